@@ -1,0 +1,25 @@
+/**
+ * Report flags: conditions the engine noticed and acted on in the safe direction. A `critical` flag means the figure
+ * must not be trusted to lower margin (e.g. no fresh price); `warning` means margin was raised or a fallback used.
+ */
+export type FlagCode =
+  | "ORACLE_STALE"
+  | "ORACLE_DIVERGENT"
+  | "ORACLE_UNCERTAIN"
+  | "PRICE_FROM_UNDERLYING"
+  | "PRICE_MISSING"
+  | "VOL_MISSING"
+  | "OPTION_EXPIRED"
+  | "CHAIN_UNDERCOLLATERALISED"
+  | "BELOW_MAINTENANCE"
+  | "BELOW_INITIAL";
+
+export type FlagSeverity = "info" | "warning" | "critical";
+
+export interface Flag {
+  code: FlagCode;
+  severity: FlagSeverity;
+  message: string;
+  /** JSON path in the input document the flag is about, when there is one. */
+  path?: string;
+}

@@ -1,0 +1,107 @@
+import type { Flag } from "../../core/flags.js";
+import { assembleReport } from "../common/assembleReport.js";
+import { standaloneRequirement } from "../common/standaloneRequirement.js";
+import type { MarginComponent, MarginReport } from "../report.js";
+import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
+import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
+import type { CrossConfig } from "./config.js";
+
+interface Pool {
+  equityUsd: number;
+  initialUsd: number;
+  maintenanceUsd: number;
+}
+
+/**
+ * Cross margin, one pool per chain (Drift / Mango v4 style): inside a chain, all deposits (at asset weights), borrows
+ * (at liability weights), unrealised P&L and derivative requirements share one pool, and opposite perps/futures of the
+ * same market net. Pools on different chains do not support each other: the account's health is its weakest pool's,
+ * and a deficit on one chain is not covered by a surplus elsewhere (free collateral is then minus the deficits).
+ */
+export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarket, config: CrossConfig): MarginReport {
+  const items = portfolio.items;
+  const itemInitial = new Float64Array(items.length);
+  const itemMaintenance = new Float64Array(items.length);
+  items.forEach((item, i) => {
+    const state = market.underlyings.get(item.underlying);
+    if (!state) return;
+    const req = standaloneRequirement(item, state, config);
+    itemInitial[i] = req.initialUsd;
+    itemMaintenance[i] = req.maintenanceUsd;
+  });
+
+  if (config.netSameMarket) {
+    const markets = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const p = item.priced;
+      if (p.kind !== "perp" && p.kind !== "future") return;
+      const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.kind === "future" ? p.expiryYears : ""}`;
+      markets.set(key, [...(markets.get(key) ?? []), i]);
+    });
+    for (const indices of markets.values()) {
+      let net = 0;
+      let gross = 0;
+      for (const i of indices) {
+        net += items[i]!.priced.size;
+        gross += Math.abs(items[i]!.priced.size);
+      }
+      const scale = gross > 0 ? Math.abs(net) / gross : 1;
+      for (const i of indices) {
+        itemInitial[i]! *= scale;
+        itemMaintenance[i]! *= scale;
+      }
+    }
+  }
+
+  const pools = new Map<string, Pool>();
+  items.forEach((item, i) => {
+    const pool = pools.get(item.chain) ?? { equityUsd: 0, initialUsd: 0, maintenanceUsd: 0 };
+    pool.equityUsd += item.valueUsd;
+    pool.initialUsd += itemInitial[i]!;
+    pool.maintenanceUsd += itemMaintenance[i]!;
+    pools.set(item.chain, pool);
+  });
+
+  const flags: Flag[] = [];
+  const components: MarginComponent[] = [];
+  let surplusUsd = 0;
+  let deficitUsd = 0;
+  let health: number | null = null;
+  for (const [chain, pool] of [...pools].sort((a, b) => a[0].localeCompare(b[0]))) {
+    components.push({
+      name: `pool ${chain}`,
+      initialMarginUsd: pool.initialUsd,
+      maintenanceMarginUsd: pool.maintenanceUsd,
+      detail: `equity ${pool.equityUsd.toFixed(2)} USD on ${chain}`,
+    });
+    const free = pool.equityUsd - pool.initialUsd;
+    if (free >= 0) surplusUsd += free;
+    else deficitUsd += -free;
+    const chainHealth = pool.equityUsd < 0 ? 0 : pool.maintenanceUsd > 0 ? pool.equityUsd / pool.maintenanceUsd : null;
+    if (chainHealth !== null) health = health === null ? chainHealth : Math.min(health, chainHealth);
+    if (chainHealth !== null && chainHealth < 1) {
+      flags.push({
+        code: "CHAIN_UNDERCOLLATERALISED",
+        severity: "critical",
+        message: `${chain}: pool equity ${pool.equityUsd.toFixed(2)} is below its maintenance ${pool.maintenanceUsd.toFixed(2)} USD`,
+      });
+    } else if (free < 0) {
+      flags.push({
+        code: "CHAIN_UNDERCOLLATERALISED",
+        severity: "warning",
+        message: `${chain}: pool equity ${pool.equityUsd.toFixed(2)} is below its initial ${pool.initialUsd.toFixed(2)} USD`,
+      });
+    }
+  }
+  return assembleReport({
+    model: "cross",
+    portfolio,
+    market,
+    itemInitialUsd: itemInitial,
+    itemMaintenanceUsd: itemMaintenance,
+    components,
+    flags,
+    freeCollateralUsd: deficitUsd > 0 ? -deficitUsd : surplusUsd,
+    healthRatio: health,
+  });
+}

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { collateralWeightsDefaults, collateralWeightsSchema } from "../common/collateralWeights.js";
+import {
+  linearRatesDefaults,
+  linearRatesSchema,
+  shortOptionRatesDefaults,
+  shortOptionRatesSchema,
+} from "../common/derivativeRates.js";
+
+/** Cross margin with one collateral pool per chain (Drift / Mango v4 style); see docs/models/cross.md. */
+export const crossConfigSchema = z
+  .object({
+    model: z.literal("cross"),
+    collateralWeights: collateralWeightsSchema,
+    linearRates: linearRatesSchema,
+    shortOptionRates: shortOptionRatesSchema,
+    /** Net perps/futures of the same underlying, venue and chain (and expiry) before applying the rate. */
+    netSameMarket: z.boolean(),
+  })
+  .strict();
+
+export type CrossConfig = z.infer<typeof crossConfigSchema>;
+
+export const crossDefaults: CrossConfig = {
+  model: "cross",
+  collateralWeights: collateralWeightsDefaults,
+  linearRates: linearRatesDefaults,
+  shortOptionRates: shortOptionRatesDefaults,
+  netSameMarket: true,
+};

@@ -1,0 +1,36 @@
+import { computeCross } from "./cross/computeCross.js";
+import { crossConfigSchema, crossDefaults } from "./cross/config.js";
+import { computeGridPm } from "./gridPm/computeGridPm.js";
+import { gridPmConfigSchema, gridPmDefaults } from "./gridPm/config.js";
+import { computeIsolated } from "./isolated/computeIsolated.js";
+import { isolatedConfigSchema, isolatedDefaults } from "./isolated/config.js";
+import { defineMarginModel } from "./marginModel.js";
+
+/** The one map from model name to its schema, defaults and compute function. */
+export const marginModels = {
+  isolated: defineMarginModel({
+    name: "isolated",
+    description: "each position alone at per-position rates, no offsets",
+    configSchema: isolatedConfigSchema,
+    defaults: isolatedDefaults,
+    compute: computeIsolated,
+  }),
+  cross: defineMarginModel({
+    name: "cross",
+    description: "one pool per chain with asset/liability weights (Drift/Mango style)",
+    configSchema: crossConfigSchema,
+    defaults: crossDefaults,
+    compute: computeCross,
+  }),
+  grid: defineMarginModel({
+    name: "grid",
+    description: "scenario-grid portfolio margin per underlying (Deribit/SPAN style)",
+    configSchema: gridPmConfigSchema,
+    defaults: gridPmDefaults,
+    compute: computeGridPm,
+  }),
+} as const;
+
+export type MarginModelName = keyof typeof marginModels;
+
+export const MARGIN_MODEL_NAMES = Object.keys(marginModels) as MarginModelName[];

@@ -1,0 +1,73 @@
+import type { Flag } from "../core/flags.js";
+import type { InstrumentKind } from "../pricing/types.js";
+
+/** One additive part of the requirement; the components of a report sum to its initial (and maintenance) margin. */
+export interface MarginComponent {
+  name: string;
+  initialMarginUsd: number;
+  maintenanceMarginUsd: number;
+  detail: string;
+}
+
+/** Margin attributed to one holding or position. */
+export interface PositionMargin {
+  id: string;
+  /** JSON path of the holding/position in the portfolio document. */
+  path: string;
+  label: string;
+  kind: InstrumentKind;
+  chain: string;
+  underlying: string;
+  valueUsd: number;
+  initialMarginUsd: number;
+  maintenanceMarginUsd: number;
+}
+
+/** Totals for one chain or one underlying. */
+export interface GroupMargin {
+  key: string;
+  equityUsd: number;
+  initialMarginUsd: number;
+  maintenanceMarginUsd: number;
+}
+
+/** One revaluation scenario and the P&L of the positions it covers. */
+export interface ScenarioResult {
+  id: string;
+  spotShockRel: number;
+  volShockRel: number;
+  /** Fraction of the loss that counts (1 for the core grid, less for extreme moves). */
+  weight: number;
+  pnlUsd: number;
+}
+
+export interface ScenarioTable {
+  underlying: string;
+  scenarios: ScenarioResult[];
+  worstScenarioId: string;
+  worstLossUsd: number;
+}
+
+export interface MarginReport {
+  model: string;
+  accountId: string;
+  /** Snapshot time the report is computed at (ISO). */
+  asOf: string;
+  /**
+   * Mark-to-market value of all holdings and positions, USD. Collateral haircuts and weights are expressed as
+   * requirements (a component of the margin), so equity is compared with margin directly.
+   */
+  equityUsd: number;
+  initialMarginUsd: number;
+  maintenanceMarginUsd: number;
+  /** equityUsd - initialMarginUsd (negative: the account cannot add risk). */
+  freeCollateralUsd: number;
+  /** equityUsd / maintenanceMarginUsd; null when there is no maintenance requirement. Below 1: liquidatable. */
+  healthRatio: number | null;
+  components: MarginComponent[];
+  byPosition: PositionMargin[];
+  byChain: GroupMargin[];
+  byUnderlying: GroupMargin[];
+  scenarios: ScenarioTable[];
+  flags: Flag[];
+}

@@ -1,0 +1,140 @@
+import { parseDecimal } from "../../core/decimal.js";
+import { missingData } from "../../core/errors.js";
+import type { Flag } from "../../core/flags.js";
+import { parseIsoToSec, yearsBetween } from "../../core/time.js";
+import type { ChainProfile } from "../../market/chainProfile.js";
+import { chainProfiles } from "../../market/chainRegistry.js";
+import { underlyings } from "../../market/underlyings.js";
+import {
+  type AggregatedPrice,
+  type AggregationRules,
+  aggregateQuotes,
+  defaultAggregationRules,
+  type QuoteReading,
+} from "../../oracles/aggregateQuotes.js";
+import { createVolSurface, type VolSurface } from "../../pricing/volSurface.js";
+import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
+import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
+
+/**
+ * Turns a validated MarketSnapshot into numbers: aggregates quotes per feed (all chains together for underlyings,
+ * per chain and across chains for token feeds), parses vol surfaces and merges chain-profile overrides.
+ */
+export function resolveMarket(
+  snapshot: MarketSnapshot,
+  rules: AggregationRules = defaultAggregationRules,
+): ResolvedMarket {
+  const asOfSec = parseIsoToSec(snapshot.asOf, "$.asOf");
+  const flags: Flag[] = [];
+  const byFeed = new Map<string, QuoteReading[]>();
+  const push = (key: string, q: QuoteReading) => {
+    const list = byFeed.get(key);
+    if (list) list.push(q);
+    else byFeed.set(key, [q]);
+  };
+  snapshot.quotes.forEach((q, i) => {
+    const path = `$.quotes[${i}]`;
+    const reading: QuoteReading = {
+      source: q.source,
+      chain: q.chain,
+      priceUsd: parseDecimal(q.price, `${path}.price`),
+      confidenceUsd: q.confidence === undefined ? 0 : parseDecimal(q.confidence, `${path}.confidence`),
+      publishedAtSec: parseIsoToSec(q.publishedAt, `${path}.publishedAt`),
+    };
+    const symbol = q.feed.slice(0, -"/USD".length);
+    push(`*:${symbol}`, reading);
+    push(`${q.chain}:${symbol}`, reading);
+  });
+
+  const tokenPrices = new Map<string, AggregatedPrice>();
+  for (const [key, readings] of byFeed) {
+    const agg = aggregateQuotes(
+      `${key.replace(/^\*:/, "")}/USD${key.startsWith("*:") ? "" : ` on ${key.split(":")[0]}`}`,
+      readings,
+      asOfSec,
+      rules,
+    );
+    tokenPrices.set(key, agg);
+    if (key.startsWith("*:")) flags.push(...agg.flags);
+  }
+
+  const riskFree = parseDecimal(snapshot.rates.riskFreeAnnual, "$.rates.riskFreeAnnual");
+  const resolvedUnderlyings = new Map<string, ResolvedUnderlying>();
+  for (const u of underlyings.values()) {
+    const carryDoc = snapshot.rates.carryAnnual[u.symbol];
+    const carryRateAnnual = carryDoc === undefined ? 0 : parseDecimal(carryDoc, `$.rates.carryAnnual.${u.symbol}`);
+    if (u.isNumeraire) {
+      resolvedUnderlyings.set(u.symbol, {
+        symbol: u.symbol,
+        spotUsd: 1,
+        carryRateAnnual: 0,
+        riskFreeRateAnnual: riskFree,
+      });
+      continue;
+    }
+    const price = tokenPrices.get(`*:${u.symbol}`);
+    if (price) {
+      resolvedUnderlyings.set(u.symbol, {
+        symbol: u.symbol,
+        spotUsd: price.priceUsd,
+        carryRateAnnual,
+        riskFreeRateAnnual: riskFree,
+        price,
+      });
+    }
+  }
+
+  const volSurfaces = new Map<string, VolSurface>();
+  snapshot.volSurfaces.forEach((doc, i) => {
+    const path = `$.volSurfaces[${i}]`;
+    volSurfaces.set(
+      doc.underlying,
+      createVolSurface(
+        doc.expiries.map((e, j) => ({
+          years: yearsBetween(asOfSec, parseIsoToSec(e.expiry, `${path}.expiries[${j}].expiry`)),
+          strikesUsd: e.strikes.map((k, n) => parseDecimal(k, `${path}.expiries[${j}].strikes[${n}]`)),
+          vols: e.vols.map((v, n) => parseDecimal(v, `${path}.expiries[${j}].vols[${n}]`)),
+        })),
+        path,
+      ),
+    );
+  });
+
+  const chains = new Map<string, ChainProfile>([...chainProfiles].map(([id, p]) => [id, { ...p }]));
+  snapshot.chains.forEach((o, i) => {
+    const base = chains.get(o.chain);
+    if (!base) throw missingData(`$.chains[${i}].chain`, `unknown chain "${o.chain}"`);
+    chains.set(o.chain, {
+      ...base,
+      ...(o.finalitySec !== undefined
+        ? { finalitySec: parseDecimal(o.finalitySec, `$.chains[${i}].finalitySec`) }
+        : {}),
+      ...(o.blockTimeMs !== undefined
+        ? { blockTimeMs: parseDecimal(o.blockTimeMs, `$.chains[${i}].blockTimeMs`) }
+        : {}),
+    });
+  });
+
+  return {
+    asOfSec,
+    asOf: snapshot.asOf,
+    underlyings: resolvedUnderlyings,
+    tokenPrices,
+    volSurfaces,
+    chains,
+    bridges: snapshot.bridges.map((b, i) => ({
+      from: b.from,
+      to: b.to,
+      latencySec: parseDecimal(b.latencySec, `$.bridges[${i}].latencySec`),
+      costBps: parseDecimal(b.costBps, `$.bridges[${i}].costBps`),
+    })),
+    liquidity: snapshot.liquidity.map((l, i) => ({
+      chain: l.chain,
+      asset: l.asset,
+      dailyVolumeUsd: parseDecimal(l.dailyVolumeUsd, `$.liquidity[${i}].dailyVolumeUsd`),
+      halfSpreadBps: parseDecimal(l.halfSpreadBps, `$.liquidity[${i}].halfSpreadBps`),
+      impactCoefficient: parseDecimal(l.impactCoefficient, `$.liquidity[${i}].impactCoefficient`),
+    })),
+    flags,
+  };
+}

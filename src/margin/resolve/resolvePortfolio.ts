@@ -1,0 +1,189 @@
+import { formatUnits, parseDecimal } from "../../core/decimal.js";
+import { missingData } from "../../core/errors.js";
+import type { Flag } from "../../core/flags.js";
+import { parseIsoToSec, yearsBetween } from "../../core/time.js";
+import { getToken } from "../../market/tokenRegistry.js";
+import { getUnderlying } from "../../market/underlyings.js";
+import type { PricedPosition } from "../../pricing/types.js";
+import { valuePosition } from "../../pricing/valuePosition.js";
+import { impliedVol } from "../../pricing/volSurface.js";
+import type { Holding, Portfolio, Position } from "../../schema/portfolio.js";
+import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
+import type { ResolvedItem, ResolvedPortfolio } from "./resolvedPortfolio.js";
+
+function underlyingState(market: ResolvedMarket, symbol: string, path: string): ResolvedUnderlying {
+  getUnderlying(symbol, path);
+  const state = market.underlyings.get(symbol);
+  if (!state)
+    throw missingData(path, `no price for underlying ${symbol}`, `the snapshot needs a quote for feed ${symbol}/USD`);
+  return state;
+}
+
+const EMPTY: Omit<PricedPosition, "kind" | "size"> = {
+  priceRatio: 1,
+  entryPriceUsd: 0,
+  strikeUsd: 0,
+  expiryYears: 0,
+  isCall: false,
+  fundingAccruedUsd: 0,
+};
+
+/**
+ * Token price in USD. Order: the token's own feed on its chain, then on any chain, then (for 1:1 tokens only) the
+ * underlying's price with a PRICE_FROM_UNDERLYING flag. Returns undefined when there is no defensible price.
+ */
+function tokenPriceUsd(
+  market: ResolvedMarket,
+  chain: string,
+  symbol: string,
+  pegUnits: number | undefined,
+  u: ResolvedUnderlying,
+  path: string,
+  flags: Flag[],
+): number | undefined {
+  const own = market.tokenPrices.get(`${chain}:${symbol}`) ?? market.tokenPrices.get(`*:${symbol}`);
+  if (own) return own.priceUsd;
+  if (pegUnits === undefined) return undefined;
+  if (symbol !== u.symbol) {
+    flags.push({
+      code: "PRICE_FROM_UNDERLYING",
+      severity: "info",
+      message: `${symbol} on ${chain} has no feed of its own; priced at ${pegUnits} ${u.symbol}`,
+      path,
+    });
+  }
+  return pegUnits * u.spotUsd;
+}
+
+function resolveHolding(h: Holding, index: number, market: ResolvedMarket, flags: Flag[]): ResolvedItem | undefined {
+  const path = `$.holdings[${index}]`;
+  const token = getToken(h.chain, h.token, `${path}.token`);
+  const amount =
+    h.amountRaw !== undefined
+      ? parseDecimal(formatUnits(BigInt(h.amountRaw), token.decimals), `${path}.amountRaw`)
+      : parseDecimal(h.amount ?? "0", `${path}.amount`);
+  const u = underlyingState(market, token.underlying, `${path}.token`);
+  const priceUsd = tokenPriceUsd(market, h.chain, h.token, token.pegUnits, u, path, flags);
+  if (priceUsd === undefined) {
+    if (amount < 0) {
+      throw missingData(
+        path,
+        `no price for borrowed ${h.token} on ${h.chain}`,
+        `needs a quote for feed ${h.token}/USD`,
+      );
+    }
+    // Fail-safe: collateral without a price counts for nothing.
+    flags.push({
+      code: "PRICE_MISSING",
+      severity: "warning",
+      message: `${h.token} on ${h.chain} has no price feed; the holding is valued at 0`,
+      path,
+    });
+    return undefined;
+  }
+  const priced: PricedPosition = { ...EMPTY, kind: "spot", size: amount, priceRatio: priceUsd / u.spotUsd };
+  return {
+    id: `h${index}`,
+    path,
+    source: "holding",
+    label: `${h.token} on ${h.chain}`,
+    chain: h.chain,
+    underlying: token.underlying,
+    token,
+    priced,
+    volAnnual: 0,
+    valueUsd: valuePosition(priced, u, 0),
+  };
+}
+
+function resolvePosition(p: Position, index: number, market: ResolvedMarket, flags: Flag[]): ResolvedItem {
+  const path = `$.positions[${index}]`;
+  const u = underlyingState(market, p.underlying, `${path}.underlying`);
+  if (u.symbol === "USD") throw missingData(`${path}.underlying`, "derivatives on USD itself are not supported");
+  const size = parseDecimal(p.size, `${path}.size`);
+  const id = p.id ?? `p${index}`;
+  let priced: PricedPosition;
+  let volAnnual = 0;
+  let label: string;
+  switch (p.kind) {
+    case "perp": {
+      const entry = p.entryPrice === undefined ? u.spotUsd : parseDecimal(p.entryPrice, `${path}.entryPrice`);
+      const funding =
+        p.fundingAccruedUsd === undefined ? 0 : parseDecimal(p.fundingAccruedUsd, `${path}.fundingAccruedUsd`);
+      priced = { ...EMPTY, kind: "perp", size, entryPriceUsd: entry, fundingAccruedUsd: funding };
+      label = `${p.underlying}-PERP ${size > 0 ? "long" : "short"} ${Math.abs(size)} on ${p.chain}/${p.venue}`;
+      break;
+    }
+    case "future": {
+      const years = yearsBetween(market.asOfSec, parseIsoToSec(p.expiry, `${path}.expiry`));
+      const forward = u.spotUsd * Math.exp(u.carryRateAnnual * Math.max(0, years));
+      const entry = p.entryPrice === undefined ? forward : parseDecimal(p.entryPrice, `${path}.entryPrice`);
+      priced = { ...EMPTY, kind: "future", size, entryPriceUsd: entry, expiryYears: years };
+      label = `${p.underlying} future ${p.expiry.slice(0, 10)} ${size > 0 ? "long" : "short"} ${Math.abs(size)} on ${p.chain}/${p.venue}`;
+      break;
+    }
+    case "option": {
+      const years = yearsBetween(market.asOfSec, parseIsoToSec(p.expiry, `${path}.expiry`));
+      const strike = parseDecimal(p.strike, `${path}.strike`);
+      priced = {
+        ...EMPTY,
+        kind: "option",
+        size,
+        strikeUsd: strike,
+        expiryYears: years,
+        isCall: p.optionType === "call",
+      };
+      if (years > 0) {
+        const surface = market.volSurfaces.get(p.underlying);
+        if (!surface) {
+          throw missingData(
+            `${path}.underlying`,
+            `no vol surface for ${p.underlying}`,
+            "the snapshot needs volSurfaces",
+          );
+        }
+        volAnnual = impliedVol(surface, years, strike);
+      } else {
+        flags.push({
+          code: "OPTION_EXPIRED",
+          severity: "info",
+          message: `${id} has expired; valued at intrinsic`,
+          path,
+        });
+      }
+      label = `${p.underlying} ${p.expiry.slice(0, 10)} ${strike} ${p.optionType} ${size > 0 ? "long" : "short"} ${Math.abs(size)} on ${p.chain}/${p.venue}`;
+      break;
+    }
+  }
+  return {
+    id,
+    path,
+    source: "position",
+    label,
+    chain: p.chain,
+    underlying: p.underlying,
+    venue: p.venue,
+    priced,
+    volAnnual,
+    valueUsd: valuePosition(priced, u, volAnnual),
+  };
+}
+
+/** Resolves every holding and position of a validated portfolio against a resolved market. */
+export function resolvePortfolio(portfolio: Portfolio, market: ResolvedMarket): ResolvedPortfolio {
+  const flags: Flag[] = [];
+  const items: ResolvedItem[] = [];
+  portfolio.holdings.forEach((h, i) => {
+    const item = resolveHolding(h, i, market, flags);
+    if (item) items.push(item);
+  });
+  portfolio.positions.forEach((p, i) => {
+    items.push(resolvePosition(p, i, market, flags));
+  });
+  const ids = new Set<string>();
+  for (const item of items) {
+    if (ids.has(item.id)) throw missingData(`${item.path}.id`, `duplicate position id "${item.id}"`);
+    ids.add(item.id);
+  }
+  return { accountId: portfolio.accountId, items, flags };
+}

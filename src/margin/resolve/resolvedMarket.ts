@@ -1,0 +1,40 @@
+import type { Flag } from "../../core/flags.js";
+import type { ChainProfile } from "../../market/chainProfile.js";
+import type { AggregatedPrice } from "../../oracles/aggregateQuotes.js";
+import type { UnderlyingState } from "../../pricing/types.js";
+import type { VolSurface } from "../../pricing/volSurface.js";
+
+export interface ResolvedUnderlying extends UnderlyingState {
+  symbol: string;
+  /** Aggregated oracle price; undefined for the numeraire (USD). */
+  price?: AggregatedPrice;
+}
+
+export interface ResolvedBridgeRoute {
+  from: string;
+  to: string;
+  latencySec: number;
+  costBps: number;
+}
+
+export interface ResolvedLiquidity {
+  chain: string;
+  asset: string;
+  dailyVolumeUsd: number;
+  halfSpreadBps: number;
+  impactCoefficient: number;
+}
+
+/** A market snapshot turned into numbers once per report: prices aggregated, surfaces parsed, profiles merged. */
+export interface ResolvedMarket {
+  asOfSec: number;
+  asOf: string;
+  underlyings: Map<string, ResolvedUnderlying>;
+  /** Aggregated token feeds by feed symbol and chain: key `${chain}:${symbol}`; `*:${symbol}` is all chains. */
+  tokenPrices: Map<string, AggregatedPrice>;
+  volSurfaces: Map<string, VolSurface>;
+  chains: Map<string, ChainProfile>;
+  bridges: ResolvedBridgeRoute[];
+  liquidity: ResolvedLiquidity[];
+  flags: Flag[];
+}
