@@ -19,6 +19,10 @@ export interface PositionMargin {
   chain: string;
   underlying: string;
   valueUsd: number;
+  /** What the item counts for against initial margin after haircuts/weights, USD. */
+  collateralValueUsd: number;
+  /** Same against maintenance margin, USD. */
+  maintenanceCollateralValueUsd: number;
   initialMarginUsd: number;
   maintenanceMarginUsd: number;
 }
@@ -27,6 +31,8 @@ export interface PositionMargin {
 export interface GroupMargin {
   key: string;
   equityUsd: number;
+  collateralValueUsd: number;
+  maintenanceCollateralValueUsd: number;
   initialMarginUsd: number;
   maintenanceMarginUsd: number;
 }
@@ -53,16 +59,20 @@ export interface MarginReport {
   accountId: string;
   /** Snapshot time the report is computed at (ISO). */
   asOf: string;
-  /**
-   * Mark-to-market value of all holdings and positions, USD. Collateral haircuts and weights are expressed as
-   * requirements (a component of the margin), so equity is compared with margin directly.
-   */
+  /** Mark-to-market value of all holdings and positions, USD. */
   equityUsd: number;
+  /**
+   * Equity after collateral haircuts and weights (deposits count less than their value, borrows more), USD: what is
+   * compared with the initial margin.
+   */
+  collateralValueUsd: number;
+  /** The same with maintenance weights: what is compared with the maintenance margin. */
+  maintenanceCollateralValueUsd: number;
   initialMarginUsd: number;
   maintenanceMarginUsd: number;
-  /** equityUsd - initialMarginUsd (negative: the account cannot add risk). */
+  /** collateralValueUsd - initialMarginUsd (negative: the account cannot add risk). */
   freeCollateralUsd: number;
-  /** equityUsd / maintenanceMarginUsd; null when there is no maintenance requirement. Below 1: liquidatable. */
+  /** maintenanceCollateralValueUsd / maintenanceMarginUsd; null when there is no maintenance requirement. Below 1: liquidatable. */
   healthRatio: number | null;
   components: MarginComponent[];
   byPosition: PositionMargin[];

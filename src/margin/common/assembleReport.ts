@@ -1,5 +1,5 @@
 import type { Flag } from "../../core/flags.js";
-import type { MarginComponent, MarginReport, PositionMargin, ScenarioTable } from "../report.js";
+import type { GroupMargin, MarginComponent, MarginReport, PositionMargin, ScenarioTable } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 
@@ -7,10 +7,13 @@ export interface ReportParts {
   model: string;
   portfolio: ResolvedPortfolio;
   market: ResolvedMarket;
-  /** Per-item attribution, same order as portfolio.items. */
+  /** Per-item margin attribution, same order as portfolio.items. */
   itemInitialUsd: Float64Array;
   itemMaintenanceUsd: Float64Array;
-  /** Components; they must add up to the item attributions plus any unattributed part. */
+  /** Per-item collateral value after haircuts/weights; defaults to the item's mark value. */
+  itemCollateralUsd?: Float64Array;
+  itemMaintenanceCollateralUsd?: Float64Array;
+  /** Components; they add up to the report's initial and maintenance margin. */
   components: MarginComponent[];
   scenarios?: ScenarioTable[];
   flags?: Flag[];
@@ -19,15 +22,21 @@ export interface ReportParts {
   healthRatio?: number | null;
 }
 
-function group(rows: PositionMargin[], key: (r: PositionMargin) => string) {
-  const map = new Map<
-    string,
-    { key: string; equityUsd: number; initialMarginUsd: number; maintenanceMarginUsd: number }
-  >();
+function group(rows: PositionMargin[], key: (r: PositionMargin) => string): GroupMargin[] {
+  const map = new Map<string, GroupMargin>();
   for (const r of rows) {
     const k = key(r);
-    const g = map.get(k) ?? { key: k, equityUsd: 0, initialMarginUsd: 0, maintenanceMarginUsd: 0 };
+    const g = map.get(k) ?? {
+      key: k,
+      equityUsd: 0,
+      collateralValueUsd: 0,
+      maintenanceCollateralValueUsd: 0,
+      initialMarginUsd: 0,
+      maintenanceMarginUsd: 0,
+    };
     g.equityUsd += r.valueUsd;
+    g.collateralValueUsd += r.collateralValueUsd;
+    g.maintenanceCollateralValueUsd += r.maintenanceCollateralValueUsd;
     g.initialMarginUsd += r.initialMarginUsd;
     g.maintenanceMarginUsd += r.maintenanceMarginUsd;
     map.set(k, g);
@@ -35,10 +44,11 @@ function group(rows: PositionMargin[], key: (r: PositionMargin) => string) {
   return [...map.values()].sort((a, b) => b.initialMarginUsd - a.initialMarginUsd || a.key.localeCompare(b.key));
 }
 
+const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+
 /**
- * Builds a MarginReport from per-item attributions and components: totals are the sums of the components, the
- * breakdowns by chain and underlying are sums of the per-item rows, and flags for accounts below initial or
- * maintenance margin are added.
+ * Builds a MarginReport: totals are the sums of the components, breakdowns by chain and underlying are sums of the
+ * per-item rows, and flags for accounts below initial or maintenance margin are added.
  */
 export function assembleReport(parts: ReportParts): MarginReport {
   const { portfolio, market } = parts;
@@ -50,38 +60,43 @@ export function assembleReport(parts: ReportParts): MarginReport {
     chain: item.chain,
     underlying: item.underlying,
     valueUsd: item.valueUsd,
+    collateralValueUsd: parts.itemCollateralUsd?.[i] ?? item.valueUsd,
+    maintenanceCollateralValueUsd: parts.itemMaintenanceCollateralUsd?.[i] ?? item.valueUsd,
     initialMarginUsd: parts.itemInitialUsd[i] ?? 0,
     maintenanceMarginUsd: parts.itemMaintenanceUsd[i] ?? 0,
   }));
-  const equityUsd = byPosition.reduce((s, r) => s + r.valueUsd, 0);
-  const initialMarginUsd = parts.components.reduce((s, c) => s + c.initialMarginUsd, 0);
-  const maintenanceMarginUsd = parts.components.reduce((s, c) => s + c.maintenanceMarginUsd, 0);
-  const freeCollateralUsd = parts.freeCollateralUsd ?? equityUsd - initialMarginUsd;
+  const collateralValueUsd = sum(byPosition.map((r) => r.collateralValueUsd));
+  const maintenanceCollateralValueUsd = sum(byPosition.map((r) => r.maintenanceCollateralValueUsd));
+  const initialMarginUsd = sum(parts.components.map((c) => c.initialMarginUsd));
+  const maintenanceMarginUsd = sum(parts.components.map((c) => c.maintenanceMarginUsd));
+  const freeCollateralUsd = parts.freeCollateralUsd ?? collateralValueUsd - initialMarginUsd;
   const healthRatio =
     parts.healthRatio !== undefined
       ? parts.healthRatio
       : maintenanceMarginUsd > 0
-        ? equityUsd / maintenanceMarginUsd
+        ? maintenanceCollateralValueUsd / maintenanceMarginUsd
         : null;
   const flags: Flag[] = [...market.flags, ...portfolio.flags, ...(parts.flags ?? [])];
-  if (healthRatio !== null && healthRatio < 1) {
+  if ((healthRatio !== null && healthRatio < 1) || maintenanceCollateralValueUsd < 0) {
     flags.push({
       code: "BELOW_MAINTENANCE",
       severity: "critical",
-      message: "equity is below maintenance margin: liquidatable",
+      message: "collateral is below maintenance margin: liquidatable",
     });
   } else if (freeCollateralUsd < 0) {
     flags.push({
       code: "BELOW_INITIAL",
       severity: "warning",
-      message: "equity is below initial margin: no new risk allowed",
+      message: "collateral is below initial margin: no new risk allowed",
     });
   }
   return {
     model: parts.model,
     accountId: portfolio.accountId,
     asOf: market.asOf,
-    equityUsd,
+    equityUsd: sum(byPosition.map((r) => r.valueUsd)),
+    collateralValueUsd,
+    maintenanceCollateralValueUsd,
     initialMarginUsd,
     maintenanceMarginUsd,
     freeCollateralUsd,

@@ -54,28 +54,30 @@ export const collateralWeightsDefaults: CollateralWeights = {
   kindMultiplier: { native: 1, wrapped: 1, stablecoin: 0.98, lst: 0.95, bridged: 0.9 },
 };
 
-export interface HoldingRequirement {
+export interface WeightedValue {
+  /** Value counted against initial margin, USD. */
   initialUsd: number;
+  /** Value counted against maintenance margin, USD. */
   maintenanceUsd: number;
 }
 
 /**
- * The requirement a weighted holding adds: a deposit worth V needs V * (1 - weight) (the haircut); a borrow worth
- * -V needs V * (liabilityWeight - 1). Expressed as a requirement so that every model compares one equity figure with
- * one margin figure.
+ * What a holding counts for as collateral: a deposit worth V counts V x asset weight (x kind multiplier); a borrow
+ * worth -V counts -V x liability weight (a larger liability). Adding a deposit therefore never lowers collateral and
+ * never touches the requirement.
  */
-export function holdingRequirement(
+export function weightedHoldingValue(
   valueUsd: number,
   underlying: string,
   kind: TokenKind,
   weights: CollateralWeights,
-): HoldingRequirement {
+): WeightedValue {
   const w = weights.byUnderlying[underlying] ?? weights.otherUnderlying;
   if (valueUsd >= 0) {
     const m = weights.kindMultiplier[kind] ?? 1;
-    return { initialUsd: valueUsd * (1 - w.initialAsset * m), maintenanceUsd: valueUsd * (1 - w.maintenanceAsset * m) };
+    return { initialUsd: valueUsd * w.initialAsset * m, maintenanceUsd: valueUsd * w.maintenanceAsset * m };
   }
-  return { initialUsd: -valueUsd * (w.initialLiability - 1), maintenanceUsd: -valueUsd * (w.maintenanceLiability - 1) };
+  return { initialUsd: valueUsd * w.initialLiability, maintenanceUsd: valueUsd * w.maintenanceLiability };
 }
 
 export function tokenKindOf(token: Readonly<TokenRepresentation> | undefined): TokenKind {

@@ -1,6 +1,6 @@
 import type { Flag } from "../../core/flags.js";
 import { assembleReport } from "../common/assembleReport.js";
-import { standaloneRequirement } from "../common/standaloneRequirement.js";
+import { standaloneCollateral, standaloneRequirement } from "../common/standaloneRequirement.js";
 import type { MarginComponent, MarginReport } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
@@ -8,6 +8,8 @@ import type { CrossConfig } from "./config.js";
 
 interface Pool {
   equityUsd: number;
+  collateralUsd: number;
+  maintenanceCollateralUsd: number;
   initialUsd: number;
   maintenanceUsd: number;
 }
@@ -22,12 +24,17 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
   const items = portfolio.items;
   const itemInitial = new Float64Array(items.length);
   const itemMaintenance = new Float64Array(items.length);
+  const itemCollateral = new Float64Array(items.length);
+  const itemMaintenanceCollateral = new Float64Array(items.length);
   items.forEach((item, i) => {
     const state = market.underlyings.get(item.underlying);
     if (!state) return;
     const req = standaloneRequirement(item, state, config);
+    const coll = standaloneCollateral(item, config.collateralWeights);
     itemInitial[i] = req.initialUsd;
     itemMaintenance[i] = req.maintenanceUsd;
+    itemCollateral[i] = coll.initialUsd;
+    itemMaintenanceCollateral[i] = coll.maintenanceUsd;
   });
 
   if (config.netSameMarket) {
@@ -55,8 +62,16 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
 
   const pools = new Map<string, Pool>();
   items.forEach((item, i) => {
-    const pool = pools.get(item.chain) ?? { equityUsd: 0, initialUsd: 0, maintenanceUsd: 0 };
+    const pool = pools.get(item.chain) ?? {
+      equityUsd: 0,
+      collateralUsd: 0,
+      maintenanceCollateralUsd: 0,
+      initialUsd: 0,
+      maintenanceUsd: 0,
+    };
     pool.equityUsd += item.valueUsd;
+    pool.collateralUsd += itemCollateral[i]!;
+    pool.maintenanceCollateralUsd += itemMaintenanceCollateral[i]!;
     pool.initialUsd += itemInitial[i]!;
     pool.maintenanceUsd += itemMaintenance[i]!;
     pools.set(item.chain, pool);
@@ -72,24 +87,25 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
       name: `pool ${chain}`,
       initialMarginUsd: pool.initialUsd,
       maintenanceMarginUsd: pool.maintenanceUsd,
-      detail: `equity ${pool.equityUsd.toFixed(2)} USD on ${chain}`,
+      detail: `weighted collateral ${pool.collateralUsd.toFixed(2)} USD on ${chain}`,
     });
-    const free = pool.equityUsd - pool.initialUsd;
+    const free = pool.collateralUsd - pool.initialUsd;
     if (free >= 0) surplusUsd += free;
     else deficitUsd += -free;
-    const chainHealth = pool.equityUsd < 0 ? 0 : pool.maintenanceUsd > 0 ? pool.equityUsd / pool.maintenanceUsd : null;
+    const mc = pool.maintenanceCollateralUsd;
+    const chainHealth = mc < 0 ? 0 : pool.maintenanceUsd > 0 ? mc / pool.maintenanceUsd : null;
     if (chainHealth !== null) health = health === null ? chainHealth : Math.min(health, chainHealth);
     if (chainHealth !== null && chainHealth < 1) {
       flags.push({
         code: "CHAIN_UNDERCOLLATERALISED",
         severity: "critical",
-        message: `${chain}: pool equity ${pool.equityUsd.toFixed(2)} is below its maintenance ${pool.maintenanceUsd.toFixed(2)} USD`,
+        message: `${chain}: weighted collateral ${mc.toFixed(2)} is below maintenance ${pool.maintenanceUsd.toFixed(2)} USD`,
       });
     } else if (free < 0) {
       flags.push({
         code: "CHAIN_UNDERCOLLATERALISED",
         severity: "warning",
-        message: `${chain}: pool equity ${pool.equityUsd.toFixed(2)} is below its initial ${pool.initialUsd.toFixed(2)} USD`,
+        message: `${chain}: weighted collateral ${pool.collateralUsd.toFixed(2)} is below initial ${pool.initialUsd.toFixed(2)} USD`,
       });
     }
   }
@@ -99,6 +115,8 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
     market,
     itemInitialUsd: itemInitial,
     itemMaintenanceUsd: itemMaintenance,
+    itemCollateralUsd: itemCollateral,
+    itemMaintenanceCollateralUsd: itemMaintenanceCollateral,
     components,
     flags,
     freeCollateralUsd: deficitUsd > 0 ? -deficitUsd : surplusUsd,

@@ -12,8 +12,8 @@ const DAYS_PER_YEAR = 365;
 /**
  * Scenario-grid portfolio margin, per underlying (Deribit / Derive / SPAN style): every holding and position of an
  * underlying is fully revalued under each (spot shock, vol shock) scenario; the requirement of that underlying is the
- * worst weighted loss. No offsets between underlyings. Options add a contingency; holdings add a representation
- * haircut. Maintenance margin is `maintenanceRatio` x initial.
+ * worst weighted loss. No offsets between underlyings. Options add a contingency. Deposits count as collateral after
+ * a representation haircut per token kind. Maintenance margin is `maintenanceRatio` x initial.
  *
  * Attribution: an item's margin is minus its P&L in its underlying's worst scenario (hedges get negative margin);
  * the items of an underlying add up to that underlying's requirement when it is positive.
@@ -27,6 +27,7 @@ export function computeGridPm(
   const nScen = grid.ids.length;
   const items = portfolio.items;
   const itemInitial = new Float64Array(items.length);
+  const itemCollateral = Float64Array.from(items, (item) => item.valueUsd);
   const scenarioTables: ScenarioTable[] = [];
   let scenarioRiskUsd = 0;
   let contingencyUsd = 0;
@@ -94,7 +95,7 @@ export function computeGridPm(
     }
     if (item.source === "holding" && item.valueUsd > 0) {
       const h = (config.haircutByKind[tokenKindOf(item.token)] ?? 0) * item.valueUsd;
-      itemInitial[i] = (itemInitial[i] ?? 0) + h;
+      itemCollateral[i] = item.valueUsd - h;
       haircutUsd += h;
     }
   });
@@ -114,12 +115,6 @@ export function computeGridPm(
       maintenanceMarginUsd: contingencyUsd * mm,
       detail: `${config.optionContingencyRel * 100}% of the underlying value of every option`,
     },
-    {
-      name: "collateral haircuts",
-      initialMarginUsd: haircutUsd,
-      maintenanceMarginUsd: haircutUsd * mm,
-      detail: "representation haircut per token kind on deposits",
-    },
   ];
   return assembleReport({
     model: "grid",
@@ -127,6 +122,8 @@ export function computeGridPm(
     market,
     itemInitialUsd: itemInitial,
     itemMaintenanceUsd: itemMaintenance,
+    itemCollateralUsd: itemCollateral,
+    itemMaintenanceCollateralUsd: itemCollateral,
     components,
     scenarios: scenarioTables,
   });

@@ -1,0 +1,31 @@
+import { invalidInput } from "../../core/errors.js";
+import { runMarginModel } from "../../margin/computeMargin.js";
+import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
+import { reportToJson } from "../../margin/reportJson.js";
+import { resolveMarginConfig } from "../../margin/resolveConfig.js";
+import { inFile, loadMarket, loadPortfolio } from "../loadInputs.js";
+import { readJsonFile } from "../readJsonFile.js";
+import { renderReport } from "../renderReport.js";
+
+export interface MarginArgs {
+  portfolio: string;
+  market: string;
+  config?: string;
+  model?: string;
+  json: boolean;
+}
+
+/** `xmargin margin`: one model's report (default grid). */
+export function marginCommand(args: MarginArgs): string {
+  if (args.config && args.model) throw invalidInput("--model", "give either --config or --model, not both");
+  if (args.model && !(MARGIN_MODEL_NAMES as string[]).includes(args.model)) {
+    throw invalidInput("--model", `unknown model "${args.model}"`, `one of: ${MARGIN_MODEL_NAMES.join(", ")}`);
+  }
+  const config = args.config
+    ? inFile(args.config, () => resolveMarginConfig(readJsonFile(args.config!, "margin config")))
+    : resolveMarginConfig({ model: args.model ?? "grid" });
+  const market = loadMarket(args.market);
+  const portfolio = loadPortfolio(args.portfolio, market);
+  const report = runMarginModel(portfolio, market, config);
+  return args.json ? JSON.stringify(reportToJson(report), null, 2) : renderReport(report);
+}

@@ -1,0 +1,95 @@
+import { formatDecimal, formatUsd } from "../core/decimal.js";
+import type { Flag } from "../core/flags.js";
+import type { GroupMargin, MarginReport } from "./report.js";
+
+/** A MarginReport as JSON carries it: USD amounts as decimal strings with 2 decimals, ratios as decimal strings. */
+export interface MarginReportJson {
+  model: string;
+  accountId: string;
+  asOf: string;
+  currency: "USD";
+  equity: string;
+  initialMargin: string;
+  maintenanceMargin: string;
+  freeCollateral: string;
+  healthRatio: string | null;
+  components: Array<{ name: string; initialMargin: string; maintenanceMargin: string; detail: string }>;
+  breakdown: {
+    byPosition: Array<{
+      id: string;
+      path: string;
+      label: string;
+      kind: string;
+      chain: string;
+      underlying: string;
+      value: string;
+      initialMargin: string;
+      maintenanceMargin: string;
+    }>;
+    byChain: Array<{ chain: string; equity: string; initialMargin: string; maintenanceMargin: string }>;
+    byUnderlying: Array<{ underlying: string; equity: string; initialMargin: string; maintenanceMargin: string }>;
+  };
+  scenarios: Array<{
+    underlying: string;
+    worstScenarioId: string;
+    worstLoss: string;
+    scenarios: Array<{ id: string; spotShock: string; volShock: string; weight: string; pnl: string }>;
+  }>;
+  flags: Flag[];
+}
+
+function groupJson(g: GroupMargin) {
+  return {
+    equity: formatUsd(g.equityUsd),
+    initialMargin: formatUsd(g.initialMarginUsd),
+    maintenanceMargin: formatUsd(g.maintenanceMarginUsd),
+  };
+}
+
+export function reportToJson(r: MarginReport): MarginReportJson {
+  return {
+    model: r.model,
+    accountId: r.accountId,
+    asOf: r.asOf,
+    currency: "USD",
+    equity: formatUsd(r.equityUsd),
+    initialMargin: formatUsd(r.initialMarginUsd),
+    maintenanceMargin: formatUsd(r.maintenanceMarginUsd),
+    freeCollateral: formatUsd(r.freeCollateralUsd),
+    healthRatio: r.healthRatio === null ? null : formatDecimal(r.healthRatio, 6),
+    components: r.components.map((c) => ({
+      name: c.name,
+      initialMargin: formatUsd(c.initialMarginUsd),
+      maintenanceMargin: formatUsd(c.maintenanceMarginUsd),
+      detail: c.detail,
+    })),
+    breakdown: {
+      byPosition: r.byPosition.map((p) => ({
+        id: p.id,
+        path: p.path,
+        label: p.label,
+        kind: p.kind,
+        chain: p.chain,
+        underlying: p.underlying,
+        value: formatUsd(p.valueUsd),
+        initialMargin: formatUsd(p.initialMarginUsd),
+        maintenanceMargin: formatUsd(p.maintenanceMarginUsd),
+      })),
+      byChain: r.byChain.map((g) => ({ chain: g.key, ...groupJson(g) })),
+      byUnderlying: r.byUnderlying.map((g) => ({ underlying: g.key, ...groupJson(g) })),
+    },
+    scenarios: r.scenarios.map((t) => ({
+      underlying: t.underlying,
+      worstScenarioId: t.worstScenarioId,
+      worstLoss: formatUsd(t.worstLossUsd),
+      scenarios: t.scenarios.map((s) => ({
+        id: s.id,
+        spotShock: formatDecimal(s.spotShockRel, 6),
+        volShock: formatDecimal(s.volShockRel, 6),
+        weight: formatDecimal(s.weight, 6),
+        pnl: formatUsd(s.pnlUsd),
+      })),
+    })),
+    flags: r.flags,
+  };
+}

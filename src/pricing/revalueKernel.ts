@@ -1,0 +1,245 @@
+/**
+ * Vectorised "revalue positions x scenarios" kernel of the scenario-grid margin models.
+ *
+ * Positions of one underlying are laid out once as struct-of-arrays columns (`buildPositionBlock`); each call of
+ * `revalueScenarios` then fills a dense P&L matrix without allocating. The formulas are those of `valuePosition`
+ * (see there) applied to shocked spot and vol.
+ *
+ * Scenario conventions (scenario s, position i):
+ * - spot:  S_s = S * spotMults[s]  (multiplicative: 1.2 = +20%).
+ * - vol:   relative shock. volMultEff = 1 + (volMults[s] - 1) * volShockScale[i] (scale 1 when not given), and the
+ *          option is priced at max(minVolAnnual, vol_i * volMultEff). E.g. volMults[s] = 1.3 with scale 0.5 gives
+ *          +15% of the position's own vol. A tenor scaling such as (30 / DTE)^power goes in `volShockScale`.
+ * - rates, carry and time to expiry are unchanged (instantaneous shock).
+ * - P&L = scenario value - base value, USD; the base value uses spot S and each position's base vol unfloored.
+ */
+import { invalidInput } from "../core/errors.js";
+import { black76PriceUnchecked } from "./black76.js";
+import type { InstrumentKind, PricedPosition, UnderlyingState } from "./types.js";
+import { validatePricingInputs } from "./valuePosition.js";
+
+/** Codes of the `kind` column. */
+export const KIND_CODE = { spot: 0, perp: 1, future: 2, option: 3 } as const satisfies Record<InstrumentKind, number>;
+
+/** Struct-of-arrays view of the positions of one underlying; row i is position i. */
+export interface PositionBlock {
+  nPositions: number;
+  /** `KIND_CODE` of each position. */
+  kind: Uint8Array;
+  /** Signed size, units of the underlying. */
+  size: Float64Array;
+  /** Spot tokens: token price / underlying spot (1 for 1:1). */
+  priceRatio: Float64Array;
+  /** Perp/future entry price, USD. */
+  entryPriceUsd: Float64Array;
+  /** Option strike, USD. */
+  strikeUsd: Float64Array;
+  /** Act/365 years to expiry; <= 0 means expired. */
+  expiryYears: Float64Array;
+  /** Option: 1 for a call, 0 for a put. */
+  isCall: Uint8Array;
+  /** Perp: accrued unsettled funding, USD. */
+  fundingAccruedUsd: Float64Array;
+  /** Base annualised vol of each option (0 for other kinds). */
+  volAnnual: Float64Array;
+}
+
+export interface RevalueOptions {
+  /** Floor of the shocked option vol, annualised (default 0). */
+  minVolAnnual?: number;
+  /** Per-position scale of the vol shock, length nPositions (default all 1). */
+  volShockScale?: Float64Array;
+}
+
+/**
+ * Lays positions out in columns, once per report.
+ * @param positions resolved positions of one underlying
+ * @param volsAnnual base vol of each position (0.6 = 60%), same length; only options' entries are used
+ * @param u the underlying's market state, used here only to validate the positions against it (it is passed again
+ *   to `revalueScenarios`, so one block can be revalued from several base states)
+ * @param path JSON path of the positions array for error messages, `$.positions` by default
+ * @throws XmarginError `INVALID_INPUT` on a length mismatch or an invalid position (see `validatePricingInputs`)
+ */
+export function buildPositionBlock(
+  positions: readonly PricedPosition[],
+  volsAnnual: ArrayLike<number>,
+  u: UnderlyingState,
+  path = "$.positions",
+): PositionBlock {
+  const n = positions.length;
+  if (volsAnnual.length !== n) {
+    throw invalidInput(
+      "$.volsAnnual",
+      `volsAnnual must have one vol per position: ${n} positions, got ${volsAnnual.length}`,
+    );
+  }
+  const block: PositionBlock = {
+    nPositions: n,
+    kind: new Uint8Array(n),
+    size: new Float64Array(n),
+    priceRatio: new Float64Array(n),
+    entryPriceUsd: new Float64Array(n),
+    strikeUsd: new Float64Array(n),
+    expiryYears: new Float64Array(n),
+    isCall: new Uint8Array(n),
+    fundingAccruedUsd: new Float64Array(n),
+    volAnnual: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const p = positions[i]!;
+    const vol = volsAnnual[i]!;
+    validatePricingInputs(p, u, vol, `${path}[${i}]`);
+    block.kind[i] = KIND_CODE[p.kind];
+    block.size[i] = p.size;
+    block.priceRatio[i] = p.kind === "spot" ? p.priceRatio : 0;
+    block.entryPriceUsd[i] = p.kind === "perp" || p.kind === "future" ? p.entryPriceUsd : 0;
+    block.strikeUsd[i] = p.kind === "option" ? p.strikeUsd : 0;
+    block.expiryYears[i] = p.kind === "option" || p.kind === "future" ? p.expiryYears : 0;
+    block.isCall[i] = p.kind === "option" && p.isCall ? 1 : 0;
+    block.fundingAccruedUsd[i] = p.kind === "perp" ? p.fundingAccruedUsd : 0;
+    block.volAnnual[i] = p.kind === "option" ? vol : 0;
+  }
+  return block;
+}
+
+function checkMarketState(u: UnderlyingState): void {
+  if (!Number.isFinite(u.spotUsd) || u.spotUsd < 0) {
+    throw invalidInput("$.market.spotUsd", `spotUsd must be a finite number >= 0, got ${u.spotUsd}`);
+  }
+  if (!Number.isFinite(u.carryRateAnnual)) {
+    throw invalidInput("$.market.carryRateAnnual", `carryRateAnnual must be a finite number, got ${u.carryRateAnnual}`);
+  }
+  if (!Number.isFinite(u.riskFreeRateAnnual)) {
+    throw invalidInput(
+      "$.market.riskFreeRateAnnual",
+      `riskFreeRateAnnual must be a finite number, got ${u.riskFreeRateAnnual}`,
+    );
+  }
+}
+
+/**
+ * Fills `out[i * nScenarios + s]` with the P&L (USD) of position i in scenario s; see the module header for the
+ * shock conventions. Allocation-free.
+ * @param block positions of one underlying, from `buildPositionBlock`
+ * @param state base market state of that underlying (spot USD, carry and risk-free rates per year)
+ * @param spotMults spot multiplier of each scenario (finite, >= 0)
+ * @param volMults vol multiplier of each scenario (finite), same length as `spotMults`
+ * @param out P&L matrix, length >= nPositions * nScenarios, row-major by position
+ * @param options `minVolAnnual` floor (default 0) and per-position `volShockScale` (default 1)
+ * @throws XmarginError `INVALID_INPUT` on mismatched lengths or non-finite multipliers
+ */
+export function revalueScenarios(
+  block: PositionBlock,
+  state: UnderlyingState,
+  spotMults: Float64Array,
+  volMults: Float64Array,
+  out: Float64Array,
+  options?: RevalueOptions,
+): void {
+  checkMarketState(state);
+  const nPos = block.nPositions;
+  const nScen = spotMults.length;
+  if (volMults.length !== nScen) {
+    throw invalidInput("$.volMults", `volMults must have one entry per scenario: ${nScen}, got ${volMults.length}`);
+  }
+  if (out.length < nPos * nScen) {
+    throw invalidInput("$.out", `out needs ${nPos} x ${nScen} = ${nPos * nScen} entries, got ${out.length}`);
+  }
+  for (let s = 0; s < nScen; s++) {
+    const m = spotMults[s]!;
+    if (!Number.isFinite(m) || m < 0) throw invalidInput(`$.spotMults[${s}]`, `must be finite and >= 0, got ${m}`);
+    const v = volMults[s]!;
+    if (!Number.isFinite(v)) throw invalidInput(`$.volMults[${s}]`, `must be finite, got ${v}`);
+  }
+  const minVol = options?.minVolAnnual ?? 0;
+  if (!Number.isFinite(minVol) || minVol < 0) {
+    throw invalidInput("$.options.minVolAnnual", `minVolAnnual must be a finite number >= 0, got ${minVol}`);
+  }
+  const scale = options?.volShockScale;
+  if (scale !== undefined) {
+    if (scale.length !== nPos) {
+      throw invalidInput(
+        "$.options.volShockScale",
+        `volShockScale must have one entry per position: ${nPos}, got ${scale.length}`,
+      );
+    }
+    for (let i = 0; i < nPos; i++) {
+      if (!Number.isFinite(scale[i]!)) {
+        throw invalidInput(`$.options.volShockScale[${i}]`, `must be finite, got ${scale[i]}`);
+      }
+    }
+  }
+
+  const spot = state.spotUsd;
+  const carry = state.carryRateAnnual;
+  const rf = state.riskFreeRateAnnual;
+  for (let i = 0; i < nPos; i++) {
+    const row = i * nScen;
+    const size = block.size[i]!;
+    const kind = block.kind[i]!;
+    if (kind === KIND_CODE.spot) {
+      const exposure = size * spot * block.priceRatio[i]!;
+      for (let s = 0; s < nScen; s++) out[row + s] = exposure * (spotMults[s]! - 1);
+    } else if (kind === KIND_CODE.perp) {
+      const exposure = size * spot;
+      for (let s = 0; s < nScen; s++) out[row + s] = exposure * (spotMults[s]! - 1);
+    } else if (kind === KIND_CODE.future) {
+      const forward = spot * Math.exp(carry * Math.max(block.expiryYears[i]!, 0));
+      const exposure = size * forward;
+      for (let s = 0; s < nScen; s++) out[row + s] = exposure * (spotMults[s]! - 1);
+    } else {
+      const strike = block.strikeUsd[i]!;
+      const years = block.expiryYears[i]!;
+      const isCall = block.isCall[i] === 1;
+      if (years <= 0) {
+        // Expired: intrinsic value on spot, no vol dependence.
+        const base = isCall ? Math.max(spot - strike, 0) : Math.max(strike - spot, 0);
+        for (let s = 0; s < nScen; s++) {
+          const st = spot * spotMults[s]!;
+          const value = isCall ? Math.max(st - strike, 0) : Math.max(strike - st, 0);
+          out[row + s] = size * (value - base);
+        }
+      } else {
+        const growth = Math.exp(carry * years);
+        const df = Math.exp(-rf * years);
+        const vol = block.volAnnual[i]!;
+        const k = scale === undefined ? 1 : scale[i]!;
+        const base = black76PriceUnchecked(spot * growth, strike, years, vol, df, isCall);
+        for (let s = 0; s < nScen; s++) {
+          const volEff = Math.max(minVol, vol * (1 + (volMults[s]! - 1) * k));
+          const value = black76PriceUnchecked(spot * spotMults[s]! * growth, strike, years, volEff, df, isCall);
+          out[row + s] = size * (value - base);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Sums a P&L matrix over positions: `target[s] = sum_i out[i * nScenarios + s]`, USD.
+ * @param out P&L matrix from `revalueScenarios`
+ * @param nPositions number of rows
+ * @param nScenarios number of columns
+ * @param target output, length >= nScenarios (overwritten)
+ */
+export function totalPnlByScenario(
+  out: Float64Array,
+  nPositions: number,
+  nScenarios: number,
+  target: Float64Array,
+): void {
+  if (!Number.isInteger(nPositions) || nPositions < 0 || !Number.isInteger(nScenarios) || nScenarios < 0) {
+    throw invalidInput("$", `nPositions and nScenarios must be integers >= 0, got ${nPositions} and ${nScenarios}`);
+  }
+  if (out.length < nPositions * nScenarios) {
+    throw invalidInput("$.out", `out needs ${nPositions} x ${nScenarios} entries, got ${out.length}`);
+  }
+  if (target.length < nScenarios) {
+    throw invalidInput("$.target", `target needs ${nScenarios} entries, got ${target.length}`);
+  }
+  target.fill(0, 0, nScenarios);
+  for (let i = 0; i < nPositions; i++) {
+    const row = i * nScenarios;
+    for (let s = 0; s < nScenarios; s++) target[s] = target[s]! + out[row + s]!;
+  }
+}
