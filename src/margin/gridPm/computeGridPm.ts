@@ -31,7 +31,6 @@ export function computeGridPm(
   const scenarioTables: ScenarioTable[] = [];
   let scenarioRiskUsd = 0;
   let contingencyUsd = 0;
-  let haircutUsd = 0;
 
   const byUnderlying = new Map<string, number[]>();
   items.forEach((item, i) => {
@@ -96,7 +95,6 @@ export function computeGridPm(
     if (item.source === "holding" && item.valueUsd > 0) {
       const h = (config.haircutByKind[tokenKindOf(item.token)] ?? 0) * item.valueUsd;
       itemCollateral[i] = item.valueUsd - h;
-      haircutUsd += h;
     }
   });
 
