@@ -56,6 +56,14 @@ describe("nearestCorrelation", () => {
     expect(compared).toBeGreaterThan(0);
   });
 
+  it("symmetrises an asymmetric input instead of returning it as valid", () => {
+    const res = nearestCorrelation(Float64Array.of(1, 0.2, 0.4, 1), 2);
+    expect(res.unchanged).toBe(false);
+    // (0.2 + 0.4) / 2 = 0.3 is already a valid 2x2 correlation, so the repair lands on it.
+    expect(res.matrix[1]).toBeCloseTo(0.3, 10);
+    expect(res.matrix[2]).toBe(res.matrix[1]);
+  });
+
   it("rejects non-square and non-finite input", () => {
     expect(() => nearestCorrelation(Float64Array.of(1, 2, 3), 2)).toThrow(/\$\.a/);
     expect(() => nearestCorrelation(Float64Array.of(1, Number.NaN, 0, 1), 2)).toThrow(/\$\.a\[1\]/);

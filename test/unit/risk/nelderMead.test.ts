@@ -17,6 +17,6 @@ describe("nelderMead", () => {
     const c = [3, -1, 0.5, 10];
     const f = (x: Float64Array): number => c.reduce((s, ci, i) => s + (i + 1) * ((x[i] ?? 0) - ci) ** 2, 0);
     const res = nelderMead(f, [0, 0, 0, 0], { maxIterations: 10_000 });
-    c.forEach((ci, i) => expect(res.x[i]).toBeCloseTo(ci, 4));
+    for (const [i, ci] of c.entries()) expect(res.x[i]).toBeCloseTo(ci, 4);
   });
 });
