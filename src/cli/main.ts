@@ -1,79 +1,16 @@
 #!/usr/bin/env node
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { XmarginError } from "../core/errors.js";
-import { compareCommand } from "./commands/compareCommand.js";
-import { demoCommand } from "./commands/demoCommand.js";
-import { marginCommand } from "./commands/marginCommand.js";
-import { valueCommand } from "./commands/valueCommand.js";
+import { run } from "./run.js";
 
-const USAGE = `usage: xmargin <command> [options]
-
-commands:
-  value   --portfolio P.json --market M.json [--json]            mark value and greeks of each position
-  margin  --portfolio P.json --market M.json [--config C.json | --model NAME] [--json]
-                                                                  margin report (default model: grid)
-  compare --portfolio P.json --market M.json [--json]            every model side by side
-  demo                                                            compare on every example portfolio
-models: isolated, cross, grid`;
-
-/** Repository root, from dist/src/cli/main.js or src/cli/main.ts. */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), import.meta.url.includes("/dist/") ? "../../.." : "../..");
-
-function required(values: Record<string, unknown>, name: string): string {
-  const v = values[name];
-  if (typeof v !== "string" || v.length === 0)
-    throw new XmarginError(`missing --${name}`, { code: "INVALID_INPUT", path: `--${name}` });
-  return v;
-}
-
-export function run(argv: string[]): string {
-  const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      portfolio: { type: "string" },
-      market: { type: "string" },
-      config: { type: "string" },
-      model: { type: "string" },
-      json: { type: "boolean", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  const json = values.json === true;
-  switch (command) {
-    case "value":
-      return valueCommand({ portfolio: required(values, "portfolio"), market: required(values, "market"), json });
-    case "margin":
-      return marginCommand({
-        portfolio: required(values, "portfolio"),
-        market: required(values, "market"),
-        ...(values.config ? { config: values.config } : {}),
-        ...(values.model ? { model: values.model } : {}),
-        json,
-      });
-    case "compare":
-      return compareCommand({ portfolio: required(values, "portfolio"), market: required(values, "market"), json });
-    case "demo":
-      return demoCommand(join(ROOT, "examples"));
-    case undefined:
-    case "help":
-    case "--help":
-      return USAGE;
-    default:
-      throw new XmarginError(`unknown command "${command}"`, { code: "INVALID_INPUT", details: "run xmargin help" });
-  }
-}
-
+/** Entry point of the `xmargin` command: prints the result, or one line naming the bad field and exits non-zero. */
 function main(): void {
   try {
     process.stdout.write(`${run(process.argv.slice(2))}\n`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`xmargin: ${message.split("\n")[0]}\n`);
-    process.exitCode = err instanceof XmarginError && err.code === "CALCULATION_FAILED" ? 3 : 2;
+    process.exitCode =
+      err instanceof XmarginError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1;
   }
 }
 

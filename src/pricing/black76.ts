@@ -15,7 +15,7 @@
  * (DF / 2 for a call, -DF / 2 for a put).
  */
 import { invalidInput } from "../core/errors.js";
-import { normalCdf, normalPdf } from "./normal.js";
+import { normalCdf, normalPdf } from "../core/normal.js";
 
 /** 1 / sqrt(2 pi) = phi(0). */
 const PHI_AT_ZERO = 0.3989422804014327;

@@ -59,6 +59,8 @@ export function covarianceToCorrelation(cov: Float64Array, vols: Float64Array): 
  * C_k = (1/k) sum_{s<k} r_s r_s^T and run over r_k .. r_{T-1}; returns C_T, the forecast for the day after the last
  * return.
  * @param returns daily log-returns.
+ * @example
+ * const { vols, correlation } = ewmaCovariance(logReturns(alignSeries([btc, eth])), { lambda: 0.94 });
  */
 export function ewmaCovariance(returns: ReturnsMatrix, options?: EwmaOptions): EwmaEstimate {
   const { lambda, k } = resolve(options, returns.nObs);

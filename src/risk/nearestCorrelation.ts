@@ -52,6 +52,8 @@ function projectPsd(m: Matrix, n: number, floor: number, out: Float64Array): num
  * clip and diagonal rescaling make the output exactly unit-diagonal and PSD to rounding.
  * @param a row-major N x N symmetric matrix, e.g. a blended or pairwise-estimated correlation.
  * @param n dimension N.
+ * @example
+ * nearestCorrelation(Float64Array.of(1, 1, 0, 1, 1, 1, 0, 1, 1), 3).matrix; // off-diagonals ~0.7607, 0.1573, 0.7607
  */
 export function nearestCorrelation(
   a: Float64Array,
@@ -68,9 +70,12 @@ export function nearestCorrelation(
   }
 
   const scratch = new Float64Array(n * n);
-  let validDiagonal = true;
-  for (let i = 0; i < n; i++) if (y[i * n + i] !== 1) validDiagonal = false;
-  if (validDiagonal && projectPsd(toMatrix(y, n), n, 0, scratch) >= -1e-14 * n) {
+  let shapeOk = true;
+  for (let i = 0; i < n; i++) {
+    if (a[i * n + i] !== 1) shapeOk = false;
+    for (let j = 0; j < i; j++) if (a[i * n + j] !== a[j * n + i]) shapeOk = false;
+  }
+  if (shapeOk && projectPsd(toMatrix(y, n), n, 0, scratch) >= -1e-14 * n) {
     return { matrix: Float64Array.from(a), iterations: 0, converged: true, unchanged: true };
   }
 

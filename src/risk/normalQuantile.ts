@@ -1,5 +1,5 @@
 import { invalidInput } from "../core/errors.js";
-import { normalCdf, normalPdf } from "./normalCdf.js";
+import { normalCdf, normalPdf } from "../core/normal.js";
 
 // P. J. Acklam's rational approximations (relative error < 1.15e-9 before refinement).
 const A0 = -3.969683028665376e1;

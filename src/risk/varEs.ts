@@ -1,5 +1,5 @@
 import { invalidInput } from "../core/errors.js";
-import { normalPdf } from "./normalCdf.js";
+import { normalPdf } from "../core/normal.js";
 import { normalQuantile } from "./normalQuantile.js";
 
 /** Basel 2.5 VaR confidence. */
@@ -69,6 +69,8 @@ export function valueAtRisk(losses: Float64Array, confidence = DEFAULT_VAR_CONFI
  * @param losses loss per scenario (positive = loss), any currency unit.
  * @param confidence in (0, 1), default 0.975.
  * @param weights optional non-negative scenario weights (normalised internally).
+ * @example
+ * expectedShortfall(Float64Array.from({ length: 100 }, (_, k) => k + 1), 0.975); // (100 + 99 + 0.5 * 98) / 2.5 = 99.2
  */
 export function expectedShortfall(
   losses: Float64Array,

@@ -27,6 +27,16 @@ export interface MonteCarloRequest {
  * increments, so the variance grows linearly in time and each position can be read at its own horizon on the same
  * path. Student-t uses one chi-square mixing variable per increment (multivariate t: keeps the correlation and adds
  * joint tail dependence). Draw order is fixed, so a seed reproduces the output bit for bit. No allocation per path.
+ *
+ * @example
+ * const set = monteCarloScenarios({
+ *   factorNames: ["BTC", "ETH"],
+ *   covarianceDaily: Float64Array.of(0.0016, 0.00072, 0.00072, 0.0009),
+ *   timesDays: [1, 3],
+ *   nScenarios: 10_000,
+ *   seed: 42,
+ * });
+ * const ethAt3d = set.logReturns[(7 * set.nTimes + 1) * set.nFactors + 1]; // scenario 7, t = 3 days, ETH
  */
 export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
   const n = request.factorNames.length;

@@ -42,7 +42,10 @@ describe("fail-safe handling of missing and stale data", () => {
     });
     for (const model of MARGIN_MODEL_NAMES) {
       const r = computeMargin({ portfolio: p, market: market(), config: { model } });
-      expect(r.flags.some((f) => f.code === "BELOW_MAINTENANCE"), model).toBe(true);
+      expect(
+        r.flags.some((f) => f.code === "BELOW_MAINTENANCE"),
+        model,
+      ).toBe(true);
     }
   });
 

@@ -89,7 +89,7 @@ describe("grid portfolio margin", () => {
     const r = computeMargin({ portfolio: p, market: market(), config });
     // Independent Black-Scholes (r = 0, carry 0) with T = 30 days + 8h = 30.3333/365 years, vol 50%:
     // put(S) = K N(-d2) - S N(-d1), N by Simpson integration below; worst case is spot -10%, plus 1% x 2000 = 20.
-    const T = 30.333333333333333 / 365;
+    const T = (30 + 8 / 24) / 365;
     const put = (s: number) => {
       const d1 = (Math.log(s / 2000) + 0.125 * T) / (0.5 * Math.sqrt(T));
       const d2 = d1 - 0.5 * Math.sqrt(T);

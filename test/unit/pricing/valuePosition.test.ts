@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { XmarginError } from "../../../src/core/errors.js";
-import { normalCdf, normalPdf } from "../../../src/pricing/normal.js";
+import { normalCdf, normalPdf } from "../../../src/core/normal.js";
 import type { PricedPosition, UnderlyingState } from "../../../src/pricing/types.js";
 import { ONE_DAY_YEARS, positionGreeks, valuePosition } from "../../../src/pricing/valuePosition.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalCdf } from "../../../src/risk/normalCdf.js";
+import { normalCdf } from "../../../src/core/normal.js";
 import { normalQuantile } from "../../../src/risk/normalQuantile.js";
 
 describe("normalQuantile", () => {

@@ -47,7 +47,10 @@ describe("schema errors name the field and the reason", () => {
   });
 
   it("requires exactly one of amount and amountRaw", () => {
-    const both = { accountId: "a", holdings: [{ chain: "ethereum", token: "USDC", amount: "1", amountRaw: "1000000" }] };
+    const both = {
+      accountId: "a",
+      holdings: [{ chain: "ethereum", token: "USDC", amount: "1", amountRaw: "1000000" }],
+    };
     expect(errorOf(() => computeMargin({ portfolio: both, market: market() })).path).toBe("$.holdings[0].amount");
   });
 
@@ -58,27 +61,37 @@ describe("schema errors name the field and the reason", () => {
     expect(e1.message).toContain("USDC");
     const chain = portfolio({ holdings: [{ chain: "tron", token: "USDT", amount: "1" }] });
     expect(errorOf(() => computeMargin({ portfolio: chain, market: market() })).path).toBe("$.holdings[0].token");
-    const und = portfolio({ positions: [{ kind: "perp", chain: "arbitrum", venue: "x", underlying: "DOGE", size: "1" }] });
+    const und = portfolio({
+      positions: [{ kind: "perp", chain: "arbitrum", venue: "x", underlying: "DOGE", size: "1" }],
+    });
     expect(errorOf(() => computeMargin({ portfolio: und, market: market() })).path).toBe("$.positions[0].underlying");
   });
 
   it("rejects a bad config field with its path and an unknown model with the list", () => {
     const p = portfolio();
-    const e1 = errorOf(() => computeMargin({ portfolio: p, market: market(), config: { model: "grid", priceShocks: [0.1] } }));
+    const e1 = errorOf(() =>
+      computeMargin({ portfolio: p, market: market(), config: { model: "grid", priceShocks: [0.1] } }),
+    );
     expect(e1.path).toBe("$.priceShocks");
     expect(e1.message).toContain("include 0");
     const e2 = errorOf(() => computeMargin({ portfolio: p, market: market(), config: { model: "magic" } }));
     expect(e2.path).toBe("$.model");
     expect(e2.message).toContain("isolated, cross, grid");
-    const e3 = errorOf(() => computeMargin({ portfolio: p, market: market(), config: { model: "grid", maintenanceRatio: 2 } }));
+    const e3 = errorOf(() =>
+      computeMargin({ portfolio: p, market: market(), config: { model: "grid", maintenanceRatio: 2 } }),
+    );
     expect(e3.path).toBe("$.maintenanceRatio");
   });
 
   it("rejects a vol surface whose strikes and vols differ in length", () => {
     const m = market({
-      volSurfaces: [{ underlying: "ETH", expiries: [{ expiry: "2024-02-01T00:00:00Z", strikes: ["1", "2"], vols: ["0.5"] }] }],
+      volSurfaces: [
+        { underlying: "ETH", expiries: [{ expiry: "2024-02-01T00:00:00Z", strikes: ["1", "2"], vols: ["0.5"] }] },
+      ],
     });
-    expect(errorOf(() => computeMargin({ portfolio: portfolio(), market: m })).path).toBe("$.volSurfaces[0].expiries[0].vols");
+    expect(errorOf(() => computeMargin({ portfolio: portfolio(), market: m })).path).toBe(
+      "$.volSurfaces[0].expiries[0].vols",
+    );
   });
 
   it("fails with MISSING_DATA when an option has no surface or a position's underlying has no price", () => {
@@ -86,7 +99,9 @@ describe("schema errors name the field and the reason", () => {
     const e = errorOf(() => computeMargin({ portfolio: p, market: market() }));
     expect(e.code).toBe("MISSING_DATA");
     expect(e.path).toBe("$.positions[0].underlying");
-    const sol = portfolio({ positions: [{ kind: "perp", chain: "solana", venue: "drift", underlying: "SOL", size: "1" }] });
+    const sol = portfolio({
+      positions: [{ kind: "perp", chain: "solana", venue: "drift", underlying: "SOL", size: "1" }],
+    });
     expect(errorOf(() => computeMargin({ portfolio: sol, market: market() })).message).toContain("SOL/USD");
   });
 });

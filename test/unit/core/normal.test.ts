@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { erfc, normalCdf, normalPdf } from "../../../src/pricing/normal.js";
+import { erfc, normalCdf, normalPdf } from "../../../src/core/normal.js";
 
 /**
  * Reference values [x, Phi(x), phi(x)] computed with mpmath 1.3 at 40 significant digits (`mp.ncdf`, `mp.npdf`),

@@ -1,0 +1,27 @@
+/**
+ * xmargin library API: validate documents, compute margin reports, price instruments.
+ * @see README.md for a tour and docs/ for the models.
+ */
+
+export { formatUnits, parseDecimal, parseUnits } from "./core/decimal.js";
+export { XmarginError, type XmarginErrorCode } from "./core/errors.js";
+export type { Flag, FlagCode, FlagSeverity } from "./core/flags.js";
+export { type ComputeMarginInput, computeMargin, runMarginModel } from "./margin/computeMargin.js";
+export { MARGIN_MODEL_NAMES, type MarginModelName, marginModels } from "./margin/models.js";
+export type { GroupMargin, MarginComponent, MarginReport, PositionMargin, ScenarioTable } from "./margin/report.js";
+export { type MarginReportJson, reportToJson } from "./margin/reportJson.js";
+export { resolveMarket } from "./margin/resolve/resolveMarket.js";
+export { resolvePortfolio } from "./margin/resolve/resolvePortfolio.js";
+export { resolveMarginConfig } from "./margin/resolveConfig.js";
+export type { ChainProfile } from "./market/chainProfile.js";
+export { chainProfiles, getChainProfile } from "./market/chainRegistry.js";
+export type { TokenKind } from "./market/tokenKind.js";
+export { getToken, type TokenRepresentation, tokenRepresentations } from "./market/tokenRegistry.js";
+export { underlyings } from "./market/underlyings.js";
+export { aggregateQuotes, defaultAggregationRules } from "./oracles/aggregateQuotes.js";
+export { black76 } from "./pricing/black76.js";
+export { positionGreeks, valuePosition } from "./pricing/valuePosition.js";
+export { createVolSurface, impliedVol } from "./pricing/volSurface.js";
+export { type MarketSnapshot, type MarketSnapshotInput, marketSnapshotSchema } from "./schema/marketSnapshot.js";
+export { type Portfolio, type PortfolioInput, portfolioSchema } from "./schema/portfolio.js";
+export { parseDocument } from "./schema/validate.js";
