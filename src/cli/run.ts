@@ -5,6 +5,7 @@ import { XmarginError } from "../core/errors.js";
 import { compareCommand } from "./commands/compareCommand.js";
 import { demoCommand } from "./commands/demoCommand.js";
 import { marginCommand } from "./commands/marginCommand.js";
+import { riskCommand } from "./commands/riskCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 
 const USAGE = `usage: xmargin <command> [options]
@@ -14,8 +15,10 @@ commands:
   margin  --portfolio P.json --market M.json [--config C.json | --model NAME] [--json]
                                                                   margin report (default model: grid)
   compare --portfolio P.json --market M.json [--json]            every model side by side
+  risk    --history DIR [--to YYYY-MM-DD] [--factors A,B] [--lambda 0.94] [--window 250] [--json | --snapshot M.json]
+                                                                  EWMA vols/correlations with a stressed floor
   demo                                                            compare on every example portfolio
-models: isolated, cross, grid`;
+models: isolated, cross, grid, xchain`;
 
 /** Repository root, from dist/src/cli/run.js or src/cli/run.ts. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), import.meta.url.includes("/dist/") ? "../../.." : "../..");
@@ -37,6 +40,12 @@ export function run(argv: string[]): string {
       config: { type: "string" },
       model: { type: "string" },
       json: { type: "boolean", default: false },
+      history: { type: "string" },
+      to: { type: "string" },
+      factors: { type: "string" },
+      lambda: { type: "string" },
+      window: { type: "string" },
+      snapshot: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -55,6 +64,16 @@ export function run(argv: string[]): string {
       });
     case "compare":
       return compareCommand({ portfolio: required(values, "portfolio"), market: required(values, "market"), json });
+    case "risk":
+      return riskCommand({
+        history: required(values, "history"),
+        ...(values.to ? { to: values.to } : {}),
+        ...(values.factors ? { factors: values.factors } : {}),
+        ...(values.lambda ? { lambda: values.lambda } : {}),
+        ...(values.window ? { window: values.window } : {}),
+        ...(values.snapshot ? { snapshot: values.snapshot } : {}),
+        json,
+      });
     case "demo":
       return demoCommand(join(ROOT, "examples"));
     case undefined:

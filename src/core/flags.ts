@@ -12,7 +12,12 @@ export type FlagCode =
   | "OPTION_EXPIRED"
   | "CHAIN_UNDERCOLLATERALISED"
   | "BELOW_MAINTENANCE"
-  | "BELOW_INITIAL";
+  | "BELOW_INITIAL"
+  | "RISK_FACTOR_MISSING"
+  | "CORRELATION_REPAIRED"
+  | "BRIDGE_ROUTE_MISSING"
+  | "LIQUIDITY_MISSING"
+  | "GRID_FLOOR_BINDING";
 
 export type FlagSeverity = "info" | "warning" | "critical";
 

@@ -5,6 +5,8 @@ import { gridPmConfigSchema, gridPmDefaults } from "./gridPm/config.js";
 import { computeIsolated } from "./isolated/computeIsolated.js";
 import { isolatedConfigSchema, isolatedDefaults } from "./isolated/config.js";
 import { defineMarginModel } from "./marginModel.js";
+import { computeXchain } from "./xchain/computeXchain.js";
+import { xchainConfigSchema, xchainDefaults } from "./xchain/config.js";
 
 /** The one map from model name to its schema, defaults and compute function. */
 export const marginModels = {
@@ -28,6 +30,14 @@ export const marginModels = {
     configSchema: gridPmConfigSchema,
     defaults: gridPmDefaults,
     compute: computeGridPm,
+  }),
+  xchain: defineMarginModel({
+    name: "xchain",
+    description:
+      "cross-chain portfolio margin: Monte Carlo ES at per-chain liquidation horizons + jump, oracle, liquidity add-ons",
+    configSchema: xchainConfigSchema,
+    defaults: xchainDefaults,
+    compute: computeXchain,
   }),
 } as const;
 

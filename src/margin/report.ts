@@ -25,6 +25,15 @@ export interface PositionMargin {
   maintenanceCollateralValueUsd: number;
   initialMarginUsd: number;
   maintenanceMarginUsd: number;
+  /** Liquidation horizon the model measured this item at, days (models with horizons only). */
+  horizonDays?: number;
+}
+
+/** One of the worst simulated paths, with each factor's move at the longest horizon (0.05 = +5%). */
+export interface WorstPath {
+  id: string;
+  lossUsd: number;
+  factorMovesRel: Record<string, number>;
 }
 
 /** Totals for one chain or one underlying. */
@@ -79,5 +88,7 @@ export interface MarginReport {
   byChain: GroupMargin[];
   byUnderlying: GroupMargin[];
   scenarios: ScenarioTable[];
+  /** Worst simulated paths (simulation models only). */
+  worstPaths?: WorstPath[];
   flags: Flag[];
 }

@@ -6,9 +6,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Deep merge where objects merge key by key and anything else (arrays included) replaces. */
+/**
+ * Deep merge where objects merge key by key and anything else (arrays included) replaces. An object whose `kind`
+ * differs from the default's is another variant of a union and replaces the default whole.
+ */
 export function mergeOverDefaults(defaults: unknown, overrides: unknown): unknown {
   if (!isPlainObject(defaults) || !isPlainObject(overrides)) return overrides === undefined ? defaults : overrides;
+  if ("kind" in overrides && overrides.kind !== defaults.kind) return overrides;
   const out: Record<string, unknown> = { ...defaults };
   for (const [k, v] of Object.entries(overrides)) out[k] = mergeOverDefaults(defaults[k], v);
   return out;

@@ -75,6 +75,40 @@ export const bridgeRouteSchema = z
   })
   .strict();
 
+/**
+ * Daily volatilities and correlations of the risk factors, as `xmargin risk` estimates them from price history.
+ * Factor names: an underlying ("ETH"), a token's basis against its underlying ("basis:stETH"), or an underlying's
+ * implied-vol level ("vol:ETH").
+ */
+export const riskFactorsSchema = z
+  .object({
+    /** How the figures were estimated (method, window, data source, as-of date). */
+    source: z.string().max(500),
+    factors: z
+      .array(
+        z
+          .object({
+            name: z
+              .string()
+              .regex(/^((basis|vol):)?[A-Za-z0-9_.-]+$/, { message: 'must look like "ETH" or "basis:stETH"' }),
+            /** Standard deviation of the daily log-return (0.035 = 3.5% a day). */
+            volDaily: nonNegativeDecimalString,
+          })
+          .strict(),
+      )
+      .min(1),
+    /** Correlation matrix, row-major as rows of decimal strings, same order as `factors`. */
+    correlations: z.array(z.array(decimalString)),
+  })
+  .strict()
+  .refine(
+    (r) => r.correlations.length === r.factors.length && r.correlations.every((row) => row.length === r.factors.length),
+    {
+      message: "correlations must be a square matrix with one row and column per factor",
+      path: ["correlations"],
+    },
+  );
+
 export const marketSnapshotSchema = z
   .object({
     asOf: isoTime,
@@ -93,6 +127,7 @@ export const marketSnapshotSchema = z
     liquidity: z.array(liquiditySchema).default([]),
     chains: z.array(chainProfileOverrideSchema).default([]),
     bridges: z.array(bridgeRouteSchema).default([]),
+    riskFactors: riskFactorsSchema.optional(),
   })
   .strict();
 
@@ -100,5 +135,6 @@ export type OracleQuote = z.infer<typeof oracleQuoteSchema>;
 export type VolSurfaceDoc = z.infer<typeof volSurfaceSchema>;
 export type LiquidityDoc = z.infer<typeof liquiditySchema>;
 export type BridgeRouteDoc = z.infer<typeof bridgeRouteSchema>;
+export type RiskFactorsDoc = z.infer<typeof riskFactorsSchema>;
 export type MarketSnapshot = z.infer<typeof marketSnapshotSchema>;
 export type MarketSnapshotInput = z.input<typeof marketSnapshotSchema>;

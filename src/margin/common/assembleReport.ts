@@ -1,5 +1,12 @@
 import type { Flag } from "../../core/flags.js";
-import type { GroupMargin, MarginComponent, MarginReport, PositionMargin, ScenarioTable } from "../report.js";
+import type {
+  GroupMargin,
+  MarginComponent,
+  MarginReport,
+  PositionMargin,
+  ScenarioTable,
+  WorstPath,
+} from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 
@@ -16,6 +23,9 @@ export interface ReportParts {
   /** Components; they add up to the report's initial and maintenance margin. */
   components: MarginComponent[];
   scenarios?: ScenarioTable[];
+  worstPaths?: WorstPath[];
+  /** Liquidation horizon per item, days. */
+  itemHorizonDays?: Float64Array;
   flags?: Flag[];
   /** Overrides for models whose account figures are not plain sums (e.g. per-chain pools). */
   freeCollateralUsd?: number;
@@ -64,6 +74,7 @@ export function assembleReport(parts: ReportParts): MarginReport {
     maintenanceCollateralValueUsd: parts.itemMaintenanceCollateralUsd?.[i] ?? item.valueUsd,
     initialMarginUsd: parts.itemInitialUsd[i] ?? 0,
     maintenanceMarginUsd: parts.itemMaintenanceUsd[i] ?? 0,
+    ...(parts.itemHorizonDays ? { horizonDays: parts.itemHorizonDays[i] ?? 0 } : {}),
   }));
   const collateralValueUsd = sum(byPosition.map((r) => r.collateralValueUsd));
   const maintenanceCollateralValueUsd = sum(byPosition.map((r) => r.maintenanceCollateralValueUsd));
@@ -106,6 +117,7 @@ export function assembleReport(parts: ReportParts): MarginReport {
     byChain: group(byPosition, (r) => r.chain),
     byUnderlying: group(byPosition, (r) => r.underlying),
     scenarios: parts.scenarios ?? [],
+    ...(parts.worstPaths ? { worstPaths: parts.worstPaths } : {}),
     flags,
   };
 }

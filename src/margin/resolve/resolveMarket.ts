@@ -1,5 +1,5 @@
 import { parseDecimal } from "../../core/decimal.js";
-import { missingData } from "../../core/errors.js";
+import { invalidInput, missingData } from "../../core/errors.js";
 import type { Flag } from "../../core/flags.js";
 import { parseIsoToSec, yearsBetween } from "../../core/time.js";
 import type { ChainProfile } from "../../market/chainProfile.js";
@@ -15,6 +15,19 @@ import {
 import { createVolSurface, type VolSurface } from "../../pricing/volSurface.js";
 import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
 import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
+
+/** Unit diagonal, symmetric, entries in [-1, 1]: the parts of validity a schema cannot state. */
+function checkCorrelations(rows: string[][]): void {
+  rows.forEach((row, i) =>
+    row.forEach((c, j) => {
+      const v = Number(c);
+      const path = `$.riskFactors.correlations[${i}][${j}]`;
+      if (i === j && v !== 1) throw invalidInput(path, "diagonal correlations must be 1");
+      if (Math.abs(v) > 1) throw invalidInput(path, "correlations must lie in [-1, 1]");
+      if (Math.abs(v - Number(rows[j]?.[i])) > 1e-9) throw invalidInput(path, "correlation matrix must be symmetric");
+    }),
+  );
+}
 
 /**
  * Turns a validated MarketSnapshot into numbers: aggregates quotes per feed (all chains together for underlyings,
@@ -115,6 +128,18 @@ export function resolveMarket(
     });
   });
 
+  const rf = snapshot.riskFactors;
+  if (rf) checkCorrelations(rf.correlations);
+  const riskFactors = rf && {
+    source: rf.source,
+    names: rf.factors.map((f) => f.name),
+    volsDaily: Float64Array.from(rf.factors, (f, i) =>
+      parseDecimal(f.volDaily, `$.riskFactors.factors[${i}].volDaily`),
+    ),
+    correlation: Float64Array.from(
+      rf.correlations.flatMap((row, i) => row.map((c, j) => parseDecimal(c, `$.riskFactors.correlations[${i}][${j}]`))),
+    ),
+  };
   return {
     asOfSec,
     asOf: snapshot.asOf,
@@ -135,6 +160,7 @@ export function resolveMarket(
       halfSpreadBps: parseDecimal(l.halfSpreadBps, `$.liquidity[${i}].halfSpreadBps`),
       impactCoefficient: parseDecimal(l.impactCoefficient, `$.liquidity[${i}].impactCoefficient`),
     })),
+    ...(riskFactors ? { riskFactors } : {}),
     flags,
   };
 }

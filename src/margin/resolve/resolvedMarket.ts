@@ -25,6 +25,15 @@ export interface ResolvedLiquidity {
   impactCoefficient: number;
 }
 
+/** Risk-factor vols and correlations from the snapshot (absent when the snapshot has none). */
+export interface ResolvedRiskFactors {
+  source: string;
+  names: string[];
+  volsDaily: Float64Array;
+  /** Row-major correlation matrix, names.length squared. */
+  correlation: Float64Array;
+}
+
 /** A market snapshot turned into numbers once per report: prices aggregated, surfaces parsed, profiles merged. */
 export interface ResolvedMarket {
   asOfSec: number;
@@ -36,5 +45,6 @@ export interface ResolvedMarket {
   chains: Map<string, ChainProfile>;
   bridges: ResolvedBridgeRoute[];
   liquidity: ResolvedLiquidity[];
+  riskFactors?: ResolvedRiskFactors;
   flags: Flag[];
 }

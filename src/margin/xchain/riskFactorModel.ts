@@ -1,0 +1,128 @@
+import type { Flag } from "../../core/flags.js";
+import { basisFactorOf } from "../../market/tokenRiskFactors.js";
+import { impliedVol } from "../../pricing/volSurface.js";
+import { nearestCorrelation } from "../../risk/nearestCorrelation.js";
+import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
+import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
+import type { XchainConfig } from "./config.js";
+
+/** Factors of one report and the indices each item reads. */
+export interface FactorModel {
+  names: string[];
+  /** Daily covariance, row-major. */
+  covarianceDaily: Float64Array;
+  volsDaily: Float64Array;
+  /** Per item: index of its price factor, or -1 (USD). */
+  priceFactor: Int32Array;
+  /** Per item: index of its basis factor, or -1. */
+  basisFactor: Int32Array;
+  /** Per item: index of its implied-vol factor, or -1 (non-options). */
+  volFactor: Int32Array;
+  /** Underlyings with no vol/correlation in the snapshot: margined standalone, without diversification. */
+  unmodelled: Set<string>;
+  flags: Flag[];
+}
+
+const SQRT_DAYS_PER_YEAR = Math.sqrt(365);
+
+/**
+ * Builds the factor set of a portfolio: one price factor per underlying, one basis factor per token with a basis
+ * history, one implied-vol factor per underlying with options. Vols and correlations come from the snapshot's
+ * riskFactors; vol factors from the config (correlated only with their own price). Underlyings missing from the
+ * snapshot get the larger of the fallback vol and their ATM implied vol, zero correlation, and are flagged
+ * `unmodelled` so the model charges them standalone (no diversification benefit can come from a guess).
+ */
+export function buildFactorModel(
+  items: readonly ResolvedItem[],
+  market: ResolvedMarket,
+  config: XchainConfig,
+): FactorModel {
+  const flags: Flag[] = [];
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const add = (name: string) => {
+    let k = index.get(name);
+    if (k === undefined) {
+      k = names.length;
+      names.push(name);
+      index.set(name, k);
+    }
+    return k;
+  };
+  const snapshot = market.riskFactors;
+  const snapIndex = new Map<string, number>(snapshot?.names.map((n, i) => [n, i]) ?? []);
+  const unmodelled = new Set<string>();
+  const n = items.length;
+  const priceFactor = new Int32Array(n).fill(-1);
+  const basisFactor = new Int32Array(n).fill(-1);
+  const volFactor = new Int32Array(n).fill(-1);
+  const missingBasis = new Set<string>();
+
+  items.forEach((item, i) => {
+    if (item.underlying !== "USD") {
+      priceFactor[i] = add(item.underlying);
+      if (!snapIndex.has(item.underlying)) unmodelled.add(item.underlying);
+    }
+    if (item.token) {
+      const b = basisFactorOf(item.token);
+      if (b && snapIndex.has(b)) basisFactor[i] = add(b);
+      else if (b) missingBasis.add(b);
+    }
+    if (item.priced.kind === "option") volFactor[i] = add(`vol:${item.underlying}`);
+  });
+
+  const m = names.length;
+  const vols = new Float64Array(m);
+  const corr = new Float64Array(m * m);
+  names.forEach((name, a) => {
+    corr[a * m + a] = 1;
+    const s = snapIndex.get(name);
+    if (s !== undefined && snapshot) {
+      vols[a] = snapshot.volsDaily[s] ?? 0;
+      names.forEach((other, b) => {
+        const t = snapIndex.get(other);
+        if (t !== undefined && a !== b) corr[a * m + b] = snapshot.correlation[s * snapshot.names.length + t] ?? 0;
+      });
+    } else if (name.startsWith("vol:")) {
+      vols[a] = config.impliedVol.volOfVolDaily;
+      const own = index.get(name.slice(4));
+      if (own !== undefined) {
+        corr[a * m + own] = config.impliedVol.spotCorrelation;
+        corr[own * m + a] = config.impliedVol.spotCorrelation;
+      }
+    } else {
+      const surface = market.volSurfaces.get(name);
+      const spot = market.underlyings.get(name)?.spotUsd ?? 0;
+      const atm = surface && spot > 0 ? impliedVol(surface, 30 / 365, spot) : 0;
+      vols[a] = Math.max(config.fallbackVolAnnual, atm) / SQRT_DAYS_PER_YEAR;
+    }
+  });
+  for (const u of unmodelled) {
+    flags.push({
+      code: "RISK_FACTOR_MISSING",
+      severity: "warning",
+      message: `no vol/correlation for ${u} in the snapshot: margined standalone at ${(vols[index.get(u)!]! * SQRT_DAYS_PER_YEAR * 100).toFixed(0)}% vol`,
+    });
+  }
+  for (const b of missingBasis) {
+    flags.push({
+      code: "RISK_FACTOR_MISSING",
+      severity: "info",
+      message: `no history for ${b}: only its jump is charged`,
+    });
+  }
+
+  const repaired = m > 0 ? nearestCorrelation(corr, m) : { matrix: corr, unchanged: true };
+  if (!repaired.unchanged) {
+    flags.push({
+      code: "CORRELATION_REPAIRED",
+      severity: "info",
+      message: "factor correlations repaired to the nearest valid matrix",
+    });
+  }
+  const cov = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b < m; b++) cov[a * m + b] = (repaired.matrix[a * m + b] ?? 0) * vols[a]! * vols[b]!;
+  }
+  return { names, covarianceDaily: cov, volsDaily: vols, priceFactor, basisFactor, volFactor, unmodelled, flags };
+}

@@ -1,0 +1,208 @@
+import { describe, expect, it } from "vitest";
+import { normalCdf } from "../../../src/core/normal.js";
+import { computeMargin } from "../../../src/margin/computeMargin.js";
+import type { MarginReport } from "../../../src/margin/report.js";
+import { reportToJson } from "../../../src/margin/reportJson.js";
+import { normalQuantile } from "../../../src/risk/normalQuantile.js";
+import type { MarketSnapshotInput } from "../../../src/schema/marketSnapshot.js";
+import { market, portfolio } from "../../support/fixtures.js";
+
+const ETH_VOL_DAILY = 0.04;
+
+/** Fixture market with risk factors: ETH 4%/day, BTC 3%/day, corr 0.8; stETH basis 0.5%/day. */
+function riskMarket(extra: Partial<MarketSnapshotInput> = {}): MarketSnapshotInput {
+  return market({
+    quotes: [
+      ...market().quotes,
+      { source: "chainlink", chain: "ethereum", feed: "stETH/USD", price: "2000", publishedAt: "2023-12-31T23:59:00Z" },
+    ],
+    liquidity: [
+      { chain: "arbitrum", asset: "ETH", dailyVolumeUsd: "1000000000000" },
+      { chain: "ethereum", asset: "ETH", dailyVolumeUsd: "1000000000000" },
+      { chain: "ethereum", asset: "WETH", dailyVolumeUsd: "1000000000000" },
+      { chain: "ethereum", asset: "stETH", dailyVolumeUsd: "1000000000000" },
+    ],
+    riskFactors: {
+      source: "test",
+      factors: [
+        { name: "ETH", volDaily: String(ETH_VOL_DAILY) },
+        { name: "BTC", volDaily: "0.03" },
+        { name: "basis:stETH", volDaily: "0.005" },
+      ],
+      correlations: [
+        ["1", "0.8", "0"],
+        ["0.8", "1", "0"],
+        ["0", "0", "1"],
+      ],
+    },
+    ...extra,
+  });
+}
+
+/** Only the diffusive risk: no floor, no spread, normal innovations. */
+const pure = {
+  model: "xchain",
+  simulation: { paths: 20_000, seed: 7, innovations: { kind: "normal" } },
+  gridFloor: { fraction: 0 },
+};
+
+const perp = (chain: string, size: string) => ({ kind: "perp" as const, chain, venue: "v", underlying: "ETH", size });
+const esOf = (r: MarginReport) => r.components.find((c) => c.name === "expected shortfall")!.initialMarginUsd;
+
+describe("xchain model", () => {
+  it("matches the closed-form ES of a single lognormal position within 2%", () => {
+    const p = portfolio({ positions: [perp("solana", "100")] });
+    const r = computeMargin({
+      portfolio: p,
+      market: riskMarket(),
+      config: { ...pure, simulation: { ...pure.simulation, paths: 100_000 } },
+    });
+    // horizon 1 day + Solana finality 12.8 s; loss = N (1 - e^x), x ~ N(0, s^2):
+    // ES = N (1 - e^{s^2/2} Phi(-z - s) / (1 - alpha)), z = Phi^-1(0.975)
+    const s = ETH_VOL_DAILY * Math.sqrt(1 + 12.8 / 86_400);
+    const z = normalQuantile(0.975);
+    const expected = 200_000 * (1 - (Math.exp((s * s) / 2) * normalCdf(-z - s)) / 0.025);
+    expect(esOf(r) / expected).toBeGreaterThan(0.98);
+    expect(esOf(r) / expected).toBeLessThan(1.02);
+    expect(r.byPosition[0]?.horizonDays).toBeCloseTo(1 + 12.8 / 86_400, 12);
+  });
+
+  it("a hedged pair on one chain needs less than the sum of its legs alone", () => {
+    const long = portfolio({ positions: [{ ...perp("arbitrum", "10"), underlying: "ETH" }] });
+    const short = portfolio({ positions: [{ ...perp("arbitrum", "-0.5"), underlying: "BTC" }] });
+    const both = portfolio({ positions: [...long.positions!, ...short.positions!] });
+    const run = (p: ReturnType<typeof portfolio>) =>
+      esOf(computeMargin({ portfolio: p, market: riskMarket(), config: pure }));
+    expect(run(both)).toBeLessThan(run(long) + run(short));
+  });
+
+  it("the same hedge split across two chains needs more than on one chain, in proportion to the offset rate", () => {
+    const oneChain = portfolio({ positions: [perp("arbitrum", "10"), { ...perp("arbitrum", "-10"), venue: "w" }] });
+    const twoChains = portfolio({ positions: [perp("arbitrum", "10"), perp("base", "-10")] });
+    const one = esOf(computeMargin({ portfolio: oneChain, market: riskMarket(), config: pure }));
+    const two = esOf(computeMargin({ portfolio: twoChains, market: riskMarket(), config: pure }));
+    expect(one).toBeCloseTo(0, 9);
+    expect(two).toBeGreaterThan(0);
+    // Arbitrum and Base have the same finality, so the legs move identically: per path the loss is
+    // (1 - rate) x |leg P&L|; with rate 1 the split hedge is perfect again.
+    const perfect = esOf(
+      computeMargin({ portfolio: twoChains, market: riskMarket(), config: { ...pure, crossChainOffsetRate: 1 } }),
+    );
+    expect(perfect).toBeCloseTo(0, 6);
+  });
+
+  it("charges a depeg jump on an LST that an underlying hedge does not offset", () => {
+    const hedged = portfolio({
+      holdings: [{ chain: "ethereum", token: "stETH", amount: "100" }],
+      positions: [perp("ethereum", "-100")],
+    });
+    const r = computeMargin({ portfolio: hedged, market: riskMarket(), config: pure });
+    const jump = r.components.find((c) => c.name === "depeg and bridge jumps")!;
+    // stETH jump -7% (June 2022 low) on 100 x 2000
+    expect(jump.initialMarginUsd).toBeCloseTo(14_000, 6);
+    const unhedged = portfolio({ holdings: hedged.holdings! });
+    const u = computeMargin({ portfolio: unhedged, market: riskMarket(), config: pure });
+    expect(u.components.find((c) => c.name === "depeg and bridge jumps")!.initialMarginUsd).toBeCloseTo(14_000, 6);
+    // the hedge does remove the price risk itself
+    expect(esOf(r)).toBeLessThan(esOf(u));
+  });
+
+  it("covers only the worst jump event by default and every event with coverEvents", () => {
+    const p = portfolio({
+      holdings: [
+        { chain: "ethereum", token: "USDC", amount: "100000" },
+        { chain: "arbitrum", token: "USDC.e", amount: "10000" },
+      ],
+    });
+    const r1 = computeMargin({ portfolio: p, market: riskMarket(), config: pure });
+    // USDC -13% x 100000 = 13000 > bridge failure on arbitrum -100% x 10000
+    expect(r1.components.find((c) => c.name === "depeg and bridge jumps")!.initialMarginUsd).toBeCloseTo(13_000, 6);
+    const r2 = computeMargin({ portfolio: p, market: riskMarket(), config: { ...pure, jumps: { coverEvents: 2 } } });
+    expect(r2.components.find((c) => c.name === "depeg and bridge jumps")!.initialMarginUsd).toBeCloseTo(23_000, 6);
+  });
+
+  it("adds bridge latency to collateral away from the risk chain", () => {
+    const p = portfolio({
+      holdings: [{ chain: "ethereum", token: "WETH", amount: "10" }],
+      positions: [perp("arbitrum", "-5")],
+    });
+    const m = riskMarket({ bridges: [{ from: "ethereum", to: "arbitrum", latencySec: "900", costBps: "2" }] });
+    const r = computeMargin({ portfolio: p, market: m, config: pure });
+    expect(r.byPosition[0]?.horizonDays).toBeCloseTo(1 + (768 + 900) / 86_400, 12);
+    expect(r.byPosition[1]?.horizonDays).toBeCloseTo(1 + 1200 / 86_400, 12);
+    // bridge cost 2 bps of 20000
+    expect(r.components.find((c) => c.name === "liquidity and bridge cost")!.detail).toContain(
+      "bridging collateral to the risk chain 4.00",
+    );
+    const noRoute = computeMargin({ portfolio: p, market: riskMarket(), config: pure });
+    expect(noRoute.byPosition[0]?.horizonDays).toBeCloseTo(1 + (768 + 604_800) / 86_400, 9);
+    expect(noRoute.flags.some((f) => f.code === "BRIDGE_ROUTE_MISSING")).toBe(true);
+  });
+
+  it("oracle uncertainty only ever adds margin: divergence and staleness raise it", () => {
+    const p = portfolio({ positions: [perp("arbitrum", "10")] });
+    const base = computeMargin({ portfolio: p, market: riskMarket(), config: pure });
+    const diverged = riskMarket();
+    diverged.quotes = diverged.quotes.map((q) =>
+      q.feed === "ETH/USD" && q.source === "pyth" ? { ...q, price: "2100" } : q,
+    );
+    const d = computeMargin({ portfolio: p, market: diverged, config: pure });
+    const oracle = (r: MarginReport) => r.components.find((c) => c.name === "oracle uncertainty")!.initialMarginUsd;
+    expect(oracle(base)).toBe(0);
+    // median of 2000 and 2100 is 2050; band = 50; 10 x 2050 x 50 / 2050 = 500
+    expect(oracle(d)).toBeCloseTo(500, 6);
+    const stale = riskMarket();
+    stale.quotes = stale.quotes.map((q) => (q.feed === "ETH/USD" ? { ...q, publishedAt: "2023-12-31T12:00:00Z" } : q));
+    const s = computeMargin({ portfolio: p, market: stale, config: pure });
+    // every ETH source stale: +5% of 20000
+    expect(oracle(s)).toBeCloseTo(1000, 6);
+    expect(s.initialMarginUsd).toBeGreaterThan(base.initialMarginUsd);
+  });
+
+  it("margins an underlying without risk data standalone and flags it", () => {
+    const p = portfolio({ positions: [perp("arbitrum", "10")] });
+    const m = riskMarket();
+    delete m.riskFactors;
+    const r = computeMargin({ portfolio: p, market: m, config: pure });
+    expect(r.flags.some((f) => f.code === "RISK_FACTOR_MISSING" && f.severity === "warning")).toBe(true);
+    const withData = computeMargin({ portfolio: p, market: riskMarket(), config: pure });
+    // fallback vol 150%/year (7.85%/day) is above the 4%/day of the data
+    expect(r.initialMarginUsd).toBeGreaterThan(withData.initialMarginUsd);
+  });
+
+  it("applies the grid floor when the simulation is below it", () => {
+    const p = portfolio({ positions: [perp("arbitrum", "10")] });
+    const r = computeMargin({ portfolio: p, market: riskMarket(), config: { ...pure, gridFloor: { fraction: 1 } } });
+    // default grid: 16% of 20000 = 3200 > 1-day ES at 4%/day (about 9.4% of notional)
+    expect(r.components[0]?.name).toBe("grid floor");
+    expect(r.components[0]?.initialMarginUsd).toBeCloseTo(3200, 6);
+  });
+
+  it("is reproducible bit for bit for a seed and changes with the seed", () => {
+    const p = portfolio({ positions: [perp("arbitrum", "10"), perp("base", "-4")] });
+    const a = JSON.stringify(
+      reportToJson(computeMargin({ portfolio: p, market: riskMarket(), config: { model: "xchain" } })),
+    );
+    const b = JSON.stringify(
+      reportToJson(computeMargin({ portfolio: p, market: riskMarket(), config: { model: "xchain" } })),
+    );
+    expect(a).toBe(b);
+    const c = computeMargin({
+      portfolio: p,
+      market: riskMarket(),
+      config: { model: "xchain", simulation: { seed: 2 } },
+    });
+    expect(reportToJson(c).initialMargin).not.toBe(JSON.parse(a).initialMargin);
+  });
+
+  it("attributes the requirement to positions so that rows add up", () => {
+    const p = portfolio({
+      holdings: [{ chain: "ethereum", token: "stETH", amount: "30" }],
+      positions: [perp("arbitrum", "-20"), { ...perp("base", "5"), underlying: "BTC" }],
+    });
+    const r = computeMargin({ portfolio: p, market: riskMarket(), config: { model: "xchain" } });
+    const rows = r.byPosition.reduce((s, x) => s + x.initialMarginUsd, 0);
+    expect(rows).toBeCloseTo(r.initialMarginUsd, 6);
+    expect(r.worstPaths?.length).toBe(5);
+  });
+});
