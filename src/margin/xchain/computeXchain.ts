@@ -1,6 +1,6 @@
 import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js";
+import { scenarioIndex } from "../../risk/scenarios/scenarioSet.js";
 import { tailExpectation } from "../../risk/tailExpectation.js";
-import { valueAtRisk } from "../../risk/varEs.js";
 import { assembleReport } from "../common/assembleReport.js";
 import { computeGridPm } from "../gridPm/computeGridPm.js";
 import type { MarginComponent, MarginReport, WorstPath } from "../report.js";
@@ -12,9 +12,29 @@ import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
 import { oracleAddOn } from "./oracleAddOn.js";
 import { buildFactorModel } from "./riskFactorModel.js";
-import { simulateItemPnl } from "./simulateItemPnl.js";
+import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
 
 const usd = (x: number) => x.toFixed(2);
+
+/**
+ * Sums the P&L of the included items per group (chain) and path: `out[s * nGroups + g]`. Items sharing a vector and a
+ * group are summed into one coefficient first, so each vector is scanned once per group.
+ */
+function accumulate(pnl: PnlVectors, groupOf: Int32Array, nGroups: number, include: readonly boolean[]): Float64Array {
+  const coefficients = new Map<number, number>();
+  include.forEach((yes, i) => {
+    if (!yes) return;
+    const key = pnl.vector[i]! * nGroups + groupOf[i]!;
+    coefficients.set(key, (coefficients.get(key) ?? 0) + pnl.coefficient[i]!);
+  });
+  const out = new Float64Array(pnl.nPaths * nGroups);
+  for (const [key, a] of coefficients) {
+    const vec = pnl.vectors[Math.floor(key / nGroups)]!;
+    const g = key % nGroups;
+    for (let s = 0; s < pnl.nPaths; s++) out[s * nGroups + g]! += a * vec[s]!;
+  }
+  return out;
+}
 
 /**
  * Cross-chain portfolio margin. One Monte Carlo simulation of all risk factors (prices, token bases, implied vols)
@@ -34,7 +54,6 @@ export function computeXchain(
   const factors = buildFactorModel(items, market, config);
   const horizons = liquidationHorizons(items, market, config);
 
-  const itemPnl = new Float64Array(n * nPaths);
   let worstPaths: WorstPath[] = [];
   const itemRisk = new Float64Array(n);
   let esUsd = 0;
@@ -48,21 +67,25 @@ export function computeXchain(
       nScenarios: nPaths,
       seed: config.simulation.seed,
       innovations: config.simulation.innovations,
+      antithetic: config.simulation.antithetic,
+      layout: "factor-major",
     });
-    simulateItemPnl(items, market, factors, horizons, scenarios, config.impliedVol.minVolAnnual, itemPnl);
-
-    // Joint P&L: per path, per chain; gains of one chain count against other chains' losses at the offset rate.
+    const pnl = simulatePnlVectors(
+      items,
+      market,
+      factors,
+      horizons,
+      scenarios,
+      config.impliedVol.minVolAnnual,
+      config.simulation.optionRevaluation,
+    );
     const chains = [...new Set(items.map((it) => it.chain))];
     const chainOf = Int32Array.from(items, (it) => chains.indexOf(it.chain));
-    const modelled = Uint8Array.from(items, (it) => (factors.unmodelled.has(it.underlying) ? 0 : 1));
+    const modelled = items.map((it) => !factors.unmodelled.has(it.underlying));
     const nC = chains.length;
-    const chainPnl = new Float64Array(nPaths * nC);
-    for (let i = 0; i < n; i++) {
-      if (!modelled[i]) continue;
-      const c = chainOf[i]!;
-      const row = i * nPaths;
-      for (let s = 0; s < nPaths; s++) chainPnl[s * nC + c]! += itemPnl[row + s]!;
-    }
+    const chainPnl = accumulate(pnl, chainOf, nC, modelled);
+
+    // Joint loss: per path, a chain's gain offsets other chains' losses only at the offset rate.
     const rate = config.crossChainOffsetRate;
     const losses = new Float64Array(nPaths);
     for (let s = 0; s < nPaths; s++) {
@@ -75,48 +98,43 @@ export function computeXchain(
     }
     const tail = tailExpectation(losses, config.esConfidence);
     esUsd = Math.max(0, tail.expectedShortfall);
-    varUsd = valueAtRisk(losses, config.varConfidence);
-    // Euler attribution: each item's mean effective loss over the tail paths adds up to the ES.
+    varUsd = tail.sortedLosses[Math.min(nPaths, Math.max(1, Math.ceil(nPaths * config.varConfidence - 1e-9))) - 1]!;
+    // Euler attribution: each item's mean effective loss over the tail paths; the items add up to the ES.
     if (tail.expectedShortfall > 0) {
       for (let i = 0; i < n; i++) {
         if (!modelled[i]) continue;
+        const vec = pnl.vectors[pnl.vector[i]!]!;
         const c = chainOf[i]!;
         let acc = 0;
         for (let k = 0; k < tail.indices.length; k++) {
           const s = tail.indices[k]!;
-          const pnl = itemPnl[i * nPaths + s]!;
-          acc += tail.weights[k]! * (chainPnl[s * nC + c]! > 0 ? rate * pnl : pnl);
+          acc += tail.weights[k]! * (chainPnl[s * nC + c]! > 0 ? rate : 1) * vec[s]!;
         }
-        itemRisk[i] = -acc / tail.tailMass;
+        itemRisk[i] = (-acc * pnl.coefficient[i]!) / tail.tailMass;
       }
     }
     // Underlyings without risk data: their own ES each, no diversification with anything.
     for (const u of factors.unmodelled) {
-      const group = new Float64Array(nPaths);
-      const members: number[] = [];
-      items.forEach((it, i) => {
-        if (it.underlying !== u) return;
-        members.push(i);
-        for (let s = 0; s < nPaths; s++) group[s]! -= itemPnl[i * nPaths + s]!;
-      });
+      const members = items.map((it) => it.underlying === u);
+      const group = accumulate(pnl, new Int32Array(n), 1, members);
+      for (let s = 0; s < nPaths; s++) group[s] = -group[s]!;
       const t = tailExpectation(group, config.esConfidence);
       const es = Math.max(0, t.expectedShortfall);
       unmodelledUsd += es;
-      for (const i of members) {
+      members.forEach((isMember, i) => {
+        if (!isMember || es <= 0) return;
+        const vec = pnl.vectors[pnl.vector[i]!]!;
         let acc = 0;
-        for (let k = 0; k < t.indices.length; k++) acc += t.weights[k]! * itemPnl[i * nPaths + t.indices[k]!]!;
-        if (es > 0) itemRisk[i] = -acc / t.tailMass;
-      }
+        for (let k = 0; k < t.indices.length; k++) acc += t.weights[k]! * vec[t.indices[k]!]!;
+        itemRisk[i] = (-acc * pnl.coefficient[i]!) / t.tailMass;
+      });
     }
     const last = scenarios.nTimes - 1;
     worstPaths = Array.from(tail.indices.slice(0, config.reportWorstPaths), (s) => ({
       id: `path ${s}`,
       lossUsd: losses[s]!,
       factorMovesRel: Object.fromEntries(
-        factors.names.map((name, f) => [
-          name,
-          Math.expm1(scenarios.logReturns[(s * scenarios.nTimes + last) * scenarios.nFactors + f]!),
-        ]),
+        factors.names.map((name, f) => [name, Math.expm1(scenarios.logReturns[scenarioIndex(scenarios, s, last, f)]!)]),
       ),
     }));
   }

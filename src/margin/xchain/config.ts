@@ -20,6 +20,10 @@ export const xchainConfigSchema = z
         paths: z.number().int().min(100).max(1_000_000),
         /** PRNG seed: the same seed and inputs give the same report bit for bit. */
         seed: z.number().int().min(0).max(4_294_967_295),
+        /** Antithetic pairs of paths (each odd path mirrors the one before). */
+        antithetic: z.boolean(),
+        /** Options: exact Black-76 on every path, or cubic interpolation on a grid of exact values (much faster). */
+        optionRevaluation: z.enum(["exact", "interpolated"]),
         innovations: z.discriminatedUnion("kind", [
           z.object({ kind: z.literal("normal") }).strict(),
           z.object({ kind: z.literal("studentT"), nu: z.number().gt(2).max(1000) }).strict(),
@@ -34,6 +38,8 @@ export const xchainConfigSchema = z
       .object({
         /** Base margin period of risk, days, before chain finality and bridge latency are added. */
         baseDays: z.number().positive().max(30),
+        /** Horizons are rounded UP to a multiple of this (days; 0 = exact), so that few time points are simulated. */
+        roundUpDays: z.number().min(0).max(1),
         /** Latency assumed for collateral whose chain has no bridge route to the risk chain, seconds. */
         missingBridgeLatencySec: z.number().min(0),
         /** Cost assumed for such a route, bps of the value moved. */
@@ -89,9 +95,9 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
 
 /**
  * Defaults (docs/models/xchain.md):
- * - 10,000 Student-t (nu = 4) paths, seed 1: fat tails as seen in daily crypto returns;
+ * - 10,000 Student-t (nu = 4) paths in antithetic pairs, seed 1: fat tails as seen in daily crypto returns;
  * - ES 97.5% (FRTB) and VaR 99% (Basel 2.5);
- * - base margin period 1 day; a missing bridge route costs a canonical optimistic-rollup withdrawal (7 days) and 50 bps;
+ * - base margin period 1 day, horizons rounded up to 15 minutes (more risk, never less); a missing bridge route costs a canonical optimistic-rollup withdrawal (7 days) and 50 bps;
  * - cross-chain offset 80%: gains on another chain arrive only after seizure, bridging and finality and may not arrive;
  * - jumps: the token registry's, per kind from history (src/market/tokenKind.ts), Cover-1;
  * - stale oracle: +5% uncertainty; missing depth: 1M USD daily volume, 30 bps half spread;
@@ -100,10 +106,16 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
  */
 export const xchainDefaults: XchainConfig = {
   model: "xchain",
-  simulation: { paths: 10_000, seed: 1, innovations: { kind: "studentT", nu: 4 } },
+  simulation: {
+    paths: 10_000,
+    seed: 1,
+    antithetic: true,
+    optionRevaluation: "interpolated",
+    innovations: { kind: "studentT", nu: 4 },
+  },
   esConfidence: 0.975,
   varConfidence: 0.99,
-  horizon: { baseDays: 1, missingBridgeLatencySec: 604_800, missingBridgeCostBps: 50 },
+  horizon: { baseDays: 1, roundUpDays: 1 / 96, missingBridgeLatencySec: 604_800, missingBridgeCostBps: 50 },
   crossChainOffsetRate: 0.8,
   fallbackVolAnnual: 1.5,
   impliedVol: { volOfVolDaily: 0.05, spotCorrelation: -0.3, minVolAnnual: 0.05 },

@@ -73,7 +73,10 @@ export function liquidationHorizons(
         missingRoutes.add(`${item.chain}->${riskChain}`);
       }
     }
-    itemDays[i] = config.horizon.baseDays + (finalitySec + bridgeSec) / SECONDS_PER_DAY;
+    const exact = config.horizon.baseDays + (finalitySec + bridgeSec) / SECONDS_PER_DAY;
+    const step = config.horizon.roundUpDays;
+    // Rounding up only lengthens horizons, so it can only add risk; the 1e-9 guard keeps exact multiples in place.
+    itemDays[i] = step > 0 ? Math.ceil(exact / step - 1e-9) * step : exact;
   });
   for (const route of missingRoutes) {
     flags.push({

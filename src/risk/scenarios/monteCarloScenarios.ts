@@ -1,7 +1,8 @@
 import { invalidInput } from "../../core/errors.js";
 import { cholesky } from "../cholesky.js";
 import { Prng } from "../prng.js";
-import type { ScenarioSet } from "./scenarioSet.js";
+import { zigguratNormal } from "../zigguratNormal.js";
+import type { ScenarioLayout, ScenarioSet } from "./scenarioSet.js";
 import { checkTimesDays } from "./scenarioSet.js";
 
 /** Innovation law: Gaussian, or multivariate Student-t with `nu` > 2 degrees of freedom scaled to unit variance. */
@@ -19,6 +20,13 @@ export interface MonteCarloRequest {
   seed: number;
   /** Default normal. */
   innovations?: Innovations;
+  /**
+   * Antithetic pairs: every odd path is the exact negative of the path before it (same mixing variable), which halves
+   * the draws and removes odd-moment noise. Zero-drift paths keep their law. Default false.
+   */
+  antithetic?: boolean;
+  /** Output layout, default "path-major" (see ScenarioSet). */
+  layout?: ScenarioLayout;
 }
 
 /**
@@ -57,18 +65,33 @@ export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
   const out = new Float64Array(nScenarios * nTimes * n);
   const z = new Float64Array(n);
   const x = new Float64Array(n);
+  const antithetic = request.antithetic === true;
+  const factorMajor = request.layout === "factor-major";
+  // Where (s, j, i) goes: path-major s*nT*n + j*n + i; factor-major i*nT*nS + j*nS + s.
+  const sStride = factorMajor ? 1 : nTimes * n;
+  const jStride = factorMajor ? nScenarios : n;
+  const iStride = factorMajor ? nTimes * nScenarios : 1;
   for (let s = 0; s < nScenarios; s++) {
+    if (antithetic && s % 2 === 1) {
+      for (let j = 0; j < nTimes; j++) {
+        for (let i = 0; i < n; i++) {
+          const at = s * sStride + j * jStride + i * iStride;
+          out[at] = -out[at - sStride]!;
+        }
+      }
+      continue;
+    }
     x.fill(0);
     for (let j = 0; j < nTimes; j++) {
-      for (let k = 0; k < n; k++) z[k] = rng.nextNormal();
+      for (let k = 0; k < n; k++) z[k] = zigguratNormal(rng);
       let m = sqrtDt[j] ?? 0;
       if (nu > 0) m *= Math.sqrt((nu - 2) / rng.nextChiSquare(nu));
-      const base = (s * nTimes + j) * n;
+      const base = s * sStride + j * jStride;
       for (let i = 0; i < n; i++) {
         let acc = 0;
         for (let k = 0; k <= i; k++) acc += (lower[i * n + k] ?? 0) * (z[k] ?? 0);
         x[i] = (x[i] ?? 0) + m * acc;
-        out[base + i] = x[i] ?? 0;
+        out[base + i * iStride] = x[i] ?? 0;
       }
     }
   }
@@ -79,5 +102,6 @@ export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
     nTimes,
     timesDays: times,
     logReturns: out,
+    layout: factorMajor ? "factor-major" : "path-major",
   };
 }

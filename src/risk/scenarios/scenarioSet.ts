@@ -1,5 +1,14 @@
 import { invalidInput } from "../../core/errors.js";
 
+export type ScenarioLayout = "path-major" | "factor-major";
+
+/** Index of (scenario s, time j, factor i) in `logReturns` for either layout. */
+export function scenarioIndex(set: ScenarioSet, s: number, j: number, i: number): number {
+  return set.layout === "factor-major"
+    ? (i * set.nTimes + j) * set.nScenarios + s
+    : (s * set.nTimes + j) * set.nFactors + i;
+}
+
 /**
  * Joint factor scenarios at several horizons. `logReturns[(s * nTimes + j) * nFactors + i]` is the cumulative
  * log-return of factor i from now to `timesDays[j]` in scenario s. Each scenario is one path, so a position with a
@@ -12,8 +21,12 @@ export interface ScenarioSet {
   nTimes: number;
   /** Horizon time points in days, strictly ascending, > 0. */
   timesDays: Float64Array;
-  /** Layout [scenario][time][factor], length nScenarios * nTimes * nFactors. */
+  /**
+   * Length nScenarios * nTimes * nFactors. Layout [scenario][time][factor] ("path-major", the default), or
+   * [factor][time][scenario] ("factor-major": each (factor, time) column is contiguous, for per-position loops).
+   */
   logReturns: Float64Array;
+  layout?: ScenarioLayout;
   /** Probability weights summing to 1; absent means equal weights. */
   weights?: Float64Array;
   /** One label per scenario, e.g. the historical date the path starts on. */

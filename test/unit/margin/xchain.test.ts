@@ -43,6 +43,7 @@ function riskMarket(extra: Partial<MarketSnapshotInput> = {}): MarketSnapshotInp
 const pure = {
   model: "xchain",
   simulation: { paths: 20_000, seed: 7, innovations: { kind: "normal" } },
+  horizon: { roundUpDays: 0 },
   gridFloor: { fraction: 0 },
 };
 
@@ -119,6 +120,17 @@ describe("xchain model", () => {
     expect(r1.components.find((c) => c.name === "depeg and bridge jumps")!.initialMarginUsd).toBeCloseTo(13_000, 6);
     const r2 = computeMargin({ portfolio: p, market: riskMarket(), config: { ...pure, jumps: { coverEvents: 2 } } });
     expect(r2.components.find((c) => c.name === "depeg and bridge jumps")!.initialMarginUsd).toBeCloseTo(23_000, 6);
+  });
+
+  it("rounds horizons up to the configured step", () => {
+    const p = portfolio({ positions: [perp("ethereum", "1")] });
+    const r = computeMargin({
+      portfolio: p,
+      market: riskMarket(),
+      config: { ...pure, horizon: { roundUpDays: 1 / 96 } },
+    });
+    // 1 day + 768 s = 1.00889 days -> next quarter hour: 97/96 days
+    expect(r.byPosition[0]?.horizonDays).toBeCloseTo(97 / 96, 12);
   });
 
   it("adds bridge latency to collateral away from the risk chain", () => {
@@ -204,5 +216,39 @@ describe("xchain model", () => {
     const rows = r.byPosition.reduce((s, x) => s + x.initialMarginUsd, 0);
     expect(rows).toBeCloseTo(r.initialMarginUsd, 6);
     expect(r.worstPaths?.length).toBe(5);
+  });
+
+  it("interpolated option revaluation matches exact Black-76 revaluation on every path", () => {
+    const option = (strike: string, optionType: "call" | "put", size: string, expiry: string) => ({
+      kind: "option" as const,
+      chain: "arbitrum",
+      venue: "derive",
+      underlying: "ETH",
+      size,
+      strike,
+      expiry,
+      optionType,
+    });
+    const p = portfolio({
+      positions: [
+        option("1800", "put", "-40", "2024-01-31T08:00:00Z"),
+        option("2000", "call", "25", "2024-01-31T08:00:00Z"),
+        option("2600", "call", "-30", "2024-06-28T08:00:00Z"),
+        option("1200", "put", "60", "2024-06-28T08:00:00Z"),
+        perp("arbitrum", "5"),
+      ],
+    });
+    const run = (optionRevaluation: string) =>
+      computeMargin({
+        portfolio: p,
+        market: riskMarket(),
+        config: { model: "xchain", gridFloor: { fraction: 0 }, simulation: { optionRevaluation } },
+      });
+    const exact = run("exact");
+    const fast = run("interpolated");
+    expect(Math.abs(esOf(fast) / esOf(exact) - 1)).toBeLessThan(1e-4);
+    fast.byPosition.forEach((row, i) => {
+      expect(Math.abs(row.initialMarginUsd - exact.byPosition[i]!.initialMarginUsd)).toBeLessThan(1e-4 * esOf(exact));
+    });
   });
 });

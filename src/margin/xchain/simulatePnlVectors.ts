@@ -1,0 +1,148 @@
+import { black76PriceUnchecked } from "../../pricing/black76.js";
+import { buildOptionGrid, fillOptionPnl } from "../../pricing/optionPnlGrid.js";
+import type { ScenarioSet } from "../../risk/scenarios/scenarioSet.js";
+import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
+import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
+import type { Horizons } from "./horizons.js";
+import type { FactorModel } from "./riskFactorModel.js";
+
+const DAYS_PER_YEAR = 365;
+
+/**
+ * Simulated P&L of every item, stored compactly: item i's P&L on path s is `coefficient[i] * vectors[vector[i]][s]`
+ * (USD). Linear items that read the same factors at the same horizon share one vector of relative moves, so the
+ * exponential is computed once per group rather than once per item; each option has its own vector of USD P&L.
+ */
+export interface PnlVectors {
+  nPaths: number;
+  vectors: Float64Array[];
+  /** Per item: index into `vectors`. */
+  vector: Int32Array;
+  /** Per item: multiplier of its vector (exposure in USD for linear items, 1 for options). */
+  coefficient: Float64Array;
+}
+
+export type OptionRevaluation = "exact" | "interpolated";
+
+/**
+ * P&L of every item on every path at the item's own liquidation horizon, USD:
+ * - holdings: value x (exp(price return + basis return) - 1);
+ * - perps: size x spot x (exp(r) - 1) (funding over the horizon is not projected);
+ * - futures: size x forward x (exp(r) - 1);
+ * - options: Black-76 revaluation at the shocked spot and implied vol with the horizon's time decay (expiring inside
+ *   the horizon: intrinsic value at the shocked spot), either exact on every path or interpolated on a per-option
+ *   grid of exact values (src/pricing/optionPnlGrid.ts).
+ * Allocation is per factor column and per vector, never per path.
+ */
+export function simulatePnlVectors(
+  items: readonly ResolvedItem[],
+  market: ResolvedMarket,
+  factors: FactorModel,
+  horizons: Horizons,
+  scenarios: ScenarioSet,
+  minVolAnnual: number,
+  optionRevaluation: OptionRevaluation,
+): PnlVectors {
+  const nPaths = scenarios.nScenarios;
+  const nT = scenarios.nTimes;
+  const nF = scenarios.nFactors;
+  const r = scenarios.logReturns;
+  const zeros = new Float64Array(nPaths);
+  const columns = new Map<number, Float64Array>();
+  const factorMajor = scenarios.layout === "factor-major";
+  // The (factor, time) columns items read, contiguous so the loops below scan memory in order: a view of a
+  // factor-major set, or a copy out of a path-major one.
+  const column = (f: number, j: number): Float64Array => {
+    if (f < 0) return zeros;
+    if (factorMajor) return r.subarray((f * nT + j) * nPaths, (f * nT + j + 1) * nPaths);
+    const key = f * nT + j;
+    let c = columns.get(key);
+    if (!c) {
+      c = new Float64Array(nPaths);
+      for (let s = 0; s < nPaths; s++) c[s] = r[(s * nT + j) * nF + f]!;
+      columns.set(key, c);
+    }
+    return c;
+  };
+  const vectors: Float64Array[] = [];
+  const linearGroups = new Map<string, number>();
+  const vector = new Int32Array(items.length);
+  const coefficient = new Float64Array(items.length);
+
+  items.forEach((item, i) => {
+    const fP = factors.priceFactor[i]!;
+    const fB = factors.basisFactor[i]!;
+    const j = horizons.itemTime[i]!;
+    const p = item.priced;
+    const u = market.underlyings.get(item.underlying);
+    const spot = u?.spotUsd ?? 1;
+    const xs = column(fP, j);
+    if (p.kind !== "option") {
+      const key = `${fP}|${fB}|${j}`;
+      let v = linearGroups.get(key);
+      if (v === undefined) {
+        const bs = column(fB, j);
+        const rel = new Float64Array(nPaths);
+        for (let s = 0; s < nPaths; s++) rel[s] = Math.exp(xs[s]! + bs[s]!) - 1;
+        v = vectors.push(rel) - 1;
+        linearGroups.set(key, v);
+      }
+      vector[i] = v;
+      if (p.kind === "spot") coefficient[i] = item.valueUsd;
+      else if (p.kind === "perp") coefficient[i] = p.size * spot;
+      else coefficient[i] = p.size * spot * Math.exp((u?.carryRateAnnual ?? 0) * Math.max(0, p.expiryYears));
+      return;
+    }
+    const ys = column(factors.volFactor[i]!, j);
+    const years = Math.max(0, p.expiryYears - horizons.itemDays[i]! / DAYS_PER_YEAR);
+    const fwdFactor = Math.exp((u?.carryRateAnnual ?? 0) * years);
+    const df = Math.exp(-(u?.riskFreeRateAnnual ?? 0) * years);
+    const base = item.valueUsd;
+    const pnl = new Float64Array(nPaths);
+    if (years <= 0) {
+      for (let s = 0; s < nPaths; s++) {
+        const st = spot * Math.exp(xs[s]!);
+        pnl[s] = p.size * (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
+      }
+    } else if (optionRevaluation === "interpolated") {
+      let xMin = 0;
+      let xMax = 0;
+      let yMin = 0;
+      let yMax = 0;
+      for (let s = 0; s < nPaths; s++) {
+        const x = xs[s]!;
+        const y = ys[s]!;
+        if (x < xMin) xMin = x;
+        if (x > xMax) xMax = x;
+        if (y < yMin) yMin = y;
+        if (y > yMax) yMax = y;
+      }
+      const grid = buildOptionGrid(
+        {
+          spotUsd: spot,
+          forwardFactor: fwdFactor,
+          strikeUsd: p.strikeUsd,
+          years,
+          volAnnual: item.volAnnual,
+          minVolAnnual,
+          discountFactor: df,
+          isCall: p.isCall,
+        },
+        xMin,
+        xMax,
+        yMin,
+        yMax,
+      );
+      fillOptionPnl(grid, xs, ys, p.size, base, pnl);
+    } else {
+      for (let s = 0; s < nPaths; s++) {
+        const vol = Math.max(minVolAnnual, item.volAnnual * Math.exp(ys[s]!));
+        const unit = black76PriceUnchecked(spot * Math.exp(xs[s]!) * fwdFactor, p.strikeUsd, years, vol, df, p.isCall);
+        pnl[s] = p.size * unit - base;
+      }
+    }
+    vector[i] = vectors.push(pnl) - 1;
+    coefficient[i] = 1;
+  });
+  return { nPaths, vectors, vector, coefficient };
+}

@@ -1,0 +1,123 @@
+import { black76PriceUnchecked } from "./black76.js";
+
+/**
+ * Option value on a grid of (spot log-move x, implied-vol log-move y), for revaluing one option on many Monte Carlo
+ * paths: exact Black-76 at the grid nodes, then bicubic Catmull-Rom interpolation between them. Node spacing in x is
+ * at most a fifth of the option's remaining standard deviation and the vol range is cut into 12 cells, which keeps
+ * the interpolation error far below Monte Carlo noise (tested against exact revaluation on every path).
+ */
+export interface OptionGridSpec {
+  spotUsd: number;
+  /** exp(carry x remaining years): forward = shocked spot x this. */
+  forwardFactor: number;
+  strikeUsd: number;
+  /** Remaining years at the horizon (> 0). */
+  years: number;
+  volAnnual: number;
+  minVolAnnual: number;
+  discountFactor: number;
+  isCall: boolean;
+}
+
+export interface OptionGrid {
+  /** x of node 0 (one node below the covered range), spacing, number of cells. */
+  x0: number;
+  dx: number;
+  nx: number;
+  y0: number;
+  dy: number;
+  ny: number;
+  /** Unit option values, row-major [y][x], (ny + 1) x (nx + 1) nodes. */
+  values: Float64Array;
+}
+
+const MIN_X_CELLS = 16;
+const MAX_X_CELLS = 1024;
+const Y_CELLS = 12;
+
+/**
+ * Builds the grid covering [xMin, xMax] x [yMin, yMax], padded by one node on every side for the cubic stencil.
+ * A degenerate vol range still gets cells (equal rows), so the hot loop needs no special case.
+ */
+export function buildOptionGrid(
+  spec: OptionGridSpec,
+  xMin: number,
+  xMax: number,
+  yMin: number,
+  yMax: number,
+): OptionGrid {
+  const stdDev = spec.volAnnual * Math.sqrt(spec.years);
+  const maxStep = Math.max(1e-4, 0.2 * stdDev);
+  const xRange = Math.max(xMax - xMin, 1e-9);
+  const xCells = Math.min(MAX_X_CELLS, Math.max(MIN_X_CELLS, Math.ceil(xRange / maxStep)));
+  const dx = xRange / xCells;
+  const yRange = Math.max(yMax - yMin, 1e-9);
+  const dy = yRange / Y_CELLS;
+  const nx = xCells + 2;
+  const ny = Y_CELLS + 2;
+  const x0 = xMin - dx;
+  const y0 = yMin - dy;
+  const values = new Float64Array((ny + 1) * (nx + 1));
+  for (let b = 0; b <= ny; b++) {
+    const vol = Math.max(spec.minVolAnnual, spec.volAnnual * Math.exp(y0 + b * dy));
+    for (let a = 0; a <= nx; a++) {
+      const forward = spec.spotUsd * Math.exp(x0 + a * dx) * spec.forwardFactor;
+      values[b * (nx + 1) + a] = black76PriceUnchecked(
+        forward,
+        spec.strikeUsd,
+        spec.years,
+        vol,
+        spec.discountFactor,
+        spec.isCall,
+      );
+    }
+  }
+  return { x0, dx, nx, y0, dy, ny, values };
+}
+
+/** Catmull-Rom through p0..p3 at fraction t of the p1-p2 cell. */
+function catmullRom(p0: number, p1: number, p2: number, p3: number, t: number): number {
+  return p1 + 0.5 * t * (p2 - p0 + t * (2 * p0 - 5 * p1 + 4 * p2 - p3 + t * (3 * (p1 - p2) + p3 - p0)));
+}
+
+/**
+ * out[s] = size x interpolated unit value at (xs[s], ys[s]) - baseUsd, for every path: the hot loop of option
+ * revaluation (no allocation). Points must lie inside the ranges the grid was built for.
+ */
+export function fillOptionPnl(
+  g: OptionGrid,
+  xs: Float64Array,
+  ys: Float64Array,
+  size: number,
+  baseUsd: number,
+  out: Float64Array,
+): void {
+  const v = g.values;
+  const stride = g.nx + 1;
+  const invDx = 1 / g.dx;
+  const invDy = 1 / g.dy;
+  const aMax = g.nx - 2;
+  const bMax = g.ny - 2;
+  const n = out.length;
+  for (let s = 0; s < n; s++) {
+    const fx = (xs[s]! - g.x0) * invDx;
+    let a = Math.floor(fx);
+    if (a < 1) a = 1;
+    else if (a > aMax) a = aMax;
+    const t = fx - a;
+    const fy = (ys[s]! - g.y0) * invDy;
+    let b = Math.floor(fy);
+    if (b < 1) b = 1;
+    else if (b > bMax) b = bMax;
+    const u = fy - b;
+    let i = (b - 1) * stride + a;
+    const r0 = catmullRom(v[i - 1]!, v[i]!, v[i + 1]!, v[i + 2]!, t);
+    i += stride;
+    const r1 = catmullRom(v[i - 1]!, v[i]!, v[i + 1]!, v[i + 2]!, t);
+    i += stride;
+    const r2 = catmullRom(v[i - 1]!, v[i]!, v[i + 1]!, v[i + 2]!, t);
+    i += stride;
+    const r3 = catmullRom(v[i - 1]!, v[i]!, v[i + 1]!, v[i + 2]!, t);
+    out[s] = size * catmullRom(r0, r1, r2, r3, u) - baseUsd;
+  }
+}
