@@ -18,15 +18,15 @@ import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
 
 /** Unit diagonal, symmetric, entries in [-1, 1]: the parts of validity a schema cannot state. */
 function checkCorrelations(rows: string[][]): void {
-  rows.forEach((row, i) =>
-    row.forEach((c, j) => {
+  for (const [i, row] of rows.entries()) {
+    for (const [j, c] of row.entries()) {
       const v = Number(c);
       const path = `$.riskFactors.correlations[${i}][${j}]`;
       if (i === j && v !== 1) throw invalidInput(path, "diagonal correlations must be 1");
       if (Math.abs(v) > 1) throw invalidInput(path, "correlations must lie in [-1, 1]");
       if (Math.abs(v - Number(rows[j]?.[i])) > 1e-9) throw invalidInput(path, "correlation matrix must be symmetric");
-    }),
-  );
+    }
+  }
 }
 
 /**
