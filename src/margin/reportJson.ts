@@ -9,6 +9,10 @@ export interface MarginReportJson {
   asOf: string;
   currency: "USD";
   equity: string;
+  /** Equity after collateral haircuts/weights, compared with the initial margin. */
+  collateralValue: string;
+  /** The same with maintenance weights, compared with the maintenance margin. */
+  maintenanceCollateralValue: string;
   initialMargin: string;
   maintenanceMargin: string;
   freeCollateral: string;
@@ -23,11 +27,14 @@ export interface MarginReportJson {
       chain: string;
       underlying: string;
       value: string;
+      collateralValue: string;
+      maintenanceCollateralValue: string;
       initialMargin: string;
       maintenanceMargin: string;
+      horizonDays?: string;
     }>;
-    byChain: Array<{ chain: string; equity: string; initialMargin: string; maintenanceMargin: string }>;
-    byUnderlying: Array<{ underlying: string; equity: string; initialMargin: string; maintenanceMargin: string }>;
+    byChain: Array<{ chain: string } & GroupJson>;
+    byUnderlying: Array<{ underlying: string } & GroupJson>;
   };
   scenarios: Array<{
     underlying: string;
@@ -35,7 +42,16 @@ export interface MarginReportJson {
     worstLoss: string;
     scenarios: Array<{ id: string; spotShock: string; volShock: string; weight: string; pnl: string }>;
   }>;
+  worstPaths?: Array<{ id: string; loss: string; factorMoves: Record<string, string> }>;
   flags: Flag[];
+}
+
+interface GroupJson {
+  equity: string;
+  collateralValue: string;
+  maintenanceCollateralValue: string;
+  initialMargin: string;
+  maintenanceMargin: string;
 }
 
 function groupJson(g: GroupMargin) {
@@ -53,6 +69,8 @@ export function reportToJson(r: MarginReport): MarginReportJson {
     asOf: r.asOf,
     currency: "USD",
     equity: formatUsd(r.equityUsd),
+    collateralValue: formatUsd(r.collateralValueUsd),
+    maintenanceCollateralValue: formatUsd(r.maintenanceCollateralValueUsd),
     initialMargin: formatUsd(r.initialMarginUsd),
     maintenanceMargin: formatUsd(r.maintenanceMarginUsd),
     freeCollateral: formatUsd(r.freeCollateralUsd),
@@ -72,8 +90,11 @@ export function reportToJson(r: MarginReport): MarginReportJson {
         chain: p.chain,
         underlying: p.underlying,
         value: formatUsd(p.valueUsd),
+        collateralValue: formatUsd(p.collateralValueUsd),
+        maintenanceCollateralValue: formatUsd(p.maintenanceCollateralValueUsd),
         initialMargin: formatUsd(p.initialMarginUsd),
         maintenanceMargin: formatUsd(p.maintenanceMarginUsd),
+        ...(p.horizonDays !== undefined ? { horizonDays: formatDecimal(p.horizonDays, 9) } : {}),
       })),
       byChain: r.byChain.map((g) => ({ chain: g.key, ...groupJson(g) })),
       byUnderlying: r.byUnderlying.map((g) => ({ underlying: g.key, ...groupJson(g) })),
@@ -90,6 +111,15 @@ export function reportToJson(r: MarginReport): MarginReportJson {
         pnl: formatUsd(s.pnlUsd),
       })),
     })),
+    ...(r.worstPaths
+      ? {
+          worstPaths: r.worstPaths.map((w) => ({
+            id: w.id,
+            loss: formatUsd(w.lossUsd),
+            factorMoves: Object.fromEntries(Object.entries(w.factorMovesRel).map(([k, v]) => [k, formatDecimal(v, 6)])),
+          })),
+        }
+      : {}),
     flags: r.flags,
   };
 }

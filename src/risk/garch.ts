@@ -98,7 +98,10 @@ export function fitGarch(returns: Float64Array, options?: GarchFitOptions): Garc
   if (!(start.omega > 0 && start.alpha > 0 && start.beta >= 0 && p0 < 1)) {
     throw invalidInput("$.start", "needs omega > 0, alpha > 0, beta >= 0, alpha + beta < 1");
   }
-  let u: Float64Array = Float64Array.of(Math.log(start.omega), logit(p0), logit(start.alpha / p0));
+  // The search runs on logit(alpha / (alpha + beta)); a start on the boundary beta = 0 would be logit(1) = infinity,
+  // so the share is pulled just inside (0, 1).
+  const share = Math.min(1 - 1e-6, Math.max(1e-6, start.alpha / p0));
+  let u: Float64Array = Float64Array.of(Math.log(start.omega), logit(p0), logit(share));
   const objective = (x: Float64Array): number => -garchLogLikelihood(returns, toParams(x), v0);
   let best = Number.POSITIVE_INFINITY;
   let evaluations = 0;

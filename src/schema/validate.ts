@@ -3,7 +3,8 @@ import { jsonPath, XmarginError } from "../core/errors.js";
 
 /**
  * Validates an untrusted document against a schema. On failure throws INVALID_INPUT whose path is the JSON path of
- * the first bad field and whose message names the reason, e.g. `$.positions[3].strike: must be greater than 0`.
+ * the first bad field and whose message names the document and the reason, e.g.
+ * `$.positions[3].strike: Portfolio: must be greater than 0`.
  */
 export function parseDocument<S extends z.ZodType>(schema: S, input: unknown, documentName: string): z.output<S> {
   const result = schema.safeParse(input);

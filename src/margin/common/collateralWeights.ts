@@ -40,8 +40,9 @@ export type CollateralWeights = z.infer<typeof collateralWeightsSchema>;
 
 /**
  * Defaults follow Drift v2's published spot-market weights for the majors (SOL/BTC/ETH: initial asset weight 0.8,
- * maintenance 0.9, liability 1.2 / 1.1; USDC 1.0) and apply the long-tail weights to the rest. Kind multipliers are
- * xmargin's own choice (docs/models/weights.md): bridged copies and LSTs count a little less than the canonical token.
+ * maintenance 0.9, liability 1.2 / 1.1; USD 1.0) and apply the long-tail weights to the rest. Kind multipliers are
+ * xmargin's own choice (docs/models/weights.md): stablecoins count 0.98 of USD (depeg risk, so USDC counts 0.98, not
+ * Drift's 1.0), bridged copies and LSTs a little less than the canonical token.
  */
 export const collateralWeightsDefaults: CollateralWeights = {
   byUnderlying: {

@@ -1,5 +1,6 @@
 import type { Flag } from "../../core/flags.js";
 import { assembleReport } from "../common/assembleReport.js";
+import { oracleAddOn } from "../common/oracleAddOn.js";
 import { standaloneCollateral, standaloneRequirement } from "../common/standaloneRequirement.js";
 import type { MarginComponent, MarginReport } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
@@ -60,6 +61,13 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
     }
   }
 
+  // Oracle uncertainty is a requirement of the pool the exposure sits in.
+  const oracle = oracleAddOn(items, market, config.oracleStaleAddOnRel);
+  for (let i = 0; i < items.length; i++) {
+    itemInitial[i]! += oracle.itemUsd[i]!;
+    itemMaintenance[i]! += oracle.itemUsd[i]!;
+  }
+
   const pools = new Map<string, Pool>();
   items.forEach((item, i) => {
     const pool = pools.get(item.chain) ?? {
@@ -77,16 +85,21 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
     pools.set(item.chain, pool);
   });
 
+  const oracleByChain = new Map<string, number>();
+  items.forEach((item, i) => {
+    oracleByChain.set(item.chain, (oracleByChain.get(item.chain) ?? 0) + oracle.itemUsd[i]!);
+  });
   const flags: Flag[] = [];
   const components: MarginComponent[] = [];
   let surplusUsd = 0;
   let deficitUsd = 0;
   let health: number | null = null;
   for (const [chain, pool] of [...pools].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const oracleUsd = oracleByChain.get(chain) ?? 0;
     components.push({
       name: `pool ${chain}`,
-      initialMarginUsd: pool.initialUsd,
-      maintenanceMarginUsd: pool.maintenanceUsd,
+      initialMarginUsd: pool.initialUsd - oracleUsd,
+      maintenanceMarginUsd: pool.maintenanceUsd - oracleUsd,
       detail: `weighted collateral ${pool.collateralUsd.toFixed(2)} USD on ${chain}`,
     });
     const free = pool.collateralUsd - pool.initialUsd;
@@ -109,6 +122,12 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
       });
     }
   }
+  components.push({
+    name: "oracle uncertainty",
+    initialMarginUsd: oracle.addOnUsd,
+    maintenanceMarginUsd: oracle.addOnUsd,
+    detail: "exposure x (confidence, divergence, staleness), charged in the pool of the exposure's chain",
+  });
   return assembleReport({
     model: "cross",
     portfolio,

@@ -14,6 +14,8 @@ export const crossConfigSchema = z
     collateralWeights: collateralWeightsSchema,
     linearRates: linearRatesSchema,
     shortOptionRates: shortOptionRatesSchema,
+    /** Extra relative price uncertainty charged on exposures whose every oracle source is stale. */
+    oracleStaleAddOnRel: z.number().min(0).max(1),
     /** Net perps/futures of the same underlying, venue and chain (and expiry) before applying the rate. */
     netSameMarket: z.boolean(),
   })
@@ -26,5 +28,6 @@ export const crossDefaults: CrossConfig = {
   collateralWeights: collateralWeightsDefaults,
   linearRates: linearRatesDefaults,
   shortOptionRates: shortOptionRatesDefaults,
+  oracleStaleAddOnRel: 0.05,
   netSameMarket: true,
 };

@@ -1,6 +1,7 @@
 import { buildPositionBlock, revalueScenarios } from "../../pricing/revalueKernel.js";
 import { assembleReport } from "../common/assembleReport.js";
 import { tokenKindOf } from "../common/collateralWeights.js";
+import { oracleAddOn } from "../common/oracleAddOn.js";
 import type { MarginComponent, MarginReport, ScenarioTable } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem, ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
@@ -98,6 +99,8 @@ export function computeGridPm(
     }
   });
 
+  const oracle = oracleAddOn(items, market, config.oracleStaleAddOnRel);
+  for (let i = 0; i < items.length; i++) itemInitial[i]! += oracle.itemUsd[i]!;
   const mm = config.maintenanceRatio;
   const itemMaintenance = itemInitial.map((x) => x * mm);
   const components: MarginComponent[] = [
@@ -112,6 +115,12 @@ export function computeGridPm(
       initialMarginUsd: contingencyUsd,
       maintenanceMarginUsd: contingencyUsd * mm,
       detail: `${config.optionContingencyRel * 100}% of the underlying value of every option`,
+    },
+    {
+      name: "oracle uncertainty",
+      initialMarginUsd: oracle.addOnUsd,
+      maintenanceMarginUsd: oracle.addOnUsd * mm,
+      detail: "exposure x (confidence, divergence, staleness) per chain and feed",
     },
   ];
   return assembleReport({

@@ -37,6 +37,8 @@ export const gridPmConfigSchema = z
     optionContingencyRel: z.number().min(0).max(1),
     /** Maintenance margin = this fraction of the initial margin. */
     maintenanceRatio: z.number().gt(0).max(1),
+    /** Extra relative price uncertainty charged on exposures whose every oracle source is stale. */
+    oracleStaleAddOnRel: z.number().min(0).max(1),
     /** Collateral haircut per token kind: representation risk the price grid does not see. */
     haircutByKind: z.record(z.enum(TOKEN_KINDS as [string, ...string[]]), z.number().min(0).max(1)),
   })
@@ -55,7 +57,8 @@ export type GridPmConfig = z.infer<typeof gridPmConfigSchema>;
  *   is set just below 1/3 so a linear position is still margined by the core range);
  * - option contingency 1% of the underlying value of all options (Deribit's older published contingency);
  * - maintenance 50% of initial (Paradex: MMR = 50% of net IMR);
- * - haircuts by token kind: xmargin's own choice, the `xchain` model replaces them with jump scenarios.
+ * - haircuts by token kind: xmargin's own choice, the `xchain` model replaces them with jump scenarios;
+ * - oracle uncertainty: exposure x the aggregated price band, +5% where every source is stale (xmargin's choice).
  */
 export const gridPmDefaults: GridPmConfig = {
   model: "grid",
@@ -66,5 +69,6 @@ export const gridPmDefaults: GridPmConfig = {
   extremeMoves: { multiple: 3, weight: 0.33 },
   optionContingencyRel: 0.01,
   maintenanceRatio: 0.5,
+  oracleStaleAddOnRel: 0.05,
   haircutByKind: { native: 0, wrapped: 0, stablecoin: 0.02, lst: 0.05, bridged: 0.1 },
 };

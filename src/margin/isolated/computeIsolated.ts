@@ -1,4 +1,5 @@
 import { assembleReport } from "../common/assembleReport.js";
+import { oracleAddOn } from "../common/oracleAddOn.js";
 import { standaloneCollateral, standaloneRequirement } from "../common/standaloneRequirement.js";
 import type { MarginReport } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
@@ -37,6 +38,11 @@ export function computeIsolated(
     bucket[0]! += req.initialUsd;
     bucket[1]! += req.maintenanceUsd;
   });
+  const oracle = oracleAddOn(portfolio.items, market, config.oracleStaleAddOnRel);
+  for (let i = 0; i < n; i++) {
+    itemInitial[i]! += oracle.itemUsd[i]!;
+    itemMaintenance[i]! += oracle.itemUsd[i]!;
+  }
   return assembleReport({
     model: "isolated",
     portfolio,
@@ -57,6 +63,12 @@ export function computeIsolated(
         initialMarginUsd: options[0]!,
         maintenanceMarginUsd: options[1]!,
         detail: "standard margin max(base - OTM/S, minimum) x S per unit",
+      },
+      {
+        name: "oracle uncertainty",
+        initialMarginUsd: oracle.addOnUsd,
+        maintenanceMarginUsd: oracle.addOnUsd,
+        detail: "exposure x (confidence, divergence, staleness) per chain and feed",
       },
     ],
   });

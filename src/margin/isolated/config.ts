@@ -14,6 +14,8 @@ export const isolatedConfigSchema = z
     collateralWeights: collateralWeightsSchema,
     linearRates: linearRatesSchema,
     shortOptionRates: shortOptionRatesSchema,
+    /** Extra relative price uncertainty charged on exposures whose every oracle source is stale. */
+    oracleStaleAddOnRel: z.number().min(0).max(1),
   })
   .strict();
 
@@ -24,4 +26,5 @@ export const isolatedDefaults: IsolatedConfig = {
   collateralWeights: collateralWeightsDefaults,
   linearRates: linearRatesDefaults,
   shortOptionRates: shortOptionRatesDefaults,
+  oracleStaleAddOnRel: 0.05,
 };

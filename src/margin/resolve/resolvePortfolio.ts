@@ -1,5 +1,5 @@
-import { formatUnits, parseDecimal } from "../../core/decimal.js";
-import { missingData } from "../../core/errors.js";
+import { formatUnits, parseDecimal, parseUnits } from "../../core/decimal.js";
+import { invalidInput, missingData } from "../../core/errors.js";
 import type { Flag } from "../../core/flags.js";
 import { parseIsoToSec, yearsBetween } from "../../core/time.js";
 import { getToken } from "../../market/tokenRegistry.js";
@@ -29,8 +29,9 @@ const EMPTY: Omit<PricedPosition, "kind" | "size"> = {
 };
 
 /**
- * Token price in USD. Order: the token's own feed on its chain, then on any chain, then (for 1:1 tokens only) the
- * underlying's price with a PRICE_FROM_UNDERLYING flag. Returns undefined when there is no defensible price.
+ * Token price in USD. Order: the token's own feed on its chain if any of its sources there is fresh, else the token's
+ * feed over all chains (whose staleness is flagged by the market), then (for 1:1 tokens only) the underlying's price
+ * with a PRICE_FROM_UNDERLYING flag. Returns undefined when there is no defensible price.
  */
 function tokenPriceUsd(
   market: ResolvedMarket,
@@ -41,8 +42,19 @@ function tokenPriceUsd(
   path: string,
   flags: Flag[],
 ): number | undefined {
-  const own = market.tokenPrices.get(`${chain}:${symbol}`) ?? market.tokenPrices.get(`*:${symbol}`);
-  if (own) return own.priceUsd;
+  const onChain = market.tokenPrices.get(`${chain}:${symbol}`);
+  const allChains = market.tokenPrices.get(`*:${symbol}`);
+  if (onChain && onChain.freshSources > 0) return onChain.priceUsd;
+  if (onChain && allChains && allChains.freshSources > 0) {
+    flags.push({
+      code: "ORACLE_STALE",
+      severity: "warning",
+      message: `${symbol} on ${chain}: every source on that chain is stale; priced from other chains`,
+      path,
+    });
+    return allChains.priceUsd;
+  }
+  if (allChains) return allChains.priceUsd;
   if (pegUnits === undefined) return undefined;
   if (symbol !== u.symbol) {
     flags.push({
@@ -58,13 +70,14 @@ function tokenPriceUsd(
 function resolveHolding(h: Holding, index: number, market: ResolvedMarket, flags: Flag[]): ResolvedItem | undefined {
   const path = `$.holdings[${index}]`;
   const token = getToken(h.chain, h.token, `${path}.token`);
-  const amount =
-    h.amountRaw !== undefined
-      ? parseDecimal(formatUnits(BigInt(h.amountRaw), token.decimals), `${path}.amountRaw`)
-      : parseDecimal(h.amount ?? "0", `${path}.amount`);
-  const u = underlyingState(market, token.underlying, `${path}.token`);
-  const priceUsd = tokenPriceUsd(market, h.chain, h.token, token.pegUnits, u, path, flags);
-  if (priceUsd === undefined) {
+  // Both forms go through base units, so an amount finer than the token's decimals is an error, not a rounding.
+  const amountRaw =
+    h.amountRaw !== undefined ? BigInt(h.amountRaw) : parseUnits(h.amount ?? "0", token.decimals, `${path}.amount`);
+  const amount = parseDecimal(formatUnits(amountRaw, token.decimals), path);
+  getUnderlying(token.underlying, `${path}.token`);
+  const u = market.underlyings.get(token.underlying);
+  const priceUsd = u ? tokenPriceUsd(market, h.chain, h.token, token.pegUnits, u, path, flags) : undefined;
+  if (priceUsd === undefined || !u) {
     if (amount < 0) {
       throw missingData(
         path,
@@ -72,11 +85,12 @@ function resolveHolding(h: Holding, index: number, market: ResolvedMarket, flags
         `needs a quote for feed ${h.token}/USD`,
       );
     }
-    // Fail-safe: collateral without a price counts for nothing.
+    // Fail-safe: collateral without a price (or whose underlying has none, so its risk cannot be modelled) counts
+    // for nothing.
     flags.push({
       code: "PRICE_MISSING",
       severity: "warning",
-      message: `${h.token} on ${h.chain} has no price feed; the holding is valued at 0`,
+      message: `${h.token} on ${h.chain}: no price for it${u ? "" : ` or for ${token.underlying}`}; the holding is valued at 0`,
       path,
     });
     return undefined;
@@ -182,7 +196,13 @@ export function resolvePortfolio(portfolio: Portfolio, market: ResolvedMarket): 
   });
   const ids = new Set<string>();
   for (const item of items) {
-    if (ids.has(item.id)) throw missingData(`${item.path}.id`, `duplicate position id "${item.id}"`);
+    if (ids.has(item.id)) {
+      throw invalidInput(
+        item.source === "position" ? `${item.path}.id` : item.path,
+        `duplicate id "${item.id}"`,
+        "position ids must be unique and differ from the generated holding ids h0, h1, ...",
+      );
+    }
     ids.add(item.id);
   }
   return { accountId: portfolio.accountId, items, flags };

@@ -2,6 +2,7 @@ import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js
 import { scenarioIndex } from "../../risk/scenarios/scenarioSet.js";
 import { tailExpectation } from "../../risk/tailExpectation.js";
 import { assembleReport } from "../common/assembleReport.js";
+import { oracleAddOn } from "../common/oracleAddOn.js";
 import { computeGridPm } from "../gridPm/computeGridPm.js";
 import type { MarginComponent, MarginReport, WorstPath } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
@@ -10,7 +11,6 @@ import type { XchainConfig } from "./config.js";
 import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
-import { oracleAddOn } from "./oracleAddOn.js";
 import { buildFactorModel } from "./riskFactorModel.js";
 import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
 
@@ -161,7 +161,7 @@ export function computeXchain(
   }
 
   const jumps = jumpAddOn(items, config);
-  const oracle = oracleAddOn(items, market, config);
+  const oracle = oracleAddOn(items, market, config.oracle.staleAddOnRel);
   const liquidity = liquidityAddOn(items, market, factors, horizons.itemBridgeCostBps, config);
   flags.push(...liquidity.flags);
 

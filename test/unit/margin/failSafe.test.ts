@@ -56,4 +56,60 @@ describe("fail-safe handling of missing and stale data", () => {
     const b = computeMargin({ portfolio: dec, market: market(), config: { model: "cross" } });
     expect(a.equityUsd).toBe(b.equityUsd);
   });
+
+  it("raises margin under every model when every source of a feed is stale", () => {
+    const p = portfolio({
+      holdings: [{ chain: "arbitrum", token: "USDC", amount: "50000" }],
+      positions: [{ kind: "perp", chain: "arbitrum", venue: "gmx", underlying: "ETH", size: "10" }],
+    });
+    const stale = market();
+    stale.quotes = stale.quotes.map((q) => (q.feed === "ETH/USD" ? { ...q, publishedAt: "2023-12-31T12:00:00Z" } : q));
+    for (const model of MARGIN_MODEL_NAMES) {
+      const fresh = computeMargin({ portfolio: p, market: market(), config: { model } });
+      const old = computeMargin({ portfolio: p, market: stale, config: { model } });
+      expect(old.initialMarginUsd, model).toBeGreaterThan(fresh.initialMarginUsd);
+      // the stale add-on is 5% of the 20000 ETH exposure (grid and xchain may add more through their floors)
+      expect(old.components.find((c) => c.name === "oracle uncertainty")?.initialMarginUsd, model).toBeCloseTo(1000, 6);
+    }
+  });
+
+  it("does not use a chain's stale quote when other chains are fresh", () => {
+    const m = market();
+    m.quotes.push({
+      source: "chainlink",
+      chain: "arbitrum",
+      feed: "USDC/USD",
+      price: "1.5",
+      publishedAt: "2023-12-30T00:00:00Z",
+    });
+    const p = portfolio({ holdings: [{ chain: "arbitrum", token: "USDC", amount: "1000" }] });
+    const r = computeMargin({ portfolio: p, market: m, config: { model: "cross" } });
+    expect(r.equityUsd).toBeCloseTo(1000, 9);
+    expect(r.flags.some((f) => f.code === "ORACLE_STALE" && f.path === "$.holdings[0]")).toBe(true);
+  });
+
+  it("values collateral at 0 when its underlying has no price, even with a feed of its own", () => {
+    const m = market();
+    m.quotes = m.quotes.filter((q) => q.feed !== "ETH/USD");
+    m.quotes.push({ source: "chainlink", chain: "ethereum", feed: "stETH/USD", price: "1990", publishedAt: AS_OF });
+    m.volSurfaces = [];
+    const p = portfolio({ holdings: [{ chain: "ethereum", token: "stETH", amount: "1" }] });
+    const r = computeMargin({ portfolio: p, market: m, config: { model: "cross" } });
+    expect(r.equityUsd).toBe(0);
+    expect(r.flags.some((f) => f.code === "PRICE_MISSING")).toBe(true);
+  });
+
+  it("rejects an amount finer than the token's decimals and duplicate ids", () => {
+    const fine = portfolio({ holdings: [{ chain: "ethereum", token: "USDC", amount: "1.1234567" }] });
+    expect(() => computeMargin({ portfolio: fine, market: market() })).toThrow(
+      /\$\.holdings\[0\]\.amount: more than 6 fractional digits/,
+    );
+    const dup = portfolio({
+      holdings: [{ chain: "ethereum", token: "USDC", amount: "1" }],
+      positions: [{ id: "h0", kind: "perp", chain: "arbitrum", venue: "gmx", underlying: "ETH", size: "1" }],
+    });
+    expect(() => computeMargin({ portfolio: dup, market: market() })).toThrow(
+      /\$\.positions\[0\]\.id: duplicate id "h0"/,
+    );
+  });
 });

@@ -78,3 +78,13 @@ describe("fitGarch", () => {
     expect(() => fitGarch(Float64Array.of(0.01, Number.NaN))).toThrow(/\$\.returns\[1\]/);
   });
 });
+
+describe("fitGarch start on the boundary", () => {
+  it("accepts beta = 0 as a start and still converges", () => {
+    const rng = new Prng(3);
+    const r = Float64Array.from({ length: 800 }, () => 0.01 * rng.nextNormal());
+    const res = fitGarch(r, { start: { omega: 5e-5, alpha: 0.1, beta: 0 } });
+    expect(res.converged).toBe(true);
+    expect(Number.isFinite(res.logLikelihood)).toBe(true);
+  });
+});

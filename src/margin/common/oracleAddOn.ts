@@ -2,7 +2,6 @@ import type { Flag } from "../../core/flags.js";
 import type { AggregatedPrice } from "../../oracles/aggregateQuotes.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
-import type { XchainConfig } from "./config.js";
 
 export interface OracleAddOn {
   addOnUsd: number;
@@ -23,7 +22,11 @@ function relativeUncertainty(p: AggregatedPrice | undefined, staleAddOnRel: numb
  * all-chain band counts. Exposures net within one (chain, feed), never across chains, because each chain's oracle
  * can be wrong on its own. The add-on can only add margin.
  */
-export function oracleAddOn(items: readonly ResolvedItem[], market: ResolvedMarket, config: XchainConfig): OracleAddOn {
+export function oracleAddOn(
+  items: readonly ResolvedItem[],
+  market: ResolvedMarket,
+  staleAddOnRel: number,
+): OracleAddOn {
   const itemUsd = new Float64Array(items.length);
   const buckets = new Map<
     string,
@@ -33,8 +36,8 @@ export function oracleAddOn(items: readonly ResolvedItem[], market: ResolvedMark
     const symbol = item.token && market.tokenPrices.has(`*:${item.token.symbol}`) ? item.token.symbol : item.underlying;
     if (symbol === "USD") return;
     const rel = Math.max(
-      relativeUncertainty(market.tokenPrices.get(`${item.chain}:${symbol}`), config.oracle.staleAddOnRel),
-      relativeUncertainty(market.tokenPrices.get(`*:${symbol}`), config.oracle.staleAddOnRel),
+      relativeUncertainty(market.tokenPrices.get(`${item.chain}:${symbol}`), staleAddOnRel),
+      relativeUncertainty(market.tokenPrices.get(`*:${symbol}`), staleAddOnRel),
     );
     if (rel <= 0) return;
     const spot = market.underlyings.get(item.underlying)?.spotUsd ?? 0;
