@@ -15,7 +15,8 @@ commands:
   margin  --portfolio P.json --market M.json [--config C.json | --model NAME] [--json]
                                                                   margin report (default model: grid)
   compare --portfolio P.json --market M.json [--json]            every model side by side
-  risk    --history DIR [--to YYYY-MM-DD] [--factors A,B] [--lambda 0.94] [--window 250] [--json | --snapshot M.json]
+  risk    --history DIR [--to YYYY-MM-DD] [--factors A,B] [--method ewma|garch] [--lambda 0.94] [--window 250]
+          [--json | --snapshot M.json]
                                                                   EWMA vols/correlations with a stressed floor
   demo                                                            compare on every example portfolio
 models: isolated, cross, grid, xchain`;
@@ -45,6 +46,7 @@ export function run(argv: string[]): string {
       factors: { type: "string" },
       lambda: { type: "string" },
       window: { type: "string" },
+      method: { type: "string" },
       snapshot: { type: "string" },
     },
     strict: true,
@@ -71,6 +73,7 @@ export function run(argv: string[]): string {
         ...(values.factors ? { factors: values.factors } : {}),
         ...(values.lambda ? { lambda: values.lambda } : {}),
         ...(values.window ? { window: values.window } : {}),
+        ...(values.method ? { method: values.method } : {}),
         ...(values.snapshot ? { snapshot: values.snapshot } : {}),
         json,
       });

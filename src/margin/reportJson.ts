@@ -54,9 +54,11 @@ interface GroupJson {
   maintenanceMargin: string;
 }
 
-function groupJson(g: GroupMargin) {
+function groupJson(g: GroupMargin): GroupJson {
   return {
     equity: formatUsd(g.equityUsd),
+    collateralValue: formatUsd(g.collateralValueUsd),
+    maintenanceCollateralValue: formatUsd(g.maintenanceCollateralValueUsd),
     initialMargin: formatUsd(g.initialMarginUsd),
     maintenanceMargin: formatUsd(g.maintenanceMarginUsd),
   };

@@ -1,5 +1,6 @@
 import { invalidInput } from "../core/errors.js";
 import { ewmaCovariance } from "./ewma.js";
+import { fitGarch } from "./garch.js";
 import { alignSeries, logReturns, type PriceSeries } from "./priceHistory.js";
 import { stressedFloor } from "./stressedFloor.js";
 
@@ -12,6 +13,12 @@ export interface RiskFactorEstimateOptions {
   stressWindowDays?: number;
   /** Weight of the stressed correlation, default 0.25 (EMIR RTS art. 28). */
   stressWeight?: number;
+  /**
+   * Current vols: "ewma" (RiskMetrics, default) or "garch" (GARCH(1,1) fitted by maximum likelihood per factor, its
+   * one-day forecast; a factor whose fit does not converge keeps its EWMA vol and is named in `source`).
+   * Correlations are EWMA either way.
+   */
+  method?: "ewma" | "garch";
 }
 
 export interface RiskFactorEstimate {
@@ -63,15 +70,27 @@ export function estimateRiskFactors(
     );
   }
   const current = ewmaCovariance(returns, { lambda });
+  const method = options.method ?? "ewma";
+  const currentVols = Float64Array.from(current.vols);
+  const garchFailed: string[] = [];
+  if (method === "garch") {
+    const column = new Float64Array(returns.nObs);
+    for (let f = 0; f < returns.nFactors; f++) {
+      for (let t = 0; t < returns.nObs; t++) column[t] = returns.data[t * returns.nFactors + f]!;
+      const fit = fitGarch(column);
+      if (fit.converged && Number.isFinite(fit.forecastVol) && fit.forecastVol > 0) currentVols[f] = fit.forecastVol;
+      else garchFailed.push(returns.factorNames[f]!);
+    }
+  }
   const floored = stressedFloor(returns, {
     windowDays,
     stressWeight,
-    current: { vols: current.vols, correlation: current.correlation },
+    current: { vols: currentVols, correlation: current.correlation },
   });
   const fromDate = aligned.dates[0] ?? "";
   return {
     names: returns.factorNames,
-    currentVolsDaily: current.vols,
+    currentVolsDaily: currentVols,
     volsDaily: floored.vols,
     correlation: floored.correlation,
     fromDate,
@@ -79,7 +98,9 @@ export function estimateRiskFactors(
     stressWindow: { startDate: floored.window.startDate, endDate: floored.window.endDate },
     excluded,
     source:
-      `EWMA lambda ${lambda} on daily closes ${fromDate}..${options.toDate}; vols floored at the ${windowDays}-day stress ` +
-      `window ${floored.window.startDate}..${floored.window.endDate}; correlation ${stressWeight * 100}% stressed`,
+      `${method === "garch" ? "GARCH(1,1) MLE vols, EWMA" : "EWMA"} lambda ${lambda} on daily closes ${fromDate}..` +
+      `${options.toDate}; vols floored at the ${windowDays}-day stress window ${floored.window.startDate}..` +
+      `${floored.window.endDate}; correlation ${stressWeight * 100}% stressed` +
+      (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : ""),
   };
 }

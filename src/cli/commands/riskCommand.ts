@@ -30,6 +30,7 @@ export interface RiskArgs {
   factors?: string;
   lambda?: string;
   window?: string;
+  method?: string;
   snapshot?: string;
   json: boolean;
 }
@@ -73,6 +74,11 @@ function positiveNumber(v: string | undefined, name: string, fallback: number): 
   return n;
 }
 
+function riskMethod(v: string | undefined): "ewma" | "garch" {
+  if (v === undefined || v === "ewma" || v === "garch") return v ?? "ewma";
+  throw new XmarginError(`--method must be ewma or garch, got "${v}"`, { code: "INVALID_INPUT", path: "--method" });
+}
+
 /** `xmargin risk`: EWMA vols and correlations with a stressed floor from daily price files. */
 export function riskCommand(args: RiskArgs): string {
   const series = loadHistory(
@@ -85,6 +91,7 @@ export function riskCommand(args: RiskArgs): string {
     toDate: to,
     lambda: positiveNumber(args.lambda, "lambda", 0.94),
     stressWindowDays: positiveNumber(args.window, "window", 250),
+    method: riskMethod(args.method),
   });
   const doc = toRiskFactorsDoc(estimate);
   if (args.snapshot) {
@@ -99,7 +106,7 @@ export function riskCommand(args: RiskArgs): string {
     estimate.excluded.length ? `excluded (no close on ${to}): ${estimate.excluded.join(", ")}` : "",
     "",
     renderTable(
-      ["factor", "EWMA vol/day", "floored vol/day", "floored vol/year"],
+      ["factor", `${args.method === "garch" ? "GARCH" : "EWMA"} vol/day`, "floored vol/day", "floored vol/year"],
       estimate.names.map((name, i) => [
         name,
         `${(estimate.currentVolsDaily[i]! * 100).toFixed(3)}%`,
