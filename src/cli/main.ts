@@ -3,9 +3,9 @@ import { XmarginError } from "../core/errors.js";
 import { run } from "./run.js";
 
 /** Entry point of the `xmargin` command: prints the result, or one line naming the bad field and exits non-zero. */
-function main(): void {
+async function main(): Promise<void> {
   try {
-    process.stdout.write(`${run(process.argv.slice(2))}\n`);
+    process.stdout.write(`${await run(process.argv.slice(2))}\n`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`xmargin: ${message.split("\n")[0]}\n`);
@@ -14,4 +14,4 @@ function main(): void {
   }
 }
 
-main();
+void main();

@@ -31,7 +31,7 @@ function required(values: Record<string, unknown>, name: string): string {
   return v;
 }
 
-export function run(argv: string[]): string {
+export async function run(argv: string[]): Promise<string> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,

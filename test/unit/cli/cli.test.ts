@@ -22,8 +22,8 @@ const p = write(
 );
 
 describe("xmargin CLI", () => {
-  it("margin --json prints one document with the required decimal-string fields", () => {
-    const doc = JSON.parse(run(["margin", "--portfolio", p, "--market", m, "--model", "grid", "--json"]));
+  it("margin --json prints one document with the required decimal-string fields", async () => {
+    const doc = JSON.parse(await run(["margin", "--portfolio", p, "--market", m, "--model", "grid", "--json"]));
     // 10 ETH x 2000 x 16% default grid range = 3200
     expect(doc.initialMargin).toBe("3200.00");
     expect(doc.maintenanceMargin).toBe("1600.00");
@@ -34,17 +34,17 @@ describe("xmargin CLI", () => {
     expect(doc.breakdown.byPosition).toHaveLength(2);
   });
 
-  it("margin --config reads a config file and compare shows every model", () => {
+  it("margin --config reads a config file and compare shows every model", async () => {
     const c = write("config.json", { model: "grid", priceShocks: [-0.15, 0, 0.15], volShocks: [0] });
-    const doc = JSON.parse(run(["margin", "--portfolio", p, "--market", m, "--config", c, "--json"]));
+    const doc = JSON.parse(await run(["margin", "--portfolio", p, "--market", m, "--config", c, "--json"]));
     // extreme moves 3 x 15% = 45% at 33% weight = 14.85% < 15%: IM = 0.15 x 20000
     expect(doc.initialMargin).toBe("3000.00");
-    const cmp = JSON.parse(run(["compare", "--portfolio", p, "--market", m, "--json"]));
+    const cmp = JSON.parse(await run(["compare", "--portfolio", p, "--market", m, "--json"]));
     expect(cmp.models.map((x: { model: string }) => x.model)).toEqual(["isolated", "cross", "grid", "xchain"]);
   });
 
-  it("value prints marks and greeks", () => {
-    const doc = JSON.parse(run(["value", "--portfolio", p, "--market", m, "--json"]));
+  it("value prints marks and greeks", async () => {
+    const doc = JSON.parse(await run(["value", "--portfolio", p, "--market", m, "--json"]));
     expect(doc.positions[1].delta).toBe("10");
     expect(doc.positions[0].value).toBe("10000.00");
   });
@@ -80,5 +80,29 @@ describe("xmargin CLI", () => {
     });
     expect(opt.status).toBe(2);
     expect(opt.stderr).toContain("--leverage");
+  });
+
+  it("risk --json estimates factor vols and a valid correlation from the real history without look-ahead", async () => {
+    const history = join(process.cwd(), "../shared/data");
+    const doc = JSON.parse(
+      await run(["risk", "--history", history, "--factors", "BTC,ETH,basis:stETH", "--to", "2023-06-30", "--json"]),
+    );
+    expect(doc.factors.map((f: { name: string }) => f.name)).toEqual(["BTC", "ETH", "basis:stETH"]);
+    expect(doc.source).toContain("..2023-06-30");
+    for (let i = 0; i < 3; i++) {
+      expect(doc.correlations[i][i]).toBe("1");
+      for (let j = 0; j < 3; j++) expect(doc.correlations[i][j]).toBe(doc.correlations[j][i]);
+    }
+    // BTC and ETH moved together in 2021-2023: strongly positive correlation
+    expect(Number(doc.correlations[0][1])).toBeGreaterThan(0.6);
+    const bad = spawnSync(
+      process.execPath,
+      ["dist/src/cli/main.js", "risk", "--history", history, "--method", "magic"],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--method");
   });
 });
