@@ -14,11 +14,8 @@ export function inFile<T>(file: string, fn: () => T): T {
     return fn();
   } catch (err) {
     if (err instanceof XmarginError && err.code !== "IO_ERROR") {
-      throw new XmarginError(`${file}: ${err.message}`, {
-        code: err.code,
-        ...(err.path ? { path: err.path } : {}),
-        cause: err,
-      });
+      // The message already starts with the field path; the file goes in front of it (the cause keeps the path).
+      throw new XmarginError(`${file}: ${err.message}`, { code: err.code, cause: err });
     }
     throw err;
   }

@@ -28,11 +28,8 @@ export function resolveMarginConfig(doc: unknown): AnyMarginConfig {
   if (!isPlainObject(doc)) throw invalidInput("$", 'MarginConfig must be an object like {"model": "grid"}');
   const name = doc.model;
   if (typeof name !== "string" || !(MARGIN_MODEL_NAMES as string[]).includes(name)) {
-    throw invalidInput(
-      "$.model",
-      `unknown margin model ${JSON.stringify(name)}`,
-      `one of: ${MARGIN_MODEL_NAMES.join(", ")}`,
-    );
+    const shown = typeof name === "string" ? JSON.stringify(name.slice(0, 64)) : typeof name;
+    throw invalidInput("$.model", `unknown margin model ${shown}`, `one of: ${MARGIN_MODEL_NAMES.join(", ")}`);
   }
   const model = marginModels[name as MarginModelName];
   return parseDocument(model.configSchema, mergeOverDefaults(model.defaults, doc), "MarginConfig") as AnyMarginConfig;

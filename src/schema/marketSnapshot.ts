@@ -27,9 +27,9 @@ export const oracleQuoteSchema = z
 export const volSmileSchema = z
   .object({
     expiry: isoTime,
-    strikes: z.array(positiveDecimalString).min(1),
+    strikes: z.array(positiveDecimalString).min(1).max(1_000),
     /** Annualised implied vols (0.65 = 65%), one per strike. */
-    vols: z.array(positiveDecimalString).min(1),
+    vols: z.array(positiveDecimalString).min(1).max(1_000),
   })
   .strict()
   .refine((s) => s.strikes.length === s.vols.length, {
@@ -40,7 +40,7 @@ export const volSmileSchema = z
 export const volSurfaceSchema = z
   .object({
     underlying: underlyingSymbol,
-    expiries: z.array(volSmileSchema).min(1),
+    expiries: z.array(volSmileSchema).min(1).max(200),
   })
   .strict();
 
@@ -96,7 +96,8 @@ export const riskFactorsSchema = z
           })
           .strict(),
       )
-      .min(1),
+      .min(1)
+      .max(1_000),
     /** Correlation matrix, row-major as rows of decimal strings, same order as `factors`. */
     correlations: z.array(z.array(decimalString)),
   })
@@ -113,8 +114,8 @@ export const marketSnapshotSchema = z
   .object({
     asOf: isoTime,
     description: z.string().max(500).optional(),
-    quotes: z.array(oracleQuoteSchema).min(1),
-    volSurfaces: z.array(volSurfaceSchema).default([]),
+    quotes: z.array(oracleQuoteSchema).min(1).max(100_000),
+    volSurfaces: z.array(volSurfaceSchema).max(1_000).default([]),
     rates: z
       .object({
         /** Continuously compounded annual USD rate for discounting option premiums. */
@@ -124,9 +125,9 @@ export const marketSnapshotSchema = z
       })
       .strict()
       .default({ riskFreeAnnual: "0", carryAnnual: {} }),
-    liquidity: z.array(liquiditySchema).default([]),
-    chains: z.array(chainProfileOverrideSchema).default([]),
-    bridges: z.array(bridgeRouteSchema).default([]),
+    liquidity: z.array(liquiditySchema).max(100_000).default([]),
+    chains: z.array(chainProfileOverrideSchema).max(1_000).default([]),
+    bridges: z.array(bridgeRouteSchema).max(10_000).default([]),
     riskFactors: riskFactorsSchema.optional(),
   })
   .strict();

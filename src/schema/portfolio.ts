@@ -76,8 +76,8 @@ export const portfolioSchema = z
   .object({
     accountId: identifier,
     description: z.string().max(500).optional(),
-    holdings: z.array(holdingSchema).default([]),
-    positions: z.array(positionSchema).default([]),
+    holdings: z.array(holdingSchema).max(10_000).default([]),
+    positions: z.array(positionSchema).max(10_000).default([]),
   })
   .strict();
 

@@ -2,7 +2,10 @@ import { z } from "zod";
 import { DECIMAL_PATTERN } from "../core/decimal.js";
 
 /** A decimal number carried as a JSON string ("1234.5", "-0.25"); no exponent form, no hex. */
-export const decimalString = z.string().regex(DECIMAL_PATTERN, { message: 'must be a decimal string like "12.5"' });
+export const decimalString = z
+  .string()
+  .max(100, { message: "at most 100 characters" })
+  .regex(DECIMAL_PATTERN, { message: 'must be a decimal string like "12.5"' });
 
 /** A strictly positive decimal string. */
 export const positiveDecimalString = decimalString.refine((v) => Number(v) > 0, { message: "must be greater than 0" });
@@ -13,6 +16,7 @@ export const nonNegativeDecimalString = decimalString.refine((v) => Number(v) >=
 /** Raw on-chain base units as a decimal integer string (bigint in memory). */
 export const rawAmountString = z
   .string()
+  .max(100, { message: "at most 100 characters" })
   .regex(/^-?(0|[1-9]\d*)$/, { message: "must be an integer string of base units" });
 
 /** ISO-8601 date or time with zone. */

@@ -42,18 +42,33 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
     const markets = new Map<string, number[]>();
     items.forEach((item, i) => {
       const p = item.priced;
-      if (p.kind !== "perp" && p.kind !== "future") return;
-      const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.kind === "future" ? p.expiryYears : ""}`;
+      if (p.kind === "spot") return;
+      const contract =
+        p.kind === "option" ? `${p.expiryYears}|${p.strikeUsd}|${p.isCall}` : p.kind === "future" ? p.expiryYears : "";
+      const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${contract}`;
       markets.set(key, [...(markets.get(key) ?? []), i]);
     });
     for (const indices of markets.values()) {
       let net = 0;
       let gross = 0;
+      let shortGross = 0;
       for (const i of indices) {
-        net += items[i]!.priced.size;
-        gross += Math.abs(items[i]!.priced.size);
+        const size = items[i]!.priced.size;
+        net += size;
+        gross += Math.abs(size);
+        if (size < 0) shortGross -= size;
       }
-      const scale = gross > 0 ? Math.abs(net) / gross : 1;
+      // Linear: the net size is charged. Options: only shorts carry a requirement, and only the net short part.
+      const isOption = items[indices[0]!]!.priced.kind === "option";
+      const scale = isOption
+        ? net >= 0
+          ? 0
+          : shortGross > 0
+            ? -net / shortGross
+            : 1
+        : gross > 0
+          ? Math.abs(net) / gross
+          : 1;
       for (const i of indices) {
         itemInitial[i]! *= scale;
         itemMaintenance[i]! *= scale;

@@ -16,7 +16,7 @@ export const crossConfigSchema = z
     shortOptionRates: shortOptionRatesSchema,
     /** Extra relative price uncertainty charged on exposures whose every oracle source is stale. */
     oracleStaleAddOnRel: z.number().min(0).max(1),
-    /** Net perps/futures of the same underlying, venue and chain (and expiry) before applying the rate. */
+    /** Net perps/futures/options of the same contract, venue and chain before applying the rate. */
     netSameMarket: z.boolean(),
   })
   .strict();

@@ -86,10 +86,25 @@ export function computeGridPm(
     scenarioTables.push({ underlying, scenarios, worstScenarioId: grid.ids[worst]!, worstLossUsd: lossUsd });
   }
 
+  // The contingency is on the net size of each option contract: +10 and -10 of the same put is no position.
+  const contractKey = (item: ResolvedItem) => {
+    const p = item.priced;
+    return `${item.chain}|${item.venue}|${item.underlying}|${p.expiryYears}|${p.strikeUsd}|${p.isCall}`;
+  };
+  const contracts = new Map<string, { net: number; gross: number }>();
+  for (const item of items) {
+    if (item.priced.kind !== "option") continue;
+    const c = contracts.get(contractKey(item)) ?? { net: 0, gross: 0 };
+    c.net += item.priced.size;
+    c.gross += Math.abs(item.priced.size);
+    contracts.set(contractKey(item), c);
+  }
   items.forEach((item, i) => {
     const state = market.underlyings.get(item.underlying);
     if (item.priced.kind === "option" && state) {
-      const charge = config.optionContingencyRel * Math.abs(item.priced.size) * state.spotUsd;
+      const c = contracts.get(contractKey(item))!;
+      const netShare = c.gross > 0 ? Math.abs(c.net) / c.gross : 1;
+      const charge = config.optionContingencyRel * Math.abs(item.priced.size) * netShare * state.spotUsd;
       itemInitial[i] = (itemInitial[i] ?? 0) + charge;
       contingencyUsd += charge;
     }
@@ -114,7 +129,7 @@ export function computeGridPm(
       name: "option contingency",
       initialMarginUsd: contingencyUsd,
       maintenanceMarginUsd: contingencyUsd * mm,
-      detail: `${config.optionContingencyRel * 100}% of the underlying value of every option`,
+      detail: `${config.optionContingencyRel * 100}% of the underlying value of every option contract's net size`,
     },
     {
       name: "oracle uncertainty",

@@ -73,7 +73,10 @@ function resolveHolding(h: Holding, index: number, market: ResolvedMarket, flags
   // Both forms go through base units, so an amount finer than the token's decimals is an error, not a rounding.
   const amountRaw =
     h.amountRaw !== undefined ? BigInt(h.amountRaw) : parseUnits(h.amount ?? "0", token.decimals, `${path}.amount`);
-  const amount = parseDecimal(formatUnits(amountRaw, token.decimals), path);
+  const amount = parseDecimal(
+    formatUnits(amountRaw, token.decimals),
+    `${path}.${h.amountRaw !== undefined ? "amountRaw" : "amount"}`,
+  );
   getUnderlying(token.underlying, `${path}.token`);
   const u = market.underlyings.get(token.underlying);
   const priceUsd = u ? tokenPriceUsd(market, h.chain, h.token, token.pegUnits, u, path, flags) : undefined;

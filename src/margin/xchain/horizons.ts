@@ -5,7 +5,7 @@ import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
 import type { XchainConfig } from "./config.js";
 
 export interface Horizons {
-  /** The chain where the account's derivative risk (largest gross delta notional) sits; undefined if none. */
+  /** The chain where the account's derivative risk (largest net notional per contract) sits; undefined if none. */
   riskChain: string | undefined;
   /** Liquidation horizon of each item, days. */
   itemDays: Float64Array;
@@ -18,9 +18,9 @@ export interface Horizons {
   flags: Flag[];
 }
 
-/** Gross delta notional of a derivative, USD (options: |size| x spot, a bound on their delta exposure). */
-function grossNotionalUsd(item: ResolvedItem, spotUsd: number): number {
-  return Math.abs(item.priced.size) * spotUsd;
+/** Notional of a contract's net size, USD (options: |size| x spot, a bound on their delta exposure). */
+function netNotionalUsd(size: number, spotUsd: number): number {
+  return Math.abs(size) * spotUsd;
 }
 
 /**
@@ -34,11 +34,23 @@ export function liquidationHorizons(
   config: XchainConfig,
 ): Horizons {
   const flags: Flag[] = [];
-  const byChain = new Map<string, number>();
+  // Net size per contract first: a flat +100/-100 pair on one chain is no risk there.
+  const contracts = new Map<string, { chain: string; size: number; spotUsd: number }>();
   for (const item of items) {
     if (item.source !== "position") continue;
-    const spot = market.underlyings.get(item.underlying)?.spotUsd ?? 0;
-    byChain.set(item.chain, (byChain.get(item.chain) ?? 0) + grossNotionalUsd(item, spot));
+    const p = item.priced;
+    const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.expiryYears}|${p.strikeUsd}|${p.isCall}`;
+    const c = contracts.get(key) ?? {
+      chain: item.chain,
+      size: 0,
+      spotUsd: market.underlyings.get(item.underlying)?.spotUsd ?? 0,
+    };
+    c.size += p.size;
+    contracts.set(key, c);
+  }
+  const byChain = new Map<string, number>();
+  for (const c of contracts.values()) {
+    if (c.size !== 0) byChain.set(c.chain, (byChain.get(c.chain) ?? 0) + netNotionalUsd(c.size, c.spotUsd));
   }
   if (byChain.size === 0) {
     for (const item of items) {
