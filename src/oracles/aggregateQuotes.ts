@@ -8,35 +8,58 @@ export interface QuoteReading {
   /** Half-width of the source's confidence interval, USD (0 when the source gives none). */
   confidenceUsd: number;
   publishedAtSec: number;
+  /**
+   * This source's own staleness limit, seconds (a Chainlink feed's heartbeat). When absent the rules' `maxAgeSec`
+   * applies. See docs/oracles.md, rule R2.
+   */
+  maxAgeSec?: number;
 }
 
 export interface AggregationRules {
-  /** A quote older than this at snapshot time is stale. */
+  /** A quote older than this at snapshot time is stale (unless the quote carries its own `maxAgeSec`). */
   maxAgeSec: number;
   /** Largest allowed relative distance of any fresh quote from the median before the feed is flagged divergent. */
   maxDivergenceRel: number;
   /** Largest allowed confidence half-width relative to price before the feed is flagged uncertain. */
   maxConfidenceRel: number;
+  /**
+   * Largest allowed spread between the per-chain medians of one feed, relative to the price, before the feed is flagged
+   * as diverging across chains. Default 0.01 (see `defaultAggregationRules`).
+   */
+  maxCrossChainDivergenceRel?: number;
+  /** A quote published more than this many seconds after the snapshot time is ignored. Default 60. */
+  maxFutureSec?: number;
 }
 
-/** Defaults: one hour staleness (Chainlink's common heartbeat), 2% divergence, 2% confidence. */
+/**
+ * Defaults: one hour staleness (Chainlink's common heartbeat), 2% divergence, 2% confidence, 1% across chains (twice
+ * the 0.5% deviation threshold of Chainlink's ETH/USD feed: two honest copies of a feed can each lag by that much in
+ * opposite directions), 60 s of clock skew.
+ */
 export const defaultAggregationRules: Readonly<AggregationRules> = {
   maxAgeSec: 3_600,
   maxDivergenceRel: 0.02,
   maxConfidenceRel: 0.02,
+  maxCrossChainDivergenceRel: 0.01,
+  maxFutureSec: 60,
 };
 
 export interface AggregatedPrice {
   feed: string;
   priceUsd: number;
   /**
-   * Half-width of the band the true price plausibly lies in, USD: the largest of the sources' confidence and the
-   * distance of the farthest fresh quote from the median. Only ever widened by bad data, never narrowed.
+   * Half-width of the band the true price plausibly lies in, USD: the largest of the sources' confidence, the distance
+   * of the farthest used quote from the median and the distance of the farthest chain's median from the price. Only
+   * ever widened by bad data, never narrowed.
    */
   uncertaintyUsd: number;
   freshSources: number;
   totalSources: number;
   flags: Flag[];
+  /** Largest distance of one chain's median from the price, USD (0 when the quotes come from one chain). */
+  crossChainSpreadUsd?: number;
+  /** Readings dropped because their price was not a finite number > 0. */
+  rejectedSources?: number;
 }
 
 function median(values: number[]): number {
@@ -45,13 +68,22 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+const pct = (rel: number) => `${(100 * rel).toFixed(2)}%`;
+
 /**
- * Aggregates the quotes of one feed at `asOfSec`. Rules (fail-safe):
- * 1. Fresh quotes (age <= maxAgeSec, not from the future beyond 60 s) are used; the price is their median.
- * 2. If no quote is fresh, the median of all quotes is used and a critical ORACLE_STALE flag is raised.
- * 3. Any fresh quote farther than maxDivergenceRel from the median raises ORACLE_DIVERGENT (warning) and widens the
- *    uncertainty to that distance.
- * 4. A confidence wider than maxConfidenceRel raises ORACLE_UNCERTAIN.
+ * Aggregates the quotes of one feed at `asOfSec`. Rules (fail-safe; numbered as in docs/oracles.md):
+ * - R1. A reading whose price is not a finite number > 0 is rejected (warning ORACLE_UNCERTAIN); if none is left
+ *   the call throws, so a bad price can never become the price.
+ * - R2. Fresh quotes (age <= the quote's own `maxAgeSec`, else the rules' `maxAgeSec`; not published more than
+ *   `maxFutureSec` after `asOfSec`) are used; the price is their median.
+ * - R3. If no quote is fresh, the median of all valid quotes is used and a critical ORACLE_STALE flag is raised (the
+ *   margin models then add their stale add-on). Some stale of several: info ORACLE_STALE, stale ones ignored.
+ * - R4. Any used quote farther than maxDivergenceRel from the median raises ORACLE_DIVERGENT (warning) and widens the
+ *   uncertainty to that distance.
+ * - R5. Per-chain medians of the used quotes that spread by more than maxCrossChainDivergenceRel of the price raise
+ *   ORACLE_DIVERGENT (warning, "across chains"); the uncertainty is at least the farthest chain median's distance.
+ * - R6. A confidence wider than maxConfidenceRel raises ORACLE_UNCERTAIN; the uncertainty is at least the widest
+ *   confidence.
  */
 export function aggregateQuotes(
   feed: string,
@@ -61,49 +93,84 @@ export function aggregateQuotes(
 ): AggregatedPrice {
   if (quotes.length === 0) throw new RangeError(`aggregateQuotes(${feed}): no quotes`);
   const flags: Flag[] = [];
-  const fresh = quotes.filter((q) => asOfSec - q.publishedAtSec <= rules.maxAgeSec && q.publishedAtSec - asOfSec <= 60);
-  const used = fresh.length > 0 ? fresh : [...quotes];
+  const valid = quotes.filter((q) => Number.isFinite(q.priceUsd) && q.priceUsd > 0);
+  if (valid.length === 0) throw new RangeError(`aggregateQuotes(${feed}): no quote with a price > 0`);
+  if (valid.length < quotes.length) {
+    flags.push({
+      code: "ORACLE_UNCERTAIN",
+      severity: "warning",
+      message: `${feed}: ${quotes.length - valid.length} of ${quotes.length} sources rejected (price not > 0)`,
+    });
+  }
+  const maxFutureSec = rules.maxFutureSec ?? 60;
+  const fresh = valid.filter(
+    (q) => asOfSec - q.publishedAtSec <= (q.maxAgeSec ?? rules.maxAgeSec) && q.publishedAtSec - asOfSec <= maxFutureSec,
+  );
+  const used = fresh.length > 0 ? fresh : [...valid];
   if (fresh.length === 0) {
-    const newest = Math.max(...quotes.map((q) => q.publishedAtSec));
+    const newest = Math.max(...valid.map((q) => q.publishedAtSec));
+    const limits = [...new Set(valid.map((q) => q.maxAgeSec ?? rules.maxAgeSec))].join("/");
     flags.push({
       code: "ORACLE_STALE",
       severity: "critical",
-      message: `${feed}: no quote newer than ${rules.maxAgeSec}s (newest is ${Math.round(asOfSec - newest)}s old)`,
+      message: `${feed}: no quote newer than ${limits}s (newest is ${Math.round(asOfSec - newest)}s old)`,
     });
-  } else if (fresh.length < quotes.length) {
+  } else if (fresh.length < valid.length) {
     flags.push({
       code: "ORACLE_STALE",
       severity: "info",
-      message: `${feed}: ${quotes.length - fresh.length} of ${quotes.length} sources stale and ignored`,
+      message: `${feed}: ${valid.length - fresh.length} of ${valid.length} sources stale and ignored`,
     });
   }
   const priceUsd = median(used.map((q) => q.priceUsd));
   let spreadUsd = 0;
   let confidenceUsd = 0;
+  const byChain = new Map<string, number[]>();
   for (const q of used) {
     spreadUsd = Math.max(spreadUsd, Math.abs(q.priceUsd - priceUsd));
-    confidenceUsd = Math.max(confidenceUsd, q.confidenceUsd);
+    confidenceUsd = Math.max(confidenceUsd, Number.isFinite(q.confidenceUsd) ? Math.max(0, q.confidenceUsd) : priceUsd);
+    const list = byChain.get(q.chain);
+    if (list) list.push(q.priceUsd);
+    else byChain.set(q.chain, [q.priceUsd]);
   }
   if (spreadUsd > rules.maxDivergenceRel * priceUsd) {
     flags.push({
       code: "ORACLE_DIVERGENT",
       severity: "warning",
-      message: `${feed}: sources diverge by ${((100 * spreadUsd) / priceUsd).toFixed(2)}% from the median`,
+      message: `${feed}: sources diverge by ${pct(spreadUsd / priceUsd)} from the median`,
     });
+  }
+  let crossChainSpreadUsd = 0;
+  if (byChain.size > 1) {
+    const chainMedians = [...byChain].map(([chain, prices]) => ({ chain, priceUsd: median(prices) }));
+    chainMedians.sort((a, b) => a.priceUsd - b.priceUsd);
+    const low = chainMedians[0]!;
+    const high = chainMedians[chainMedians.length - 1]!;
+    for (const c of chainMedians) crossChainSpreadUsd = Math.max(crossChainSpreadUsd, Math.abs(c.priceUsd - priceUsd));
+    const limitRel = rules.maxCrossChainDivergenceRel ?? defaultAggregationRules.maxCrossChainDivergenceRel!;
+    if (high.priceUsd - low.priceUsd > limitRel * priceUsd) {
+      flags.push({
+        code: "ORACLE_DIVERGENT",
+        severity: "warning",
+        message: `${feed}: chains diverge by ${pct((high.priceUsd - low.priceUsd) / priceUsd)} (${low.chain} ${low.priceUsd}, ${high.chain} ${high.priceUsd}; limit ${pct(limitRel)})`,
+      });
+    }
   }
   if (confidenceUsd > rules.maxConfidenceRel * priceUsd) {
     flags.push({
       code: "ORACLE_UNCERTAIN",
       severity: "warning",
-      message: `${feed}: confidence interval ${((100 * confidenceUsd) / priceUsd).toFixed(2)}% of price`,
+      message: `${feed}: confidence interval ${pct(confidenceUsd / priceUsd)} of price`,
     });
   }
   return {
     feed,
     priceUsd,
-    uncertaintyUsd: Math.max(spreadUsd, confidenceUsd),
+    uncertaintyUsd: Math.max(spreadUsd, confidenceUsd, crossChainSpreadUsd),
     freshSources: fresh.length,
     totalSources: quotes.length,
     flags,
+    crossChainSpreadUsd,
+    rejectedSources: quotes.length - valid.length,
   };
 }

@@ -1,0 +1,69 @@
+import { parseDecimal } from "../core/decimal.js";
+import type { Flag } from "../core/flags.js";
+import { parseIsoToSec } from "../core/time.js";
+import type { OracleQuote } from "../schema/marketSnapshot.js";
+import {
+  type AggregatedPrice,
+  type AggregationRules,
+  aggregateQuotes,
+  defaultAggregationRules,
+  type QuoteReading,
+} from "./aggregateQuotes.js";
+
+/** A quote with the source's own staleness limit, which a MarketSnapshot document does not carry. */
+export interface TimedQuote {
+  quote: OracleQuote;
+  maxAgeSec?: number;
+}
+
+export interface AggregatedFeeds {
+  /** By key: `*:${symbol}` over all chains (per underlying or token feed), `${chain}:${symbol}` per chain. */
+  prices: Map<string, AggregatedPrice>;
+  /** Flags of every all-chain feed, and of per-chain feeds that have more than one source. */
+  flags: Flag[];
+}
+
+/**
+ * Aggregates quotes per feed symbol over all chains and per (chain, symbol), as `resolveMarket` does, but honouring
+ * each quote's own `maxAgeSec` (rule R2). Pure: time comes in as `asOfSec`.
+ * @example
+ * const { prices } = aggregateFeeds(quotes, asOfSec);
+ * prices.get("*:ETH")?.priceUsd;
+ * @see docs/oracles.md
+ */
+export function aggregateFeeds(
+  quotes: readonly TimedQuote[],
+  asOfSec: number,
+  rules: AggregationRules = defaultAggregationRules,
+): AggregatedFeeds {
+  const groups = new Map<string, QuoteReading[]>();
+  const push = (key: string, r: QuoteReading) => {
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
+  };
+  quotes.forEach(({ quote: q, maxAgeSec }, i) => {
+    const path = `$.quotes[${i}]`;
+    const reading: QuoteReading = {
+      source: q.source,
+      chain: q.chain,
+      priceUsd: parseDecimal(q.price, `${path}.price`),
+      confidenceUsd: q.confidence === undefined ? 0 : parseDecimal(q.confidence, `${path}.confidence`),
+      publishedAtSec: parseIsoToSec(q.publishedAt, `${path}.publishedAt`),
+      ...(maxAgeSec !== undefined ? { maxAgeSec } : {}),
+    };
+    const symbol = q.feed.slice(0, -"/USD".length);
+    push(`*:${symbol}`, reading);
+    push(`${q.chain}:${symbol}`, reading);
+  });
+  const prices = new Map<string, AggregatedPrice>();
+  const flags: Flag[] = [];
+  for (const [key, readings] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const [chain, symbol] = key.split(":") as [string, string];
+    const label = chain === "*" ? `${symbol}/USD` : `${symbol}/USD on ${chain}`;
+    const agg = aggregateQuotes(label, readings, asOfSec, rules);
+    prices.set(key, agg);
+    if (chain === "*" || readings.length > 1) flags.push(...agg.flags);
+  }
+  return { prices, flags };
+}
