@@ -1,0 +1,199 @@
+import type { MarginReport } from "../margin/report.js";
+import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
+import type { ResolvedItem } from "../margin/resolve/resolvedPortfolio.js";
+import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
+import { findToken } from "../market/tokenRegistry.js";
+import { positionGreeks } from "../pricing/valuePosition.js";
+import type { MarketSnapshot } from "../schema/marketSnapshot.js";
+import type { Portfolio } from "../schema/portfolio.js";
+import { type BridgePolicy, type BridgeRoute, chooseRoute } from "./bridgePolicy.js";
+import { type Depth, depthFor, type MissingDepth, sqrtImpactCostUsd } from "./marketData.js";
+import {
+  addCashUsd,
+  addTokenAmount,
+  holdingAmount,
+  holdingIndexOf,
+  scalePosition,
+  setHoldingAmount,
+} from "./portfolioEdits.js";
+
+/** What a plan step does. */
+export type ActionKind = "reduce-position" | "sell-collateral" | "bridge-collateral";
+
+/** A candidate action on one item: reduce a derivative, sell a holding for cash, or bridge a holding. */
+export interface Action {
+  kind: ActionKind;
+  /** Resolved item id (position id, or `h<index>` for a holding). */
+  itemId: string;
+  label: string;
+  chain: string;
+  toChain?: string;
+  underlying: string;
+  /** Token symbol for holdings. */
+  token?: string;
+  /** Units of the underlying (positions) or of the token (holdings) this action closes, sells or moves. */
+  units: number;
+  route?: BridgeRoute;
+}
+
+/** An action applied: the new portfolio, its cost and what it traded. */
+export interface AppliedAction {
+  portfolio: Portfolio;
+  costUsd: number;
+  /** Notional traded or moved, USD. */
+  notionalUsd: number;
+  /** Key of the market traded (for the cumulative impact cost), undefined for bridges. */
+  marketKey?: string;
+  /** Seconds until the action is final: its chain's finality, or bridge latency + destination finality. */
+  readyAfterSec: number;
+}
+
+/** Shared context of a plan: the market (fixed during the plan) and the trading assumptions. */
+export interface ActionContext {
+  snapshot: MarketSnapshot;
+  market: ResolvedMarket;
+  missingDepth: MissingDepth;
+  fallbackVolDaily: number;
+  bridge: BridgePolicy;
+  /** Notional already traded per market in this plan, USD: later trades pay the marginal square-root cost. */
+  tradedUsd: Map<string, number>;
+}
+
+/** The tradable items of a portfolio: positions and holdings with their size in units. */
+export interface PlanItem {
+  item: ResolvedItem;
+  /** |size| for positions, token amount for holdings. */
+  units: number;
+  holdingIndex?: number;
+}
+
+export function planItems(portfolio: Portfolio, market: ResolvedMarket): PlanItem[] {
+  const resolved = resolvePortfolio(portfolio, market);
+  return resolved.items.map((item) => {
+    const index = holdingIndexOf(item.path);
+    if (index !== undefined) {
+      return { item, units: holdingAmount(portfolio.holdings[index]!, item.path), holdingIndex: index };
+    }
+    return { item, units: Math.abs(item.priced.size) };
+  });
+}
+
+function marketDepth(ctx: ActionContext, chain: string, asset: string, underlying: string): Depth {
+  return depthFor(ctx.market, chain, asset, underlying, ctx.missingDepth, ctx.fallbackVolDaily);
+}
+
+/** Marginal square-root cost of adding `notionalUsd` to what the plan already traded in that market. */
+function marginalCost(ctx: ActionContext, key: string, depth: Depth, notionalUsd: number): number {
+  const before = ctx.tradedUsd.get(key) ?? 0;
+  return sqrtImpactCostUsd(before + notionalUsd, depth) - sqrtImpactCostUsd(before, depth);
+}
+
+/** Applies an action to a portfolio (nothing is recorded in the context). */
+export function applyAction(ctx: ActionContext, portfolio: Portfolio, pi: PlanItem, action: Action): AppliedAction {
+  const { item } = pi;
+  const spot = ctx.market.underlyings.get(item.underlying)?.spotUsd ?? 1;
+  const finality = (chain: string) => ctx.market.chains.get(chain)?.finalitySec ?? 0;
+  const fraction = pi.units > 0 ? Math.min(1, action.units / pi.units) : 0;
+  if (action.kind === "reduce-position") {
+    const u = ctx.market.underlyings.get(item.underlying);
+    const deltaPerUnit =
+      item.priced.kind === "option" && u
+        ? Math.abs(positionGreeks({ ...item.priced, size: 1 }, u, item.volAnnual).delta)
+        : 1;
+    const notionalUsd = action.units * spot * deltaPerUnit;
+    const key = `${item.chain}|${item.venue ?? ""}|${item.underlying}`;
+    const costUsd = marginalCost(ctx, key, marketDepth(ctx, item.chain, item.underlying, item.underlying), notionalUsd);
+    let next = scalePosition(portfolio, item.id, 1 - fraction);
+    next = addCashUsd(next, ctx.market, item.chain, fraction * item.valueUsd - costUsd);
+    return { portfolio: next, costUsd, notionalUsd, marketKey: key, readyAfterSec: finality(item.chain) };
+  }
+  const index = pi.holdingIndex!;
+  const token = item.token?.symbol ?? item.underlying;
+  const priceUsd = pi.units !== 0 ? item.valueUsd / pi.units : 0;
+  const notionalUsd = action.units * priceUsd;
+  const remaining = setHoldingAmount(portfolio, index, pi.units - action.units);
+  if (action.kind === "sell-collateral") {
+    const key = `${item.chain}|${token}`;
+    const costUsd = marginalCost(ctx, key, marketDepth(ctx, item.chain, token, item.underlying), notionalUsd);
+    const next = addCashUsd(remaining, ctx.market, item.chain, notionalUsd - costUsd);
+    return { portfolio: next, costUsd, notionalUsd, marketKey: key, readyAfterSec: finality(item.chain) };
+  }
+  const route = action.route!;
+  const arrived = action.units * (1 - route.costBps / 10_000);
+  const next = addTokenAmount(remaining, route.to, token, arrived);
+  return {
+    portfolio: next,
+    costUsd: (notionalUsd * route.costBps) / 10_000,
+    notionalUsd,
+    readyAfterSec: route.latencySec + finality(route.to),
+  };
+}
+
+/** Records a chosen action's traded notional so later trades in the same market pay the marginal cost. */
+export function recordAction(ctx: ActionContext, applied: AppliedAction): void {
+  if (applied.marketKey) {
+    ctx.tradedUsd.set(applied.marketKey, (ctx.tradedUsd.get(applied.marketKey) ?? 0) + applied.notionalUsd);
+  }
+}
+
+/**
+ * Bridge actions for a holding: to every other chain of the account (`chains`) where the same token symbol exists
+ * and the policy allows a route.
+ */
+export function bridgeActions(ctx: ActionContext, pi: PlanItem, chains: readonly string[], units: number): Action[] {
+  const { item } = pi;
+  const token = item.token?.symbol;
+  if (token === undefined || pi.units <= 0 || item.valueUsd <= 0) return [];
+  const out: Action[] = [];
+  for (const to of chains) {
+    if (to === item.chain || findToken(to, token) === undefined) continue;
+    const route = chooseRoute(ctx.snapshot, item.chain, to, ctx.bridge);
+    if (!route) continue;
+    out.push({
+      kind: "bridge-collateral",
+      itemId: item.id,
+      label: item.label,
+      chain: item.chain,
+      toChain: to,
+      underlying: item.underlying,
+      token,
+      units,
+      route,
+    });
+  }
+  return out;
+}
+
+/** Risk figures compared by the "never increases risk" rule. */
+export interface RiskSnapshot {
+  initialMarginUsd: number;
+  maintenanceMarginUsd: number;
+  healthRatio: number | null;
+  /** Maintenance collateral - maintenance margin, USD. */
+  maintenanceExcessUsd: number;
+  freeCollateralUsd: number;
+}
+
+export function riskOf(r: MarginReport): RiskSnapshot {
+  return {
+    initialMarginUsd: r.initialMarginUsd,
+    maintenanceMarginUsd: r.maintenanceMarginUsd,
+    healthRatio: r.healthRatio,
+    maintenanceExcessUsd: r.maintenanceCollateralValueUsd - r.maintenanceMarginUsd,
+    freeCollateralUsd: r.freeCollateralUsd,
+  };
+}
+
+/**
+ * True when `after` adds no risk to `before`: initial and maintenance margin do not rise (beyond `toleranceUsd`) and
+ * the health ratio does not fall. Where a health ratio is negative (collateral below zero, where the ratio means
+ * nothing) the maintenance excess (collateral - MM) must not fall instead.
+ */
+export function addsNoRisk(before: RiskSnapshot, after: RiskSnapshot, toleranceUsd: number): boolean {
+  if (after.initialMarginUsd > before.initialMarginUsd + toleranceUsd) return false;
+  if (after.maintenanceMarginUsd > before.maintenanceMarginUsd + toleranceUsd) return false;
+  const hb = before.healthRatio;
+  const ha = after.healthRatio;
+  if (hb !== null && ha !== null && hb >= 0 && ha >= 0) return ha >= hb - 1e-9;
+  return after.maintenanceExcessUsd >= before.maintenanceExcessUsd - toleranceUsd;
+}

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import type { MarginReport } from "../margin/report.js";
+import { resolveMarket } from "../margin/resolve/resolveMarket.js";
+import type { AnyMarginConfig } from "../margin/resolveConfig.js";
+import type { MarketSnapshot } from "../schema/marketSnapshot.js";
+import type { Portfolio } from "../schema/portfolio.js";
+import {
+  type ActionContext,
+  addsNoRisk,
+  applyAction,
+  bridgeActions,
+  planItems,
+  recordAction,
+  riskOf,
+} from "./actions.js";
+import { bridgePolicySchema } from "./bridgePolicy.js";
+import { evaluateMargin } from "./evaluateMargin.js";
+import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
+import { defaultMissingDepth } from "./marketData.js";
+import { pinPortfolio } from "./portfolioEdits.js";
+
+/** Rebalancing parameters (plain JSON numbers, like a MarginConfig). */
+export const rebalanceParamsSchema = z
+  .object({
+    /** Size of each move, as a fraction of the holding at the start (0.1 = 10% at a time). */
+    stepFraction: z.number().gt(0).max(1).default(0.1),
+    /** Most moves. */
+    maxMoves: z.number().int().min(1).max(1000).default(50),
+    /** A move must gain at least this much free collateral per USD moved (after its fee). */
+    minGainPerUsd: z.number().min(0).default(0.0005),
+    /** A move may not raise IM or MM by more than this, USD. */
+    riskToleranceUsd: z.number().min(0).default(0.01),
+    bridge: bridgePolicySchema.prefault({}),
+  })
+  .strict();
+
+export type RebalanceParams = z.infer<typeof rebalanceParamsSchema>;
+
+export interface RebalanceMove {
+  order: number;
+  itemId: string;
+  label: string;
+  token: string;
+  fromChain: string;
+  toChain: string;
+  units: number;
+  notionalUsd: number;
+  feeUsd: number;
+  route: { name: string | undefined; latencySec: number; costBps: number };
+  /** Free collateral gained per USD moved (net of the fee). */
+  gainPerUsd: number;
+  initialMarginAfterUsd: number;
+  freeCollateralAfterUsd: number;
+  healthAfter: number | null;
+}
+
+export interface RebalancePlan {
+  accountId: string;
+  model: string;
+  moves: RebalanceMove[];
+  totalMovedUsd: number;
+  totalFeesUsd: number;
+  /** IM before - IM after, USD. */
+  initialMarginReductionUsd: number;
+  /** Latest bridge completion (latency + destination finality) of the moves, seconds. */
+  completionSec: number;
+  before: MarginReport;
+  after: MarginReport;
+  portfolio: Portfolio;
+}
+
+/**
+ * Proactive rebalancing of validated documents: greedy collateral moves between the account's chains over the
+ * policy's bridge routes. Each move is the one that gains the most free collateral per USD moved (for the xchain
+ * model: the fall of the cross-chain requirement net of the bridge fee; for cross: the pool deficit covered); moves
+ * that raise IM or MM or lower health are not taken. It stops when no move gains `minGainPerUsd`.
+ * @see docs/liquidation.md
+ */
+export function planRebalanceOf(
+  portfolioDoc: Portfolio,
+  snapshot: MarketSnapshot,
+  config: AnyMarginConfig,
+  params: RebalanceParams,
+): RebalancePlan {
+  const market = resolveMarket(snapshot);
+  const start = pinPortfolio(portfolioDoc, market);
+  const before = evaluateMargin(start, snapshot, config);
+  const ctx: ActionContext = {
+    snapshot,
+    market,
+    missingDepth: defaultMissingDepth,
+    fallbackVolDaily: 0.05,
+    bridge: params.bridge,
+    tradedUsd: new Map(),
+  };
+  const startItems = planItems(start, market);
+  const startUnits = new Map(startItems.map((pi) => [pi.item.id, pi.units]));
+  const chains = [...new Set(startItems.map((pi) => pi.item.chain))].sort();
+  let portfolio = start;
+  let report = before;
+  const moves: RebalanceMove[] = [];
+  for (let k = 0; k < params.maxMoves; k++) {
+    let best: { move: RebalanceMove; portfolio: Portfolio; report: MarginReport } | undefined;
+    for (const pi of planItems(portfolio, market)) {
+      if (pi.item.source !== "holding" || pi.units <= 1e-12) continue;
+      const chunk = Math.min(pi.units, params.stepFraction * (startUnits.get(pi.item.id) ?? pi.units));
+      for (const action of bridgeActions(ctx, pi, chains, chunk)) {
+        const applied = applyAction(ctx, portfolio, pi, action);
+        const r = evaluateMargin(applied.portfolio, snapshot, config);
+        if (!addsNoRisk(riskOf(report), riskOf(r), params.riskToleranceUsd)) continue;
+        const gainPerUsd = (r.freeCollateralUsd - report.freeCollateralUsd) / applied.notionalUsd;
+        if (!(gainPerUsd > params.minGainPerUsd)) continue;
+        if (best && gainPerUsd <= best.move.gainPerUsd) continue;
+        const route = action.route!;
+        best = {
+          portfolio: applied.portfolio,
+          report: r,
+          move: {
+            order: moves.length + 1,
+            itemId: action.itemId,
+            label: action.label,
+            token: action.token ?? "",
+            fromChain: action.chain,
+            toChain: route.to,
+            units: action.units,
+            notionalUsd: applied.notionalUsd,
+            feeUsd: applied.costUsd,
+            route: { name: route.name, latencySec: route.latencySec, costBps: route.costBps },
+            gainPerUsd,
+            initialMarginAfterUsd: r.initialMarginUsd,
+            freeCollateralAfterUsd: r.freeCollateralUsd,
+            healthAfter: r.healthRatio,
+          },
+        };
+      }
+    }
+    if (!best) break;
+    recordAction(ctx, {
+      portfolio: best.portfolio,
+      costUsd: best.move.feeUsd,
+      notionalUsd: best.move.notionalUsd,
+      readyAfterSec: 0,
+    });
+    moves.push(best.move);
+    portfolio = best.portfolio;
+    report = best.report;
+  }
+  return {
+    accountId: before.accountId,
+    model: before.model,
+    moves,
+    totalMovedUsd: moves.reduce((s, m) => s + m.notionalUsd, 0),
+    totalFeesUsd: moves.reduce((s, m) => s + m.feeUsd, 0),
+    initialMarginReductionUsd: before.initialMarginUsd - report.initialMarginUsd,
+    completionSec: moves.reduce(
+      (t, m) => Math.max(t, m.route.latencySec + (market.chains.get(m.toChain)?.finalitySec ?? 0)),
+      0,
+    ),
+    before,
+    after: report,
+    portfolio,
+  };
+}
+
+export interface RebalanceInput extends AccountInput {
+  /** Rebalancing parameters (rebalanceParamsSchema); omitted fields take the defaults. */
+  params?: unknown;
+}
+
+/**
+ * Validates the documents and plans collateral moves between chains. The default model is `xchain`, the one whose
+ * requirement depends on where collateral sits.
+ * @example
+ * const plan = planRebalance({ portfolio, market });
+ * for (const m of plan.moves) console.log(m.fromChain, "->", m.toChain, m.notionalUsd, m.initialMarginAfterUsd);
+ * @see docs/liquidation.md
+ */
+export function planRebalance(input: RebalanceInput): RebalancePlan {
+  const docs = parseAccountInput(input, "xchain");
+  const params = parseParams(rebalanceParamsSchema, input.params, "RebalanceParams");
+  return planRebalanceOf(docs.portfolio, docs.market, docs.config, params);
+}
