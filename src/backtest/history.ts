@@ -1,0 +1,143 @@
+import { invalidInput, missingData } from "../core/errors.js";
+import { parsePriceCsv } from "../risk/priceHistory.js";
+
+/** One daily series of `../shared/data` with its volume column (NaN where the file has no volume). */
+export interface DailySeries {
+  /** File stem, e.g. `BTC-USD`, `STETH-ETH`. */
+  symbol: string;
+  /** ISO `YYYY-MM-DD`, strictly ascending. */
+  dates: string[];
+  closes: Float64Array;
+  /** Provider's USD volume of that day; NaN when empty. */
+  volumes: Float64Array;
+}
+
+/** The daily history a backtest reads, by file stem. */
+export type History = ReadonlyMap<string, DailySeries>;
+
+/**
+ * Parses a `date,open,high,low,close,volume` CSV with its volume column. Validation (header, dates, closes) is
+ * `parsePriceCsv`'s; the volume is read from the same rows. Pure: the caller reads the file.
+ * @param symbol file stem, e.g. `BTC-USD`
+ */
+export function parseDailyCsv(text: string, symbol: string): DailySeries {
+  const closes = parsePriceCsv(text, symbol);
+  const byDate = new Map<string, number>();
+  for (const raw of text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .slice(1)) {
+    const fields = raw.trim().split(",");
+    if (fields.length !== 6) continue;
+    const v = (fields[5] ?? "").trim();
+    byDate.set((fields[0] ?? "").trim(), v === "" ? Number.NaN : Number(v));
+  }
+  return {
+    symbol,
+    dates: closes.dates,
+    closes: closes.closes,
+    volumes: Float64Array.from(closes.dates, (d) => byDate.get(d) ?? Number.NaN),
+  };
+}
+
+/** Builds a History map from series (distinct symbols). */
+export function historyOf(series: readonly DailySeries[]): History {
+  const map = new Map<string, DailySeries>();
+  for (const s of series) {
+    if (map.has(s.symbol)) throw invalidInput("$.history", `duplicate series ${s.symbol}`);
+    map.set(s.symbol, s);
+  }
+  return map;
+}
+
+/** USD price series of each underlying. */
+export const UNDERLYING_SERIES: Readonly<Record<string, string>> = {
+  BTC: "BTC-USD",
+  ETH: "ETH-USD",
+  SOL: "SOL-USD",
+  BNB: "BNB-USD",
+  AVAX: "AVAX-USD",
+  MATIC: "MATIC-USD",
+  LINK: "LINK-USD",
+};
+
+/**
+ * Token feeds published in the daily snapshot (`<token>/USD`), from the token's own USD series. Tokens pegged 1:1 to
+ * their underlying (WETH, USDC.e, native SOL) are priced from the underlying by the engine; tokens whose rate drifts
+ * and that have no series (cbETH, mSOL, jitoSOL) get no price, as in the example market.
+ */
+export const TOKEN_FEED_SERIES: Readonly<Record<string, string>> = {
+  stETH: "STETH-USD",
+  wstETH: "WSTETH-USD",
+  WBTC: "WBTC-USD",
+  USDC: "USDC-USD",
+  USDT: "USDT-USD",
+  DAI: "DAI-USD",
+};
+
+/** Risk factor -> series, the same mapping as `xmargin risk` (src/cli/commands/riskCommand.ts HISTORY_FILES). */
+export const RISK_FACTOR_SERIES: Readonly<Record<string, string>> = {
+  BTC: "BTC-USD",
+  ETH: "ETH-USD",
+  SOL: "SOL-USD",
+  BNB: "BNB-USD",
+  AVAX: "AVAX-USD",
+  MATIC: "MATIC-USD",
+  LINK: "LINK-USD",
+  "basis:stETH": "STETH-ETH",
+  "basis:WBTC": "WBTC-BTC",
+  "basis:USDC": "USDC-USD",
+  "basis:USDT": "USDT-USD",
+  "basis:DAI": "DAI-USD",
+};
+
+/** Series whose volume column measures the market of each asset (token symbol or underlying), as the example market. */
+export const VOLUME_SERIES: Readonly<Record<string, string>> = {
+  BTC: "BTC-USD",
+  WBTC: "WBTC-USD",
+  ETH: "ETH-USD",
+  WETH: "ETH-USD",
+  stETH: "STETH-USD",
+  wstETH: "WSTETH-USD",
+  SOL: "SOL-USD",
+  USDC: "USDC-USD",
+  "USDC.e": "USDC-USD",
+  USDT: "USDT-USD",
+  DAI: "DAI-USD",
+  LINK: "LINK-USD",
+  BNB: "BNB-USD",
+  AVAX: "AVAX-USD",
+  MATIC: "MATIC-USD",
+};
+
+/**
+ * Share of a file's (all-venue, mostly CEX) daily USD volume assumed executable on each chain: the assumptions of
+ * scripts/build-example-market.py, so that the replayed depth matches the example market's on 2023-06-30.
+ */
+export const CHAIN_VOLUME_SHARE: Readonly<Record<string, number>> = {
+  ethereum: 0.1,
+  arbitrum: 0.05,
+  optimism: 0.02,
+  base: 0.02,
+  solana: 0.05,
+  polygon: 0.02,
+  avalanche: 0.02,
+  bsc: 0.05,
+};
+/** The wrapper/LST files carry the token's own (mostly on-chain DEX) volume: 60% on ethereum, 10% elsewhere. */
+export const TOKEN_FILE_VOLUME_SHARE: Readonly<Record<string, number>> = { ethereum: 0.6 };
+export const TOKEN_FILE_VOLUME_SHARE_OTHER = 0.1;
+const TOKEN_FILES = new Set(["STETH-USD", "WSTETH-USD", "WBTC-USD"]);
+
+/** Share of `series`'s volume executable on `chain`. */
+export function volumeShare(series: string, chain: string): number {
+  if (TOKEN_FILES.has(series)) return TOKEN_FILE_VOLUME_SHARE[chain] ?? TOKEN_FILE_VOLUME_SHARE_OTHER;
+  return CHAIN_VOLUME_SHARE[chain] ?? 0.02;
+}
+
+/** Looks a series up or fails with MISSING_DATA naming it. */
+export function seriesOf(history: History, symbol: string, why: string): DailySeries {
+  const s = history.get(symbol);
+  if (!s) throw missingData("$.history", `no ${symbol} series in the history (needed for ${why})`);
+  return s;
+}

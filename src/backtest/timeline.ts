@@ -1,0 +1,377 @@
+import { formatDecimal } from "../core/decimal.js";
+import { invalidInput, missingData } from "../core/errors.js";
+import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
+import { resolveMarket } from "../margin/resolve/resolveMarket.js";
+import { getToken } from "../market/tokenRegistry.js";
+import { basisFactorOf } from "../market/tokenRiskFactors.js";
+import type { RiskFactorEstimate } from "../risk/estimateRiskFactors.js";
+import {
+  type BridgeRouteDoc,
+  type MarketSnapshot,
+  marketSnapshotSchema,
+  type RiskFactorsDoc,
+} from "../schema/marketSnapshot.js";
+import type { Portfolio } from "../schema/portfolio.js";
+import { parseDocument } from "../schema/validate.js";
+import { closeTimeSec, isoSec } from "./book.js";
+import {
+  type DailySeries,
+  type History,
+  RISK_FACTOR_SERIES,
+  seriesOf,
+  TOKEN_FEED_SERIES,
+  UNDERLYING_SERIES,
+  VOLUME_SERIES,
+  volumeShare,
+} from "./history.js";
+import { RiskFactorTracker } from "./riskFactorTracker.js";
+
+/** How the daily MarketSnapshot is built; defaults follow scripts/build-example-market.py. */
+export interface TimelineOptions {
+  /** First / last day (ISO date) to replay; default: the whole common history after the warm-up. */
+  from?: string;
+  to?: string;
+  /** Common dates of history before the first replayed day (>= 31, default 90). */
+  warmupDays?: number;
+  /** EWMA decay of the vol proxy and the risk factors (default 0.94). */
+  lambda?: number;
+  /** Stress window of the risk-factor floor (default 250 returns) and stressed correlation weight (default 0.25). */
+  stressWindowDays?: number;
+  stressWeight?: number;
+  /** Trailing days averaged for market depth (default 30). */
+  volumeWindowDays?: number;
+  /** Rates as in the example market (default 5% risk-free, 5% carry on BTC, ETH, SOL). */
+  riskFreeAnnual?: number;
+  carryAnnual?: Readonly<Record<string, number>>;
+  /** Bridge routes and chain overrides copied into every snapshot (default none: xchain then assumes its worst case). */
+  bridges?: readonly BridgeRouteDoc[];
+  chains?: MarketSnapshot["chains"];
+  /** Square-root impact parameters of every liquidity entry (defaults 5 bps, 0.7 as the example market). */
+  halfSpreadBps?: number;
+  impactCoefficient?: number;
+}
+
+/** What a portfolio needs from the history. */
+export interface PortfolioNeeds {
+  /** Non-USD underlyings of holdings and positions. */
+  underlyings: string[];
+  /** Tokens held that have a USD feed of their own. */
+  tokenFeeds: string[];
+  /** Risk factors the xchain model reads: underlyings and token bases. */
+  factors: string[];
+  /** Underlyings with options (they need a vol surface). */
+  optionUnderlyings: string[];
+  /** (chain, asset) markets of the portfolio: token symbol for holdings, underlying for positions. */
+  markets: Array<{ chain: string; asset: string }>;
+  /** Every series read, ascending. */
+  series: string[];
+}
+
+export function portfolioNeeds(portfolio: Portfolio): PortfolioNeeds {
+  const underlyings = new Set<string>();
+  const tokenFeeds = new Set<string>();
+  const factors = new Set<string>();
+  const optionUnderlyings = new Set<string>();
+  const markets = new Map<string, { chain: string; asset: string }>();
+  portfolio.holdings.forEach((h, i) => {
+    const token = getToken(h.chain, h.token, `$.holdings[${i}].token`);
+    if (token.underlying !== "USD") underlyings.add(token.underlying);
+    if (TOKEN_FEED_SERIES[token.symbol]) tokenFeeds.add(token.symbol);
+    const basis = basisFactorOf(token);
+    if (basis) factors.add(basis);
+    markets.set(`${h.chain}|${h.token}`, { chain: h.chain, asset: h.token });
+  });
+  for (const p of portfolio.positions) {
+    underlyings.add(p.underlying);
+    if (p.kind === "option") optionUnderlyings.add(p.underlying);
+    markets.set(`${p.chain}|${p.underlying}`, { chain: p.chain, asset: p.underlying });
+  }
+  for (const u of underlyings) factors.add(u);
+  const series = new Set<string>();
+  for (const u of underlyings) {
+    const s = UNDERLYING_SERIES[u];
+    if (!s) throw missingData("$.portfolio", `no price history is mapped for underlying ${u}`);
+    series.add(s);
+  }
+  for (const t of tokenFeeds) series.add(TOKEN_FEED_SERIES[t]!);
+  for (const f of factors) series.add(RISK_FACTOR_SERIES[f]!);
+  const sorted = (s: Set<string>) => [...s].sort();
+  return {
+    underlyings: sorted(underlyings),
+    tokenFeeds: sorted(tokenFeeds),
+    factors: sorted(factors),
+    optionUnderlyings: sorted(optionUnderlyings),
+    markets: [...markets.values()],
+    series: sorted(series),
+  };
+}
+
+/** One replayed day: the snapshot built from data up to its close, resolved once for every model. */
+export interface MarketDay {
+  date: string;
+  /** Days since 1970-01-01. */
+  dayNumber: number;
+  asOfSec: number;
+  snapshot: MarketSnapshot;
+  market: ResolvedMarket;
+  spotUsd: Map<string, number>;
+  /** Risk factors put in the snapshot (undefined only when the portfolio has no factor). */
+  riskFactors?: RiskFactorEstimate;
+  /** EWMA vol proxy of each option underlying, annualised. */
+  volProxyAnnual: Map<string, number>;
+}
+
+export interface SeriesRange {
+  symbol: string;
+  firstDate: string;
+  lastDate: string;
+}
+
+export interface MarketTimeline {
+  needs: PortfolioNeeds;
+  days: MarketDay[];
+  /** Date range of each series read. */
+  ranges: SeriesRange[];
+  /** First and last common date of all the series, and the first day after the warm-up. */
+  commonFirstDate: string;
+  commonLastDate: string;
+  firstReplayableDate: string;
+  warmupDays: number;
+  carryAnnual: Readonly<Record<string, number>>;
+  /** Index of each day by dayNumber. */
+  indexOfDay: Map<number, number>;
+}
+
+export const dayNumberOf = (date: string): number => Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+
+/** RiskMetrics EWMA variance of one series' own daily log-returns, walked forward (seed: mean r^2 of 20 returns). */
+class EwmaVolProxy {
+  private pos = 0;
+  private nRet = 0;
+  private seedSum = 0;
+  private variance = 0;
+  constructor(
+    private readonly series: DailySeries,
+    private readonly lambda: number,
+  ) {}
+  /** Annualised vol with closes up to and including `date`. */
+  at(date: string): number {
+    const s = this.series;
+    while (this.pos + 1 < s.dates.length && s.dates[this.pos + 1]! <= date) {
+      this.pos++;
+      const x = Math.log(s.closes[this.pos]! / s.closes[this.pos - 1]!);
+      if (this.nRet < 20) {
+        this.seedSum += x * x;
+        this.nRet++;
+        if (this.nRet === 20) this.variance = this.seedSum / 20;
+      } else {
+        this.variance = this.lambda * this.variance + (1 - this.lambda) * x * x;
+        this.nRet++;
+      }
+    }
+    const v = this.nRet >= 20 ? this.variance : this.nRet > 0 ? this.seedSum / this.nRet : 0;
+    return Math.sqrt(v * 365);
+  }
+}
+
+/** Mean of the last `window` finite positive volumes dated up to `date` (walked forward). */
+class TrailingVolume {
+  private pos = -1;
+  constructor(
+    private readonly series: DailySeries,
+    private readonly window: number,
+  ) {}
+  at(date: string): number {
+    const s = this.series;
+    while (this.pos + 1 < s.dates.length && s.dates[this.pos + 1]! <= date) this.pos++;
+    let sum = 0;
+    let count = 0;
+    for (let k = this.pos; k >= 0 && k > this.pos - this.window; k--) {
+      const v = s.volumes[k]!;
+      if (Number.isFinite(v) && v > 0) {
+        sum += v;
+        count++;
+      }
+    }
+    return count > 0 ? sum / count : 0;
+  }
+}
+
+const EXPIRY_DAYS = [7, 30, 90, 180, 365, 730];
+const STRIKE_MULTIPLES = [0.5, 0.8, 0.9, 1, 1.1, 1.25, 2];
+const num = (x: number, sig = 12) => formatDecimal(x, sig);
+
+function riskFactorsDoc(e: RiskFactorEstimate): RiskFactorsDoc {
+  const n = e.names.length;
+  return {
+    source: e.source.slice(0, 500),
+    factors: e.names.map((name, i) => ({ name, volDaily: num(e.volsDaily[i]!, 10) })),
+    // One formatted value per pair keeps the matrix exactly symmetric after rounding.
+    correlations: e.names.map((_, i) =>
+      e.names.map((__, j) => (i === j ? "1" : num(e.correlation[Math.min(i, j) * n + Math.max(i, j)]!, 10))),
+    ),
+  };
+}
+
+/**
+ * Builds the MarketSnapshot of every replayable day from closes up to that day only:
+ * - quotes: each underlying's and each held token's close as one fresh `history` quote (chain ethereum, 60 s old);
+ * - vol surfaces (option underlyings): flat at the EWMA(0.94) realised-vol proxy of the underlying's own closes,
+ *   expiries 7..730 days, strikes 0.5..2 x spot (as scripts/build-example-market.py, plus longer expiries);
+ * - liquidity per (chain, asset) of the portfolio: the trailing 30-day mean USD volume x the example market's chain
+ *   share (history.ts);
+ * - riskFactors: `estimateRiskFactors` on the portfolio's factors, incrementally (RiskFactorTracker);
+ * - rates, bridges and chain overrides: constants from the options.
+ * Days are the common dates of every series the portfolio reads, after `warmupDays` of them.
+ * @param onProgress called after each day with (done, total)
+ */
+export function buildMarketTimeline(
+  history: History,
+  portfolio: Portfolio,
+  options: TimelineOptions = {},
+  onProgress?: (done: number, total: number) => void,
+): MarketTimeline {
+  const needs = portfolioNeeds(portfolio);
+  const warmupDays = options.warmupDays ?? 90;
+  if (!Number.isInteger(warmupDays) || warmupDays < 31) {
+    throw invalidInput("$.warmupDays", "must be an integer >= 31 (the risk factors need 30 returns)");
+  }
+  const lambda = options.lambda ?? 0.94;
+  const series = needs.series.map((s) => seriesOf(history, s, portfolio.accountId));
+  const ranges = series.map((s) => ({ symbol: s.symbol, firstDate: s.dates[0] ?? "", lastDate: s.dates.at(-1) ?? "" }));
+  const closeOf = series.map((s) => new Map(s.dates.map((d, k) => [d, s.closes[k]!])));
+  const count = new Map<string, number>();
+  for (const s of series) for (const d of s.dates) count.set(d, (count.get(d) ?? 0) + 1);
+  const common = [...count].filter(([, c]) => c === series.length).map(([d]) => d);
+  common.sort();
+  if (common.length <= warmupDays) {
+    throw missingData(
+      "$.history",
+      `only ${common.length} common dates of ${needs.series.join(", ")}; need > ${warmupDays}`,
+    );
+  }
+  const firstReplayableDate = common[warmupDays]!;
+  const days = common.filter(
+    (d, k) => k >= warmupDays && (!options.from || d >= options.from) && (!options.to || d <= options.to),
+  );
+  if (days.length === 0) {
+    throw missingData(
+      "$.from",
+      `no replayable day in ${options.from ?? "start"}..${options.to ?? "end"}`,
+      `history of ${needs.series.join(", ")} is replayable from ${firstReplayableDate} to ${common.at(-1)}`,
+    );
+  }
+
+  const tracker =
+    needs.factors.length > 0
+      ? new RiskFactorTracker(
+          needs.factors.map((f) => {
+            const s = seriesOf(history, RISK_FACTOR_SERIES[f]!, f);
+            return { name: f, dates: s.dates, closes: s.closes };
+          }),
+          { lambda, stressWindowDays: options.stressWindowDays ?? 250, stressWeight: options.stressWeight ?? 0.25 },
+        )
+      : undefined;
+  const volProxies = new Map(
+    needs.optionUnderlyings.map((u) => [u, new EwmaVolProxy(seriesOf(history, UNDERLYING_SERIES[u]!, u), lambda)]),
+  );
+  const volumeWindow = options.volumeWindowDays ?? 30;
+  const depth = needs.markets.flatMap((m) => {
+    const file = VOLUME_SERIES[m.asset];
+    const s = file ? history.get(file) : undefined;
+    return s ? [{ ...m, share: volumeShare(file!, m.chain), trailing: new TrailingVolume(s, volumeWindow) }] : [];
+  });
+  const riskFree = options.riskFreeAnnual ?? 0.05;
+  const carry = options.carryAnnual ?? { BTC: 0.05, ETH: 0.05, SOL: 0.05 };
+  const halfSpread = num(options.halfSpreadBps ?? 5);
+  const impact = num(options.impactCoefficient ?? 0.7);
+  const indexOf = new Map(needs.series.map((s, i) => [s, i]));
+
+  const out: MarketDay[] = [];
+  days.forEach((date, k) => {
+    const asOfSec = closeTimeSec(date);
+    const asOf = isoSec(asOfSec);
+    const publishedAt = isoSec(asOfSec - 60);
+    const close = (symbol: string): number => closeOf[indexOf.get(symbol)!]!.get(date)!;
+    const spotUsd = new Map<string, number>([["USD", 1]]);
+    const quotes: MarketSnapshot["quotes"] = [];
+    for (const u of needs.underlyings) {
+      const price = close(UNDERLYING_SERIES[u]!);
+      spotUsd.set(u, price);
+      quotes.push({ source: "history", chain: "ethereum", feed: `${u}/USD`, price: num(price), publishedAt });
+    }
+    for (const t of needs.tokenFeeds) {
+      const price = close(TOKEN_FEED_SERIES[t]!);
+      quotes.push({ source: "history", chain: "ethereum", feed: `${t}/USD`, price: num(price), publishedAt });
+    }
+    if (quotes.length === 0) {
+      quotes.push({ source: "history", chain: "ethereum", feed: "USDC/USD", price: "1", publishedAt });
+    }
+    const volProxyAnnual = new Map<string, number>();
+    const volSurfaces: MarketSnapshot["volSurfaces"] = needs.optionUnderlyings.map((u) => {
+      const vol = volProxies.get(u)!.at(date);
+      volProxyAnnual.set(u, vol);
+      const spot = spotUsd.get(u)!;
+      const strikes = STRIKE_MULTIPLES.map((m) => num(m * spot));
+      const vols = strikes.map(() => num(Math.max(vol, 1e-4), 8));
+      return {
+        underlying: u,
+        expiries: EXPIRY_DAYS.map((d) => ({ expiry: isoSec(asOfSec + d * 86_400), strikes, vols })),
+      };
+    });
+    const liquidity: MarketSnapshot["liquidity"] = [];
+    for (const m of depth) {
+      const v = Math.round(m.trailing.at(date) * m.share);
+      if (v > 0) {
+        liquidity.push({
+          chain: m.chain,
+          asset: m.asset,
+          dailyVolumeUsd: String(v),
+          halfSpreadBps: halfSpread,
+          impactCoefficient: impact,
+        });
+      }
+    }
+    const estimate = tracker?.estimateAt(date);
+    if (tracker && !estimate) {
+      throw missingData("$.warmupDays", `fewer than 30 common factor returns up to ${date}: raise warmupDays`);
+    }
+    const snapshot: MarketSnapshot = {
+      asOf,
+      description: `xmargin backtest: closes of ${date} and earlier from the daily history (no later data)`,
+      quotes,
+      volSurfaces,
+      rates: {
+        riskFreeAnnual: num(riskFree),
+        carryAnnual: Object.fromEntries(Object.entries(carry).map(([u, c]) => [u, num(c)])),
+      },
+      liquidity,
+      chains: options.chains ? [...options.chains] : [],
+      bridges: options.bridges ? [...options.bridges] : [],
+      ...(estimate ? { riskFactors: riskFactorsDoc(estimate) } : {}),
+    };
+    const validated = parseDocument(marketSnapshotSchema, snapshot, "MarketSnapshot");
+    out.push({
+      date,
+      dayNumber: dayNumberOf(date),
+      asOfSec,
+      snapshot: validated,
+      market: resolveMarket(validated),
+      spotUsd,
+      ...(estimate ? { riskFactors: estimate } : {}),
+      volProxyAnnual,
+    });
+    onProgress?.(k + 1, days.length);
+  });
+  return {
+    needs,
+    days: out,
+    ranges,
+    commonFirstDate: common[0]!,
+    commonLastDate: common.at(-1)!,
+    firstReplayableDate,
+    warmupDays,
+    carryAnnual: carry,
+    indexOfDay: new Map(out.map((d, i) => [d.dayNumber, i])),
+  };
+}
