@@ -20,3 +20,19 @@ export function summarize(ms: number[]): { medianMs: number; p90Ms: number; minM
 export function emit(record: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(record)}\n`);
 }
+
+/** `measure` for asynchronous work: per-call timings in milliseconds. */
+export async function measureAsync(
+  fn: () => Promise<unknown>,
+  iterations: number,
+  warmup = Math.min(5, iterations),
+): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return out;
+}

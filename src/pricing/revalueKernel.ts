@@ -14,6 +14,7 @@
  * - P&L = scenario value - base value, USD; the base value uses spot S and each position's base vol unfloored.
  */
 import { invalidInput } from "../core/errors.js";
+import { normalCdf } from "../core/normal.js";
 import { black76PriceUnchecked } from "./black76.js";
 import type { InstrumentKind, PricedPosition, UnderlyingState } from "./types.js";
 import { validatePricingInputs } from "./valuePosition.js";
@@ -102,6 +103,9 @@ export function buildPositionBlock(
   return block;
 }
 
+/** Reused scratch for the per-scenario spot moves (spotMults[s] - 1), grown on demand: no allocation per call. */
+let spotMovesScratch = new Float64Array(64);
+
 function checkMarketState(u: UnderlyingState): void {
   if (!Number.isFinite(u.spotUsd) || u.spotUsd < 0) {
     throw invalidInput("$.market.spotUsd", `spotUsd must be a finite number >= 0, got ${u.spotUsd}`);
@@ -173,20 +177,23 @@ export function revalueScenarios(
   const spot = state.spotUsd;
   const carry = state.carryRateAnnual;
   const rf = state.riskFreeRateAnnual;
+  if (spotMovesScratch.length < nScen)
+    spotMovesScratch = new Float64Array(Math.max(nScen, 2 * spotMovesScratch.length));
+  const moves = spotMovesScratch;
+  for (let s = 0; s < nScen; s++) moves[s] = spotMults[s]! - 1;
+  const kinds = block.kind;
+  const sizes = block.size;
   for (let i = 0; i < nPos; i++) {
     const row = i * nScen;
-    const size = block.size[i]!;
-    const kind = block.kind[i]!;
-    if (kind === KIND_CODE.spot) {
-      const exposure = size * spot * block.priceRatio[i]!;
-      for (let s = 0; s < nScen; s++) out[row + s] = exposure * (spotMults[s]! - 1);
-    } else if (kind === KIND_CODE.perp) {
-      const exposure = size * spot;
-      for (let s = 0; s < nScen; s++) out[row + s] = exposure * (spotMults[s]! - 1);
-    } else if (kind === KIND_CODE.future) {
-      const forward = spot * Math.exp(carry * Math.max(block.expiryYears[i]!, 0));
-      const exposure = size * forward;
-      for (let s = 0; s < nScen; s++) out[row + s] = exposure * (spotMults[s]! - 1);
+    const size = sizes[i]!;
+    const kind = kinds[i]!;
+    if (kind !== KIND_CODE.option) {
+      // Linear kinds: P&L = exposure x spot move, one multiply per scenario.
+      let exposure: number;
+      if (kind === KIND_CODE.spot) exposure = size * spot * block.priceRatio[i]!;
+      else if (kind === KIND_CODE.perp) exposure = size * spot;
+      else exposure = size * (spot * Math.exp(carry * Math.max(block.expiryYears[i]!, 0)));
+      for (let s = 0; s < nScen; s++) out[row + s] = exposure * moves[s]!;
     } else {
       const strike = block.strikeUsd[i]!;
       const years = block.expiryYears[i]!;
@@ -205,9 +212,22 @@ export function revalueScenarios(
         const vol = block.volAnnual[i]!;
         const k = scale === undefined ? 1 : scale[i]!;
         const base = black76PriceUnchecked(spot * growth, strike, years, vol, df, isCall);
+        // black76PriceUnchecked inlined with the position's constants hoisted; same operations, same rounding.
+        const sqrtT = Math.sqrt(years);
         for (let s = 0; s < nScen; s++) {
           const volEff = Math.max(minVol, vol * (1 + (volMults[s]! - 1) * k));
-          const value = black76PriceUnchecked(spot * spotMults[s]! * growth, strike, years, volEff, df, isCall);
+          const f = spot * spotMults[s]! * growth;
+          const stdDev = volEff * sqrtT;
+          let value: number;
+          if (stdDev === 0 || strike === 0 || f === 0) {
+            value = df * (isCall ? Math.max(f - strike, 0) : Math.max(strike - f, 0));
+          } else {
+            const d1 = Math.log(f / strike) / stdDev + 0.5 * stdDev;
+            const d2 = d1 - stdDev;
+            value = isCall
+              ? df * (f * normalCdf(d1) - strike * normalCdf(d2))
+              : df * (strike * normalCdf(-d2) - f * normalCdf(-d1));
+          }
           out[row + s] = size * (value - base);
         }
       }

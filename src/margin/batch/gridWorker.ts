@@ -1,0 +1,43 @@
+/**
+ * Worker-thread side of `ShardedBatchGridEngine`: owns a `BatchGridEngine` over one contiguous shard of accounts and
+ * writes its results straight into the shared result columns.
+ */
+import { parentPort } from "node:worker_threads";
+import type { GridPmConfig } from "../gridPm/config.js";
+import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
+import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
+import { BatchGridEngine } from "./batchGridEngine.js";
+import type { WorkerReply, WorkerRequest } from "./workerProtocol.js";
+
+if (!parentPort) throw new Error("gridWorker.js must run in a worker thread");
+const port = parentPort;
+let engine: BatchGridEngine | undefined;
+
+port.on("message", (msg: WorkerRequest) => {
+  try {
+    if (msg.op === "init") {
+      const { shared, offset, nTotal } = msg;
+      const portfolios = msg.portfolios as ResolvedPortfolio[];
+      const n = portfolios.length;
+      const column = (k: number) => new Float64Array(shared, (k * nTotal + offset) * 8, n);
+      engine = new BatchGridEngine(portfolios, msg.market as ResolvedMarket, msg.config as GridPmConfig, {
+        out: { initialMarginUsd: column(0), maintenanceMarginUsd: column(1), collateralValueUsd: column(2) },
+      });
+      reply({ id: msg.id, ok: true, stateBytes: engine.stateBytes() });
+      return;
+    }
+    if (!engine) throw new Error("worker not initialised");
+    if (msg.op === "computeAll") {
+      engine.computeAll();
+      reply({ id: msg.id, ok: true });
+    } else {
+      reply({ id: msg.id, ok: true, stats: engine.tick(msg.symbol, msg.state) });
+    }
+  } catch (e) {
+    reply({ id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+  }
+});
+
+function reply(r: WorkerReply): void {
+  port.postMessage(r);
+}

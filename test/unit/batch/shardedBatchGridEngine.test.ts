@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { generateAccounts } from "../../../bench/generateAccounts.js";
+import { BatchGridEngine } from "../../../src/margin/batch/batchGridEngine.js";
+import { ShardedBatchGridEngine } from "../../../src/margin/batch/shardedBatchGridEngine.js";
+import type { GridPmConfig } from "../../../src/margin/gridPm/config.js";
+import { resolveMarket } from "../../../src/margin/resolve/resolveMarket.js";
+import { resolvePortfolio } from "../../../src/margin/resolve/resolvePortfolio.js";
+import { resolveMarginConfig } from "../../../src/margin/resolveConfig.js";
+import { marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
+import { portfolioSchema } from "../../../src/schema/portfolio.js";
+
+// The worker runs compiled JavaScript: `npm test` builds dist/ before running the tests.
+const WORKER = join(import.meta.dirname, "../../../dist/src/margin/batch/gridWorker.js");
+
+describe.skipIf(!existsSync(WORKER))("ShardedBatchGridEngine", () => {
+  it("gives the single-threaded engine's results, cold and after ticks", async () => {
+    const market = resolveMarket(
+      marketSnapshotSchema.parse(
+        JSON.parse(readFileSync(join(import.meta.dirname, "../../../examples/market-2023-06-30.json"), "utf8")),
+      ),
+    );
+    const config = resolveMarginConfig({ model: "grid" }) as GridPmConfig;
+    const portfolios = generateAccounts(301, 11).map((d) => resolvePortfolio(portfolioSchema.parse(d), market));
+    const single = new BatchGridEngine(portfolios, market, config);
+    single.computeAll();
+    const sharded = await ShardedBatchGridEngine.create(portfolios, market, config, {
+      workers: 2,
+      workerUrl: pathToFileURL(WORKER),
+    });
+    try {
+      await sharded.computeAll();
+      expect([...sharded.initialMarginUsd]).toEqual([...single.initialMarginUsd]);
+      expect([...sharded.collateralValueUsd]).toEqual([...single.collateralValueUsd]);
+      const eth = market.underlyings.get("ETH")!;
+      const state = { spotUsd: eth.spotUsd * 0.93, carryRateAnnual: 0.04, riskFreeRateAnnual: 0.05 };
+      const stats = await sharded.tick("ETH", state);
+      const singleStats = single.tick("ETH", state);
+      expect(stats.groupsRecomputed).toBe(singleStats.groupsRecomputed);
+      expect(stats.accountsUpdated).toBe(singleStats.accountsUpdated);
+      expect(stats.instrumentsRevalued).toBeGreaterThanOrEqual(singleStats.instrumentsRevalued);
+      expect([...sharded.initialMarginUsd]).toEqual([...single.initialMarginUsd]);
+      expect([...sharded.maintenanceMarginUsd]).toEqual([...single.maintenanceMarginUsd]);
+      expect([...sharded.collateralValueUsd]).toEqual([...single.collateralValueUsd]);
+      expect(sharded.accountIds).toEqual(single.accountIds);
+    } finally {
+      await sharded.close();
+    }
+  });
+});
