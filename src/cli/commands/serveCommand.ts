@@ -1,0 +1,93 @@
+import { XmarginError } from "../../core/errors.js";
+import { serviceConfigFromEnv } from "../../service/serviceConfig.js";
+import { type RunningService, startService } from "../../service/startService.js";
+
+export interface ServeArgs {
+  /** TCP port (default 8080, or XMARGIN_PORT). */
+  port?: string;
+  /** SQLite file (default data/xmargin.db, or XMARGIN_DB). */
+  db?: string;
+  /** Demo accounts from examples/portfolios (and a generated API key when none is configured). */
+  demo?: boolean;
+  /** Interface (default 127.0.0.1, or XMARGIN_HOST). */
+  host?: string;
+  /** Milliseconds per replayed day (default 2000, or XMARGIN_REPLAY_INTERVAL_MS). */
+  interval?: string;
+  /** First replayed day, YYYY-MM-DD (default 2023-06-30, or XMARGIN_REPLAY_FROM). */
+  from?: string;
+  /** Folder of the daily history (default ../shared/data, or XMARGIN_HISTORY_DIR). */
+  history?: string;
+  /** Receives the start-up lines (default: stdout). */
+  print?: (line: string) => void;
+  /** Resolves when the service should stop (default: SIGINT or SIGTERM). */
+  until?: Promise<unknown>;
+  /** Called once the service listens (tests). */
+  onStarted?: (svc: RunningService) => void;
+}
+
+function intArg(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v))
+    throw new XmarginError(`--${name} must be a whole number`, { code: "INVALID_INPUT", path: `--${name}` });
+  return Number(v);
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (sig: string) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      resolve(sig);
+    };
+    const onInt = () => done("SIGINT");
+    const onTerm = () => done("SIGTERM");
+    process.once("SIGINT", onInt);
+    process.once("SIGTERM", onTerm);
+  });
+}
+
+/**
+ * `xmargin serve [--port N] [--db FILE] [--demo]`: runs the margin service until SIGINT/SIGTERM, then closes the
+ * store and returns a one-line summary. Settings not given as arguments come from XMARGIN_* variables
+ * (src/service/serviceConfig.ts) and then the defaults.
+ * @see docs/service.md
+ */
+export async function serveCommand(args: ServeArgs): Promise<string> {
+  const print = args.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const env = serviceConfigFromEnv(process.env);
+  const port = intArg(args.port, "port");
+  const interval = intArg(args.interval, "interval");
+  const feed = {
+    ...env.feed,
+    ...(interval !== undefined ? { intervalMs: interval } : {}),
+    ...(args.from ? { from: args.from } : {}),
+    ...(args.history ? { dataDir: args.history } : {}),
+  };
+  const svc = await startService(
+    {
+      ...env,
+      ...(port !== undefined ? { port } : {}),
+      ...(args.db ? { dbFile: args.db } : {}),
+      ...(args.host ? { host: args.host } : {}),
+      demo: args.demo === true,
+      feed,
+    },
+    { log: (line) => print(`xmargin serve: ${line}`) },
+  );
+  const feedStatus = svc.feed.status();
+  print(`xmargin serve: listening on ${svc.url} (dashboard ${svc.url}/, API ${svc.url}/openapi.json)`);
+  print(`xmargin serve: store ${svc.config.dbFile} (SQLite, WAL), ${svc.service.accounts.size} account(s)`);
+  print(
+    feedStatus
+      ? `xmargin serve: live feed = replay of ${svc.config.feed.dataDir}, ${feedStatus.from}..${feedStatus.to}, one day per ${svc.config.feed.intervalMs} ms, last day ${feedStatus.lastDate ?? "none"}`
+      : "xmargin serve: no live feed (market = stored or example snapshot)",
+  );
+  if (svc.generatedApiKey) {
+    print(`xmargin serve: ${args.demo ? "demo " : ""}API key for write endpoints (x-api-key): ${svc.generatedApiKey}`);
+  }
+  args.onStarted?.(svc);
+  const reason = await (args.until ?? untilSignal());
+  await svc.close();
+  const tick = svc.service.market.current;
+  return `xmargin serve: stopped (${String(reason ?? "done")}) at market seq ${tick?.seq ?? "none"} (${tick?.asOf ?? "-"})`;
+}

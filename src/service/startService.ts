@@ -1,0 +1,180 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { XmarginError } from "../core/errors.js";
+import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
+import { parseDocument } from "../schema/validate.js";
+import type { MarginStore } from "../store/marginStore.js";
+import { openSqliteStore } from "../store/sqliteStore.js";
+import { loadDemoAccounts } from "./demoAccounts.js";
+import type { PlanEngine, WhatIfEngine } from "./engines.js";
+import { buildHttpServer, type FeedControl } from "./httpServer.js";
+import { liquidationPlanEngine, liquidationWhatIfEngine } from "./liquidationEngines.js";
+import { MarginService } from "./marginService.js";
+import { REPO_ROOT } from "./paths.js";
+import { Rebalancer } from "./rebalancer.js";
+import { ReplayFeed } from "./replayFeed.js";
+import { loadReplayHistory } from "./replayHistory.js";
+import { parseServiceConfig, type ServiceConfig, type ServiceConfigInput } from "./serviceConfig.js";
+
+export interface StartOptions {
+  /** Operator log (default: nothing). */
+  log?: (line: string) => void;
+  /** Engines to bind (default: src/liquidation's). */
+  whatIfEngine?: WhatIfEngine;
+  planEngine?: PlanEngine;
+}
+
+export interface RunningService {
+  config: ServiceConfig;
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  /** A key generated at start because none was configured (print it), else undefined. */
+  generatedApiKey: string | undefined;
+  apiKeys: string[];
+  service: MarginService;
+  rebalancer: Rebalancer;
+  store: MarginStore;
+  app: FastifyInstance;
+  feed: FeedControl;
+  close(): Promise<void>;
+}
+
+const REPLAY_META = "replay.lastDate";
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** The newest examples/market-*.json: the first market, and the static parts (rates, liquidity, bridges) of the replay. */
+function loadTemplateMarket(examplesDir: string): MarketSnapshot {
+  const file = existsSync(examplesDir)
+    ? readdirSync(examplesDir)
+        .filter((f) => /^market-.*\.json$/.test(f))
+        .sort()
+        .at(-1)
+    : undefined;
+  if (!file) throw new XmarginError(`no market-*.json in ${examplesDir}`, { code: "IO_ERROR", path: "$.examplesDir" });
+  const doc = JSON.parse(readFileSync(join(examplesDir, file), "utf8")) as unknown;
+  return parseDocument(marketSnapshotSchema, doc, "MarketSnapshot");
+}
+
+/**
+ * Starts the margin service: opens the store, restores the last market and the accounts, loads the demo accounts
+ * (demo mode), starts the replay feed and listens. `close()` stops everything and closes the store.
+ * @example
+ * const svc = await startService({ port: 0, dbFile: ":memory:", demo: true, feed: { autoStart: false } });
+ * await fetch(`${svc.url}/v1/accounts`);
+ * await svc.close();
+ * @see docs/service.md
+ */
+export async function startService(input: ServiceConfigInput, options: StartOptions = {}): Promise<RunningService> {
+  const parsed = parseServiceConfig(input);
+  const log = options.log ?? (() => {});
+  const generatedApiKey = parsed.apiKeys.length === 0 ? `xm_${randomBytes(18).toString("hex")}` : undefined;
+  const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;
+  const config: ServiceConfig = { ...parsed, apiKeys };
+  const whatIf = options.whatIfEngine ?? liquidationWhatIfEngine;
+  const store = openSqliteStore({ file: config.dbFile });
+  try {
+    const service = new MarginService({ store, whatIf, defaultModel: config.defaultModel, log });
+    const rebalancer = new Rebalancer(service, {
+      engine: options.planEngine ?? liquidationPlanEngine,
+      ...(config.webhook.url ? { webhookUrl: config.webhook.url } : {}),
+      webhookTimeoutMs: config.webhook.timeoutMs,
+      log,
+    });
+    const template = loadTemplateMarket(config.examplesDir);
+
+    let replay: ReplayFeed | undefined;
+    if (config.feed.enabled && existsSync(config.feed.dataDir)) {
+      const history = loadReplayHistory(config.feed.dataDir);
+      const resumeAfter = store.getMeta(REPLAY_META);
+      replay = new ReplayFeed({
+        history,
+        template,
+        from: config.feed.from,
+        ...(config.feed.to ? { to: config.feed.to } : {}),
+        loop: config.feed.loop,
+        ...(resumeAfter ? { resumeAfter } : {}),
+      });
+    } else if (config.feed.enabled) {
+      log(`no price history at ${config.feed.dataDir}: the market stays at the example snapshot`);
+    }
+    const step = () => {
+      const next = replay?.next();
+      if (!next) return undefined;
+      const tick = service.applyMarket(next.snapshot, `replay ${next.date}`);
+      store.setMeta(REPLAY_META, next.date);
+      return { seq: tick.seq, asOf: tick.asOf, source: tick.source };
+    };
+    const feed: FeedControl = { status: () => replay?.status() ?? null, step };
+
+    if (!service.market.current) {
+      if (!step()) service.applyMarket(template, "example");
+    }
+    if (config.demo) {
+      for (const demo of loadDemoAccounts(config.examplesDir)) {
+        if (service.accounts.has(demo.portfolio.accountId)) continue;
+        service.putAccount(demo.portfolio.accountId, demo, "start");
+      }
+    }
+    service.computeAll("start");
+
+    const version = packageVersion();
+    const { app, hub } = await buildHttpServer({ config, service, whatIf, feed, version, log });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+
+    if (replay && config.feed.autoStart) {
+      replay.start(config.feed.intervalMs, () => {
+        try {
+          if (!step()) {
+            replay?.stop();
+            log("replay: end of the history; the market stays at the last day");
+          }
+        } catch (err) {
+          log(`replay tick failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      });
+    }
+
+    let closed = false;
+    return {
+      config,
+      url,
+      port,
+      generatedApiKey,
+      apiKeys,
+      service,
+      rebalancer,
+      store,
+      app,
+      feed,
+      async close() {
+        if (closed) return;
+        closed = true;
+        replay?.stop();
+        hub.closeAll();
+        await app.close();
+        await Promise.race([
+          Promise.allSettled([...rebalancer.pending]),
+          new Promise((resolve) => setTimeout(resolve, config.webhook.timeoutMs).unref()),
+        ]);
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

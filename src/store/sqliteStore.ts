@@ -1,0 +1,284 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { XmarginError } from "../core/errors.js";
+import type {
+  AccountRow,
+  AccountWrite,
+  MarginSnapshotRow,
+  MarginSnapshotWrite,
+  MarginStore,
+  PlanRow,
+  PricePoint,
+  StoredMarket,
+  TickWrite,
+} from "./marginStore.js";
+import { type Migration, sqliteMigrations } from "./migrations.js";
+
+export interface SqliteStoreOptions {
+  /** Database file; ":memory:" for a throw-away store. Its folder is created if missing. */
+  file: string;
+  /** Migrations to apply (default: `sqliteMigrations`). */
+  migrations?: readonly Migration[];
+}
+
+interface AccountDbRow {
+  account_id: string;
+  portfolio_json: string;
+  config_json: string;
+  policy_json: string | null;
+  version: number;
+  updated_at: string;
+}
+
+interface MarginDbRow {
+  account_id: string;
+  seq: number;
+  as_of: string;
+  model: string;
+  account_version: number;
+  equity_usd: number;
+  initial_margin_usd: number;
+  maintenance_margin_usd: number;
+  free_collateral_usd: number;
+  health_ratio: number | null;
+  reason: string;
+}
+
+interface PlanDbRow {
+  id: number;
+  account_id: string;
+  created_at: string;
+  seq: number;
+  as_of: string;
+  kind: string;
+  status: string;
+  record_json: string;
+  delivery: string | null;
+}
+
+function accountOf(r: AccountDbRow): AccountRow {
+  return {
+    accountId: r.account_id,
+    portfolio: JSON.parse(r.portfolio_json) as unknown,
+    config: JSON.parse(r.config_json) as unknown,
+    policy: r.policy_json === null ? null : (JSON.parse(r.policy_json) as unknown),
+    version: r.version,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Applies the migrations newer than the database's `user_version`, each in its own transaction. */
+export function migrate(db: Database.Database, migrations: readonly Migration[]): number {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  let current = db.pragma("user_version", { simple: true }) as number;
+  for (const m of sorted) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${Math.trunc(m.version)}`);
+    })();
+    current = m.version;
+  }
+  return current;
+}
+
+/**
+ * The embedded default store: one SQLite file in WAL mode with `synchronous = FULL`, so every committed transaction
+ * is on disk before the call returns and survives `kill -9` (and power loss). Calls are synchronous (better-sqlite3):
+ * a write is committed when the method returns.
+ * @example
+ * const store = openSqliteStore({ file: "data/xmargin.db" });
+ * store.putAccount({ accountId: "a1", portfolio, config: { model: "grid" }, policy: null, updatedAt: new Date().toISOString() });
+ * @see docs/service.md
+ */
+export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
+  if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(options.file);
+  } catch (cause) {
+    throw new XmarginError(`cannot open the store at ${options.file}`, { code: "IO_ERROR", cause });
+  }
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  const schemaVersion = migrate(db, options.migrations ?? sqliteMigrations);
+
+  const s = {
+    getAccount: db.prepare<[string], AccountDbRow>("SELECT * FROM accounts WHERE account_id = ?"),
+    listAccounts: db.prepare<[], AccountDbRow>("SELECT * FROM accounts ORDER BY account_id"),
+    upsertAccount: db.prepare(
+      `INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at)
+       VALUES (@accountId, @portfolio, @config, @policy, 1, @updatedAt)
+       ON CONFLICT(account_id) DO UPDATE SET portfolio_json = excluded.portfolio_json,
+         config_json = excluded.config_json, policy_json = excluded.policy_json,
+         version = accounts.version + 1, updated_at = excluded.updated_at`,
+    ),
+    insertTick: db.prepare("INSERT INTO market_ticks (seq, as_of, source) VALUES (?, ?, ?)"),
+    upsertLatest: db.prepare(
+      `INSERT INTO market_latest (id, seq, as_of, source, snapshot_json) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, as_of = excluded.as_of, source = excluded.source,
+         snapshot_json = excluded.snapshot_json`,
+    ),
+    latest: db.prepare<[], { seq: number; as_of: string; source: string; snapshot_json: string }>(
+      "SELECT seq, as_of, source, snapshot_json FROM market_latest WHERE id = 1",
+    ),
+    insertPrice: db.prepare(
+      "INSERT INTO prices (seq, symbol, price_usd, uncertainty_usd, flags_json) VALUES (?, ?, ?, ?, ?)",
+    ),
+    priceHistory: db.prepare<
+      [string, number],
+      { seq: number; as_of: string; price_usd: number; uncertainty_usd: number }
+    >(
+      `SELECT p.seq, t.as_of, p.price_usd, p.uncertainty_usd FROM prices p JOIN market_ticks t ON t.seq = p.seq
+       WHERE p.symbol = ? ORDER BY p.seq DESC LIMIT ?`,
+    ),
+    insertMargin: db.prepare(
+      `INSERT INTO margin_snapshots (account_id, seq, as_of, model, account_version, equity_usd, initial_margin_usd,
+         maintenance_margin_usd, free_collateral_usd, health_ratio, reason)
+       VALUES (@accountId, @seq, @asOf, @model, @accountVersion, @equityUsd, @initialMarginUsd, @maintenanceMarginUsd,
+         @freeCollateralUsd, @healthRatio, @reason)`,
+    ),
+    upsertReport: db.prepare(
+      `INSERT INTO latest_reports (account_id, seq, report_json) VALUES (?, ?, ?)
+       ON CONFLICT(account_id) DO UPDATE SET seq = excluded.seq, report_json = excluded.report_json`,
+    ),
+    marginHistory: db.prepare<[string, number], MarginDbRow>(
+      "SELECT * FROM margin_snapshots WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+    ),
+    latestReport: db.prepare<[string], { seq: number; report_json: string }>(
+      "SELECT seq, report_json FROM latest_reports WHERE account_id = ?",
+    ),
+    insertPlan: db.prepare(
+      `INSERT INTO plans (account_id, created_at, seq, as_of, kind, status, record_json)
+       VALUES (@accountId, @createdAt, @seq, @asOf, @kind, @status, @record)`,
+    ),
+    setDelivery: db.prepare("UPDATE plans SET delivery = ? WHERE id = ?"),
+    listPlans: db.prepare<[string, number], PlanDbRow>(
+      "SELECT * FROM plans WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+    ),
+    getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+    setMeta: db.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ),
+  };
+
+  const recordTick = db.transaction((tick: TickWrite) => {
+    s.insertTick.run(tick.seq, tick.asOf, tick.source);
+    s.upsertLatest.run(tick.seq, tick.asOf, tick.source, JSON.stringify(tick.snapshot));
+    for (const p of tick.prices) {
+      s.insertPrice.run(tick.seq, p.symbol, p.priceUsd, p.uncertaintyUsd, JSON.stringify(p.flags));
+    }
+  });
+  const recordMargins = db.transaction((rows: readonly MarginSnapshotWrite[]) => {
+    for (const r of rows) {
+      s.insertMargin.run({
+        accountId: r.accountId,
+        seq: r.seq,
+        asOf: r.asOf,
+        model: r.model,
+        accountVersion: r.accountVersion,
+        equityUsd: r.equityUsd,
+        initialMarginUsd: r.initialMarginUsd,
+        maintenanceMarginUsd: r.maintenanceMarginUsd,
+        freeCollateralUsd: r.freeCollateralUsd,
+        healthRatio: r.healthRatio,
+        reason: r.reason,
+      });
+      s.upsertReport.run(r.accountId, r.seq, JSON.stringify(r.report));
+    }
+  });
+  const putAccount = db.transaction((a: AccountWrite): AccountRow => {
+    s.upsertAccount.run({
+      accountId: a.accountId,
+      portfolio: JSON.stringify(a.portfolio),
+      config: JSON.stringify(a.config),
+      policy: a.policy === null || a.policy === undefined ? null : JSON.stringify(a.policy),
+      updatedAt: a.updatedAt,
+    });
+    return accountOf(s.getAccount.get(a.accountId)!);
+  });
+
+  return {
+    schemaVersion,
+    putAccount: (a) => putAccount(a),
+    getAccount(accountId) {
+      const r = s.getAccount.get(accountId);
+      return r ? accountOf(r) : undefined;
+    },
+    listAccounts: () => s.listAccounts.all().map(accountOf),
+    recordTick: (tick) => recordTick(tick),
+    latestMarket(): StoredMarket | undefined {
+      const r = s.latest.get();
+      return r
+        ? { seq: r.seq, asOf: r.as_of, source: r.source, snapshot: JSON.parse(r.snapshot_json) as unknown }
+        : undefined;
+    },
+    priceHistory(symbol, limit): PricePoint[] {
+      return s.priceHistory
+        .all(symbol, limit)
+        .reverse()
+        .map((r) => ({ seq: r.seq, asOf: r.as_of, priceUsd: r.price_usd, uncertaintyUsd: r.uncertainty_usd }));
+    },
+    recordMargins: (rows) => recordMargins(rows),
+    marginHistory(accountId, limit): MarginSnapshotRow[] {
+      return s.marginHistory
+        .all(accountId, limit)
+        .reverse()
+        .map((r) => ({
+          accountId: r.account_id,
+          seq: r.seq,
+          asOf: r.as_of,
+          model: r.model,
+          accountVersion: r.account_version,
+          equityUsd: r.equity_usd,
+          initialMarginUsd: r.initial_margin_usd,
+          maintenanceMarginUsd: r.maintenance_margin_usd,
+          freeCollateralUsd: r.free_collateral_usd,
+          healthRatio: r.health_ratio,
+          reason: r.reason,
+        }));
+    },
+    latestReport(accountId) {
+      const r = s.latestReport.get(accountId);
+      return r ? { seq: r.seq, report: JSON.parse(r.report_json) as unknown } : undefined;
+    },
+    insertPlan(plan) {
+      const info = s.insertPlan.run({
+        accountId: plan.accountId,
+        createdAt: plan.createdAt,
+        seq: plan.seq,
+        asOf: plan.asOf,
+        kind: plan.kind,
+        status: plan.status,
+        record: JSON.stringify(plan.record),
+      });
+      return Number(info.lastInsertRowid);
+    },
+    setPlanDelivery(id, delivery) {
+      s.setDelivery.run(delivery, id);
+    },
+    listPlans(accountId, limit): PlanRow[] {
+      return s.listPlans.all(accountId, limit).map((r) => ({
+        id: r.id,
+        accountId: r.account_id,
+        createdAt: r.created_at,
+        seq: r.seq,
+        asOf: r.as_of,
+        kind: r.kind,
+        status: r.status,
+        record: JSON.parse(r.record_json) as unknown,
+        delivery: r.delivery,
+      }));
+    },
+    getMeta: (key) => s.getMeta.get(key)?.value,
+    setMeta(key, value) {
+      s.setMeta.run(key, value);
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}

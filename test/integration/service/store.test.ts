@@ -1,0 +1,154 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../../src/service/paths.js";
+import { sqliteMigrations } from "../../../src/store/migrations.js";
+import { openSqliteStore } from "../../../src/store/sqliteStore.js";
+import { startHarness } from "./serviceHarness.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "xmargin-store-"));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("SQLite store", () => {
+  it("migrates once, in WAL mode with synchronous FULL, and round-trips every table", () => {
+    const file = join(tempDir(), "s.db");
+    const store = openSqliteStore({ file });
+    expect(store.schemaVersion).toBe(sqliteMigrations.at(-1)!.version);
+    const a = store.putAccount({
+      accountId: "a1",
+      portfolio: { p: 1 },
+      config: { model: "grid" },
+      policy: null,
+      updatedAt: "t1",
+    });
+    expect(a.version).toBe(1);
+    expect(
+      store.putAccount({
+        accountId: "a1",
+        portfolio: { p: 2 },
+        config: { model: "grid" },
+        policy: { x: 1 },
+        updatedAt: "t2",
+      }).version,
+    ).toBe(2);
+    store.recordTick({
+      seq: 1,
+      asOf: "2023-07-01T00:00:00Z",
+      source: "s",
+      snapshot: { q: 1 },
+      prices: [{ symbol: "ETH", priceUsd: 1900, uncertaintyUsd: 1, flags: [] }],
+    });
+    store.recordTick({
+      seq: 2,
+      asOf: "2023-07-02T00:00:00Z",
+      source: "s",
+      snapshot: { q: 2 },
+      prices: [{ symbol: "ETH", priceUsd: 1950, uncertaintyUsd: 1, flags: [] }],
+    });
+    store.insertPlan({
+      accountId: "a1",
+      createdAt: "t",
+      seq: 2,
+      asOf: "x",
+      kind: "rebalance",
+      status: "proposed",
+      record: { why: "w" },
+    });
+    store.setMeta("k", "v");
+    store.close();
+
+    const again = openSqliteStore({ file });
+    expect(again.getAccount("a1")).toMatchObject({ version: 2, portfolio: { p: 2 }, policy: { x: 1 } });
+    expect(again.latestMarket()).toMatchObject({ seq: 2, snapshot: { q: 2 } });
+    expect(again.priceHistory("ETH", 10).map((p) => p.priceUsd)).toEqual([1900, 1950]);
+    expect(again.listPlans("a1", 10)[0]).toMatchObject({ kind: "rebalance", record: { why: "w" }, delivery: null });
+    expect(again.getMeta("k")).toBe("v");
+    again.close();
+
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(raw.pragma("user_version", { simple: true })).toBe(1);
+    raw.close();
+  });
+
+  it("loses nothing committed when the writer is killed with SIGKILL", async () => {
+    const file = join(tempDir(), "kill.db");
+    const child = spawn(
+      join(REPO_ROOT, "node_modules", ".bin", "vite-node"),
+      [join(HERE, "storeWriterChild.ts"), file],
+      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let committed = 0;
+    let stderr = "";
+    child.stderr.on("data", (c) => {
+      stderr += String(c);
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, signal) => resolve(signal)),
+    );
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child wrote nothing: ${stderr}`)), 30_000);
+      let buffer = "";
+      child.stdout.on("data", (chunk) => {
+        buffer += String(chunk);
+        const lines = buffer.split("\n");
+        buffer = lines.pop() ?? "";
+        for (const line of lines) {
+          const m = /^committed (\d+)$/.exec(line);
+          if (m) committed = Number(m[1]);
+        }
+        if (committed >= 200) {
+          clearTimeout(timer);
+          child.kill("SIGKILL");
+          resolve();
+        }
+      });
+    });
+    expect(await exited).toBe("SIGKILL");
+    const store = openSqliteStore({ file });
+    // Everything the child reported as committed is there (and possibly a few more commits it made after).
+    const accounts = store.listAccounts().length;
+    expect(accounts).toBeGreaterThanOrEqual(committed);
+    for (const n of [1, Math.floor(committed / 2), committed]) {
+      expect(store.getAccount(`acct-${n}`)?.portfolio).toEqual({ accountId: `acct-${n}`, holdings: [], positions: [] });
+      expect(store.marginHistory(`acct-${n}`, 5)).toHaveLength(1);
+    }
+    expect(store.latestMarket()!.seq).toBeGreaterThanOrEqual(committed);
+    expect(store.priceHistory("ETH", 100_000)).toHaveLength(store.latestMarket()!.seq);
+    store.close();
+  });
+
+  it("a restarted service resumes: accounts, market sequence, replay position and margin history", async () => {
+    const dir = tempDir();
+    const dbFile = join(dir, "svc.db");
+    const first = await startHarness({ dbFile });
+    for (let i = 0; i < 3; i++) await first.call("/v1/feed/step", { method: "POST" });
+    const history = (await first.call("/v1/accounts/acct-basis-01/history")).body.history as unknown[];
+    await first.svc.close();
+
+    const second = await startHarness({ dbFile });
+    try {
+      const health = await second.call("/healthz");
+      expect(health.body).toMatchObject({ seq: 4, accounts: 7 });
+      expect((health.body.feed as { lastDate: string }).lastDate).toBe("2023-07-03");
+      const step = await second.call("/v1/feed/step", { method: "POST" });
+      expect(step.body).toMatchObject({ seq: 5, source: "replay 2023-07-04" });
+      const after = (await second.call("/v1/accounts/acct-basis-01/history")).body.history as unknown[];
+      expect(after.length).toBeGreaterThan(history.length);
+    } finally {
+      await second.stop();
+    }
+  });
+});
