@@ -3,9 +3,21 @@
  * @see README.md for a tour and docs/ for the models.
  */
 
+export { compareModels } from "./backtest/compare.js";
+export { liquidationReplay } from "./backtest/liquidation.js";
+export { replayMargin } from "./backtest/replay.js";
+export { christoffersen, kupiecPof, trafficLight } from "./backtest/statistics.js";
+export { summarizeReplay } from "./backtest/summary.js";
+export { readAccountPortfolio } from "./chains/readAccountPortfolio.js";
 export { formatUnits, parseDecimal, parseUnits } from "./core/decimal.js";
 export { XmarginError, type XmarginErrorCode } from "./core/errors.js";
 export type { Flag, FlagCode, FlagSeverity } from "./core/flags.js";
+export { runCascade } from "./liquidation/cascade/runCascade.js";
+export { computeHealth } from "./liquidation/health.js";
+export { planLiquidation } from "./liquidation/liquidationPlan.js";
+export { planRebalance } from "./liquidation/rebalancePlan.js";
+export { simulateWhatIf } from "./liquidation/whatIf.js";
+export { BatchGridEngine } from "./margin/batch/batchGridEngine.js";
 export { type ComputeMarginInput, computeMargin, runMarginModel } from "./margin/computeMargin.js";
 export { MARGIN_MODEL_NAMES, type MarginModelName, marginModels } from "./margin/models.js";
 export type { GroupMargin, MarginComponent, MarginReport, PositionMargin, ScenarioTable } from "./margin/report.js";
@@ -19,9 +31,12 @@ export type { TokenKind } from "./market/tokenKind.js";
 export { getToken, type TokenRepresentation, tokenRepresentations } from "./market/tokenRegistry.js";
 export { underlyings } from "./market/underlyings.js";
 export { aggregateQuotes, defaultAggregationRules } from "./oracles/aggregateQuotes.js";
+export { buildSnapshot } from "./oracles/buildSnapshot.js";
+export { parseSourcesConfig, sourcesConfigSchema } from "./oracles/sourcesConfig.js";
 export { black76 } from "./pricing/black76.js";
 export { positionGreeks, valuePosition } from "./pricing/valuePosition.js";
 export { createVolSurface, impliedVol } from "./pricing/volSurface.js";
+export { estimateRiskFactors } from "./risk/estimateRiskFactors.js";
 export { type MarketSnapshot, type MarketSnapshotInput, marketSnapshotSchema } from "./schema/marketSnapshot.js";
 export { type Portfolio, type PortfolioInput, portfolioSchema } from "./schema/portfolio.js";
 export { parseDocument } from "./schema/validate.js";
