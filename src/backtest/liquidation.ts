@@ -65,6 +65,7 @@ export function unwindCostUsd(book: Portfolio, day: MarketDay): number {
     basisFactor: new Int32Array(items.length).fill(-1),
     volFactor: new Int32Array(items.length).fill(-1),
     unmodelled: new Set(),
+    used: new Uint8Array(names.length),
     flags: [],
   };
   return liquidityAddOn(items, day.market, factors, new Float64Array(items.length), xchainDefaults).unwindUsd;

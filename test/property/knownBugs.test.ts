@@ -52,7 +52,7 @@ describe("known bugs (minimal reproductions)", () => {
 
   // Not a quick fix (the Monte Carlo must keep common random numbers when the horizon grid or factor set grows), so
   // skipped; see docs/reliability.md.
-  it.skip("BUG-4 xchain: 0.18 USDC of new collateral does not lower free collateral", () => {
+  it("BUG-4 xchain: 0.18 USDC of new collateral does not lower free collateral", () => {
     const p = {
       accountId: "bugs",
       holdings: [

@@ -69,6 +69,8 @@ export function computeXchain(
       innovations: config.simulation.innovations,
       antithetic: config.simulation.antithetic,
       layout: "factor-major",
+      streams: "perFactor",
+      needed: factors.used,
     });
     const pnl = simulatePnlVectors(
       items,
@@ -134,7 +136,11 @@ export function computeXchain(
       id: `path ${s}`,
       lossUsd: losses[s]!,
       factorMovesRel: Object.fromEntries(
-        factors.names.map((name, f) => [name, Math.expm1(scenarios.logReturns[scenarioIndex(scenarios, s, last, f)]!)]),
+        factors.names.flatMap((name, f) =>
+          factors.used[f] === 1
+            ? [[name, Math.expm1(scenarios.logReturns[scenarioIndex(scenarios, s, last, f)]!)]]
+            : [],
+        ),
       ),
     }));
   }

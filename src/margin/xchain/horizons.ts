@@ -23,6 +23,13 @@ function netNotionalUsd(size: number, spotUsd: number): number {
   return Math.abs(size) * spotUsd;
 }
 
+/** Rounds a horizon up to the configured step: only ever longer, so only ever more risk. */
+function roundUp(days: number, config: XchainConfig): number {
+  const step = config.horizon.roundUpDays;
+  // The 1e-9 guard keeps exact multiples of the step in place.
+  return step > 0 ? Math.ceil(days / step - 1e-9) * step : days;
+}
+
 /**
  * Liquidation horizon of each holding and position: base margin period + its chain's finality; a deposit on a chain
  * other than the risk chain also waits for the bridge route to it (the fastest known route; a missing route takes
@@ -85,10 +92,7 @@ export function liquidationHorizons(
         missingRoutes.add(`${item.chain}->${riskChain}`);
       }
     }
-    const exact = config.horizon.baseDays + (finalitySec + bridgeSec) / SECONDS_PER_DAY;
-    const step = config.horizon.roundUpDays;
-    // Rounding up only lengthens horizons, so it can only add risk; the 1e-9 guard keeps exact multiples in place.
-    itemDays[i] = step > 0 ? Math.ceil(exact / step - 1e-9) * step : exact;
+    itemDays[i] = roundUp(config.horizon.baseDays + (finalitySec + bridgeSec) / SECONDS_PER_DAY, config);
   });
   for (const route of missingRoutes) {
     flags.push({
@@ -97,8 +101,14 @@ export function liquidationHorizons(
       message: `no bridge route ${route} in the snapshot: assumed ${config.horizon.missingBridgeLatencySec}s and ${config.horizon.missingBridgeCostBps} bps`,
     });
   }
-  const distinct = [...new Set(Array.from(itemDays, (d) => Math.round(d * 1e9) / 1e9))].sort((a, b) => a - b);
+  // Every chain's own horizon is a time point whether or not the portfolio uses it, so that adding a position on
+  // another chain does not add a point and re-assign the Monte Carlo draws; only bridged collateral adds points.
+  const chainDays = [...market.chains.values()].map((c) =>
+    roundUp(config.horizon.baseDays + c.finalitySec / SECONDS_PER_DAY, config),
+  );
+  const key = (d: number) => Math.round(d * 1e9) / 1e9;
+  const distinct = [...new Set([...chainDays, ...itemDays].map(key))].sort((a, b) => a - b);
   const timesDays = Float64Array.from(distinct.length > 0 ? distinct : [config.horizon.baseDays]);
-  const itemTime = Int32Array.from(itemDays, (d) => distinct.indexOf(Math.round(d * 1e9) / 1e9));
+  const itemTime = Int32Array.from(itemDays, (d) => distinct.indexOf(key(d)));
   return { riskChain, itemDays, timesDays, itemTime, itemBridgeCostBps, flags };
 }

@@ -20,6 +20,8 @@ export interface FactorModel {
   volFactor: Int32Array;
   /** Underlyings with no vol/correlation in the snapshot: margined standalone, without diversification. */
   unmodelled: Set<string>;
+  /** Factors some item reads (1); the others are simulated only to keep the paths stable. */
+  used: Uint8Array;
   flags: Flag[];
 }
 
@@ -57,6 +59,17 @@ export function buildFactorModel(
   const basisFactor = new Int32Array(n).fill(-1);
   const volFactor = new Int32Array(n).fill(-1);
   const missingBasis = new Set<string>();
+
+  // A fixed factor order, independent of the portfolio: the snapshot's factors, then an implied-vol factor for every
+  // underlying with a surface, then unmodelled underlyings by name. With per-factor random streams this keeps every
+  // factor's simulated path the same when positions are added or removed (no re-drawing noise in the margin).
+  for (const name of snapshot?.names ?? []) add(name);
+  for (const u of [...market.volSurfaces.keys()].sort()) add(`vol:${u}`);
+  const missingUnderlyings = new Set<string>();
+  for (const item of items) {
+    if (item.underlying !== "USD" && !snapIndex.has(item.underlying)) missingUnderlyings.add(item.underlying);
+  }
+  for (const u of [...missingUnderlyings].sort()) add(u);
 
   items.forEach((item, i) => {
     if (item.underlying !== "USD") {
@@ -112,6 +125,8 @@ export function buildFactorModel(
     });
   }
 
+  const used = new Uint8Array(m);
+  for (const f of [...priceFactor, ...basisFactor, ...volFactor]) if (f >= 0) used[f] = 1;
   const repaired = m > 0 ? nearestCorrelation(corr, m) : { matrix: corr, unchanged: true };
   if (!repaired.unchanged) {
     flags.push({
@@ -124,5 +139,5 @@ export function buildFactorModel(
   for (let a = 0; a < m; a++) {
     for (let b = 0; b < m; b++) cov[a * m + b] = (repaired.matrix[a * m + b] ?? 0) * vols[a]! * vols[b]!;
   }
-  return { names, covarianceDaily: cov, volsDaily: vols, priceFactor, basisFactor, volFactor, unmodelled, flags };
+  return { names, covarianceDaily: cov, volsDaily: vols, priceFactor, basisFactor, volFactor, unmodelled, used, flags };
 }

@@ -27,6 +27,24 @@ export interface MonteCarloRequest {
   antithetic?: boolean;
   /** Output layout, default "path-major" (see ScenarioSet). */
   layout?: ScenarioLayout;
+  /**
+   * "shared" (default): one PRNG stream for every draw. "perFactor": each factor draws from its own stream, seeded
+   * from (seed, factor name), and the Student-t mixing variable from another, so adding or dropping a factor that
+   * comes later in the order leaves the other factors' paths bit-identical.
+   */
+  streams?: "shared" | "perFactor";
+  /** Factors whose paths are wanted (1) or may stay 0 (0); default all. Their draws are made either way. */
+  needed?: Uint8Array;
+}
+
+/** FNV-1a hash of a string to a 32-bit unsigned seed. */
+function hashSeed(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /**
@@ -34,7 +52,8 @@ export interface MonteCarloRequest {
  * sqrt(dt) L e with L L^T = covariance (Cholesky) and e a vector of unit-variance innovations, independent across
  * increments, so the variance grows linearly in time and each position can be read at its own horizon on the same
  * path. Student-t uses one chi-square mixing variable per increment (multivariate t: keeps the correlation and adds
- * joint tail dependence). Draw order is fixed, so a seed reproduces the output bit for bit. No allocation per path.
+ * joint tail dependence). Draw order is fixed (time-major), so a seed reproduces the output bit for bit. No
+ * allocation per path.
  *
  * @example
  * const set = monteCarloScenarios({
@@ -59,39 +78,40 @@ export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
   }
   const { lower } = cholesky(request.covarianceDaily, n);
   const rng = new Prng(request.seed);
+  const perFactor = request.streams === "perFactor";
+  const factorRngs = perFactor ? request.factorNames.map((name) => new Prng(hashSeed(`${request.seed}:${name}`))) : [];
+  const mixRng = perFactor ? new Prng(hashSeed(`${request.seed}:mixing`)) : rng;
+  const needed = request.needed ?? new Uint8Array(n).fill(1);
   const sqrtDt = new Float64Array(nTimes);
   for (let j = 0; j < nTimes; j++) sqrtDt[j] = Math.sqrt((times[j] ?? 0) - (j > 0 ? (times[j - 1] ?? 0) : 0));
 
   const out = new Float64Array(nScenarios * nTimes * n);
   const z = new Float64Array(n);
-  const x = new Float64Array(n);
   const antithetic = request.antithetic === true;
   const factorMajor = request.layout === "factor-major";
   // Where (s, j, i) goes: path-major s*nT*n + j*n + i; factor-major i*nT*nS + j*nS + s.
   const sStride = factorMajor ? 1 : nTimes * n;
   const jStride = factorMajor ? nScenarios : n;
   const iStride = factorMajor ? nTimes * nScenarios : 1;
-  for (let s = 0; s < nScenarios; s++) {
-    if (antithetic && s % 2 === 1) {
-      for (let j = 0; j < nTimes; j++) {
-        for (let i = 0; i < n; i++) {
-          const at = s * sStride + j * jStride + i * iStride;
-          out[at] = -out[at - sStride]!;
-        }
-      }
-      continue;
-    }
-    x.fill(0);
-    for (let j = 0; j < nTimes; j++) {
-      for (let k = 0; k < n; k++) z[k] = zigguratNormal(rng);
-      let m = sqrtDt[j] ?? 0;
-      if (nu > 0) m *= Math.sqrt((nu - 2) / rng.nextChiSquare(nu));
+  // Time-major draw order: every path's increment to time 0, then to time 1, ... With per-factor streams, a time
+  // point added after the existing ones leaves their draws untouched.
+  for (let j = 0; j < nTimes; j++) {
+    const dtScale = sqrtDt[j] ?? 0;
+    for (let s = 0; s < nScenarios; s++) {
       const base = s * sStride + j * jStride;
+      if (antithetic && s % 2 === 1) {
+        for (let i = 0; i < n; i++) out[base + i * iStride] = -out[base - sStride + i * iStride]!;
+        continue;
+      }
+      for (let k = 0; k < n; k++) z[k] = zigguratNormal(perFactor ? factorRngs[k]! : rng);
+      let m = dtScale;
+      if (nu > 0) m *= Math.sqrt((nu - 2) / mixRng.nextChiSquare(nu));
       for (let i = 0; i < n; i++) {
+        if (needed[i] === 0) continue;
         let acc = 0;
         for (let k = 0; k <= i; k++) acc += (lower[i * n + k] ?? 0) * (z[k] ?? 0);
-        x[i] = (x[i] ?? 0) + m * acc;
-        out[base + i * iStride] = x[i] ?? 0;
+        const previous = j > 0 ? out[base - jStride + i * iStride]! : 0;
+        out[base + i * iStride] = previous + m * acc;
       }
     }
   }
