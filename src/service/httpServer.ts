@@ -103,6 +103,14 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Errors raised by the router itself (e.g. a path parameter over maxParamLength) get the same JSON shape as ours.
+    frameworkErrors: (err, _req, reply) => {
+      const status =
+        typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      void (reply as FastifyReply)
+        .code(status)
+        .send({ error: { code: "INVALID_INPUT", message: err.message.slice(0, 200) } });
+    },
   });
   const keyDigests = config.apiKeys.map(digest);
   const hub = new StreamHub(service);
