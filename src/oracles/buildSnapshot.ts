@@ -80,7 +80,11 @@ export async function buildSnapshot(
   }${config.description ? ` - ${config.description}` : ""}`.slice(0, 500);
   const snapshot = parseDocument(
     marketSnapshotSchema,
-    { asOf: secToIso(nowSec), description, quotes: quotes.map((q) => q.quote) },
+    {
+      asOf: secToIso(nowSec),
+      description,
+      quotes: quotes.map((q) => ({ ...q.quote, maxAgeSec: String(q.maxAgeSec) })),
+    },
     "MarketSnapshot",
   );
   const aggregated = aggregateFeeds(quotes, nowSec, options.rules);

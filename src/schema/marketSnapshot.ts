@@ -21,6 +21,8 @@ export const oracleQuoteSchema = z
     price: positiveDecimalString,
     confidence: nonNegativeDecimalString.optional(),
     publishedAt: isoTime,
+    /** The source's own staleness limit (a Chainlink heartbeat), seconds; default the aggregation rule's 3600. */
+    maxAgeSec: positiveDecimalString.optional(),
   })
   .strict();
 

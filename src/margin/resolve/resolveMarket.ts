@@ -53,6 +53,7 @@ export function resolveMarket(
       priceUsd: parseDecimal(q.price, `${path}.price`),
       confidenceUsd: q.confidence === undefined ? 0 : parseDecimal(q.confidence, `${path}.confidence`),
       publishedAtSec: parseIsoToSec(q.publishedAt, `${path}.publishedAt`),
+      ...(q.maxAgeSec !== undefined ? { maxAgeSec: parseDecimal(q.maxAgeSec, `${path}.maxAgeSec`) } : {}),
     };
     const symbol = q.feed.slice(0, -"/USD".length);
     push(`*:${symbol}`, reading);

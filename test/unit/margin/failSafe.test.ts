@@ -112,4 +112,21 @@ describe("fail-safe handling of missing and stale data", () => {
       /\$\.positions\[0\]\.id: duplicate id "h0"/,
     );
   });
+
+  it("honours a quote's own heartbeat: stale at 5 minutes old with a 60 s heartbeat", () => {
+    const m = market();
+    m.quotes = m.quotes.map((q) =>
+      q.feed === "BTC/USD" ? { ...q, publishedAt: "2023-12-31T23:55:00Z", maxAgeSec: "60" } : q,
+    );
+    const p = portfolio({ positions: [{ kind: "perp", chain: "arbitrum", venue: "x", underlying: "BTC", size: "1" }] });
+    const r = computeMargin({ portfolio: p, market: m, config: { model: "grid" } });
+    expect(
+      r.flags.some((f) => f.code === "ORACLE_STALE" && f.severity === "critical" && f.message.includes("BTC")),
+    ).toBe(true);
+    // without the heartbeat the same 5-minute-old quote is fresh under the 1 h default
+    const d = market();
+    d.quotes = d.quotes.map((q) => (q.feed === "BTC/USD" ? { ...q, publishedAt: "2023-12-31T23:55:00Z" } : q));
+    const r2 = computeMargin({ portfolio: p, market: d, config: { model: "grid" } });
+    expect(r2.flags.some((f) => f.code === "ORACLE_STALE" && f.message.includes("BTC"))).toBe(false);
+  });
 });
