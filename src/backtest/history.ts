@@ -1,5 +1,6 @@
 import { invalidInput, missingData } from "../core/errors.js";
 import { parsePriceCsv } from "../risk/priceHistory.js";
+import { RISK_FACTOR_SERIES } from "../risk/riskFactorSeries.js";
 
 /** One daily series of `../shared/data` with its volume column (NaN where the file has no volume). */
 export interface DailySeries {
@@ -75,21 +76,10 @@ export const TOKEN_FEED_SERIES: Readonly<Record<string, string>> = {
   DAI: "DAI-USD",
 };
 
-/** Risk factor -> series, the same mapping as `xmargin risk` (src/cli/commands/riskCommand.ts HISTORY_FILES). */
-export const RISK_FACTOR_SERIES: Readonly<Record<string, string>> = {
-  BTC: "BTC-USD",
-  ETH: "ETH-USD",
-  SOL: "SOL-USD",
-  BNB: "BNB-USD",
-  AVAX: "AVAX-USD",
-  MATIC: "MATIC-USD",
-  LINK: "LINK-USD",
-  "basis:stETH": "STETH-ETH",
-  "basis:WBTC": "WBTC-BTC",
-  "basis:USDC": "USDC-USD",
-  "basis:USDT": "USDT-USD",
-  "basis:DAI": "DAI-USD",
-};
+/** Risk factor -> series (src/risk/riskFactorSeries.ts, as `xmargin risk` and the service use it). */
+export const RISK_FACTOR_SERIES_BY_FACTOR: Readonly<Record<string, string>> = Object.fromEntries(
+  RISK_FACTOR_SERIES.map(({ factor, series }) => [factor, series]),
+);
 
 /** Series whose volume column measures the market of each asset (token symbol or underlying), as the example market. */
 export const VOLUME_SERIES: Readonly<Record<string, string>> = {

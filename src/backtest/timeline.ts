@@ -17,7 +17,7 @@ import { closeTimeSec, isoSec } from "./book.js";
 import {
   type DailySeries,
   type History,
-  RISK_FACTOR_SERIES,
+  RISK_FACTOR_SERIES_BY_FACTOR,
   seriesOf,
   TOKEN_FEED_SERIES,
   UNDERLYING_SERIES,
@@ -94,7 +94,7 @@ export function portfolioNeeds(portfolio: Portfolio): PortfolioNeeds {
     series.add(s);
   }
   for (const t of tokenFeeds) series.add(TOKEN_FEED_SERIES[t]!);
-  for (const f of factors) series.add(RISK_FACTOR_SERIES[f]!);
+  for (const f of factors) series.add(RISK_FACTOR_SERIES_BY_FACTOR[f]!);
   const sorted = (s: Set<string>) => [...s].sort();
   return {
     underlyings: sorted(underlyings),
@@ -266,7 +266,7 @@ export function buildMarketTimeline(
     needs.factors.length > 0
       ? new RiskFactorTracker(
           needs.factors.map((f) => {
-            const s = seriesOf(history, RISK_FACTOR_SERIES[f]!, f);
+            const s = seriesOf(history, RISK_FACTOR_SERIES_BY_FACTOR[f]!, f);
             return { name: f, dates: s.dates, closes: s.closes };
           }),
           { lambda, stressWindowDays: options.stressWindowDays ?? 250, stressWeight: options.stressWeight ?? 0.25 },

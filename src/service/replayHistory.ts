@@ -5,6 +5,7 @@ import { XmarginError } from "../core/errors.js";
 import { secToIso } from "../core/time.js";
 import { estimateRiskFactors } from "../risk/estimateRiskFactors.js";
 import { type PriceSeries, parsePriceCsv } from "../risk/priceHistory.js";
+import { RISK_FACTOR_SERIES } from "../risk/riskFactorSeries.js";
 import { type MarketSnapshot, marketSnapshotSchema, type RiskFactorsDoc } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
 
@@ -37,21 +38,11 @@ const TOKEN_FEEDS: ReadonlyArray<[feed: string, file: string, source: string, ch
   ["DAI", "DAI-USD.csv", "chainlink", "ethereum"],
 ];
 
-/** Risk factor -> file, the same mapping as `xmargin risk` (src/cli/commands/riskCommand.ts HISTORY_FILES). */
-const FACTOR_FILES: ReadonlyArray<[file: string, factor: string]> = [
-  ["BTC-USD.csv", "BTC"],
-  ["ETH-USD.csv", "ETH"],
-  ["SOL-USD.csv", "SOL"],
-  ["BNB-USD.csv", "BNB"],
-  ["AVAX-USD.csv", "AVAX"],
-  ["MATIC-USD.csv", "MATIC"],
-  ["LINK-USD.csv", "LINK"],
-  ["STETH-ETH.csv", "basis:stETH"],
-  ["WBTC-BTC.csv", "basis:WBTC"],
-  ["USDC-USD.csv", "basis:USDC"],
-  ["USDT-USD.csv", "basis:USDT"],
-  ["DAI-USD.csv", "basis:DAI"],
-];
+/** Risk factor -> file (src/risk/riskFactorSeries.ts, as `xmargin risk` and the backtest use it). */
+const FACTOR_FILES: ReadonlyArray<[file: string, factor: string]> = RISK_FACTOR_SERIES.map(({ factor, series }) => [
+  `${series}.csv`,
+  factor,
+]);
 
 const PYTH_CONFIDENCE_REL = 0.0005;
 const PUBLISH_LAG_SEC = 60;

@@ -4,25 +4,15 @@ import { formatDecimal } from "../../core/decimal.js";
 import { XmarginError } from "../../core/errors.js";
 import { estimateRiskFactors, type RiskFactorEstimate } from "../../risk/estimateRiskFactors.js";
 import { type PriceSeries, parsePriceCsv } from "../../risk/priceHistory.js";
+import { RISK_FACTOR_SERIES } from "../../risk/riskFactorSeries.js";
 import type { RiskFactorsDoc } from "../../schema/marketSnapshot.js";
 import { readJsonFile } from "../readJsonFile.js";
 import { renderTable } from "../table.js";
 
 /** Price files of ../shared/data and the factor each one measures. */
-export const HISTORY_FILES: ReadonlyArray<[file: string, factor: string]> = [
-  ["BTC-USD.csv", "BTC"],
-  ["ETH-USD.csv", "ETH"],
-  ["SOL-USD.csv", "SOL"],
-  ["BNB-USD.csv", "BNB"],
-  ["AVAX-USD.csv", "AVAX"],
-  ["MATIC-USD.csv", "MATIC"],
-  ["LINK-USD.csv", "LINK"],
-  ["STETH-ETH.csv", "basis:stETH"],
-  ["WBTC-BTC.csv", "basis:WBTC"],
-  ["USDC-USD.csv", "basis:USDC"],
-  ["USDT-USD.csv", "basis:USDT"],
-  ["DAI-USD.csv", "basis:DAI"],
-];
+export const HISTORY_FILES: ReadonlyArray<[file: string, factor: string]> = RISK_FACTOR_SERIES.map(
+  ({ factor, series }) => [`${series}.csv`, factor],
+);
 
 export interface RiskArgs {
   history: string;

@@ -32,6 +32,7 @@ import type { PricedPosition, UnderlyingState } from "../../pricing/types.js";
 import { tokenKindOf } from "../common/collateralWeights.js";
 import { buildGridScenarios, type GridScenarios } from "../gridPm/buildGridScenarios.js";
 import type { GridPmConfig } from "../gridPm/config.js";
+import { optionNetShares } from "../gridPm/optionNetShare.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem, ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 
@@ -272,26 +273,13 @@ export class BatchGridEngine {
       }
       accGroupStart.push(accGroupBook.length);
       // Contingency on each contract's net size, as computeGridPm charges it.
-      const contractKey = (item: ResolvedItem) => {
-        const p = item.priced;
-        return `${item.chain}|${item.venue}|${item.underlying}|${p.expiryYears}|${p.strikeUsd}|${p.isCall}`;
-      };
-      const contracts = new Map<string, { net: number; gross: number }>();
-      for (const item of items) {
-        if (item.priced.kind !== "option") continue;
-        const c = contracts.get(contractKey(item)) ?? { net: 0, gross: 0 };
-        c.net += item.priced.size;
-        c.gross += Math.abs(item.priced.size);
-        contracts.set(contractKey(item), c);
-      }
-      items.forEach((item) => {
+      const netShares = optionNetShares(items);
+      items.forEach((item, i) => {
         if (item.priced.kind !== "option") return;
         const b = this.bookIndex.get(item.underlying);
         if (b === undefined || !market.underlyings.has(item.underlying)) return;
-        const c = contracts.get(contractKey(item))!;
-        const netShare = c.gross > 0 ? Math.abs(c.net) / c.gross : 1;
         optionBook.push(b);
-        optionRelSize.push(rel * Math.abs(item.priced.size) * netShare);
+        optionRelSize.push(rel * Math.abs(item.priced.size) * netShares[i]!);
       });
       accOptionStart.push(optionBook.length);
       // Oracle add-on buckets, as oracleAddOn forms them (first appearance order, members in item order).

@@ -7,6 +7,7 @@ import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem, ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import { buildGridScenarios } from "./buildGridScenarios.js";
 import type { GridPmConfig } from "./config.js";
+import { optionNetShares } from "./optionNetShare.js";
 
 const DAYS_PER_YEAR = 365;
 
@@ -87,24 +88,11 @@ export function computeGridPm(
   }
 
   // The contingency is on the net size of each option contract: +10 and -10 of the same put is no position.
-  const contractKey = (item: ResolvedItem) => {
-    const p = item.priced;
-    return `${item.chain}|${item.venue}|${item.underlying}|${p.expiryYears}|${p.strikeUsd}|${p.isCall}`;
-  };
-  const contracts = new Map<string, { net: number; gross: number }>();
-  for (const item of items) {
-    if (item.priced.kind !== "option") continue;
-    const c = contracts.get(contractKey(item)) ?? { net: 0, gross: 0 };
-    c.net += item.priced.size;
-    c.gross += Math.abs(item.priced.size);
-    contracts.set(contractKey(item), c);
-  }
+  const netShares = optionNetShares(items);
   items.forEach((item, i) => {
     const state = market.underlyings.get(item.underlying);
     if (item.priced.kind === "option" && state) {
-      const c = contracts.get(contractKey(item))!;
-      const netShare = c.gross > 0 ? Math.abs(c.net) / c.gross : 1;
-      const charge = config.optionContingencyRel * Math.abs(item.priced.size) * netShare * state.spotUsd;
+      const charge = config.optionContingencyRel * Math.abs(item.priced.size) * netShares[i]! * state.spotUsd;
       itemInitial[i] = (itemInitial[i] ?? 0) + charge;
       contingencyUsd += charge;
     }
