@@ -93,28 +93,43 @@ export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
   const sStride = factorMajor ? 1 : nTimes * n;
   const jStride = factorMajor ? nScenarios : n;
   const iStride = factorMajor ? nTimes * nScenarios : 1;
+  if (perFactor && factorMajor) {
+    fillFactorMajorPerFactor(out, {
+      n,
+      nTimes,
+      nScenarios,
+      lower,
+      sqrtDt,
+      nu,
+      antithetic,
+      needed,
+      factorRngs,
+      mixRng,
+    });
+  }
   // Time-major draw order: every path's increment to time 0, then to time 1, ... With per-factor streams, a time
   // point added after the existing ones leaves their draws untouched.
-  for (let j = 0; j < nTimes; j++) {
-    const dtScale = sqrtDt[j] ?? 0;
-    for (let s = 0; s < nScenarios; s++) {
-      const base = s * sStride + j * jStride;
-      if (antithetic && s % 2 === 1) {
-        for (let i = 0; i < n; i++) out[base + i * iStride] = -out[base - sStride + i * iStride]!;
-        continue;
-      }
-      for (let k = 0; k < n; k++) z[k] = zigguratNormal(perFactor ? factorRngs[k]! : rng);
-      let m = dtScale;
-      if (nu > 0) m *= Math.sqrt((nu - 2) / mixRng.nextChiSquare(nu));
-      for (let i = 0; i < n; i++) {
-        if (needed[i] === 0) continue;
-        let acc = 0;
-        for (let k = 0; k <= i; k++) acc += (lower[i * n + k] ?? 0) * (z[k] ?? 0);
-        const previous = j > 0 ? out[base - jStride + i * iStride]! : 0;
-        out[base + i * iStride] = previous + m * acc;
+  else
+    for (let j = 0; j < nTimes; j++) {
+      const dtScale = sqrtDt[j] ?? 0;
+      for (let s = 0; s < nScenarios; s++) {
+        const base = s * sStride + j * jStride;
+        if (antithetic && s % 2 === 1) {
+          for (let i = 0; i < n; i++) out[base + i * iStride] = -out[base - sStride + i * iStride]!;
+          continue;
+        }
+        for (let k = 0; k < n; k++) z[k] = zigguratNormal(perFactor ? factorRngs[k]! : rng);
+        let m = dtScale;
+        if (nu > 0) m *= Math.sqrt((nu - 2) / mixRng.nextChiSquare(nu));
+        for (let i = 0; i < n; i++) {
+          if (needed[i] === 0) continue;
+          let acc = 0;
+          for (let k = 0; k <= i; k++) acc += (lower[i * n + k] ?? 0) * (z[k] ?? 0);
+          const previous = j > 0 ? out[base - jStride + i * iStride]! : 0;
+          out[base + i * iStride] = previous + m * acc;
+        }
       }
     }
-  }
   return {
     factorNames: [...request.factorNames],
     nFactors: n,
@@ -124,4 +139,53 @@ export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
     logReturns: out,
     layout: factorMajor ? "factor-major" : "path-major",
   };
+}
+
+interface FillArgs {
+  n: number;
+  nTimes: number;
+  nScenarios: number;
+  lower: Float64Array;
+  sqrtDt: Float64Array;
+  nu: number;
+  antithetic: boolean;
+  needed: Uint8Array;
+  factorRngs: Prng[];
+  mixRng: Prng;
+}
+
+/**
+ * The same paths as the general loop for per-factor streams in factor-major layout (each stream and the mixing stream
+ * are consumed in the same order, and each sum is added in the same order, so the output is bit-identical), computed
+ * column by column: all paths' draws of one factor at one time point, then each needed factor's column as a
+ * combination of those draw columns. Contiguous loops instead of one path at a time.
+ */
+function fillFactorMajorPerFactor(out: Float64Array, a: FillArgs): void {
+  const { n, nTimes, nScenarios: nS, lower, nu, antithetic, needed } = a;
+  const step = antithetic ? 2 : 1;
+  const draws = Array.from({ length: n }, () => new Float64Array(nS));
+  const scale = new Float64Array(nS);
+  const acc = new Float64Array(nS);
+  for (let j = 0; j < nTimes; j++) {
+    for (let k = 0; k < n; k++) {
+      const z = draws[k]!;
+      const rng = a.factorRngs[k]!;
+      for (let s = 0; s < nS; s += step) z[s] = zigguratNormal(rng);
+    }
+    const dt = a.sqrtDt[j]!;
+    for (let s = 0; s < nS; s += step) scale[s] = nu > 0 ? dt * Math.sqrt((nu - 2) / a.mixRng.nextChiSquare(nu)) : dt;
+    for (let i = 0; i < n; i++) {
+      if (needed[i] === 0) continue;
+      acc.fill(0);
+      for (let k = 0; k <= i; k++) {
+        const l = lower[i * n + k]!;
+        const z = draws[k]!;
+        for (let s = 0; s < nS; s += step) acc[s] = acc[s]! + l * z[s]!;
+      }
+      const col = (i * nTimes + j) * nS;
+      const prev = col - nS;
+      for (let s = 0; s < nS; s += step) out[col + s] = (j > 0 ? out[prev + s]! : 0) + scale[s]! * acc[s]!;
+      if (antithetic) for (let s = 1; s < nS; s += 2) out[col + s] = -out[col + s - 1]!;
+    }
+  }
 }
