@@ -24,7 +24,7 @@ export interface AggregatedFeeds {
 }
 
 /**
- * Aggregates quotes per feed symbol over all chains and per (chain, symbol), as `resolveMarket` does, but honouring
+ * Aggregates quotes per feed symbol over all chains and per (chain, symbol) (what `resolveMarket` uses), honouring
  * each quote's own `maxAgeSec` (rule R2). Pure: time comes in as `asOfSec`.
  * @example
  * const { prices } = aggregateFeeds(quotes, asOfSec);

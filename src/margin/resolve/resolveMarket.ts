@@ -5,13 +5,8 @@ import { parseIsoToSec, yearsBetween } from "../../core/time.js";
 import type { ChainProfile } from "../../market/chainProfile.js";
 import { chainProfiles } from "../../market/chainRegistry.js";
 import { underlyings } from "../../market/underlyings.js";
-import {
-  type AggregatedPrice,
-  type AggregationRules,
-  aggregateQuotes,
-  defaultAggregationRules,
-  type QuoteReading,
-} from "../../oracles/aggregateQuotes.js";
+import { aggregateFeeds } from "../../oracles/aggregateFeeds.js";
+import { type AggregationRules, defaultAggregationRules } from "../../oracles/aggregateQuotes.js";
 import { createVolSurface, type VolSurface } from "../../pricing/volSurface.js";
 import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
 import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
@@ -39,38 +34,17 @@ export function resolveMarket(
 ): ResolvedMarket {
   const asOfSec = parseIsoToSec(snapshot.asOf, "$.asOf");
   const flags: Flag[] = [];
-  const byFeed = new Map<string, QuoteReading[]>();
-  const push = (key: string, q: QuoteReading) => {
-    const list = byFeed.get(key);
-    if (list) list.push(q);
-    else byFeed.set(key, [q]);
-  };
-  snapshot.quotes.forEach((q, i) => {
-    const path = `$.quotes[${i}]`;
-    const reading: QuoteReading = {
-      source: q.source,
-      chain: q.chain,
-      priceUsd: parseDecimal(q.price, `${path}.price`),
-      confidenceUsd: q.confidence === undefined ? 0 : parseDecimal(q.confidence, `${path}.confidence`),
-      publishedAtSec: parseIsoToSec(q.publishedAt, `${path}.publishedAt`),
-      ...(q.maxAgeSec !== undefined ? { maxAgeSec: parseDecimal(q.maxAgeSec, `${path}.maxAgeSec`) } : {}),
-    };
-    const symbol = q.feed.slice(0, -"/USD".length);
-    push(`*:${symbol}`, reading);
-    push(`${q.chain}:${symbol}`, reading);
-  });
-
-  const tokenPrices = new Map<string, AggregatedPrice>();
-  for (const [key, readings] of byFeed) {
-    const agg = aggregateQuotes(
-      `${key.replace(/^\*:/, "")}/USD${key.startsWith("*:") ? "" : ` on ${key.split(":")[0]}`}`,
-      readings,
-      asOfSec,
-      rules,
-    );
-    tokenPrices.set(key, agg);
-    if (key.startsWith("*:")) flags.push(...agg.flags);
-  }
+  // Quotes are aggregated per symbol over all chains and per (chain, symbol); each keeps its heartbeat.
+  const feeds = aggregateFeeds(
+    snapshot.quotes.map((q, i) => ({
+      quote: q,
+      ...(q.maxAgeSec !== undefined ? { maxAgeSec: parseDecimal(q.maxAgeSec, `$.quotes[${i}].maxAgeSec`) } : {}),
+    })),
+    asOfSec,
+    rules,
+  );
+  const tokenPrices = feeds.prices;
+  flags.push(...feeds.flags);
 
   const riskFree = parseDecimal(snapshot.rates.riskFreeAnnual, "$.rates.riskFreeAnnual");
   const resolvedUnderlyings = new Map<string, ResolvedUnderlying>();
