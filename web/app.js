@@ -1,5 +1,6 @@
 // xmargin dashboard: plain ES module, no dependencies, served by the service itself (nothing loaded from outside).
-// Data: GET /v1/accounts, /v1/accounts/:id, /v1/accounts/:id/margin, /history, /plans; live: WebSocket /v1/stream.
+// Data: GET /v1/accounts, /v1/accounts/:id, /v1/accounts/:id/margin, /history, /plans, /backtest (lazily);
+// live: WebSocket /v1/stream.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -12,6 +13,8 @@ const state = {
   history: new Map(),
   /** accountId -> plans, newest first */
   plans: new Map(),
+  /** accountId -> { status: "loading" | "ok" | "error", data?, error? } of GET /v1/accounts/:id/backtest */
+  backtests: new Map(),
   /** accountId -> { policy, config } */
   details: new Map(),
   /** symbol -> price (number) of the previous tick */
@@ -230,7 +233,8 @@ function updateListRow(id) {
 
 // ---------- charts ----------
 
-function lineChart(series, { width = 640, height = 200, label = "" } = {}) {
+/** Lines over time; `marks` ({x, y, color, title}) are drawn as points on top (e.g. backtest exceptions). */
+function lineChart(series, { width = 640, height = 200, label = "", marks = [] } = {}) {
   const pad = { l: 64, r: 12, t: 12, b: 24 };
   const all = series.flatMap((s) => s.points);
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img", "aria-label": label });
@@ -271,6 +275,15 @@ function lineChart(series, { width = 640, height = 200, label = "" } = {}) {
     const last = pts[pts.length - 1];
     root.append(svg("circle", { cx: sx(last.x), cy: sy(last.y), r: 3, fill: s.color }));
   }
+  for (const m of marks.filter((p) => Number.isFinite(p.y))) {
+    root.append(
+      svg(
+        "circle",
+        { class: "mark", cx: sx(m.x), cy: sy(m.y), r: 4, fill: m.color, stroke: "#0d1117" },
+        svg("title", {}, m.title ?? ""),
+      ),
+    );
+  }
   return root;
 }
 
@@ -309,6 +322,76 @@ function historySeries(rows) {
     ],
     health: [{ name: "health ratio", color: "#3fb950", points: pts("healthRatio") }],
   };
+}
+
+// ---------- backtest ----------
+
+const BACKTEST_DAYS = 180;
+
+function backtestPanel(id) {
+  const bt = state.backtests.get(id);
+  const data = bt?.data ?? null;
+  const title = `Backtest (last ${data ? data.days.length : BACKTEST_DAYS} days)`;
+  const panel = (...children) =>
+    h("div", { class: "panel", id: "backtest-panel", "data-testid": "backtest" }, h("h2", {}, title), ...children);
+  if (!data) {
+    return panel(
+      h(
+        "p",
+        { class: "muted", "data-testid": "backtest-status" },
+        bt?.status === "error" ? `backtest unavailable: ${bt.error}` : "running the backtest on the daily history…",
+      ),
+    );
+  }
+  const x = (d) => Date.parse(`${d.date}T00:00:00Z`);
+  const series = [
+    { name: "margin (IM + haircuts)", color: "#58a6ff", points: data.days.map((d) => ({ x: x(d), y: num(d.margin) })) },
+    {
+      name: `realised ${data.horizonDays}-day loss`,
+      color: "#f85149",
+      points: data.days.filter((d) => d.loss !== null).map((d) => ({ x: x(d), y: num(d.loss) })),
+    },
+  ];
+  const marks = data.days
+    .filter((d) => d.exception)
+    .map((d) => ({
+      x: x(d),
+      y: num(d.loss),
+      color: "#ffa657",
+      title: `${d.date}: loss ${fmtUsd(d.loss)} > margin ${fmtUsd(d.margin)}`,
+    }));
+  const s = data.summary;
+  return panel(
+    legend([...series, { name: "exception (loss > margin)", color: "#ffa657" }]),
+    lineChart(series, {
+      width: 1280,
+      height: 260,
+      label: "backtest: margin and realised loss per day, exceptions marked",
+      marks,
+    }),
+    h(
+      "p",
+      { class: "muted", "data-testid": "backtest-summary" },
+      `${data.model} on ${data.from} – ${data.to}${data.paths ? ` (${data.paths} paths per day)` : ""}: ` +
+        `${s.exceptions} exceptions in ${s.observations} observed days (${(s.rate * 100).toFixed(2)}%), ` +
+        `traffic light ${s.zone}, Kupiec p ${s.kupiecP < 0.001 ? "<0.001" : s.kupiecP.toFixed(3)}. ` +
+        `The last ${data.horizonDays} day(s) have no realised loss yet.`,
+    ),
+  );
+}
+
+/** Fetches the account's backtest once per page visit, after the page rendered; never blocks live updates. */
+async function loadBacktest(id) {
+  const current = state.backtests.get(id);
+  if (current?.status === "loading") return;
+  state.backtests.set(id, { status: "loading", data: current?.data });
+  try {
+    const data = await getJson(`/v1/accounts/${encodeURIComponent(id)}/backtest?days=${BACKTEST_DAYS}`);
+    state.backtests.set(id, { status: "ok", data });
+  } catch (err) {
+    state.backtests.set(id, { status: "error", error: String(err.message ?? err) });
+  }
+  if (state.route.id === id) document.getElementById("backtest-panel")?.replaceWith(backtestPanel(id));
 }
 
 // ---------- heatmap ----------
@@ -455,6 +538,7 @@ function accountView(id) {
         lineChart(series.health, { label: "health ratio over time" }),
       ),
     ),
+    backtestPanel(id),
     h(
       "div",
       { class: "panel" },
@@ -661,7 +745,10 @@ async function render() {
         .replaceChildren(h("p", {}, h("a", { href: "#/" }, "← accounts")), h("p", {}, String(err.message)));
       return;
     }
-    if (state.route.id === id) accountView(id);
+    if (state.route.id === id) {
+      accountView(id);
+      void loadBacktest(id);
+    }
   } else {
     state.route = { name: "list", id: null };
     renderList();

@@ -10,6 +10,7 @@ import { XmarginError } from "../core/errors.js";
 import { reportToJson } from "../margin/reportJson.js";
 import { identifier } from "../schema/primitives.js";
 import { parseDocument } from "../schema/validate.js";
+import { type AccountBacktester, BACKTEST_DEFAULT_DAYS, BACKTEST_MAX_DAYS } from "./accountBacktest.js";
 import { accountPutSchema, marginRequestSchema, quotesPushSchema, whatIfRequestSchema } from "./apiSchemas.js";
 import type { GroupChange, WhatIfEngine } from "./engines.js";
 import { mergeQuotes, pricesOf, priceToJson } from "./liveMarket.js";
@@ -32,6 +33,8 @@ export interface HttpServerDeps {
   service: MarginService;
   whatIf: WhatIfEngine;
   feed: FeedControl;
+  /** Backtests of stored accounts on the daily history (`GET /v1/accounts/:id/backtest`); absent = 409. */
+  backtester?: AccountBacktester;
   version: string;
   log: (line: string) => void;
 }
@@ -54,6 +57,14 @@ const historyQuery = z.object({
   symbol: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, { message: 'must be a feed symbol like "ETH"' }),
   limit: z.coerce.number().int().min(1).max(100_000).optional(),
 });
+const backtestQuery = z
+  .object({ days: z.coerce.number().int().min(1).max(BACKTEST_MAX_DAYS).optional() })
+  .catchall(z.unknown());
+
+/** The day a market time closes: a replayed day's snapshot is stamped at its close, the next midnight UTC. */
+function closedDateOf(asOf: string): string {
+  return new Date(Math.floor(Date.parse(asOf) / 86_400_000) * 86_400_000 - 86_400_000).toISOString().slice(0, 10);
+}
 
 function digest(key: string): Buffer {
   return createHash("sha256").update(key).digest();
@@ -251,6 +262,15 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
         healthRatio: r.healthRatio === null ? null : formatDecimal(r.healthRatio, 6),
       })),
     };
+  });
+
+  app.get("/v1/accounts/:id/backtest", async (req) => {
+    const acc = service.getAccount(accountId(req));
+    const days = parseDocument(backtestQuery, req.query, "query").days ?? BACKTEST_DEFAULT_DAYS;
+    if (!deps.backtester) throw new HttpError(409, "MISSING_DATA", "the backtest needs the daily price history");
+    // The replay's current day (no later close is read); without a replay, the last day closed at the live market.
+    const end = feed.status()?.lastDate ?? closedDateOf(service.currentTick().asOf);
+    return deps.backtester.run(acc, end, days);
   });
 
   app.get("/v1/accounts/:id/plans", async (req) => {

@@ -136,6 +136,22 @@ export function buildOpenApi(whatIfDoc: z.ZodType, version: string): JsonObject 
           responses: { "200": { description: "history" } },
         },
       },
+      "/v1/accounts/{id}/backtest": {
+        get: {
+          summary:
+            "backtest of the account on the real daily history up to the replay date: margin vs realised loss per day, exceptions, Kupiec",
+          parameters: [
+            idParam,
+            {
+              name: "days",
+              in: "query",
+              required: false,
+              schema: { type: "integer", minimum: 1, maximum: 730, default: 180 },
+            },
+          ],
+          responses: { "200": { description: "backtest" }, "404": { description: "unknown", content: json("Error") } },
+        },
+      },
       "/v1/accounts/{id}/plans": {
         get: {
           summary: "rebalancing and liquidation plans with their audit records, newest first",

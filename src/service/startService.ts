@@ -7,6 +7,7 @@ import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnaps
 import { parseDocument } from "../schema/validate.js";
 import type { MarginStore } from "../store/marginStore.js";
 import { openSqliteStore } from "../store/sqliteStore.js";
+import { AccountBacktester } from "./accountBacktest.js";
 import { loadDemoAccounts } from "./demoAccounts.js";
 import type { PlanEngine, WhatIfEngine } from "./engines.js";
 import { buildHttpServer, type FeedControl } from "./httpServer.js";
@@ -129,7 +130,11 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     service.computeAll("start");
 
     const version = packageVersion();
-    const { app, hub } = await buildHttpServer({ config, service, whatIf, feed, version, log });
+    const backtester = new AccountBacktester({
+      historyDir: config.feed.dataDir,
+      template: { bridges: template.bridges, chains: template.chains },
+    });
+    const { app, hub } = await buildHttpServer({ config, service, whatIf, feed, backtester, version, log });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

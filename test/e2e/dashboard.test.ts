@@ -82,7 +82,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     await page.close();
   });
 
-  it("shows an account's breakdown, heatmap and history, updated live", async () => {
+  it("shows an account's breakdown, heatmap, history and backtest, updated live", async () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1400, height: 1000 });
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -92,12 +92,24 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     expect(await page.locator('[data-testid="heatmap-BTC"] td').count()).toBeGreaterThanOrEqual(27);
     expect(await page.locator('[data-testid="components"] tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator("svg path").count()).toBeGreaterThanOrEqual(2);
+    // The backtest panel loads after the page: margin and loss lines, one point per exception, the summary line.
+    await page.locator('[data-testid="backtest-summary"]').waitFor({ timeout: 15_000 });
+    const backtest = page.locator('[data-testid="backtest"]');
+    expect(await backtest.locator("svg path").count()).toBe(2);
+    expect(await backtest.locator("svg circle").count()).toBeGreaterThanOrEqual(2);
+    const bt = (await h.call("/v1/accounts/acct-btc-strangle-01/backtest?days=180")).body as {
+      summary: { exceptions: number };
+    };
+    expect(await backtest.locator("svg circle.mark").count()).toBe(bt.summary.exceptions);
+    expect(await backtest.locator("h2").textContent()).toMatch(/^Backtest \(last \d+ days\)$/);
     const equityBefore = (await page.locator('[data-testid="acct-equity"]').textContent()) ?? "";
     const asOfBefore = (await page.locator('[data-testid="acct-asof"]').textContent()) ?? "";
 
     expect((await h.call("/v1/feed/step", { method: "POST" })).status).toBe(200);
     await waitForTextChange(page, '[data-testid="acct-asof"]', asOfBefore);
     expect((await page.locator('[data-testid="acct-equity"]').textContent()) ?? "").not.toBe(equityBefore);
+    // A live re-render keeps the loaded backtest chart.
+    expect(await backtest.locator("svg path").count()).toBe(2);
     await page.screenshot({ path: join(SCREENSHOTS, "account-strangle.png"), fullPage: true });
     expect(pageErrors).toEqual([]);
     await page.close();
