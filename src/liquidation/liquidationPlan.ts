@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { MarginReport } from "../margin/report.js";
-import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
@@ -21,7 +20,7 @@ import { bridgePolicySchema } from "./bridgePolicy.js";
 import { evaluateMargin, isLiquidatable } from "./evaluateMargin.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
 import { defaultMissingDepth } from "./marketData.js";
-import { pinPortfolio } from "./portfolioEdits.js";
+import { startPlan } from "./planStart.js";
 
 export const missingDepthSchema = z
   .object({
@@ -214,17 +213,11 @@ export function planLiquidationOf(
   config: AnyMarginConfig,
   params: LiquidationPlanParams,
 ): LiquidationPlan {
-  const market = resolveMarket(snapshot);
-  const start = pinPortfolio(portfolioDoc, market);
-  const before = evaluateMargin(start, snapshot, config);
-  const ctx: ActionContext = {
-    snapshot,
-    market,
+  const { market, start, before, ctx, startUnits, chains } = startPlan(portfolioDoc, snapshot, config, {
     missingDepth: params.missingDepth,
     fallbackVolDaily: params.fallbackVolDaily,
     bridge: params.bridge,
-    tradedUsd: new Map(),
-  };
+  });
   const target = params.targetFreeCollateralUsd;
   const tol = params.riskToleranceUsd;
   const belowMaintenance = isLiquidatable(before);
@@ -247,9 +240,6 @@ export function planLiquidationOf(
       portfolio: start,
     };
   }
-  const startItems = planItems(start, market);
-  const startUnits = new Map(startItems.map((pi) => [pi.item.id, pi.units]));
-  const chains = [...new Set(startItems.map((pi) => pi.item.chain))].sort();
 
   let portfolio = start;
   let report = before;

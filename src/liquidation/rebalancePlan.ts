@@ -1,23 +1,14 @@
 import { z } from "zod";
 import type { MarginReport } from "../margin/report.js";
-import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
-import {
-  type ActionContext,
-  addsNoRisk,
-  applyAction,
-  bridgeActions,
-  planItems,
-  recordAction,
-  riskOf,
-} from "./actions.js";
+import { addsNoRisk, applyAction, bridgeActions, planItems, recordAction, riskOf } from "./actions.js";
 import { bridgePolicySchema } from "./bridgePolicy.js";
 import { evaluateMargin } from "./evaluateMargin.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
 import { defaultMissingDepth } from "./marketData.js";
-import { pinPortfolio } from "./portfolioEdits.js";
+import { startPlan } from "./planStart.js";
 
 /** Rebalancing parameters (plain JSON numbers, like a MarginConfig). */
 export const rebalanceParamsSchema = z
@@ -82,20 +73,11 @@ export function planRebalanceOf(
   config: AnyMarginConfig,
   params: RebalanceParams,
 ): RebalancePlan {
-  const market = resolveMarket(snapshot);
-  const start = pinPortfolio(portfolioDoc, market);
-  const before = evaluateMargin(start, snapshot, config);
-  const ctx: ActionContext = {
-    snapshot,
-    market,
+  const { market, start, before, ctx, startUnits, chains } = startPlan(portfolioDoc, snapshot, config, {
     missingDepth: defaultMissingDepth,
     fallbackVolDaily: 0.05,
     bridge: params.bridge,
-    tradedUsd: new Map(),
-  };
-  const startItems = planItems(start, market);
-  const startUnits = new Map(startItems.map((pi) => [pi.item.id, pi.units]));
-  const chains = [...new Set(startItems.map((pi) => pi.item.chain))].sort();
+  });
   let portfolio = start;
   let report = before;
   const moves: RebalanceMove[] = [];

@@ -34,7 +34,7 @@ import { buildGridScenarios, type GridScenarios } from "../gridPm/buildGridScena
 import type { GridPmConfig } from "../gridPm/config.js";
 import { optionNetShares } from "../gridPm/optionNetShare.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
-import type { ResolvedItem, ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
+import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 
 const DAYS_PER_YEAR = 365;
 
