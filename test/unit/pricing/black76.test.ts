@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { XmarginError } from "../../../src/core/errors.js";
 import { type Black76Input, black76, black76PriceUnchecked } from "../../../src/pricing/black76.js";
+import { expectInvalid } from "../../support/errors.js";
 
 /**
  * Hull, "Options, Futures, and Other Derivatives", Black-Scholes example: S = 42, K = 40, r = 10%, sigma = 20%,
@@ -281,17 +281,7 @@ describe("black76: validation", () => {
   ];
   for (const [patch, path, shown] of bad) {
     it(`rejects ${JSON.stringify(patch)} (${shown}) at ${path}`, () => {
-      let caught: unknown;
-      try {
-        black76({ ...good, ...patch });
-      } catch (err) {
-        caught = err;
-      }
-      expect(caught).toBeInstanceOf(XmarginError);
-      const e = caught as XmarginError;
-      expect(e.code).toBe("INVALID_INPUT");
-      expect(e.path).toBe(path);
-      expect(e.message).toContain(`got ${shown}`);
+      expectInvalid(() => black76({ ...good, ...patch }), path, `got ${shown}`);
     });
   }
 });

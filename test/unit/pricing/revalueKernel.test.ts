@@ -8,18 +8,7 @@ import {
 } from "../../../src/pricing/revalueKernel.js";
 import type { PricedPosition, UnderlyingState } from "../../../src/pricing/types.js";
 import { valuePosition } from "../../../src/pricing/valuePosition.js";
-
-const BLANK: PricedPosition = {
-  kind: "spot",
-  size: 0,
-  priceRatio: 1,
-  entryPriceUsd: 0,
-  strikeUsd: 0,
-  expiryYears: 0,
-  isCall: false,
-  fundingAccruedUsd: 0,
-};
-const pos = (patch: Partial<PricedPosition>): PricedPosition => ({ ...BLANK, ...patch });
+import { pos } from "../../support/pricedPosition.js";
 
 const STATE: UnderlyingState = { spotUsd: 3000, carryRateAnnual: 0.06, riskFreeRateAnnual: 0.045 };
 

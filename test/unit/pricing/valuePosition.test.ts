@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { XmarginError } from "../../../src/core/errors.js";
 import { normalCdf, normalPdf } from "../../../src/core/normal.js";
 import type { PricedPosition, UnderlyingState } from "../../../src/pricing/types.js";
 import { ONE_DAY_YEARS, positionGreeks, valuePosition } from "../../../src/pricing/valuePosition.js";
-
-const BLANK: PricedPosition = {
-  kind: "spot",
-  size: 0,
-  priceRatio: 1,
-  entryPriceUsd: 0,
-  strikeUsd: 0,
-  expiryYears: 0,
-  isCall: false,
-  fundingAccruedUsd: 0,
-};
-const pos = (patch: Partial<PricedPosition>): PricedPosition => ({ ...BLANK, ...patch });
+import { expectInvalid } from "../../support/errors.js";
+import { pos } from "../../support/pricedPosition.js";
 
 const ETH: UnderlyingState = { spotUsd: 3000, carryRateAnnual: 0.08, riskFreeRateAnnual: 0.05 };
 /** Hull's example (S = 42, K = 40, r = 10%, sigma = 20%, T = 0.5) as a spot market whose carry is r. */
@@ -24,20 +13,6 @@ const HULL_PUT = 0.808599372900101;
 
 /** Values that are a few float operations from the hand calculation. */
 const HAND_TOL = 1e-9;
-
-function expectInvalid(fn: () => unknown, path: string, fragment: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(XmarginError);
-  const e = caught as XmarginError;
-  expect(e.code).toBe("INVALID_INPUT");
-  expect(e.path).toBe(path);
-  expect(e.message).toContain(fragment);
-}
 
 describe("valuePosition: hand calculations", () => {
   it("spot: size * spot * priceRatio", () => {
@@ -208,7 +183,7 @@ describe("valuePosition: validation", () => {
       `${path}.strikeUsd`,
       "got -100",
     );
-    expectInvalid(() => valuePosition({ ...BLANK, kind: "swap" as never }, ETH, 0, path), `${path}.kind`, "got swap");
+    expectInvalid(() => valuePosition(pos({ kind: "swap" as never }), ETH, 0, path), `${path}.kind`, "got swap");
     expectInvalid(
       () => positionGreeks(pos({ kind: "future", size: 1, expiryYears: Number.NaN }), ETH, 0),
       "$.expiryYears",

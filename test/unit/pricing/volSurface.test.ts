@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { XmarginError } from "../../../src/core/errors.js";
 import { createVolSurface, impliedVol, type VolExpiry } from "../../../src/pricing/volSurface.js";
+import { expectInvalid } from "../../support/errors.js";
 
 /** Interpolated vols are a few arithmetic operations from the hand values. */
 const TOL = 1e-14;
@@ -10,20 +10,6 @@ const EXPIRIES: VolExpiry[] = [
   { years: 1, strikesUsd: [2500, 3500], vols: [0.5, 0.55] },
 ];
 const surface = createVolSurface(EXPIRIES, "$.volSurfaces[0]");
-
-function expectInvalid(fn: () => unknown, path: string, fragment: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(XmarginError);
-  const e = caught as XmarginError;
-  expect(e.code).toBe("INVALID_INPUT");
-  expect(e.path).toBe(path);
-  expect(e.message).toContain(fragment);
-}
 
 describe("impliedVol within one expiry", () => {
   it("is linear in vol between strikes", () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { XmarginError } from "../../../src/core/errors.js";
 import { computeMargin } from "../../../src/margin/computeMargin.js";
+import { errorOf } from "../../support/errors.js";
 import { market, portfolio } from "../../support/fixtures.js";
-
-function errorOf(fn: () => unknown): XmarginError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof XmarginError) return err;
-    throw err;
-  }
-  throw new Error("expected an XmarginError");
-}
 
 const option = {
   kind: "option",
