@@ -1,5 +1,6 @@
 import { findToken, tokenRepresentations } from "../market/tokenRegistry.js";
 import { underlyings } from "../market/underlyings.js";
+import { scaleVolSurfaceDoc } from "../pricing/scaleVolSurfaceDoc.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import { toDecimalString } from "./portfolioEdits.js";
 
@@ -43,10 +44,7 @@ export function applyMarketMoves(snapshot: MarketSnapshot, moves: MarketMoves): 
   const volSurfaces = snapshot.volSurfaces.map((s) => {
     const m = vol[s.underlying];
     if (m === undefined || m === 1) return s;
-    return {
-      ...s,
-      expiries: s.expiries.map((e) => ({ ...e, vols: e.vols.map((v) => toDecimalString(Number(v) * m)) })),
-    };
+    return scaleVolSurfaceDoc(s, m, toDecimalString);
   });
   const rf = snapshot.riskFactors;
   const riskFactors =

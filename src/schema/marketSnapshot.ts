@@ -39,12 +39,50 @@ export const volSmileSchema = z
     path: ["vols"],
   });
 
-export const volSurfaceSchema = z
+/** Strike/expiry grid of implied vols (the default kind when `kind` is absent). */
+export const gridVolSurfaceSchema = z
   .object({
     underlying: underlyingSymbol,
+    kind: z.literal("grid").optional(),
     expiries: z.array(volSmileSchema).min(1).max(200),
   })
   .strict();
+
+/**
+ * Raw-SVI parameters of one expiry: total variance w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + sig^2)) at
+ * log-moneyness k = ln(K / forward); vol = sqrt(w / years). See docs/pricing.md and Derive's PMRM_2 spec 4.3.
+ */
+export const sviSliceSchema = z
+  .object({
+    expiry: isoTime,
+    a: decimalString,
+    b: nonNegativeDecimalString,
+    rho: decimalString.refine((v) => Math.abs(Number(v)) <= 1, { message: "must lie in [-1, 1]" }),
+    m: decimalString,
+    sig: nonNegativeDecimalString,
+    /** Forward the fit's log-moneyness refers to, USD. */
+    forward: positiveDecimalString,
+    /** Time the fit's total variance refers to, years; default the time from `asOf` to `expiry`. */
+    years: positiveDecimalString.optional(),
+  })
+  .strict()
+  // The smile's minimum total variance is a + b sig sqrt(1 - rho^2); below 0 some strikes have no real vol.
+  .refine((s) => Number(s.a) + Number(s.b) * Number(s.sig) * Math.sqrt(1 - Number(s.rho) ** 2) >= 0, {
+    message: "a + b sig sqrt(1 - rho^2) must be >= 0 (total variance would be negative somewhere)",
+    path: ["a"],
+  });
+
+/** One raw-SVI slice per expiry; total variance is capped at `maxTotalVariance` (default 144, Derive's cap). */
+export const sviVolSurfaceSchema = z
+  .object({
+    underlying: underlyingSymbol,
+    kind: z.literal("svi"),
+    maxTotalVariance: positiveDecimalString.optional(),
+    expiries: z.array(sviSliceSchema).min(1).max(200),
+  })
+  .strict();
+
+export const volSurfaceSchema = z.discriminatedUnion("kind", [gridVolSurfaceSchema, sviVolSurfaceSchema]);
 
 /** Market depth of one (chain, asset) market for the square-root impact model: cost = half spread + k sigma sqrt(q/V). */
 export const liquiditySchema = z
@@ -136,6 +174,8 @@ export const marketSnapshotSchema = z
 
 export type OracleQuote = z.infer<typeof oracleQuoteSchema>;
 export type VolSurfaceDoc = z.infer<typeof volSurfaceSchema>;
+export type GridVolSurfaceDoc = z.infer<typeof gridVolSurfaceSchema>;
+export type SviVolSurfaceDoc = z.infer<typeof sviVolSurfaceSchema>;
 export type LiquidityDoc = z.infer<typeof liquiditySchema>;
 export type BridgeRouteDoc = z.infer<typeof bridgeRouteSchema>;
 export type RiskFactorsDoc = z.infer<typeof riskFactorsSchema>;

@@ -7,7 +7,8 @@ import { chainProfiles } from "../../market/chainRegistry.js";
 import { underlyings } from "../../market/underlyings.js";
 import { aggregateFeeds } from "../../oracles/aggregateFeeds.js";
 import { type AggregationRules, defaultAggregationRules } from "../../oracles/aggregateQuotes.js";
-import { createVolSurface, type VolSurface } from "../../pricing/volSurface.js";
+import type { VolSurface } from "../../pricing/volSurface.js";
+import { volSurfaceFromDoc } from "../../pricing/volSurfaceFromDoc.js";
 import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
 import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
 
@@ -74,18 +75,7 @@ export function resolveMarket(
 
   const volSurfaces = new Map<string, VolSurface>();
   snapshot.volSurfaces.forEach((doc, i) => {
-    const path = `$.volSurfaces[${i}]`;
-    volSurfaces.set(
-      doc.underlying,
-      createVolSurface(
-        doc.expiries.map((e, j) => ({
-          years: yearsBetween(asOfSec, parseIsoToSec(e.expiry, `${path}.expiries[${j}].expiry`)),
-          strikesUsd: e.strikes.map((k, n) => parseDecimal(k, `${path}.expiries[${j}].strikes[${n}]`)),
-          vols: e.vols.map((v, n) => parseDecimal(v, `${path}.expiries[${j}].vols[${n}]`)),
-        })),
-        path,
-      ),
-    );
+    volSurfaces.set(doc.underlying, volSurfaceFromDoc(doc, asOfSec, `$.volSurfaces[${i}]`));
   });
 
   const chains = new Map<string, ChainProfile>([...chainProfiles].map(([id, p]) => [id, { ...p }]));
