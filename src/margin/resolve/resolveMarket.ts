@@ -1,7 +1,7 @@
 import { parseDecimal } from "../../core/decimal.js";
 import { invalidInput, missingData } from "../../core/errors.js";
 import type { Flag } from "../../core/flags.js";
-import { parseIsoToSec, yearsBetween } from "../../core/time.js";
+import { parseIsoToSec } from "../../core/time.js";
 import type { ChainProfile } from "../../market/chainProfile.js";
 import { chainProfiles } from "../../market/chainRegistry.js";
 import { underlyings } from "../../market/underlyings.js";
