@@ -15,6 +15,7 @@ import { riskCommand } from "./commands/riskCommand.js";
 import { serveCommand } from "./commands/serveCommand.js";
 import { snapshotCommand } from "./commands/snapshotCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
+import { vectorsCommand } from "./commands/vectorsCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
 
 const USAGE = `usage: xmargin <command> [options]
@@ -38,11 +39,12 @@ health and actions (--portfolio P.json --market M.json [--config C.json | --mode
   cascade   --accounts DIR --market M.json --shock -30% [--underlying U] [--models a,b] [--depth X|unlimited]
             [--max-rounds N] [--params F.json] [--json]           liquidation cascade per model
 validation
+  vectors   derive-pmrm2 --dir DIR [--json]                      venue golden cases: computed vs expected MM and IM
   backtest  --portfolio P.json --model NAME [--from D] [--to D] [--history DIR] [--paths N] [--json] [--report out.html]
   backtest-compare [--paths N] [--from D] [--to D]               every example x every model -> reports/
 service
   serve     [--port N] [--db FILE] [--demo] [--host H] [--interval MS] [--from D] [--history DIR]
-models: isolated, cross, grid, xchain`;
+models: isolated, cross, grid, xchain, derive-pmrm2`;
 
 /** Repository root, from dist/src/cli/run.js or src/cli/run.ts. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), import.meta.url.includes("/dist/") ? "../../.." : "../..");
@@ -71,7 +73,11 @@ function list(values: Record<string, unknown>, name: string): string[] | undefin
 }
 
 export async function run(argv: string[]): Promise<string> {
-  const [command, ...rest] = argv;
+  const [command, ...afterCommand] = argv;
+  // `vectors SUITE ...` takes the suite name as its one positional argument.
+  const suite =
+    command === "vectors" && afterCommand[0] && !afterCommand[0].startsWith("-") ? afterCommand[0] : undefined;
+  const rest = suite === undefined ? afterCommand : afterCommand.slice(1);
   const { values } = parseArgs({
     args: normalizeNegativeValues(rest, ["shock"]),
     options: {
@@ -109,6 +115,7 @@ export async function run(argv: string[]): Promise<string> {
       demo: { type: "boolean", default: false },
       host: { type: "string" },
       interval: { type: "string" },
+      dir: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -193,6 +200,8 @@ export async function run(argv: string[]): Promise<string> {
       });
     case "demo":
       return demoCommand(join(ROOT, "examples"));
+    case "vectors":
+      return vectorsCommand({ suite, dir: required(values, "dir"), json });
     case undefined:
     case "help":
     case "--help":

@@ -70,3 +70,21 @@ export function formatDecimal(value: number, significant = 12): string {
   const trimmed = fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
   return trimmed === "-0" ? "0" : trimmed;
 }
+
+/**
+ * Formats a float as the shortest decimal string that reads back as the same double (full double precision), never
+ * in exponent form: 1e-7 becomes "0.0000001", 1.5e21 becomes "1500000000000000000000".
+ */
+export function formatExactDecimal(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`cannot format non-finite value ${value}`);
+  if (Object.is(value, -0)) return "0";
+  const text = String(value);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([-+]\d+)$/.exec(text);
+  if (!match) return text;
+  const [, sign, lead, rest = "", exp] = match;
+  const digits = lead! + rest;
+  const point = 1 + Number(exp);
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
