@@ -107,16 +107,18 @@ describe("derive-pmrm2 golden cases", () => {
 
     // Scenario P&L by group, in list order.
     const byGroup = { regular: [] as number[], tail: [] as number[], skew: [] as number[] };
-    r.scenarioPnl.forEach((v, k) => byGroup[r.scenarioGroup[k]!].push(v));
+    r.scenarioPnl.forEach((v, k) => {
+      byGroup[r.scenarioGroup[k]!].push(v);
+    });
     expect(byGroup.regular).toHaveLength(want.reg_losses.length);
     expect(byGroup.tail).toHaveLength(want.tail_losses.length);
     expect(byGroup.skew).toHaveLength(want.skew_losses.length);
-    want.reg_losses.forEach((row: Row, k: number) =>
-      expectClose(byGroup.regular[k]!, num(row[2]), at(`reg_losses[${k}]`)),
-    );
-    want.tail_losses.forEach((row: Row, k: number) =>
-      expectClose(byGroup.tail[k]!, num(row[2]), at(`tail_losses[${k}]`)),
-    );
+    want.reg_losses.forEach((row: Row, k: number) => {
+      expectClose(byGroup.regular[k]!, num(row[2]), at(`reg_losses[${k}]`));
+    });
+    want.tail_losses.forEach((row: Row, k: number) => {
+      expectClose(byGroup.tail[k]!, num(row[2]), at(`tail_losses[${k}]`));
+    });
     // Exception (6.7): test_67's second skew row is a configuration the contract rejects.
     const skewException = file.startsWith("test_67_");
     want.skew_losses.forEach((row: Row, k: number) => {
