@@ -16,7 +16,9 @@ export type FlagCode =
   | "CORRELATION_REPAIRED"
   | "BRIDGE_ROUTE_MISSING"
   | "LIQUIDITY_MISSING"
-  | "GRID_FLOOR_BINDING";
+  | "GRID_FLOOR_BINDING"
+  | "VENUE_MAPPING_ASSUMED"
+  | "VENUE_UNSUPPORTED_POSITION";
 
 export type FlagSeverity = "info" | "warning" | "critical";
 

@@ -5,6 +5,8 @@ import { gridPmConfigSchema, gridPmDefaults } from "./gridPm/config.js";
 import { computeIsolated } from "./isolated/computeIsolated.js";
 import { isolatedConfigSchema, isolatedDefaults } from "./isolated/config.js";
 import { defineMarginModel } from "./marginModel.js";
+import { computeDerivePmrm2 } from "./venues/derivePmrm2/computeDerivePmrm2.js";
+import { derivePmrm2ConfigSchema, derivePmrm2Defaults } from "./venues/derivePmrm2/config.js";
 import { computeXchain } from "./xchain/computeXchain.js";
 import { xchainConfigSchema, xchainDefaults } from "./xchain/config.js";
 
@@ -38,6 +40,14 @@ export const marginModels = {
     configSchema: xchainConfigSchema,
     defaults: xchainDefaults,
     compute: computeXchain,
+  }),
+  "derive-pmrm2": defineMarginModel({
+    name: "derive-pmrm2",
+    description:
+      "Derive (Lyra v2) PMRM_2 portfolio margin, reproduced from its specification; one sub-account per underlying",
+    configSchema: derivePmrm2ConfigSchema,
+    defaults: derivePmrm2Defaults,
+    compute: computeDerivePmrm2,
   }),
 } as const;
 
