@@ -1,0 +1,127 @@
+/** The `derive-pmrm2` model on xmargin documents: mapping to sub-accounts, report, config and every example. */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compareReports } from "../../../../src/cli/commands/compareCommand.js";
+import { computeMargin } from "../../../../src/margin/computeMargin.js";
+import { resolveMarginConfig } from "../../../../src/margin/resolveConfig.js";
+import { expectInvalid } from "../../../support/errors.js";
+import { market, portfolio } from "../../../support/fixtures.js";
+
+const EXAMPLES = new URL("../../../../examples/", import.meta.url).pathname;
+const config = { model: "derive-pmrm2" };
+
+describe("derive-pmrm2 model", () => {
+  it("a 10 BTC perp with 100k USDC, by hand with Derive's mainnet parameters", () => {
+    const report = computeMargin({
+      portfolio: portfolio({
+        holdings: [{ chain: "arbitrum", token: "USDC", amount: "100000" }],
+        positions: [{ kind: "perp", chain: "arbitrum", venue: "gmx", underlying: "BTC", size: "10" }],
+      }),
+      market: market(),
+      config,
+    });
+    // N = 10 x 40000 = 400000. Worst: -18% -> -72000 (tails: 0.66 x 400000 x 0.21 = 55440 is smaller).
+    // IM = 72000 + (3% + 1%) N = 88000; MM = 0.8 x 72000 + 3% N = 69600.
+    expect(report.initialMarginUsd).toBeCloseTo(88_000, 6);
+    expect(report.maintenanceMarginUsd).toBeCloseTo(69_600, 6);
+    expect(report.freeCollateralUsd).toBeCloseTo(12_000, 6);
+    expect(report.healthRatio).toBeCloseTo(100_000 / 69_600, 10);
+    const regular = report.components.find((c) => c.name === "worst regular scenario loss")!;
+    expect(regular.initialMarginUsd).toBeCloseTo(72_000, 6);
+    expect(regular.detail).toContain("(binding)");
+    expect(report.components.find((c) => c.name === "perp contingency")!.initialMarginUsd).toBeCloseTo(16_000, 6);
+    expect(report.flags.some((f) => f.code === "VENUE_MAPPING_ASSUMED" && f.path === "$.positions[0]")).toBe(true);
+    expect(report.scenarios[0]!.underlying).toBe("BTC");
+    expect(report.scenarios[0]!.scenarios).toHaveLength(33);
+  });
+
+  it("a dated future is flagged as unsupported and margined as a perp of the same size", () => {
+    const doc = (kind: "perp" | "future") =>
+      computeMargin({
+        portfolio: portfolio({
+          holdings: [{ chain: "arbitrum", token: "USDC", amount: "100000" }],
+          positions: [
+            kind === "future"
+              ? {
+                  kind,
+                  chain: "arbitrum",
+                  venue: "derive",
+                  underlying: "ETH",
+                  size: "-5",
+                  expiry: "2024-03-29T08:00:00Z",
+                }
+              : { kind, chain: "arbitrum", venue: "derive", underlying: "ETH", size: "-5" },
+          ],
+        }),
+        market: market(),
+        config,
+      });
+    const future = doc("future");
+    expect(future.flags.find((f) => f.code === "VENUE_UNSUPPORTED_POSITION")?.path).toBe("$.positions[0]");
+    expect(future.initialMarginUsd).toBeCloseTo(doc("perp").initialMarginUsd, 6);
+  });
+
+  it("options read their vols from an SVI surface and a short call is charged more than the flat-vol mark", () => {
+    const svi = market({
+      volSurfaces: [
+        {
+          underlying: "ETH",
+          kind: "svi",
+          expiries: [
+            { expiry: "2024-01-31T08:00:00Z", a: "0.02", b: "0.05", rho: "-0.3", m: "0", sig: "0.1", forward: "2000" },
+          ],
+        } as never,
+      ],
+    });
+    const report = computeMargin({
+      portfolio: portfolio({
+        holdings: [{ chain: "arbitrum", token: "USDC", amount: "50000" }],
+        positions: [
+          {
+            kind: "option",
+            chain: "arbitrum",
+            venue: "derive",
+            underlying: "ETH",
+            size: "-10",
+            expiry: "2024-01-31T08:00:00Z",
+            strike: "2200",
+            optionType: "call",
+          },
+        ],
+      }),
+      market: svi,
+      config,
+    });
+    const option = report.byPosition.find((p) => p.id === "p0")!;
+    expect(option.collateralValueUsd).toBeLessThan(0);
+    // Naked short: 10 contracts x spot 2000 x (0.3% + 0.2%) = 100 in IM.
+    expect(report.components.find((c) => c.name === "naked short option contingency")!.initialMarginUsd).toBeCloseTo(
+      100,
+      6,
+    );
+    expect(report.initialMarginUsd).toBeGreaterThan(100);
+  });
+
+  it("config overrides are validated against PMRM_2's bounds with the field's path", () => {
+    expectInvalid(
+      () => resolveMarginConfig({ model: "derive-pmrm2", params: { margin: { mmFactor: 0.05 } } }),
+      "$.params.margin.mmFactor",
+      "MarginConfig",
+    );
+  });
+
+  it("compare shows a derive-pmrm2 row on every example portfolio", () => {
+    const files = readdirSync(join(EXAMPLES, "portfolios")).filter((f) => f.endsWith(".json"));
+    expect(files.length).toBeGreaterThanOrEqual(7);
+    for (const f of files) {
+      const reports = compareReports(join(EXAMPLES, "portfolios", f), join(EXAMPLES, "market-2023-06-30.json"));
+      const derive = reports.find((r) => r.model === "derive-pmrm2");
+      expect(derive, f).toBeDefined();
+      const sum = derive!.components.reduce((s, c) => s + c.initialMarginUsd, 0);
+      expect(derive!.initialMarginUsd).toBeCloseTo(sum, 6);
+      expect(derive!.freeCollateralUsd).toBeCloseTo(derive!.collateralValueUsd - derive!.initialMarginUsd, 6);
+      expect(Number.isFinite(derive!.initialMarginUsd)).toBe(true);
+    }
+  });
+});
