@@ -40,7 +40,13 @@ describe("xmargin CLI", () => {
     // extreme moves 3 x 15% = 45% at 33% weight = 14.85% < 15%: IM = 0.15 x 20000
     expect(doc.initialMargin).toBe("3000.00");
     const cmp = JSON.parse(await run(["compare", "--portfolio", p, "--market", m, "--json"]));
-    expect(cmp.models.map((x: { model: string }) => x.model)).toEqual(["isolated", "cross", "grid", "xchain"]);
+    expect(cmp.models.map((x: { model: string }) => x.model)).toEqual([
+      "isolated",
+      "cross",
+      "grid",
+      "xchain",
+      "derive-pmrm2",
+    ]);
   });
 
   it("value prints marks and greeks", async () => {
