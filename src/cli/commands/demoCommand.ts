@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { XmarginError } from "../../core/errors.js";
-import { compareReports, renderComparison } from "./compareCommand.js";
+import { compareModelsOn, renderComparison } from "./compareCommand.js";
 
 /** `xmargin demo`: every example portfolio under every model against the example market snapshot. */
 export function demoCommand(examplesDir: string): string {
@@ -13,8 +13,8 @@ export function demoCommand(examplesDir: string): string {
   for (const file of readdirSync(portfolioDir)
     .filter((f) => f.endsWith(".json"))
     .sort()) {
-    const reports = compareReports(join(portfolioDir, file), join(examplesDir, marketFile));
-    out.push("", `== ${file} (account ${reports[0]?.accountId})`, renderComparison(reports));
+    const { reports, unavailable } = compareModelsOn(join(portfolioDir, file), join(examplesDir, marketFile));
+    out.push("", `== ${file} (account ${reports[0]?.accountId})`, renderComparison(reports, unavailable));
   }
   return out.join("\n");
 }

@@ -175,7 +175,10 @@ export interface GoldenCaseInputs {
 export interface GoldenCaseOptions {
   /** Cap on SVI total variance; 144 (Derive's current) by default. The generator's MarkVol implies 20. */
   maxTotalVariance?: number;
-  /** Most expiries per sub-account; the harness uses 11. */
+  /**
+   * Most expiries per sub-account: 30 by default, the contract's own limit. Derive's harness configures 11, but a
+   * case from the off-chain generator is computed whatever the harness would accept.
+   */
   maxExpiries?: number;
 }
 
@@ -231,7 +234,7 @@ function paramsOf(p: GoldenCase["Parameters"], options: GoldenCaseOptions): Pmrm
       volShock: DIRECTIONS[s.VolShockDirection]!,
       dampening: s.DampeningFactor,
     })),
-    maxExpiries: options.maxExpiries ?? 11,
+    maxExpiries: options.maxExpiries ?? 30,
     maxTotalVariance: options.maxTotalVariance ?? 144,
     regularMaxMoveRel: 0.18,
   };

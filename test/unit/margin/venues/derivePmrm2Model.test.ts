@@ -1,8 +1,10 @@
 /** The `derive-pmrm2` model on xmargin documents: mapping to sub-accounts, report, config and every example. */
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compareReports } from "../../../../src/cli/commands/compareCommand.js";
+import { run } from "../../../../src/cli/run.js";
 import { computeMargin } from "../../../../src/margin/computeMargin.js";
 import { resolveMarginConfig } from "../../../../src/margin/resolveConfig.js";
 import { expectInvalid } from "../../../support/errors.js";
@@ -109,6 +111,34 @@ describe("derive-pmrm2 model", () => {
       "$.params.margin.mmFactor",
       "MarginConfig",
     );
+  });
+
+  it("compare gives the reason when a portfolio cannot map (31 expiries; a sub-account holds at most 30)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xmargin-derive-"));
+    const positions = Array.from({ length: 31 }, (_, i) => ({
+      kind: "option" as const,
+      chain: "arbitrum",
+      venue: "derive",
+      underlying: "ETH",
+      size: "1",
+      expiry: new Date(Date.UTC(2024, 0, 2 + i, 8)).toISOString(),
+      strike: "2000",
+      optionType: "call" as const,
+    }));
+    const p = join(dir, "p.json");
+    const m = join(dir, "m.json");
+    writeFileSync(
+      p,
+      JSON.stringify(portfolio({ holdings: [{ chain: "arbitrum", token: "USDC", amount: "1000" }], positions })),
+    );
+    writeFileSync(m, JSON.stringify(market()));
+    const text = await run(["compare", "--portfolio", p, "--market", m]);
+    expect(text).toMatch(
+      /derive-pmrm2: cannot margin this portfolio: \$\.subAccounts\.ETH\.expiries: at most 30 expiries, got 31/,
+    );
+    const doc = JSON.parse(await run(["compare", "--portfolio", p, "--market", m, "--json"]));
+    expect(doc.models.map((x: { model: string }) => x.model)).toEqual(["isolated", "cross", "grid", "xchain"]);
+    expect(doc.unavailable[0].model).toBe("derive-pmrm2");
   });
 
   it("compare shows a derive-pmrm2 row on every example portfolio", () => {
