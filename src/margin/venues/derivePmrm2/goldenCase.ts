@@ -8,7 +8,7 @@ import { z } from "zod";
 import { XmarginError } from "../../../core/errors.js";
 import { sviImpliedVol } from "../../../pricing/sviVol.js";
 import { parseDocument } from "../../../schema/validate.js";
-import { checkScenarioList, type Pmrm2Params, type Pmrm2VolDirection, pmrm2ParamsFieldsSchema } from "./params.js";
+import { checkScenarioList, PMRM2_VOL_DIRECTIONS, type Pmrm2Params, pmrm2ParamsFieldsSchema } from "./params.js";
 import type { Pmrm2Expiry, Pmrm2SubAccount } from "./subAccount.js";
 
 /** Settlement TWAP window: inside it part of the forward is already fixed (spec 4.2). */
@@ -29,7 +29,7 @@ const goldenOption = z
   .object({
     Expiry: z.number().int(),
     Strike: z.number().min(0),
-    IsCall: z.union([z.literal(0), z.literal(1)]),
+    IsCall: z.union([z.literal(0), z.literal(1), z.boolean()]),
     Amount: num,
   })
   .loose();
@@ -52,7 +52,7 @@ const goldenCollateral = z
     Amount: z.number().min(0),
     Price: z.number().min(0),
     Confidence: confidence,
-    IsRiskCancelling: z.boolean(),
+    IsRiskCancelling: z.union([z.boolean(), z.literal(0), z.literal(1)]),
     MMHaircut: z.number().min(0).max(1),
     IMHaircut: z.number().min(0).max(1),
   })
@@ -62,13 +62,11 @@ const goldenCollateral = z
     path: ["IMHaircut"],
   });
 
-const DIRECTIONS: Record<string, Pmrm2VolDirection> = {
-  None: "none",
-  Up: "up",
-  Down: "down",
-  LINEAR: "linear",
-  ABS: "abs",
-};
+/** The generator writes "None", "Up", "Down", "LINEAR" and "ABS"; any letter case is accepted. */
+const volDirection = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.enum(PMRM2_VOL_DIRECTIONS));
 
 export const goldenCaseSchema = z
   .object({
@@ -94,7 +92,7 @@ export const goldenCaseSchema = z
           z
             .object({
               SpotShock: num,
-              VolShockDirection: z.enum(["None", "Up", "Down", "LINEAR", "ABS"]),
+              VolShockDirection: volDirection,
               DampeningFactor: num,
             })
             .strict(),
@@ -231,7 +229,7 @@ function paramsOf(p: GoldenCase["Parameters"], options: GoldenCaseOptions): Pmrm
     },
     scenarios: p.Scenarios.map((s) => ({
       spotMult: s.SpotShock,
-      volShock: DIRECTIONS[s.VolShockDirection]!,
+      volShock: s.VolShockDirection,
       dampening: s.DampeningFactor,
     })),
     maxExpiries: options.maxExpiries ?? 30,
@@ -291,7 +289,7 @@ export function goldenCaseInputs(doc: unknown, options: GoldenCaseOptions = {}):
       `$.Scenario.OptionFeeds[${e}].SVIparam`,
     );
     const list = expiries[e]!.options;
-    list.push({ strike: o.Strike, isCall: o.IsCall === 1, amount: o.Amount, volAnnual });
+    list.push({ strike: o.Strike, isCall: o.IsCall === 1 || o.IsCall === true, amount: o.Amount, volAnnual });
     return { expiry: e, option: list.length - 1 };
   });
   const account: Pmrm2SubAccount = {
@@ -309,7 +307,7 @@ export function goldenCaseInputs(doc: unknown, options: GoldenCaseOptions = {}):
       amount: col.Amount,
       priceUsd: col.Price,
       confidence: col.Confidence,
-      isRiskCancelling: col.IsRiskCancelling,
+      isRiskCancelling: col.IsRiskCancelling === true || col.IsRiskCancelling === 1,
       mmHaircut: col.MMHaircut,
       imHaircut: col.IMHaircut,
     })),
