@@ -11,6 +11,7 @@
 import { arrangeSubAccount } from "./arrangeSubAccount.js";
 import { basisContingency, confidenceCharge, grossContracts, nakedShorts } from "./contingencies.js";
 import { expiryValue } from "./expiryValue.js";
+import { pmrm2OptionPrice } from "./optionPrice.js";
 import type { Pmrm2Params } from "./params.js";
 import { type ScenarioInputs, scenarioPnl } from "./scenarioPnl.js";
 import type { Pmrm2SubAccount } from "./subAccount.js";
@@ -24,6 +25,8 @@ export interface Pmrm2Result {
   portfolioMtm: number;
   optionMtm: number;
   optionMtmPerExpiry: Float64Array;
+  /** Current value of one contract of each option, per expiry in the sub-account's option order. */
+  optionPrices: Float64Array[];
   /** Current value per expiry times its static discount (by the sign of the value). */
   optionMtmPerExpiryDiscounted: Float64Array;
   collateralMtm: number;
@@ -149,6 +152,20 @@ export function computePmrm2(account: Pmrm2SubAccount, params: Pmrm2Params, path
     portfolioMtm,
     optionMtm,
     optionMtmPerExpiry: mtm,
+    optionPrices: Array.from({ length: n }, (_, e) => {
+      const from = a.optionStart[e]!;
+      const forward = a.forwardVariable[e]! + a.forwardFixed[e]!;
+      return Float64Array.from({ length: a.optionStart[e + 1]! - from }, (_, j) =>
+        pmrm2OptionPrice(
+          forward,
+          a.strike[from + j]!,
+          a.vol[from + j]!,
+          a.years[e]!,
+          a.discount[e]!,
+          a.isCall[from + j] === 1,
+        ),
+      );
+    }),
     optionMtmPerExpiryDiscounted: mtmDiscounted,
     collateralMtm,
     basisContingency: basis,

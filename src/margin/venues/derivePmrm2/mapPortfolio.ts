@@ -22,7 +22,7 @@ export type ItemRole =
   | { kind: "cash"; account: string; amount: number }
   | { kind: "collateral"; account: string; index: number }
   | { kind: "perp"; account: string }
-  | { kind: "option"; account: string; expiry: number };
+  | { kind: "option"; account: string; expiry: number; option: number };
 
 export interface MappedSubAccount {
   underlying: string;
@@ -109,7 +109,7 @@ export function mapPortfolio(
     });
 
   // Options by (underlying, seconds to expiry, strike, call/put): Derive holds one balance per sub-id.
-  const optionSlots = new Map<string, { account: string; expiry: number; option: number }>();
+  const optionSlots = new Map<string, number>();
   const roles: ItemRole[] = portfolio.items.map((item): ItemRole => {
     const p = item.priced;
     if (item.source === "holding") {
@@ -192,14 +192,15 @@ export function mapPortfolio(
       e = account.expiries.length - 1;
     }
     const slotKey = `${item.underlying}|${seconds}|${p.strikeUsd}|${p.isCall}`;
-    const slot = optionSlots.get(slotKey);
     const options = account.expiries[e]!.options;
-    if (slot) options[slot.option]!.amount += p.size;
-    else {
-      options.push({ strike: p.strikeUsd, isCall: p.isCall, amount: p.size, volAnnual: item.volAnnual });
-      optionSlots.set(slotKey, { account: item.underlying, expiry: e, option: options.length - 1 });
+    let option = optionSlots.get(slotKey);
+    if (option === undefined) {
+      options.push({ strike: p.strikeUsd, isCall: p.isCall, amount: 0, volAnnual: item.volAnnual });
+      option = options.length - 1;
+      optionSlots.set(slotKey, option);
     }
-    return { kind: "option", account: item.underlying, expiry: e };
+    options[option]!.amount += p.size;
+    return { kind: "option", account: item.underlying, expiry: e, option };
   });
   if (portfolio.items.some((i) => i.source === "holding")) {
     flags.push({
