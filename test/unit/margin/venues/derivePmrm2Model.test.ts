@@ -151,6 +151,9 @@ describe("derive-pmrm2 model", () => {
       const sum = derive!.components.reduce((s, c) => s + c.initialMarginUsd, 0);
       expect(derive!.initialMarginUsd).toBeCloseTo(sum, 6);
       expect(derive!.freeCollateralUsd).toBeCloseTo(derive!.collateralValueUsd - derive!.initialMarginUsd, 6);
+      // Items carry the whole requirement: haircuts on collateral, the rest on derivatives by notional.
+      const byItem = derive!.byPosition.reduce((s, p) => s + p.initialMarginUsd, 0);
+      expect(byItem).toBeCloseTo(derive!.initialMarginUsd, 6);
       expect(Number.isFinite(derive!.initialMarginUsd)).toBe(true);
     }
   });
