@@ -4,6 +4,7 @@
  * (../shared/design/venues/derive-pmrm2.md, section 10.4) must match by its comparison protocol (10.5), with the
  * exceptions listed there.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +62,29 @@ describe("derive-pmrm2 golden cases", () => {
     expect(err).toBeInstanceOf(CommandFailure);
     expect((err as CommandFailure).stdout).toContain("0/1 cases within 1e-8");
     expect((err as CommandFailure).stdout).toContain("MISS");
+  });
+
+  it("the xmargin binary exits 0 when every case matches and non-zero, report printed, when one misses", () => {
+    // dist is built by `npm test` (tsc) before the tests run.
+    const ok = spawnSync(process.execPath, ["dist/src/cli/main.js", "vectors", "derive-pmrm2", "--dir", DIR], {
+      encoding: "utf8",
+    });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain(`${FILES.length}/${FILES.length} cases within 1e-8 relative`);
+    const dir = mkdtempSync(join(tmpdir(), "xmargin-vectors-bin-"));
+    const doc = JSON.parse(readFileSync(join(DIR, FILES[0]!), "utf8"));
+    doc.Result.IM = doc.Result.IM * (1 + 1e-7) + 1;
+    writeFileSync(join(dir, "moved.json"), JSON.stringify(doc));
+    const miss = spawnSync(
+      process.execPath,
+      ["dist/src/cli/main.js", "vectors", "derive-pmrm2", "--dir", dir, "--json"],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(miss.status).not.toBe(0);
+    expect(JSON.parse(miss.stdout).cases[0].relErrIM).toBeGreaterThan(1e-8);
+    expect(miss.stderr).toContain("1 of 1 cases miss 1e-8 relative");
   });
 
   it("rejects an unknown suite and a missing directory with clear errors", async () => {
