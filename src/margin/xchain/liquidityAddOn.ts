@@ -1,8 +1,19 @@
 import type { Flag } from "../../core/flags.js";
-import type { ResolvedLiquidity, ResolvedMarket } from "../resolve/resolvedMarket.js";
+import { depthFor, type MissingDepth, sqrtImpactCostUsd } from "../resolve/marketDepth.js";
+import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
+import { spotUsdOf } from "../resolve/underlyingFacts.js";
 import type { XchainConfig } from "./config.js";
 import type { FactorModel } from "./riskFactorModel.js";
+
+/** The model's thin-market assumption as a MissingDepth. */
+export function missingDepthOf(config: XchainConfig): MissingDepth {
+  return {
+    dailyVolumeUsd: config.liquidity.missingDailyVolumeUsd,
+    halfSpreadBps: config.liquidity.missingHalfSpreadBps,
+    impactCoefficient: config.liquidity.missingImpactCoefficient,
+  };
+}
 
 export interface LiquidityAddOn {
   unwindUsd: number;
@@ -39,7 +50,7 @@ export function liquidityAddOn(
     bridgeUsd += bridge;
     const isDerivative = item.source === "position";
     if (!isDerivative && item.underlying === "USD" && item.valueUsd >= 0) return;
-    const spot = market.underlyings.get(item.underlying)?.spotUsd ?? 0;
+    const spot = spotUsdOf(market, item.underlying, item.path);
     const notional = isDerivative ? item.priced.size * spot : item.valueUsd;
     const asset = isDerivative ? item.underlying : (item.token?.symbol ?? item.underlying);
     const key = isDerivative ? `${item.chain}|${item.venue}|${item.underlying}` : `${item.chain}|${asset}`;
@@ -60,16 +71,12 @@ export function liquidityAddOn(
   for (const m of markets.values()) {
     const q = Math.abs(m.net);
     if (q === 0) continue;
-    const depth: ResolvedLiquidity | undefined =
-      market.liquidity.find((l) => l.chain === m.chain && l.asset === m.asset) ??
-      market.liquidity.find((l) => l.chain === m.chain && l.asset === m.underlying);
-    if (!depth) missing.add(`${m.asset} on ${m.chain}`);
-    const volume = depth?.dailyVolumeUsd ?? config.liquidity.missingDailyVolumeUsd;
-    const halfSpread = (depth?.halfSpreadBps ?? config.liquidity.missingHalfSpreadBps) / 10_000;
-    const k = depth?.impactCoefficient ?? config.liquidity.missingImpactCoefficient;
     const f = factors.names.indexOf(m.underlying);
-    const volDaily = f >= 0 ? (factors.volsDaily[f] ?? 0) : 0;
-    const cost = q * (halfSpread + k * volDaily * Math.sqrt(q / volume));
+    // An underlying outside the factor model takes the model's fallback vol, never 0.
+    const volDaily = factors.volsDaily[f] ?? config.fallbackVolAnnual / Math.sqrt(365);
+    const depth = depthFor(market, m.chain, m.asset, m.underlying, missingDepthOf(config), volDaily);
+    if (depth.assumed) missing.add(`${m.asset} on ${m.chain}`);
+    const cost = sqrtImpactCostUsd(q, depth);
     unwindUsd += cost;
     const gross = m.gross.reduce((a, b) => a + b, 0);
     m.members.forEach((i, n) => {
