@@ -7,7 +7,7 @@ import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { bridgePolicySchema } from "./bridgePolicy.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
-import { applyAction, bridgeActions, planItems, recordAction } from "./plan/actions.js";
+import { applyAction, bridgeActions, planItems } from "./plan/actions.js";
 import { addsNoRisk, riskOf } from "./plan/noAddedRisk.js";
 import { startPlan } from "./plan/planStart.js";
 import { type PlanState, writePortfolio } from "./plan/planState.js";
@@ -127,7 +127,6 @@ export function planRebalanceOf(
       }
     }
     if (!best) break;
-    recordAction(ctx, { notionalUsd: best.move.notionalUsd });
     moves.push(best.move);
     state = best.state;
     report = best.report;

@@ -1,5 +1,5 @@
 import { chainFinalitySec } from "../../margin/resolve/chainFacts.js";
-import { type Depth, depthFor, type MissingDepth, sqrtImpactCostUsd } from "../../margin/resolve/marketDepth.js";
+import { type Depth, depthFor, executionCostUsd, type MissingDepth } from "../../margin/resolve/marketDepth.js";
 import type { ResolvedMarket } from "../../margin/resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../../margin/resolve/resolvedPortfolio.js";
 import { underlyingStateOf, underlyingVolDaily } from "../../margin/resolve/underlyingFacts.js";
@@ -42,8 +42,10 @@ export interface AppliedAction {
   costUsd: number;
   /** Notional traded or moved, USD. */
   notionalUsd: number;
-  /** Key of the market traded (for the cumulative impact cost), undefined for bridges. */
+  /** Key of the (chain, asset) market traded (for the cumulative impact cost), undefined for bridges. */
   marketKey?: string;
+  /** Signed notional traded in that market, USD (negative = sold). */
+  signedUsd?: number;
   /** Seconds until the action is final: its chain's finality, or bridge latency + destination finality. */
   readyAfterSec: number;
 }
@@ -55,7 +57,7 @@ export interface ActionContext {
   missingDepth: MissingDepth;
   fallbackVolDaily: number;
   bridge: BridgePolicy;
-  /** Notional already traded per market in this plan, USD: later trades pay the marginal square-root cost. */
+  /** Signed notional already traded per (chain, asset) market in this plan, USD: later trades pay the marginal cost. */
   tradedUsd: Map<string, number>;
 }
 
@@ -75,10 +77,15 @@ function marketDepth(ctx: ActionContext, chain: string, asset: string, underlyin
   return depthFor(ctx.market, chain, asset, underlying, ctx.missingDepth, volDaily);
 }
 
-/** Marginal square-root cost of adding `notionalUsd` to what the plan already traded in that market. */
-function marginalCost(ctx: ActionContext, key: string, depth: Depth, notionalUsd: number): number {
+/**
+ * Marginal execution cost of adding a signed notional (negative = sale) to what the plan already traded in that
+ * (chain, asset) market: trades in the same direction pay the square-root cost of the cumulative flow; a trade
+ * against the earlier flow pays its own full cost (no netting across steps).
+ */
+function marginalCost(ctx: ActionContext, key: string, depth: Depth, signedUsd: number): number {
   const before = ctx.tradedUsd.get(key) ?? 0;
-  return sqrtImpactCostUsd(before + notionalUsd, depth) - sqrtImpactCostUsd(before, depth);
+  if (before !== 0 && Math.sign(before) !== Math.sign(signedUsd)) return executionCostUsd(signedUsd, depth);
+  return executionCostUsd(before + signedUsd, depth) - executionCostUsd(before, depth);
 }
 
 /** Applies an action to a state (nothing is recorded in the context). */
@@ -89,16 +96,17 @@ export function applyAction(ctx: ActionContext, state: PlanState, pi: PlanItem, 
   const fraction = pi.units > 0 ? Math.min(1, action.units / pi.units) : 0;
   if (action.kind === "reduce-position") {
     const u = underlyingStateOf(market, item.underlying, item.path);
+    // Closing trades the position's delta the other way: a long (delta > 0) is sold.
     const deltaPerUnit =
-      item.priced.kind === "option"
-        ? Math.abs(positionGreeks({ ...item.priced, size: 1 }, u, item.volAnnual).delta)
-        : 1;
-    const notionalUsd = action.units * u.spotUsd * deltaPerUnit;
-    const key = `${item.chain}|${item.venue ?? ""}|${item.underlying}`;
-    const costUsd = marginalCost(ctx, key, marketDepth(ctx, item.chain, item.underlying, item.underlying), notionalUsd);
+      item.priced.kind === "option" ? positionGreeks({ ...item.priced, size: 1 }, u, item.volAnnual).delta : 1;
+    const notionalUsd = action.units * u.spotUsd * Math.abs(deltaPerUnit);
+    const signedUsd = -Math.sign(item.priced.size * deltaPerUnit) * notionalUsd;
+    // Depth is per (chain, underlying): every venue of a chain trades into the same market.
+    const key = `${item.chain}|${item.underlying}`;
+    const costUsd = marginalCost(ctx, key, marketDepth(ctx, item.chain, item.underlying, item.underlying), signedUsd);
     let next = scalePosition(state, item.id, 1 - fraction, market);
     next = addCashUsd(next, market, item.chain, fraction * item.valueUsd - costUsd);
-    return { state: next, costUsd, notionalUsd, marketKey: key, readyAfterSec: finality(item.chain) };
+    return { state: next, costUsd, notionalUsd, marketKey: key, signedUsd, readyAfterSec: finality(item.chain) };
   }
   const token = item.token?.symbol ?? item.underlying;
   const priceUsd = pi.units !== 0 ? item.valueUsd / pi.units : 0;
@@ -106,9 +114,10 @@ export function applyAction(ctx: ActionContext, state: PlanState, pi: PlanItem, 
   const remaining = withItem(state, item.id, resizeItem(item, pi.units - action.units, market));
   if (action.kind === "sell-collateral") {
     const key = `${item.chain}|${token}`;
-    const costUsd = marginalCost(ctx, key, marketDepth(ctx, item.chain, token, item.underlying), notionalUsd);
+    const signedUsd = -notionalUsd;
+    const costUsd = marginalCost(ctx, key, marketDepth(ctx, item.chain, token, item.underlying), signedUsd);
     const next = addCashUsd(remaining, market, item.chain, notionalUsd - costUsd);
-    return { state: next, costUsd, notionalUsd, marketKey: key, readyAfterSec: finality(item.chain) };
+    return { state: next, costUsd, notionalUsd, marketKey: key, signedUsd, readyAfterSec: finality(item.chain) };
   }
   const route = action.route!;
   const arrived = action.units * (1 - route.costBps / 10_000);
@@ -121,9 +130,9 @@ export function applyAction(ctx: ActionContext, state: PlanState, pi: PlanItem, 
 }
 
 /** Records a chosen action's traded notional so later trades in the same market pay the marginal cost. */
-export function recordAction(ctx: ActionContext, applied: Pick<AppliedAction, "marketKey" | "notionalUsd">): void {
-  if (applied.marketKey) {
-    ctx.tradedUsd.set(applied.marketKey, (ctx.tradedUsd.get(applied.marketKey) ?? 0) + applied.notionalUsd);
+export function recordAction(ctx: ActionContext, applied: Pick<AppliedAction, "marketKey" | "signedUsd">): void {
+  if (applied.marketKey && applied.signedUsd !== undefined) {
+    ctx.tradedUsd.set(applied.marketKey, (ctx.tradedUsd.get(applied.marketKey) ?? 0) + applied.signedUsd);
   }
 }
 

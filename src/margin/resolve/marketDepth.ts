@@ -63,11 +63,18 @@ export function sqrtImpactRel(notionalUsd: number, depth: Depth): number {
 }
 
 /**
- * Cost of trading `notionalUsd` at once, square-root model, the one formula of the engine (xchain liquidity add-on,
- * plans, rebalancing, cascade, backtest): cost = Q x (half spread + k x sigma_daily x sqrt(Q / V)).
+ * Cost of executing a signed notional at once against mid, USD, the one execution-cost formula of the engine (xchain
+ * liquidity add-on, plans, rebalancing, cascade, backtest). Square-root impact I = k x sigma_daily x sqrt(|Q| / V)
+ * moves the price by exp(-I) for a sale (exp(+I) for a purchase); the whole order fills at that moved price, less
+ * (plus) the half spread:
+ * - sale (Q < 0): cost = |Q| x (1 - (1 - h) exp(-I)), always in [0, |Q|]: proceeds never go below zero;
+ * - purchase (Q > 0): cost = Q x ((1 + h) exp(I) - 1), unbounded like the price of what is bought back.
+ * For small I both are Q x (h + I), the textbook square-root cost; the price move is the one `sqrtImpactRel` gives.
  */
-export function sqrtImpactCostUsd(notionalUsd: number, depth: Depth): number {
-  const q = Math.abs(notionalUsd);
+export function executionCostUsd(signedNotionalUsd: number, depth: Depth): number {
+  const q = Math.abs(signedNotionalUsd);
   if (q === 0) return 0;
-  return q * (depth.halfSpreadRel + sqrtImpactRel(q, depth));
+  const impact = sqrtImpactRel(q, depth);
+  const h = depth.halfSpreadRel;
+  return signedNotionalUsd < 0 ? q * (1 - (1 - h) * Math.exp(-impact)) : q * ((1 + h) * Math.exp(impact) - 1);
 }
