@@ -7,8 +7,10 @@
 import type { Flag } from "../../../core/flags.js";
 import { SECONDS_PER_YEAR } from "../../../core/time.js";
 import type { AggregatedPrice } from "../../../oracles/aggregateQuotes.js";
+import { fairForwardUsd } from "../../resolve/fairForward.js";
 import type { ResolvedMarket } from "../../resolve/resolvedMarket.js";
 import type { ResolvedItem, ResolvedPortfolio } from "../../resolve/resolvedPortfolio.js";
+import { underlyingStateOf } from "../../resolve/underlyingFacts.js";
 import type { DerivePmrm2Config } from "./config.js";
 import type { Pmrm2Collateral, Pmrm2Expiry, Pmrm2SubAccount } from "./subAccount.js";
 
@@ -90,10 +92,11 @@ export function mapPortfolio(
   const accountOf = (underlying: string): Pmrm2SubAccount => {
     const existing = subAccounts.get(underlying);
     if (existing) return existing.account;
-    const u = market.underlyings.get(underlying);
-    const spot = underlying === CASH_SUB_ACCOUNT || !u ? 1 : u.spotUsd;
-    const conf = underlying === CASH_SUB_ACCOUNT ? 1 : feedConfidence(u?.price, config.confidence);
-    const account = emptyAccount(spot, conf, stablePrice);
+    // The cash sub-account has no underlying: spot 1, fully confident (its stable coins carry their own feeds).
+    const u = underlying === CASH_SUB_ACCOUNT ? undefined : underlyingStateOf(market, underlying);
+    const account = u
+      ? emptyAccount(u.spotUsd, feedConfidence(u.price, config.confidence), stablePrice)
+      : emptyAccount(1, 1, stablePrice);
     subAccounts.set(underlying, { underlying, account });
     return account;
   };
@@ -172,8 +175,8 @@ export function mapPortfolio(
     const seconds = Math.max(0, Math.round(p.expiryYears * SECONDS_PER_YEAR));
     let e = account.expiries.findIndex((x) => x.secondsToExpiry === seconds);
     if (e < 0) {
-      const u = market.underlyings.get(item.underlying)!;
-      const forward = u.spotUsd * Math.exp(u.carryRateAnnual * (seconds / SECONDS_PER_YEAR));
+      const u = underlyingStateOf(market, item.underlying, item.path);
+      const forward = fairForwardUsd(u, seconds / SECONDS_PER_YEAR);
       const variableShare = Math.min(1, seconds / SETTLEMENT_WINDOW_SEC);
       if (seconds > 0 && seconds < SETTLEMENT_WINDOW_SEC) {
         assume(item, "info", "settles within 30 minutes: the settlement average so far is taken to be the forward");
