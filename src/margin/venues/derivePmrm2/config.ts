@@ -25,6 +25,8 @@ export const derivePmrm2ConfigSchema = z
     params: pmrm2ParamsSchema,
     /** Token symbol that is Derive's cash asset (the numeraire): its balances are cash, and its USD feed is p_stab. */
     cashToken: z.string().min(1).max(64),
+    /** Most assets (option balances, collaterals, perp, cash) one portfolio-margined sub-account may hold. */
+    maxAssetsPerSubAccount: z.number().int().min(1).max(10_000),
     collateral: z
       .object({
         /** The sub-account's own underlying (WETH for ETH options): moves with spot in scenarios. */
@@ -56,7 +58,8 @@ export const derivePmrm2ConfigSchema = z
 export type DerivePmrm2Config = z.infer<typeof derivePmrm2ConfigSchema>;
 
 /**
- * Defaults: Derive's mainnet parameter set (see `pmrm2MainnetDefaults`), USDC as cash; collateral haircuts from the
+ * Defaults: Derive's mainnet parameter set (see `pmrm2MainnetDefaults`), USDC as cash, at most 100 assets per
+ * sub-account (Derive docs, "Portfolio Margin Parameters": "constrained by compute"); collateral haircuts from the
  * collateral parameters of Derive's golden cases (underlying 2% / 1%, e.g. spec section 11; liquid-staking token
  * 3% / 1.5% and another volatile token 15% / 5%, test_13; USDT 2% / 3%, test_13), the confidence mapping is
  * xmargin's own: a 10% oracle band gives confidence 0, a stale feed gives 0 (fail-safe: it charges the IM
@@ -66,6 +69,7 @@ export const derivePmrm2Defaults: DerivePmrm2Config = {
   model: "derive-pmrm2",
   params: pmrm2MainnetDefaults,
   cashToken: "USDC",
+  maxAssetsPerSubAccount: 100,
   collateral: {
     riskCancelling: { mmHaircut: 0.02, imHaircut: 0.01 },
     riskCancellingLst: { mmHaircut: 0.03, imHaircut: 0.015 },

@@ -4,6 +4,7 @@
  * token and every other collateral. Where Derive cannot hold something as given, the mapping says what it assumed in
  * a flag (docs/models/derive-pmrm2.md, "Mapping").
  */
+import { XmarginError } from "../../../core/errors.js";
 import type { Flag } from "../../../core/flags.js";
 import { SECONDS_PER_YEAR } from "../../../core/time.js";
 import type { AggregatedPrice } from "../../../oracles/aggregateQuotes.js";
@@ -212,6 +213,20 @@ export function mapPortfolio(
       message:
         "derive-pmrm2: every holding is taken as deposited in a Derive sub-account (chain location, bridging and sub-account transfers are not modelled)",
     });
+  }
+  for (const [key, { account }] of subAccounts) {
+    const assets =
+      account.expiries.reduce((n, e) => n + e.options.length, 0) +
+      account.collaterals.length +
+      (account.perpAmount !== 0 ? 1 : 0) +
+      (account.cash !== 0 ? 1 : 0);
+    if (assets > config.maxAssetsPerSubAccount) {
+      throw new XmarginError(`Derive's ${key} sub-account would hold ${assets} assets`, {
+        code: "UNSUPPORTED",
+        path: "$.positions",
+        details: `a portfolio-margined sub-account holds at most ${config.maxAssetsPerSubAccount}`,
+      });
+    }
   }
   return { subAccounts, roles, flags };
 }

@@ -7,7 +7,7 @@ import { compareReports } from "../../../../src/cli/commands/compareCommand.js";
 import { run } from "../../../../src/cli/run.js";
 import { computeMargin } from "../../../../src/margin/computeMargin.js";
 import { resolveMarginConfig } from "../../../../src/margin/resolveConfig.js";
-import { expectInvalid } from "../../../support/errors.js";
+import { errorOf, expectInvalid } from "../../../support/errors.js";
 import { market, portfolio } from "../../../support/fixtures.js";
 
 const EXAMPLES = new URL("../../../../examples/", import.meta.url).pathname;
@@ -103,6 +103,34 @@ describe("derive-pmrm2 model", () => {
       6,
     );
     expect(report.initialMarginUsd).toBeGreaterThan(100);
+  });
+
+  it("a sub-account over the asset limit is UNSUPPORTED, not margined", () => {
+    const doc = {
+      portfolio: portfolio({
+        holdings: [{ chain: "arbitrum", token: "USDC", amount: "1000" }],
+        positions: [
+          { kind: "perp" as const, chain: "arbitrum", venue: "derive", underlying: "ETH", size: "1" },
+          {
+            kind: "option" as const,
+            chain: "arbitrum",
+            venue: "derive",
+            underlying: "ETH",
+            size: "1",
+            expiry: "2024-01-31T08:00:00Z",
+            strike: "2000",
+            optionType: "put" as const,
+          },
+        ],
+      }),
+      market: market(),
+    };
+    expect(computeMargin({ ...doc, config: { model: "derive-pmrm2", maxAssetsPerSubAccount: 2 } }).model).toBe(
+      "derive-pmrm2",
+    );
+    const err = errorOf(() => computeMargin({ ...doc, config: { model: "derive-pmrm2", maxAssetsPerSubAccount: 1 } }));
+    expect(err.code).toBe("UNSUPPORTED");
+    expect(err.message).toContain("ETH sub-account would hold 2 assets");
   });
 
   it("config overrides are validated against PMRM_2's bounds with the field's path", () => {
