@@ -101,6 +101,8 @@ describe("derive-pmrm2 golden cases", () => {
     const at = (f: string) => `${file} ${f}`;
     expectClose(r.maintenanceMargin, want.MM, at("MM"));
     expectClose(r.initialMargin, want.IM, at("IM"));
+    expectClose(r.maintenanceMargin, want.MMHand, at("MMHand"));
+    expectClose(r.initialMargin, want.IMHand, at("IMHand"));
     expectClose(r.optionMtm, want.OptionMTM, at("OptionMTM"));
     want.OptionMTMPerExpiry.forEach((v: number, e: number) => {
       expectClose(r.optionMtmPerExpiry[e]!, v, at(`OptionMTMPerExpiry[${e}]`));
