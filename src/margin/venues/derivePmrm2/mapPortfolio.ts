@@ -146,7 +146,8 @@ export function mapPortfolio(
       const collateral: Pmrm2Collateral = {
         label: item.label,
         amount: p.size,
-        priceUsd: item.valueUsd / p.size,
+        // Token price = its ratio to the underlying x the underlying's spot (1 for USD): defined for a zero balance.
+        priceUsd: p.priceRatio * underlyingStateOf(market, item.underlying, item.path).spotUsd,
         confidence: feedConfidence(feed, config.confidence),
         isRiskCancelling: riskCancelling,
         mmHaircut: h.mmHaircut,

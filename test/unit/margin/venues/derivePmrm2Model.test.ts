@@ -133,6 +133,22 @@ describe("derive-pmrm2 model", () => {
     expect(err.message).toContain("ETH sub-account would hold 2 assets");
   });
 
+  it("a zero balance maps to a zero collateral, not a NaN price", () => {
+    const report = computeMargin({
+      portfolio: portfolio({
+        holdings: [
+          { chain: "ethereum", token: "WETH", amount: "0" },
+          { chain: "arbitrum", token: "USDC", amount: "1000" },
+        ],
+        positions: [{ kind: "perp", chain: "arbitrum", venue: "derive", underlying: "ETH", size: "1" }],
+      }),
+      market: market(),
+      config,
+    });
+    expect(report.byPosition[0]!.collateralValueUsd).toBe(0);
+    expect(Number.isFinite(report.initialMarginUsd)).toBe(true);
+  });
+
   it("config overrides are validated against PMRM_2's bounds with the field's path", () => {
     expectInvalid(
       () => resolveMarginConfig({ model: "derive-pmrm2", params: { margin: { mmFactor: 0.05 } } }),
