@@ -72,12 +72,25 @@ export function reportTerms(
         : undefined,
     );
     if (hasRisk) {
+      // The vol move shown is the nearest expiry's (each expiry has its own multiplier; skews rotate, so 0).
+      const nearest = sub.expiries.reduce(
+        (best, e, i) => (best < 0 || e.secondsToExpiry < sub.expiries[best]!.secondsToExpiry ? i : best),
+        -1,
+      );
+      const volMove = (s: Pmrm2Scenario) =>
+        nearest < 0
+          ? 0
+          : s.volShock === "up"
+            ? r.volShockUp[nearest]! - 1
+            : s.volShock === "down"
+              ? r.volShockDown[nearest]! - 1
+              : 0;
       scenarios.push({
         underlying: key,
         scenarios: scen.map((s, k) => ({
           id: scenarioId(s),
           spotShockRel: s.spotMult - 1,
-          volShockRel: 0,
+          volShockRel: volMove(s),
           weight: s.dampening,
           pnlUsd: r.scenarioPnl[k]!,
         })),

@@ -96,6 +96,9 @@ describe("derive-pmrm2 model", () => {
       config,
     });
     const option = report.byPosition.find((p) => p.id === "p0")!;
+    // Up scenarios show the expiry's vol multiplier: 1 + 0.5 (30 d / s)^0.13 (long power: s = 30 days 8 hours).
+    const up = report.scenarios[0]!.scenarios.find((x) => x.id === "spot +18.0% vol up")!;
+    expect(up.volShockRel).toBeCloseTo(0.5 * (30 / (30 + 8 / 24)) ** 0.13, 10);
     expect(option.collateralValueUsd).toBeLessThan(0);
     // Naked short: 10 contracts x spot 2000 x (0.3% + 0.2%) = 100 in IM.
     expect(report.components.find((c) => c.name === "naked short option contingency")!.initialMarginUsd).toBeCloseTo(
