@@ -36,6 +36,8 @@ export interface ArrangedSubAccount {
   shockedVol: Float64Array;
   /** Portfolio confidence: spot, and the perp's when a perp is held. */
   portfolioConfidence: number;
+  /** JSON path of the sub-account, for errors raised while scenarios run. */
+  path: string;
 }
 
 /** ln(2e18): beyond it the discount factor is below half a unit of 1e-18 and rounds to 0 on chain. */
@@ -81,6 +83,7 @@ export function arrangeSubAccount(account: Pmrm2SubAccount, params: Pmrm2Params,
     shockedVol: new Float64Array(optionCount),
     portfolioConfidence:
       account.perpAmount !== 0 ? Math.min(account.spotConfidence, account.perpConfidence) : account.spotConfidence,
+    path,
   };
   let o = 0;
   expiries.forEach((e, i) => {

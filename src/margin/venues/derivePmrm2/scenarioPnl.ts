@@ -20,7 +20,7 @@ export interface ScenarioInputs {
 }
 
 function calcError(path: string, message: string): XmarginError {
-  return new XmarginError(message, { code: "CALCULATION_FAILED", path: `$.${path}` });
+  return new XmarginError(message, { code: "CALCULATION_FAILED", path });
 }
 
 /** Writes the scenario's vols of expiry e into a.shockedVol. */
@@ -46,9 +46,10 @@ function shockVols(a: ArrangedSubAccount, e: number, s: Pmrm2Scenario, params: P
     default: {
       const shape = skewShape(a.seconds[e]!, params.skewShock, s.volShock);
       // Division by zero on chain: report, never guess a vol.
-      if (!(shape.kStar > 0)) throw calcError(`expiries[${e}]`, "skew scenario undefined: k* is 0");
+      if (!(shape.kStar > 0)) throw calcError(`${a.path}.expiries[${e}]`, "skew scenario undefined: k* is 0");
       for (let i = from; i < to; i++) {
-        if (a.strike[i] === 0) throw calcError(`expiries[${e}]`, "skew scenario undefined for a strike of 0");
+        if (a.strike[i] === 0)
+          throw calcError(`${a.path}.expiries[${e}].options[${i - from}]`, "skew scenario undefined for a strike of 0");
         const k = Math.log(a.strike[i]! / forward);
         vols[i] = a.vol[i]! * Math.max(0, skewMultiplier(s.volShock === "abs" ? Math.abs(k) : k, shape));
       }

@@ -157,7 +157,9 @@ describe("PMRM_2 errors where Derive's contract reverts", () => {
     const zeroK: Pmrm2Params = { ...P, skewShock: { ...P.skewShock, minKStar: 0, widthScale: 0 } };
     expect(errorOf(() => computePmrm2(account({ expiries: [expiry(opt)] }), zeroK)).message).toContain("k*");
     const zeroStrike = [{ strike: 0, isCall: true, amount: 1, volAnnual: 0.5 }];
-    expect(errorOf(() => computePmrm2(account({ expiries: [expiry(zeroStrike)] }), P)).message).toContain("strike");
+    const zero = errorOf(() => computePmrm2(account({ expiries: [expiry(zeroStrike)] }), P));
+    expect(zero.message).toContain("strike");
+    expect(zero.path).toBe("$.expiries[0].options[0]");
   });
 
   it("a discount factor that rounds to 0 on chain", () => {
