@@ -2,6 +2,7 @@ import { formatDecimal, formatUnits, parseDecimal } from "../core/decimal.js";
 import { invalidInput } from "../core/errors.js";
 import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
 import { getToken, tokenRepresentations } from "../market/tokenRegistry.js";
+import { allChainsFeedKey, chainFeedKey } from "../oracles/feedKey.js";
 import type { Holding, Portfolio, Position } from "../schema/portfolio.js";
 
 /** Decimal string for a document: 12 significant digits, never exponent form, `-0` printed as `0`. */
@@ -61,7 +62,7 @@ export function cashTokenFor(chain: string): string | undefined {
 
 /** USD price of one token on a chain in a resolved market: its own feed there, anywhere, else peg x underlying. */
 export function tokenPriceUsd(market: ResolvedMarket, chain: string, symbol: string): number | undefined {
-  const own = market.tokenPrices.get(`${chain}:${symbol}`) ?? market.tokenPrices.get(`*:${symbol}`);
+  const own = market.tokenPrices.get(chainFeedKey(chain, symbol)) ?? market.tokenPrices.get(allChainsFeedKey(symbol));
   if (own) return own.priceUsd;
   const token = getToken(chain, symbol);
   const spot = market.underlyings.get(token.underlying)?.spotUsd;

@@ -9,6 +9,7 @@ import {
   defaultAggregationRules,
   type QuoteReading,
 } from "./aggregateQuotes.js";
+import { allChainsFeedKey, chainFeedKey, parseFeedKey } from "./feedKey.js";
 
 /** A quote with the source's own staleness limit, which a MarketSnapshot document does not carry. */
 export interface TimedQuote {
@@ -28,7 +29,7 @@ export interface AggregatedFeeds {
  * each quote's own `maxAgeSec` (rule R2). Pure: time comes in as `asOfSec`.
  * @example
  * const { prices } = aggregateFeeds(quotes, asOfSec);
- * prices.get("*:ETH")?.priceUsd;
+ * prices.get(allChainsFeedKey("ETH"))?.priceUsd;
  * @see docs/oracles.md
  */
 export function aggregateFeeds(
@@ -53,17 +54,17 @@ export function aggregateFeeds(
       ...(maxAgeSec !== undefined ? { maxAgeSec } : {}),
     };
     const symbol = q.feed.slice(0, -"/USD".length);
-    push(`*:${symbol}`, reading);
-    push(`${q.chain}:${symbol}`, reading);
+    push(allChainsFeedKey(symbol), reading);
+    push(chainFeedKey(q.chain, symbol), reading);
   });
   const prices = new Map<string, AggregatedPrice>();
   const flags: Flag[] = [];
   for (const [key, readings] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const [chain, symbol] = key.split(":") as [string, string];
-    const label = chain === "*" ? `${symbol}/USD` : `${symbol}/USD on ${chain}`;
+    const { chain, symbol } = parseFeedKey(key);
+    const label = chain === undefined ? `${symbol}/USD` : `${symbol}/USD on ${chain}`;
     const agg = aggregateQuotes(label, readings, asOfSec, rules);
     prices.set(key, agg);
-    if (chain === "*" || readings.length > 1) flags.push(...agg.flags);
+    if (chain === undefined || readings.length > 1) flags.push(...agg.flags);
   }
   return { prices, flags };
 }

@@ -1,3 +1,4 @@
+import { missingData } from "../core/errors.js";
 import type { Flag } from "../core/flags.js";
 
 /** A quote reduced to numbers, as the aggregator needs it. */
@@ -29,6 +30,11 @@ export interface AggregationRules {
   maxCrossChainDivergenceRel?: number;
   /** A quote published more than this many seconds after the snapshot time is ignored. Default 60. */
   maxFutureSec?: number;
+  /**
+   * Cap on a quote's own `maxAgeSec`, seconds: a source cannot declare itself fresh for longer (a quote's
+   * `maxAgeSec: 1e9` would make a two-day-old price fresh). Default 86,400, the longest Chainlink heartbeat.
+   */
+  maxHeartbeatSec?: number;
 }
 
 /**
@@ -42,6 +48,7 @@ export const defaultAggregationRules: Readonly<AggregationRules> = {
   maxConfidenceRel: 0.02,
   maxCrossChainDivergenceRel: 0.01,
   maxFutureSec: 60,
+  maxHeartbeatSec: 86_400,
 };
 
 export interface AggregatedPrice {
@@ -91,10 +98,10 @@ export function aggregateQuotes(
   asOfSec: number,
   rules: AggregationRules = defaultAggregationRules,
 ): AggregatedPrice {
-  if (quotes.length === 0) throw new RangeError(`aggregateQuotes(${feed}): no quotes`);
+  if (quotes.length === 0) throw missingData("$.quotes", `${feed}: no quotes`);
   const flags: Flag[] = [];
   const valid = quotes.filter((q) => Number.isFinite(q.priceUsd) && q.priceUsd > 0);
-  if (valid.length === 0) throw new RangeError(`aggregateQuotes(${feed}): no quote with a price > 0`);
+  if (valid.length === 0) throw missingData("$.quotes", `${feed}: no quote with a price > 0`);
   if (valid.length < quotes.length) {
     flags.push({
       code: "ORACLE_UNCERTAIN",

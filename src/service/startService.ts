@@ -10,14 +10,15 @@ import { openSqliteStore } from "../store/sqliteStore.js";
 import { AccountBacktester } from "./accountBacktest.js";
 import { loadDemoAccounts } from "./demoAccounts.js";
 import type { PlanEngine, WhatIfEngine } from "./engines.js";
-import { buildHttpServer, type FeedControl } from "./httpServer.js";
+import { buildHttpServer } from "./http/buildHttpServer.js";
+import type { FeedControl } from "./http/httpContext.js";
 import { liquidationPlanEngine, liquidationWhatIfEngine } from "./liquidationEngines.js";
 import { MarginService } from "./marginService.js";
 import { REPO_ROOT } from "./paths.js";
 import { Rebalancer } from "./rebalancer.js";
 import { ReplayFeed } from "./replayFeed.js";
 import { loadReplayHistory } from "./replayHistory.js";
-import { parseServiceConfig, type ServiceConfig, type ServiceConfigInput } from "./serviceConfig.js";
+import { type ApiKeyConfig, parseServiceConfig, type ServiceConfig, type ServiceConfigInput } from "./serviceConfig.js";
 
 export interface StartOptions {
   /** Operator log (default: nothing). */
@@ -32,9 +33,9 @@ export interface RunningService {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
-  /** A key generated at start because none was configured (print it), else undefined. */
+  /** The demo admin key, generated on the first start without configured keys and kept in the store, else undefined. */
   generatedApiKey: string | undefined;
-  apiKeys: string[];
+  apiKeys: ApiKeyConfig[];
   service: MarginService;
   rebalancer: Rebalancer;
   store: MarginStore;
@@ -44,6 +45,17 @@ export interface RunningService {
 }
 
 const REPLAY_META = "replay.lastDate";
+/** Store key of the generated admin key: the same key across restarts (the store file is readable by its owner only). */
+const GENERATED_KEY_META = "service.generatedApiKey";
+
+/** The stored generated key, or a new one stored for the next start. */
+function persistentGeneratedKey(store: MarginStore): string {
+  const stored = store.getMeta(GENERATED_KEY_META);
+  if (stored && stored.length >= 16) return stored;
+  const key = `xm_${randomBytes(18).toString("hex")}`;
+  store.setMeta(GENERATED_KEY_META, key);
+  return key;
+}
 
 function packageVersion(): string {
   try {
@@ -79,13 +91,19 @@ function loadTemplateMarket(examplesDir: string): MarketSnapshot {
 export async function startService(input: ServiceConfigInput, options: StartOptions = {}): Promise<RunningService> {
   const parsed = parseServiceConfig(input);
   const log = options.log ?? (() => {});
-  const generatedApiKey = parsed.apiKeys.length === 0 ? `xm_${randomBytes(18).toString("hex")}` : undefined;
-  const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;
-  const config: ServiceConfig = { ...parsed, apiKeys };
   const whatIf = options.whatIfEngine ?? liquidationWhatIfEngine;
-  const store = openSqliteStore({ file: config.dbFile });
+  const store = openSqliteStore({ file: parsed.dbFile });
   try {
-    const service = new MarginService({ store, whatIf, defaultModel: config.defaultModel, log });
+    const generatedApiKey = parsed.apiKeys.length === 0 ? persistentGeneratedKey(store) : undefined;
+    const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;
+    const config: ServiceConfig = { ...parsed, apiKeys };
+    const service = new MarginService({
+      store,
+      whatIf,
+      defaultModel: config.defaultModel,
+      budget: config.budget,
+      log,
+    });
     const rebalancer = new Rebalancer(service, {
       engine: options.planEngine ?? liquidationPlanEngine,
       ...(config.webhook.url ? { webhookUrl: config.webhook.url } : {}),

@@ -4,6 +4,7 @@ import type { Flag } from "../../core/flags.js";
 import { parseIsoToSec, yearsBetween } from "../../core/time.js";
 import { getToken } from "../../market/tokenRegistry.js";
 import { getUnderlying } from "../../market/underlyings.js";
+import { allChainsFeedKey, chainFeedKey } from "../../oracles/feedKey.js";
 import type { PricedPosition } from "../../pricing/types.js";
 import { valuePosition } from "../../pricing/valuePosition.js";
 import { impliedVol } from "../../pricing/volSurface.js";
@@ -42,8 +43,8 @@ function tokenPriceUsd(
   path: string,
   flags: Flag[],
 ): number | undefined {
-  const onChain = market.tokenPrices.get(`${chain}:${symbol}`);
-  const allChains = market.tokenPrices.get(`*:${symbol}`);
+  const onChain = market.tokenPrices.get(chainFeedKey(chain, symbol));
+  const allChains = market.tokenPrices.get(allChainsFeedKey(symbol));
   if (onChain && onChain.freshSources > 0) return onChain.priceUsd;
   if (onChain && allChains && allChains.freshSources > 0) {
     flags.push({

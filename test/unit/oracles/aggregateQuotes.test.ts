@@ -20,6 +20,7 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
       maxConfidenceRel: 0.02,
       maxCrossChainDivergenceRel: 0.01,
       maxFutureSec: 60,
+      maxHeartbeatSec: 86_400,
     });
   });
 
