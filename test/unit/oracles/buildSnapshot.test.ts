@@ -96,6 +96,6 @@ describe("aggregateFeeds", () => {
     // a one-hour-old stablecoin answer is fresh under its 24 h heartbeat
     expect(prices.get("*:USDC")?.freshSources).toBe(1);
     // per-chain flags are surfaced only for chains with several sources; here only the all-chain info flag
-    expect(flags.map((f) => `${f.code}:${f.severity}`)).toEqual(["ORACLE_STALE:info"]);
+    expect(flags.map((f) => `${f.code}:${f.severity}`)).toEqual(["ORACLE_STALE:warning"]);
   });
 });
