@@ -92,6 +92,15 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
     if (status >= 500 && !(err instanceof XmarginError && err.code === "UNAVAILABLE")) {
       log(`${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
+    // A refused WebSocket upgrade owns a raw socket that nothing else would end: end it after the answer.
+    if (headerValue(req.headers.upgrade)?.toLowerCase() === "websocket") {
+      reply.raw.once("finish", () => req.socket.destroy());
+      void reply
+        .code(status)
+        .headers({ ...headers, connection: "close" })
+        .send(body);
+      return;
+    }
     void reply.code(status).headers(headers).send(body);
   });
   app.addHook("onRequest", async (req) => {
