@@ -24,6 +24,7 @@ export function statusesOf(route: Route): Map<number, string> {
   if (route.params || route.query || route.body || route.errors[400]) {
     out.set(400, "invalid input or over the compute budget; `error.path` names the field");
   }
+  if (route.params) out.set(414, "a path parameter longer than the router allows");
   if (route.body) {
     out.set(413, "body larger than the limit");
     out.set(415, "body is not application/json");
