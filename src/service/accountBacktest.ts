@@ -95,36 +95,68 @@ interface CachedReplay {
   paths: number | undefined;
 }
 
+/** Daily histories read so far, per folder (read once per thread: the service's and each compute worker's). */
+const histories = new Map<string, History>();
+
+function historyOf(historyDir: string): History {
+  let h = histories.get(historyDir);
+  if (!h) {
+    if (!existsSync(historyDir)) {
+      throw new XmarginError("the backtest needs the daily price history, which is not available", {
+        code: "CONFLICT",
+        details: "start the service with the daily history (feed.dataDir)",
+      });
+    }
+    h = loadDailyHistory(historyDir);
+    histories.set(historyDir, h);
+  }
+  return h;
+}
+
+/**
+ * The replay of one window: the portfolio under `config` (xchain paths capped) over the `windowDays` days ending at
+ * `end`, reading only the history up to `end`. Pure apart from reading the history once per thread.
+ */
+export function replayWindow(
+  options: AccountBacktesterOptions,
+  portfolio: LiveAccount["portfolio"],
+  accountConfig: AnyMarginConfig,
+  end: string,
+  windowDays: number,
+): ReplayResult {
+  const full = historyOf(options.historyDir);
+  const history = historyUpTo(full, end);
+  const { config } = boundedConfig(accountConfig);
+  const timeline = buildMarketTimeline(history, portfolio, {
+    from: addDays(end, -(windowDays - 1)),
+    to: end,
+    ...(options.template?.bridges ? { bridges: options.template.bridges } : {}),
+    ...(options.template?.chains ? { chains: options.template.chains } : {}),
+  });
+  // The book template only fixes the options' moneyness against the portfolio's reference date (how the book is
+  // defined, as in the CLI); every margin and loss reads the cut history.
+  return replayMargin(timeline, templateFor(full, portfolio), config);
+}
+
+/** Where a window's replay is computed: on this thread by default, or handed to the compute pool. */
+export type ReplayRunner = (acc: LiveAccount, end: string, windowDays: number) => Promise<ReplayResult>;
+
 /**
  * Backtests stored accounts on the real daily history for the service (`GET /v1/accounts/:id/backtest`): the
  * account's portfolio under its model over the `days` days ending at the replay date (src/backtest: timeline,
- * replayMargin, summarizeReplay). The history is read once, lazily. Replays are cached per (account, version, end
- * date, window) where the window is one of BACKTEST_WINDOWS_DAYS: every day's margin reads only data up to that day,
- * so the answer for `days` is the window's last `days` days, and varying `days` cannot defeat the cache (at most
- * five computations per account version and day).
+ * replayMargin, summarizeReplay). Replays are cached per (account, version, end date, window) where the window is
+ * one of BACKTEST_WINDOWS_DAYS: every day's margin reads only data up to that day, so the answer for `days` is the
+ * window's last `days` days, and varying `days` cannot defeat the cache (at most five computations per account
+ * version and day).
  */
 export class AccountBacktester {
-  private history: History | undefined;
   private readonly cache = new Map<string, CachedReplay>();
 
-  constructor(private readonly options: AccountBacktesterOptions) {}
+  constructor(readonly options: AccountBacktesterOptions) {}
 
   /** Cached replays (for tests and /healthz-like inspection). */
   get cacheSize(): number {
     return this.cache.size;
-  }
-
-  private loadHistory(): History {
-    if (!this.history) {
-      if (!existsSync(this.options.historyDir)) {
-        throw new XmarginError("the backtest needs the daily price history, which is not available", {
-          code: "CONFLICT",
-          details: "start the service with the daily history (feed.dataDir)",
-        });
-      }
-      this.history = loadDailyHistory(this.options.historyDir);
-    }
-    return this.history;
   }
 
   private static key(acc: LiveAccount, end: string, window: number): string {
@@ -142,23 +174,14 @@ export class AccountBacktester {
   }
 
   /** Backtest of `acc` over the `days` days ending at `end` (YYYY-MM-DD, the replay's current day). */
-  run(acc: LiveAccount, end: string, days: number): BacktestJson {
+  async run(acc: LiveAccount, end: string, days: number, runner?: ReplayRunner): Promise<BacktestJson> {
     const hit = this.cached(acc, end, days);
     if (hit) return hit;
     const window = windowFor(days);
-    const full = this.loadHistory();
-    const history = historyUpTo(full, end);
-    const { config, paths } = boundedConfig(acc.config);
-    const timeline = buildMarketTimeline(history, acc.portfolio, {
-      from: addDays(end, -(window - 1)),
-      to: end,
-      ...(this.options.template?.bridges ? { bridges: this.options.template.bridges } : {}),
-      ...(this.options.template?.chains ? { chains: this.options.template.chains } : {}),
-    });
-    // The book template only fixes the options' moneyness against the portfolio's reference date (how the book is
-    // defined, as in the CLI); every margin and loss reads the cut history.
-    const replay = replayMargin(timeline, templateFor(full, acc.portfolio), config);
-    const entry: CachedReplay = { replay, end, paths };
+    const replay = runner
+      ? await runner(acc, end, window)
+      : replayWindow(this.options, acc.portfolio, acc.config, end, window);
+    const entry: CachedReplay = { replay, end, paths: boundedConfig(acc.config).paths };
     this.cache.set(AccountBacktester.key(acc, end, window), entry);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     return answerOf(acc, entry, days);

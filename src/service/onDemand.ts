@@ -1,10 +1,13 @@
 import { runMarginModel } from "../margin/computeMargin.js";
 import type { MarginReport } from "../margin/report.js";
+import { type MarginReportJson, reportToJson } from "../margin/reportJson.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
 import { resolveMarginConfig } from "../margin/resolveConfig.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
+import type { ComputeJob } from "./compute/computeProtocol.js";
+import type { WorkerPool } from "./compute/workerPool.js";
 import { checkBudget } from "./computeBudget.js";
 import type { WhatIfOutcome } from "./engines.js";
 import type { MarginService } from "./marginService.js";
@@ -12,20 +15,53 @@ import { underPath } from "./underPath.js";
 
 /**
  * Stateless calls of the service: nothing is stored or announced. They read the live market (when the request
- * brings no snapshot) and stored accounts (what-if by account id).
+ * brings no snapshot) and stored accounts (what-if by account id). Every call is checked against the compute budget
+ * first; errors are rooted at the field of the request.
  */
 
-/** Margin of an ad-hoc portfolio: at the given snapshot, or at the live market when there is none. */
-export function marginOnDemand(
+/** Margin of a portfolio at a snapshot; `fromRequest` roots snapshot errors at `$.market` (else it is the live one). */
+export function marginAtSnapshot(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  configDoc: unknown,
+  fromRequest: boolean,
+): MarginReport {
+  const config = underPath("$.config", () => resolveMarginConfig(configDoc));
+  const market = fromRequest ? underPath("$.market", () => resolveMarket(snapshot)) : resolveMarket(snapshot);
+  return underPath("$.portfolio", () => runMarginModel(resolvePortfolio(portfolio, market), market, config));
+}
+
+/**
+ * Margin of an ad-hoc portfolio: at the given snapshot, or at the live market when there is none. With a worker pool
+ * the computation runs off the event loop; without one, here.
+ */
+export async function marginOnDemand(
   service: MarginService,
   portfolio: Portfolio,
   snapshot: MarketSnapshot | undefined,
   configDoc: unknown,
-): MarginReport {
-  const config = underPath("$.config", () => resolveMarginConfig(configDoc ?? service.registry.defaultConfigDoc()));
+  pool?: WorkerPool,
+): Promise<MarginReportJson> {
+  const doc = configDoc ?? service.registry.defaultConfigDoc();
+  const config = underPath("$.config", () => resolveMarginConfig(doc));
   checkBudget(portfolio, config, service.budget, { portfolio: "$.portfolio", config: "$.config" });
-  const market = snapshot ? underPath("$.market", () => resolveMarket(snapshot)) : service.currentTick().market;
-  return underPath("$.portfolio", () => runMarginModel(resolvePortfolio(portfolio, market), market, config));
+  if (pool) {
+    const live = snapshot ?? service.currentTick().snapshot;
+    const job: ComputeJob = {
+      kind: "margin",
+      portfolio,
+      snapshot: live,
+      configDoc: doc,
+      fromRequest: snapshot !== undefined,
+    };
+    const result = await pool.run(job);
+    if (result.kind === "margin") return result.report;
+  }
+  if (snapshot) return reportToJson(marginAtSnapshot(portfolio, snapshot, doc, true));
+  const market = service.currentTick().market;
+  return reportToJson(
+    underPath("$.portfolio", () => runMarginModel(resolvePortfolio(portfolio, market), market, config)),
+  );
 }
 
 /** A what-if on a stored account or a given portfolio, at the given snapshot or the live market. */

@@ -3,6 +3,7 @@ import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { XmarginError } from "../../core/errors.js";
 import type { AccountBacktester } from "../accountBacktest.js";
+import { WorkerPool } from "../compute/workerPool.js";
 import { ComputeQueue } from "../computeQueue.js";
 import type { WhatIfEngine } from "../engines.js";
 import type { MarginService } from "../marginService.js";
@@ -74,9 +75,13 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
     queueLength: config.budget.queueLength,
     timeoutMs: config.budget.timeoutMs,
   });
+  const workers =
+    config.budget.workers > 0 ? WorkerPool.create(config.budget.workers, config.budget.timeoutMs) : undefined;
+  if (workers) app.addHook("onClose", async () => workers.close());
   const ctx: HttpContext = {
     config,
     service,
+    ...(workers ? { workers } : {}),
     whatIfSchema: deps.whatIf.whatIfSchema,
     feed: deps.feed,
     ...(deps.backtester ? { backtester: deps.backtester } : {}),

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { AccountBacktester } from "../accountBacktest.js";
+import type { WorkerPool } from "../compute/workerPool.js";
 import type { ComputeQueue } from "../computeQueue.js";
 import type { MarginService } from "../marginService.js";
 import type { ReplayStatus } from "../replayFeed.js";
@@ -24,6 +25,8 @@ export interface HttpContext {
   /** Backtests of stored accounts on the daily history; absent = 409. */
   backtester?: AccountBacktester;
   compute: ComputeQueue;
+  /** Worker threads for heavy calls (absent when running from sources: the work then runs on the event loop). */
+  workers?: WorkerPool;
   hub: StreamHub;
   keys: KeyRing;
   version: string;

@@ -114,7 +114,24 @@ export function accountRoutes(ctx: HttpContext): Route[] {
         const end = ctx.feed.status()?.lastDate ?? closedDateOf(service.currentTick().asOf);
         const days = query.days ?? BACKTEST_DEFAULT_DAYS;
         const cached = backtester.cached(acc, end, days);
-        return cached ?? ctx.compute.run(() => backtester.run(acc, end, days));
+        if (cached) return cached;
+        const pool = ctx.workers;
+        const runner = pool
+          ? async (a: typeof acc, e: string, windowDays: number) => {
+              const result = await pool.run({
+                kind: "backtest",
+                historyDir: backtester.options.historyDir,
+                ...(backtester.options.template ? { template: backtester.options.template } : {}),
+                portfolio: a.portfolio,
+                configDoc: a.configDoc,
+                end: e,
+                windowDays,
+              });
+              if (result.kind !== "backtest") throw new XmarginError("unexpected worker answer", { code: "INTERNAL" });
+              return result.replay;
+            }
+          : undefined;
+        return ctx.compute.run(() => backtester.run(acc, end, days, runner));
       },
     }),
     defineRoute({

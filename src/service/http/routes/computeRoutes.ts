@@ -1,4 +1,3 @@
-import { reportToJson } from "../../../margin/reportJson.js";
 import {
   marginReportJsonSchema,
   marginRequestSchema,
@@ -24,7 +23,7 @@ export function computeRoutes(ctx: HttpContext): Route[] {
       ok: { description: "report", schema: { name: "MarginReport", zod: marginReportJsonSchema } },
       errors: { ...busy, 422: "the computation gave a non-finite figure" },
       handle: ({ body }) =>
-        ctx.compute.run(() => reportToJson(marginOnDemand(ctx.service, body.portfolio, body.market, body.config))),
+        ctx.compute.run(() => marginOnDemand(ctx.service, body.portfolio, body.market, body.config, ctx.workers)),
     }),
     defineRoute({
       method: "POST",
