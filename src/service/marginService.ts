@@ -22,6 +22,9 @@ import { underPath } from "./underPath.js";
 /** Hook run after an account's report is recomputed (the rebalancer). */
 export type ReportHook = (account: LiveAccount, tick: MarketTick) => void;
 
+/** Computes a stored account's report at a tick somewhere else (a worker thread). */
+export type TickComputer = (acc: LiveAccount, tick: MarketTick) => Promise<ComputedReport>;
+
 /** One account's report at one tick, computed and serialised (serialising can fail on a non-finite figure). */
 export interface ComputedReport {
   report: MarginReport;
@@ -64,7 +67,12 @@ export class MarginService {
   private readonly events: ServiceEvents;
   private readonly reportHooks: ReportHook[] = [];
   private readonly log: (line: string) => void;
-  readonly stats = { ticks: 0, recomputations: 0, lastTickMs: 0 };
+  readonly stats = { ticks: 0, recomputations: 0, lastTickMs: 0, coalescedTicks: 0 };
+  /** Where tick recomputations run when not on the event loop (set by the server when worker threads exist). */
+  private tickComputer: TickComputer | undefined;
+  /** Off-thread mode: the tick waiting to be recomputed (the newest; older ones are folded into it). */
+  private pending: { tick: MarketTick; changed: Set<string>; clockMoved: boolean } | undefined;
+  private draining = false;
 
   constructor(options: MarginServiceOptions) {
     this.store = options.store;
@@ -110,6 +118,16 @@ export class MarginService {
 
   getAccount(accountId: string): LiveAccount {
     return this.registry.get(accountId);
+  }
+
+  /**
+   * Recomputes ticks off the event loop from now on: a tick is stored and announced at once, its accounts are
+   * recomputed by `computer` and their reports announced in tick order. Ticks that arrive while one is being
+   * recomputed are folded into the newest (their changed feeds and clock moves add up), so a slow recomputation
+   * never builds a backlog.
+   */
+  offloadTicks(computer: TickComputer): void {
+    this.tickComputer = computer;
   }
 
   /** Computes (and caches) every account at the current market, e.g. at start. */
@@ -187,12 +205,33 @@ export class MarginService {
         flags: p.flags,
       })),
     });
-    const affected = [...this.accounts.values()].filter(
-      (a) => tick.clockMoved || a.error !== undefined || [...a.deps].some((d) => tick.changed.has(d)),
-    );
+    if (this.tickComputer) {
+      this.schedule(tick);
+      this.stats.ticks++;
+      this.stats.lastTickMs = performance.now() - started;
+      this.emitTick(
+        tick,
+        source,
+        prices,
+        this.affectedBy(tick.changed, tick.clockMoved).map((a) => a.accountId),
+      );
+      return tick;
+    }
+    const affected = this.affectedBy(tick.changed, tick.clockMoved);
     const recomputed = this.recompute(affected, tick, "tick");
     this.stats.ticks++;
     this.stats.lastTickMs = performance.now() - started;
+    this.emitTick(tick, source, prices, recomputed);
+    return tick;
+  }
+
+  private affectedBy(changed: ReadonlySet<string>, clockMoved: boolean): LiveAccount[] {
+    return [...this.accounts.values()].filter(
+      (a) => clockMoved || a.error !== undefined || [...a.deps].some((d) => changed.has(d)),
+    );
+  }
+
+  private emitTick(tick: MarketTick, source: string, prices: ReturnType<typeof pricesOf>, recomputed: string[]): void {
     this.emit({
       type: "tick",
       seq: tick.seq,
@@ -203,7 +242,57 @@ export class MarginService {
       recomputed,
       prices: prices.map(priceToJson),
     });
-    return tick;
+  }
+
+  /** Off-thread mode: folds the tick into the pending one and starts draining if idle. */
+  private schedule(tick: MarketTick): void {
+    if (this.pending) {
+      this.stats.coalescedTicks++;
+      for (const c of tick.changed) this.pending.changed.add(c);
+      this.pending = { tick, changed: this.pending.changed, clockMoved: this.pending.clockMoved || tick.clockMoved };
+    } else {
+      this.pending = { tick, changed: new Set(tick.changed), clockMoved: tick.clockMoved };
+    }
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending) {
+        const { tick, changed, clockMoved } = this.pending;
+        this.pending = undefined;
+        await this.recomputeOffThread(this.affectedBy(changed, clockMoved), tick);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async recomputeOffThread(accounts: LiveAccount[], tick: MarketTick): Promise<void> {
+    const computer = this.tickComputer!;
+    const outcomes = await Promise.all(
+      accounts.map((acc) =>
+        computer(acc, tick).then(
+          (computed) => ({ acc, version: acc.version, computed }),
+          (err: unknown) => ({ acc, version: acc.version, err }),
+        ),
+      ),
+    );
+    const moved: LiveAccount[] = [];
+    for (const o of outcomes) {
+      // An account written (PUT) while its tick was computed keeps the newer report.
+      if (this.accounts.get(o.acc.accountId) !== o.acc || o.acc.version !== o.version) continue;
+      this.stats.recomputations++;
+      if ("computed" in o) {
+        if (this.install(o.acc, tick, o.computed)) moved.push(o.acc);
+      } else {
+        const e = asXmarginError(o.err);
+        o.acc.error = e;
+        this.emit({ type: "account-error", accountId: o.acc.accountId, seq: tick.seq, error: e.toJSON() });
+      }
+    }
+    this.announce(moved, tick, "tick");
   }
 
   /**

@@ -38,9 +38,12 @@ export const computeBudgetSchema = z
     /** Smallest maintenance ratio: a tiny ratio makes the health ratio overflow to infinity. */
     minMaintenanceRatio: z.number().gt(0).max(1).default(0.01),
     /** Heavy calls (margin, what-if, backtest) running at once; more wait in the queue. */
-    concurrency: z.number().int().min(1).max(64).default(2),
-    /** Worker threads for margin calls and backtests (0 = on the event loop; used only in the built service). */
-    workers: z.number().int().min(0).max(64).default(2),
+    concurrency: z.number().int().min(1).max(64).default(1),
+    /**
+     * Worker threads for margin calls, backtests and tick recomputations (0 = on the event loop; used only in the
+     * built service). One leaves a core of a 2-core machine to the event loop.
+     */
+    workers: z.number().int().min(0).max(64).default(1),
     /** Heavy calls waiting; when full the service answers 503 with retry-after. */
     queueLength: z.number().int().min(0).max(10_000).default(16),
     /** Longest a heavy call may wait in the queue, and longest it may run in a worker, ms; then 503. */

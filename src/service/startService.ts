@@ -8,12 +8,13 @@ import { parseDocument } from "../schema/validate.js";
 import type { MarginStore } from "../store/marginStore.js";
 import { openSqliteStore } from "../store/sqliteStore.js";
 import { AccountBacktester } from "./accountBacktest.js";
+import { WorkerPool } from "./compute/workerPool.js";
 import { loadDemoAccounts } from "./demoAccounts.js";
 import type { PlanEngine, WhatIfEngine } from "./engines.js";
 import { buildHttpServer } from "./http/buildHttpServer.js";
 import type { FeedControl } from "./http/httpContext.js";
 import { liquidationPlanEngine, liquidationWhatIfEngine } from "./liquidationEngines.js";
-import { MarginService } from "./marginService.js";
+import { MarginService, type TickComputer } from "./marginService.js";
 import { REPO_ROOT } from "./paths.js";
 import { Rebalancer } from "./rebalancer.js";
 import { ReplayFeed } from "./replayFeed.js";
@@ -64,6 +65,24 @@ function packageVersion(): string {
   } catch {
     return "0.0.0";
   }
+}
+
+/** Stored accounts' tick recomputations in the worker pool (the report object comes back for the rebalancer). */
+function tickComputerOf(pool: WorkerPool): TickComputer {
+  return async (acc, tick) => {
+    const result = await pool.run({
+      kind: "margin",
+      portfolio: acc.portfolio,
+      snapshot: tick.snapshot,
+      configDoc: acc.configDoc,
+      fromRequest: false,
+      full: true,
+    });
+    if (result.kind !== "margin" || !result.full) {
+      throw new XmarginError("unexpected worker answer", { code: "INTERNAL" });
+    }
+    return { report: result.full, json: result.report };
+  };
 }
 
 /** The newest examples/market-*.json: the first market, and the static parts (rates, liquidity, bridges) of the replay. */
@@ -152,7 +171,20 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       historyDir: config.feed.dataDir,
       template: { bridges: template.bridges, chains: template.chains },
     });
-    const { app, hub } = await buildHttpServer({ config, service, whatIf, feed, backtester, version, log });
+    const workers =
+      config.budget.workers > 0 ? WorkerPool.create(config.budget.workers, config.budget.timeoutMs) : undefined;
+    if (workers) service.offloadTicks(tickComputerOf(workers));
+    const { app, hub } = await buildHttpServer({
+      config,
+      service,
+      whatIf,
+      feed,
+      backtester,
+      version,
+      log,
+      ...(workers ? { workers } : {}),
+    });
+    if (workers) app.addHook("onClose", async () => workers.close());
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

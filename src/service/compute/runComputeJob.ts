@@ -8,7 +8,7 @@ import type { ComputeJob, ComputeResult } from "./computeProtocol.js";
 export function runComputeJob(job: ComputeJob): ComputeResult {
   if (job.kind === "margin") {
     const report = marginAtSnapshot(job.portfolio, job.snapshot, job.configDoc, job.fromRequest);
-    return { kind: "margin", report: reportToJson(report) };
+    return { kind: "margin", report: reportToJson(report), ...(job.full ? { full: report } : {}) };
   }
   const replay = replayWindow(
     { historyDir: job.historyDir, ...(job.template ? { template: job.template } : {}) },

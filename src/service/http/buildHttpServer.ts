@@ -3,7 +3,7 @@ import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { XmarginError } from "../../core/errors.js";
 import type { AccountBacktester } from "../accountBacktest.js";
-import { WorkerPool } from "../compute/workerPool.js";
+import type { WorkerPool } from "../compute/workerPool.js";
 import { ComputeQueue } from "../computeQueue.js";
 import type { WhatIfEngine } from "../engines.js";
 import type { MarginService } from "../marginService.js";
@@ -25,6 +25,8 @@ export interface HttpServerDeps {
   backtester?: AccountBacktester;
   version: string;
   log: (line: string) => void;
+  /** Worker threads for heavy calls (absent: they run on the event loop, bounded by the queue). */
+  workers?: WorkerPool;
 }
 
 const STREAM_URL = "/v1/stream";
@@ -75,9 +77,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
     queueLength: config.budget.queueLength,
     timeoutMs: config.budget.timeoutMs,
   });
-  const workers =
-    config.budget.workers > 0 ? WorkerPool.create(config.budget.workers, config.budget.timeoutMs) : undefined;
-  if (workers) app.addHook("onClose", async () => workers.close());
+  const workers = deps.workers;
   const ctx: HttpContext = {
     config,
     service,

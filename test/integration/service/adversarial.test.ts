@@ -118,7 +118,7 @@ describe.runIf(enabled && existsSync(DIST))("adversarial load on loopback (built
       market,
       config: {
         model: "xchain",
-        simulation: { paths: Math.floor(2_000_000 / 14) > 50_000 ? 50_000 : Math.floor(2_000_000 / 14) },
+        simulation: { paths: Math.min(50_000, Math.floor(2_000_000 / 14)) },
       },
     });
     const accounts = ["acct-btc-strangle-01", "acct-directional-perp-01", "fund-multichain-01"];
