@@ -29,7 +29,8 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     const even = aggregateQuotes("X", [q(100), q(101), q(101.5), q(100.5)], T);
     expect(even.priceUsd).toBe(100.75);
     // farthest quote from 100.75 is 100 (0.75 away), well under 2%: no flag, band 0.75
-    expect(even.uncertaintyUsd).toBeCloseTo(0.75, 12);
+    // the band is twice that distance (R4): 1.5
+    expect(even.uncertaintyUsd).toBeCloseTo(1.5, 12);
     expect(even.flags).toEqual([]);
   });
 
@@ -78,10 +79,10 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
   });
 
   it("R4: a quote more than 2% from the median flags divergence and sets the band; exactly 2% does not", () => {
-    // median of 100, 100, 102 is 100; 102 is exactly 2% away -> not flagged, band 2
+    // median of 100, 100, 102 is 100; 102 is exactly 2% away -> not flagged, band 2 x 2
     const edge = aggregateQuotes("X", [q(100), q(100), q(102)], T);
     expect(edge.flags).toEqual([]);
-    expect(edge.uncertaintyUsd).toBe(2);
+    expect(edge.uncertaintyUsd).toBe(4);
     const over = aggregateQuotes("X", [q(100), q(100), q(102.5)], T);
     expect(codes(over.flags)).toEqual(["ORACLE_DIVERGENT:warning"]);
     // a flagged divergence doubles the band: 2 x 2.5 (the median could sit anywhere between the sources)
@@ -99,7 +100,8 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     // all-quote median (2002 + 2004) / 2 = 2003; ethereum's median 2002, arbitrum's 2030
     expect(r.priceUsd).toBe(2003);
     expect(r.crossChainSpreadUsd).toBe(27);
-    expect(r.uncertaintyUsd).toBe(27);
+    // twice the farthest chain median's distance (R5)
+    expect(r.uncertaintyUsd).toBe(54);
     // 27 / 2003 = 1.35% < 2%: no source divergence; chains 28 apart = 1.40% > 1%
     expect(codes(r.flags)).toEqual(["ORACLE_DIVERGENT:warning"]);
     expect(r.flags[0]?.message).toBe("ETH/USD: chains diverge by 1.40% (ethereum 2002, arbitrum 2030; limit 1.00%)");
@@ -113,7 +115,8 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     const r = aggregateQuotes("X", [q(2000, { source: "a" }), q(2028, { source: "b" })], T);
     expect(r.crossChainSpreadUsd).toBe(0);
     expect(r.flags).toEqual([]);
-    expect(r.uncertaintyUsd).toBe(14);
+    // twice the farthest quote's distance (R4)
+    expect(r.uncertaintyUsd).toBe(28);
   });
 
   it("R5: stale chains do not take part", () => {
