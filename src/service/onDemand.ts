@@ -1,3 +1,4 @@
+import { XmarginError } from "../core/errors.js";
 import { runMarginModel } from "../margin/computeMargin.js";
 import type { MarginReport } from "../margin/report.js";
 import { type MarginReportJson, reportToJson } from "../margin/reportJson.js";
@@ -18,6 +19,12 @@ import { underPath } from "./underPath.js";
  * brings no snapshot) and stored accounts (what-if by account id). Every call is checked against the compute budget
  * first; errors are rooted at the field of the request.
  */
+
+/** How many trades a what-if document carries (0 when it has none or is not an object). */
+function tradesOf(whatIf: unknown): number {
+  const trades = (whatIf as { trades?: unknown } | null)?.trades;
+  return Array.isArray(trades) ? trades.length : 0;
+}
 
 /** Margin of a portfolio at a snapshot; `fromRequest` roots snapshot errors at `$.market` (else it is the live one). */
 export function marginAtSnapshot(
@@ -83,6 +90,18 @@ export function whatIfOnDemand(
     portfolio: acc ? "$.accountId" : "$.portfolio",
     config: input.config ? "$.config" : "$.accountId",
   });
+  // Trades add positions: the book after the what-if must fit the budget too.
+  const trades = tradesOf(input.whatIf);
+  const items = portfolio.holdings.length + portfolio.positions.length + trades;
+  if (trades > 0 && items > service.budget.maxItems) {
+    throw new XmarginError(
+      `holdings + positions after the trades is ${items}; this service allows at most ${service.budget.maxItems}`,
+      {
+        code: "LIMIT_EXCEEDED",
+        path: "$.whatIf.trades",
+      },
+    );
+  }
   const snapshot = input.market ?? service.currentTick().snapshot;
   return underPath("$.whatIf", () => service.whatIfEngine.simulate(portfolio, snapshot, config, input.whatIf));
 }

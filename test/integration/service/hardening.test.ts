@@ -81,6 +81,15 @@ describe("issue 14: hardening of the service", () => {
     expect((await h.call(`/v1/accounts/${id}`)).body.version).toBe(before);
   });
 
+  it("item 1: a what-if whose trades push the book over the item budget is a 400 at $.whatIf.trades", async () => {
+    const trade = { kind: "perp", chain: "arbitrum", venue: "gmx", underlying: "ETH", size: "1" };
+    const res = await h.call("/v1/whatif", {
+      body: { accountId: "acct-directional-perp-01", whatIf: { trades: Array.from({ length: 600 }, () => trade) } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "LIMIT_EXCEEDED", path: "$.whatIf.trades" });
+  });
+
   it("item 2: a flooding WebSocket client is closed; connections are capped; subscribe is idempotent", async () => {
     const a = openStream(h.url);
     await a.opened;
