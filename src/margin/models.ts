@@ -5,6 +5,7 @@ import { gridPmConfigSchema, gridPmDefaults } from "./gridPm/config.js";
 import { computeIsolated } from "./isolated/computeIsolated.js";
 import { isolatedConfigSchema, isolatedDefaults } from "./isolated/config.js";
 import { defineMarginModel } from "./marginModel.js";
+import { MARGIN_MODEL_NAMES as MODEL_NAMES, type MarginModelName as ModelName } from "./modelNames.js";
 import { computeDerivePmrm2 } from "./venues/derivePmrm2/computeDerivePmrm2.js";
 import { derivePmrm2ConfigSchema, derivePmrm2Defaults } from "./venues/derivePmrm2/config.js";
 import { computeXchain } from "./xchain/computeXchain.js";
@@ -51,6 +52,10 @@ export const marginModels = {
   }),
 } as const;
 
-export type MarginModelName = keyof typeof marginModels;
+/** The closed list of names (defined in modelNames.ts, which has no imports, so low layers can use it). */
+export type MarginModelName = ModelName;
+export const MARGIN_MODEL_NAMES: readonly MarginModelName[] = MODEL_NAMES;
 
-export const MARGIN_MODEL_NAMES = Object.keys(marginModels) as MarginModelName[];
+/** Compile-time proof that the map above and the closed list of names agree (both directions). */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const MODEL_MAP_MATCHES_NAMES: SameKeys<keyof typeof marginModels, MarginModelName> = true;

@@ -7,6 +7,7 @@ import { chainProfiles } from "../../market/chainRegistry.js";
 import { underlyings } from "../../market/underlyings.js";
 import { aggregateFeeds } from "../../oracles/aggregateFeeds.js";
 import { type AggregationRules, defaultAggregationRules } from "../../oracles/aggregateQuotes.js";
+import { allChainsFeedKey } from "../../oracles/feedKey.js";
 import type { VolSurface } from "../../pricing/volSurface.js";
 import { volSurfaceFromDoc } from "../../pricing/volSurfaceFromDoc.js";
 import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
@@ -61,7 +62,7 @@ export function resolveMarket(
       });
       continue;
     }
-    const price = tokenPrices.get(`*:${u.symbol}`);
+    const price = tokenPrices.get(allChainsFeedKey(u.symbol));
     if (price) {
       resolvedUnderlyings.set(u.symbol, {
         symbol: u.symbol,

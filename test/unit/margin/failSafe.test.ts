@@ -69,12 +69,12 @@ describe("fail-safe handling of missing and stale data", () => {
       const old = computeMargin({ portfolio: p, market: stale, config: { model } });
       expect(old.initialMarginUsd, model).toBeGreaterThan(fresh.initialMarginUsd);
       if (model === "derive-pmrm2") {
-        // Derive's own confidence add-on: a stale feed has confidence 0, so IM charges the whole 20000 notional.
-        expect(old.components.find((c) => c.name === "oracle confidence")?.initialMarginUsd).toBeCloseTo(20_000, 6);
-        continue;
+        // Derive's own confidence add-on: a stale feed has confidence 0, so IM charges the whole 20000 notional;
+        // xmargin's band add-on below comes on top.
+        expect(old.components.find((c) => c.id === "pmrm2-oracle-confidence")?.initialMarginUsd).toBeCloseTo(20_000, 6);
       }
       // the stale add-on is 5% of the 20000 ETH exposure (grid and xchain may add more through their floors)
-      expect(old.components.find((c) => c.name === "oracle uncertainty")?.initialMarginUsd, model).toBeCloseTo(1000, 6);
+      expect(old.components.find((c) => c.id === "oracle-uncertainty")?.initialMarginUsd, model).toBeCloseTo(1000, 6);
     }
   });
 

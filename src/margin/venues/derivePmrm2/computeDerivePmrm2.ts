@@ -6,6 +6,7 @@
  * @see docs/models/derive-pmrm2.md
  */
 import { assembleReport } from "../../common/assembleReport.js";
+import { oracleAddOn } from "../../common/oracleAddOn.js";
 import type { MarginReport } from "../../report.js";
 import type { ResolvedMarket } from "../../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../../resolve/resolvedPortfolio.js";
@@ -27,6 +28,21 @@ export function computeDerivePmrm2(
 
   const { components, scenarios } = reportTerms(mapped, results, config.params);
   const figures = attributeItems(portfolio, mapped, results, config.params);
+  if (config.oracleBandAddOn.enabled) {
+    // Fail-safe on top of Derive's figures: diverging or stale prices must raise margin (docs/oracles.md).
+    const oracle = oracleAddOn(portfolio.items, market, config.oracleBandAddOn.staleAddOnRel);
+    components.push({
+      id: "oracle-uncertainty",
+      name: "oracle uncertainty (xmargin)",
+      initialMarginUsd: oracle.addOnUsd,
+      maintenanceMarginUsd: oracle.addOnUsd,
+      detail: `exposure x relative oracle band (+${100 * config.oracleBandAddOn.staleAddOnRel}% if stale), added by xmargin to Derive's figures`,
+    });
+    for (let i = 0; i < portfolio.items.length; i++) {
+      figures.initialUsd[i]! += oracle.itemUsd[i]!;
+      figures.maintenanceUsd[i]! += oracle.itemUsd[i]!;
+    }
+  }
   return assembleReport({
     model: "derive-pmrm2",
     portfolio,

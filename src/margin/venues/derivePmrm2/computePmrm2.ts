@@ -135,8 +135,8 @@ export function computePmrm2(account: Pmrm2SubAccount, params: Pmrm2Params, path
 
   const mmLossFactor = params.margin.mmFactor;
   const imLossFactor =
-    account.stablePrice < other.pegLossThreshold
-      ? params.margin.imFactor + other.pegLossFactor * (other.pegLossThreshold - account.stablePrice)
+    account.pegStablePrice < other.pegLossThreshold
+      ? params.margin.imFactor + other.pegLossFactor * (other.pegLossThreshold - account.pegStablePrice)
       : params.margin.imFactor;
   const mmPerpCont = other.mmPerpPercent * perpNotional;
   const imPerpCont = other.imPerpPercent * perpNotional;

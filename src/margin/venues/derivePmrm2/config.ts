@@ -41,6 +41,13 @@ export const derivePmrm2ConfigSchema = z
         bySymbol: z.record(z.string().min(1).max(64), haircutPair),
       })
       .strict(),
+    /**
+     * xmargin's oracle-band add-on on top of Derive's figures (the same one every xmargin model has): each exposure
+     * times its feed's relative band, plus `staleAddOnRel` where every source is stale. It makes diverging, stale or
+     * uncertain data raise margin, which Derive's confidence add-on alone does not (it only charges below a
+     * threshold). Off gives Derive's numbers exactly.
+     */
+    oracleBandAddOn: z.object({ enabled: z.boolean(), staleAddOnRel: z.number().min(0).max(1) }).strict(),
     confidence: z
       .object({
         /**
@@ -63,7 +70,7 @@ export type DerivePmrm2Config = z.infer<typeof derivePmrm2ConfigSchema>;
  * collateral parameters of Derive's golden cases (underlying 2% / 1%, e.g. spec section 11; liquid-staking token
  * 3% / 1.5% and another volatile token 15% / 5%, test_13; USDT 2% / 3%, test_13), the confidence mapping is
  * xmargin's own: a 10% oracle band gives confidence 0, a stale feed gives 0 (fail-safe: it charges the IM
- * confidence add-on in full).
+ * confidence add-on in full); xmargin's oracle-band add-on is on, with the other models' 5% for stale feeds.
  */
 export const derivePmrm2Defaults: DerivePmrm2Config = {
   model: "derive-pmrm2",
@@ -77,5 +84,6 @@ export const derivePmrm2Defaults: DerivePmrm2Config = {
     stablecoin: { mmHaircut: 0.02, imHaircut: 0.03 },
     bySymbol: {},
   },
+  oracleBandAddOn: { enabled: true, staleAddOnRel: 0.05 },
   confidence: { bandAtZeroConfidence: 0.1, staleConfidence: 0 },
 };

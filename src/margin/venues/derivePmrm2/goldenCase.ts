@@ -301,6 +301,7 @@ export function goldenCaseInputs(doc: unknown, options: GoldenCaseOptions = {}):
     perpUnsettledCash: s.UnrealisedPerpPNL + s.UnrealisedFunding,
     cash: s.Cash,
     stablePrice: s.StablePrice,
+    pegStablePrice: s.StablePrice,
     expiries,
     collaterals: s.Collaterals.map((col) => ({
       label: col.Name,

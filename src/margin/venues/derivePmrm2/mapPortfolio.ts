@@ -46,7 +46,11 @@ export function feedConfidence(price: AggregatedPrice | undefined, c: DerivePmrm
   return Math.max(0, 1 - price.uncertaintyUsd / price.priceUsd / c.bandAtZeroConfidence);
 }
 
-function emptyAccount(spot: number, spotConfidence: number, stablePrice: number): Pmrm2SubAccount {
+function emptyAccount(
+  spot: number,
+  spotConfidence: number,
+  stable: { stablePrice: number; pegStablePrice: number },
+): Pmrm2SubAccount {
   return {
     spot,
     spotConfidence,
@@ -55,7 +59,7 @@ function emptyAccount(spot: number, spotConfidence: number, stablePrice: number)
     perpConfidence: spotConfidence,
     perpUnsettledCash: 0,
     cash: 0,
-    stablePrice,
+    ...stable,
     expiries: [],
     collaterals: [],
   };
@@ -88,7 +92,14 @@ export function mapPortfolio(
       message: `derive-pmrm2: no ${config.cashToken}/USD feed for the stable-coin price; 1 assumed (no peg-loss add-on)`,
     });
   }
-  const stablePrice = stableFeed?.priceUsd ?? 1;
+  // Fail-safe edges of the cash token's band: the high edge converts collateral to cash (less value), the low edge
+  // decides the peg-loss factor (more margin); with no feed both are 1 and the account is flagged above.
+  const band = stableFeed ? stableFeed.uncertaintyUsd : 0;
+  const stable = {
+    stablePrice: stableFeed ? stableFeed.priceUsd + band : 1,
+    pegStablePrice: stableFeed ? Math.max(0, stableFeed.priceUsd - band) : 1,
+  };
+  const stablePrice = stable.stablePrice;
   const subAccounts = new Map<string, MappedSubAccount>();
   const accountOf = (underlying: string): Pmrm2SubAccount => {
     const existing = subAccounts.get(underlying);
@@ -96,8 +107,8 @@ export function mapPortfolio(
     // The cash sub-account has no underlying: spot 1, fully confident (its stable coins carry their own feeds).
     const u = underlying === CASH_SUB_ACCOUNT ? undefined : underlyingStateOf(market, underlying);
     const account = u
-      ? emptyAccount(u.spotUsd, feedConfidence(u.price, config.confidence), stablePrice)
-      : emptyAccount(1, 1, stablePrice);
+      ? emptyAccount(u.spotUsd, feedConfidence(u.price, config.confidence), stable)
+      : emptyAccount(1, 1, stable);
     subAccounts.set(underlying, { underlying, account });
     return account;
   };

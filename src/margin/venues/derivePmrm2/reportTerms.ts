@@ -3,7 +3,7 @@
  * scenario group (regular, tail, skew or the basis contingency) carries f x worst loss, the detail shows every group's
  * worst loss; then the peg-loss part of the IM factor and each add-on. Components add up to MtM minus surplus.
  */
-import type { MarginComponent, ScenarioTable } from "../../report.js";
+import type { MarginComponent, MarginComponentId, ScenarioTable } from "../../report.js";
 import type { Pmrm2Result, Pmrm2ScenarioGroup } from "./computePmrm2.js";
 import type { MappedPortfolio } from "./mapPortfolio.js";
 import type { Pmrm2Params, Pmrm2Scenario } from "./params.js";
@@ -15,6 +15,19 @@ const GROUP_COMPONENT: Record<Binding, string> = {
   tail: "worst tail scenario loss",
   skew: "worst skew scenario loss",
   basis: "basis (forward) contingency",
+};
+
+/** Component id of each display name (ids are the closed list in report.ts). */
+const COMPONENT_ID: Record<string, MarginComponentId> = {
+  "worst regular scenario loss": "pmrm2-worst-regular-loss",
+  "worst tail scenario loss": "pmrm2-worst-tail-loss",
+  "worst skew scenario loss": "pmrm2-worst-skew-loss",
+  "basis (forward) contingency": "pmrm2-basis-contingency",
+  "peg-loss factor": "pmrm2-peg-loss",
+  "perp contingency": "pmrm2-perp-contingency",
+  "naked short option contingency": "pmrm2-naked-short-contingency",
+  "collateral haircuts": "pmrm2-collateral-haircuts",
+  "oracle confidence": "pmrm2-oracle-confidence",
 };
 
 function scenarioId(s: Pmrm2Scenario): string {
@@ -100,6 +113,7 @@ export function reportTerms(
     }
   }
   const components: MarginComponent[] = Object.keys(im).map((name) => ({
+    id: COMPONENT_ID[name]!,
     name,
     initialMarginUsd: im[name]!,
     maintenanceMarginUsd: mm[name]!,

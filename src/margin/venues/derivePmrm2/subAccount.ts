@@ -56,6 +56,11 @@ export interface Pmrm2SubAccount {
   cash: number;
   /** Stable-coin price, USD per cash unit. */
   stablePrice: number;
+  /**
+   * Stable-coin price the peg-loss test reads (spec 8.3). Derive reads one feed for both; xmargin's mapping passes
+   * the low edge of the feed's band here and the high edge above, so that oracle uncertainty never lowers margin.
+   */
+  pegStablePrice: number;
   expiries: Pmrm2Expiry[];
   collaterals: Pmrm2Collateral[];
 }

@@ -22,6 +22,7 @@ function account(overrides: Partial<Pmrm2SubAccount> = {}): Pmrm2SubAccount {
     perpUnsettledCash: 0,
     cash: 0,
     stablePrice: 1,
+    pegStablePrice: 1,
     expiries: [],
     collaterals: [],
     ...overrides,
@@ -67,13 +68,13 @@ describe("PMRM_2 assembly by hand", () => {
     expect(r.maintenanceMargin).toBeCloseTo(1500 - 20, 12);
     expect(r.initialMargin).toBeCloseTo(1500 - 20 - 30, 12);
     // Stable price 0.97: value 1000 / 0.97; IM factor 1 + 2 x (0.98 - 0.97) = 1.02 (no loss to scale here).
-    const depeg = computePmrm2(account({ cash: 500, collaterals: [usdt], stablePrice: 0.97 }), P);
+    const depeg = computePmrm2(account({ cash: 500, collaterals: [usdt], stablePrice: 0.97, pegStablePrice: 0.97 }), P);
     expect(depeg.imLossFactor).toBeCloseTo(1.02, 14);
     expect(depeg.collateralMtm).toBeCloseTo(1000 / 0.97, 10);
   });
 
   it("the peg-loss factor scales the worst loss in IM only", () => {
-    const r = computePmrm2(account({ perpAmount: 1, stablePrice: 0.97 }), P);
+    const r = computePmrm2(account({ perpAmount: 1, stablePrice: 0.97, pegStablePrice: 0.97 }), P);
     expect(r.initialMargin).toBeCloseTo(1.02 * -18 - 0.5 - 1.5, 12);
     expect(r.maintenanceMargin).toBeCloseTo(0.8 * -18 - 1.5, 12);
   });

@@ -152,6 +152,31 @@ describe("derive-pmrm2 model", () => {
     expect(Number.isFinite(report.initialMarginUsd)).toBe(true);
   });
 
+  it("xmargin's oracle-band add-on sits on top of Derive's figures and can be turned off", () => {
+    const m = market();
+    // A second, 2% lower ETH source: the aggregated band is 1% of the price.
+    m.quotes.push({
+      source: "pyth",
+      chain: "arbitrum",
+      feed: "ETH/USD",
+      price: "1960",
+      publishedAt: "2023-12-31T23:59:00Z",
+    });
+    const doc = {
+      portfolio: portfolio({
+        holdings: [{ chain: "arbitrum", token: "USDC", amount: "100000" }],
+        positions: [{ kind: "perp" as const, chain: "arbitrum", venue: "derive", underlying: "ETH", size: "10" }],
+      }),
+      market: m,
+    };
+    const withBand = computeMargin({ ...doc, config });
+    const pure = computeMargin({ ...doc, config: { model: "derive-pmrm2", oracleBandAddOn: { enabled: false } } });
+    const band = withBand.components.find((c) => c.id === "oracle-uncertainty")!;
+    expect(pure.components.some((c) => c.id === "oracle-uncertainty")).toBe(false);
+    expect(band.initialMarginUsd).toBeGreaterThan(0);
+    expect(withBand.initialMarginUsd).toBeCloseTo(pure.initialMarginUsd + band.initialMarginUsd, 6);
+  });
+
   it("config overrides are validated against PMRM_2's bounds with the field's path", () => {
     expectInvalid(
       () => resolveMarginConfig({ model: "derive-pmrm2", params: { margin: { mmFactor: 0.05 } } }),
