@@ -36,6 +36,30 @@ export function withTooltips(svg: string): string {
   );
 }
 
+type ChartLayer = Extract<vl.TopLevelSpec, { layer: unknown }>["layer"][number];
+/** A point of a chart with the tooltip text shown on hover. */
+interface HoverPoint {
+  date: string;
+  usd: number;
+  tip: string;
+}
+
+/**
+ * Invisible points whose tooltip is `tip`: vega-lite puts the `description` channel into the mark's aria-label, which
+ * `withTooltips` turns into an SVG <title>.
+ */
+function hoverLayer(values: readonly HoverPoint[]): ChartLayer {
+  return {
+    data: { values: [...values] },
+    mark: { type: "point", opacity: 0, size: 60 },
+    encoding: {
+      x: { field: "date", type: "temporal" },
+      y: { field: "usd", type: "quantitative" },
+      description: { field: "tip", type: "nominal" },
+    },
+  };
+}
+
 /** Margin vs realised loss of one model, exceptions marked. */
 export function marginVsLossSpec(result: ModelBacktest, width = 1000): vl.TopLevelSpec {
   const marginLabel = "margin (IM + haircuts)";
@@ -49,12 +73,16 @@ export function marginVsLossSpec(result: ModelBacktest, width = 1000): vl.TopLev
     .map((d) => ({
       date: d.date,
       usd: r2(d.lossUsd ?? 0),
-      marginUsd: r2(d.marginUsd),
+      tip: `exception on ${d.date}: realised loss ${usd(d.lossUsd ?? 0)} > margin ${usd(d.marginUsd)}`,
       series: "exception (loss > margin)",
     }));
   const hover = result.replay.days
     .filter((_, k) => k % TOOLTIP_EVERY_DAYS === 0)
-    .map((d) => ({ date: d.date, usd: r2(d.marginUsd), lossUsd: d.lossUsd === null ? null : r2(d.lossUsd) }));
+    .map((d) => ({
+      date: d.date,
+      usd: r2(d.marginUsd),
+      tip: `${d.date}: margin ${usd(d.marginUsd)}, realised loss ${d.lossUsd === null ? "not known yet" : usd(d.lossUsd)}`,
+    }));
   const color = {
     field: "series",
     type: "nominal" as const,
@@ -77,19 +105,7 @@ export function marginVsLossSpec(result: ModelBacktest, width = 1000): vl.TopLev
           color,
         },
       },
-      {
-        data: { values: hover },
-        mark: { type: "point", opacity: 0, size: 60 },
-        encoding: {
-          x: { field: "date", type: "temporal" },
-          y: { field: "usd", type: "quantitative" },
-          tooltip: [
-            { field: "date", type: "temporal", title: "date" },
-            { field: "usd", type: "quantitative", title: "margin USD", format: ",.0f" },
-            { field: "lossUsd", type: "quantitative", title: "realised loss USD", format: ",.0f" },
-          ],
-        },
-      },
+      hoverLayer(hover),
       {
         data: { values: exceptions },
         mark: { type: "point", filled: true, size: 40 },
@@ -97,11 +113,7 @@ export function marginVsLossSpec(result: ModelBacktest, width = 1000): vl.TopLev
           x: { field: "date", type: "temporal" },
           y: { field: "usd", type: "quantitative" },
           color,
-          tooltip: [
-            { field: "date", type: "temporal", title: "exception on" },
-            { field: "usd", type: "quantitative", title: "realised loss USD", format: ",.0f" },
-            { field: "marginUsd", type: "quantitative", title: "margin USD", format: ",.0f" },
-          ],
+          description: { field: "tip", type: "nominal" },
         },
       },
     ],
@@ -132,7 +144,7 @@ export function marginPerModelSpec(results: readonly ModelBacktest[], width = 10
           x: { field: "date", type: "temporal", title: null },
           y: { field: "usd", type: "quantitative", title: "USD" },
           color: { ...legend, legend: { orient: "top" } },
-          strokeDash: { ...legend, legend: null },
+          strokeDash: { ...legend, legend: { orient: "top" } },
           strokeWidth: {
             field: "order",
             type: "quantitative",
@@ -141,19 +153,11 @@ export function marginPerModelSpec(results: readonly ModelBacktest[], width = 10
           },
         },
       },
-      {
-        data: { values: rows.filter((_, k) => k % TOOLTIP_EVERY_DAYS === 0) },
-        mark: { type: "point", opacity: 0, size: 60 },
-        encoding: {
-          x: { field: "date", type: "temporal" },
-          y: { field: "usd", type: "quantitative" },
-          tooltip: [
-            { field: "date", type: "temporal", title: "date" },
-            { field: "model", type: "nominal", title: "model" },
-            { field: "usd", type: "quantitative", title: "margin USD", format: ",.0f" },
-          ],
-        },
-      },
+      hoverLayer(
+        rows
+          .filter((_, k) => k % TOOLTIP_EVERY_DAYS === 0)
+          .map((r) => ({ ...r, tip: `${r.date}: ${r.model} margin ${usd(r.usd)}` })),
+      ),
     ],
   };
 }

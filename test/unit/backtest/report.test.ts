@@ -37,7 +37,7 @@ describe("comparison table and HTML report", () => {
     // every model of the report is named and drawn; table headers and chart points carry tooltips
     for (const r of results) expect(html).toContain(`<code>${r.replay.model}</code>`);
     expect(html).toMatch(/<th title="[^"]+">verdict<\/th>/);
-    expect(html).toMatch(/<title>date: [^<]*margin USD: [\d,]+/);
+    expect(html).toMatch(/<title>\d{4}-\d{2}-\d{2}: margin \$[\d,]+, realised loss/);
   });
 
   it("says in words what the Kupiec test and the traffic light mean", () => {
