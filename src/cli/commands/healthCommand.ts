@@ -6,7 +6,8 @@ import type { MarginReport } from "../../margin/report.js";
 import { inFile } from "../loadInputs.js";
 import { checkModelName } from "../modelName.js";
 import { readJsonFile } from "../readJsonFile.js";
-import { renderTable, usd } from "../table.js";
+import { ratioText, TOTALS_HEADER, totalsRow } from "../renderReport.js";
+import { renderTable } from "../table.js";
 
 /** Options shared by `health`, `liquidate`, `rebalance` and `whatif`. */
 export interface AccountArgs {
@@ -38,8 +39,6 @@ export function readAccountDocs(
   };
 }
 
-export const ratioText = (x: number | null, digits = 3) => (x === null ? "n/a" : x.toFixed(digits));
-
 /**
  * `xmargin health --portfolio P.json --market M.json [--config C.json | --model NAME] [--params H.json] [--json]`:
  * equity, IM, MM, health and the liquidation prices per underlying with the time to reach them.
@@ -50,20 +49,7 @@ export function healthCommand(args: AccountArgs): string {
   args.onReport?.(h.report);
   if (args.json) return JSON.stringify(healthToJson(h), null, 2);
   const out = [`account ${h.accountId}  model ${h.model}  as of ${h.asOf}`];
-  out.push(
-    renderTable(
-      ["equity", "initial margin", "maintenance margin", "free collateral", "health"],
-      [
-        [
-          usd(h.equityUsd),
-          usd(h.initialMarginUsd),
-          usd(h.maintenanceMarginUsd),
-          usd(h.freeCollateralUsd),
-          ratioText(h.healthRatio),
-        ],
-      ],
-    ),
-  );
+  out.push(renderTable(TOTALS_HEADER, [totalsRow(h)]));
   if (h.liquidatableNow) out.push("", "LIQUIDATABLE NOW: below maintenance at the snapshot's prices");
   const horizons = h.underlyings[0]?.down?.probabilityWithin ?? h.underlyings[0]?.up?.probabilityWithin ?? [];
   out.push("", "liquidation prices (model re-run at each price; touch probability of a driftless lognormal)");

@@ -1,20 +1,15 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../../src/cli/commandTable.js";
 import { run, runCli } from "../../../src/cli/run.js";
 import { market, portfolio } from "../../support/fixtures.js";
+import { jsonFileWriter } from "../../support/tempFiles.js";
 
 // Spawned tests run the built CLI (npm test builds dist/ first), as a user runs it.
 const CLI = "dist/src/cli/main.js";
-const dir = mkdtempSync(join(tmpdir(), "xmargin-conv-"));
-const write = (name: string, doc: unknown) => {
-  const file = join(dir, name);
-  writeFileSync(file, JSON.stringify(doc));
-  return file;
-};
+const { dir, write } = jsonFileWriter("xmargin-conv-");
 const m = write("market.json", market());
 // 10 ETH perp (IM 3,200 under grid: 10 x 2000 x 16%) against 2,500 USDC (2,450 after the 2% haircut):
 // below initial margin, and liquidatable only when equity falls below the maintenance margin 1,600.
