@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { invalidInput, XmarginError } from "../../core/errors.js";
 import { runCascade } from "../../liquidation/cascade/runCascade.js";
 import { cascadeToJson } from "../../liquidation/resultJson.js";
-import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
 import { findToken } from "../../market/tokenRegistry.js";
+import { checkModelName } from "../modelName.js";
 import { readJsonFile } from "../readJsonFile.js";
 import { renderTable, usd } from "../table.js";
 import { parseRelative } from "./whatifCommand.js";
@@ -72,13 +72,7 @@ export function cascadeCommand(args: CascadeArgs): string {
   const underlyings = args.underlying ? args.underlying.split(",").map((s) => s.trim()) : accountUnderlyings(accounts);
   params.shocks = underlyings.map((underlying) => ({ underlying, spotShockRel: shockRel }));
   if (args.models) {
-    params.models = args.models.split(",").map((name) => {
-      const model = name.trim();
-      if (!(MARGIN_MODEL_NAMES as string[]).includes(model)) {
-        throw invalidInput("--models", `unknown model "${model}"`, `one of: ${MARGIN_MODEL_NAMES.join(", ")}`);
-      }
-      return { model };
-    });
+    params.models = args.models.split(",").map((name) => ({ model: checkModelName(name.trim(), "--models") }));
   }
   if (args.depth !== undefined) {
     const d = args.depth === "unlimited" ? null : Number(args.depth);
