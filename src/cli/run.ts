@@ -141,7 +141,7 @@ function parseOptions(spec: CommandSpec, rest: string[]) {
   } catch (err) {
     const code = (err as { code?: string }).code ?? "";
     const message = err instanceof Error ? err.message : String(err);
-    const option = /option '(-{1,2}[^' ]+)/.exec(message)?.[1] ?? /'(-{1,2}[^' ]+)'/.exec(message)?.[1];
+    const option = /'(-{1,2}[\w-]+)/.exec(message)?.[1];
     if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
       throw invalidInput(
         option,
