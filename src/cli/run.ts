@@ -255,6 +255,7 @@ async function dispatch(
         ...optional(values, "underlying", "models", "depth", "params"),
         ...(typeof values["max-rounds"] === "string" ? { maxRounds: values["max-rounds"] } : {}),
         json,
+        quiet: values.quiet === true,
       });
     case "backtest":
       return backtestCommand({
