@@ -271,6 +271,30 @@ function liquidationTable(result: ModelBacktest): string {
 }
 
 /**
+ * A self-contained, responsive HTML page (viewport meta, fluid width, scrolling tables, charts scaled to the width)
+ * for the backtest reports.
+ */
+export function reportPage(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:0 auto;padding:16px clamp(12px,3vw,32px);color:#222;max-width:1400px;line-height:1.45}
+.scroll{overflow-x:auto;margin:8px 0 20px}
+table{border-collapse:collapse;font-size:13px}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;white-space:nowrap}th{background:#f3f3f3;cursor:help}
+td:first-child,th:first-child{text-align:left;position:sticky;left:0;background:#fff}th:first-child{background:#f3f3f3}
+.green{color:#2a7d2a}.yellow{color:#b58900}.red{color:#c0392b}
+figure{margin:0 0 24px}figure svg{width:100%;height:auto}
+.verdict{padding:8px 12px;border-left:4px solid #999;background:#f7f7f7}
+.too-many-exceptions{border-color:#c0392b}.about-right{border-color:#2a7d2a}.too-conservative{border-color:#b58900}
+</style></head><body>
+${body}
+</body></html>
+`;
+}
+
+/**
  * Self-contained HTML report of one portfolio's backtest: summary statistics for every model given, the chosen
  * model's margin vs realised loss chart with exceptions marked, margin over time per model, and the crisis
  * liquidation replay. Charts are inline SVG (vega-lite rendered in Node): the file opens offline.
@@ -287,21 +311,9 @@ export async function renderBacktestHtml(
   const chart2 = all.length > 1 ? await renderSvg(marginPerModelSpec(all)) : "";
   const s = main.summary;
   const verdict = coverageVerdict(s);
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(`xmargin backtest: ${main.portfolio} / ${main.replay.model}`)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:0 auto;padding:16px clamp(12px,3vw,32px);color:#222;max-width:1400px;line-height:1.45}
-.scroll{overflow-x:auto;margin:8px 0 20px}
-table{border-collapse:collapse;font-size:13px}
-th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;white-space:nowrap}th{background:#f3f3f3;cursor:help}
-td:first-child,th:first-child{text-align:left;position:sticky;left:0;background:#fff}th:first-child{background:#f3f3f3}
-.green{color:#2a7d2a}.yellow{color:#b58900}.red{color:#c0392b}
-figure{margin:0 0 24px}figure svg{width:100%;height:auto}
-.verdict{padding:8px 12px;border-left:4px solid #999;background:#f7f7f7}
-.too-many-exceptions{border-color:#c0392b}.about-right{border-color:#2a7d2a}.too-conservative{border-color:#b58900}
-</style></head><body>
-<h1>Backtest: ${esc(main.portfolio)} under <code>${esc(main.replay.model)}</code></h1>
+  return reportPage(
+    `xmargin backtest: ${main.portfolio} / ${main.replay.model}`,
+    `<h1>Backtest: ${esc(main.portfolio)} under <code>${esc(main.replay.model)}</code></h1>
 <p>${plural(s.observations, "daily observation")} ${esc(s.firstDate)}..${esc(s.lastDate)}, loss horizon ${plural(s.horizonDays, "day")}
 (model horizon ${main.replay.modelHorizonDays.toFixed(3)} days), coverage tested at ${(s.coverage * 100).toFixed(1)}%:
 <b class="${s.trafficLight.zone}">${plural(s.exceptions, "exception")} (${pct(s.exceptionRate, 2)}), ${s.trafficLight.zone} zone</b>.</p>
@@ -319,7 +331,6 @@ ${all
   .map((r) => `<h3>${esc(r.replay.model)}</h3>${liquidationTable(r)}`)
   .join("\n")}
 <h2>Method</h2>
-<ul>${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>
-</body></html>
-`;
+<ul>${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`,
+  );
 }
