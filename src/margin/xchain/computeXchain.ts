@@ -166,7 +166,8 @@ export function computeXchain(
     });
   }
 
-  const jumps = jumpAddOn(items, config);
+  const jumps = jumpAddOn(items, horizons.itemDays, config);
+  const coverN = jumps.events.slice(0, config.jumps.coverEvents).reduce((a, e) => a + e.lossUsd, 0);
   const oracle = oracleAddOn(items, market, config.oracle.staleAddOnRel);
   const liquidity = liquidityAddOn(items, market, factors, horizons.itemBridgeCostBps, config);
   flags.push(...liquidity.flags);
@@ -197,7 +198,12 @@ export function computeXchain(
       jumps.addOnUsd,
       jumps.events.length === 0
         ? "no token representation at risk of a jump"
-        : `cover ${config.jumps.coverEvents} of: ${jumps.events.map((e) => `${e.group} ${usd(e.lossUsd)}`).join("; ")}`,
+        : `events at their probability over the horizon, min(1, p / ${usd(1 - config.esConfidence)}) x loss: ` +
+          jumps.events
+            .map((e) => `${e.group} ${usd(e.chargeUsd)} (loss ${usd(e.lossUsd)}, p ${e.probabilityHorizon.toExponential(2)})`)
+            .join("; ") +
+          `; stress, not in IM: Cover-1 ${usd(jumps.cover1Usd)}, Cover-2 ${usd(jumps.cover2Usd)}` +
+          (config.jumps.coverEvents > 2 ? `, Cover-${config.jumps.coverEvents} ${usd(coverN)}` : ""),
     ),
     component(
       "oracle uncertainty",

@@ -1,14 +1,25 @@
 import { z } from "zod";
+import { TOKEN_EVENTS } from "../../market/tokenEvents.js";
+import { findToken } from "../../market/tokenRegistry.js";
 import { gridPmConfigSchema, gridPmDefaults } from "../gridPm/config.js";
 
 const jumpSchema = z
   .object({
     /** Relative move of the token against its underlying (-0.13 = -13%; -1 = worthless). */
     sizeRel: z.number().min(-1).max(0),
-    /** Probability per year; reported, never used to net a jump against a hedge. */
+    /** Probability per year; sets the event's charge, never used to net a jump against a hedge. */
     probabilityAnnual: z.number().min(0).max(1),
   })
   .strict();
+
+/** "chain:SYMBOL" must name a registry token, so an override can never be silently ignored. */
+const tokenKey = z.string().refine((key) => {
+  const [chain, symbol] = key.split(":");
+  return chain !== undefined && symbol !== undefined && findToken(chain, symbol) !== undefined;
+}, "must be chain:SYMBOL of a registry token (src/market/tokenRegistry.ts)");
+const eventKey = z.string().refine((id) => id in TOKEN_EVENTS, {
+  message: `must be one of ${Object.keys(TOKEN_EVENTS).join(", ")}`,
+});
 
 /** Cross-chain portfolio margin parameters, grouped by concern; defaults and sources in `xchainDefaults`. */
 export const xchainConfigSchema = z
@@ -62,9 +73,14 @@ export const xchainConfigSchema = z
       .strict(),
     jumps: z
       .object({
-        /** Per-token overrides of the registry's jump (src/market/tokenRegistry.ts), keyed "chain:SYMBOL". */
-        byToken: z.record(z.string(), jumpSchema),
-        /** How many of the worst jump events are covered at once (Cover-1 / Cover-2 as in CCP default funds). */
+        /**
+         * Per-token overrides, keyed "chain:SYMBOL": the token's move in each of its events, and a floor on those
+         * events' probability; a token with no event (ETH, WETH on Ethereum) gets one of its own.
+         */
+        byToken: z.record(tokenKey, jumpSchema),
+        /** Per-event overrides of the catalogue (src/market/tokenEvents.ts), keyed by event id. */
+        byEvent: z.record(eventKey, jumpSchema.partial()),
+        /** Events in the default-fund stress figure Cover-N of the report (not in IM; Cover-1 and -2 always shown). */
         coverEvents: z.number().int().min(1).max(100),
       })
       .strict(),
@@ -99,7 +115,7 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
  * - ES 97.5% (FRTB) and VaR 99% (Basel 2.5);
  * - base margin period 1 day, horizons rounded up to 15 minutes (more risk, never less); a missing bridge route costs a canonical optimistic-rollup withdrawal (7 days) and 50 bps;
  * - cross-chain offset 80%: gains on another chain arrive only after seizure, bridging and finality and may not arrive;
- * - jumps: the token registry's, per kind from history (src/market/tokenKind.ts), Cover-1;
+ * - events: the catalogue of src/market/tokenEvents.ts, charged at their probability over the horizon; Cover-2 reported;
  * - stale oracle: +5% uncertainty; missing depth: 1M USD daily volume, 30 bps half spread;
  * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data);
  * - floor at 50% of the default grid requirement; maintenance 50% of initial (as grid).
@@ -121,7 +137,8 @@ export const xchainDefaults: XchainConfig = {
   impliedVol: { volOfVolDaily: 0.05, spotCorrelation: -0.3, minVolAnnual: 0.05 },
   jumps: {
     byToken: {},
-    coverEvents: 1,
+    byEvent: {},
+    coverEvents: 2,
   },
   oracle: { staleAddOnRel: 0.05 },
   liquidity: { missingDailyVolumeUsd: 1_000_000, missingHalfSpreadBps: 30, missingImpactCoefficient: 1 },
