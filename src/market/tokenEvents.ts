@@ -59,7 +59,13 @@ export const TOKEN_EVENTS: Readonly<Record<string, TokenEvent>> = Object.freeze(
   "lst:cbETH": event("lst:cbETH", "lst", -0.07, 0.05, "assumed as stETH (no cbETH series)"),
   "lst:mSOL": event("lst:mSOL", "lst", -0.07, 0.05, "assumed as stETH (no mSOL series)"),
   "lst:jitoSOL": event("lst:jitoSOL", "lst", -0.07, 0.05, "assumed as stETH (no jitoSOL series)"),
-  "custodian:WBTC": event("custodian:WBTC", "custodian", -1, 0.02, "custodian failure; WBTC/BTC stayed >= 0.986 in 2022-11"),
+  "custodian:WBTC": event(
+    "custodian:WBTC",
+    "custodian",
+    -1,
+    0.02,
+    "custodian failure; WBTC/BTC stayed >= 0.986 in 2022-11",
+  ),
   "custodian:cbBTC": event("custodian:cbBTC", "custodian", -1, 0.02, "custodian failure (no cbBTC series)"),
   ...Object.fromEntries(Object.values(BRIDGE_ROUTE).map((id) => [id, event(id, "bridge", -1, 0.02, BRIDGE_FAILURE)])),
 });
@@ -69,7 +75,13 @@ const SECOND_ORDER: Readonly<Record<string, TokenEventExposure[]>> = {
   DAI: [{ eventId: "issuer:USDC", sizeRel: -0.04 }],
 };
 
-const ISSUED: Readonly<Record<string, string>> = { USDC: "USDC", "USDC.e": "USDC", USDT: "USDT", DAI: "DAI", UST: "UST" };
+const ISSUED: Readonly<Record<string, string>> = {
+  USDC: "USDC",
+  "USDC.e": "USDC",
+  USDT: "USDT",
+  DAI: "DAI",
+  UST: "UST",
+};
 const CUSTODIED: Readonly<Record<string, string>> = { WBTC: "WBTC", cbBTC: "cbBTC" };
 const STAKED: Readonly<Record<string, string>> = {
   stETH: "stETH",

@@ -199,11 +199,14 @@ export function computeXchain(
       jumps.events.length === 0
         ? "no token representation at risk of a jump"
         : `events at their probability over the horizon, min(1, p / ${usd(1 - config.esConfidence)}) x loss: ` +
-          jumps.events
-            .map((e) => `${e.group} ${usd(e.chargeUsd)} (loss ${usd(e.lossUsd)}, p ${e.probabilityHorizon.toExponential(2)})`)
-            .join("; ") +
-          `; stress, not in IM: Cover-1 ${usd(jumps.cover1Usd)}, Cover-2 ${usd(jumps.cover2Usd)}` +
-          (config.jumps.coverEvents > 2 ? `, Cover-${config.jumps.coverEvents} ${usd(coverN)}` : ""),
+            jumps.events
+              .map(
+                (e) =>
+                  `${e.group} ${usd(e.chargeUsd)} (loss ${usd(e.lossUsd)}, p ${e.probabilityHorizon.toExponential(2)})`,
+              )
+              .join("; ") +
+            `; stress, not in IM: Cover-1 ${usd(jumps.cover1Usd)}, Cover-2 ${usd(jumps.cover2Usd)}` +
+            (config.jumps.coverEvents > 2 ? `, Cover-${config.jumps.coverEvents} ${usd(coverN)}` : ""),
     ),
     component(
       "oracle uncertainty",

@@ -12,14 +12,31 @@ const jumpSchema = z
   })
   .strict();
 
-/** "chain:SYMBOL" must name a registry token, so an override can never be silently ignored. */
-const tokenKey = z.string().refine((key) => {
-  const [chain, symbol] = key.split(":");
-  return chain !== undefined && symbol !== undefined && findToken(chain, symbol) !== undefined;
-}, "must be chain:SYMBOL of a registry token (src/market/tokenRegistry.ts)");
-const eventKey = z.string().refine((id) => id in TOKEN_EVENTS, {
-  message: `must be one of ${Object.keys(TOKEN_EVENTS).join(", ")}`,
-});
+/** Override keys must name a registry token ("chain:SYMBOL") or a catalogue event, so none is silently ignored. */
+function checkOverrideKeys(
+  jumps: { byToken: Record<string, unknown>; byEvent: Record<string, unknown> },
+  ctx: z.RefinementCtx,
+): void {
+  for (const key of Object.keys(jumps.byToken)) {
+    const [chain = "", symbol = ""] = key.split(":");
+    if (!findToken(chain, symbol)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["byToken", key],
+        message: "must be chain:SYMBOL of a registry token (src/market/tokenRegistry.ts)",
+      });
+    }
+  }
+  for (const id of Object.keys(jumps.byEvent)) {
+    if (!(id in TOKEN_EVENTS)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["byEvent", id],
+        message: `must be one of ${Object.keys(TOKEN_EVENTS).join(", ")}`,
+      });
+    }
+  }
+}
 
 /** Cross-chain portfolio margin parameters, grouped by concern; defaults and sources in `xchainDefaults`. */
 export const xchainConfigSchema = z
@@ -77,13 +94,14 @@ export const xchainConfigSchema = z
          * Per-token overrides, keyed "chain:SYMBOL": the token's move in each of its events, and a floor on those
          * events' probability; a token with no event (ETH, WETH on Ethereum) gets one of its own.
          */
-        byToken: z.record(tokenKey, jumpSchema),
+        byToken: z.record(z.string(), jumpSchema),
         /** Per-event overrides of the catalogue (src/market/tokenEvents.ts), keyed by event id. */
-        byEvent: z.record(eventKey, jumpSchema.partial()),
+        byEvent: z.record(z.string(), jumpSchema.partial()),
         /** Events in the default-fund stress figure Cover-N of the report (not in IM; Cover-1 and -2 always shown). */
         coverEvents: z.number().int().min(1).max(100),
       })
-      .strict(),
+      .strict()
+      .superRefine(checkOverrideKeys),
     oracle: z
       .object({
         /** Extra relative uncertainty when every source of a feed is stale. */
