@@ -71,6 +71,7 @@ export function computeXchain(
       layout: "factor-major",
       streams: "perFactor",
       needed: factors.used,
+      capSd: config.simulation.tailCapSd,
     });
     const pnl = simulatePnlVectors(
       items,

@@ -52,6 +52,8 @@ export const xchainConfigSchema = z
         antithetic: z.boolean(),
         /** Options: exact Black-76 on every path, or cubic interpolation on a grid of exact values (much faster). */
         optionRevaluation: z.enum(["exact", "interpolated"]),
+        /** Largest 1-day move a factor may make, in its own daily sd (scaled by sqrt(dt)); keeps t tails plausible. */
+        tailCapSd: z.number().positive().max(1000),
         innovations: z.discriminatedUnion("kind", [
           z.object({ kind: z.literal("normal") }).strict(),
           z.object({ kind: z.literal("studentT"), nu: z.number().gt(2).max(1000) }).strict(),
@@ -129,7 +131,8 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
 
 /**
  * Defaults (docs/models/xchain.md):
- * - 10,000 Student-t (nu = 4) paths in antithetic pairs, seed 1: fat tails as seen in daily crypto returns;
+ * - 10,000 Student-t (nu = 4) paths in antithetic pairs, seed 1: fat tails as seen in daily crypto returns, capped at 15
+ *   sd per factor (the largest 1-day moves of the history are 8.6-14.5 sd of the floored price vols; docs/models/xchain.md);
  * - ES 97.5% (FRTB) and VaR 99% (Basel 2.5);
  * - base margin period 1 day, horizons rounded up to 15 minutes (more risk, never less); a missing bridge route costs a canonical optimistic-rollup withdrawal (7 days) and 50 bps;
  * - cross-chain offset 80%: gains on another chain arrive only after seizure, bridging and finality and may not arrive;
@@ -145,6 +148,7 @@ export const xchainDefaults: XchainConfig = {
     seed: 1,
     antithetic: true,
     optionRevaluation: "interpolated",
+    tailCapSd: 15,
     innovations: { kind: "studentT", nu: 4 },
   },
   esConfidence: 0.975,
