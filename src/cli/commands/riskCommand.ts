@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatDecimal } from "../../core/decimal.js";
 import { XmarginError } from "../../core/errors.js";
+import { xchainDefaults } from "../../margin/xchain/config.js";
 import { estimateRiskFactors, type RiskFactorEstimate } from "../../risk/estimateRiskFactors.js";
 import { type PriceSeries, parsePriceCsv } from "../../risk/priceHistory.js";
 import { RISK_FACTOR_SERIES } from "../../risk/riskFactorSeries.js";
@@ -96,13 +97,27 @@ export function riskCommand(args: RiskArgs): string {
     estimate.excluded.length ? `excluded (no close on ${to}): ${estimate.excluded.join(", ")}` : "",
     "",
     renderTable(
-      ["factor", `${args.method === "garch" ? "GARCH" : "EWMA"} vol/day`, "floored vol/day", "floored vol/year"],
-      estimate.names.map((name, i) => [
-        name,
-        `${(estimate.currentVolsDaily[i]! * 100).toFixed(3)}%`,
-        `${(estimate.volsDaily[i]! * 100).toFixed(3)}%`,
-        `${(estimate.volsDaily[i]! * ann * 100).toFixed(1)}%`,
-      ]),
+      [
+        "factor",
+        "raw vol/day",
+        `${args.method === "garch" ? "GARCH" : "EWMA"} vol/day`,
+        "floored vol/day",
+        "floored vol/year",
+        "largest 1-day move",
+        `largest simulated (${xchainDefaults.simulation.tailCapSd} sd)`,
+      ],
+      estimate.names.map((name, i) => {
+        const cap = xchainDefaults.simulation.tailCapSd * estimate.volsDaily[i]!;
+        return [
+          name,
+          `${(estimate.rawVolsDaily[i]! * 100).toFixed(3)}%`,
+          `${(estimate.currentVolsDaily[i]! * 100).toFixed(3)}%`,
+          `${(estimate.volsDaily[i]! * 100).toFixed(3)}%`,
+          `${(estimate.volsDaily[i]! * ann * 100).toFixed(1)}%`,
+          `${(Math.expm1(estimate.largestMoveLog[i]!) * 100).toFixed(1)}%`,
+          `${(Math.expm1(-cap) * 100).toFixed(1)}% / +${(Math.expm1(cap) * 100).toFixed(1)}%`,
+        ];
+      }),
     ),
     "",
     "correlation (blended, repaired)",
