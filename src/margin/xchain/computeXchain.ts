@@ -11,6 +11,7 @@ import type { XchainConfig } from "./config.js";
 import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
+import { offsetFloor } from "./offsetFloor.js";
 import { buildFactorModel } from "./riskFactorModel.js";
 import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
 
@@ -146,19 +147,19 @@ export function computeXchain(
     }));
   }
 
-  // Grid floor against procyclicality and model risk.
+  // Floor against model risk, with offsets between underlyings up to the maximum credit.
   const grid = computeGridPm(portfolio, market, config.gridFloor.grid);
-  const gridRisk = grid.components
-    .filter((c) => c.name === "scenario risk" || c.name === "option contingency")
-    .reduce((s, c) => s + c.initialMarginUsd, 0);
-  const floorUsd = config.gridFloor.fraction * gridRisk;
+  const floor = offsetFloor(grid, market, config.gridFloor.fraction, config.gridFloor.maxCreditRel);
+  const floorUsd = floor.floorUsd;
   const simulatedUsd = esUsd + unmodelledUsd;
   const floorBinds = floorUsd > simulatedUsd;
   const riskUsd = floorBinds ? floorUsd : simulatedUsd;
   const flags = [...factors.flags, ...horizons.flags];
   if (floorBinds) {
+    // the grid's attribution, scaled to add up to the floor
+    const gridRisk = grid.byPosition.reduce((a, row) => a + row.initialMarginUsd, 0);
     grid.byPosition.forEach((row, i) => {
-      itemRisk[i] = config.gridFloor.fraction * row.initialMarginUsd;
+      itemRisk[i] = gridRisk > 0 ? (row.initialMarginUsd * floorUsd) / gridRisk : floorUsd / n;
     });
     flags.push({
       code: "GRID_FLOOR_BINDING",
@@ -191,7 +192,8 @@ export function computeXchain(
       riskUsd,
       `ES ${config.esConfidence * 100}% of the joint loss ${usd(esUsd)} (VaR ${config.varConfidence * 100}% ${usd(varUsd)}) ` +
         `+ unmodelled ${usd(unmodelledUsd)}; ${nPaths} paths at horizons [${horizonText}] days; ` +
-        `cross-chain offset ${config.crossChainOffsetRate * 100}%; floor ${usd(floorUsd)} = ${config.gridFloor.fraction * 100}% of grid` +
+        `cross-chain offset ${config.crossChainOffsetRate * 100}%; floor ${usd(floorUsd)} = ${config.gridFloor.fraction * 100}% of grid with ` +
+        `${usd(floor.creditUsd)} offset credit across underlyings (max ${config.gridFloor.maxCreditRel * 100}%)` +
         (horizons.riskChain ? `; risk chain ${horizons.riskChain}` : ""),
     ),
     component(

@@ -118,8 +118,13 @@ export const xchainConfigSchema = z
         missingImpactCoefficient: z.number().min(0),
       })
       .strict(),
-    /** The grid model used as a floor, and the fraction of its requirement the floor keeps. */
-    gridFloor: z.object({ fraction: z.number().min(0).max(1), grid: gridPmConfigSchema }).strict(),
+    /**
+     * The grid model used as a floor, the fraction of its requirement the floor keeps, and the largest share of the
+     * summed per-underlying grid loss that offsets between underlyings may credit (SPAN inter-commodity credits).
+     */
+    gridFloor: z
+      .object({ fraction: z.number().min(0).max(1), maxCreditRel: z.number().min(0).max(1), grid: gridPmConfigSchema })
+      .strict(),
     /** Maintenance margin = this fraction of the initial margin. */
     maintenanceRatio: z.number().gt(0).max(1),
     /** How many worst paths the report lists. */
@@ -139,7 +144,9 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
  * - events: the catalogue of src/market/tokenEvents.ts, charged at their probability over the horizon; Cover-2 reported;
  * - stale oracle: +5% uncertainty; missing depth: 1M USD daily volume, 30 bps half spread;
  * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data);
- * - floor at 50% of the default grid requirement; maintenance 50% of initial (as grid).
+ * - floor at 50% of the default grid requirement with offsets across underlyings credited up to 50% of the summed
+ *   per-underlying losses (xmargin's choice, in the range of exchange SPAN inter-commodity credit rates);
+ * - maintenance 50% of initial (as grid).
  */
 export const xchainDefaults: XchainConfig = {
   model: "xchain",
@@ -164,7 +171,7 @@ export const xchainDefaults: XchainConfig = {
   },
   oracle: { staleAddOnRel: 0.05 },
   liquidity: { missingDailyVolumeUsd: 1_000_000, missingHalfSpreadBps: 30, missingImpactCoefficient: 1 },
-  gridFloor: { fraction: 0.5, grid: gridPmDefaults },
+  gridFloor: { fraction: 0.5, maxCreditRel: 0.5, grid: gridPmDefaults },
   maintenanceRatio: 0.5,
   reportWorstPaths: 5,
 };

@@ -187,6 +187,27 @@ describe("xchain model", () => {
     );
   });
 
+  it("a hedge across underlyings never raises the requirement through the floor (issue 13 cause 3)", () => {
+    const longBtc = portfolio({ positions: [{ ...perp("arbitrum", "10"), underlying: "BTC" }] });
+    const hedged = portfolio({ positions: [...longBtc.positions!, { ...perp("arbitrum", "-100"), venue: "w" }] });
+    const config = { model: "xchain", simulation: { seed: 3 } };
+    const risk = (p: ReturnType<typeof portfolio>) =>
+      computeMargin({ portfolio: p, market: riskMarket(), config }).components[0]!;
+    const before = risk(longBtc);
+    const after = risk(hedged);
+    expect(after.initialMarginUsd).toBeLessThanOrEqual(before.initialMarginUsd);
+    // the floor credits the offset: sqrt(g^T R g) with opposite signs and correlation 0.8 is below the summed losses
+    expect(after.detail).toMatch(/offset credit across underlyings/);
+    expect(Number(/with ([\d.]+) offset credit/.exec(after.detail)![1])).toBeGreaterThan(0);
+    // with no credit allowed, the same floor is the plain 50% of grid and binds above the hedged ES
+    const noCredit = computeMargin({
+      portfolio: hedged,
+      market: riskMarket(),
+      config: { ...config, gridFloor: { maxCreditRel: 0 } },
+    }).components[0]!;
+    expect(noCredit.initialMarginUsd).toBeGreaterThanOrEqual(after.initialMarginUsd);
+  });
+
   it("rounds horizons up to the configured step", () => {
     const p = portfolio({ positions: [perp("ethereum", "1")] });
     const r = computeMargin({
