@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parseDailyPriceCsv as parsePriceCsv } from "../../../src/market/dailyPriceCsv.js";
 import { cleanBasisSeries } from "../../../src/risk/cleanBasisSeries.js";
-import { parsePriceCsv } from "../../../src/risk/priceHistory.js";
 
 describe("cleanBasisSeries", () => {
   it("replaces a close that jumps away and straight back by the geometric mean of its neighbours", () => {
