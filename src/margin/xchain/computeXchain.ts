@@ -42,7 +42,8 @@ function accumulate(pnl: PnlVectors, groupOf: Int32Array, nGroups: number, inclu
  * read at each item's own liquidation horizon (base period + chain finality + bridge latency for collateral away from
  * the risk chain). Per path, P&L is summed per chain; a chain's gain offsets other chains' losses only at the
  * cross-chain offset rate. IM = max(ES of the joint loss (+ standalone ES of unmodelled underlyings), grid floor)
- * + depeg/bridge jumps + oracle uncertainty + liquidity and bridge cost. MM = maintenanceRatio x IM.
+ * + token events + oracle uncertainty + liquidity and bridge cost, all over the liquidation horizon, is the MM;
+ * IM = MM / maintenanceRatio (a documented buffer).
  */
 export function computeXchain(
   portfolio: ResolvedPortfolio,
@@ -174,15 +175,17 @@ export function computeXchain(
   const liquidity = liquidityAddOn(items, market, factors, horizons.itemBridgeCostBps, config);
   flags.push(...liquidity.flags);
 
+  // MM is the risk over the liquidation horizon (breach seen, book unwound one horizon later: every term above is
+  // measured at it); IM = MM / maintenanceRatio, a buffer of (1 / ratio - 1) over MM (docs/models/xchain.md).
   const mm = config.maintenanceRatio;
-  const itemInitial = new Float64Array(n);
+  const itemMaintenance = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    itemInitial[i] = itemRisk[i]! + jumps.itemUsd[i]! + oracle.itemUsd[i]! + liquidity.itemUsd[i]!;
+    itemMaintenance[i] = itemRisk[i]! + jumps.itemUsd[i]! + oracle.itemUsd[i]! + liquidity.itemUsd[i]!;
   }
   const component = (name: string, v: number, detail: string): MarginComponent => ({
     name,
-    initialMarginUsd: v,
-    maintenanceMarginUsd: v * mm,
+    initialMarginUsd: v / mm,
+    maintenanceMarginUsd: v,
     detail,
   });
   const horizonText = Array.from(horizons.timesDays, (d) => d.toFixed(3)).join(", ");
@@ -226,8 +229,8 @@ export function computeXchain(
     model: "xchain",
     portfolio,
     market,
-    itemInitialUsd: itemInitial,
-    itemMaintenanceUsd: itemInitial.map((x) => x * mm),
+    itemInitialUsd: itemMaintenance.map((x) => x / mm),
+    itemMaintenanceUsd: itemMaintenance,
     components,
     worstPaths,
     itemHorizonDays: horizons.itemDays,

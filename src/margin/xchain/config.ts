@@ -125,7 +125,7 @@ export const xchainConfigSchema = z
     gridFloor: z
       .object({ fraction: z.number().min(0).max(1), maxCreditRel: z.number().min(0).max(1), grid: gridPmConfigSchema })
       .strict(),
-    /** Maintenance margin = this fraction of the initial margin. */
+    /** MM / IM: MM is the risk over the liquidation horizon, IM = MM / this (a buffer of 1 / ratio - 1). */
     maintenanceRatio: z.number().gt(0).max(1),
     /** How many worst paths the report lists. */
     reportWorstPaths: z.number().int().min(0).max(100),
@@ -146,7 +146,8 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
  * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data);
  * - floor at 50% of the default grid requirement with offsets across underlyings credited up to 50% of the summed
  *   per-underlying losses (xmargin's choice, in the range of exchange SPAN inter-commodity credit rates);
- * - maintenance 50% of initial (as grid).
+ * - maintenance = the risk over the liquidation horizon (breach to completed liquidation); IM = MM / 0.8, a 25% buffer
+ *   for the moves between an IM check and the breach (xmargin's choice).
  */
 export const xchainDefaults: XchainConfig = {
   model: "xchain",
@@ -172,6 +173,6 @@ export const xchainDefaults: XchainConfig = {
   oracle: { staleAddOnRel: 0.05 },
   liquidity: { missingDailyVolumeUsd: 1_000_000, missingHalfSpreadBps: 30, missingImpactCoefficient: 1 },
   gridFloor: { fraction: 0.5, maxCreditRel: 0.5, grid: gridPmDefaults },
-  maintenanceRatio: 0.5,
+  maintenanceRatio: 0.8,
   reportWorstPaths: 5,
 };

@@ -49,7 +49,9 @@ const pure = {
 };
 
 const perp = (chain: string, size: string) => ({ kind: "perp" as const, chain, venue: "v", underlying: "ETH", size });
-const esOf = (r: MarginReport) => r.components.find((c) => c.name === "expected shortfall")!.initialMarginUsd;
+/** The ES as charged: xchain's components are its MM (the risk over the liquidation horizon); IM = MM / 0.8. */
+const esOf = (r: MarginReport) => r.components.find((c) => c.name === "expected shortfall")!.maintenanceMarginUsd;
+const jumpOf = (r: MarginReport) => r.components.find((c) => c.name === "depeg and bridge jumps")!.maintenanceMarginUsd;
 
 describe("xchain model", () => {
   it("matches the closed-form ES of a single lognormal position within 2%", () => {
@@ -104,7 +106,9 @@ describe("xchain model", () => {
     // p = 1 - exp(-0.05 h / 365), and the ES 97.5% of "lose 14,000 with probability p" is p / 0.025 x 14,000.
     const h = r.byPosition[0]!.horizonDays!;
     const p = 1 - Math.exp((-0.05 * h) / 365);
-    expect(jump.initialMarginUsd).toBeCloseTo((p / 0.025) * 14_000, 6);
+    expect(jump.maintenanceMarginUsd).toBeCloseTo((p / 0.025) * 14_000, 6);
+    // IM = MM / 0.8
+    expect(jump.initialMarginUsd).toBeCloseTo(((p / 0.025) * 14_000) / 0.8, 6);
     expect(jump.detail).toContain("Cover-1 14000.00");
     const unhedged = portfolio({ holdings: hedged.holdings! });
     const u = computeMargin({ portfolio: unhedged, market: riskMarket(), config: pure });
@@ -117,7 +121,8 @@ describe("xchain model", () => {
     const p = portfolio({ holdings: [{ chain: "ethereum", token: "stETH", amount: "100" }] });
     const config = { ...pure, jumps: { byEvent: { "lst:stETH": { probabilityAnnual: 1 } } } };
     const run = (c: object) => computeMargin({ portfolio: p, market: riskMarket(), config: c });
-    const jumpOf = (c: object) => run(c).components.find((x) => x.name === "depeg and bridge jumps")!.initialMarginUsd;
+    const jumpOf = (c: object) =>
+      run(c).components.find((x) => x.name === "depeg and bridge jumps")!.maintenanceMarginUsd;
     // p over ~1 day at 100%/year = 0.27% < 2.5%: still a fraction of the loss
     const h = run(config).byPosition[0]!.horizonDays!;
     expect(jumpOf(config)).toBeCloseTo(((1 - Math.exp(-h / 365)) / 0.025) * 14_000, 6);
@@ -167,7 +172,7 @@ describe("xchain model", () => {
       });
       const h = over.byPosition[0]!.horizonDays!;
       const charge = ((1 - Math.exp((-0.5 * h) / 365)) / 0.025) * 0.5 * 10 * 2000;
-      expect(over.initialMarginUsd - base.initialMarginUsd).toBeCloseTo(charge, 6);
+      expect(over.maintenanceMarginUsd - base.maintenanceMarginUsd).toBeCloseTo(charge, 6);
     }
   });
 
@@ -245,7 +250,7 @@ describe("xchain model", () => {
       q.feed === "ETH/USD" && q.source === "pyth" ? { ...q, price: "2100" } : q,
     );
     const d = computeMargin({ portfolio: p, market: diverged, config: pure });
-    const oracle = (r: MarginReport) => r.components.find((c) => c.name === "oracle uncertainty")!.initialMarginUsd;
+    const oracle = (r: MarginReport) => r.components.find((c) => c.name === "oracle uncertainty")!.maintenanceMarginUsd;
     expect(oracle(base)).toBe(0);
     // median of 2000 and 2100 is 2050; band = 50; 10 x 2050 x 50 / 2050 = 500
     expect(oracle(d)).toBeCloseTo(500, 6);
@@ -273,7 +278,7 @@ describe("xchain model", () => {
     const r = computeMargin({ portfolio: p, market: riskMarket(), config: { ...pure, gridFloor: { fraction: 1 } } });
     // default grid: 16% of 20000 = 3200 > 1-day ES at 4%/day (about 9.4% of notional)
     expect(r.components[0]?.name).toBe("grid floor");
-    expect(r.components[0]?.initialMarginUsd).toBeCloseTo(3200, 6);
+    expect(r.components[0]?.maintenanceMarginUsd).toBeCloseTo(3200, 6);
   });
 
   it("is reproducible bit for bit for a seed and changes with the seed", () => {
