@@ -17,6 +17,7 @@ import { serveCommand } from "./commands/serveCommand.js";
 import { snapshotCommand } from "./commands/snapshotCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
+import { xchainValidationCommand } from "./commands/xchainValidationCommand.js";
 
 const USAGE = `usage: xmargin <command> [options]
 
@@ -41,6 +42,7 @@ health and actions (--portfolio P.json --market M.json [--config C.json | --mode
 validation
   backtest  --portfolio P.json --model NAME [--from D] [--to D] [--history DIR] [--paths N] [--json] [--report out.html]
   backtest-compare [--paths N] [--from D] [--to D]               every example x every model -> reports/
+  xchain-validation [--paths N] [--history DIR] [--json]          xchain on every example -> reports/xchain-validation.md
 service
   serve     [--port N] [--db FILE] [--demo] [--host H] [--interval MS] [--from D] [--history DIR]
 models: isolated, cross, grid, xchain`;
@@ -186,6 +188,8 @@ export async function run(argv: string[]): Promise<string> {
       });
     case "backtest-compare":
       return backtestCompareCommand({ ...optional(values, "paths", "from", "to", "history") });
+    case "xchain-validation":
+      return xchainValidationCommand({ ...optional(values, "paths", "history"), json });
     case "serve":
       return serveCommand({
         ...optional(values, "port", "db", "host", "interval", "from", "history"),
