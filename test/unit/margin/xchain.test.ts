@@ -51,7 +51,6 @@ const pure = {
 const perp = (chain: string, size: string) => ({ kind: "perp" as const, chain, venue: "v", underlying: "ETH", size });
 /** The ES as charged: xchain's components are its MM (the risk over the liquidation horizon); IM = MM / 0.8. */
 const esOf = (r: MarginReport) => r.components.find((c) => c.name === "expected shortfall")!.maintenanceMarginUsd;
-const jumpOf = (r: MarginReport) => r.components.find((c) => c.name === "depeg and bridge jumps")!.maintenanceMarginUsd;
 
 describe("xchain model", () => {
   it("matches the closed-form ES of a single lognormal position within 2%", () => {
