@@ -19,6 +19,11 @@ export interface TokenEvent {
   probabilityAnnual: number;
   /** Where the size comes from. */
   source: string;
+  /**
+   * Days of the event in a basis factor's daily series: they are left out of that factor's estimate, so the event is
+   * charged once, as the event, and never again through the simulated basis.
+   */
+  basisDays?: { factor: string; dates: readonly string[] };
 }
 
 /** One event a token is exposed to, with the token's own move in it (a second-order victim moves less). */
@@ -27,8 +32,14 @@ export interface TokenEventExposure {
   sizeRel: number;
 }
 
-const event = (id: string, kind: TokenEventKind, sizeRel: number, probabilityAnnual: number, source: string) =>
-  Object.freeze({ id, kind, sizeRel, probabilityAnnual, source });
+const event = (
+  id: string,
+  kind: TokenEventKind,
+  sizeRel: number,
+  probabilityAnnual: number,
+  source: string,
+  basisDays?: TokenEvent["basisDays"],
+): TokenEvent => Object.freeze({ id, kind, sizeRel, probabilityAnnual, source, ...(basisDays ? { basisDays } : {}) });
 
 /** Bridge route each chain's bridged tokens crossed (the chain's main route from Ethereum). */
 const BRIDGE_ROUTE: Readonly<Record<string, string>> = {
@@ -51,9 +62,18 @@ const BRIDGE_FAILURE = "failure case: the route is drained and its copies are un
  * bridge and custodian failures are the -100% worst case.
  */
 export const TOKEN_EVENTS: Readonly<Record<string, TokenEvent>> = Object.freeze({
-  "issuer:USDC": event("issuer:USDC", "issuer", -0.13, 0.03, "USDC daily low 0.8774 on 2023-03-11 (SVB)"),
-  "issuer:USDT": event("issuer:USDT", "issuer", -0.11, 0.03, "USDT daily low 0.89949 on 2020-03-13"),
-  "issuer:DAI": event("issuer:DAI", "issuer", -0.04, 0.03, "DAI close 0.96699 on 2023-03-11 (via its USDC backing)"),
+  "issuer:USDC": event("issuer:USDC", "issuer", -0.13, 0.03, "USDC daily low 0.8774 on 2023-03-11 (SVB)", {
+    factor: "basis:USDC",
+    dates: ["2023-03-11", "2023-03-12"],
+  }),
+  "issuer:USDT": event("issuer:USDT", "issuer", -0.11, 0.03, "USDT daily low 0.89949 on 2020-03-13", {
+    factor: "basis:USDT",
+    dates: ["2020-03-12", "2020-03-13"],
+  }),
+  "issuer:DAI": event("issuer:DAI", "issuer", -0.04, 0.03, "DAI close 0.96699 on 2023-03-11 (via its USDC backing)", {
+    factor: "basis:DAI",
+    dates: ["2023-03-11", "2023-03-12"],
+  }),
   "issuer:UST": event("issuer:UST", "issuer", -1, 0.03, "UST close 0.0065 on 2022-06-18 (algorithmic, collapsed)"),
   "lst:stETH": event("lst:stETH", "lst", -0.07, 0.05, "stETH/ETH close 0.93674 on 2022-06-15 (Celsius, 3AC)"),
   "lst:cbETH": event("lst:cbETH", "lst", -0.07, 0.05, "assumed as stETH (no cbETH series)"),
@@ -69,6 +89,18 @@ export const TOKEN_EVENTS: Readonly<Record<string, TokenEvent>> = Object.freeze(
   "custodian:cbBTC": event("custodian:cbBTC", "custodian", -1, 0.02, "custodian failure (no cbBTC series)"),
   ...Object.fromEntries(Object.values(BRIDGE_ROUTE).map((id) => [id, event(id, "bridge", -1, 0.02, BRIDGE_FAILURE)])),
 });
+
+/** Per basis factor, the days of catalogue events in its series (left out of its estimate). */
+export function eventDaysByFactor(): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const e of Object.values(TOKEN_EVENTS)) {
+    if (!e.basisDays) continue;
+    const set = out.get(e.basisDays.factor) ?? new Set<string>();
+    for (const d of e.basisDays.dates) set.add(d);
+    out.set(e.basisDays.factor, set);
+  }
+  return out;
+}
 
 /** DAI was backed mostly by USDC in 2023: it fell to 0.96699 when USDC fell to 0.8774. */
 const SECOND_ORDER: Readonly<Record<string, TokenEventExposure[]>> = {

@@ -1,4 +1,5 @@
 import { invalidInput } from "../core/errors.js";
+import { eventDaysByFactor } from "../market/tokenEvents.js";
 import { cleanBasisSeries } from "./cleanBasisSeries.js";
 import { EWMA_DEFAULT_INIT_WINDOW } from "./ewma.js";
 import { fitGarch } from "./garch.js";
@@ -32,6 +33,11 @@ export interface RiskFactorEstimateOptions {
   method?: VolMethod;
   /** Clean `basis:*` series of one-day reversals before estimation (cleanBasisSeries), default true. */
   cleanBasis?: boolean;
+  /**
+   * Days left out of a factor's series, by factor; default the token-event catalogue's days in basis series
+   * (src/market/tokenEvents.ts): an event is charged as an event, not again through the simulated basis.
+   */
+  excludeDays?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface RiskFactorEstimate {
@@ -179,6 +185,7 @@ export function estimateRiskFactors(
   const procyclicality = checkProcyclicality(options.procyclicality ?? PROCYCLICALITY_DEFAULT);
   const method = options.method ?? "ewma";
   const cleanBasis = options.cleanBasis ?? true;
+  const excludeDays = options.excludeDays ?? eventDaysByFactor();
   const excluded: string[] = [];
   const factors: FactorReturns[] = [];
   for (const s of series) {
@@ -193,7 +200,14 @@ export function estimateRiskFactors(
         `only ${end} daily returns of ${s.symbol} up to ${options.toDate}; need at least 30`,
       );
     }
-    const cut = { symbol: s.symbol, dates: s.dates.slice(0, end + 1), closes: s.closes.slice(0, end + 1) };
+    const drop = excludeDays.get(s.symbol);
+    const keep = (k: number) => k === end || !drop?.has(s.dates[k]!);
+    const idx = Array.from({ length: end + 1 }, (_, k) => k).filter(keep);
+    const cut = {
+      symbol: s.symbol,
+      dates: idx.map((k) => s.dates[k]!),
+      closes: Float64Array.from(idx, (k) => s.closes[k]!),
+    };
     factors.push(factorReturns(cut, cleanBasis && s.symbol.startsWith("basis:")));
   }
   if (factors.length === 0) throw invalidInput("$.toDate", `no series has a close on ${options.toDate}`);
@@ -267,7 +281,8 @@ export function estimateRiskFactors(
     excluded,
     source:
       `${method === "garch" ? "GARCH(1,1) MLE vols" : `EWMA lambda ${lambda} vols`} per factor on its own daily closes ` +
-      `${fromDate}..${options.toDate}${cleanBasis ? ", basis series cleaned of one-day reversals" : ""}; ` +
+      `${fromDate}..${options.toDate}${cleanBasis ? ", basis series cleaned of one-day reversals" : ""}` +
+      `${excludeDays.size > 0 ? ", token-event days left out of basis series" : ""}; ` +
       `vols with ${treatment} (EMIR RTS 153/2013 art. 28); pairwise correlation ${stressWeight * 100}% stressed` +
       (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : ""),
   };

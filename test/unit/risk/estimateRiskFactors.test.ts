@@ -130,3 +130,20 @@ describe("estimateRiskFactors: per-factor estimation (issue 13 cause 1)", () => 
     for (const p of [1, 2, 5]) expect(Math.abs(e.correlation[p]!)).toBeLessThan(0.3);
   });
 });
+
+describe("estimateRiskFactors: token-event days stay out of the basis (issue 13 cause 4)", () => {
+  it("USDC's 2023-03-11 depeg is charged as the issuer event, not again in the basis vol", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parseDailyPriceCsv } = await import("../../../src/market/dailyPriceCsv.js");
+    const usdc = parseDailyPriceCsv(readFileSync("../shared/data/USDC-USD.csv", "utf8"), "basis:USDC");
+    const s = { symbol: "basis:USDC", dates: usdc.dates, closes: usdc.closes };
+    const withEvent = estimateRiskFactors([s], { toDate: "2023-03-31", excludeDays: new Map() });
+    const without = estimateRiskFactors([s], { toDate: "2023-03-31" });
+    expect(without.source).toContain("token-event days left out");
+    // the depeg and its reversal dominate the EWMA three weeks later: leaving them out lowers the current vol a lot
+    expect(without.currentVolsDaily[0]!).toBeLessThan(0.5 * withEvent.currentVolsDaily[0]!);
+    // the event day itself as toDate keeps its own close (the estimate is of that day)
+    const onTheDay = estimateRiskFactors([s], { toDate: "2023-03-11" });
+    expect(onTheDay.toDate).toBe("2023-03-11");
+  });
+});
