@@ -20,7 +20,7 @@ export interface DailyClose {
 /**
  * The closes of a daily price CSV as timed rows, by the one set of rules of `parseDailyPriceCsv` (src/market): header
  * naming date and close, strictly ascending ISO dates, every close > 0; a bad row is INVALID_INPUT naming
- * `file:line`. Closes keep their decimal text (up to 15 significant digits round-trip exactly).
+ * `file:line`. Closes are re-printed from the parsed number in canonical form (35.0 -> "35"); up to 15 significant digits round-trip exactly.
  */
 export function parseDailyCloseCsv(text: string, file = "csv"): DailyClose[] {
   const series = parseDailyPriceCsv(text, basename(file, ".csv"), file);
