@@ -4,7 +4,7 @@ import { tailExpectation } from "../../risk/tailExpectation.js";
 import { assembleReport } from "../common/assembleReport.js";
 import { oracleAddOn } from "../common/oracleAddOn.js";
 import { computeGridPm } from "../gridPm/computeGridPm.js";
-import type { MarginComponent, MarginReport, WorstPath } from "../report.js";
+import type { MarginComponent, MarginComponentId, MarginReport, WorstPath } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import type { XchainConfig } from "./config.js";
@@ -182,7 +182,8 @@ export function computeXchain(
   for (let i = 0; i < n; i++) {
     itemMaintenance[i] = itemRisk[i]! + jumps.itemUsd[i]! + oracle.itemUsd[i]! + liquidity.itemUsd[i]!;
   }
-  const component = (name: string, v: number, detail: string): MarginComponent => ({
+  const component = (id: MarginComponentId, name: string, v: number, detail: string): MarginComponent => ({
+    id,
     name,
     initialMarginUsd: v / mm,
     maintenanceMarginUsd: v,
@@ -191,6 +192,7 @@ export function computeXchain(
   const horizonText = Array.from(horizons.timesDays, (d) => d.toFixed(3)).join(", ");
   const components: MarginComponent[] = [
     component(
+      floorBinds ? "grid-floor" : "expected-shortfall",
       floorBinds ? "grid floor" : "expected shortfall",
       riskUsd,
       `ES ${config.esConfidence * 100}% of the joint loss ${usd(esUsd)} (VaR ${config.varConfidence * 100}% ${usd(varUsd)}) ` +
@@ -200,6 +202,7 @@ export function computeXchain(
         (horizons.riskChain ? `; risk chain ${horizons.riskChain}` : ""),
     ),
     component(
+      "jumps",
       "depeg and bridge jumps",
       jumps.addOnUsd,
       jumps.events.length === 0
@@ -215,11 +218,13 @@ export function computeXchain(
             (config.jumps.coverEvents > 2 ? `, Cover-${config.jumps.coverEvents} ${usd(coverN)}` : ""),
     ),
     component(
+      "oracle-uncertainty",
       "oracle uncertainty",
       oracle.addOnUsd,
       "exposure x (confidence, divergence, staleness) per chain and feed",
     ),
     component(
+      "liquidity",
       "liquidity and bridge cost",
       liquidity.unwindUsd + liquidity.bridgeUsd,
       `square-root impact unwind ${usd(liquidity.unwindUsd)}; bridging collateral to the risk chain ${usd(liquidity.bridgeUsd)}`,

@@ -30,7 +30,7 @@ export function offsetFloor(
   maxCredit: number,
 ): OffsetFloor {
   const tables = grid.scenarios ?? [];
-  const contingency = grid.components.find((c) => c.name === "option contingency")?.initialMarginUsd ?? 0;
+  const contingency = grid.components.find((c) => c.id === "option-contingency")?.initialMarginUsd ?? 0;
   const rf = market.riskFactors;
   const index = new Map(rf?.names.map((n, i) => [n, i]) ?? []);
   const modelled: Array<{ k: number; g: number }> = [];
