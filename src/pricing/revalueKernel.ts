@@ -16,11 +16,34 @@
 import { invalidInput } from "../core/errors.js";
 import { normalCdf } from "../core/normal.js";
 import { black76PriceUnchecked } from "./black76.js";
-import type { InstrumentKind, PricedPosition, UnderlyingState } from "./types.js";
+import { KIND_CODE, type PricedPosition, type UnderlyingState } from "./types.js";
 import { validatePricingInputs } from "./valuePosition.js";
 
-/** Codes of the `kind` column. */
-export const KIND_CODE = { spot: 0, perp: 1, future: 2, option: 3 } as const satisfies Record<InstrumentKind, number>;
+/** Codes of the `kind` column (defined with the kinds in types.ts). */
+export { KIND_CODE };
+
+/**
+ * Spot exposure of a linear position, USD: the P&L of a relative spot move m is exposure x m. Spot tokens move with
+ * their price ratio, perps with spot, futures with the forward (carry over the remaining years, none once expired).
+ * @param kind `KIND_CODE` of a linear kind (spot, perp or future)
+ * @param size signed size, units of the underlying
+ * @param spotUsd spot of the underlying, USD
+ * @param carryRateAnnual carry rate, per year
+ * @param priceRatio spot tokens' price / underlying spot (ignored for other kinds)
+ * @param expiryYears futures' years to expiry (ignored for other kinds)
+ */
+export function linearExposureUsd(
+  kind: number,
+  size: number,
+  spotUsd: number,
+  carryRateAnnual: number,
+  priceRatio: number,
+  expiryYears: number,
+): number {
+  if (kind === KIND_CODE.spot) return size * spotUsd * priceRatio;
+  if (kind === KIND_CODE.perp) return size * spotUsd;
+  return size * (spotUsd * Math.exp(carryRateAnnual * Math.max(expiryYears, 0)));
+}
 
 /** Struct-of-arrays view of the positions of one underlying; row i is position i. */
 export interface PositionBlock {
@@ -189,10 +212,7 @@ export function revalueScenarios(
     const kind = kinds[i]!;
     if (kind !== KIND_CODE.option) {
       // Linear kinds: P&L = exposure x spot move, one multiply per scenario.
-      let exposure: number;
-      if (kind === KIND_CODE.spot) exposure = size * spot * block.priceRatio[i]!;
-      else if (kind === KIND_CODE.perp) exposure = size * spot;
-      else exposure = size * (spot * Math.exp(carry * Math.max(block.expiryYears[i]!, 0)));
+      const exposure = linearExposureUsd(kind, size, spot, carry, block.priceRatio[i]!, block.expiryYears[i]!);
       for (let s = 0; s < nScen; s++) out[row + s] = exposure * moves[s]!;
     } else {
       const strike = block.strikeUsd[i]!;
