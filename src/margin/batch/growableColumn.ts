@@ -43,6 +43,8 @@ export class GrowableColumn<T extends Float64Array | Int32Array | Uint8Array> {
   }
 }
 
-export const f64Column = (capacity?: number) => new GrowableColumn((n) => new Float64Array(n), capacity);
-export const i32Column = (capacity?: number) => new GrowableColumn((n) => new Int32Array(n), capacity);
-export const u8Column = (capacity?: number) => new GrowableColumn((n) => new Uint8Array(n), capacity);
+// Initial capacities of 64 bytes: V8 keeps typed arrays that small on its heap, far cheaper to make than an
+// ArrayBuffer, which matters when `computeGridPm` builds an engine for a single account.
+export const f64Column = (capacity = 8) => new GrowableColumn((n) => new Float64Array(n), capacity);
+export const i32Column = (capacity = 16) => new GrowableColumn((n) => new Int32Array(n), capacity);
+export const u8Column = (capacity = 64) => new GrowableColumn((n) => new Uint8Array(n), capacity);

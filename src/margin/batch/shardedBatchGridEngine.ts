@@ -85,8 +85,58 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
     config: GridPmConfig,
     options: ShardedBatchOptions = {},
   ): Promise<ShardedBatchGridEngine> {
+    return ShardedBatchGridEngine.start(portfolios.length, options, (from, to, target) => ({
+      op: "init",
+      portfolios: portfolios.slice(from, to),
+      market,
+      config,
+      ...target,
+    })).then(
+      ({ shared, handles, replies }) =>
+        new ShardedBatchGridEngine(
+          portfolios.map((p) => p.accountId),
+          shared,
+          handles,
+          replies.map((r) => (r.ok ? (r.stateBytes ?? 0) : 0)),
+        ),
+    );
+  }
+
+  /**
+   * Bulk onboarding on all workers: each validates and resolves its shard of untrusted documents
+   * (`onboardAccounts`) and lays it out, in parallel; nothing resolved crosses threads.
+   * @throws Error naming the first bad document's JSON path in the whole batch (`$[41].positions[2].size`)
+   */
+  static async fromDocuments(
+    documents: readonly unknown[],
+    market: ResolvedMarket,
+    config: GridPmConfig,
+    options: ShardedBatchOptions = {},
+  ): Promise<ShardedBatchGridEngine> {
+    const { shared, handles, replies } = await ShardedBatchGridEngine.start(
+      documents.length,
+      options,
+      (from, to, target) => ({ op: "initDocuments", documents: documents.slice(from, to), market, config, ...target }),
+    );
+    const ids = replies.flatMap((r) => (r.ok ? (r.accountIds ?? []) : []));
+    return new ShardedBatchGridEngine(
+      ids,
+      shared,
+      handles,
+      replies.map((r) => (r.ok ? (r.stateBytes ?? 0) : 0)),
+    );
+  }
+
+  private static async start(
+    n: number,
+    options: ShardedBatchOptions,
+    initOf: (
+      from: number,
+      to: number,
+      target: { shared: SharedArrayBuffer; offset: number; nTotal: number },
+    ) => WorkerCommand,
+  ): Promise<{ shared: SharedArrayBuffer; handles: WorkerHandle[]; replies: WorkerReply[] }> {
     const nWorkers = Math.max(1, Math.floor(options.workers ?? 2));
-    const n = portfolios.length;
     const shared = new SharedArrayBuffer(3 * 8 * Math.max(1, n));
     const url = options.workerUrl ?? new URL("./gridWorker.js", import.meta.url);
     const handles: WorkerHandle[] = [];
@@ -97,25 +147,9 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
         const to = Math.floor(((w + 1) * n) / nWorkers);
         const h = new WorkerHandle(new Worker(url));
         handles.push(h);
-        inits.push(
-          h.request({
-            op: "init",
-            portfolios: portfolios.slice(from, to),
-            market,
-            config,
-            shared,
-            offset: from,
-            nTotal: n,
-          }),
-        );
+        inits.push(h.request(initOf(from, to, { shared, offset: from, nTotal: n })));
       }
-      const replies = await Promise.all(inits);
-      return new ShardedBatchGridEngine(
-        portfolios.map((p) => p.accountId),
-        shared,
-        handles,
-        replies.map((r) => (r.ok ? (r.stateBytes ?? 0) : 0)),
-      );
+      return { shared, handles, replies: await Promise.all(inits) };
     } catch (e) {
       await Promise.all(handles.map((h) => h.worker.terminate()));
       throw e;
