@@ -68,7 +68,6 @@ const perAccountUs = (ms: number, n: number) => Number(((ms * 1e3) / n).toFixed(
  * tick on 1 and 2 threads.
  */
 export async function benchBatchRemargin(marketFile: string, options: GridBenchOptions): Promise<void> {
-  const gc = collectGarbage();
   const n = options.accounts;
   const tag = n % 1000 === 0 ? `${n / 1000}k` : String(n);
   const has = (s: string) => options.sections.has(s);
@@ -76,6 +75,20 @@ export async function benchBatchRemargin(marketFile: string, options: GridBenchO
   const config = resolveMarginConfig({ model: "grid" }) as GridPmConfig;
   const docs = generateAccounts(n, 2024);
 
+  if (["onboarding", "straightforward", "batch"].some(has)) await benchResolved(docs, market, config, tag, has);
+  if (has("options")) await benchOwnInstruments(docs, market, config, tag);
+}
+
+/** The sections that start from resolved portfolios (onboarded once, single-threaded). */
+async function benchResolved(
+  docs: readonly PortfolioInput[],
+  market: ResolvedMarket,
+  config: GridPmConfig,
+  tag: string,
+  has: (section: string) => boolean,
+): Promise<void> {
+  const gc = collectGarbage();
+  const n = docs.length;
   const onboard = measureOnce(() => onboardAccounts(docs, market));
   const portfolios = onboard.value;
   const nItems = portfolios.reduce((s, p) => s + p.items.length, 0);
@@ -172,8 +185,6 @@ export async function benchBatchRemargin(marketFile: string, options: GridBenchO
       await engine.close();
     }
   }
-
-  if (has("options")) await benchOwnInstruments(docs, market, config, tag);
 }
 
 async function measureOnceAsync<T>(fn: () => Promise<T>) {
@@ -248,7 +259,8 @@ async function benchOwnInstruments(
   const distinct = everyOptionItsOwnInstrument(docs);
   const name = `grid_remargin_${tag}_tick_BTC_no_shared_instruments`;
   const target = tag === "1000k" ? 1_500 : tag === "100k" ? 150 : undefined;
-  {
+  // Single-threaded up to 200k accounts; beyond, only the workers (the resolved accounts would take several GB).
+  if (docs.length <= 200_000) {
     const engine = new BatchGridEngine(onboardAccounts(distinct, market), market, config);
     engine.computeAll();
     const next = tickAlternating(market, "BTC");

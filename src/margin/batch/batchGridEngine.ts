@@ -147,6 +147,7 @@ export class BatchGridEngine {
     this.collAll = out?.collateralValueUsd ?? new Float64Array(capacity);
     this.views = this.makeViews(0);
     this.reserveAccounts(portfolios.length);
+    this.presize(portfolios);
     for (const p of portfolios) this.layoutAccount(p, this.appendAccount(p.accountId));
     this.views = this.makeViews(this.ids.length);
   }
@@ -317,6 +318,39 @@ export class BatchGridEngine {
 
   private itemColumns(): ItemColumns {
     return { collateralUsd: this.itemCollateral.data, exposureUsd: this.itemExposure.data };
+  }
+
+  /** Counts what a bulk layout will append and reserves it, so each column is allocated once, not grown. */
+  private presize(portfolios: readonly ResolvedPortfolio[]): void {
+    const n = portfolios.length;
+    for (const c of [this.live, this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.reserve(n);
+    for (const c of [this.itemFrom, this.itemTo, this.bucketFrom, this.bucketTo]) c.reserve(n);
+    let items = 0;
+    let options = 0;
+    let groups = 0;
+    const perBook = new Map<number, { groups: number; rows: number }>();
+    const seen = new Set<number>();
+    for (const p of portfolios) {
+      items += p.items.length;
+      seen.clear();
+      for (const item of p.items) {
+        if (item.priced.kind === "option") options++;
+        if (item.underlying === "USD") continue;
+        const b = this.bookFor(item);
+        const count = perBook.get(b) ?? { groups: 0, rows: 0 };
+        count.rows++;
+        if (!seen.has(b)) {
+          seen.add(b);
+          count.groups++;
+          groups++;
+        }
+        perBook.set(b, count);
+      }
+    }
+    for (const [b, count] of perBook) this.books[b]!.reserve(count.groups, count.rows);
+    for (const c of [this.itemCollateral, this.itemExposure, this.bucketMember]) c.reserve(items);
+    for (const c of [this.optionBook, this.optionItem, this.optionRelSize]) c.reserve(options);
+    for (const c of [this.groupBook, this.groupIndex]) c.reserve(groups);
   }
 
   private haircutOf(item: ResolvedItem): number {

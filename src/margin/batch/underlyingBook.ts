@@ -124,6 +124,17 @@ export class UnderlyingBook {
     return this.groupAccount.push(account);
   }
 
+  /** Makes room for `groups` more groups of `rows` rows in all, so a bulk layout allocates each column once. */
+  reserve(groups: number, rows: number): void {
+    const g = this.groupAccount.length + groups;
+    for (const c of [this.groupAccount, this.groupLoss, this.groupWorst]) c.reserve(g);
+    this.groupStart.reserve(g + 1);
+    this.pnl.reserve(g * this.nScen);
+    const r = this.kind.length + rows;
+    for (const c of [this.kind, this.size, this.priceRatio, this.entryPriceUsd, this.fundingAccruedUsd]) c.reserve(r);
+    for (const c of [this.expiryYears, this.instrument, this.item, this.haircut]) c.reserve(r);
+  }
+
   /** Marks a group dead: it is skipped from now on and its rows are garbage. */
   removeGroup(g: number): void {
     if (this.groupAccount.data[g]! < 0) return;
