@@ -96,23 +96,44 @@ export function positionValueUnchecked(
   strikeUsd: number,
   isCall: boolean,
 ): number {
-  switch (kind) {
-    case KIND_CODE.spot:
-      return size * spotUsd * priceRatio;
-    case KIND_CODE.perp:
-      return size * (spotUsd - entryPriceUsd) + fundingAccruedUsd;
-    case KIND_CODE.future:
-      return size * (spotUsd * Math.exp(carryRateAnnual * Math.max(years, 0)) - entryPriceUsd);
-    default: {
-      if (years <= 0) {
-        const intrinsic = isCall ? Math.max(spotUsd - strikeUsd, 0) : Math.max(strikeUsd - spotUsd, 0);
-        return size * intrinsic;
-      }
-      const forwardUsd = spotUsd * Math.exp(carryRateAnnual * years);
-      const df = Math.exp(-riskFreeRateAnnual * years);
-      return size * black76PriceUnchecked(forwardUsd, strikeUsd, years, volAnnual, df, isCall);
-    }
+  if (kind !== KIND_CODE.option) {
+    return linearValueUnchecked(
+      kind,
+      size,
+      spotUsd,
+      carryRateAnnual,
+      years,
+      priceRatio,
+      entryPriceUsd,
+      fundingAccruedUsd,
+    );
   }
+  if (years <= 0) {
+    const intrinsic = isCall ? Math.max(spotUsd - strikeUsd, 0) : Math.max(strikeUsd - spotUsd, 0);
+    return size * intrinsic;
+  }
+  const forwardUsd = spotUsd * Math.exp(carryRateAnnual * years);
+  const df = Math.exp(-riskFreeRateAnnual * years);
+  return size * black76PriceUnchecked(forwardUsd, strikeUsd, years, volAnnual, df, isCall);
+}
+
+/**
+ * `positionValueUnchecked` of the linear kinds (spot, perp, future), small enough for hot loops to inline.
+ * @param kind `KIND_CODE` of a linear kind
+ */
+export function linearValueUnchecked(
+  kind: number,
+  size: number,
+  spotUsd: number,
+  carryRateAnnual: number,
+  years: number,
+  priceRatio: number,
+  entryPriceUsd: number,
+  fundingAccruedUsd: number,
+): number {
+  if (kind === KIND_CODE.spot) return size * spotUsd * priceRatio;
+  if (kind === KIND_CODE.perp) return size * (spotUsd - entryPriceUsd) + fundingAccruedUsd;
+  return size * (spotUsd * Math.exp(carryRateAnnual * Math.max(years, 0)) - entryPriceUsd);
 }
 
 /** `positionValueUnchecked` of a position object, at `years` to expiry (theta reprices one day on). */

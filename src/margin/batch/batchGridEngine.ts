@@ -430,14 +430,15 @@ export class BatchGridEngine {
     let scenarioRisk = 0;
     const groupBook = this.groupBook.data;
     const groupIndex = this.groupIndex.data;
-    for (let k = this.groupFrom.data[a]!; k < this.groupTo.data[a]!; k++) {
-      scenarioRisk += this.books[groupBook[k]!]!.groupLoss.data[groupIndex[k]!]!;
+    const books = this.books;
+    for (let k = this.groupFrom.data[a]!, end = this.groupTo.data[a]!; k < end; k++) {
+      scenarioRisk += books[groupBook[k]!]!.groupLoss.data[groupIndex[k]!]!;
     }
     const contingency = this.contingency(a);
     const oracle = this.oracle(a);
     let collateral = 0;
     const itemCollateral = this.itemCollateral.data;
-    for (let i = this.itemFrom.data[a]!; i < this.itemTo.data[a]!; i++) collateral += itemCollateral[i]!;
+    for (let i = this.itemFrom.data[a]!, end = this.itemTo.data[a]!; i < end; i++) collateral += itemCollateral[i]!;
     const mm = this.config.maintenanceRatio;
     // The report's sum of its components, in their order.
     this.imAll[a] = 0 + scenarioRisk + contingency + oracle;
@@ -450,7 +451,7 @@ export class BatchGridEngine {
     const relSize = this.optionRelSize.data;
     const optionBook = this.optionBook.data;
     const itemBase = this.itemFrom.data[a]!;
-    for (let k = this.optionFrom.data[a]!; k < this.optionTo.data[a]!; k++) {
+    for (let k = this.optionFrom.data[a]!, end = this.optionTo.data[a]!; k < end; k++) {
       const charge = relSize[k]! * this.books[optionBook[k]!]!.state.spotUsd;
       total += charge;
       if (itemUsd) itemUsd[this.optionItem.data[k]! - itemBase]! += charge;

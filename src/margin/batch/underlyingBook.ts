@@ -15,7 +15,7 @@ import {
   revalueScenarios,
 } from "../../pricing/revalueKernel.js";
 import { KIND_CODE, type PricedPosition, type UnderlyingState } from "../../pricing/types.js";
-import { positionValueUnchecked } from "../../pricing/valuePosition.js";
+import { linearValueUnchecked, positionValueUnchecked } from "../../pricing/valuePosition.js";
 import { oracleExposureUsd } from "../common/oracleAddOn.js";
 import type { GridScenarios } from "../gridPm/buildGridScenarios.js";
 import type { GridPmConfig } from "../gridPm/config.js";
@@ -221,7 +221,7 @@ export class UnderlyingBook {
    */
   revalueGroups(from: number, to: number, items: ItemColumns): void {
     const nScen = this.nScen;
-    const { spotUsd: spot, carryRateAnnual: carry, riskFreeRateAnnual: rf } = this.state;
+    const { spotUsd: spot, carryRateAnnual: carry } = this.state;
     const moves = this.spotMoves;
     const weights = this.grid.weights;
     const unitPnl = this.unitPnl.data;
@@ -239,6 +239,8 @@ export class UnderlyingBook {
     const item = this.item.data;
     const haircut = this.haircut.data;
     const { collateralUsd, exposureUsd } = items;
+    const groupLoss = this.groupLoss.data;
+    const groupWorst = this.groupWorst.data;
     const SPOT = KIND_CODE.spot;
     for (let g = from; g < to; g++) {
       if (groupAccount[g]! < 0) continue;
@@ -257,20 +259,7 @@ export class UnderlyingBook {
         } else {
           const exposure = linearExposureUsd(k, q, spot, carry, priceRatio[r]!, expiry[r]!);
           for (let s = 0; s < nScen; s++) pnl[base + s]! += exposure * moves[s]!;
-          value = positionValueUnchecked(
-            k,
-            q,
-            spot,
-            carry,
-            rf,
-            0,
-            expiry[r]!,
-            priceRatio[r]!,
-            entry[r]!,
-            funding[r]!,
-            0,
-            false,
-          );
+          value = linearValueUnchecked(k, q, spot, carry, expiry[r]!, priceRatio[r]!, entry[r]!, funding[r]!);
         }
         const it = item[r]!;
         collateralUsd[it] = collateralOf(value, haircut[r]!);
@@ -285,8 +274,8 @@ export class UnderlyingBook {
           worst = s;
         }
       }
-      this.groupLoss.data[g] = Math.max(0, -worstWeighted);
-      this.groupWorst.data[g] = worst;
+      groupLoss[g] = Math.max(0, -worstWeighted);
+      groupWorst[g] = worst;
     }
   }
 

@@ -70,10 +70,10 @@ export function oracleBuckets(
  * Allocation-free: the batch grid engine calls it per account on every tick.
  */
 export function oracleCharge(
-  rel: ArrayLike<number>,
-  memberStart: ArrayLike<number>,
-  members: ArrayLike<number>,
-  exposureUsd: ArrayLike<number>,
+  rel: Float64Array,
+  memberStart: Int32Array,
+  members: Int32Array,
+  exposureUsd: Float64Array,
   from: number,
   to: number,
   itemUsd?: Float64Array,
@@ -82,16 +82,13 @@ export function oracleCharge(
   let addOnUsd = 0;
   for (let k = from; k < to; k++) {
     let net = 0;
-    let gross = 0;
     const end = memberStart[k + 1]!;
-    for (let m = memberStart[k]!; m < end; m++) {
-      const x = exposureUsd[members[m]!]!;
-      net += x;
-      gross += Math.abs(x);
-    }
+    for (let m = memberStart[k]!; m < end; m++) net += exposureUsd[members[m]!]!;
     const charge = Math.abs(net) * rel[k]!;
     addOnUsd += charge;
     if (itemUsd) {
+      let gross = 0;
+      for (let m = memberStart[k]!; m < end; m++) gross += Math.abs(exposureUsd[members[m]!]!);
       for (let m = memberStart[k]!; m < end; m++) {
         const i = members[m]!;
         itemUsd[i - itemOffset] = gross > 0 ? (charge * Math.abs(exposureUsd[i]!)) / gross : 0;
@@ -132,7 +129,16 @@ export function oracleAddOn(
     memberStart.push(members.length);
   }
   const itemUsd = new Float64Array(items.length);
-  const addOnUsd = oracleCharge(buckets.rel, memberStart, members, exposure, 0, buckets.rel.length, itemUsd);
+  // Typed columns, as the batch grid engine passes them, so the shared loop sees one array shape.
+  const addOnUsd = oracleCharge(
+    Float64Array.from(buckets.rel),
+    Int32Array.from(memberStart),
+    Int32Array.from(members),
+    exposure,
+    0,
+    buckets.rel.length,
+    itemUsd,
+  );
   return { addOnUsd, itemUsd };
 }
 
