@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { benchBatchRemargin } from "./batchRemargin.bench.js";
 import { compareRecords, runRefBenchmarks } from "./compareRef.js";
+import { benchLiquidationPlan } from "./liquidationPlan.bench.js";
 import { emit, emitted } from "./measure.js";
 import { benchRevaluation } from "./revalue.bench.js";
 import { benchRoofline } from "./roofline.bench.js";
@@ -10,11 +11,11 @@ import { benchXchainReport } from "./xchainReport.bench.js";
 
 /**
  * `npm run bench [-- --only a,b] [--accounts N] [--compare REF]`: benchmarks as JSON lines (fixed seeds; min, median,
- * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, xchain, onboarding,
+ * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, xchain, liquidation, onboarding,
  * straightforward, batch, options. `--compare REF` first runs git ref REF's benchmarks (built in a temporary worktree,
  * as a child process), then these, and prints the ratio of each figure to the ref's.
  */
-const SECTIONS = ["roofline", "revalue", "xchain", "onboarding", "straightforward", "batch", "options"];
+const SECTIONS = ["roofline", "revalue", "xchain", "liquidation", "onboarding", "straightforward", "batch", "options"];
 const { values } = parseArgs({
   options: { only: { type: "string" }, accounts: { type: "string" }, compare: { type: "string" } },
 });
@@ -38,6 +39,7 @@ const t0 = Date.now();
 const roofline = await benchRoofline();
 if (sections.has("revalue")) benchRevaluation(roofline);
 if (sections.has("xchain")) benchXchainReport(market);
+if (sections.has("liquidation")) benchLiquidationPlan(root, market);
 if (["onboarding", "straightforward", "batch", "options"].some((s) => sections.has(s))) {
   await benchBatchRemargin(market, { accounts, sections });
 }

@@ -27,6 +27,7 @@ import type { GridPmConfig } from "../gridPm/config.js";
 import { optionNetShares } from "../gridPm/optionNetShare.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem, ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
+import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import { f64Column, i32Column, u8Column } from "./growableColumn.js";
 import { collateralOf, type ItemColumns, UnderlyingBook } from "./underlyingBook.js";
 
@@ -364,8 +365,7 @@ export class BatchGridEngine {
   private bookFor(item: ResolvedItem): number {
     const found = this.bookIndex.get(item.underlying);
     if (found !== undefined) return found;
-    const state = this.market.underlyings.get(item.underlying);
-    if (!state) throw invalidInput(item.path, `no market state for underlying ${item.underlying}`);
+    const state = underlyingStateOf(this.market, item.underlying, item.path);
     const b = this.books.length;
     this.books.push(new UnderlyingBook(item.underlying, state, this.grid, this.spotMoves, this.config));
     this.bookIndex.set(item.underlying, b);

@@ -1,8 +1,8 @@
-import { invalidInput } from "../../core/errors.js";
 import type { Flag } from "../../core/flags.js";
 import type { AggregatedPrice } from "../../oracles/aggregateQuotes.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
+import { spotUsdOf } from "../resolve/underlyingFacts.js";
 
 export interface OracleAddOn {
   addOnUsd: number;
@@ -104,7 +104,7 @@ export function oracleCharge(
  * token's own feed on its chain is used where it exists, else the underlying's; the larger of the chain's and the
  * all-chain band counts. Exposures net within one (chain, feed), never across chains, because each chain's oracle
  * can be wrong on its own. The add-on can only add margin.
- * @throws XmarginError `INVALID_INPUT` for a derivative whose underlying has no market state (resolution prevents it)
+ * @throws XmarginError `MISSING_DATA` for a derivative whose underlying has no price (resolution prevents it)
  */
 export function oracleAddOn(
   items: readonly ResolvedItem[],
@@ -144,8 +144,5 @@ export function oracleAddOn(
 
 /** Spot of an item's underlying; spot holdings do not need one (their exposure is their value). */
 function spotOf(item: ResolvedItem, market: ResolvedMarket): number {
-  if (item.priced.kind === "spot") return Number.NaN;
-  const state = market.underlyings.get(item.underlying);
-  if (!state) throw invalidInput(item.path, `no market state for underlying ${item.underlying}`);
-  return state.spotUsd;
+  return item.priced.kind === "spot" ? Number.NaN : spotUsdOf(market, item.underlying, item.path);
 }
