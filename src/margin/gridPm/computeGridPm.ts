@@ -42,18 +42,21 @@ export function computeGridPm(
   const mm = config.maintenanceRatio;
   const components: MarginComponent[] = [
     {
+      id: "scenario-risk",
       name: "scenario risk",
       initialMarginUsd: detail.scenarioRiskUsd,
       maintenanceMarginUsd: detail.scenarioRiskUsd * mm,
       detail: `worst weighted loss per underlying over ${nScen} scenarios: ${riskParts.join("; ") || "none"}`,
     },
     {
+      id: "option-contingency",
       name: "option contingency",
       initialMarginUsd: detail.contingencyUsd,
       maintenanceMarginUsd: detail.contingencyUsd * mm,
       detail: `${config.optionContingencyRel * 100}% of the underlying value of every option contract's net size`,
     },
     {
+      id: "oracle-uncertainty",
       name: "oracle uncertainty",
       initialMarginUsd: detail.oracleUsd,
       maintenanceMarginUsd: detail.oracleUsd * mm,
