@@ -36,6 +36,12 @@ port.on("message", (msg: WorkerRequest) => {
     if (msg.op === "computeAll") {
       engine.computeAll();
       reply({ id: msg.id, ok: true });
+    } else if (msg.op === "replace") {
+      engine.replaceAccount(msg.portfolio as ResolvedPortfolio);
+      reply({ id: msg.id, ok: true });
+    } else if (msg.op === "remove") {
+      engine.removeAccount(msg.accountId);
+      reply({ id: msg.id, ok: true });
     } else {
       reply({ id: msg.id, ok: true, stats: engine.tick(msg.symbol, msg.state) });
     }

@@ -7,7 +7,7 @@
  * Node-only (worker_threads); the worker script is `gridWorker.js` next to this module once compiled (`dist/`).
  */
 import { Worker } from "node:worker_threads";
-import { calculationFailed } from "../../core/errors.js";
+import { calculationFailed, invalidInput } from "../../core/errors.js";
 import type { UnderlyingState } from "../../pricing/types.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
@@ -176,6 +176,30 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
       total.accountsUpdated += r.stats.accountsUpdated;
     }
     return total;
+  }
+
+  /**
+   * Replaces one account's positions on the worker that holds it (same id, same index); only that account is
+   * re-margined and its results land in the shared columns.
+   * @throws XmarginError `INVALID_INPUT` if no account has this id
+   */
+  async replaceAccount(portfolio: ResolvedPortfolio): Promise<void> {
+    await this.handles[this.shardOf(portfolio.accountId)]!.request({ op: "replace", portfolio });
+  }
+
+  /** Removes one account on the worker that holds it; its results read NaN from then on. */
+  async removeAccount(accountId: string): Promise<void> {
+    await this.handles[this.shardOf(accountId)]!.request({ op: "remove", accountId });
+  }
+
+  /** The worker holding an account: shards are contiguous, `create` cuts them at floor(w * n / workers). */
+  private shardOf(accountId: string): number {
+    const a = this.accountIds.indexOf(accountId);
+    if (a < 0) throw invalidInput("$.accountId", `no account ${accountId} in the engine`);
+    const n = this.nAccounts;
+    const workers = this.handles.length;
+    for (let w = workers - 1; w >= 0; w--) if (a >= Math.floor((w * n) / workers)) return w;
+    return 0;
   }
 
   /** Stops the workers. */

@@ -27,6 +27,9 @@ export type WorkerRequest =
       config: unknown;
     } & ShardTarget)
   | { op: "computeAll"; id: number }
+  /** A ResolvedPortfolio (structured-cloned) replacing the shard's account of the same id. */
+  | { op: "replace"; id: number; portfolio: unknown }
+  | { op: "remove"; id: number; accountId: string }
   | { op: "tick"; id: number; symbol: string; state: UnderlyingState };
 
 export type WorkerReply =

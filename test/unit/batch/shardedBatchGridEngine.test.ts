@@ -46,6 +46,15 @@ describe.skipIf(!existsSync(WORKER))("ShardedBatchGridEngine", () => {
       expect([...sharded.maintenanceMarginUsd]).toEqual([...single.maintenanceMarginUsd]);
       expect([...sharded.collateralValueUsd]).toEqual([...single.collateralValueUsd]);
       expect(sharded.accountIds).toEqual(single.accountIds);
+      // One account replaced and one removed on their workers, as on the single engine.
+      const moved = { ...portfolios[5]!, accountId: portfolios[250]!.accountId };
+      await sharded.replaceAccount(moved);
+      single.replaceAccount(moved);
+      await sharded.removeAccount(portfolios[3]!.accountId);
+      single.removeAccount(portfolios[3]!.accountId);
+      expect([...sharded.initialMarginUsd]).toEqual([...single.initialMarginUsd]);
+      expect(sharded.initialMarginUsd[3]).toBeNaN();
+      await expect(sharded.removeAccount("nobody")).rejects.toThrow(/no account nobody/);
     } finally {
       await sharded.close();
     }
