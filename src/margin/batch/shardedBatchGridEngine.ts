@@ -62,6 +62,7 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
   /** Typed-array bytes of each worker's engine state. */
   readonly workerStateBytes: number[];
   private readonly handles: WorkerHandle[];
+  private indexById: Map<string, number> | undefined;
 
   private constructor(accountIds: string[], shared: SharedArrayBuffer, handles: WorkerHandle[], bytes: number[]) {
     const n = accountIds.length;
@@ -194,7 +195,8 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
 
   /** The worker holding an account: shards are contiguous, `create` cuts them at floor(w * n / workers). */
   private shardOf(accountId: string): number {
-    const a = this.accountIds.indexOf(accountId);
+    this.indexById ??= new Map(this.accountIds.map((id, a) => [id, a]));
+    const a = this.indexById.get(accountId) ?? -1;
     if (a < 0) throw invalidInput("$.accountId", `no account ${accountId} in the engine`);
     const n = this.nAccounts;
     const workers = this.handles.length;
