@@ -21,6 +21,7 @@ import { snapshotCommand } from "./commands/snapshotCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 import { vectorsCommand } from "./commands/vectorsCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
+import { xchainValidationCommand } from "./commands/xchainValidationCommand.js";
 import {
   COMMANDS,
   COMMON_OPTIONS,
@@ -275,6 +276,8 @@ async function dispatch(
         ...optional(values, "paths", "from", "to", "history"),
         quiet: values.quiet === true,
       });
+    case "xchain-validation":
+      return xchainValidationCommand({ ...optional(values, "paths", "history"), json });
     case "serve":
       return serveCommand({
         ...optional(values, "port", "db", "host", "interval", "from", "history"),
