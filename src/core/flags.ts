@@ -16,7 +16,10 @@ export type FlagCode =
   | "CORRELATION_REPAIRED"
   | "BRIDGE_ROUTE_MISSING"
   | "LIQUIDITY_MISSING"
-  | "GRID_FLOOR_BINDING";
+  | "GRID_FLOOR_BINDING"
+  | "CHAIN_REORG"
+  | "CHAIN_RPC_DOWN"
+  | "CHAIN_PROVISIONAL";
 
 export type FlagSeverity = "info" | "warning" | "critical";
 
