@@ -152,6 +152,11 @@ export const sourcesConfigSchema = z
     replay: replaySourceSchema.optional(),
     /** Live mode: Pyth over SSE. */
     hermes: hermesStreamSchema.optional(),
+    /** Lock-and-release bridge contracts (contracts/TestBridge.sol interface) that executed rebalancing uses. */
+    bridges: z
+      .array(z.object({ chain: registryChain, address: evmAddress }).strict())
+      .max(32)
+      .default([]),
     /** Live mode: on-chain accounts whose balances are followed (holdings update live). */
     accounts: z.array(evmAddress).max(10_000).default([]),
   })
