@@ -116,7 +116,7 @@ export class BridgeExecutor {
   /** Marks released steps (destination bridge says so) and completes the record when all are. */
   async refresh(planId: string): Promise<ExecutionRecord | undefined> {
     const record = this.options.journal.get(planId);
-    if (!record || record.state !== "awaiting-release") return record;
+    if (record?.state !== "awaiting-release") return record;
     for (const step of record.steps) {
       if (step.state !== "locked") continue;
       const dst = this.bridgeOn(step.toChain);

@@ -1,7 +1,7 @@
 import type { Hex } from "viem";
 import type { SourcesConfigInput } from "../../oracles/sourcesConfig.js";
 import { type AnvilNode, anvilRpc, startAnvil } from "./anvilNode.js";
-import { connect, deploy, fund, send, type TestChain } from "./devChain.js";
+import { connect, deploy, send, type TestChain } from "./devChain.js";
 import { type CompiledContract, compileContracts } from "./testContracts.js";
 
 /** The two local chains of the devnet: A plays "ethereum" (with Multicall3), B plays "arbitrum". */

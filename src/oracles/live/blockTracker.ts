@@ -45,6 +45,7 @@ export class BlockTracker {
     }
     // Walk down from the lower of the two tops until a remembered hash is still on the chain.
     // Walk down the remembered heights (at or below the lower of the two tops) until one is still on the chain.
+    // biome-ignore lint/complexity/useMathMinMax: bigint heights (Math.min takes numbers)
     const start = head.number < top ? head.number : top;
     const heights = [...this.hashes.keys()].filter((h) => h <= start).sort((x, y) => (x < y ? 1 : x > y ? -1 : 0));
     let n = start;

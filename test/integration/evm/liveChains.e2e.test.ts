@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anvilRpc } from "../../../src/chains/devnet/anvilNode.js";
 import { type Devnet, startDevnet } from "../../../src/chains/devnet/deployDevnet.js";
 import type { ChainStatus } from "../../../src/chains/live/chainFollower.js";
 import { LiveFeed, type LiveUpdate } from "../../../src/chains/live/liveFeed.js";
@@ -9,7 +10,6 @@ import type { MarginReport } from "../../../src/margin/report.js";
 import type { SourcesConfigInput } from "../../../src/oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
 import type { Portfolio } from "../../../src/schema/portfolio.js";
-import { anvilRpc } from "./support/anvil.js";
 import { type RpcProxy, startRpcProxy } from "./support/rpcProxy.js";
 
 // Live mode on two real anvil chains: new rounds, a reorg, a dead RPC with failover and recovery.

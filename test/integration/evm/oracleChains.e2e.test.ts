@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getAddress, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AnvilNode, anvilRpc, freePort, startAnvil } from "../../../src/chains/devnet/anvilNode.js";
+import { chainTimeSec, connect, deploy, fund, send, type TestChain } from "../../../src/chains/devnet/devChain.js";
+import { type CompiledContract, compileContracts } from "../../../src/chains/devnet/testContracts.js";
 import { readAccountBalances, readAccountPortfolio } from "../../../src/chains/readAccountPortfolio.js";
 import { accountMarginCommand } from "../../../src/cli/commands/accountMarginCommand.js";
 import { snapshotCommand } from "../../../src/cli/commands/snapshotCommand.js";
@@ -14,9 +17,6 @@ import { buildSnapshot } from "../../../src/oracles/buildSnapshot.js";
 import type { SourcesConfigInput } from "../../../src/oracles/sourcesConfig.js";
 import { marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
 import type { Portfolio } from "../../../src/schema/portfolio.js";
-import { type AnvilNode, anvilRpc, freePort, startAnvil } from "./support/anvil.js";
-import { chainTimeSec, connect, deploy, fund, send, type TestChain } from "./support/chainFixture.js";
-import { type CompiledContract, compileContracts } from "./support/contracts.js";
 
 // Two real anvil nodes: A plays "ethereum" (with a Multicall3), B plays "arbitrum" (no Multicall3: plain eth_calls).
 const CHAIN_ID_A = 31_401;
