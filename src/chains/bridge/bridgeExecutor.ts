@@ -15,6 +15,9 @@ import type { SourceChain, SourcesConfig } from "../../oracles/sourcesConfig.js"
 import { erc20ApproveAbi, testBridgeAbi } from "./bridgeAbi.js";
 import type { ExecutionJournal, ExecutionRecord, ExecutionStep, SentTx } from "./executionJournal.js";
 
+/** A transaction of a plan was mined and reverted: the plan stops (a retry would revert again). */
+export class TransactionRevertedError extends XmarginError {}
+
 /** One cross-chain move of a plan, in base units. */
 export interface BridgeMove {
   token: string;
@@ -44,7 +47,7 @@ export function transferIdOf(planId: string, index: number): Hex {
  * the bridge delay). Idempotent across restarts: the journal records each transaction's nonce before it is sent and
  * its hash and receipt after; a restarted executor resumes the record, waits for a known hash, and asks the bridge
  * whether the transfer id is already locked before sending anything. The bridge itself refuses a second lock of an
- * id. The account signs through the node (`eth_sendTransaction`: an unlocked dev account) in this version.
+ * id. Native-coin moves are recorded as skipped (the test bridge carries ERC-20 tokens only). The account signs through the node (`eth_sendTransaction`: an unlocked dev account) in this version.
  * Adapter (network I/O).
  * @see docs/service.md#executed-rebalancing
  */
@@ -87,7 +90,7 @@ export class BridgeExecutor {
           amountRaw: m.amountRaw.toString(),
           transferId: transferIdOf(planId, index),
           txs: [],
-          state: "pending",
+          state: this.isErc20(m.fromChain, m.token) ? "pending" : "skipped",
         })),
       };
       journal.put(record);
@@ -104,7 +107,8 @@ export class BridgeExecutor {
       }
       record.state = "awaiting-release";
     } catch (err) {
-      record.state = "failed";
+      // A reverted transaction ends the plan; anything else (RPC down, a crash) leaves it to be resumed.
+      if (err instanceof TransactionRevertedError) record.state = "failed";
       record.error = err instanceof Error ? err.message : String(err);
       save();
       throw err;
@@ -128,7 +132,7 @@ export class BridgeExecutor {
       });
       if (done) step.state = "released";
     }
-    if (record.steps.every((s) => s.state === "released")) record.state = "completed";
+    if (record.steps.every((s) => s.state === "released" || s.state === "skipped")) record.state = "completed";
     record.updatedAt = new Date().toISOString();
     this.options.journal.put(record);
     return record;
@@ -229,7 +233,7 @@ export class BridgeExecutor {
     };
     save();
     if (receipt.status !== "success") {
-      throw new XmarginError(`${tx.kind} transaction ${tx.txHash} reverted on ${tx.chain}`, {
+      throw new TransactionRevertedError(`${tx.kind} transaction ${tx.txHash} reverted on ${tx.chain}`, {
         code: "CALCULATION_FAILED",
         path: "$.steps",
       });
@@ -242,6 +246,10 @@ export class BridgeExecutor {
         await this.waitAndRecord(tx, client, save).catch(() => undefined);
       }
     }
+  }
+
+  private isErc20(chain: string, symbol: string): boolean {
+    return this.options.config.tokens.some((t) => t.chain === chain && t.symbol === symbol && t.address !== undefined);
   }
 
   private chainConfig(chain: string): SourceChain {

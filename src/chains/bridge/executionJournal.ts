@@ -20,7 +20,8 @@ export interface ExecutionStep {
   /** keccak256 of plan id and step index: the bridge accepts it once, so a step can never move funds twice. */
   transferId: string;
   txs: SentTx[];
-  state: "pending" | "locked" | "released";
+  /** "skipped": a native coin (the test bridge carries ERC-20 tokens only). */
+  state: "pending" | "locked" | "released" | "skipped";
 }
 
 /** A plan's execution: the audit record, updated as each transaction is sent and mined. */

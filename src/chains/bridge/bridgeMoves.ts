@@ -1,0 +1,39 @@
+import { parseUnits } from "../../core/decimal.js";
+import { XmarginError } from "../../core/errors.js";
+import { getToken } from "../../market/tokenRegistry.js";
+import type { BridgeMove } from "./bridgeExecutor.js";
+
+/** Most fractional digits taken from a float amount (beyond that a float has no exact digits to give). */
+const MAX_FLOAT_DIGITS = 12;
+
+/**
+ * The cross-chain moves of a plan's steps (`{token, fromChain, toChain, units}` as the rebalancing engine gives them)
+ * in base units of the source chain's token (per the token registry, rounded down). Steps without a chain change are skipped.
+ * Errors name the step (`$.steps[2].units`).
+ * @example
+ * movesOfPlanSteps([{ token: "USDC", fromChain: "ethereum", toChain: "arbitrum", units: 1500 }]);
+ */
+export function movesOfPlanSteps(steps: ReadonlyArray<Record<string, unknown>>): BridgeMove[] {
+  const moves: BridgeMove[] = [];
+  steps.forEach((s, i) => {
+    const { token, fromChain, toChain, units } = s;
+    if (typeof fromChain !== "string" || typeof toChain !== "string" || fromChain === toChain) return;
+    if (typeof token !== "string") {
+      throw new XmarginError("a move needs a token symbol", { code: "INVALID_INPUT", path: `$.steps[${i}].token` });
+    }
+    if (typeof units !== "number" || !Number.isFinite(units) || units <= 0) {
+      throw new XmarginError("a move needs a finite amount > 0", {
+        code: "INVALID_INPUT",
+        path: `$.steps[${i}].units`,
+      });
+    }
+    const { decimals } = getToken(fromChain, token, `$.steps[${i}].token`);
+    const digits = Math.min(decimals, MAX_FLOAT_DIGITS);
+    const text = units.toFixed(digits);
+    let amountRaw = parseUnits(text, decimals, `$.steps[${i}].units`);
+    // toFixed rounds to nearest: never move more than the plan says (it could exceed the balance).
+    if (Number(text) > units) amountRaw -= 10n ** BigInt(decimals - digits);
+    if (amountRaw > 0n) moves.push({ token, fromChain, toChain, amountRaw });
+  });
+  return moves;
+}
