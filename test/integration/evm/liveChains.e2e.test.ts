@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anvilRpc } from "../../../src/chains/devnet/anvilNode.js";
 import { type Devnet, startDevnet } from "../../../src/chains/devnet/deployDevnet.js";
@@ -8,8 +7,8 @@ import { liveMarketSnapshot } from "../../../src/chains/live/liveSnapshot.js";
 import { computeMargin } from "../../../src/margin/computeMargin.js";
 import type { MarginReport } from "../../../src/margin/report.js";
 import type { SourcesConfigInput } from "../../../src/oracles/sourcesConfig.js";
-import { type MarketSnapshot, marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
-import type { Portfolio } from "../../../src/schema/portfolio.js";
+import type { MarketSnapshot } from "../../../src/schema/marketSnapshot.js";
+import { exampleTemplate, followedPortfolio } from "./support/liveAccount.js";
 import { type RpcProxy, startRpcProxy } from "./support/rpcProxy.js";
 
 // Live mode on two real anvil chains: new rounds, a reorg, a dead RPC with failover and recovery.
@@ -27,23 +26,7 @@ const statuses: ChainStatus[] = [];
 const nowSec = () => Math.floor(Date.now() / 1000);
 
 /** The followed user: on-chain ETH and USDC (live), plus a static 3 ETH short perp on arbitrum entered at 2000. */
-function portfolio(): Portfolio {
-  return {
-    accountId: net.user,
-    holdings: feed.holdingsOf(net.user),
-    positions: [
-      {
-        id: "eth-short",
-        kind: "perp",
-        chain: "arbitrum",
-        venue: "gmx",
-        underlying: "ETH",
-        size: "-3",
-        entryPrice: "2000",
-      },
-    ],
-  } as Portfolio;
-}
+const portfolio = () => followedPortfolio(feed, net.user, "-3");
 
 function marginNow(): MarginReport {
   const market = liveMarketSnapshot(template, feed.quotes(), nowSec());
@@ -73,7 +56,7 @@ const ethQuote = (chain: string) => feed.quotes().find((q) => q.chain === chain 
 
 beforeAll(async () => {
   net = await startDevnet({ bridgeDelaySec: 2, finalityBlocks: 2, pollIntervalMs: 50 });
-  template = marketSnapshotSchema.parse(JSON.parse(readFileSync("examples/market-2023-06-30.json", "utf8")));
+  template = exampleTemplate();
   // arbitrum is reached through two killable proxies: the first endpoint and a failover endpoint.
   proxies = [await startRpcProxy(net.nodes[1].port), await startRpcProxy(net.nodes[1].port)];
   const sources = structuredClone(net.sources) as SourcesConfigInput & Required<Pick<SourcesConfigInput, "chains">>;

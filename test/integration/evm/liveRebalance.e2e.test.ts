@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hex } from "viem";
@@ -14,12 +14,12 @@ import { LiveFeed } from "../../../src/chains/live/liveFeed.js";
 import { liveMarketSnapshot } from "../../../src/chains/live/liveSnapshot.js";
 import { computeMargin } from "../../../src/margin/computeMargin.js";
 import { resolveMarginConfig } from "../../../src/margin/resolveConfig.js";
-import { type MarketSnapshot, marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
-import type { Portfolio } from "../../../src/schema/portfolio.js";
+import type { MarketSnapshot } from "../../../src/schema/marketSnapshot.js";
 import { liquidationPlanEngine } from "../../../src/service/liquidationEngines.js";
 import { bandStateOf, rebalancePolicySchema } from "../../../src/service/rebalancePolicy.js";
 import type { MarginStore } from "../../../src/store/marginStore.js";
 import { openSqliteStore } from "../../../src/store/sqliteStore.js";
+import { exampleTemplate, followedPortfolio } from "./support/liveAccount.js";
 
 // Executed rebalancing on two anvil chains: a plan's move locks USDC on ethereum, the relayer releases it on
 // arbitrum after the bridge delay, and a restart in the middle never sends the lock twice.
@@ -33,23 +33,7 @@ let template: MarketSnapshot;
 let dir: string;
 const nowSec = () => Math.floor(Date.now() / 1000);
 
-function portfolio(): Portfolio {
-  return {
-    accountId: net.user,
-    holdings: feed.holdingsOf(net.user),
-    positions: [
-      {
-        id: "eth-short",
-        kind: "perp",
-        chain: "arbitrum",
-        venue: "gmx",
-        underlying: "ETH",
-        size: "-20",
-        entryPrice: "2000",
-      },
-    ],
-  } as Portfolio;
-}
+const portfolio = () => followedPortfolio(feed, net.user, "-20");
 const snapshot = () => liveMarketSnapshot(template, feed.quotes(), nowSec());
 const health = () => computeMargin({ portfolio: portfolio(), market: snapshot(), config: CONFIG }).healthRatio;
 
@@ -59,7 +43,7 @@ async function mine(blocks: number): Promise<void> {
 
 beforeAll(async () => {
   net = await startDevnet({ bridgeDelaySec: DELAY_SEC, finalityBlocks: 2 });
-  template = marketSnapshotSchema.parse(JSON.parse(readFileSync("examples/market-2023-06-30.json", "utf8")));
+  template = exampleTemplate();
   // Only gas money in ETH on ethereum, so that the plan's collateral move is the user's USDC.
   await anvilRpc(net.nodes[0].rpcUrl, "anvil_setBalance", [net.user, `0x${(10n ** 16n).toString(16)}`]);
   await mine(3);
