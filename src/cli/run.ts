@@ -7,6 +7,7 @@ import { backtestCommand, backtestCompareCommand } from "./commands/backtestComm
 import { cascadeCommand, normalizeNegativeValues } from "./commands/cascadeCommand.js";
 import { compareCommand } from "./commands/compareCommand.js";
 import { demoCommand } from "./commands/demoCommand.js";
+import { devnetCommand } from "./commands/devnetCommand.js";
 import { healthCommand } from "./commands/healthCommand.js";
 import { liquidateCommand } from "./commands/liquidateCommand.js";
 import { marginCommand } from "./commands/marginCommand.js";
@@ -42,6 +43,8 @@ validation
   backtest-compare [--paths N] [--from D] [--to D]               every example x every model -> reports/
 service
   serve     [--port N] [--db FILE] [--demo] [--host H] [--interval MS] [--from D] [--history DIR]
+            [--sources S.json [--execute dry-run|approval|automatic]]   live chains instead of the replay
+  devnet    [--ports 8545,8546] [--delay SEC] [--every MS] [--out S.json]  two local anvil chains with feeds, tokens, bridge
 models: isolated, cross, grid, xchain`;
 
 /** Repository root, from dist/src/cli/run.js or src/cli/run.ts. */
@@ -89,6 +92,11 @@ export async function run(argv: string[]): Promise<string> {
       method: { type: "string" },
       snapshot: { type: "string" },
       sources: { type: "string" },
+      execute: { type: "string" },
+      ports: { type: "string" },
+      delay: { type: "string" },
+      every: { type: "string" },
+      out: { type: "string" },
       account: { type: "string" },
       params: { type: "string" },
       whatif: { type: "string" },
@@ -188,9 +196,11 @@ export async function run(argv: string[]): Promise<string> {
       return backtestCompareCommand({ ...optional(values, "paths", "from", "to", "history") });
     case "serve":
       return serveCommand({
-        ...optional(values, "port", "db", "host", "interval", "from", "history"),
+        ...optional(values, "port", "db", "host", "interval", "from", "history", "sources", "execute"),
         demo: values.demo === true,
       });
+    case "devnet":
+      return devnetCommand({ ...optional(values, "ports", "delay", "every", "out") });
     case "demo":
       return demoCommand(join(ROOT, "examples"));
     case undefined:

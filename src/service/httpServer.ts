@@ -13,9 +13,12 @@ import { parseDocument } from "../schema/validate.js";
 import { type AccountBacktester, BACKTEST_DEFAULT_DAYS, BACKTEST_MAX_DAYS } from "./accountBacktest.js";
 import { accountPutSchema, marginRequestSchema, quotesPushSchema, whatIfRequestSchema } from "./apiSchemas.js";
 import type { GroupChange, WhatIfEngine } from "./engines.js";
+import type { LiveChains } from "./liveChains.js";
 import { mergeQuotes, pricesOf, priceToJson } from "./liveMarket.js";
+import { registerLiveRoutes } from "./liveRoutes.js";
 import type { LiveAccount, MarginService } from "./marginService.js";
 import { buildOpenApi } from "./openapi.js";
+import type { PlanExecution } from "./planExecution.js";
 import type { ReplayStatus } from "./replayFeed.js";
 import type { ServiceConfig } from "./serviceConfig.js";
 import { errorBody, HttpError } from "./serviceErrors.js";
@@ -33,6 +36,9 @@ export interface HttpServerDeps {
   service: MarginService;
   whatIf: WhatIfEngine;
   feed: FeedControl;
+  /** Live mode: the chains followed and on-chain plan execution (routes in liveRoutes.ts). */
+  live?: LiveChains;
+  execution?: PlanExecution;
   /** Backtests of stored accounts on the daily history (`GET /v1/accounts/:id/backtest`); absent = 409. */
   backtester?: AccountBacktester;
   version: string;
@@ -171,6 +177,13 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
   const accountId = (req: FastifyRequest) => parseDocument(idParams, req.params, "path").id;
   const limit = (req: FastifyRequest, fallback: number) =>
     parseDocument(limitQuery, req.query, "query").limit ?? fallback;
+
+  registerLiveRoutes(app, {
+    service,
+    requireKey,
+    ...(deps.live ? { live: deps.live } : {}),
+    ...(deps.execution ? { execution: deps.execution } : {}),
+  });
 
   app.get("/healthz", { config: { rateLimit: false } }, async () => {
     const tick = service.market.current;

@@ -1,4 +1,5 @@
 import { XmarginError } from "../core/errors.js";
+import type { Flag } from "../core/flags.js";
 import { runMarginModel } from "../margin/computeMargin.js";
 import type { MarginReport } from "../margin/report.js";
 import { type MarginReportJson, reportToJson } from "../margin/reportJson.js";
@@ -62,7 +63,17 @@ export type ServiceEvent =
       seq: number;
       error: ReturnType<XmarginError["toJSON"]>;
     }
-  | { type: "plan"; accountId: string; plan: Record<string, unknown> };
+  | { type: "plan"; accountId: string; plan: Record<string, unknown> }
+  | {
+      /** Live mode: a reorg, an RPC outage or recovery, provisional data or read failures on a chain. */
+      type: "chain";
+      origin: string;
+      flags: Flag[];
+      reorg?: { chain: string; depth: number; forkBlock: string; reverted: string[] };
+      /** Followed accounts whose holdings this update changed. */
+      accounts: string[];
+      status?: "up" | "down";
+    };
 
 export type ServiceListener = (event: ServiceEvent) => void;
 

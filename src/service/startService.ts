@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { BridgeExecutor } from "../chains/bridge/bridgeExecutor.js";
+import { keyValueJournal } from "../chains/bridge/executionJournal.js";
 import { XmarginError } from "../core/errors.js";
+import { parseSourcesConfig } from "../oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
 import type { MarginStore } from "../store/marginStore.js";
@@ -12,8 +15,10 @@ import { loadDemoAccounts } from "./demoAccounts.js";
 import type { PlanEngine, WhatIfEngine } from "./engines.js";
 import { buildHttpServer, type FeedControl } from "./httpServer.js";
 import { liquidationPlanEngine, liquidationWhatIfEngine } from "./liquidationEngines.js";
+import { LiveChains } from "./liveChains.js";
 import { MarginService } from "./marginService.js";
 import { REPO_ROOT } from "./paths.js";
+import { PlanExecution } from "./planExecution.js";
 import { Rebalancer } from "./rebalancer.js";
 import { ReplayFeed } from "./replayFeed.js";
 import { loadReplayHistory } from "./replayHistory.js";
@@ -40,6 +45,9 @@ export interface RunningService {
   store: MarginStore;
   app: FastifyInstance;
   feed: FeedControl;
+  /** Live mode (`live.sources` configured): the followed chains and plan execution. */
+  live: LiveChains | undefined;
+  execution: PlanExecution | undefined;
   close(): Promise<void>;
 }
 
@@ -86,7 +94,17 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
   const store = openSqliteStore({ file: config.dbFile });
   try {
     const service = new MarginService({ store, whatIf, defaultModel: config.defaultModel, log });
+    const sources = config.live.sources ? parseSourcesConfig(config.live.sources) : undefined;
+    const execution = sources
+      ? new PlanExecution(
+          service,
+          new BridgeExecutor({ config: sources, journal: keyValueJournal(store), log }),
+          config.live.execution,
+          log,
+        )
+      : undefined;
     const rebalancer = new Rebalancer(service, {
+      ...(execution ? { execute: execution.onPlan } : {}),
       engine: options.planEngine ?? liquidationPlanEngine,
       ...(config.webhook.url ? { webhookUrl: config.webhook.url } : {}),
       webhookTimeoutMs: config.webhook.timeoutMs,
@@ -95,7 +113,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     const template = loadTemplateMarket(config.examplesDir);
 
     let replay: ReplayFeed | undefined;
-    if (config.feed.enabled && existsSync(config.feed.dataDir)) {
+    if (config.feed.enabled && !sources && existsSync(config.feed.dataDir)) {
       const history = loadReplayHistory(config.feed.dataDir);
       const resumeAfter = store.getMeta(REPLAY_META);
       replay = new ReplayFeed({
@@ -106,7 +124,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
         loop: config.feed.loop,
         ...(resumeAfter ? { resumeAfter } : {}),
       });
-    } else if (config.feed.enabled) {
+    } else if (config.feed.enabled && !sources) {
       log(`no price history at ${config.feed.dataDir}: the market stays at the example snapshot`);
     }
     const step = () => {
@@ -118,7 +136,11 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     };
     const feed: FeedControl = { status: () => replay?.status() ?? null, step };
 
-    if (!service.market.current) {
+    const live = sources
+      ? new LiveChains({ service, sources, template, clockTickMs: config.live.clockTickMs, log })
+      : undefined;
+    if (live) await live.start();
+    else if (!service.market.current) {
       if (!step()) service.applyMarket(template, "example");
     }
     if (config.demo) {
@@ -134,7 +156,17 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       historyDir: config.feed.dataDir,
       template: { bridges: template.bridges, chains: template.chains },
     });
-    const { app, hub } = await buildHttpServer({ config, service, whatIf, feed, backtester, version, log });
+    const { app, hub } = await buildHttpServer({
+      config,
+      service,
+      whatIf,
+      feed,
+      backtester,
+      version,
+      log,
+      ...(live ? { live } : {}),
+      ...(execution ? { execution } : {}),
+    });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -165,10 +197,14 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       store,
       app,
       feed,
+      live,
+      execution,
       async close() {
         if (closed) return;
         closed = true;
         replay?.stop();
+        execution?.close();
+        await live?.stop();
         hub.closeAll();
         await app.close();
         await Promise.race([

@@ -111,7 +111,9 @@ export class StreamHub {
     if (this.clients.size === 0) return;
     const text = JSON.stringify(e);
     for (const c of this.clients) {
-      if (e.type === "tick" || c.accounts.has("*") || c.accounts.has(e.accountId)) this.sendText(c, text);
+      if (e.type === "tick" || e.type === "chain" || c.accounts.has("*") || c.accounts.has(e.accountId)) {
+        this.sendText(c, text);
+      }
     }
   }
 

@@ -7,7 +7,8 @@ import type { BridgeMove } from "./bridgeExecutor.js";
 const MAX_FLOAT_DIGITS = 12;
 
 /**
- * The cross-chain moves of a plan's steps (`{token, fromChain, toChain, units}` as the rebalancing engine gives them)
+ * The cross-chain moves of a plan's steps (`{token, fromChain, toChain, units}` as the rebalancing engine gives them, units a number or
+ * a decimal string as stored plans carry them)
  * in base units of the source chain's token (per the token registry, rounded down). Steps without a chain change are skipped.
  * Errors name the step (`$.steps[2].units`).
  * @example

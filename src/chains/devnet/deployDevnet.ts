@@ -25,6 +25,8 @@ export interface DevnetOptions {
   /** Blocks to finality written into the sources config. */
   finalityBlocks?: number;
   pollIntervalMs?: number;
+  /** Mine a block every so many seconds (the `xmargin devnet` command: blocks flow, so deposits become final). */
+  blockTimeSec?: number;
 }
 
 export interface Devnet {
@@ -81,6 +83,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         await anvilRpc(c.node.rpcUrl, "anvil_setBalance", [user, `0x${(10n ** 18n).toString(16)}`]);
       }),
     );
+    // Deployed with a block per transaction (fast); from now on blocks also flow on a timer when asked.
+    if (options.blockTimeSec) {
+      await Promise.all(nodes.map((n) => anvilRpc(n.rpcUrl, "evm_setIntervalMining", [options.blockTimeSec])));
+    }
     const sources: SourcesConfigInput = {
       description: "xmargin devnet: two local anvil chains",
       chains: DEVNET_CHAINS.map((c, i) => ({

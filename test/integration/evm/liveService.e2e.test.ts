@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BridgeRelayer } from "../../../src/chains/bridge/bridgeRelayer.js";
+import { anvilRpc } from "../../../src/chains/devnet/anvilNode.js";
+import { type Devnet, startDevnet } from "../../../src/chains/devnet/deployDevnet.js";
+import { parseSourcesConfig } from "../../../src/oracles/sourcesConfig.js";
+import { type RunningService, startService } from "../../../src/service/startService.js";
+import { type Message, StreamClient } from "../service/streamClient.js";
+
+// `xmargin serve --sources`: the service follows two anvil chains, pushes reports over the WebSocket when a round is
+// mined, and executes a rebalancing plan on chain (automatic mode), idempotently across a restart.
+const E8 = 100_000_000n;
+const KEY = "live-test-key-0123456789";
+
+let net: Devnet;
+let dir: string;
+let svc: RunningService;
+let relayer: BridgeRelayer;
+
+async function mine(blocks: number): Promise<void> {
+  for (const n of net.nodes) for (let i = 0; i < blocks; i++) await anvilRpc(n.rpcUrl, "evm_mine");
+}
+
+function start(): Promise<RunningService> {
+  const sources = { ...net.sources, chains: net.sources.chains!.map((c) => ({ ...c, pollIntervalMs: 50 })) };
+  return startService({
+    port: 0,
+    dbFile: join(dir, "store.db"),
+    apiKeys: [KEY],
+    live: { sources: sources as Record<string, unknown>, clockTickMs: 60_000, execution: "automatic" },
+  });
+}
+
+const reportOf = (m: Message) => m.report as { equity: string; healthRatio: string | null };
+
+beforeAll(async () => {
+  net = await startDevnet({ bridgeDelaySec: 2, finalityBlocks: 2 });
+  await anvilRpc(net.nodes[0].rpcUrl, "anvil_setBalance", [net.user, `0x${(10n ** 16n).toString(16)}`]);
+  await mine(3);
+  dir = mkdtempSync(join(tmpdir(), "xmargin-live-svc-"));
+  svc = await start();
+  relayer = new BridgeRelayer({ config: parseSourcesConfig(net.sources), relayer: net.relayer, pollIntervalMs: 100 });
+}, 90_000);
+
+afterAll(async () => {
+  await relayer?.stop();
+  await svc?.close();
+  await net?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 20_000);
+
+describe("serve --sources: live chains in the service", () => {
+  it("registers the followed account and pushes its report when a round is mined", async () => {
+    const acc = svc.service.getAccount(net.user);
+    expect(acc.portfolio.holdings.map((h) => `${h.chain}:${h.token}`).sort()).toEqual([
+      "arbitrum:ETH",
+      "ethereum:ETH",
+      "ethereum:USDC",
+    ]);
+    const client = await StreamClient.open(svc.url);
+    client.send({ type: "subscribe", accounts: [net.user] });
+    await client.next((m) => m.type === "report" && m.accountId === net.user);
+    client.clear();
+    const before = Number(svc.service.getAccount(net.user).reportJson!.equity);
+    const sent = Date.now();
+    await net.setPrice("ethereum", "ETH/USD", 2_200n * E8);
+    // 0.01 ETH held on ethereum, valued at ethereum's own feed: +200 x 0.01.
+    const first = await client.next(
+      (m) => m.type === "report" && m.accountId === net.user && Number(reportOf(m).equity) !== before,
+    );
+    const latencyMs = Date.now() - sent;
+    expect(Number(reportOf(first).equity) - before).toBeCloseTo(0.01 * 200, 6);
+    // Then arbitrum's round: its 1 ETH moves too, 1.01 ETH x 200 in all.
+    await net.setPrice("arbitrum", "ETH/USD", 2_200n * E8);
+    const both = await client.next(
+      (m) =>
+        m.type === "report" && m.accountId === net.user && Math.abs(Number(reportOf(m).equity) - before - 202) < 1e-6,
+    );
+    expect(both.type).toBe("report");
+    expect(latencyMs).toBeLessThan(3_000);
+    client.close();
+  });
+});
