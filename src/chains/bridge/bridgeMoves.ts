@@ -22,18 +22,23 @@ export function movesOfPlanSteps(steps: ReadonlyArray<Record<string, unknown>>):
     if (typeof token !== "string") {
       throw new XmarginError("a move needs a token symbol", { code: "INVALID_INPUT", path: `$.steps[${i}].token` });
     }
-    if (typeof units !== "number" || !Number.isFinite(units) || units <= 0) {
-      throw new XmarginError("a move needs a finite amount > 0", {
-        code: "INVALID_INPUT",
-        path: `$.steps[${i}].units`,
-      });
-    }
     const { decimals } = getToken(fromChain, token, `$.steps[${i}].token`);
-    const digits = Math.min(decimals, MAX_FLOAT_DIGITS);
-    const text = units.toFixed(digits);
-    let amountRaw = parseUnits(text, decimals, `$.steps[${i}].units`);
-    // toFixed rounds to nearest: never move more than the plan says (it could exceed the balance).
-    if (Number(text) > units) amountRaw -= 10n ** BigInt(decimals - digits);
+    const path = `$.steps[${i}].units`;
+    let amountRaw: bigint;
+    if (typeof units === "string") {
+      // A stored plan carries decimal strings: exact, cut (not rounded) to the token's decimals.
+      const [whole = "0", frac = ""] = units.split(".");
+      amountRaw = parseUnits(frac ? `${whole}.${frac.slice(0, decimals)}` : whole, decimals, path);
+    } else if (typeof units === "number" && Number.isFinite(units)) {
+      const digits = Math.min(decimals, MAX_FLOAT_DIGITS);
+      const text = units.toFixed(digits);
+      amountRaw = parseUnits(text, decimals, path);
+      // toFixed rounds to nearest: never move more than the plan says (it could exceed the balance).
+      if (Number(text) > units) amountRaw -= 10n ** BigInt(decimals - digits);
+    } else {
+      throw new XmarginError("a move needs an amount (number or decimal string)", { code: "INVALID_INPUT", path });
+    }
+    if (amountRaw < 0n) throw new XmarginError("a move needs an amount > 0", { code: "INVALID_INPUT", path });
     if (amountRaw > 0n) moves.push({ token, fromChain, toChain, amountRaw });
   });
   return moves;

@@ -82,4 +82,75 @@ describe("serve --sources: live chains in the service", () => {
     expect(latencyMs).toBeLessThan(3_000);
     client.close();
   });
+
+  it("executes a rebalancing plan on chain (automatic), never twice across a restart, and the band is restored after the bridge delay", async () => {
+    const call = (path: string, init?: { method: string; body?: unknown }) =>
+      fetch(`${svc.url}${path}`, {
+        method: init?.method ?? "GET",
+        headers: { "content-type": "application/json", "x-api-key": KEY },
+        ...(init?.body ? { body: JSON.stringify(init.body) } : {}),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const client = await StreamClient.open(svc.url);
+    client.send({ type: "subscribe", accounts: [net.user] });
+    const acc = svc.service.getAccount(net.user);
+    const put = await call(`/v1/accounts/${net.user}`, {
+      method: "PUT",
+      body: {
+        portfolio: {
+          ...acc.portfolio,
+          positions: [
+            {
+              id: "eth-short",
+              kind: "perp",
+              chain: "arbitrum",
+              venue: "gmx",
+              underlying: "ETH",
+              size: "-20",
+              entryPrice: "2200",
+            },
+          ],
+        },
+        // cross: the USDC on ethereum does not back the perp on arbitrum until it is moved there.
+        config: { model: "cross" },
+        policy: { targetHealth: { min: 3, max: 1000000 }, dryRun: false },
+      },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const executed = await client.next(
+      (m) => m.type === "plan" && (m.plan as { execution?: { state: string } }).execution?.state === "awaiting-release",
+      20_000,
+    );
+    const planId = (executed.plan as { id: number }).id;
+    const execution = (
+      executed.plan as { execution: { steps: Array<{ token: string; txs: Array<{ kind: string; txHash: string }> }> } }
+    ).execution;
+    expect(execution.steps.map((s) => s.token)).toContain("USDC");
+    client.close();
+
+    // Restart mid-way (locked, not released yet): the plan is not sent again, also when an operator approves it.
+    await svc.close();
+    svc = await start();
+    const again = await call(`/v1/accounts/${net.user}/plans/${planId}/approve`, { method: "POST", body: {} });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    const locks = await net.chains[0].publicClient.getContractEvents({
+      address: net.addresses["ethereum:bridge"]!,
+      abi: (await import("../../../src/chains/bridge/bridgeAbi.js")).testBridgeAbi,
+      eventName: "Locked",
+      fromBlock: 0n,
+    });
+    expect(locks).toHaveLength(1);
+
+    // The relayer releases after the delay; once final on arbitrum the account is back in its band.
+    relayer.start();
+    const deadline = Date.now() + 20_000;
+    let health = 0;
+    while (Date.now() < deadline) {
+      await mine(1);
+      await new Promise((r) => setTimeout(r, 200));
+      health = Number(svc.service.getAccount(net.user).reportJson?.healthRatio ?? 0);
+      if (health >= 3) break;
+    }
+    expect(health).toBeGreaterThanOrEqual(3);
+    expect(relayer.releasedIds).toHaveLength(1);
+  }, 60_000);
 });
