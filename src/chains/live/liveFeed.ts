@@ -75,6 +75,9 @@ export class LiveFeed {
           config: cfg.hermes,
           nowSec: this.nowSec,
           onQuotes: (q, f) => this.onHermes(q, f),
+          onStatus: (state, detail) => {
+            if (state === "down") this.emitOutage("pyth", `Hermes stream down (${detail})`);
+          },
           ...(options.backoff ? { backoff: options.backoff } : {}),
         })
       : undefined;
@@ -163,20 +166,24 @@ export class LiveFeed {
   private onChainStatus(s: ChainStatus): void {
     for (const l of this.statusListeners) l(s);
     if (s.state === "down" && s.consecutiveFailures === 1) {
-      this.emit({
-        origin: s.chain,
-        receivedAtMs: Date.now(),
-        changedFeeds: [],
-        accounts: new Map(),
-        flags: [
-          {
-            code: "CHAIN_RPC_DOWN",
-            severity: "warning",
-            message: `${s.chain}: RPC not answering (${s.lastError ?? "?"}); its feeds go stale after their heartbeat`,
-          },
-        ],
-      });
+      this.emitOutage(s.chain, `RPC not answering (${s.lastError ?? "?"})`);
     }
+  }
+
+  private emitOutage(origin: string, what: string): void {
+    this.emit({
+      origin,
+      receivedAtMs: Date.now(),
+      changedFeeds: [],
+      accounts: new Map(),
+      flags: [
+        {
+          code: "CHAIN_RPC_DOWN",
+          severity: "warning",
+          message: `${origin}: ${what}; its feeds go stale after their heartbeat unless it recovers`,
+        },
+      ],
+    });
   }
 
   private onHermes(quotes: SourceQuote[], failures: SourceFailure[]): void {
