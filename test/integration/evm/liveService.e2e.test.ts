@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +52,19 @@ afterAll(async () => {
 }, 20_000);
 
 describe("serve --sources: live chains in the service", () => {
+  it("examples/sources-local.json names the contracts `xmargin devnet` deploys (same addresses, ports 8545/8546)", () => {
+    const example = JSON.parse(readFileSync("examples/sources-local.json", "utf8")) as typeof net.sources;
+    const strip = (s: typeof net.sources) => ({
+      feeds: s.feeds,
+      tokens: s.tokens,
+      bridges: s.bridges,
+      accounts: s.accounts,
+      chains: s.chains?.map((c) => [c.chain, c.evmChainId, c.multicall3]),
+    });
+    expect(strip(example)).toEqual(strip(net.sources));
+    expect(example.chains?.map((c) => c.rpcUrl)).toEqual(["http://127.0.0.1:8545", "http://127.0.0.1:8546"]);
+  });
+
   it("registers the followed account and pushes its report when a round is mined", async () => {
     const acc = svc.service.getAccount(net.user);
     expect(acc.portfolio.holdings.map((h) => `${h.chain}:${h.token}`).sort()).toEqual([
