@@ -65,6 +65,13 @@ export type ServiceEvent =
     }
   | { type: "plan"; accountId: string; plan: Record<string, unknown> }
   | {
+      /** Live mode: a plan's on-chain execution record (tx hashes, receipts, state) after each stage. */
+      type: "execution";
+      accountId: string;
+      planId: number;
+      execution: Record<string, unknown>;
+    }
+  | {
       /** Live mode: a reorg, an RPC outage or recovery, provisional data or read failures on a chain. */
       type: "chain";
       origin: string;

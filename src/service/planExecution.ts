@@ -12,7 +12,7 @@ export type ExecutionMode = "dry-run" | "approval" | "automatic";
  * Executed rebalancing in live mode. `automatic`: a plan the rebalancer finds applicable (the account's policy has
  * `dryRun: false`) is executed at once; `approval`: it waits until `POST /v1/accounts/:id/plans/:planId/approve`;
  * `dry-run`: plans are only recorded. Execution goes through the `BridgeExecutor` (journal in the store: a plan is
- * never sent twice, also across restarts); its record (tx hashes, receipts, states) is announced as a `plan` event
+ * never sent twice, also across restarts); its record (tx hashes, receipts, states) is announced as an `execution` event
  * and kept as the plan's audit trail. After the locks, the record is refreshed until the relayer has released every
  * move on its destination chain.
  * @see docs/service.md#executed-rebalancing
@@ -85,7 +85,7 @@ export class PlanExecution {
   }
 
   private announce(accountId: string, planId: number, execution: ExecutionRecord): void {
-    this.service.emit({ type: "plan", accountId, plan: { id: planId, execution } });
+    this.service.emit({ type: "execution", accountId, planId, execution: { ...execution } });
   }
 
   private track(p: Promise<unknown>): void {

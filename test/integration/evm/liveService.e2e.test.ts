@@ -130,14 +130,14 @@ describe("serve --sources: live chains in the service", () => {
     });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const executed = await client.next(
-      (m) => m.type === "plan" && (m.plan as { execution?: { state: string } }).execution?.state === "awaiting-release",
+      (m) => m.type === "execution" && (m.execution as { state: string }).state === "awaiting-release",
       20_000,
     );
-    const planId = (executed.plan as { id: number }).id;
-    const execution = (
-      executed.plan as { execution: { steps: Array<{ token: string; txs: Array<{ kind: string; txHash: string }> }> } }
-    ).execution;
+    const planId = executed.planId as number;
+    const execution = executed.execution as { steps: Array<{ token: string; txs: Array<{ kind: string }> }> };
     expect(execution.steps.map((s) => s.token)).toContain("USDC");
+    const usdcStep = execution.steps.find((s) => s.token === "USDC")!;
+    expect(usdcStep.txs.map((t) => t.kind)).toEqual(["approve", "lock"]);
     client.close();
 
     // Restart mid-way (locked, not released yet): the plan is not sent again, also when an operator approves it.
