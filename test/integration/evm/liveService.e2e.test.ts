@@ -96,6 +96,34 @@ describe("serve --sources: live chains in the service", () => {
     client.close();
   });
 
+  it("a round re-margins only the accounts that depend on its feed; a reorg is announced on the stream", async () => {
+    // A BTC-only account does not depend on ETH/USD.
+    svc.service.putAccount("btc-only", {
+      portfolio: {
+        accountId: "btc-only",
+        holdings: [{ chain: "ethereum", token: "WBTC", amount: "1" }],
+        positions: [],
+      },
+    });
+    const client = await StreamClient.open(svc.url);
+    const snap = (await anvilRpc(net.nodes[1].rpcUrl, "evm_snapshot")) as string;
+    await net.setPrice("arbitrum", "ETH/USD", 2_300n * E8);
+    const tick = await client.next((m) => m.type === "tick" && String(m.source).startsWith("live arbitrum@"));
+    expect(tick.clockMoved).toBe(false);
+    expect(tick.changed).toContain("ETH");
+    expect(tick.recomputed).toContain(net.user);
+    expect(tick.recomputed).not.toContain("btc-only");
+    // The round is removed by a reorg on arbitrum: announced, and the price is back.
+    await anvilRpc(net.nodes[1].rpcUrl, "evm_revert", [snap]);
+    for (let i = 0; i < 3; i++) await anvilRpc(net.nodes[1].rpcUrl, "evm_mine");
+    const reorg = await client.next((m) => m.type === "chain" && m.reorg !== undefined);
+    expect(reorg.reorg).toMatchObject({ chain: "arbitrum", reverted: ["ETH/USD"] });
+    expect((reorg.flags as Array<{ code: string }>).map((f) => f.code)).toContain("CHAIN_REORG");
+    const arb = () => svc.live!.feed.quotes().find((q) => q.chain === "arbitrum" && q.feed === "ETH/USD")?.price;
+    expect(arb()).toBe("2200");
+    client.close();
+  });
+
   it("executes a rebalancing plan on chain (automatic), never twice across a restart, and the band is restored after the bridge delay", async () => {
     const call = (path: string, init?: { method: string; body?: unknown }) =>
       fetch(`${svc.url}${path}`, {
