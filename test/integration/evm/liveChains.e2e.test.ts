@@ -128,7 +128,7 @@ describe("live mode on two anvil chains", () => {
     expect(ethQuote("ethereum")).toBe("2100");
   });
 
-  it("a transfer counts only once final; an outgoing one at once", async () => {
+  it("a transfer counts only once final, an outgoing one at once; a reorg that removes a transfer reverts it", async () => {
     const usdc = net.addresses["ethereum:USDC"]!;
     const abi = net.contracts.TestToken.abi;
     const a = net.chains[0];
@@ -147,16 +147,28 @@ describe("live mode on two anvil chains", () => {
     for (let i = 0; i < 2; i++) await anvilRpc(net.nodes[0].rpcUrl, "evm_mine");
     await until(() => usdcA() === "51000000000");
     // Outgoing 500 USDC: counted at once (the smaller of head and final).
-    await a.wallet.writeContract({
-      address: usdc,
-      abi,
-      functionName: "transfer",
-      args: [a.deployer, 500n * 10n ** 6n],
-      account: net.user,
-      chain: a.wallet.chain,
-      gas: 200_000n,
-    });
+    const sendOut = (units: bigint) =>
+      a.wallet.writeContract({
+        address: usdc,
+        abi,
+        functionName: "transfer",
+        args: [a.deployer, units * 10n ** 6n],
+        account: net.user,
+        chain: a.wallet.chain,
+        gas: 200_000n,
+      });
+    await sendOut(500n);
     await until(() => usdcA() === "50500000000");
+    // A reorg removes an outgoing transfer: the balance is back and the update names the account as reverted.
+    const snap = (await anvilRpc(net.nodes[0].rpcUrl, "evm_snapshot")) as string;
+    await sendOut(100n);
+    await until(() => usdcA() === "50400000000");
+    const mark = updates.length;
+    await anvilRpc(net.nodes[0].rpcUrl, "evm_revert", [snap]);
+    for (let i = 0; i < 3; i++) await anvilRpc(net.nodes[0].rpcUrl, "evm_mine");
+    const reorg = await until(() => updates.slice(mark).find((u) => u.reorg));
+    expect(reorg.reorg?.reverted).toContain(`holdings of ${net.user}`);
+    expect(usdcA()).toBe("50500000000");
   });
 
   it("a dead RPC fails over, then with every endpoint dead the feed goes stale and margin rises; recovery restores it", async () => {
