@@ -180,6 +180,20 @@ export function buildOpenApi(whatIfDoc: z.ZodType, version: string): JsonObject 
           responses: { "200": { description: "tick" }, ...writeErrors },
         },
       },
+      "/v1/accounts/{id}/plans/{planId}/approve": {
+        post: {
+          summary: "live mode: operator approval, executes the plan's cross-chain moves on chain (idempotent)",
+          security: apiKey,
+          parameters: [idParam, { name: "planId", in: "path", required: true, schema: { type: "integer" } }],
+          responses: { "200": { description: "execution record" }, ...writeErrors },
+        },
+      },
+      "/v1/live": {
+        get: {
+          summary: "live mode: RPC state per chain, execution mode, update-to-report time",
+          responses: { "200": { description: "status" } },
+        },
+      },
       "/v1/feed": { get: { summary: "replay feed status", responses: { "200": { description: "status" } } } },
       "/v1/feed/step": {
         post: {

@@ -58,7 +58,7 @@ export interface ChainFollowerOptions {
 const quoteKey = (q: SourceQuote) => `${q.quote.price}@${q.quote.publishedAt}`;
 const holdingsKey = (hs: readonly Holding[]) => hs.map((h) => `${h.token}:${h.amountRaw ?? h.amount}`).join(",");
 
-/** Smaller of two base-unit amounts, as a string. */
+/** Smaller of two base-unit amounts, as a string. A side not read (absent) counts as nothing: less collateral, never more. */
 function minRaw(a: string | undefined, b: string | undefined): string {
   const x = BigInt(a ?? "0");
   const y = BigInt(b ?? "0");
