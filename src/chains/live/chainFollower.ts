@@ -1,4 +1,4 @@
-import type { PublicClient } from "viem";
+import { getAddress, type PublicClient, parseAbiItem } from "viem";
 import { type BackoffPolicy, backoffDelayMs, defaultBackoff } from "../../oracles/live/backoff.js";
 import { BlockTracker } from "../../oracles/live/blockTracker.js";
 import { readChainlinkFeeds } from "../../oracles/sources/chainlinkSource.js";
@@ -58,6 +58,8 @@ export interface ChainFollowerOptions {
 const quoteKey = (q: SourceQuote) => `${q.quote.price}@${q.quote.publishedAt}`;
 const holdingsKey = (hs: readonly Holding[]) => hs.map((h) => `${h.token}:${h.amountRaw ?? h.amount}`).join(",");
 
+const transferEvent = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
+
 /** Smaller of two base-unit amounts, as a string. A side not read (absent) counts as nothing: less collateral, never more. */
 function minRaw(a: string | undefined, b: string | undefined): string {
   const x = BigInt(a ?? "0");
@@ -67,8 +69,9 @@ function minRaw(a: string | undefined, b: string | undefined): string {
 
 /**
  * Follows one EVM chain by new-block polling through viem: on every new head it reads every Chainlink feed
- * (`readChainlinkFeeds`, all checks kept) and every followed account's balances at the head and at the final block
- * (head - finality depth). A balance counts at the smaller of the two until final, so a deposit that a reorg could
+ * (`readChainlinkFeeds`, all checks kept) and the followed accounts' balances at the head and at the final block
+ * (head - finality depth): native balances of every account, ERC-20 balances of the accounts that an ERC-20
+ * `Transfer` log touched since the last final block. A balance counts at the smaller of the two until final, so a deposit that a reorg could
  * still remove never adds collateral, and a withdrawal counts at once. A head that replaces blocks seen before is a
  * reorg: the state is re-read at the new head (which reverts what the removed blocks did) and the update names what
  * changed back. An RPC that fails puts the chain "down" and retries with exponential backoff; the feeds keep their
@@ -84,6 +87,10 @@ export class ChainFollower {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** Head and final block of the last complete balance read (the `Transfer` log range starts after its final block). */
+  private lastRead: { head: bigint; finalBlock: bigint } | undefined;
+  /** Accounts whose last read failed: read in full on the next head. */
+  private readonly unread = new Set<string>();
 
   constructor(private readonly options: ChainFollowerOptions) {
     this.client = options.client ?? createEvmClient(options.chain);
@@ -184,7 +191,7 @@ export class ChainFollower {
       changedFeeds.push(q.quote.feed);
     }
 
-    const changedHoldings = await this.readHoldings(head, finalBlock, failures);
+    const changedHoldings = await this.readHoldings(head, finalBlock, change.reorgDepth > 0, failures);
     const provisional = [
       ...[...this.quotes.values()].filter((q) => q.firstSeenBlock > finalBlock).map((q) => q.quote.quote.feed),
       ...[...this.holdings].flatMap(([account, h]) => h.provisional.map((t) => `${account} ${t}`)),
@@ -210,40 +217,82 @@ export class ChainFollower {
     return update;
   }
 
-  /** Balances at the head and at the final block; each token counts at the smaller amount. */
-  private async readHoldings(head: bigint, finalBlock: bigint, failures: SourceFailure[]) {
+  /**
+   * ERC-20 `Transfer` logs of the followed tokens since the last final block, narrowed to the followed accounts: the
+   * accounts whose ERC-20 balances (at the head or at the final block) can have changed. undefined = read everyone
+   * (first read, after a reorg, or when the log query fails).
+   */
+  private async transferTouched(head: bigint, reorg: boolean): Promise<Set<string> | undefined> {
+    const erc20 = this.options.tokens.flatMap((t) => (t.address ? [getAddress(t.address)] : []));
+    if (!this.lastRead || reorg || erc20.length === 0) return undefined;
+    try {
+      const logs = await this.client.getLogs({
+        address: erc20,
+        event: transferEvent,
+        fromBlock: this.lastRead.finalBlock + 1n,
+        toBlock: head,
+      });
+      const followed = new Set(this.options.accounts.map((a) => getAddress(a)));
+      const touched = new Set<string>();
+      for (const log of logs) {
+        for (const a of [log.args.from, log.args.to]) if (a && followed.has(getAddress(a))) touched.add(getAddress(a));
+      }
+      return touched;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Balances at the head and at the final block; each token counts at the smaller amount. Native balances are read
+   * for every followed account on every head (no log tells of them); ERC-20 balances only for the accounts a
+   * `Transfer` touched since the last final block, the others keep what was counted.
+   */
+  private async readHoldings(head: bigint, finalBlock: bigint, reorg: boolean, failures: SourceFailure[]) {
     const changed = new Map<string, Holding[]>();
     const { accounts, tokens, chain } = this.options;
     if (accounts.length === 0 || tokens.length === 0) return changed;
-    const config = { chains: [chain], tokens: [...tokens] };
+    const touched = await this.transferTouched(head, reorg);
+    const natives = tokens.filter((t) => t.address === undefined);
     const clients = new Map([[this.chain, this.client]]);
-    const at = (blockNumber: bigint, account: string) =>
-      readAccountBalances(config, account, {
+    const at = (blockNumber: bigint, account: string, list: readonly SourceToken[]) =>
+      readAccountBalances({ chains: [chain], tokens: [...list] }, account, {
         clients,
         includeZero: true,
         blockNumber: new Map([[this.chain, blockNumber]]),
       });
     for (const account of accounts) {
-      const [now, final] = await Promise.all([at(head, account), at(finalBlock, account)]);
+      const key = getAddress(account);
+      const before = this.holdings.get(key);
+      const all = touched === undefined || touched.has(key) || !before || this.unread.has(key);
+      const list = all ? tokens : natives;
+      if (list.length === 0) continue;
+      const [now, final] = await Promise.all([at(head, account, list), at(finalBlock, account, list)]);
       const outage = [...now.failures, ...final.failures];
       if (outage.length > 0 && outage.every(isOutage)) throw new Error(outage[0]!.message);
       if (outage.length > 0) {
-        // A token that cannot be read keeps its last counted amount (a failure, flagged), never zero.
+        // A token that cannot be read keeps its last counted amount (a failure, flagged), never zero; the account is
+        // read in full next time (the Transfer range moves on without it).
         failures.push(...outage);
+        this.unread.add(key);
         continue;
       }
+      this.unread.delete(key);
+      const read = new Set(list.map((t) => t.symbol));
       const finalBy = new Map(final.holdings.map((h) => [h.token, h.amountRaw]));
-      const counted: Holding[] = [];
-      const provisional: string[] = [];
+      // What was not re-read (ERC-20s untouched by any Transfer) keeps its counted amount and provisional state.
+      const counted: Holding[] = (before?.counted ?? []).filter((h) => !read.has(h.token));
+      const provisional: string[] = (before?.provisional ?? []).filter((t) => !read.has(t));
       for (const h of now.holdings) {
         const amountRaw = minRaw(h.amountRaw, finalBy.get(h.token));
         if (h.amountRaw !== finalBy.get(h.token)) provisional.push(h.token);
         if (amountRaw !== "0") counted.push({ chain: this.chain, token: h.token, amountRaw });
       }
-      const before = this.holdings.get(now.account);
-      this.holdings.set(now.account, { counted, provisional });
-      if (!before || holdingsKey(before.counted) !== holdingsKey(counted)) changed.set(now.account, counted);
+      counted.sort((x, y) => (x.token < y.token ? -1 : x.token > y.token ? 1 : 0));
+      this.holdings.set(key, { counted, provisional });
+      if (!before || holdingsKey(before.counted) !== holdingsKey(counted)) changed.set(key, counted);
     }
+    this.lastRead = { head, finalBlock };
     return changed;
   }
 }
