@@ -45,7 +45,7 @@ validation
 service
   serve     [--port N] [--db FILE] [--demo] [--host H] [--interval MS] [--from D] [--history DIR]
             [--sources S.json [--execute dry-run|approval|automatic]]   live chains instead of the replay
-  devnet    [--ports 8545,8546] [--delay SEC] [--every MS] [--out S.json]  two local anvil chains with feeds, tokens, bridge
+  devnet    [--ports 8545,8546,8547] [--delay SEC] [--every MS] [--out S.json]  two anvil chains, feeds, bridge, Pyth SSE
 models: isolated, cross, grid, xchain`;
 
 /** Repository root, from dist/src/cli/run.js or src/cli/run.ts. */

@@ -10,7 +10,7 @@ export interface HermesPrice {
 }
 
 /**
- * A local Hermes-compatible server for tests: `GET /v2/updates/price/stream?ids[]=...` answers with Server-Sent
+ * A local Hermes-compatible server (tests and `xmargin devnet`): `GET /v2/updates/price/stream?ids[]=...` answers with Server-Sent
  * Events, one `data:` event per `publish` carrying the `{ binary, parsed: [...] }` shape of Hermes for the subscribed
  * ids. `kill` drops every connection and stops listening; `revive` listens again on the same port.
  */
@@ -25,9 +25,9 @@ export interface HermesServer {
   close(): Promise<void>;
 }
 
-export async function startHermesServer(): Promise<HermesServer> {
+export async function startHermesServer(fixedPort = 0): Promise<HermesServer> {
   const clients = new Map<ServerResponse, Set<string>>();
-  let port = 0;
+  let port = fixedPort;
   let server: Server | undefined;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost");
