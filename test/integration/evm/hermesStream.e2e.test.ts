@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LiveFeed, type LiveUpdate } from "../../../src/chains/live/liveFeed.js";
 import { type HermesServer, startHermesServer } from "../../../src/chains/devnet/hermesServer.js";
+import { LiveFeed, type LiveUpdate } from "../../../src/chains/live/liveFeed.js";
 
 // Pyth over Server-Sent Events from a local Hermes-compatible server: prices, a malformed event, a dropped server.
 const SOL_ID = "ef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d";
