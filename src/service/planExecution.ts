@@ -1,9 +1,10 @@
 import type { BridgeExecutor } from "../chains/bridge/bridgeExecutor.js";
 import { movesOfPlanSteps } from "../chains/bridge/bridgeMoves.js";
 import type { ExecutionRecord } from "../chains/bridge/executionJournal.js";
+import { XmarginError } from "../core/errors.js";
 import type { PlanProposal } from "./engines.js";
-import type { LiveAccount, MarginService } from "./marginService.js";
-import { HttpError } from "./serviceErrors.js";
+import type { LiveAccount } from "./liveAccount.js";
+import type { MarginService } from "./marginService.js";
 
 /** How plans reach the chains: never (default), after an operator approves through the API, or at once. */
 export type ExecutionMode = "dry-run" | "approval" | "automatic";
@@ -41,13 +42,20 @@ export class PlanExecution {
   /** Operator approval: executes a stored rebalancing plan of the account (idempotent: a second call sends nothing). */
   async approve(accountId: string, planId: number): Promise<ExecutionRecord> {
     if (this.mode === "dry-run") {
-      throw new HttpError(409, "UNSUPPORTED", "execution is off (dry-run): start the service with an execution mode");
+      throw new XmarginError("execution is off (dry-run): start the service with an execution mode", {
+        code: "CONFLICT",
+      });
     }
     const plan = this.service.store.listPlans(accountId, 10_000).find((p) => p.id === planId);
-    if (!plan) throw new HttpError(404, "NOT_FOUND", `no plan ${planId} for account "${accountId}"`, "$.planId");
+    if (!plan) {
+      throw new XmarginError(`no plan ${planId} for account "${accountId}"`, { code: "NOT_FOUND", path: "$.planId" });
+    }
     const record = plan.record as { kind?: string; proposal?: { steps?: Array<Record<string, unknown>> } | null };
     if (record.kind !== "rebalance" || !record.proposal?.steps?.length) {
-      throw new HttpError(409, "UNSUPPORTED", `plan ${planId} has no cross-chain moves to execute`, "$.planId");
+      throw new XmarginError(`plan ${planId} has no cross-chain moves to execute`, {
+        code: "CONFLICT",
+        path: "$.planId",
+      });
     }
     return this.run(planId, accountId, record.proposal.steps);
   }

@@ -72,7 +72,7 @@ describe("serve --sources: live chains in the service", () => {
       "ethereum:ETH",
       "ethereum:USDC",
     ]);
-    const client = await StreamClient.open(svc.url);
+    const client = await StreamClient.open(svc.url, KEY);
     client.send({ type: "subscribe", accounts: [net.user] });
     await client.next((m) => m.type === "report" && m.accountId === net.user);
     client.clear();
@@ -105,7 +105,7 @@ describe("serve --sources: live chains in the service", () => {
         positions: [],
       },
     });
-    const client = await StreamClient.open(svc.url);
+    const client = await StreamClient.open(svc.url, KEY);
     const snap = (await anvilRpc(net.nodes[1].rpcUrl, "evm_snapshot")) as string;
     await net.setPrice("arbitrum", "ETH/USD", 2_300n * E8);
     const tick = await client.next((m) => m.type === "tick" && String(m.source).startsWith("live arbitrum@"));
@@ -131,7 +131,7 @@ describe("serve --sources: live chains in the service", () => {
         headers: { "content-type": "application/json", "x-api-key": KEY },
         ...(init?.body ? { body: JSON.stringify(init.body) } : {}),
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
-    const client = await StreamClient.open(svc.url);
+    const client = await StreamClient.open(svc.url, KEY);
     client.send({ type: "subscribe", accounts: [net.user] });
     const acc = svc.service.getAccount(net.user);
     const put = await call(`/v1/accounts/${net.user}`, {

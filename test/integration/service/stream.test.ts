@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "./serviceHarness.js";
+import { type Harness, startHarness, TEST_API_KEY } from "./serviceHarness.js";
 import { type Message, StreamClient } from "./streamClient.js";
 
 const isTick = (seq: number) => (m: Message) => m.type === "tick" && m.seq === seq;
@@ -18,7 +18,7 @@ describe("WebSocket /v1/stream: live re-margining", () => {
   });
 
   async function subscribed(accounts: string[]): Promise<StreamClient> {
-    const c = await StreamClient.open(h.url);
+    const c = await StreamClient.open(h.url, TEST_API_KEY);
     clients.push(c);
     await c.next((m) => m.type === "hello");
     c.send({ type: "subscribe", accounts });

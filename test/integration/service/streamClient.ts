@@ -18,8 +18,10 @@ export class StreamClient {
     });
   }
 
-  static async open(url: string): Promise<StreamClient> {
-    const ws = new WebSocket(`${url.replace("http", "ws")}/v1/stream`);
+  /** Opens `/v1/stream`; `key` goes in `?key=` (browsers cannot set headers on a WebSocket upgrade). */
+  static async open(url: string, key?: string): Promise<StreamClient> {
+    const query = key === undefined ? "" : `?key=${encodeURIComponent(key)}`;
+    const ws = new WebSocket(`${url.replace("http", "ws")}/v1/stream${query}`);
     const c = new StreamClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
