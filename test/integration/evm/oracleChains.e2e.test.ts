@@ -241,16 +241,20 @@ describe("oracle rules end to end", () => {
       const eth = apart.built.prices.get("*:ETH")!;
       expect(eth.priceUsd).toBe(2_050);
       expect(eth.crossChainSpreadUsd).toBe(50);
-      expect(eth.uncertaintyUsd).toBe(50);
+      // The band is twice the farthest chain's distance from the price (docs/oracles.md R5).
+      expect(eth.uncertaintyUsd).toBe(100);
       expect(apart.built.flags.some((f) => f.code === "ORACLE_DIVERGENT" && /chains diverge/.test(f.message))).toBe(
         true,
       );
       expect(apart.report.flags.some((f) => f.code === "ORACLE_DIVERGENT")).toBe(true);
-      // exposure x band / price per (chain, feed). Native ETH is marked by its own chain's ETH/USD quote, WETH (no
-      // feed of its own) by the all-chain median: ethereum 5 x 2000 + 10 x 2050, arbitrum 2 x 2100; band 50 / 2050
-      const exposureUsd = 5 * 2_000 + 10 * 2_050 + 2 * 2_100;
+      // Each chain's single source is held to the all-chain price too (R8): per-chain band 2 x 50 + 2 x 50 = 200.
+      expect(apart.built.prices.get("ethereum:ETH")?.uncertaintyUsd).toBe(200);
+      expect(apart.built.prices.get("arbitrum:ETH")?.uncertaintyUsd).toBe(200);
+      // |net exposure| x the larger of the chain's and the all-chain relative band, per (chain, feed). Native ETH and
+      // WETH (no feed of its own: marked by the all-chain median) share ethereum's ETH bucket:
+      // (5 x 2000 + 10 x 2050) x 200 / 2000 = 3050; arbitrum 2 x 2100 x 200 / 2100 = 400.
       expect(component(apart.report, "oracle uncertainty") - component(agree.report, "oracle uncertainty")).toBeCloseTo(
-        (exposureUsd * 50) / 2_050,
+        3_050 + 400,
         6,
       );
       expect(apart.report.initialMarginUsd).toBeGreaterThan(agree.report.initialMarginUsd);
