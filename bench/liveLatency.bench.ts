@@ -18,7 +18,7 @@ function pct(ms: number[], q: number): number {
 }
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const stats = (ms: number[]) => {
-  const s = summarize(ms);
+  const s = summarize({ ms, gcMs: 0 });
   return { minMs: round2(s.minMs), medianMs: round2(s.medianMs), p90Ms: round2(s.p90Ms), p99Ms: round2(pct(ms, 0.99)) };
 };
 

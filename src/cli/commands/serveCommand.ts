@@ -95,13 +95,13 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
   const feedStatus = svc.feed.status();
   print(`xmargin serve: listening on ${svc.url} (dashboard ${svc.url}/, API ${svc.url}/openapi.json)`);
   print(`xmargin serve: store ${svc.config.dbFile} (SQLite, WAL), ${svc.service.accounts.size} account(s)`);
-  const chains = svc.live?.statuses().map((s) => `${s.chain} (${s.state})`);
+  const chains = svc.live?.statuses().map((c) => `${c.chain} (${c.state})`);
   print(
     chains
       ? `xmargin serve: live chains ${chains.join(", ")} from ${args.sources}; plans ${svc.config.live.execution}`
       : feedStatus
         ? `xmargin serve: live feed = replay of ${svc.config.feed.dataDir}, ${feedStatus.from}..${feedStatus.to}, one day per ${svc.config.feed.intervalMs} ms, last day ${feedStatus.lastDate ?? "none"}`
-        : "xmargin serve: no live feed (market = stored or example snapshot)",
+        : `xmargin serve: no live feed (market = stored or example snapshot); to replay the daily history, point --history DIR or XMARGIN_HISTORY_DIR at a folder of <SYMBOL>.csv files (now ${svc.config.feed.dataDir})`,
   );
   if (svc.generatedApiKey) {
     print(
