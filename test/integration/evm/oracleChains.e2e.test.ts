@@ -13,6 +13,7 @@ import { snapshotCommand } from "../../../src/cli/commands/snapshotCommand.js";
 import { XmarginError } from "../../../src/core/errors.js";
 import { computeMargin } from "../../../src/margin/computeMargin.js";
 import type { MarginReport } from "../../../src/margin/report.js";
+import { xchainDefaults } from "../../../src/margin/xchain/config.js";
 import { buildSnapshot } from "../../../src/oracles/buildSnapshot.js";
 import type { SourcesConfigInput } from "../../../src/oracles/sourcesConfig.js";
 import { marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
@@ -26,6 +27,8 @@ const ACCOUNT: Hex = "0x00000000000000000000000000000000000beef1";
 const ACCOUNT_CHECKSUM = getAddress(ACCOUNT);
 const E8 = 100_000_000n;
 const XCHAIN = { model: "xchain", simulation: { paths: 2_000 } } as const;
+/** xchain's IM = MM / maintenanceRatio (docs/models/xchain.md): the oracle component is reported at IM. */
+const MM_RATIO = xchainDefaults.maintenanceRatio;
 
 let contracts: Record<"TestToken" | "MockAggregatorV3" | "Multicall3", CompiledContract>;
 let nodes: AnvilNode[] = [];
@@ -205,9 +208,10 @@ describe("oracle rules end to end", () => {
         flags.some((f) => f.code === "ORACLE_STALE" && f.severity === "critical");
       expect(critical(stale.built.flags)).toBe(true);
       expect(critical(stale.report.flags)).toBe(true);
-      // xchain stale add-on: 5% of the 40,000 of WBTC marked with the stale BTC price
+      // xchain stale add-on: 5% of the 40,000 of WBTC marked with the stale BTC price, in maintenance margin; the
+      // component is shown at IM = MM / maintenanceRatio
       expect(component(stale.report, "oracle uncertainty") - component(fresh.report, "oracle uncertainty")).toBeCloseTo(
-        0.05 * 40_000,
+        (0.05 * 40_000) / MM_RATIO,
         6,
       );
       expect(stale.report.initialMarginUsd).toBeGreaterThan(fresh.report.initialMarginUsd);
@@ -253,8 +257,9 @@ describe("oracle rules end to end", () => {
       // |net exposure| x the larger of the chain's and the all-chain relative band, per (chain, feed). Native ETH and
       // WETH (no feed of its own: marked by the all-chain median) share ethereum's ETH bucket:
       // (5 x 2000 + 10 x 2050) x 200 / 2000 = 3050; arbitrum 2 x 2100 x 200 / 2100 = 400.
+      // (shown at IM = MM / maintenanceRatio)
       expect(component(apart.report, "oracle uncertainty") - component(agree.report, "oracle uncertainty")).toBeCloseTo(
-        3_050 + 400,
+        (3_050 + 400) / MM_RATIO,
         6,
       );
       expect(apart.report.initialMarginUsd).toBeGreaterThan(agree.report.initialMarginUsd);
