@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { Flag } from "../../../../src/core/flags.js";
 import { computeMargin } from "../../../../src/margin/computeMargin.js";
 import { chainFinalitySec, fastestBridgeRoute } from "../../../../src/margin/resolve/chainFacts.js";
 import { fairForwardUsd } from "../../../../src/margin/resolve/fairForward.js";
@@ -48,7 +49,7 @@ describe("market facts, one home each", () => {
 
   it("a token price falls back to its feed on other chains, then to peg x underlying, with flags", () => {
     const m = resolveMarket(marketSnapshotSchema.parse(market()));
-    const flags: Array<{ code: string }> = [];
+    const flags: Flag[] = [];
     // WETH has no feed of its own: 1 x ETH at 2000.
     expect(tokenPriceUsd(m, getToken("arbitrum", "WETH"), "$", flags)).toBe(2000);
     expect(flags.map((f) => f.code)).toEqual(["PRICE_FROM_UNDERLYING"]);
