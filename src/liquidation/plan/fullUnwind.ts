@@ -35,7 +35,7 @@ export function fullUnwind(
     const pi = planItems(state).find((x) => x.item.id === id);
     if (!pi || pi.units <= 1e-12) continue;
     const { item } = pi;
-    if (item.source === "position" || (item.underlying !== "USD" && item.valueUsd > 0))
+    if (item.underlying !== "USD" && (item.source === "position" || item.valueUsd > 0))
       take(pi, closeAction(pi, pi.units));
   }
   // Cover cash borrows left on a chain with cash from other chains.

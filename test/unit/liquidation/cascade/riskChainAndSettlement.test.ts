@@ -62,23 +62,12 @@ describe("cascade: the model's risk chain and bad debt booked once", () => {
   });
 
   it("counts the bad debt of an account whose legs realise exactly 0 once (issue 18, case 3)", () => {
-    // A 1,000.25 USDC borrow and an expired out-of-the-money call: the call's leg realises exactly 0.
+    // A 1,000.25 USDC borrow and a 1 ETH perp entered at 1,800: after the -10% shock (2,000 -> 1,800) its leg
+    // realises exactly 0 at unlimited depth.
     const broke = portfolio({
       accountId: "broke",
       holdings: [{ chain: "arbitrum", token: "USDC", amount: "-1000.25" }],
-      positions: [
-        {
-          id: "c",
-          kind: "option",
-          chain: "arbitrum",
-          venue: "v",
-          underlying: "ETH",
-          size: "1",
-          strike: "5000",
-          expiry: "2023-12-01T08:00:00Z",
-          optionType: "call",
-        },
-      ],
+      positions: [perp("p", "arbitrum", "gmx", "1")].map((x) => ({ ...x, entryPrice: "1800" })),
     });
     const r = runCascade({
       accounts: [broke],
