@@ -1,13 +1,19 @@
 import { z } from "zod";
 import type { MarginReport } from "../margin/report.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
+import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
 import { spotUsdOf, underlyingVolDaily } from "../margin/resolve/underlyingFacts.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { evaluateMargin, liquidationDistance } from "./evaluateMargin.js";
 import { brentRoot } from "./findRoot.js";
-import { firstPassageProbability, medianFirstPassageDays } from "./firstPassage.js";
+import {
+  firstExitProbability,
+  firstPassageProbability,
+  medianFirstExitDays,
+  medianFirstPassageDays,
+} from "./firstPassage.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
 import { applyMarketMoves } from "./marketMoves.js";
 import { pinPortfolio } from "./portfolioEdits.js";
@@ -19,8 +25,15 @@ export const healthParamsSchema = z
     minSpotMult: z.number().gt(0).lt(1).default(0.01),
     /** Highest spot multiplier searched (10 = price x10). */
     maxSpotMult: z.number().gt(1).max(1000).default(10),
-    /** Step of the outward scan that brackets the first liquidation level, as a fraction of spot. */
+    /** Step of the coarse outward scan, as a fraction of spot; option strikes are always scan points too. */
     scanStepRel: z.number().gt(0).max(0.5).default(0.05),
+    /**
+     * Where health at either end of a coarse interval is below 1 + this, the interval is rescanned at `fineStepRel`:
+     * a narrow liquidation band (a butterfly near expiry) cannot hide between two coarse points near the boundary.
+     */
+    refineBelowHealthRel: z.number().min(0).max(10).default(0.5),
+    /** Step of the fine scan, as a fraction of spot (0.001 = 0.1%). */
+    fineStepRel: z.number().gt(0).max(0.05).default(0.001),
     /** Absolute tolerance of the root on the spot multiplier (1e-7 = 0.00001% of spot). */
     toleranceMult: z.number().positive().max(0.01).default(1e-7),
     /** Horizons for the probability of touching the liquidation price, days. */
@@ -56,8 +69,13 @@ export interface UnderlyingHealth {
   down: LiquidationLevel | null;
   /** First level above spot, null if none up to maxSpotMult. */
   up: LiquidationLevel | null;
-  /** Median first-passage days of the nearer level (null if neither exists or the account is liquidatable now). */
+  /**
+   * Median days to liquidation (null if no level exists or the account is liquidatable now): with one level its
+   * first-passage median, with two the median first exit through either (never the smaller of two medians).
+   */
   medianDaysToLiquidation: number | null;
+  /** With two levels: probability of the first exit through either within each horizon (else null). */
+  exitProbabilityWithin: Array<{ days: number; probability: number }> | null;
 }
 
 export interface HealthResult {
@@ -75,16 +93,28 @@ export interface HealthResult {
   report: MarginReport;
 }
 
-function scanPoints(params: HealthParams, direction: "down" | "up"): number[] {
+/**
+ * Coarse scan points outward from spot (steps of `scanStepRel`) merged with the kinks of the payoff (every option
+ * strike of the underlying, as a spot multiplier), ordered outward.
+ */
+function scanPoints(params: HealthParams, direction: "down" | "up", kinks: readonly number[]): number[] {
   const out: number[] = [];
   const step = params.scanStepRel;
   if (direction === "down") {
     for (let m = 1 - step; m > params.minSpotMult + 1e-12; m -= step) out.push(m);
-    out.push(params.minSpotMult);
-  } else {
-    for (let m = 1 + step; m < params.maxSpotMult - 1e-12; m *= 1 + step) out.push(m);
-    out.push(params.maxSpotMult);
+    out.push(params.minSpotMult, ...kinks.filter((k) => k < 1 && k > params.minSpotMult));
+    return [...new Set(out)].sort((a, b) => b - a);
   }
+  for (let m = 1 + step; m < params.maxSpotMult - 1e-12; m *= 1 + step) out.push(m);
+  out.push(params.maxSpotMult, ...kinks.filter((k) => k > 1 && k < params.maxSpotMult));
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+/** Fine points strictly between two spot multipliers, `fineStepRel` apart, from `from` toward `to`. */
+function finePoints(from: number, to: number, fineStepRel: number): number[] {
+  const out: number[] = [];
+  const n = Math.ceil(Math.abs(to - from) / fineStepRel);
+  for (let k = 1; k < n; k++) out.push(from + ((to - from) * k) / n);
   return out;
 }
 
@@ -106,6 +136,7 @@ export function healthOf(
   const base = liquidationDistance(report);
   const liquidatableNow = base < 0;
   const exposed = [...new Set(report.byPosition.map((r) => r.underlying))].filter((u) => u !== "USD").sort();
+  const items = resolvePortfolio(portfolio, resolved).items;
 
   const underlyingsOut = exposed.map((u): UnderlyingHealth => {
     const spotUsd = spotUsdOf(resolved, u);
@@ -119,13 +150,28 @@ export function healthOf(
       }
       return r;
     };
+    const kinks = items
+      .filter((it) => it.underlying === u && it.priced.kind === "option")
+      .map((it) => it.priced.strikeUsd / spotUsd);
     const level = (direction: "down" | "up"): LiquidationLevel | null => {
       if (liquidatableNow) return null;
       let safe = 1;
       let safeD = base;
-      for (const m of scanPoints(params, direction)) {
-        const d = liquidationDistance(at(m));
-        if (d < 0) {
+      for (const coarse of scanPoints(params, direction, kinks)) {
+        const dCoarse = liquidationDistance(at(coarse));
+        // Near the boundary at either end: rescan the interval finely before trusting the coarse point.
+        const near = Math.min(safeD, dCoarse) < params.refineBelowHealthRel;
+        const points = near ? [...finePoints(safe, coarse, params.fineStepRel), coarse] : [coarse];
+        const hit = points.find((m) => {
+          const d = liquidationDistance(at(m));
+          if (d < 0) return true;
+          safe = m;
+          safeD = d;
+          return false;
+        });
+        if (hit !== undefined) {
+          const m = hit;
+          const d = liquidationDistance(at(m));
           const root = brentRoot((x) => liquidationDistance(at(x)), safe, m, params.toleranceMult, 200, safeD, d);
           const x = root.x;
           const priceUsd = spotUsd * x;
@@ -141,21 +187,28 @@ export function healthOf(
             medianDays: medianFirstPassageDays(spotUsd, priceUsd, volDaily),
           };
         }
-        safe = m;
-        safeD = d;
       }
       return null;
     };
     const down = level("down");
     const up = level("up");
-    const times = [down, up].filter((l): l is LiquidationLevel => l !== null).map((l) => l.medianDays);
+    const both = down !== null && up !== null;
+    const single = down ?? up;
     return {
       underlying: u,
       spotUsd,
       volDaily,
       down,
       up,
-      medianDaysToLiquidation: times.length > 0 ? Math.min(...times) : null,
+      medianDaysToLiquidation: both
+        ? medianFirstExitDays(spotUsd, down.priceUsd, up.priceUsd, volDaily)
+        : (single?.medianDays ?? null),
+      exitProbabilityWithin: both
+        ? params.horizonsDays.map((days) => ({
+            days,
+            probability: firstExitProbability(spotUsd, down.priceUsd, up.priceUsd, volDaily, days),
+          }))
+        : null,
     };
   });
   return {

@@ -45,6 +45,8 @@ export function healthToJson(h: HealthResult) {
       down: levelJson(u.down),
       up: levelJson(u.up),
       medianDaysToLiquidation: ratio(u.medianDaysToLiquidation),
+      exitProbabilityWithin:
+        u.exitProbabilityWithin?.map((p) => ({ days: ratio(p.days), probability: ratio(p.probability) })) ?? null,
     })),
   };
 }
