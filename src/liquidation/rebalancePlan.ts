@@ -9,7 +9,7 @@ import { bridgePolicySchema } from "./bridgePolicy.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
 import { applyAction, bridgeActions, planItems } from "./plan/actions.js";
 import { addsNoRisk, riskOf } from "./plan/noAddedRisk.js";
-import { startPlan } from "./plan/planStart.js";
+import { defaultOptionExecution, startPlan } from "./plan/planStart.js";
 import { type PlanState, writePortfolio } from "./plan/planState.js";
 
 /** Rebalancing parameters (plain JSON numbers, like a MarginConfig). */
@@ -87,6 +87,7 @@ export function planRebalanceOf(
     missingDepth: defaultMissingDepth,
     fallbackVolDaily: 0.05,
     bridge: params.bridge,
+    ...defaultOptionExecution,
   });
   let state: PlanState = start;
   let report = before;
