@@ -11,18 +11,9 @@ import { computeMargin } from "../../../src/margin/computeMargin.js";
 import { Prng } from "../../../src/risk/prng.js";
 import { marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
 import { market, portfolio } from "../../support/fixtures.js";
+import { ethOption } from "../../support/optionPosition.js";
 
-const put = (id: string, size: string, strike: string) => ({
-  id,
-  kind: "option" as const,
-  chain: "arbitrum",
-  venue: "derive",
-  underlying: "ETH",
-  size,
-  strike,
-  expiry: "2024-01-01T08:00:00Z",
-  optionType: "put" as const,
-});
+const put = (id: string, size: string, strike: string) => ethOption(id, size, strike, "put", "2024-01-01T08:00:00Z");
 
 /**
  * Issue 18, case 1 (own numbers, same shape): a short put butterfly 8 hours from expiry (-100 @1,840, +200 @1,860,

@@ -5,18 +5,10 @@ import { computeMargin } from "../../../src/margin/computeMargin.js";
 import { marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
 import type { PortfolioInput } from "../../../src/schema/portfolio.js";
 import { market, portfolio } from "../../support/fixtures.js";
+import { ethOption } from "../../support/optionPosition.js";
 
-const option = (id: string, size: string, strike: string, optionType: "call" | "put") => ({
-  id,
-  kind: "option" as const,
-  chain: "arbitrum",
-  venue: "derive",
-  underlying: "ETH",
-  size,
-  strike,
-  expiry: "2024-01-31T08:00:00Z",
-  optionType,
-});
+const option = (id: string, size: string, strike: string, optionType: "call" | "put") =>
+  ethOption(id, size, strike, optionType, "2024-01-31T08:00:00Z");
 
 /** Loss of a portfolio's equity when ETH moves by `moveRel`, recomputed from the documents. */
 function lossAt(p: PortfolioInput, moveRel: number): number {
