@@ -45,6 +45,11 @@ export interface RebalanceMove {
   initialMarginAfterUsd: number;
   freeCollateralAfterUsd: number;
   healthAfter: number | null;
+  /**
+   * The account while the funds are in transit (for `route.latencySec` + the destination's finality): neither chain
+   * has them. `worseInTransit` says the move leaves the account worse off than before it during that time.
+   */
+  inTransit: { seconds: number; freeCollateralUsd: number; healthRatio: number | null; worseInTransit: boolean };
 }
 
 export interface RebalancePlan {
@@ -91,6 +96,13 @@ export function planRebalanceOf(
   });
   let state: PlanState = start;
   let report = before;
+  const inTransitOf = (transit: PlanState, seconds: number): RebalanceMove["inTransit"] => {
+    const t = evaluate(transit);
+    const worse =
+      t.freeCollateralUsd < report.freeCollateralUsd - 1e-9 ||
+      (t.healthRatio !== null && report.healthRatio !== null && t.healthRatio < report.healthRatio - 1e-12);
+    return { seconds, freeCollateralUsd: t.freeCollateralUsd, healthRatio: t.healthRatio, worseInTransit: worse };
+  };
   const moves: RebalanceMove[] = [];
   for (let k = 0; k < params.maxMoves; k++) {
     let best: { move: RebalanceMove; state: PlanState; report: MarginReport } | undefined;
@@ -123,6 +135,7 @@ export function planRebalanceOf(
             initialMarginAfterUsd: r.initialMarginUsd,
             freeCollateralAfterUsd: r.freeCollateralUsd,
             healthAfter: r.healthRatio,
+            inTransit: inTransitOf(applied.inTransit!, applied.readyAfterSec),
           },
         };
       }

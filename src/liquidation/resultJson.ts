@@ -127,6 +127,12 @@ export function rebalancePlanToJson(p: RebalancePlan) {
       initialMarginAfter: formatUsd(m.initialMarginAfterUsd),
       freeCollateralAfter: formatUsd(m.freeCollateralAfterUsd),
       healthAfter: ratio(m.healthAfter),
+      inTransit: {
+        seconds: ratio(m.inTransit.seconds),
+        freeCollateral: formatUsd(m.inTransit.freeCollateralUsd),
+        healthRatio: ratio(m.inTransit.healthRatio),
+        worseInTransit: m.inTransit.worseInTransit,
+      },
     })),
     after: summary(reportToJson(p.after)),
     portfolio: p.portfolio,

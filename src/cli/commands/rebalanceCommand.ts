@@ -22,7 +22,20 @@ export function rebalanceCommand(args: AccountArgs): string {
   else {
     out.push(
       renderTable(
-        ["#", "token", "from", "to", "units", "notional", "fee", "route", "gain/USD", "IM after", "health"],
+        [
+          "#",
+          "token",
+          "from",
+          "to",
+          "units",
+          "notional",
+          "fee",
+          "route",
+          "gain/USD",
+          "IM after",
+          "health",
+          "in transit",
+        ],
         plan.moves.map((m) => [
           String(m.order),
           m.token,
@@ -35,6 +48,7 @@ export function rebalanceCommand(args: AccountArgs): string {
           m.gainPerUsd.toFixed(4),
           usd(m.initialMarginAfterUsd),
           ratioText(m.healthAfter),
+          `${ratioText(m.inTransit.healthRatio)}${m.inTransit.worseInTransit ? " (worse while moving)" : ""}`,
         ]),
       ),
     );

@@ -50,6 +50,8 @@ export interface AppliedAction {
   signedUsd?: number;
   /** Seconds until the action is final: its chain's finality, or bridge latency + destination finality. */
   readyAfterSec: number;
+  /** Bridges: the state while the funds are in transit (gone from the source, not yet on the destination). */
+  inTransit?: PlanState;
 }
 
 /** Shared context of a plan: the market (fixed during the plan) and the trading assumptions. */
@@ -142,6 +144,7 @@ export function applyAction(ctx: ActionContext, state: PlanState, pi: PlanItem, 
   const arrived = action.units * (1 - route.costBps / 10_000);
   return {
     state: addTokenUnits(remaining, market, route.to, token, arrived),
+    inTransit: remaining,
     costUsd: (notionalUsd * route.costBps) / 10_000,
     notionalUsd,
     readyAfterSec: route.latencySec + finality(route.to),
