@@ -3,6 +3,13 @@ import type { ResolvedMarket } from "../../margin/resolve/resolvedMarket.js";
 import { underlyingVolDaily } from "../../margin/resolve/underlyingFacts.js";
 import type { AccountState, Leg } from "./closeOut.js";
 
+/**
+ * Bounds of a price moved by impact, as multipliers of the snapshot's: a market sold into without depth falls toward
+ * 0 but never reaches it (a 0 price is not a quote: the oracle layer rejects it), nor does a bought one overflow.
+ */
+const MIN_SPOT_MULT = 1e-9;
+const MAX_SPOT_MULT = 1e9;
+
 /** One batch of liquidation trades in one market at one instant. */
 export interface CascadeTrade {
   timeSec: number;
@@ -96,7 +103,8 @@ export function executeInstant(
       settleAccount(book, st);
     }
     if (impactRel > 0) {
-      book.mult[underlying] = (book.mult[underlying] ?? 1) * Math.exp(moveLog);
+      const next = (book.mult[underlying] ?? 1) * Math.exp(moveLog);
+      book.mult[underlying] = Math.min(MAX_SPOT_MULT, Math.max(MIN_SPOT_MULT, next));
       moved = true;
     }
     book.volumeByChainUsd[chain] = (book.volumeByChainUsd[chain] ?? 0) + gross * spot;
