@@ -77,26 +77,30 @@ function bruteForceLevel(p: Portfolio, direction: -1 | 1, rangeRel: number): num
 }
 
 describe("liquidation levels on generated books", () => {
-  it("every level a 0.1% brute-force scan finds is reported, no farther out than the scan's first hit", () => {
-    const params = healthParamsSchema.parse({});
-    fc.assert(
-      fc.property(optionBookArb, (p) => {
-        const h = healthOf(p, SNAPSHOT, GRID, params);
-        if (h.liquidatableNow) return;
-        const eth = h.underlyings.find((u) => u.underlying === "ETH");
-        for (const direction of [-1, 1] as const) {
-          const found = bruteForceLevel(p, direction, 0.1);
-          if (found === null) continue;
-          const level = direction < 0 ? eth?.down : eth?.up;
-          expect(level, `${direction < 0 ? "down" : "up"} level at ${found}`).toBeTruthy();
-          // Between the last safe point of the scan and its first hit (never beyond it).
-          expect(Math.abs(level!.spotMult - 1)).toBeLessThanOrEqual(Math.abs(found - 1) + 1e-9);
-          expect(Math.abs(level!.spotMult - 1)).toBeGreaterThanOrEqual(Math.abs(found - 1) - 0.001 - 1e-9);
-        }
-      }),
-      { seed: 18, numRuns: RUNS, endOnFailure: true },
-    );
-  });
+  it(
+    "every level a 0.1% brute-force scan finds is reported, no farther out than the scan's first hit",
+    () => {
+      const params = healthParamsSchema.parse({});
+      fc.assert(
+        fc.property(optionBookArb, (p) => {
+          const h = healthOf(p, SNAPSHOT, GRID, params);
+          if (h.liquidatableNow) return;
+          const eth = h.underlyings.find((u) => u.underlying === "ETH");
+          for (const direction of [-1, 1] as const) {
+            const found = bruteForceLevel(p, direction, 0.1);
+            if (found === null) continue;
+            const level = direction < 0 ? eth?.down : eth?.up;
+            expect(level, `${direction < 0 ? "down" : "up"} level at ${found}`).toBeTruthy();
+            // Between the last safe point of the scan and its first hit (never beyond it).
+            expect(Math.abs(level!.spotMult - 1)).toBeLessThanOrEqual(Math.abs(found - 1) + 1e-9);
+            expect(Math.abs(level!.spotMult - 1)).toBeGreaterThanOrEqual(Math.abs(found - 1) - 0.001 - 1e-9);
+          }
+        }),
+        { seed: 18, numRuns: RUNS, endOnFailure: true },
+      );
+    },
+    RUNS * 3000,
+  );
 });
 
 /** Long-only books (their largest possible loss is finite): USDC cash or borrow, volatile tokens, long ETH/BTC perps. */
@@ -139,32 +143,36 @@ const longBookArb = fc
   }));
 
 describe("cascade on generated books", () => {
-  it("bad debt never exceeds the book's largest possible loss, however thin the market", () => {
-    fc.assert(
-      fc.property(
-        fc.array(longBookArb, { minLength: 1, maxLength: 3 }),
-        fc.constantFrom(1, 1e-3, 1e-6, 1e-9),
-        fc.integer({ min: 5, max: 80 }),
-        (books, depthMultiplier, shockPct) => {
-          const r = runCascade({
-            accounts: books.map(({ worstEquityUsd: _, ...doc }, i) => ({ ...doc, accountId: `a${i}` })),
-            market: market(),
-            params: {
-              shocks: [
-                { underlying: "ETH", spotShockRel: -shockPct / 100 },
-                { underlying: "BTC", spotShockRel: -shockPct / 100 },
-              ],
-              depthMultiplier,
-              models: [{ model: "grid" }],
-            },
-          });
-          const g = r.models[0]!;
-          expect(g.failures).toEqual([]);
-          const bound = books.reduce((s, b) => s + Math.max(0, -b.worstEquityUsd), 0);
-          expect(g.badDebtUsd).toBeLessThanOrEqual(bound * (1 + 1e-9) + 1e-6);
-        },
-      ),
-      { seed: 18, numRuns: RUNS, endOnFailure: true },
-    );
-  });
+  it(
+    "bad debt never exceeds the book's largest possible loss, however thin the market",
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(longBookArb, { minLength: 1, maxLength: 3 }),
+          fc.constantFrom(1, 1e-3, 1e-6, 1e-9),
+          fc.integer({ min: 5, max: 80 }),
+          (books, depthMultiplier, shockPct) => {
+            const r = runCascade({
+              accounts: books.map(({ worstEquityUsd: _, ...doc }, i) => ({ ...doc, accountId: `a${i}` })),
+              market: market(),
+              params: {
+                shocks: [
+                  { underlying: "ETH", spotShockRel: -shockPct / 100 },
+                  { underlying: "BTC", spotShockRel: -shockPct / 100 },
+                ],
+                depthMultiplier,
+                models: [{ model: "grid" }],
+              },
+            });
+            const g = r.models[0]!;
+            expect(g.failures).toEqual([]);
+            const bound = books.reduce((s, b) => s + Math.max(0, -b.worstEquityUsd), 0);
+            expect(g.badDebtUsd).toBeLessThanOrEqual(bound * (1 + 1e-9) + 1e-6);
+          },
+        ),
+        { seed: 18, numRuns: RUNS, endOnFailure: true },
+      );
+    },
+    RUNS * 1000,
+  );
 });
