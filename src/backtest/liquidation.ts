@@ -6,7 +6,8 @@ import { xchainDefaults } from "../margin/xchain/config.js";
 import { missingDepthOf, unwindCost } from "../margin/xchain/liquidityAddOn.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { type BookTemplate, bookAt } from "./book.js";
-import { dayNumberOf, type MarketDay, type MarketTimeline } from "./timeline.js";
+import { dayNumberOf } from "./history/dayTime.js";
+import type { MarketDay, MarketTimeline } from "./timeline.js";
 
 /** A crisis the backtests must cover (../shared/design/MODELS.md), with the days replayed around it. */
 export interface CrisisWindow {

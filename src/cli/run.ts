@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { XmarginError } from "../core/errors.js";
 import { accountMarginCommand } from "./commands/accountMarginCommand.js";
-import { backtestCommand, backtestCompareCommand } from "./commands/backtestCommand.js";
+import { backtestCommand } from "./commands/backtestCommand.js";
+import { backtestCompareCommand } from "./commands/backtestCompareCommand.js";
 import { cascadeCommand, normalizeNegativeValues } from "./commands/cascadeCommand.js";
 import { compareCommand } from "./commands/compareCommand.js";
 import { demoCommand } from "./commands/demoCommand.js";
@@ -144,8 +145,7 @@ export async function run(argv: string[]): Promise<string> {
       return snapshotCommand({ sources: required(values, "sources"), json });
     case "risk":
       return riskCommand({
-        history: required(values, "history"),
-        ...optional(values, "to", "factors", "lambda", "window", "method", "snapshot"),
+        ...optional(values, "history", "to", "factors", "lambda", "window", "method", "snapshot"),
         json,
       });
     case "health":

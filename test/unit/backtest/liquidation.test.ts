@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backtestConfig } from "../../../src/backtest/compare.js";
-import { historyOf } from "../../../src/backtest/history.js";
+import { historyOf } from "../../../src/backtest/history/history.js";
 import { liquidationReplay } from "../../../src/backtest/liquidation.js";
 import { templateFor } from "../../../src/backtest/replay.js";
 import { buildMarketTimeline } from "../../../src/backtest/timeline.js";
