@@ -193,6 +193,7 @@ export function cascadeToJson(c: CascadeResult) {
         round: t.round,
         chain: t.chain,
         underlying: t.underlying,
+        asset: t.asset,
         grossNotional: formatUsd(t.grossNotionalUsd),
         netNotional: formatUsd(t.netNotionalUsd),
         impact: ratio(t.impactRel),
