@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { runMarginModel } from "../margin/computeMargin.js";
 import type { MarginReport } from "../margin/report.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
@@ -15,7 +16,7 @@ import {
   medianFirstPassageDays,
 } from "./firstPassage.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
-import { applyMarketMoves } from "./marketMoves.js";
+import { moveResolvedMarket } from "./marketMoves.js";
 import { pinPortfolio } from "./portfolioEdits.js";
 
 /** Search and time-to-liquidation parameters (plain JSON numbers, like a MarginConfig). */
@@ -145,7 +146,8 @@ export function healthOf(
     const at = (m: number): MarginReport => {
       let r = cache.get(m);
       if (!r) {
-        r = evaluateMargin(portfolio, applyMarketMoves(snapshot, { spotMult: { [u]: m } }), config);
+        const moved = moveResolvedMarket(resolved, { [u]: m });
+        r = runMarginModel(resolvePortfolio(portfolio, moved), moved, config);
         cache.set(m, r);
       }
       return r;
