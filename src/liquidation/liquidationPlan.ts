@@ -48,6 +48,12 @@ export const liquidationPlanParamsSchema = z
     optionHalfSpreadRel: z.number().min(0).max(1).default(defaultOptionExecution.optionHalfSpreadRel),
     /** Implied-vol move an option close pushes against itself, absolute (0.01 = one vol point), paid on vega. */
     optionVolImpact: z.number().min(0).max(1).default(defaultOptionExecution.optionVolImpact),
+    /**
+     * A step may raise the loss of a stress move above the plan's start by at most this share of the start's worst
+     * stress loss (or of 1% of the book's gross value, if larger; 0 = never): a hedged book can then be reduced leg by
+     * leg instead of only unwound in full.
+     */
+    stressToleranceRel: z.number().min(0).max(1).default(0.05),
     /** Spot moves of the risk check: no step may raise the loss of any of them (each underlying alone, all together). */
     stressMovesRel: z
       .array(z.number().gt(-1).max(10))
@@ -140,17 +146,23 @@ export function planLiquidationOf(
 
   let state: PlanState = start;
   let report = before;
+  const startStress = riskOfState(start, before).stressLossUsd!;
+  // The tolerance scales with the start's worst stress loss, and with 1% of the book's gross value for a book so well
+  // hedged that its worst loss is about 0 (else a bridge fee on it would count as added risk).
+  const grossUsd = start.resolved.items.reduce((a, it) => a + Math.abs(it.valueUsd), 0);
+  const stressTol = tol + params.stressToleranceRel * Math.max(0, 0.01 * grossUsd, ...startStress);
   const raw: PlanStep[] = [];
   for (let step = 0; step < params.maxSteps && report.freeCollateralUsd < target; step++) {
     const items = planItems(state);
-    const risk = riskOfState(state, report);
+    // IM, MM and health against the current state; stress losses against the start, within the stated tolerance.
+    const risk = { ...riskOfState(state, report), stressLossUsd: startStress };
     let best: (Chosen & { pi: PlanItem; score: number }) | undefined;
     for (const { pi, action } of candidateActions(ctx, items, startUnits, params.stepFraction, chains)) {
       const applied = applyAction(ctx, state, pi, action);
       const r = evaluate(applied.state);
       const gain = r.freeCollateralUsd - report.freeCollateralUsd;
       if (!(gain > 1e-9 * Math.max(1, Math.abs(report.freeCollateralUsd)))) continue;
-      if (!addsNoRisk(risk, riskOfState(applied.state, r), tol)) continue;
+      if (!addsNoRisk(risk, riskOfState(applied.state, r), tol, stressTol)) continue;
       const score = gain / Math.max(applied.costUsd, 1e-6);
       if (!best || score > best.score) best = { action, applied, report: r, pi, score };
     }
@@ -165,7 +177,7 @@ export function planLiquidationOf(
         const action = { ...best.action, units: mid };
         const applied = applyAction(ctx, state, best.pi, action);
         const r = evaluate(applied.state);
-        if (r.freeCollateralUsd >= target && addsNoRisk(risk, riskOfState(applied.state, r), tol)) {
+        if (r.freeCollateralUsd >= target && addsNoRisk(risk, riskOfState(applied.state, r), tol, stressTol)) {
           hi = mid;
           chosen = { action, applied, report: r };
         } else {

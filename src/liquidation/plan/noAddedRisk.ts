@@ -25,11 +25,16 @@ export function riskOf(r: MarginReport, stressLossUsd?: Float64Array): RiskSnaps
 
 /**
  * True when `after` adds no risk to `before`: initial and maintenance margin do not rise (beyond `toleranceUsd`), no
- * stress scenario loses more (beyond `toleranceUsd`), and the health ratio does not fall. Where a health ratio is
+ * stress scenario loses more (beyond `stressToleranceUsd`), and the health ratio does not fall. Where a health ratio is
  * negative (collateral below zero, where the ratio means nothing) the maintenance excess (collateral - MM) must not
  * fall instead.
  */
-export function addsNoRisk(before: RiskSnapshot, after: RiskSnapshot, toleranceUsd: number): boolean {
+export function addsNoRisk(
+  before: RiskSnapshot,
+  after: RiskSnapshot,
+  toleranceUsd: number,
+  stressToleranceUsd = toleranceUsd,
+): boolean {
   if (after.initialMarginUsd > before.initialMarginUsd + toleranceUsd) return false;
   // No stress scenario may lose more than before (a smaller gain is no added risk): selling the hedge of a short
   // option raises IM-neutral tail losses that margin alone does not see.
@@ -37,7 +42,7 @@ export function addsNoRisk(before: RiskSnapshot, after: RiskSnapshot, toleranceU
   const sa = after.stressLossUsd;
   if (sb && sa) {
     for (let s = 0; s < sa.length; s++) {
-      if (Math.max(0, sa[s]!) > Math.max(0, sb[s]!) + toleranceUsd) return false;
+      if (Math.max(0, sa[s]!) > Math.max(0, sb[s]!) + stressToleranceUsd) return false;
     }
   }
   if (after.maintenanceMarginUsd > before.maintenanceMarginUsd + toleranceUsd) return false;
