@@ -10,6 +10,7 @@ import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
 import { applyAction, type PlanItem, planItems, recordAction } from "./plan/actions.js";
 import { candidateActions } from "./plan/candidates.js";
 import { fullUnwind } from "./plan/fullUnwind.js";
+import { inTransitOf } from "./plan/inTransit.js";
 import { addsNoRisk } from "./plan/noAddedRisk.js";
 import { defaultOptionExecution, startPlan } from "./plan/planStart.js";
 import { type PlanState, writePortfolio } from "./plan/planState.js";
@@ -187,7 +188,9 @@ export function planLiquidationOf(
       best = { ...best, ...chosen };
     }
     recordAction(ctx, best.applied);
-    raw.push(stepOf(raw.length + 1, best, startUnits));
+    const transit = best.applied.inTransit;
+    const inTransit = transit ? inTransitOf(evaluate(transit), report, best.applied.readyAfterSec) : undefined;
+    raw.push(stepOf(raw.length + 1, { ...best, ...(inTransit ? { inTransit } : {}) }, startUnits));
     state = best.applied.state;
     report = best.report;
   }

@@ -8,6 +8,7 @@ import type { Portfolio } from "../schema/portfolio.js";
 import { bridgePolicySchema } from "./bridgePolicy.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
 import { applyAction, bridgeActions, planItems } from "./plan/actions.js";
+import { type InTransit, inTransitOf } from "./plan/inTransit.js";
 import { addsNoRisk, riskOf } from "./plan/noAddedRisk.js";
 import { defaultOptionExecution, startPlan } from "./plan/planStart.js";
 import { type PlanState, writePortfolio } from "./plan/planState.js";
@@ -49,7 +50,7 @@ export interface RebalanceMove {
    * The account while the funds are in transit (for `route.latencySec` + the destination's finality): neither chain
    * has them. `worseInTransit` says the move leaves the account worse off than before it during that time.
    */
-  inTransit: { seconds: number; freeCollateralUsd: number; healthRatio: number | null; worseInTransit: boolean };
+  inTransit: InTransit;
 }
 
 export interface RebalancePlan {
@@ -96,13 +97,6 @@ export function planRebalanceOf(
   });
   let state: PlanState = start;
   let report = before;
-  const inTransitOf = (transit: PlanState, seconds: number): RebalanceMove["inTransit"] => {
-    const t = evaluate(transit);
-    const worse =
-      t.freeCollateralUsd < report.freeCollateralUsd - 1e-9 ||
-      (t.healthRatio !== null && report.healthRatio !== null && t.healthRatio < report.healthRatio - 1e-12);
-    return { seconds, freeCollateralUsd: t.freeCollateralUsd, healthRatio: t.healthRatio, worseInTransit: worse };
-  };
   const moves: RebalanceMove[] = [];
   for (let k = 0; k < params.maxMoves; k++) {
     let best: { move: RebalanceMove; state: PlanState; report: MarginReport } | undefined;
@@ -135,7 +129,7 @@ export function planRebalanceOf(
             initialMarginAfterUsd: r.initialMarginUsd,
             freeCollateralAfterUsd: r.freeCollateralUsd,
             healthAfter: r.healthRatio,
-            inTransit: inTransitOf(applied.inTransit!, applied.readyAfterSec),
+            inTransit: inTransitOf(evaluate(applied.inTransit!), report, applied.readyAfterSec),
           },
         };
       }

@@ -3,6 +3,7 @@ import { type MarginReportJson, reportToJson } from "../margin/reportJson.js";
 import type { CascadeResult } from "./cascade/runCascade.js";
 import type { HealthResult, LiquidationLevel } from "./health.js";
 import type { LiquidationPlan } from "./liquidationPlan.js";
+import type { InTransit } from "./plan/inTransit.js";
 import type { RebalancePlan } from "./rebalancePlan.js";
 import type { GroupDiff, WhatIfResult } from "./whatIf.js";
 
@@ -24,6 +25,13 @@ function levelJson(l: LiquidationLevel | null) {
         medianDays: ratio(l.medianDays),
       };
 }
+
+const inTransitJson = (t: InTransit) => ({
+  seconds: ratio(t.seconds),
+  freeCollateral: formatUsd(t.freeCollateralUsd),
+  healthRatio: ratio(t.healthRatio),
+  worseInTransit: t.worseInTransit,
+});
 
 /** JSON form of a health result (USD as 2-decimal strings, ratios as decimal strings, as `reportToJson`). */
 export function healthToJson(h: HealthResult) {
@@ -98,6 +106,7 @@ export function liquidationPlanToJson(p: LiquidationPlan) {
       freeCollateralAfter: formatUsd(s.freeCollateralAfterUsd),
       initialMarginAfter: formatUsd(s.initialMarginAfterUsd),
       healthAfter: ratio(s.healthAfter),
+      ...(s.inTransit ? { inTransit: inTransitJson(s.inTransit) } : {}),
     })),
     after: reportToJson(p.after),
     portfolio: p.portfolio,
@@ -127,12 +136,7 @@ export function rebalancePlanToJson(p: RebalancePlan) {
       initialMarginAfter: formatUsd(m.initialMarginAfterUsd),
       freeCollateralAfter: formatUsd(m.freeCollateralAfterUsd),
       healthAfter: ratio(m.healthAfter),
-      inTransit: {
-        seconds: ratio(m.inTransit.seconds),
-        freeCollateral: formatUsd(m.inTransit.freeCollateralUsd),
-        healthRatio: ratio(m.inTransit.healthRatio),
-        worseInTransit: m.inTransit.worseInTransit,
-      },
+      inTransit: inTransitJson(m.inTransit),
     })),
     after: summary(reportToJson(p.after)),
     portfolio: p.portfolio,

@@ -1,5 +1,6 @@
 import type { MarginReport } from "../../margin/report.js";
 import type { Action, ActionKind, AppliedAction } from "./actions.js";
+import type { InTransit } from "./inTransit.js";
 
 /** One step of a plan: what to do, where, how much, at what cost, and the margin after it. */
 export interface PlanStep {
@@ -25,6 +26,8 @@ export interface PlanStep {
   freeCollateralAfterUsd: number;
   initialMarginAfterUsd: number;
   healthAfter: number | null;
+  /** Bridges: the account while the funds are on neither chain. */
+  inTransit?: InTransit;
 }
 
 /** An action chosen by a plan, with what it did and the margin after it. */
@@ -32,6 +35,8 @@ export interface Chosen {
   action: Action;
   applied: AppliedAction;
   report: MarginReport;
+  /** Bridges: the in-transit summary (inTransit.ts). */
+  inTransit?: InTransit;
 }
 
 export function stepOf(order: number, c: Chosen, startUnits: ReadonlyMap<string, number>): PlanStep {
@@ -55,6 +60,7 @@ export function stepOf(order: number, c: Chosen, startUnits: ReadonlyMap<string,
     freeCollateralAfterUsd: c.report.freeCollateralUsd,
     initialMarginAfterUsd: c.report.initialMarginUsd,
     healthAfter: c.report.healthRatio,
+    ...(c.inTransit ? { inTransit: c.inTransit } : {}),
   };
 }
 
@@ -78,6 +84,8 @@ export function mergeSteps(steps: PlanStep[]): PlanStep[] {
       first.freeCollateralAfterUsd = s.freeCollateralAfterUsd;
       first.initialMarginAfterUsd = s.initialMarginAfterUsd;
       first.healthAfter = s.healthAfter;
+      // The worst in-transit state of the merged parts.
+      if (s.inTransit && !first.inTransit?.worseInTransit) first.inTransit = s.inTransit;
     } else {
       const merged = { ...s, order: out.length + 1 };
       byKey.set(key, merged);
