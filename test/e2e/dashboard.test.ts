@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../integration/service/serviceHarness.js";
+import { type Harness, startHarness, TEST_API_KEY } from "../integration/service/serviceHarness.js";
 
 const CHROMIUM = process.env.XMARGIN_CHROMIUM ?? "/usr/bin/chromium";
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
@@ -61,7 +61,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     page.on("request", (r) => {
       if (!r.url().startsWith(h.url) && !r.url().startsWith(h.url.replace("http", "ws"))) outside.push(r.url());
     });
-    await page.goto(`${h.url}/`);
+    await page.goto(`${h.url}/?key=${TEST_API_KEY}`);
     await page.locator('[data-testid="accounts-table"] tbody tr').first().waitFor();
     expect(await page.locator('[data-testid="accounts-table"] tbody tr').count()).toBe(7);
     await page.locator("#conn[data-state='open']").waitFor();
@@ -86,7 +86,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1400, height: 1000 });
     page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${h.url}/#/accounts/acct-btc-strangle-01`);
+    await page.goto(`${h.url}/?key=${TEST_API_KEY}#/accounts/acct-btc-strangle-01`);
     await page.locator('[data-testid="heatmap-BTC"] td').first().waitFor();
     await page.locator("#conn[data-state='open']").waitFor();
     expect(await page.locator('[data-testid="heatmap-BTC"] td').count()).toBeGreaterThanOrEqual(27);
