@@ -29,11 +29,12 @@ export const healthParamsSchema = z
     /** Step of the coarse outward scan, as a fraction of spot; option strikes are always scan points too. */
     scanStepRel: z.number().gt(0).max(0.5).default(0.05),
     /**
-     * Where health at either end of a coarse interval is below 1 + this, the interval is rescanned at `fineStepRel`:
-     * a narrow liquidation band (a butterfly near expiry) cannot hide between two coarse points near the boundary.
+     * Steepness bound of the search: a coarse interval whose ends are both safe is bisected while health - 1 at its
+     * ends is below this x (its width / scanStepRel), down to `fineStepRel`. A narrow liquidation band (a butterfly
+     * near expiry) cannot hide between two points near the boundary; far from it one look is enough.
      */
     refineBelowHealthRel: z.number().min(0).max(10).default(0.5),
-    /** Step of the fine scan, as a fraction of spot (0.001 = 0.1%). */
+    /** Finest interval of the bisection, as a fraction of spot (0.001 = 0.1%). */
     fineStepRel: z.number().gt(0).max(0.05).default(0.001),
     /** Absolute tolerance of the root on the spot multiplier (1e-7 = 0.00001% of spot). */
     toleranceMult: z.number().positive().max(0.01).default(1e-7),
@@ -111,12 +112,36 @@ function scanPoints(params: HealthParams, direction: "down" | "up", kinks: reado
   return [...new Set(out)].sort((a, b) => a - b);
 }
 
-/** Fine points strictly between two spot multipliers, `fineStepRel` apart, from `from` toward `to`. */
-function finePoints(from: number, to: number, fineStepRel: number): number[] {
-  const out: number[] = [];
-  const n = Math.ceil(Math.abs(to - from) / fineStepRel);
-  for (let k = 1; k < n; k++) out.push(from + ((to - from) * k) / n);
-  return out;
+/** A bracket of the first liquidation level: `safe` is not liquidatable, `hit` is. */
+interface Bracket {
+  safe: number;
+  safeD: number;
+  hit: number;
+  hitD: number;
+}
+
+/**
+ * The first liquidation point in (a, b], outward from `a` (not liquidatable), by bisection. An interval whose ends
+ * are both safe is split only while the distance at its ends is below `slope` x its width: a band can hide between
+ * two points only if the distance falls that steeply, so far from the boundary one look is enough, near it the search
+ * goes down to `fineStepRel` (Lipschitz-style bound, a few evaluations for a smooth approach).
+ */
+function firstHit(
+  d: (m: number) => number,
+  a: number,
+  da: number,
+  b: number,
+  db: number,
+  slope: number,
+  fineStepRel: number,
+): Bracket | undefined {
+  const width = Math.abs(b - a);
+  if (db < 0 && width <= fineStepRel) return { safe: a, safeD: da, hit: b, hitD: db };
+  if (db >= 0 && (width <= fineStepRel || Math.min(da, db) >= slope * width)) return undefined;
+  const mid = 0.5 * (a + b);
+  const dm = d(mid);
+  if (dm < 0) return firstHit(d, a, da, mid, dm, slope, fineStepRel);
+  return firstHit(d, a, da, mid, dm, slope, fineStepRel) ?? firstHit(d, mid, dm, b, db, slope, fineStepRel);
 }
 
 /**
@@ -159,22 +184,19 @@ export function healthOf(
       if (liquidatableNow) return null;
       let safe = 1;
       let safeD = base;
+      const distance = (m: number) => liquidationDistance(at(m));
+      // A distance below refineBelowHealthRel across one coarse step is the steepest fall trusted without a look.
+      const slope = params.refineBelowHealthRel / params.scanStepRel;
       for (const coarse of scanPoints(params, direction, kinks)) {
-        const dCoarse = liquidationDistance(at(coarse));
-        // Near the boundary at either end: rescan the interval finely before trusting the coarse point.
-        const near = Math.min(safeD, dCoarse) < params.refineBelowHealthRel;
-        const points = near ? [...finePoints(safe, coarse, params.fineStepRel), coarse] : [coarse];
-        const hit = points.find((m) => {
-          const d = liquidationDistance(at(m));
-          if (d < 0) return true;
-          safe = m;
-          safeD = d;
-          return false;
-        });
-        if (hit !== undefined) {
-          const m = hit;
-          const d = liquidationDistance(at(m));
-          const root = brentRoot((x) => liquidationDistance(at(x)), safe, m, params.toleranceMult, 200, safeD, d);
+        const bracket = firstHit(distance, safe, safeD, coarse, distance(coarse), slope, params.fineStepRel);
+        if (!bracket) {
+          safe = coarse;
+          safeD = distance(coarse);
+          continue;
+        }
+        {
+          const { safe: s0, safeD: d0, hit: m, hitD: d } = bracket;
+          const root = brentRoot(distance, s0, m, params.toleranceMult, 200, d0, d);
           const x = root.x;
           const priceUsd = spotUsd * x;
           return {
