@@ -92,6 +92,15 @@ export function findToken(chain: string, symbol: string): Readonly<TokenRepresen
 
 export function getToken(chain: string, symbol: string, path = "$"): Readonly<TokenRepresentation> {
   const token = findToken(chain, symbol);
+  if (!token && !tokenRepresentations.some((t) => t.chain === chain)) {
+    // A misspelt chain is named as the culprit (on the chain field), not as an unknown token.
+    const chains = [...new Set(tokenRepresentations.map((t) => t.chain))];
+    throw missingData(
+      path.replace(/\.token$/, ".chain"),
+      `unknown chain "${chain}"`,
+      `known chains: ${chains.join(", ")}`,
+    );
+  }
   if (!token) {
     const known = tokenRepresentations.filter((t) => t.chain === chain).map((t) => t.symbol);
     throw missingData(

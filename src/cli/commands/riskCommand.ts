@@ -82,7 +82,12 @@ export function riskCommand(args: RiskArgs): string {
     estimate.excluded.length ? `excluded (no close on ${to}): ${estimate.excluded.join(", ")}` : "",
     "",
     renderTable(
-      ["factor", `${args.method === "garch" ? "GARCH" : "EWMA"} vol/day`, "floored vol/day", "floored vol/year"],
+      [
+        "factor",
+        `${args.method === "garch" ? "GARCH" : "EWMA"} vol (%/day)`,
+        "floored vol (%/day)",
+        "floored vol (%/year)",
+      ],
       estimate.names.map((name, i) => [
         name,
         `${(estimate.currentVolsDaily[i]! * 100).toFixed(3)}%`,
