@@ -119,6 +119,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: ["paths", "from", "to", "history"],
   },
   {
+    name: "xchain-validation",
+    group: "validation",
+    summary: "xchain on every example portfolio -> reports/xchain-validation.md",
+    usage: ["[--paths N] [--history DIR] [--json]"],
+    options: ["paths", "history"],
+  },
+  {
     name: "serve",
     group: "service",
     summary: "HTTP/WebSocket margin service with the dashboard",

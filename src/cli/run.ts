@@ -20,6 +20,7 @@ import { serveCommand } from "./commands/serveCommand.js";
 import { snapshotCommand } from "./commands/snapshotCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
+import { xchainValidationCommand } from "./commands/xchainValidationCommand.js";
 import {
   COMMANDS,
   COMMON_OPTIONS,
@@ -270,6 +271,8 @@ async function dispatch(
         ...optional(values, "paths", "from", "to", "history"),
         quiet: values.quiet === true,
       });
+    case "xchain-validation":
+      return xchainValidationCommand({ ...optional(values, "paths", "history"), json });
     case "serve":
       return serveCommand({
         ...optional(values, "port", "db", "host", "interval", "from", "history"),

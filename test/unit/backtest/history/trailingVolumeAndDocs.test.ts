@@ -27,12 +27,17 @@ describe("riskFactorsDoc", () => {
     const e: RiskFactorEstimate = {
       names: ["BTC", "ETH"],
       currentVolsDaily: Float64Array.of(0.03, 0.04),
+      rawVolsDaily: Float64Array.of(0.03, 0.04),
       volsDaily: Float64Array.of(0.031, 0.041),
       // upper triangle is read for both halves, so a slightly asymmetric input still gives a symmetric document
       correlation: Float64Array.of(1, 0.812345678912, 0.8123456789, 1),
       fromDate: "2023-01-01",
       toDate: "2023-06-30",
-      stressWindow: { startDate: "2022-01-01", endDate: "2022-12-31" },
+      largestMoveLog: Float64Array.of(0.2, 0.3),
+      stressWindows: [
+        { factor: "BTC", startDate: "2022-01-01", endDate: "2022-12-31" },
+        { factor: "ETH", startDate: "2022-01-01", endDate: "2022-12-31" },
+      ],
       excluded: [],
       source: "x".repeat(600),
     };
