@@ -9,7 +9,8 @@ import { marketSnapshotSchema } from "../../../../src/schema/marketSnapshot.js";
 const EXAMPLE = JSON.parse(readFileSync("examples/market-2023-06-30.json", "utf8"));
 const BTC = 30477.25;
 const ETH = 1933.189;
-const ETH_VOL_DAILY = 0.062265453;
+// The example snapshot's ETH risk-factor daily vol.
+const ETH_VOL_DAILY = 0.03794411119;
 
 const emptyBook = (accounts: number): CascadeBook => ({
   mult: {},
