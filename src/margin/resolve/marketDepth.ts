@@ -73,6 +73,13 @@ export function fillCostUsd(signedNotionalUsd: number, priceMoveLog: number, hal
 }
 
 /**
+ * Largest log price move one execution is taken to cause (a 4.9e8-fold rise for a purchase). It only keeps the
+ * cost of absurd sizes finite (exp overflows past ~709): the capped cost is still many times the book's value, so
+ * the cap never lowers margin below what any real market would charge.
+ */
+export const MAX_IMPACT_LOG = 20;
+
+/**
  * Cost of executing a signed notional at once against mid, USD, the one execution-cost formula of the engine (xchain
  * liquidity add-on, plans, rebalancing, cascade, backtest). Square-root impact I = k x sigma_daily x sqrt(|Q| / V)
  * moves the price by exp(-I) for a sale (exp(+I) for a purchase); the whole order fills at that moved price (fillCostUsd):
@@ -81,6 +88,6 @@ export function fillCostUsd(signedNotionalUsd: number, priceMoveLog: number, hal
  * For small I both are Q x (h + I), the textbook square-root cost.
  */
 export function executionCostUsd(signedNotionalUsd: number, depth: Depth): number {
-  const move = Math.sign(signedNotionalUsd) * sqrtImpactRel(signedNotionalUsd, depth);
+  const move = Math.sign(signedNotionalUsd) * Math.min(sqrtImpactRel(signedNotionalUsd, depth), MAX_IMPACT_LOG);
   return fillCostUsd(signedNotionalUsd, move, depth.halfSpreadRel);
 }
