@@ -7,6 +7,7 @@ import { backtestCommand, backtestCompareCommand } from "./commands/backtestComm
 import { cascadeCommand, normalizeNegativeValues } from "./commands/cascadeCommand.js";
 import { compareCommand } from "./commands/compareCommand.js";
 import { demoCommand } from "./commands/demoCommand.js";
+import { forecastingCommand } from "./commands/forecastingCommand.js";
 import { healthCommand } from "./commands/healthCommand.js";
 import { liquidateCommand } from "./commands/liquidateCommand.js";
 import { marginCommand } from "./commands/marginCommand.js";
@@ -109,6 +110,7 @@ export async function run(argv: string[]): Promise<string> {
       demo: { type: "boolean", default: false },
       host: { type: "string" },
       interval: { type: "string" },
+      out: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -148,6 +150,8 @@ export async function run(argv: string[]): Promise<string> {
         ...optional(values, "to", "factors", "lambda", "window", "method", "snapshot"),
         json,
       });
+    case "forecasting":
+      return forecastingCommand({ ...optional(values, "history", "out"), json });
     case "health":
       return healthCommand(account());
     case "liquidate":

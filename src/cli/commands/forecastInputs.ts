@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import cliProgress from "cli-progress";
+import { parseDailyCsv } from "../../backtest/history.js";
+import { XmarginError } from "../../core/errors.js";
+import type { ForecastSeries } from "../../risk/forecast/features.js";
+import type { MlpHyper } from "../../risk/forecast/mlp.js";
+import type { FactorGroup } from "../../risk/forecast/walkForward.js";
+import { RISK_FACTOR_SERIES } from "../../risk/riskFactorSeries.js";
+
+/** The series whose returns feed every factor's cross-asset features. */
+export const MARKET_SERIES = "BTC-USD";
+
+/** Network hyper-parameters searched on the validation window (and the default of `xmargin train`). */
+export const ML_GRID: readonly MlpHyper[] = [
+  { hidden: 4, epochs: 8, l2: 1e-3, learningRate: 0.01, batchSize: 512, seed: 20 },
+  { hidden: 12, epochs: 8, l2: 1e-4, learningRate: 0.01, batchSize: 512, seed: 20 },
+  { hidden: 12, epochs: 20, l2: 1e-3, learningRate: 0.005, batchSize: 512, seed: 20 },
+];
+
+export interface ForecastHistory {
+  market: ForecastSeries;
+  factors: Array<{ factor: string; group: FactorGroup; series: ForecastSeries }>;
+}
+
+/** Reads the factor files of `dir` (with volumes) and the market series; factors without a file are skipped. */
+export function loadForecastHistory(dir: string): ForecastHistory {
+  const read = (series: string): ForecastSeries | undefined => {
+    const file = join(dir, `${series}.csv`);
+    return existsSync(file) ? parseDailyCsv(readFileSync(file, "utf8"), series) : undefined;
+  };
+  const market = read(MARKET_SERIES);
+  if (!market) {
+    throw new XmarginError(`${MARKET_SERIES}.csv not found in ${dir}`, {
+      code: "IO_ERROR",
+      path: "--history",
+      details: "the learned forecaster's cross-asset features need the BTC series",
+    });
+  }
+  const factors: ForecastHistory["factors"] = [];
+  for (const { factor, series } of RISK_FACTOR_SERIES) {
+    const s = read(series);
+    if (s) factors.push({ factor, group: factor.startsWith("basis:") ? "basis" : "underlying", series: s });
+  }
+  return { market, factors };
+}
+
+/** A progress bar on stderr (stdout stays the command's result); silent when stderr is not a terminal. */
+export function progressBar(): { update: (stage: string, done: number, total: number) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar(
+    { format: "{stage} [{bar}] {value}/{total}", noTTYOutput: false, stream: process.stderr, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let current = "";
+  return {
+    update(stage, done, total) {
+      if (stage !== current) {
+        if (current !== "") bar.stop();
+        bar.start(total, done, { stage });
+        current = stage;
+      } else bar.update(done, { stage });
+    },
+    stop() {
+      if (current !== "") bar.stop();
+    },
+  };
+}
