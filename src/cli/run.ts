@@ -15,6 +15,7 @@ import { rebalanceCommand } from "./commands/rebalanceCommand.js";
 import { riskCommand } from "./commands/riskCommand.js";
 import { serveCommand } from "./commands/serveCommand.js";
 import { snapshotCommand } from "./commands/snapshotCommand.js";
+import { trainCommand } from "./commands/trainCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
 
@@ -29,8 +30,10 @@ valuation and margin
   demo                                                            compare on every example portfolio
 market data and risk
   snapshot  --sources S.json [--json]                             MarketSnapshot from oracle sources
-  risk      --history DIR [--to YYYY-MM-DD] [--factors A,B] [--method ewma|garch] [--lambda 0.94] [--window 250]
-            [--json | --snapshot M.json]                          EWMA/GARCH vols and correlations, stressed floor
+  risk      --history DIR [--to YYYY-MM-DD] [--factors A,B] [--method ewma|garch|ml] [--lambda 0.94] [--window 250]
+            [--weights DIR] [--json | --snapshot M.json]          EWMA/GARCH/learned vols and correlations, stressed floor
+  train     --history DIR [--to D] [--out DIR] [--hyper report.json]  refit the learned vol forecaster's artefacts
+  forecasting [--history DIR] [--out DIR] [--json]                regenerate reports/forecasting.md (+ .json)
 health and actions (--portfolio P.json --market M.json [--config C.json | --model NAME] [--params F.json] [--json])
   health                                                          health, liquidation prices, time to liquidation
   liquidate                                                       liquidation plan back to initial margin
@@ -111,6 +114,8 @@ export async function run(argv: string[]): Promise<string> {
       host: { type: "string" },
       interval: { type: "string" },
       out: { type: "string" },
+      hyper: { type: "string" },
+      weights: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -147,9 +152,11 @@ export async function run(argv: string[]): Promise<string> {
     case "risk":
       return riskCommand({
         history: required(values, "history"),
-        ...optional(values, "to", "factors", "lambda", "window", "method", "snapshot"),
+        ...optional(values, "to", "factors", "lambda", "window", "method", "snapshot", "weights"),
         json,
       });
+    case "train":
+      return trainCommand({ history: required(values, "history"), ...optional(values, "out", "hyper", "to") });
     case "forecasting":
       return forecastingCommand({ ...optional(values, "history", "out"), json });
     case "health":

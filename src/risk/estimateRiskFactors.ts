@@ -1,5 +1,8 @@
 import { invalidInput } from "../core/errors.js";
 import { ewmaCovariance } from "./ewma.js";
+import { learnedVols } from "./forecast/currentVols.js";
+import type { ForecastSeries } from "./forecast/features.js";
+import type { ForecastWeights } from "./forecast/mlp.js";
 import { fitGarch } from "./garch.js";
 import { alignSeries, logReturns, type PriceSeries } from "./priceHistory.js";
 import { stressedFloor } from "./stressedFloor.js";
@@ -16,9 +19,12 @@ export interface RiskFactorEstimateOptions {
   /**
    * Current vols: "ewma" (RiskMetrics, default) or "garch" (GARCH(1,1) fitted by maximum likelihood per factor, its
    * one-day forecast; a factor whose fit does not converge keeps its EWMA vol and is named in `source`).
-   * Correlations are EWMA either way.
+   * "ml": the learned forecaster (src/risk/forecast/, needs `ml`); a factor it cannot forecast keeps its EWMA vol
+   * and is named in `source`. Correlations are EWMA in every case.
    */
-  method?: "ewma" | "garch";
+  method?: "ewma" | "garch" | "ml";
+  /** Artefacts and the cross-asset (BTC) series the "ml" method needs. */
+  ml?: { weights: readonly ForecastWeights[]; market: ForecastSeries };
 }
 
 export interface RiskFactorEstimate {
@@ -44,21 +50,26 @@ export interface RiskFactorEstimate {
  * @param series one price (or price-ratio) series per factor; `symbol` is the factor name
  */
 export function estimateRiskFactors(
-  series: readonly PriceSeries[],
+  series: readonly (PriceSeries & { volumes?: Float64Array })[],
   options: RiskFactorEstimateOptions,
 ): RiskFactorEstimate {
   const lambda = options.lambda ?? 0.94;
   const windowDays = options.stressWindowDays ?? 250;
   const stressWeight = options.stressWeight ?? 0.25;
   const excluded: string[] = [];
-  const cut: PriceSeries[] = [];
+  const cut: ForecastSeries[] = [];
   for (const s of series) {
     const end = s.dates.findLastIndex((d) => d <= options.toDate);
     if (end < 0 || s.dates[end] !== options.toDate) {
       excluded.push(s.symbol);
       continue;
     }
-    cut.push({ symbol: s.symbol, dates: s.dates.slice(0, end + 1), closes: s.closes.slice(0, end + 1) });
+    cut.push({
+      symbol: s.symbol,
+      dates: s.dates.slice(0, end + 1),
+      closes: s.closes.slice(0, end + 1),
+      ...(s.volumes ? { volumes: s.volumes.slice(0, end + 1) } : {}),
+    });
   }
   if (cut.length === 0) throw invalidInput("$.toDate", `no series has a close on ${options.toDate}`);
   const aligned = alignSeries(cut);
@@ -82,6 +93,20 @@ export function estimateRiskFactors(
       else garchFailed.push(returns.factorNames[f]!);
     }
   }
+  const mlMissing: string[] = [];
+  if (method === "ml") {
+    if (!options.ml) throw invalidInput("$.ml", 'method "ml" needs the forecaster weights and the market series');
+    const end = options.ml.market.dates.findLastIndex((d) => d <= options.toDate);
+    const m = options.ml.market;
+    const market = { symbol: m.symbol, dates: m.dates.slice(0, end + 1), closes: m.closes.slice(0, end + 1) };
+    const learned = learnedVols(cut, market, options.ml.weights);
+    returns.factorNames.forEach((name, f) => {
+      const k = cut.findIndex((s) => s.symbol === name);
+      const v = learned.volsDaily[k];
+      if (v !== undefined && v > 0 && Number.isFinite(v)) currentVols[f] = v;
+    });
+    mlMissing.push(...learned.missing);
+  }
   const floored = stressedFloor(returns, {
     windowDays,
     stressWeight,
@@ -98,9 +123,10 @@ export function estimateRiskFactors(
     stressWindow: { startDate: floored.window.startDate, endDate: floored.window.endDate },
     excluded,
     source:
-      `${method === "garch" ? "GARCH(1,1) MLE vols, EWMA" : "EWMA"} lambda ${lambda} on daily closes ${fromDate}..` +
+      `${method === "garch" ? "GARCH(1,1) MLE vols, EWMA" : method === "ml" ? "learned forecaster vols, EWMA" : "EWMA"} lambda ${lambda} on daily closes ${fromDate}..` +
       `${options.toDate}; vols floored at the ${windowDays}-day stress window ${floored.window.startDate}..` +
       `${floored.window.endDate}; correlation ${stressWeight * 100}% stressed` +
-      (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : ""),
+      (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : "") +
+      (mlMissing.length ? `; no learned forecast for ${mlMissing.join("; ")} (EWMA used)` : ""),
   };
 }

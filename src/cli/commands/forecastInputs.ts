@@ -3,6 +3,7 @@ import { join } from "node:path";
 import cliProgress from "cli-progress";
 import { parseDailyCsv } from "../../backtest/history.js";
 import { XmarginError } from "../../core/errors.js";
+import { factorGroup } from "../../risk/forecast/currentVols.js";
 import type { ForecastSeries } from "../../risk/forecast/features.js";
 import type { MlpHyper } from "../../risk/forecast/mlp.js";
 import type { FactorGroup } from "../../risk/forecast/walkForward.js";
@@ -40,7 +41,8 @@ export function loadForecastHistory(dir: string): ForecastHistory {
   const factors: ForecastHistory["factors"] = [];
   for (const { factor, series } of RISK_FACTOR_SERIES) {
     const s = read(series);
-    if (s) factors.push({ factor, group: factor.startsWith("basis:") ? "basis" : "underlying", series: s });
+    // The series takes the factor's name (BTC, basis:stETH), as the risk estimate names its factors.
+    if (s) factors.push({ factor, group: factorGroup(factor), series: { ...s, symbol: factor } });
   }
   return { market, factors };
 }

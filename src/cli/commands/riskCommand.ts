@@ -2,12 +2,18 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatDecimal } from "../../core/decimal.js";
 import { XmarginError } from "../../core/errors.js";
-import { estimateRiskFactors, type RiskFactorEstimate } from "../../risk/estimateRiskFactors.js";
+import {
+  estimateRiskFactors,
+  type RiskFactorEstimate,
+  type RiskFactorEstimateOptions,
+} from "../../risk/estimateRiskFactors.js";
 import { type PriceSeries, parsePriceCsv } from "../../risk/priceHistory.js";
 import { RISK_FACTOR_SERIES } from "../../risk/riskFactorSeries.js";
 import type { RiskFactorsDoc } from "../../schema/marketSnapshot.js";
 import { readJsonFile } from "../readJsonFile.js";
 import { renderTable } from "../table.js";
+import { loadForecastHistory } from "./forecastInputs.js";
+import { loadForecastWeights } from "./trainCommand.js";
 
 /** Price files of ../shared/data and the factor each one measures. */
 export const HISTORY_FILES: ReadonlyArray<[file: string, factor: string]> = RISK_FACTOR_SERIES.map(
@@ -22,6 +28,8 @@ export interface RiskArgs {
   window?: string;
   method?: string;
   snapshot?: string;
+  /** Directory of the learned forecaster's artefacts (method ml); default artefacts/forecast. */
+  weights?: string;
   json: boolean;
 }
 
@@ -64,24 +72,31 @@ function positiveNumber(v: string | undefined, name: string, fallback: number): 
   return n;
 }
 
-function riskMethod(v: string | undefined): "ewma" | "garch" {
-  if (v === undefined || v === "ewma" || v === "garch") return v ?? "ewma";
-  throw new XmarginError(`--method must be ewma or garch, got "${v}"`, { code: "INVALID_INPUT", path: "--method" });
+function riskMethod(v: string | undefined): "ewma" | "garch" | "ml" {
+  if (v === undefined || v === "ewma" || v === "garch" || v === "ml") return v ?? "ewma";
+  throw new XmarginError(`--method must be ewma, garch or ml, got "${v}"`, { code: "INVALID_INPUT", path: "--method" });
 }
 
 /** `xmargin risk`: EWMA vols and correlations with a stressed floor from daily price files. */
 export function riskCommand(args: RiskArgs): string {
-  const series = loadHistory(
-    args.history,
-    args.factors?.split(",").map((s) => s.trim()),
-  );
+  const only = args.factors?.split(",").map((s) => s.trim());
+  const method = riskMethod(args.method);
+  let series = loadHistory(args.history, only);
+  let ml: RiskFactorEstimateOptions["ml"];
+  if (method === "ml") {
+    // The learned forecaster also reads volumes and the BTC series: the same files, loaded with their volume column.
+    const h = loadForecastHistory(args.history);
+    series = h.factors.filter((f) => !only || only.includes(f.factor)).map((f) => f.series);
+    ml = { weights: loadForecastWeights(args.weights), market: h.market };
+  }
   const lastCommon = series.map((s) => s.dates.at(-1) ?? "").sort()[0] ?? "";
   const to = args.to ?? lastCommon;
   const estimate = estimateRiskFactors(series, {
     toDate: to,
     lambda: positiveNumber(args.lambda, "lambda", 0.94),
     stressWindowDays: positiveNumber(args.window, "window", 250),
-    method: riskMethod(args.method),
+    method,
+    ...(ml ? { ml } : {}),
   });
   const doc = toRiskFactorsDoc(estimate);
   if (args.snapshot) {
@@ -96,7 +111,12 @@ export function riskCommand(args: RiskArgs): string {
     estimate.excluded.length ? `excluded (no close on ${to}): ${estimate.excluded.join(", ")}` : "",
     "",
     renderTable(
-      ["factor", `${args.method === "garch" ? "GARCH" : "EWMA"} vol/day`, "floored vol/day", "floored vol/year"],
+      [
+        "factor",
+        `${method === "garch" ? "GARCH" : method === "ml" ? "learned" : "EWMA"} vol/day`,
+        "floored vol/day",
+        "floored vol/year",
+      ],
       estimate.names.map((name, i) => [
         name,
         `${(estimate.currentVolsDaily[i]! * 100).toFixed(3)}%`,

@@ -51,7 +51,12 @@ function standardise(x: Float64Array, nRows: number): { mean: number[]; std: num
  * @param features row-major nRows x N_FEATURES
  * @param target y per row, finite and >= 0
  */
-export async function trainMlp(features: Float64Array, target: Float64Array, hyper: MlpHyper): Promise<TrainedMlp> {
+export async function trainMlp(
+  features: Float64Array,
+  target: Float64Array,
+  hyper: MlpHyper,
+  onEpoch?: (done: number, total: number) => void,
+): Promise<TrainedMlp> {
   const nRows = target.length;
   if (nRows < hyper.batchSize) throw invalidInput("$.rows", `need at least ${hyper.batchSize} training rows`);
   if (features.length !== nRows * N_FEATURES) throw invalidInput("$.features", "size must be rows x features");
@@ -101,6 +106,7 @@ export async function trainMlp(features: Float64Array, target: Float64Array, hyp
       idx.dispose();
     }
     finalLoss = sum / nBatches;
+    onEpoch?.(epoch + 1, hyper.epochs);
   }
   const out: TrainedMlp = {
     featureMean: mean,

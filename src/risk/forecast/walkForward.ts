@@ -42,10 +42,11 @@ export async function fitForecaster(
   group: FactorGroup,
   before: string,
   hyper: MlpHyper,
+  onEpoch?: (done: number, total: number) => void,
 ): Promise<ForecastWeights> {
   const { x, y } = trainingSet(panels, before);
   if (y.length === 0) throw invalidInput("$.history", `no ${group} training rows before ${before}`);
-  const trained = await trainMlp(x, y, hyper);
+  const trained = await trainMlp(x, y, hyper, onEpoch);
   let last = "";
   for (const p of panels) {
     for (let r = 0; r < p.nRows; r++) {
