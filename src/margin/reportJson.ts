@@ -1,6 +1,6 @@
 import { formatDecimal, formatUsd } from "../core/decimal.js";
 import type { Flag } from "../core/flags.js";
-import type { GroupMargin, MarginReport } from "./report.js";
+import type { GroupMargin, MarginReport, PolicyOutcome } from "./report.js";
 
 /** A MarginReport as JSON carries it: USD amounts as decimal strings with 2 decimals, ratios as decimal strings. */
 export interface MarginReportJson {
@@ -43,6 +43,8 @@ export interface MarginReportJson {
     scenarios: Array<{ id: string; spotShock: string; volShock: string; weight: string; pnl: string }>;
   }>;
   worstPaths?: Array<{ id: string; loss: string; factorMoves: Record<string, string> }>;
+  /** Fired policy rules and their effects (absent when none fired). */
+  policy?: PolicyOutcome;
   flags: Flag[];
 }
 
@@ -122,6 +124,7 @@ export function reportToJson(r: MarginReport): MarginReportJson {
           })),
         }
       : {}),
+    ...(r.policy ? { policy: r.policy } : {}),
     flags: r.flags,
   };
 }
