@@ -23,7 +23,7 @@ const USAGE = `usage: xmargin <command> [options]
 
 valuation and margin
   value     --portfolio P.json --market M.json [--json]          mark value and greeks of each position
-  margin    --portfolio P.json --market M.json [--config C.json | --model NAME] [--json]
+  margin    --portfolio P.json --market M.json [--config C.json | --model NAME] [--rules RULEBOOK.json] [--json]
   margin    --account 0xADDRESS --sources S.json [--model NAME] [--json]
                                                                   margin report (default model: grid)
   compare   --portfolio P.json --market M.json [--json]          every model side by side
@@ -116,6 +116,7 @@ export async function run(argv: string[]): Promise<string> {
       out: { type: "string" },
       hyper: { type: "string" },
       weights: { type: "string" },
+      rules: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -142,7 +143,7 @@ export async function run(argv: string[]): Promise<string> {
       return marginCommand({
         portfolio: required(values, "portfolio"),
         market: required(values, "market"),
-        ...optional(values, "config", "model"),
+        ...optional(values, "config", "model", "rules"),
         json,
       });
     case "compare":

@@ -1,6 +1,7 @@
 import { invalidInput } from "../../core/errors.js";
 import { runMarginModel } from "../../margin/computeMargin.js";
 import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
+import { parseRulebook } from "../../margin/policy/rulebook.js";
 import { reportToJson } from "../../margin/reportJson.js";
 import { resolveMarginConfig } from "../../margin/resolveConfig.js";
 import { inFile, loadMarket, loadPortfolio } from "../loadInputs.js";
@@ -12,6 +13,8 @@ export interface MarginArgs {
   market: string;
   config?: string;
   model?: string;
+  /** Rulebook JSON evaluated after the model instead of the default one. */
+  rules?: string;
   json: boolean;
 }
 
@@ -26,6 +29,9 @@ export function marginCommand(args: MarginArgs): string {
     : resolveMarginConfig({ model: args.model ?? "grid" });
   const market = loadMarket(args.market);
   const portfolio = loadPortfolio(args.portfolio, market);
-  const report = runMarginModel(portfolio, market, config);
+  const rulebook = args.rules
+    ? inFile(args.rules, () => parseRulebook(readJsonFile(args.rules!, "rulebook")))
+    : undefined;
+  const report = runMarginModel(portfolio, market, config, rulebook ? { rulebook } : {});
   return args.json ? JSON.stringify(reportToJson(report), null, 2) : renderReport(report);
 }
