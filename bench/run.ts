@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchBatchRemargin } from "./batchRemargin.bench.js";
+import { benchLiquidationPlan } from "./liquidationPlan.bench.js";
 import { emit } from "./measure.js";
 import { benchRevaluation } from "./revalue.bench.js";
 import { benchRoofline } from "./roofline.bench.js";
@@ -13,5 +14,6 @@ const t0 = Date.now();
 const roofline = benchRoofline();
 benchRevaluation(roofline);
 benchXchainReport(market);
+benchLiquidationPlan(root, market);
 await benchBatchRemargin(market);
 emit({ bench: "total", seconds: Number(((Date.now() - t0) / 1e3).toFixed(1)) });

@@ -2,6 +2,7 @@ import { formatDecimal, parseDecimal } from "../core/decimal.js";
 import { invalidInput } from "../core/errors.js";
 import { parseIsoToSec, SECONDS_PER_YEAR } from "../core/time.js";
 import type { Portfolio, Position } from "../schema/portfolio.js";
+import { closeTimeSec, isoSec } from "./history/dayTime.js";
 
 /** The example portfolios are written against the 2023-06-30 closes (examples/market-2023-06-30.json). */
 export const DEFAULT_REFERENCE_DATE = "2023-06-30";
@@ -21,16 +22,6 @@ export interface BookTemplate {
   referenceDate: string;
   holdings: Portfolio["holdings"];
   positions: TemplatePosition[];
-}
-
-/** Close time of a UTC day: the next midnight (the day's bar closes at 24:00 UTC), epoch seconds. */
-export function closeTimeSec(date: string): number {
-  return parseIsoToSec(date, "$.date") + 86_400;
-}
-
-/** ISO time without milliseconds. */
-export function isoSec(epochSec: number): string {
-  return new Date(Math.round(epochSec) * 1000).toISOString().replace(".000Z", "Z");
 }
 
 /**

@@ -1,7 +1,7 @@
 import { MARGIN_MODEL_NAMES } from "../margin/models.js";
 import { type AnyMarginConfig, resolveMarginConfig } from "../margin/resolveConfig.js";
 import type { Portfolio } from "../schema/portfolio.js";
-import type { History } from "./history.js";
+import type { History } from "./history/history.js";
 import {
   CRISIS_WINDOWS,
   type CrisisWindow,

@@ -1,12 +1,13 @@
 import { runMarginModel } from "../margin/computeMargin.js";
 import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
+import { underlyingVolDaily } from "../margin/resolve/underlyingFacts.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import { xchainDefaults } from "../margin/xchain/config.js";
-import { liquidityAddOn } from "../margin/xchain/liquidityAddOn.js";
-import type { FactorModel } from "../margin/xchain/riskFactorModel.js";
+import { missingDepthOf, unwindCost } from "../margin/xchain/liquidityAddOn.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { type BookTemplate, bookAt } from "./book.js";
-import { dayNumberOf, type MarketDay, type MarketTimeline } from "./timeline.js";
+import { dayNumberOf } from "./history/dayTime.js";
+import type { MarketDay, MarketTimeline } from "./timeline.js";
 
 /** A crisis the backtests must cover (../shared/design/MODELS.md), with the days replayed around it. */
 export interface CrisisWindow {
@@ -52,23 +53,15 @@ export interface WindowOutcome {
   minEquityUsd?: number;
 }
 
-/** Square-root unwind cost of a whole book (src/margin/xchain/liquidityAddOn.ts) at a day's depth and factor vols. */
+/**
+ * Cost to unwind a whole book at once at a day's depth and vols: the xchain liquidity add-on's own function
+ * (margin/xchain/liquidityAddOn.ts), with the day's risk-factor vols and the model's thin-market defaults.
+ */
 export function unwindCostUsd(book: Portfolio, day: MarketDay): number {
   const items = resolvePortfolio(book, day.market).items;
-  const rf = day.market.riskFactors;
-  const names = rf?.names ?? [];
-  const factors: FactorModel = {
-    names,
-    covarianceDaily: new Float64Array(names.length * names.length),
-    volsDaily: rf?.volsDaily ?? new Float64Array(0),
-    priceFactor: new Int32Array(items.length).fill(-1),
-    basisFactor: new Int32Array(items.length).fill(-1),
-    volFactor: new Int32Array(items.length).fill(-1),
-    unmodelled: new Set(),
-    used: new Uint8Array(names.length),
-    flags: [],
-  };
-  return liquidityAddOn(items, day.market, factors, new Float64Array(items.length), xchainDefaults).unwindUsd;
+  const fallbackVolDaily = xchainDefaults.fallbackVolAnnual / Math.sqrt(365);
+  const volDailyOf = (u: string) => underlyingVolDaily(day.market, u, fallbackVolDaily);
+  return unwindCost(items, day.market, volDailyOf, missingDepthOf(xchainDefaults)).unwindUsd;
 }
 
 const isoDay = (dayNumber: number) => new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);

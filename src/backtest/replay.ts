@@ -6,7 +6,8 @@ import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { type BookTemplate, bookAt, createBookTemplate, DEFAULT_REFERENCE_DATE } from "./book.js";
-import { type History, UNDERLYING_SERIES } from "./history.js";
+import type { History } from "./history/history.js";
+import { UNDERLYING_SERIES } from "./history/seriesMap.js";
 import type { MarketDay, MarketTimeline } from "./timeline.js";
 
 /** One replayed day of one model. */

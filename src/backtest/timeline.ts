@@ -5,25 +5,21 @@ import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { getToken } from "../market/tokenRegistry.js";
 import { basisFactorOf } from "../market/tokenRiskFactors.js";
 import type { RiskFactorEstimate } from "../risk/estimateRiskFactors.js";
-import {
-  type BridgeRouteDoc,
-  type MarketSnapshot,
-  marketSnapshotSchema,
-  type RiskFactorsDoc,
-} from "../schema/marketSnapshot.js";
+import type { BridgeRouteDoc, MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
-import { parseDocument } from "../schema/validate.js";
-import { closeTimeSec, isoSec } from "./book.js";
+import { buildDaySnapshot, type DayQuoteFeed, type DaySnapshotPlan } from "./history/daySnapshot.js";
+import { closeTimeSec, dayNumberOf } from "./history/dayTime.js";
+import { EwmaVolProxy } from "./history/ewmaVolProxy.js";
+import { type History, seriesOf } from "./history/history.js";
+import { riskFactorsDoc } from "./history/riskFactorsDoc.js";
 import {
-  type DailySeries,
-  type History,
   RISK_FACTOR_SERIES_BY_FACTOR,
-  seriesOf,
   TOKEN_FEED_SERIES,
   UNDERLYING_SERIES,
   VOLUME_SERIES,
   volumeShare,
-} from "./history.js";
+} from "./history/seriesMap.js";
+import { TrailingVolume } from "./history/trailingVolume.js";
 import { RiskFactorTracker } from "./riskFactorTracker.js";
 
 /** How the daily MarketSnapshot is built; defaults follow scripts/build-example-market.py. */
@@ -142,76 +138,7 @@ export interface MarketTimeline {
   indexOfDay: Map<number, number>;
 }
 
-export const dayNumberOf = (date: string): number => Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
-
-/** RiskMetrics EWMA variance of one series' own daily log-returns, walked forward (seed: mean r^2 of 20 returns). */
-class EwmaVolProxy {
-  private pos = 0;
-  private nRet = 0;
-  private seedSum = 0;
-  private variance = 0;
-  constructor(
-    private readonly series: DailySeries,
-    private readonly lambda: number,
-  ) {}
-  /** Annualised vol with closes up to and including `date`. */
-  at(date: string): number {
-    const s = this.series;
-    while (this.pos + 1 < s.dates.length && s.dates[this.pos + 1]! <= date) {
-      this.pos++;
-      const x = Math.log(s.closes[this.pos]! / s.closes[this.pos - 1]!);
-      if (this.nRet < 20) {
-        this.seedSum += x * x;
-        this.nRet++;
-        if (this.nRet === 20) this.variance = this.seedSum / 20;
-      } else {
-        this.variance = this.lambda * this.variance + (1 - this.lambda) * x * x;
-        this.nRet++;
-      }
-    }
-    const v = this.nRet >= 20 ? this.variance : this.nRet > 0 ? this.seedSum / this.nRet : 0;
-    return Math.sqrt(v * 365);
-  }
-}
-
-/** Mean of the last `window` finite positive volumes dated up to `date` (walked forward). */
-class TrailingVolume {
-  private pos = -1;
-  constructor(
-    private readonly series: DailySeries,
-    private readonly window: number,
-  ) {}
-  at(date: string): number {
-    const s = this.series;
-    while (this.pos + 1 < s.dates.length && s.dates[this.pos + 1]! <= date) this.pos++;
-    let sum = 0;
-    let count = 0;
-    for (let k = this.pos; k >= 0 && k > this.pos - this.window; k--) {
-      const v = s.volumes[k]!;
-      if (Number.isFinite(v) && v > 0) {
-        sum += v;
-        count++;
-      }
-    }
-    return count > 0 ? sum / count : 0;
-  }
-}
-
-const EXPIRY_DAYS = [7, 30, 90, 180, 365, 730];
-const STRIKE_MULTIPLES = [0.5, 0.8, 0.9, 1, 1.1, 1.25, 2];
 const num = (x: number, sig = 12) => formatDecimal(x, sig);
-
-function riskFactorsDoc(e: RiskFactorEstimate): RiskFactorsDoc {
-  const n = e.names.length;
-  return {
-    source: e.source.slice(0, 500),
-    factors: e.names.map((name, i) => ({ name, volDaily: num(e.volsDaily[i]!, 10) })),
-    // One formatted value per pair keeps the matrix exactly symmetric after rounding.
-    correlations: e.names.map((_, i) =>
-      e.names.map((__, j) => (i === j ? "1" : num(e.correlation[Math.min(i, j) * n + Math.max(i, j)]!, 10))),
-    ),
-  };
-}
 
 /**
  * Builds the MarketSnapshot of every replayable day from closes up to that day only:
@@ -239,7 +166,6 @@ export function buildMarketTimeline(
   const lambda = options.lambda ?? 0.94;
   const series = needs.series.map((s) => seriesOf(history, s, portfolio.accountId));
   const ranges = series.map((s) => ({ symbol: s.symbol, firstDate: s.dates[0] ?? "", lastDate: s.dates.at(-1) ?? "" }));
-  const closeOf = series.map((s) => new Map(s.dates.map((d, k) => [d, s.closes[k]!])));
   const count = new Map<string, number>();
   for (const s of series) for (const d of s.dates) count.set(d, (count.get(d) ?? 0) + 1);
   const common = [...count].filter(([, c]) => c === series.length).map(([d]) => d);
@@ -285,40 +211,23 @@ export function buildMarketTimeline(
   const carry = options.carryAnnual ?? { BTC: 0.05, ETH: 0.05, SOL: 0.05 };
   const halfSpread = num(options.halfSpreadBps ?? 5);
   const impact = num(options.impactCoefficient ?? 0.7);
-  const indexOf = new Map(needs.series.map((s, i) => [s, i]));
+  const feeds: DayQuoteFeed[] = [
+    ...needs.underlyings.map((u) => ({ symbol: u, series: UNDERLYING_SERIES[u]! })),
+    ...needs.tokenFeeds.map((t) => ({ symbol: t, series: TOKEN_FEED_SERIES[t]! })),
+  ].map((f) => ({ ...f, source: "history", chain: "ethereum" }));
+  const plan: DaySnapshotPlan = {
+    feeds,
+    volProxies,
+    rates: {
+      riskFreeAnnual: num(riskFree),
+      carryAnnual: Object.fromEntries(Object.entries(carry).map(([u, c]) => [u, num(c)])),
+    },
+    chains: options.chains ?? [],
+    bridges: options.bridges ?? [],
+  };
 
   const out: MarketDay[] = [];
   days.forEach((date, k) => {
-    const asOfSec = closeTimeSec(date);
-    const asOf = isoSec(asOfSec);
-    const publishedAt = isoSec(asOfSec - 60);
-    const close = (symbol: string): number => closeOf[indexOf.get(symbol)!]!.get(date)!;
-    const spotUsd = new Map<string, number>([["USD", 1]]);
-    const quotes: MarketSnapshot["quotes"] = [];
-    for (const u of needs.underlyings) {
-      const price = close(UNDERLYING_SERIES[u]!);
-      spotUsd.set(u, price);
-      quotes.push({ source: "history", chain: "ethereum", feed: `${u}/USD`, price: num(price), publishedAt });
-    }
-    for (const t of needs.tokenFeeds) {
-      const price = close(TOKEN_FEED_SERIES[t]!);
-      quotes.push({ source: "history", chain: "ethereum", feed: `${t}/USD`, price: num(price), publishedAt });
-    }
-    if (quotes.length === 0) {
-      quotes.push({ source: "history", chain: "ethereum", feed: "USDC/USD", price: "1", publishedAt });
-    }
-    const volProxyAnnual = new Map<string, number>();
-    const volSurfaces: MarketSnapshot["volSurfaces"] = needs.optionUnderlyings.map((u) => {
-      const vol = volProxies.get(u)!.at(date);
-      volProxyAnnual.set(u, vol);
-      const spot = spotUsd.get(u)!;
-      const strikes = STRIKE_MULTIPLES.map((m) => num(m * spot));
-      const vols = strikes.map(() => num(Math.max(vol, 1e-4), 8));
-      return {
-        underlying: u,
-        expiries: EXPIRY_DAYS.map((d) => ({ expiry: isoSec(asOfSec + d * 86_400), strikes, vols })),
-      };
-    });
     const liquidity: MarketSnapshot["liquidity"] = [];
     for (const m of depth) {
       const v = Math.round(m.trailing.at(date) * m.share);
@@ -336,30 +245,27 @@ export function buildMarketTimeline(
     if (tracker && !estimate) {
       throw missingData("$.warmupDays", `fewer than 30 common factor returns up to ${date}: raise warmupDays`);
     }
-    const snapshot: MarketSnapshot = {
-      asOf,
+    const built = buildDaySnapshot(history, date, plan, {
       description: `xmargin backtest: closes of ${date} and earlier from the daily history (no later data)`,
-      quotes,
-      volSurfaces,
-      rates: {
-        riskFreeAnnual: num(riskFree),
-        carryAnnual: Object.fromEntries(Object.entries(carry).map(([u, c]) => [u, num(c)])),
-      },
       liquidity,
-      chains: options.chains ? [...options.chains] : [],
-      bridges: options.bridges ? [...options.bridges] : [],
       ...(estimate ? { riskFactors: riskFactorsDoc(estimate) } : {}),
-    };
-    const validated = parseDocument(marketSnapshotSchema, snapshot, "MarketSnapshot");
+    });
+    for (const u of needs.optionUnderlyings) {
+      if (!built.volProxyAnnual.has(u)) {
+        throw missingData("$.warmupDays", `fewer than 20 ${u} returns up to ${date} for its vol proxy`);
+      }
+    }
+    const spotUsd = new Map<string, number>([["USD", 1]]);
+    for (const u of needs.underlyings) spotUsd.set(u, built.closeUsd.get(u)!);
     out.push({
       date,
       dayNumber: dayNumberOf(date),
-      asOfSec,
-      snapshot: validated,
-      market: resolveMarket(validated),
+      asOfSec: closeTimeSec(date),
+      snapshot: built.snapshot,
+      market: resolveMarket(built.snapshot),
       spotUsd,
       ...(estimate ? { riskFactors: estimate } : {}),
-      volProxyAnnual,
+      volProxyAnnual: built.volProxyAnnual,
     });
     onProgress?.(k + 1, days.length);
   });

@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { XmarginError } from "../core/errors.js";
 import { accountMarginCommand } from "./commands/accountMarginCommand.js";
-import { backtestCommand, backtestCompareCommand } from "./commands/backtestCommand.js";
+import { backtestCommand } from "./commands/backtestCommand.js";
+import { backtestCompareCommand } from "./commands/backtestCompareCommand.js";
 import { cascadeCommand, normalizeNegativeValues } from "./commands/cascadeCommand.js";
 import { compareCommand } from "./commands/compareCommand.js";
 import { demoCommand } from "./commands/demoCommand.js";
@@ -32,7 +33,7 @@ market data and risk
   snapshot  --sources S.json [--json]                             MarketSnapshot from oracle sources
   risk      --history DIR [--to YYYY-MM-DD] [--factors A,B] [--method ewma|garch|ml] [--lambda 0.94] [--window 250]
             [--weights DIR] [--json | --snapshot M.json]          EWMA/GARCH/learned vols and correlations, stressed floor
-  train     --history DIR [--to D] [--out DIR] [--hyper report.json]  refit the learned vol forecaster's artefacts
+  train     [--history DIR] [--to D] [--out DIR] [--hyper report.json]  refit the learned vol forecaster's artefacts
   forecasting [--history DIR] [--out DIR] [--json]                regenerate reports/forecasting.md (+ .json)
 health and actions (--portfolio P.json --market M.json [--config C.json | --model NAME] [--params F.json] [--json])
   health                                                          health, liquidation prices, time to liquidation
@@ -152,12 +153,11 @@ export async function run(argv: string[]): Promise<string> {
       return snapshotCommand({ sources: required(values, "sources"), json });
     case "risk":
       return riskCommand({
-        history: required(values, "history"),
-        ...optional(values, "to", "factors", "lambda", "window", "method", "snapshot", "weights"),
+        ...optional(values, "history", "to", "factors", "lambda", "window", "method", "snapshot", "weights"),
         json,
       });
     case "train":
-      return trainCommand({ history: required(values, "history"), ...optional(values, "out", "hyper", "to") });
+      return trainCommand({ ...optional(values, "history", "out", "hyper", "to") });
     case "forecasting":
       return forecastingCommand({ ...optional(values, "history", "out"), json });
     case "health":

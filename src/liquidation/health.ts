@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { MarginReport } from "../margin/report.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
+import { spotUsdOf, underlyingVolDaily } from "../margin/resolve/underlyingFacts.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
@@ -8,7 +9,6 @@ import { evaluateMargin, liquidationDistance } from "./evaluateMargin.js";
 import { brentRoot } from "./findRoot.js";
 import { firstPassageProbability, medianFirstPassageDays } from "./firstPassage.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
-import { underlyingVolDaily } from "./marketData.js";
 import { applyMarketMoves } from "./marketMoves.js";
 import { pinPortfolio } from "./portfolioEdits.js";
 
@@ -108,7 +108,7 @@ export function healthOf(
   const exposed = [...new Set(report.byPosition.map((r) => r.underlying))].filter((u) => u !== "USD").sort();
 
   const underlyingsOut = exposed.map((u): UnderlyingHealth => {
-    const spotUsd = resolved.underlyings.get(u)?.spotUsd ?? 0;
+    const spotUsd = spotUsdOf(resolved, u);
     const volDaily = underlyingVolDaily(resolved, u, params.fallbackVolDaily);
     const cache = new Map<number, MarginReport>([[1, report]]);
     const at = (m: number): MarginReport => {

@@ -1,26 +1,21 @@
 import { z } from "zod";
 import type { MarginReport } from "../margin/report.js";
+import { defaultMissingDepth } from "../margin/resolve/marketDepth.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
-import {
-  type Action,
-  type ActionContext,
-  type ActionKind,
-  type AppliedAction,
-  addsNoRisk,
-  applyAction,
-  bridgeActions,
-  type PlanItem,
-  planItems,
-  recordAction,
-  riskOf,
-} from "./actions.js";
 import { bridgePolicySchema } from "./bridgePolicy.js";
-import { evaluateMargin, isLiquidatable } from "./evaluateMargin.js";
+import { isLiquidatable } from "./evaluateMargin.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
-import { defaultMissingDepth } from "./marketData.js";
-import { startPlan } from "./planStart.js";
+import { applyAction, type PlanItem, planItems, recordAction } from "./plan/actions.js";
+import { candidateActions } from "./plan/candidates.js";
+import { fullUnwind } from "./plan/fullUnwind.js";
+import { addsNoRisk, riskOf } from "./plan/noAddedRisk.js";
+import { startPlan } from "./plan/planStart.js";
+import { type PlanState, writePortfolio } from "./plan/planState.js";
+import { type Chosen, mergeSteps, type PlanStep, stepOf } from "./plan/planSteps.js";
+
+export type { PlanStep } from "./plan/planSteps.js";
 
 export const missingDepthSchema = z
   .object({
@@ -53,32 +48,6 @@ export const liquidationPlanParamsSchema = z
 
 export type LiquidationPlanParams = z.infer<typeof liquidationPlanParamsSchema>;
 
-/** One step of a plan: what to do, where, how much, at what cost, and the margin after it. */
-export interface PlanStep {
-  order: number;
-  action: ActionKind;
-  itemId: string;
-  label: string;
-  chain: string;
-  /** Destination chain of a bridge. */
-  toChain?: string;
-  underlying: string;
-  token?: string;
-  /** Units closed, sold or moved (underlying units for positions, token units for holdings). */
-  units: number;
-  /** Share of the item's size at the start of the plan. */
-  fractionOfItem: number;
-  notionalUsd: number;
-  /** Square-root unwind cost or bridge fee, USD. */
-  costUsd: number;
-  route?: { name: string | undefined; latencySec: number; costBps: number };
-  /** Seconds after the plan starts until this step is final (chain finality; bridge latency + finality). */
-  readyAfterSec: number;
-  freeCollateralAfterUsd: number;
-  initialMarginAfterUsd: number;
-  healthAfter: number | null;
-}
-
 export type PlanStatus = "not-needed" | "restored" | "impossible";
 
 export interface LiquidationPlan {
@@ -100,104 +69,6 @@ export interface LiquidationPlan {
   portfolio: Portfolio;
 }
 
-interface Chosen {
-  action: Action;
-  applied: AppliedAction;
-  report: MarginReport;
-}
-
-function stepOf(order: number, c: Chosen, startUnits: Map<string, number>): PlanStep {
-  const a = c.action;
-  const start = startUnits.get(a.itemId) ?? a.units;
-  return {
-    order,
-    action: a.kind,
-    itemId: a.itemId,
-    label: a.label,
-    chain: a.chain,
-    ...(a.toChain ? { toChain: a.toChain } : {}),
-    underlying: a.underlying,
-    ...(a.token ? { token: a.token } : {}),
-    units: a.units,
-    fractionOfItem: start > 0 ? a.units / start : 0,
-    notionalUsd: c.applied.notionalUsd,
-    costUsd: c.applied.costUsd,
-    ...(a.route ? { route: { name: a.route.name, latencySec: a.route.latencySec, costBps: a.route.costBps } } : {}),
-    readyAfterSec: c.applied.readyAfterSec,
-    freeCollateralAfterUsd: c.report.freeCollateralUsd,
-    initialMarginAfterUsd: c.report.initialMarginUsd,
-    healthAfter: c.report.healthRatio,
-  };
-}
-
-/** Merges consecutive steps on the same item, action and destination into one. */
-function mergeSteps(steps: PlanStep[]): PlanStep[] {
-  const out: PlanStep[] = [];
-  for (const s of steps) {
-    const last = out[out.length - 1];
-    if (last && last.action === s.action && last.itemId === s.itemId && last.toChain === s.toChain) {
-      last.units += s.units;
-      last.fractionOfItem += s.fractionOfItem;
-      last.notionalUsd += s.notionalUsd;
-      last.costUsd += s.costUsd;
-      last.readyAfterSec = Math.max(last.readyAfterSec, s.readyAfterSec);
-      last.freeCollateralAfterUsd = s.freeCollateralAfterUsd;
-      last.initialMarginAfterUsd = s.initialMarginAfterUsd;
-      last.healthAfter = s.healthAfter;
-    } else {
-      out.push({ ...s, order: out.length + 1 });
-    }
-  }
-  return out;
-}
-
-/** Candidate actions of the current state, each at most `stepFraction` of the item's starting size. */
-function candidates(
-  ctx: ActionContext,
-  items: PlanItem[],
-  startUnits: Map<string, number>,
-  stepFraction: number,
-  chains: readonly string[],
-): Array<{ pi: PlanItem; action: Action }> {
-  const out: Array<{ pi: PlanItem; action: Action }> = [];
-  for (const pi of items) {
-    const { item } = pi;
-    if (pi.units <= 1e-12) continue;
-    const chunk = Math.min(pi.units, stepFraction * (startUnits.get(item.id) ?? pi.units));
-    if (item.source === "position") {
-      out.push({
-        pi,
-        action: {
-          kind: "reduce-position",
-          itemId: item.id,
-          label: item.label,
-          chain: item.chain,
-          underlying: item.underlying,
-          units: chunk,
-        },
-      });
-      continue;
-    }
-    if (item.valueUsd <= 0) continue;
-    if (item.underlying !== "USD") {
-      out.push({
-        pi,
-        action: {
-          kind: "sell-collateral",
-          itemId: item.id,
-          label: item.label,
-          chain: item.chain,
-          underlying: item.underlying,
-          token: item.token?.symbol ?? item.underlying,
-          units: chunk,
-        },
-      });
-    }
-    for (const action of bridgeActions(ctx, pi, chains, chunk)) out.push({ pi, action });
-  }
-  return out;
-}
-
 /**
  * Plans the liquidation of validated documents: greedy, each step the action with the most free collateral gained
  * per USD of cost (square-root unwind cost from the snapshot's depth, bridge fees from its routes) among those that
@@ -213,7 +84,14 @@ export function planLiquidationOf(
   config: AnyMarginConfig,
   params: LiquidationPlanParams,
 ): LiquidationPlan {
-  const { market, start, before, ctx, startUnits, chains } = startPlan(portfolioDoc, snapshot, config, {
+  const {
+    state: start,
+    before,
+    ctx,
+    startUnits,
+    chains,
+    evaluate,
+  } = startPlan(portfolioDoc, snapshot, config, {
     missingDepth: params.missingDepth,
     fallbackVolDaily: params.fallbackVolDaily,
     bridge: params.bridge,
@@ -237,20 +115,19 @@ export function planLiquidationOf(
       completionSec: 0,
       method: "greedy",
       after: before,
-      portfolio: start,
+      portfolio: writePortfolio(start),
     };
   }
 
-  let portfolio = start;
+  let state: PlanState = start;
   let report = before;
   const raw: PlanStep[] = [];
-  const evaluate = (p: Portfolio) => evaluateMargin(p, snapshot, config);
   for (let step = 0; step < params.maxSteps && report.freeCollateralUsd < target; step++) {
-    const items = planItems(portfolio, market);
+    const items = planItems(state);
     let best: (Chosen & { pi: PlanItem; score: number }) | undefined;
-    for (const { pi, action } of candidates(ctx, items, startUnits, params.stepFraction, chains)) {
-      const applied = applyAction(ctx, portfolio, pi, action);
-      const r = evaluate(applied.portfolio);
+    for (const { pi, action } of candidateActions(ctx, items, startUnits, params.stepFraction, chains)) {
+      const applied = applyAction(ctx, state, pi, action);
+      const r = evaluate(applied.state);
       const gain = r.freeCollateralUsd - report.freeCollateralUsd;
       if (!(gain > 1e-9 * Math.max(1, Math.abs(report.freeCollateralUsd)))) continue;
       if (!addsNoRisk(riskOf(report), riskOf(r), tol)) continue;
@@ -266,8 +143,8 @@ export function planLiquidationOf(
       for (let k = 0; k < params.refineIterations; k++) {
         const mid = 0.5 * (lo + hi);
         const action = { ...best.action, units: mid };
-        const applied = applyAction(ctx, portfolio, best.pi, action);
-        const r = evaluate(applied.portfolio);
+        const applied = applyAction(ctx, state, best.pi, action);
+        const r = evaluate(applied.state);
         if (r.freeCollateralUsd >= target && addsNoRisk(riskOf(report), riskOf(r), tol)) {
           hi = mid;
           chosen = { action, applied, report: r };
@@ -279,13 +156,13 @@ export function planLiquidationOf(
     }
     recordAction(ctx, best.applied);
     raw.push(stepOf(raw.length + 1, best, startUnits));
-    portfolio = best.applied.portfolio;
+    state = best.applied.state;
     report = best.report;
   }
 
   let method: LiquidationPlan["method"] = "greedy";
   if (report.freeCollateralUsd < target) {
-    const unwind = fullUnwind(ctx, portfolio, evaluate, startUnits);
+    const unwind = fullUnwind(ctx, state, evaluate, startUnits);
     if (
       unwind &&
       unwind.report.freeCollateralUsd >= target &&
@@ -293,7 +170,7 @@ export function planLiquidationOf(
       unwind.report.freeCollateralUsd > report.freeCollateralUsd
     ) {
       raw.push(...unwind.steps.map((s, i) => ({ ...s, order: raw.length + i + 1 })));
-      portfolio = unwind.portfolio;
+      state = unwind.state;
       report = unwind.report;
       method = "greedy+full-unwind";
     }
@@ -314,78 +191,8 @@ export function planLiquidationOf(
     completionSec: steps.reduce((m, s) => Math.max(m, s.readyAfterSec), 0),
     method,
     after: report,
-    portfolio,
+    portfolio: writePortfolio(state),
   };
-}
-
-/**
- * Close every derivative, sell every volatile holding, then cover each chain left with a cash borrow by bridging cash
- * from the chain holding the most. Returns the steps and the resulting portfolio and report.
- */
-function fullUnwind(
-  ctx: ActionContext,
-  portfolio: Portfolio,
-  evaluate: (p: Portfolio) => MarginReport,
-  startUnits: Map<string, number>,
-): { steps: PlanStep[]; portfolio: Portfolio; report: MarginReport } | undefined {
-  const steps: PlanStep[] = [];
-  const take = (pi: PlanItem, action: Action) => {
-    const applied = applyAction(ctx, portfolio, pi, action);
-    recordAction(ctx, applied);
-    portfolio = applied.portfolio;
-    const report = evaluate(portfolio);
-    steps.push(stepOf(steps.length + 1, { action, applied, report }, startUnits));
-  };
-  for (const id of planItems(portfolio, ctx.market).map((pi) => pi.item.id)) {
-    const pi = planItems(portfolio, ctx.market).find((x) => x.item.id === id);
-    if (!pi || pi.units <= 1e-12) continue;
-    const { item } = pi;
-    if (item.source === "position") {
-      take(pi, {
-        kind: "reduce-position",
-        itemId: id,
-        label: item.label,
-        chain: item.chain,
-        underlying: item.underlying,
-        units: pi.units,
-      });
-    } else if (item.underlying !== "USD" && item.valueUsd > 0) {
-      take(pi, {
-        kind: "sell-collateral",
-        itemId: id,
-        label: item.label,
-        chain: item.chain,
-        underlying: item.underlying,
-        token: item.token?.symbol ?? item.underlying,
-        units: pi.units,
-      });
-    }
-  }
-  // Cover cash borrows left on a chain with cash from other chains.
-  for (let guard = 0; guard < 20; guard++) {
-    const items = planItems(portfolio, ctx.market);
-    const short = items.find((pi) => pi.item.source === "holding" && pi.item.valueUsd < -1e-6);
-    if (!short) break;
-    const need = -short.item.valueUsd;
-    const donors = items
-      .filter((pi) => pi.item.underlying === "USD" && pi.item.valueUsd > 0 && pi.item.chain !== short.item.chain)
-      .sort((a, b) => b.item.valueUsd - a.item.valueUsd);
-    let moved = false;
-    for (const donor of donors) {
-      const price = donor.item.valueUsd / donor.units;
-      const units = Math.min(donor.units, (need * 1.002) / price);
-      const [action] = bridgeActions(ctx, donor, [short.item.chain], units).filter(
-        (a) => a.toChain === short.item.chain,
-      );
-      if (!action) continue;
-      take(donor, action);
-      moved = true;
-      break;
-    }
-    if (!moved) break;
-  }
-  if (steps.length === 0) return undefined;
-  return { steps, portfolio, report: evaluate(portfolio) };
 }
 
 export interface LiquidationPlanInput extends AccountInput {

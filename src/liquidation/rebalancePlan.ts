@@ -1,14 +1,16 @@
 import { z } from "zod";
 import type { MarginReport } from "../margin/report.js";
+import { chainFinalitySec } from "../margin/resolve/chainFacts.js";
+import { defaultMissingDepth } from "../margin/resolve/marketDepth.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
-import { addsNoRisk, applyAction, bridgeActions, planItems, recordAction, riskOf } from "./actions.js";
 import { bridgePolicySchema } from "./bridgePolicy.js";
-import { evaluateMargin } from "./evaluateMargin.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
-import { defaultMissingDepth } from "./marketData.js";
-import { startPlan } from "./planStart.js";
+import { applyAction, bridgeActions, planItems } from "./plan/actions.js";
+import { addsNoRisk, riskOf } from "./plan/noAddedRisk.js";
+import { startPlan } from "./plan/planStart.js";
+import { type PlanState, writePortfolio } from "./plan/planState.js";
 
 /** Rebalancing parameters (plain JSON numbers, like a MarginConfig). */
 export const rebalanceParamsSchema = z
@@ -73,29 +75,37 @@ export function planRebalanceOf(
   config: AnyMarginConfig,
   params: RebalanceParams,
 ): RebalancePlan {
-  const { market, start, before, ctx, startUnits, chains } = startPlan(portfolioDoc, snapshot, config, {
+  const {
+    market,
+    state: start,
+    before,
+    ctx,
+    startUnits,
+    chains,
+    evaluate,
+  } = startPlan(portfolioDoc, snapshot, config, {
     missingDepth: defaultMissingDepth,
     fallbackVolDaily: 0.05,
     bridge: params.bridge,
   });
-  let portfolio = start;
+  let state: PlanState = start;
   let report = before;
   const moves: RebalanceMove[] = [];
   for (let k = 0; k < params.maxMoves; k++) {
-    let best: { move: RebalanceMove; portfolio: Portfolio; report: MarginReport } | undefined;
-    for (const pi of planItems(portfolio, market)) {
+    let best: { move: RebalanceMove; state: PlanState; report: MarginReport } | undefined;
+    for (const pi of planItems(state)) {
       if (pi.item.source !== "holding" || pi.units <= 1e-12) continue;
       const chunk = Math.min(pi.units, params.stepFraction * (startUnits.get(pi.item.id) ?? pi.units));
       for (const action of bridgeActions(ctx, pi, chains, chunk)) {
-        const applied = applyAction(ctx, portfolio, pi, action);
-        const r = evaluateMargin(applied.portfolio, snapshot, config);
+        const applied = applyAction(ctx, state, pi, action);
+        const r = evaluate(applied.state);
         if (!addsNoRisk(riskOf(report), riskOf(r), params.riskToleranceUsd)) continue;
         const gainPerUsd = (r.freeCollateralUsd - report.freeCollateralUsd) / applied.notionalUsd;
         if (!(gainPerUsd > params.minGainPerUsd)) continue;
         if (best && gainPerUsd <= best.move.gainPerUsd) continue;
         const route = action.route!;
         best = {
-          portfolio: applied.portfolio,
+          state: applied.state,
           report: r,
           move: {
             order: moves.length + 1,
@@ -117,14 +127,8 @@ export function planRebalanceOf(
       }
     }
     if (!best) break;
-    recordAction(ctx, {
-      portfolio: best.portfolio,
-      costUsd: best.move.feeUsd,
-      notionalUsd: best.move.notionalUsd,
-      readyAfterSec: 0,
-    });
     moves.push(best.move);
-    portfolio = best.portfolio;
+    state = best.state;
     report = best.report;
   }
   return {
@@ -134,13 +138,10 @@ export function planRebalanceOf(
     totalMovedUsd: moves.reduce((s, m) => s + m.notionalUsd, 0),
     totalFeesUsd: moves.reduce((s, m) => s + m.feeUsd, 0),
     initialMarginReductionUsd: before.initialMarginUsd - report.initialMarginUsd,
-    completionSec: moves.reduce(
-      (t, m) => Math.max(t, m.route.latencySec + (market.chains.get(m.toChain)?.finalitySec ?? 0)),
-      0,
-    ),
+    completionSec: moves.reduce((t, m) => Math.max(t, m.route.latencySec + chainFinalitySec(market, m.toChain)), 0),
     before,
     after: report,
-    portfolio,
+    portfolio: writePortfolio(state),
   };
 }
 

@@ -3,17 +3,24 @@ import { parseDecimal } from "../core/decimal.js";
 import { invalidInput } from "../core/errors.js";
 import type { GroupMargin, MarginReport } from "../margin/report.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
-import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import { getToken } from "../market/tokenRegistry.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
-import { type Portfolio, type Position, positionSchema } from "../schema/portfolio.js";
+import { type Portfolio, positionSchema } from "../schema/portfolio.js";
 import { chainId, decimalString, identifier, positiveDecimalString, underlyingSymbol } from "../schema/primitives.js";
 import { parseDocument } from "../schema/validate.js";
 import { evaluateMargin } from "./evaluateMargin.js";
 import { type AccountInput, parseAccountInput } from "./inputs.js";
 import { applyMarketMoves } from "./marketMoves.js";
-import { addCashUsd, addTokenAmount, holdingAmount, pinPortfolio } from "./portfolioEdits.js";
+import {
+  addCashUsd,
+  addPosition,
+  addTokenUnits,
+  evaluateState,
+  planStateOf,
+  writePortfolio,
+} from "./plan/planState.js";
+import { pinPortfolio } from "./portfolioEdits.js";
 
 const transferSchema = z.object({ chain: chainId, token: identifier, amount: positiveDecimalString }).strict();
 
@@ -123,19 +130,19 @@ export function whatIfOf(
   whatIf: WhatIf,
 ): WhatIfResult {
   const market = resolveMarket(snapshot);
-  let portfolio = pinPortfolio(portfolioDoc, market);
-  const before = evaluateMargin(portfolio, snapshot, config);
+  let state = planStateOf(pinPortfolio(portfolioDoc, market), market);
+  const before = evaluateState(state, market, config);
   whatIf.deposits.forEach((d, i) => {
     getToken(d.chain, d.token, `$.deposits[${i}].token`);
-    portfolio = addTokenAmount(portfolio, d.chain, d.token, parseDecimal(d.amount, `$.deposits[${i}].amount`));
+    state = addTokenUnits(state, market, d.chain, d.token, parseDecimal(d.amount, `$.deposits[${i}].amount`));
   });
   whatIf.withdrawals.forEach((w, i) => {
     const path = `$.withdrawals[${i}]`;
     getToken(w.chain, w.token, `${path}.token`);
     const amount = parseDecimal(w.amount, `${path}.amount`);
-    const balance = portfolio.holdings
-      .filter((h) => h.chain === w.chain && h.token === w.token)
-      .reduce((s, h) => s + holdingAmount(h), 0);
+    const balance = state.resolved.items
+      .filter((it) => it.source === "holding" && it.chain === w.chain && it.token?.symbol === w.token)
+      .reduce((s, it) => s + it.priced.size, 0);
     if (amount > balance + 1e-12) {
       throw invalidInput(
         `${path}.amount`,
@@ -143,28 +150,28 @@ export function whatIfOf(
         `balance ${balance}`,
       );
     }
-    portfolio = addTokenAmount(portfolio, w.chain, w.token, -amount);
+    state = addTokenUnits(state, market, w.chain, w.token, -amount);
   });
-  const ids = new Set([...portfolio.positions.map((p) => p.id), ...portfolio.holdings.map((_, i) => `h${i}`)]);
+  const ids = new Set(state.resolved.items.map((it) => it.id));
+  for (let i = 0; i < state.start.holdings.length; i++) ids.add(`h${i}`);
   whatIf.trades.forEach((t, i) => {
     const path = `$.trades[${i}]`;
     const id = t.id ?? `whatif-${i}`;
     if (ids.has(id)) throw invalidInput(`${path}.id`, `position id "${id}" is already used`);
     ids.add(id);
-    // Price the trade alone at the current market: its mark per unit is the default trade price.
-    const single = resolvePortfolio({ accountId: "whatif", holdings: [], positions: [{ ...t, id }] }, market);
-    const item = single.items[0]!;
-    const size = item.priced.size;
-    let trade: Position = { ...t, id };
+    // The trade at the current market: its mark per unit is the default trade price (pinned like the portfolio).
+    const trade = pinPortfolio({ accountId: "whatif", holdings: [], positions: [{ ...t, id }] }, market).positions[0]!;
+    const before = state.resolved.items.length;
+    state = addPosition(state, market, trade);
+    const item = state.resolved.items[before]!;
     if (t.kind === "option") {
+      const size = item.priced.size;
       const premium =
         t.entryPrice === undefined ? item.valueUsd / size : parseDecimal(t.entryPrice, `${path}.entryPrice`);
-      portfolio = addCashUsd(portfolio, market, t.chain, -size * premium);
-    } else if (t.entryPrice === undefined) {
-      trade = pinPortfolio({ accountId: "whatif", holdings: [], positions: [trade] }, market).positions[0]!;
+      state = addCashUsd(state, market, t.chain, -size * premium);
     }
-    portfolio = { ...portfolio, positions: [...portfolio.positions, trade] };
   });
+  const portfolio = writePortfolio(state);
   const spotMult: Record<string, number> = {};
   const volMult: Record<string, number> = {};
   whatIf.moves.forEach((m, i) => {

@@ -29,66 +29,6 @@ export interface ReturnsMatrix {
   data: Float64Array;
 }
 
-const HEADER = "date,open,high,low,close,volume";
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function isCalendarDate(s: string): boolean {
-  const m = ISO_DATE.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
-}
-
-/**
- * Parses a daily price CSV (`date,open,high,low,close,volume`; empty fields allowed except date and close) into a
- * close series. Pure: takes the file text, the caller reads the file. Accepts CRLF, a UTF-8 BOM and blank lines.
- * Errors name the 1-based line number, with path `$.line[n]`.
- * @param text whole file content.
- * @param symbol series name, e.g. `BTC-USD` (usually the file name without `.csv`).
- */
-export function parsePriceCsv(text: string, symbol: string): PriceSeries {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const header = (lines[0] ?? "").trim();
-  if (header !== HEADER) {
-    throw invalidInput("$.line[1]", `${symbol}: header must be "${HEADER}"`, `got "${header.slice(0, 80)}"`);
-  }
-  const dates: string[] = [];
-  const closes: number[] = [];
-  for (let k = 1; k < lines.length; k++) {
-    const raw = (lines[k] ?? "").trim();
-    if (raw === "") continue;
-    const lineNo = k + 1;
-    const path = `$.line[${lineNo}]`;
-    const fields = raw.split(",");
-    if (fields.length !== 6) {
-      throw invalidInput(path, `${symbol} line ${lineNo}: expected 6 fields, got ${fields.length}`, raw.slice(0, 80));
-    }
-    const date = (fields[0] ?? "").trim();
-    if (!isCalendarDate(date)) throw invalidInput(path, `${symbol} line ${lineNo}: bad date "${date}"`);
-    const prev = dates[dates.length - 1];
-    if (prev !== undefined && date <= prev) {
-      throw invalidInput(path, `${symbol} line ${lineNo}: date ${date} not after previous date ${prev}`);
-    }
-    for (let f = 1; f < 6; f++) {
-      const v = (fields[f] ?? "").trim();
-      if (v !== "" && !DECIMAL.test(v)) {
-        throw invalidInput(path, `${symbol} line ${lineNo}: field ${HEADER.split(",")[f]} is not a number "${v}"`);
-      }
-    }
-    const closeText = (fields[4] ?? "").trim();
-    const close = Number(closeText);
-    if (closeText === "" || !(close > 0) || !Number.isFinite(close)) {
-      throw invalidInput(path, `${symbol} line ${lineNo}: close must be a positive number`, `got "${closeText}"`);
-    }
-    dates.push(date);
-    closes.push(close);
-  }
-  if (dates.length === 0) throw missingData("$", `${symbol}: no data rows`);
-  return { symbol, dates, closes: Float64Array.from(closes) };
-}
-
 /**
  * Restricts series to the dates present in all of them (intersection), so every row is a joint observation.
  * @param series at least one series, distinct symbols.

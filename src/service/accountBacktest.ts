@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import type { History } from "../backtest/history.js";
+import { type BacktestDayJson, backtestDayJson } from "../backtest/backtestJson.js";
+import { type History, historyUpTo } from "../backtest/history/history.js";
+import { loadHistoryFolder } from "../backtest/history/loadHistoryFolder.js";
 import { replayMargin, templateFor } from "../backtest/replay.js";
 import { summarizeReplay } from "../backtest/summary.js";
 import { buildMarketTimeline } from "../backtest/timeline.js";
-import { loadDailyHistory } from "../cli/commands/backtestCommand.js";
-import { formatUsd } from "../core/decimal.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { LiveAccount } from "./marginService.js";
@@ -17,16 +17,6 @@ export const BACKTEST_MAX_DAYS = 730;
 export const BACKTEST_XCHAIN_PATHS = 1000;
 /** Results kept in memory (oldest dropped first). */
 const CACHE_SIZE = 64;
-
-/** One day of the answer: decimals are strings, as in the rest of the API. */
-export interface BacktestDayJson {
-  date: string;
-  margin: string;
-  /** Realised loss over the horizon (positive = loss); null for the last days, whose later close is not known yet. */
-  loss: string | null;
-  /** loss > margin; null when there is no loss. */
-  exception: boolean | null;
-}
 
 export interface BacktestJson {
   accountId: string;
@@ -52,27 +42,6 @@ export interface AccountBacktesterOptions {
 const DAY_MS = 86_400_000;
 const addDays = (date: string, n: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-
-/** The history cut at `end`: nothing after the replay date can leak into a snapshot or a loss. */
-function historyUpTo(history: History, end: string): History {
-  const out = new Map<string, ReturnType<History["get"]> & object>();
-  for (const [k, s] of history) {
-    let n = s.dates.length;
-    while (n > 0 && s.dates[n - 1]! > end) n--;
-    out.set(
-      k,
-      n === s.dates.length
-        ? s
-        : {
-            symbol: s.symbol,
-            dates: s.dates.slice(0, n),
-            closes: s.closes.slice(0, n),
-            volumes: s.volumes.slice(0, n),
-          },
-    );
-  }
-  return out;
-}
 
 /** The account's model with xchain's paths capped at BACKTEST_XCHAIN_PATHS. */
 function boundedConfig(config: AnyMarginConfig): { config: AnyMarginConfig; paths?: number } {
@@ -103,7 +72,7 @@ export class AccountBacktester {
       if (!existsSync(this.options.historyDir)) {
         throw new HttpError(409, "MISSING_DATA", "the backtest needs the daily price history, which is not available");
       }
-      this.history = loadDailyHistory(this.options.historyDir);
+      this.history = loadHistoryFolder(this.options.historyDir, "$.feed.dataDir");
     }
     return this.history;
   }
@@ -139,12 +108,7 @@ export class AccountBacktester {
       ...(paths !== undefined ? { paths } : {}),
       horizonDays: replay.horizonDays,
       coverage: s.coverage,
-      days: replay.days.map((d) => ({
-        date: d.date,
-        margin: formatUsd(d.marginUsd),
-        loss: d.lossUsd === null ? null : formatUsd(d.lossUsd),
-        exception: d.exception,
-      })),
+      days: replay.days.map(backtestDayJson),
       summary: {
         observations: s.observations,
         exceptions: s.exceptions,

@@ -1,35 +1,17 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import {
-  type BacktestRunOptions,
-  backtestConfig,
-  backtestModel,
-  compareModels,
-  type ModelBacktest,
-  methodNotes,
-  type Progress,
-  renderComparisonMarkdown,
-} from "../../backtest/compare.js";
-import { type History, historyOf, parseDailyCsv } from "../../backtest/history.js";
-import { marginPerModelSpec, renderBacktestHtml, renderSvg } from "../../backtest/htmlReport.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { modelBacktestJson } from "../../backtest/backtestJson.js";
+import { type BacktestRunOptions, backtestConfig, backtestModel, methodNotes } from "../../backtest/compare.js";
+import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
+import { renderBacktestHtml } from "../../backtest/htmlReport.js";
 import { buildMarketTimeline } from "../../backtest/timeline.js";
 import { formatUsd } from "../../core/decimal.js";
 import { XmarginError } from "../../core/errors.js";
 import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
-import { type BridgeRouteDoc, marketSnapshotSchema } from "../../schema/marketSnapshot.js";
-import { type Portfolio, portfolioSchema } from "../../schema/portfolio.js";
-import { parseDocument } from "../../schema/validate.js";
-import { readJsonFile } from "../readJsonFile.js";
+import { historyDir } from "../historyDir.js";
+import { progressBar } from "../progress.js";
 import { renderTable } from "../table.js";
-
-/** Repository root, from dist/src/cli/commands or src/cli/commands. */
-const ROOT = join(
-  dirname(fileURLToPath(import.meta.url)),
-  import.meta.url.includes("/dist/") ? "../../../.." : "../../..",
-);
-const DEFAULT_HISTORY = join(ROOT, "..", "shared", "data");
-const DEFAULT_EXAMPLES = join(ROOT, "examples");
+import { checkDate, latestMarketFile, parsePaths, readPortfolio, staticMarket } from "./backtestInputs.js";
 
 export interface BacktestArgs {
   portfolio: string;
@@ -39,7 +21,7 @@ export interface BacktestArgs {
   json: boolean;
   /** Write an HTML report here. */
   report?: string;
-  /** Folder of daily CSVs (default ../shared/data next to the repository). */
+  /** Folder of daily CSVs (default XMARGIN_HISTORY_DIR, else ../shared/data next to the package). */
   history?: string;
   /** Snapshot whose bridges and chain overrides every day reuses (default the latest examples/market-*.json). */
   market?: string;
@@ -47,136 +29,6 @@ export interface BacktestArgs {
   paths?: string;
   /** No progress bar. */
   quiet?: boolean;
-}
-
-/** Reads every `*.csv` of a folder as a daily series named by its file stem. */
-export function loadDailyHistory(dir: string): History {
-  if (!existsSync(dir)) throw new XmarginError(`no history folder ${dir}`, { code: "IO_ERROR", path: "--history" });
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".csv"))
-    .sort();
-  if (files.length === 0) throw new XmarginError(`no *.csv in ${dir}`, { code: "IO_ERROR", path: "--history" });
-  return historyOf(files.map((f) => parseDailyCsv(readFileSync(join(dir, f), "utf8"), basename(f, ".csv"))));
-}
-
-function defaultMarketFile(): string | undefined {
-  if (!existsSync(DEFAULT_EXAMPLES)) return undefined;
-  const f = readdirSync(DEFAULT_EXAMPLES)
-    .filter((x) => /^market-.*\.json$/.test(x))
-    .sort()
-    .at(-1);
-  return f ? join(DEFAULT_EXAMPLES, f) : undefined;
-}
-
-/** Bridges and chain overrides of a snapshot file: the static part of every replayed day. */
-function staticMarket(file: string | undefined): Pick<BacktestRunOptions, "bridges" | "chains"> {
-  if (!file) return {};
-  const snap = parseDocument(marketSnapshotSchema, readJsonFile(file, "market snapshot"), "MarketSnapshot");
-  return { bridges: snap.bridges as BridgeRouteDoc[], chains: snap.chains };
-}
-
-function parsePaths(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 100) {
-    throw new XmarginError("--paths must be an integer >= 100", { code: "INVALID_INPUT", path: "--paths" });
-  }
-  return n;
-}
-
-function checkDate(v: string | undefined, name: string): string | undefined {
-  if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) {
-    throw new XmarginError(`--${name} must be YYYY-MM-DD`, { code: "INVALID_INPUT", path: `--${name}` });
-  }
-  return v;
-}
-
-/** A progress bar on stderr (only when stderr is a terminal; redrawn at most every 100 ms). */
-export function progressBar(enabled: boolean = process.stderr.isTTY === true): Progress & { done(): void } {
-  let last = 0;
-  let drawn = false;
-  const fn = ((label: string, done: number, total: number) => {
-    if (!enabled) return;
-    const now = Date.now();
-    if (done < total && now - last < 100) return;
-    last = now;
-    const width = 30;
-    const filled = Math.round((width * done) / Math.max(1, total));
-    process.stderr.write(
-      `\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${String(Math.round((100 * done) / Math.max(1, total))).padStart(3)}% ${label}`.padEnd(
-        90,
-      ),
-    );
-    drawn = true;
-  }) as Progress & { done(): void };
-  fn.done = () => {
-    if (drawn) process.stderr.write(`\r${" ".repeat(90)}\r`);
-    drawn = false;
-  };
-  return fn;
-}
-
-function readPortfolio(file: string): Portfolio {
-  return parseDocument(portfolioSchema, readJsonFile(file, "portfolio"), "Portfolio");
-}
-
-function resultJson(r: ModelBacktest): unknown {
-  const s = r.summary;
-  return {
-    portfolio: r.portfolio,
-    model: r.replay.model,
-    firstDate: s.firstDate,
-    lastDate: s.lastDate,
-    observations: s.observations,
-    horizonDays: s.horizonDays,
-    modelHorizonDays: r.replay.modelHorizonDays,
-    coverage: s.coverage,
-    exceptions: s.exceptions,
-    exceptionRate: s.exceptionRate,
-    exceptionDates: s.exceptionDates,
-    kupiec: s.kupiec,
-    christoffersen: s.christoffersen && {
-      counts: s.christoffersen.counts,
-      independence: s.christoffersen.independence,
-      conditionalCoverage: s.christoffersen.conditionalCoverage,
-    },
-    trafficLight: s.trafficLight,
-    averageMargin: formatUsd(s.averageMarginUsd),
-    peakMargin: formatUsd(s.peakMarginUsd),
-    averageInitialMargin: formatUsd(s.averageInitialMarginUsd),
-    maxLoss: formatUsd(s.maxLossUsd),
-    procyclicality: {
-      maxIncrease5d: formatUsd(s.procyclicality.maxIncrease5dUsd),
-      maxIncrease30d: formatUsd(s.procyclicality.maxIncrease30dUsd),
-      maxIncrease5dRel: s.procyclicality.maxIncrease5dRel,
-      maxIncrease30dRel: s.procyclicality.maxIncrease30dRel,
-      peakToTrough: s.procyclicality.peakToTrough,
-    },
-    badDebt: formatUsd(r.badDebtUsd),
-    crises: r.liquidation.map((o) => ({
-      window: o.window.id,
-      label: o.window.label,
-      covered: o.covered,
-      ...(o.covered
-        ? {
-            openDate: o.openDate,
-            fundedEquity: formatUsd(o.fundedEquityUsd ?? 0),
-            liquidated: o.liquidated,
-            triggerDate: o.triggerDate ?? null,
-            executionDate: o.executionDate ?? null,
-            unwindCost: o.unwindCostUsd === undefined ? null : formatUsd(o.unwindCostUsd),
-            badDebt: formatUsd(o.badDebtUsd ?? 0),
-          }
-        : { reason: o.reason }),
-    })),
-    days: r.replay.days.map((d) => ({
-      date: d.date,
-      margin: formatUsd(d.marginUsd),
-      initialMargin: formatUsd(d.initialMarginUsd),
-      loss: d.lossUsd === null ? null : formatUsd(d.lossUsd),
-      exception: d.exception,
-    })),
-  };
 }
 
 /**
@@ -192,18 +44,18 @@ export async function backtestCommand(args: BacktestArgs): Promise<string> {
       details: `known: ${MARGIN_MODEL_NAMES.join(", ")}`,
     });
   }
-  const history = loadDailyHistory(args.history ?? DEFAULT_HISTORY);
+  const history = loadHistoryFolder(historyDir(args.history), "--history");
   const portfolio = readPortfolio(args.portfolio);
   const paths = parsePaths(args.paths);
   const from = checkDate(args.from, "from");
   const to = checkDate(args.to, "to");
   const options: BacktestRunOptions = {
-    ...staticMarket(args.market ?? defaultMarketFile()),
+    ...staticMarket(args.market ?? latestMarketFile()),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     ...(paths ? { paths } : {}),
   };
-  const bar = progressBar(args.quiet ? false : undefined);
+  const bar = progressBar({ quiet: args.quiet === true });
   const name = basename(args.portfolio, ".json");
   try {
     const timeline = buildMarketTimeline(history, portfolio, options, (d, t) => bar(`${name} market`, d, t));
@@ -217,7 +69,7 @@ export async function backtestCommand(args: BacktestArgs): Promise<string> {
       writeFileSync(args.report, html);
     }
     bar.done();
-    if (args.json) return JSON.stringify(resultJson(main), null, 2);
+    if (args.json) return JSON.stringify(modelBacktestJson(main), null, 2);
     const s = main.summary;
     const c = s.christoffersen;
     const lines = [
@@ -267,85 +119,4 @@ export async function backtestCommand(args: BacktestArgs): Promise<string> {
   } finally {
     bar.done();
   }
-}
-
-export interface BacktestCompareArgs {
-  /** Folder with portfolios/*.json and market-*.json (default examples/). */
-  examples?: string;
-  history?: string;
-  /** Output folder (default reports/). */
-  out?: string;
-  paths?: string;
-  from?: string;
-  to?: string;
-  quiet?: boolean;
-}
-
-/**
- * Every example portfolio under every model on the real history: writes `<out>/backtest-comparison.md` (the table)
- * and `<out>/backtest-comparison.html` (margin per model charts) and returns the markdown.
- */
-export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Promise<string> {
-  const examples = args.examples ?? DEFAULT_EXAMPLES;
-  const history = loadDailyHistory(args.history ?? DEFAULT_HISTORY);
-  const paths = parsePaths(args.paths);
-  const from = checkDate(args.from, "from");
-  const to = checkDate(args.to, "to");
-  const market = readdirSync(examples)
-    .filter((x) => /^market-.*\.json$/.test(x))
-    .sort()
-    .at(-1);
-  const options: BacktestRunOptions = {
-    ...staticMarket(market ? join(examples, market) : undefined),
-    ...(paths ? { paths } : {}),
-    ...(from ? { from } : {}),
-    ...(to ? { to } : {}),
-  };
-  const dir = join(examples, "portfolios");
-  const portfolios = readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .sort()
-    .map((f) => ({ name: basename(f, ".json"), portfolio: readPortfolio(join(dir, f)) }));
-  const bar = progressBar(args.quiet ? false : undefined);
-  const started = Date.now();
-  const results: ModelBacktest[] = [];
-  const times: string[] = [];
-  try {
-    for (const p of portfolios) {
-      const t0 = Date.now();
-      results.push(...compareModels(history, [p], options, MARGIN_MODEL_NAMES, bar));
-      times.push(`${p.name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    }
-  } finally {
-    bar.done();
-  }
-  const seconds = (Date.now() - started) / 1000;
-  const notes = [
-    ...methodNotes(options),
-    `Bridges and chain overrides from ${market ?? "none"}; run time ${seconds.toFixed(0)} s in one Node process ` +
-      `(all four models per portfolio: ${times.join(", ")}).`,
-  ];
-  const md = [
-    "# Backtest comparison: example portfolios x margin models on the real daily history",
-    "",
-    "Generated by `backtestCompareCommand` (src/cli/commands/backtestCommand.ts); method in docs/backtest.md.",
-    "",
-    renderComparisonMarkdown(results, notes),
-    "",
-  ].join("\n");
-  const out = args.out ?? join(ROOT, "reports");
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, "backtest-comparison.md"), md);
-  const charts: string[] = [];
-  for (const p of portfolios) {
-    const mine = results.filter((r) => r.portfolio === p.name);
-    charts.push(`<h2>${p.name}</h2><figure>${await renderSvg(marginPerModelSpec(mine))}</figure>`);
-  }
-  writeFileSync(
-    join(out, "backtest-comparison.html"),
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>xmargin backtest comparison</title>` +
-      `<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}</style></head><body>` +
-      `<h1>Margin over time per model</h1><p>See backtest-comparison.md for the statistics.</p>${charts.join("\n")}</body></html>\n`,
-  );
-  return md;
 }

@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import cliProgress from "cli-progress";
-import { parseDailyCsv } from "../../backtest/history.js";
+import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
 import { XmarginError } from "../../core/errors.js";
 import { factorGroup } from "../../risk/forecast/currentVols.js";
 import type { ForecastSeries } from "../../risk/forecast/features.js";
@@ -24,13 +22,10 @@ export interface ForecastHistory {
   factors: Array<{ factor: string; group: FactorGroup; series: ForecastSeries }>;
 }
 
-/** Reads the factor files of `dir` (with volumes) and the market series; factors without a file are skipped. */
+/** The factor series of a history folder (with volumes) and the market series; factors without a file are skipped. */
 export function loadForecastHistory(dir: string): ForecastHistory {
-  const read = (series: string): ForecastSeries | undefined => {
-    const file = join(dir, `${series}.csv`);
-    return existsSync(file) ? parseDailyCsv(readFileSync(file, "utf8"), series) : undefined;
-  };
-  const market = read(MARKET_SERIES);
+  const history = loadHistoryFolder(dir, "--history");
+  const market = history.get(MARKET_SERIES);
   if (!market) {
     throw new XmarginError(`${MARKET_SERIES}.csv not found in ${dir}`, {
       code: "IO_ERROR",
@@ -40,7 +35,7 @@ export function loadForecastHistory(dir: string): ForecastHistory {
   }
   const factors: ForecastHistory["factors"] = [];
   for (const { factor, series } of RISK_FACTOR_SERIES) {
-    const s = read(series);
+    const s = history.get(series);
     // The series takes the factor's name (BTC, basis:stETH), as the risk estimate names its factors.
     if (s) factors.push({ factor, group: factorGroup(factor), series: { ...s, symbol: factor } });
   }

@@ -7,6 +7,7 @@ import {
   type ForecastStudyOptions,
   runForecastStudy,
 } from "../../backtest/forecastComparison.js";
+import { historyDir } from "../historyDir.js";
 import { renderTable } from "../table.js";
 import { loadForecastHistory, ML_GRID, progressBar } from "./forecastInputs.js";
 
@@ -14,7 +15,6 @@ const ROOT = join(
   dirname(fileURLToPath(import.meta.url)),
   import.meta.url.includes("/dist/") ? "../../../.." : "../../..",
 );
-const DEFAULT_HISTORY = join(ROOT, "..", "shared", "data");
 
 /** The split of the published report: validation 2021-2022, test from 2023 to the end of the files. */
 export const REPORT_STUDY: ForecastStudyOptions = {
@@ -140,7 +140,7 @@ export function renderForecastingMarkdown(study: ForecastStudy, seconds: number)
 /** `xmargin forecasting`: regenerates reports/forecasting.md and reports/forecasting.json. */
 export async function forecastingCommand(args: ForecastingArgs): Promise<string> {
   const started = Date.now();
-  const history = loadForecastHistory(args.history ?? DEFAULT_HISTORY);
+  const history = loadForecastHistory(historyDir(args.history));
   const bar = progressBar();
   let study: ForecastStudy;
   try {

@@ -1,27 +1,18 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { formatDecimal } from "../../core/decimal.js";
+import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
+import { riskFactorsDoc } from "../../backtest/history/riskFactorsDoc.js";
 import { XmarginError } from "../../core/errors.js";
-import {
-  estimateRiskFactors,
-  type RiskFactorEstimate,
-  type RiskFactorEstimateOptions,
-} from "../../risk/estimateRiskFactors.js";
-import { type PriceSeries, parsePriceCsv } from "../../risk/priceHistory.js";
+import { estimateRiskFactors, type RiskFactorEstimateOptions } from "../../risk/estimateRiskFactors.js";
+import type { PriceSeries } from "../../risk/priceHistory.js";
 import { RISK_FACTOR_SERIES } from "../../risk/riskFactorSeries.js";
-import type { RiskFactorsDoc } from "../../schema/marketSnapshot.js";
+import { historyDir } from "../historyDir.js";
 import { readJsonFile } from "../readJsonFile.js";
 import { renderTable } from "../table.js";
-import { loadForecastHistory } from "./forecastInputs.js";
+import { MARKET_SERIES } from "./forecastInputs.js";
 import { loadForecastWeights } from "./trainCommand.js";
 
-/** Price files of ../shared/data and the factor each one measures. */
-export const HISTORY_FILES: ReadonlyArray<[file: string, factor: string]> = RISK_FACTOR_SERIES.map(
-  ({ factor, series }) => [`${series}.csv`, factor],
-);
-
 export interface RiskArgs {
-  history: string;
+  /** Folder of daily CSVs (default XMARGIN_HISTORY_DIR, else ../shared/data next to the package). */
+  history?: string;
   to?: string;
   factors?: string;
   lambda?: string;
@@ -33,35 +24,26 @@ export interface RiskArgs {
   json: boolean;
 }
 
-/** Reads the history files present in `dir` (optionally only some factors). */
-export function loadHistory(dir: string, only?: string[]): PriceSeries[] {
-  const wanted = HISTORY_FILES.filter(([, f]) => !only || only.includes(f));
-  if (only) {
-    for (const f of only) {
-      if (!HISTORY_FILES.some(([, g]) => g === f)) {
-        throw new XmarginError(`unknown factor "${f}"`, {
-          code: "INVALID_INPUT",
-          path: "--factors",
-          details: `known: ${HISTORY_FILES.map(([, g]) => g).join(", ")}`,
-        });
-      }
+/** The factor series of the history folder (optionally only some factors), each named by its factor. */
+export function loadFactorSeries(dir: string, only?: string[]): PriceSeries[] {
+  for (const f of only ?? []) {
+    if (!RISK_FACTOR_SERIES.some((r) => r.factor === f)) {
+      throw new XmarginError(`unknown factor "${f}"`, {
+        code: "INVALID_INPUT",
+        path: "--factors",
+        details: `known: ${RISK_FACTOR_SERIES.map((r) => r.factor).join(", ")}`,
+      });
     }
   }
-  const series = wanted
-    .filter(([file]) => existsSync(join(dir, file)))
-    .map(([file, factor]) => parsePriceCsv(readFileSync(join(dir, file), "utf8"), factor));
-  if (series.length === 0) throw new XmarginError(`no price files found in ${dir}`, { code: "IO_ERROR" });
+  const history = loadHistoryFolder(dir, "--history");
+  const series = RISK_FACTOR_SERIES.filter((r) => !only || only.includes(r.factor)).flatMap(({ factor, series }) => {
+    const s = history.get(series);
+    return s ? [{ ...s, symbol: factor }] : [];
+  });
+  if (series.length === 0) {
+    throw new XmarginError(`no risk-factor price files found in ${dir}`, { code: "IO_ERROR", path: "--history" });
+  }
   return series;
-}
-
-export function toRiskFactorsDoc(e: RiskFactorEstimate): RiskFactorsDoc {
-  return {
-    source: e.source,
-    factors: e.names.map((name, i) => ({ name, volDaily: formatDecimal(e.volsDaily[i]!, 8) })),
-    correlations: e.names.map((_, i) =>
-      e.names.map((__, j) => (i === j ? "1" : formatDecimal(e.correlation[i * e.names.length + j]!, 6))),
-    ),
-  };
 }
 
 function positiveNumber(v: string | undefined, name: string, fallback: number): number {
@@ -79,15 +61,19 @@ function riskMethod(v: string | undefined): "ewma" | "garch" | "ml" {
 
 /** `xmargin risk`: EWMA vols and correlations with a stressed floor from daily price files. */
 export function riskCommand(args: RiskArgs): string {
-  const only = args.factors?.split(",").map((s) => s.trim());
+  const dir = historyDir(args.history);
+  const series = loadFactorSeries(
+    dir,
+    args.factors?.split(",").map((s) => s.trim()),
+  );
   const method = riskMethod(args.method);
-  let series = loadHistory(args.history, only);
   let ml: RiskFactorEstimateOptions["ml"];
   if (method === "ml") {
-    // The learned forecaster also reads volumes and the BTC series: the same files, loaded with their volume column.
-    const h = loadForecastHistory(args.history);
-    series = h.factors.filter((f) => !only || only.includes(f.factor)).map((f) => f.series);
-    ml = { weights: loadForecastWeights(args.weights), market: h.market };
+    // The learned forecaster's cross-asset features read the BTC series, whichever factors are asked for.
+    const market = loadFactorSeries(dir, ["BTC"])[0];
+    if (!market)
+      throw new XmarginError(`${MARKET_SERIES}.csv not found in ${dir}`, { code: "IO_ERROR", path: "--history" });
+    ml = { weights: loadForecastWeights(args.weights), market };
   }
   const lastCommon = series.map((s) => s.dates.at(-1) ?? "").sort()[0] ?? "";
   const to = args.to ?? lastCommon;
@@ -98,7 +84,7 @@ export function riskCommand(args: RiskArgs): string {
     method,
     ...(ml ? { ml } : {}),
   });
-  const doc = toRiskFactorsDoc(estimate);
+  const doc = riskFactorsDoc(estimate);
   if (args.snapshot) {
     const snapshot = readJsonFile(args.snapshot, "market snapshot") as Record<string, unknown>;
     return JSON.stringify({ ...snapshot, riskFactors: doc }, null, 2);

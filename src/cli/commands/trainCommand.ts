@@ -11,6 +11,7 @@ import {
 } from "../../risk/forecast/mlp.js";
 import { fitForecaster } from "../../risk/forecast/walkForward.js";
 import { parseDocument } from "../../schema/validate.js";
+import { historyDir } from "../historyDir.js";
 import { readJsonFile } from "../readJsonFile.js";
 import { loadForecastHistory, ML_GRID, progressBar } from "./forecastInputs.js";
 
@@ -23,7 +24,8 @@ export const DEFAULT_WEIGHTS_DIR = join(ROOT, "artefacts", "forecast");
 const DEFAULT_REPORT_JSON = join(ROOT, "reports", "forecasting.json");
 
 export interface TrainArgs {
-  history: string;
+  /** Folder of daily CSVs (default XMARGIN_HISTORY_DIR, else ../shared/data). */
+  history?: string;
   /** Output directory of the artefacts; default artefacts/forecast. */
   out?: string;
   /** Report JSON whose validation-chosen hyper-parameters are used; default reports/forecasting.json. */
@@ -47,7 +49,7 @@ function chosenHyper(file: string): Record<ForecastWeights["group"], MlpHyper> {
 
 /** `xmargin train --history DIR`: refits the learned forecaster of each group on all history and writes the artefacts. */
 export async function trainCommand(args: TrainArgs): Promise<string> {
-  const history = loadForecastHistory(args.history);
+  const history = loadForecastHistory(historyDir(args.history));
   const hyper = chosenHyper(args.hyper ?? DEFAULT_REPORT_JSON);
   const before = args.to ?? "9999-12-31";
   const out = args.out ?? DEFAULT_WEIGHTS_DIR;

@@ -22,8 +22,6 @@ export const cascadeParamsSchema = z
     missingDepth: missingDepthSchema.prefault({}),
     /** Daily vol for impact when the snapshot has none for the underlying. */
     fallbackVolDaily: z.number().positive().max(1).default(0.05),
-    /** Delay to seize collateral on a chain with no bridge route from the account's risk chain, seconds. */
-    missingBridgeLatencySec: z.number().min(0).default(3600),
   })
   .strict();
 

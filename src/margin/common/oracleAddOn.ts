@@ -2,6 +2,7 @@ import type { Flag } from "../../core/flags.js";
 import type { AggregatedPrice } from "../../oracles/aggregateQuotes.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
+import { spotUsdOf } from "../resolve/underlyingFacts.js";
 
 export interface OracleAddOn {
   addOnUsd: number;
@@ -40,8 +41,8 @@ export function oracleAddOn(
       relativeUncertainty(market.tokenPrices.get(`*:${symbol}`), staleAddOnRel),
     );
     if (rel <= 0) return;
-    const spot = market.underlyings.get(item.underlying)?.spotUsd ?? 0;
-    const exposure = item.priced.kind === "spot" ? item.valueUsd : item.priced.size * spot;
+    const exposure =
+      item.priced.kind === "spot" ? item.valueUsd : item.priced.size * spotUsdOf(market, item.underlying, item.path);
     const key = `${item.chain}|${symbol}`;
     const b = buckets.get(key) ?? { net: 0, gross: 0, rel: 0, members: [], exposures: [] };
     b.net += exposure;

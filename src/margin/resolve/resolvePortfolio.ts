@@ -8,16 +8,12 @@ import type { PricedPosition } from "../../pricing/types.js";
 import { valuePosition } from "../../pricing/valuePosition.js";
 import { impliedVol } from "../../pricing/volSurface.js";
 import type { Holding, Portfolio, Position } from "../../schema/portfolio.js";
-import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
+import { chainProfileOf } from "./chainFacts.js";
+import { fairForwardUsd } from "./fairForward.js";
+import type { ResolvedMarket } from "./resolvedMarket.js";
 import type { ResolvedItem, ResolvedPortfolio } from "./resolvedPortfolio.js";
-
-function underlyingState(market: ResolvedMarket, symbol: string, path: string): ResolvedUnderlying {
-  getUnderlying(symbol, path);
-  const state = market.underlyings.get(symbol);
-  if (!state)
-    throw missingData(path, `no price for underlying ${symbol}`, `the snapshot needs a quote for feed ${symbol}/USD`);
-  return state;
-}
+import { tokenPriceUsd } from "./tokenPrice.js";
+import { underlyingStateOf } from "./underlyingFacts.js";
 
 const EMPTY: Omit<PricedPosition, "kind" | "size"> = {
   priceRatio: 1,
@@ -28,46 +24,12 @@ const EMPTY: Omit<PricedPosition, "kind" | "size"> = {
   fundingAccruedUsd: 0,
 };
 
-/**
- * Token price in USD. Order: the token's own feed on its chain if any of its sources there is fresh, else the token's
- * feed over all chains (whose staleness is flagged by the market), then (for 1:1 tokens only) the underlying's price
- * with a PRICE_FROM_UNDERLYING flag. Returns undefined when there is no defensible price.
- */
-function tokenPriceUsd(
+export function resolveHolding(
+  h: Holding,
+  index: number,
   market: ResolvedMarket,
-  chain: string,
-  symbol: string,
-  pegUnits: number | undefined,
-  u: ResolvedUnderlying,
-  path: string,
   flags: Flag[],
-): number | undefined {
-  const onChain = market.tokenPrices.get(`${chain}:${symbol}`);
-  const allChains = market.tokenPrices.get(`*:${symbol}`);
-  if (onChain && onChain.freshSources > 0) return onChain.priceUsd;
-  if (onChain && allChains && allChains.freshSources > 0) {
-    flags.push({
-      code: "ORACLE_STALE",
-      severity: "warning",
-      message: `${symbol} on ${chain}: every source on that chain is stale; priced from other chains`,
-      path,
-    });
-    return allChains.priceUsd;
-  }
-  if (allChains) return allChains.priceUsd;
-  if (pegUnits === undefined) return undefined;
-  if (symbol !== u.symbol) {
-    flags.push({
-      code: "PRICE_FROM_UNDERLYING",
-      severity: "info",
-      message: `${symbol} on ${chain} has no feed of its own; priced at ${pegUnits} ${u.symbol}`,
-      path,
-    });
-  }
-  return pegUnits * u.spotUsd;
-}
-
-function resolveHolding(h: Holding, index: number, market: ResolvedMarket, flags: Flag[]): ResolvedItem | undefined {
+): ResolvedItem | undefined {
   const path = `$.holdings[${index}]`;
   const token = getToken(h.chain, h.token, `${path}.token`);
   // Both forms go through base units, so an amount finer than the token's decimals is an error, not a rounding.
@@ -79,7 +41,7 @@ function resolveHolding(h: Holding, index: number, market: ResolvedMarket, flags
   );
   getUnderlying(token.underlying, `${path}.token`);
   const u = market.underlyings.get(token.underlying);
-  const priceUsd = u ? tokenPriceUsd(market, h.chain, h.token, token.pegUnits, u, path, flags) : undefined;
+  const priceUsd = u ? tokenPriceUsd(market, token, path, flags) : undefined;
   if (priceUsd === undefined || !u) {
     if (amount < 0) {
       throw missingData(
@@ -113,9 +75,12 @@ function resolveHolding(h: Holding, index: number, market: ResolvedMarket, flags
   };
 }
 
-function resolvePosition(p: Position, index: number, market: ResolvedMarket, flags: Flag[]): ResolvedItem {
+export function resolvePosition(p: Position, index: number, market: ResolvedMarket, flags: Flag[]): ResolvedItem {
   const path = `$.positions[${index}]`;
-  const u = underlyingState(market, p.underlying, `${path}.underlying`);
+  getUnderlying(p.underlying, `${path}.underlying`);
+  const u = underlyingStateOf(market, p.underlying, `${path}.underlying`);
+  // An unknown chain has no liquidation horizon: an error here rather than a finality of 0 in a model.
+  chainProfileOf(market, p.chain, `${path}.chain`);
   if (u.symbol === "USD") throw missingData(`${path}.underlying`, "derivatives on USD itself are not supported");
   const size = parseDecimal(p.size, `${path}.size`);
   const id = p.id ?? `p${index}`;
@@ -133,8 +98,8 @@ function resolvePosition(p: Position, index: number, market: ResolvedMarket, fla
     }
     case "future": {
       const years = yearsBetween(market.asOfSec, parseIsoToSec(p.expiry, `${path}.expiry`));
-      const forward = u.spotUsd * Math.exp(u.carryRateAnnual * Math.max(0, years));
-      const entry = p.entryPrice === undefined ? forward : parseDecimal(p.entryPrice, `${path}.entryPrice`);
+      const entry =
+        p.entryPrice === undefined ? fairForwardUsd(u, years) : parseDecimal(p.entryPrice, `${path}.entryPrice`);
       priced = { ...EMPTY, kind: "future", size, entryPriceUsd: entry, expiryYears: years };
       label = `${p.underlying} future ${p.expiry.slice(0, 10)} ${size > 0 ? "long" : "short"} ${Math.abs(size)} on ${p.chain}/${p.venue}`;
       break;

@@ -1,7 +1,9 @@
 import type { Flag } from "../../core/flags.js";
 import { SECONDS_PER_DAY } from "../../core/time.js";
+import { chainFinalitySec, fastestBridgeRoute } from "../resolve/chainFacts.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
+import { spotUsdOf } from "../resolve/underlyingFacts.js";
 import type { XchainConfig } from "./config.js";
 
 export interface Horizons {
@@ -31,6 +33,66 @@ function roundUp(days: number, config: XchainConfig): number {
 }
 
 /**
+ * The chain where an account's derivative risk sits: the chain with the largest net notional per contract (a flat
+ * +100/-100 pair on one chain is no risk there); an account without derivatives takes the chain of its largest
+ * borrow. Ties go to the first chain by name; undefined when there is neither. The cascade and the plans use this
+ * same function, so an account is liquidated where the model says its risk is.
+ */
+export function riskChainOf(items: readonly ResolvedItem[], market: ResolvedMarket): string | undefined {
+  const contracts = new Map<string, { chain: string; size: number; spotUsd: number }>();
+  for (const item of items) {
+    if (item.source !== "position") continue;
+    const p = item.priced;
+    const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.expiryYears}|${p.strikeUsd}|${p.isCall}`;
+    const c = contracts.get(key) ?? {
+      chain: item.chain,
+      size: 0,
+      spotUsd: spotUsdOf(market, item.underlying, item.path),
+    };
+    c.size += p.size;
+    contracts.set(key, c);
+  }
+  const byChain = new Map<string, number>();
+  const add = (chain: string, usd: number) => byChain.set(chain, (byChain.get(chain) ?? 0) + usd);
+  for (const c of contracts.values()) if (c.size !== 0) add(c.chain, netNotionalUsd(c.size, c.spotUsd));
+  if (byChain.size === 0) for (const item of items) if (item.valueUsd < 0) add(item.chain, -item.valueUsd);
+  let riskChain: string | undefined;
+  let best = -1;
+  for (const [chain, v] of [...byChain].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (v > best) {
+      best = v;
+      riskChain = chain;
+    }
+  }
+  return riskChain;
+}
+
+/** How collateral on one chain reaches the risk chain: the fastest route, or the configured worst case. */
+export interface SeizureRoute {
+  latencySec: number;
+  costBps: number;
+  /** True when the snapshot has no route and the configured worst case was assumed. */
+  missing: boolean;
+}
+
+/**
+ * Seizure of collateral on `from` for a liquidation on `to`: nothing when they are the same chain, else the fastest
+ * bridge route of the snapshot, else `horizon.missingBridgeLatencySec` / `missingBridgeCostBps` (a canonical
+ * 7-day withdrawal by default).
+ */
+export function seizureRoute(
+  market: ResolvedMarket,
+  from: string,
+  to: string,
+  horizon: XchainConfig["horizon"],
+): SeizureRoute {
+  if (from === to) return { latencySec: 0, costBps: 0, missing: false };
+  const route = fastestBridgeRoute(market, from, to);
+  if (route) return { latencySec: route.latencySec, costBps: route.costBps, missing: false };
+  return { latencySec: horizon.missingBridgeLatencySec, costBps: horizon.missingBridgeCostBps, missing: true };
+}
+
+/**
  * Liquidation horizon of each holding and position: base margin period + its chain's finality; a deposit on a chain
  * other than the risk chain also waits for the bridge route to it (the fastest known route; a missing route takes
  * the configured worst case and is flagged).
@@ -41,56 +103,19 @@ export function liquidationHorizons(
   config: XchainConfig,
 ): Horizons {
   const flags: Flag[] = [];
-  // Net size per contract first: a flat +100/-100 pair on one chain is no risk there.
-  const contracts = new Map<string, { chain: string; size: number; spotUsd: number }>();
-  for (const item of items) {
-    if (item.source !== "position") continue;
-    const p = item.priced;
-    const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.expiryYears}|${p.strikeUsd}|${p.isCall}`;
-    const c = contracts.get(key) ?? {
-      chain: item.chain,
-      size: 0,
-      spotUsd: market.underlyings.get(item.underlying)?.spotUsd ?? 0,
-    };
-    c.size += p.size;
-    contracts.set(key, c);
-  }
-  const byChain = new Map<string, number>();
-  for (const c of contracts.values()) {
-    if (c.size !== 0) byChain.set(c.chain, (byChain.get(c.chain) ?? 0) + netNotionalUsd(c.size, c.spotUsd));
-  }
-  if (byChain.size === 0) {
-    for (const item of items) {
-      if (item.valueUsd < 0) byChain.set(item.chain, (byChain.get(item.chain) ?? 0) - item.valueUsd);
-    }
-  }
-  let riskChain: string | undefined;
-  let best = -1;
-  for (const [chain, v] of [...byChain].sort((a, b) => a[0].localeCompare(b[0]))) {
-    if (v > best) {
-      best = v;
-      riskChain = chain;
-    }
-  }
-
+  const riskChain = riskChainOf(items, market);
   const n = items.length;
   const itemDays = new Float64Array(n);
   const itemBridgeCostBps = new Float64Array(n);
   const missingRoutes = new Set<string>();
   items.forEach((item, i) => {
-    const finalitySec = market.chains.get(item.chain)?.finalitySec ?? 0;
+    const finalitySec = chainFinalitySec(market, item.chain, `${item.path}.chain`);
     let bridgeSec = 0;
     if (riskChain && item.source === "holding" && item.valueUsd > 0 && item.chain !== riskChain) {
-      const routes = market.bridges.filter((b) => b.from === item.chain && b.to === riskChain);
-      if (routes.length > 0) {
-        const fastest = routes.reduce((a, b) => (b.latencySec < a.latencySec ? b : a));
-        bridgeSec = fastest.latencySec;
-        itemBridgeCostBps[i] = fastest.costBps;
-      } else {
-        bridgeSec = config.horizon.missingBridgeLatencySec;
-        itemBridgeCostBps[i] = config.horizon.missingBridgeCostBps;
-        missingRoutes.add(`${item.chain}->${riskChain}`);
-      }
+      const route = seizureRoute(market, item.chain, riskChain, config.horizon);
+      bridgeSec = route.latencySec;
+      itemBridgeCostBps[i] = route.costBps;
+      if (route.missing) missingRoutes.add(`${item.chain}->${riskChain}`);
     }
     itemDays[i] = roundUp(config.horizon.baseDays + (finalitySec + bridgeSec) / SECONDS_PER_DAY, config);
   });

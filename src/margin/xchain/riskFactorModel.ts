@@ -105,8 +105,8 @@ export function buildFactorModel(
       }
     } else {
       const surface = market.volSurfaces.get(name);
-      const spot = market.underlyings.get(name)?.spotUsd ?? 0;
-      const atm = surface && spot > 0 ? impliedVol(surface, 30 / 365, spot) : 0;
+      const spot = market.underlyings.get(name)?.spotUsd;
+      const atm = surface && spot !== undefined && spot > 0 ? impliedVol(surface, 30 / 365, spot) : 0;
       vols[a] = Math.max(config.fallbackVolAnnual, atm) / SQRT_DAYS_PER_YEAR;
     }
   });

@@ -1,11 +1,14 @@
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { DECIMAL_PATTERN, formatDecimal } from "../../core/decimal.js";
-import { invalidInput } from "../../core/errors.js";
+import { basename, join } from "node:path";
+import { formatDecimal } from "../../core/decimal.js";
 import { parseIsoToSec, SECONDS_PER_DAY, secToIso } from "../../core/time.js";
+import { parseDailyPriceCsv } from "../../market/dailyPriceCsv.js";
 import { tokenRepresentations } from "../../market/tokenRegistry.js";
 import type { ReplaySource } from "../sourcesConfig.js";
 import type { SourceFailure, SourceResult } from "./sourceResult.js";
+
+/** Significant digits of a replayed close: every decimal of up to 15 digits reads back as written. */
+const CLOSE_DIGITS = 15;
 
 /** One daily close: the bar of `dateSec` (00:00Z) closes, and is published, at `dateSec + 86400`. */
 export interface DailyClose {
@@ -15,31 +18,16 @@ export interface DailyClose {
 }
 
 /**
- * Parses a daily price CSV (`date,open,high,low,close[,volume]`, ascending ISO dates, as in ../shared/data). Rows
- * with an empty close are skipped; a malformed date, a close that is not a number, or dates out of order are
- * INVALID_INPUT naming `file:line`. A close <= 0 is kept (the replay source rejects it when it is asked for).
+ * The closes of a daily price CSV as timed rows, by the one set of rules of `parseDailyPriceCsv` (src/market): header
+ * naming date and close, strictly ascending ISO dates, every close > 0; a bad row is INVALID_INPUT naming
+ * `file:line`. Closes are re-printed from the parsed number in canonical form (35.0 -> "35"); up to 15 significant digits round-trip exactly.
  */
 export function parseDailyCloseCsv(text: string, file = "csv"): DailyClose[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
-  const header = (lines[0] ?? "").split(",").map((h) => h.trim().toLowerCase());
-  const dateCol = header.indexOf("date");
-  const closeCol = header.indexOf("close");
-  if (dateCol < 0 || closeCol < 0) throw invalidInput(`${file}:1`, "CSV header must name date and close columns");
-  const rows: DailyClose[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const cells = lines[i]!.split(",");
-    const date = (cells[dateCol] ?? "").trim();
-    const raw = (cells[closeCol] ?? "").trim();
-    if (raw === "") continue;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw invalidInput(`${file}:${i + 1}`, `bad date ${JSON.stringify(date)}`);
-    const n = Number(raw);
-    if (!Number.isFinite(n)) throw invalidInput(`${file}:${i + 1}`, `bad close ${JSON.stringify(raw)}`);
-    const dateSec = parseIsoToSec(date, `${file}:${i + 1}`);
-    const prev = rows[rows.length - 1];
-    if (prev && dateSec <= prev.dateSec) throw invalidInput(`${file}:${i + 1}`, "dates must be strictly ascending");
-    rows.push({ dateSec, close: DECIMAL_PATTERN.test(raw) ? raw : formatDecimal(n) });
-  }
-  return rows;
+  const series = parseDailyPriceCsv(text, basename(file, ".csv"), file);
+  return series.dates.map((date, k) => ({
+    dateSec: parseIsoToSec(date, `${file}:${k + 2}`),
+    close: formatDecimal(series.closes[k]!, CLOSE_DIGITS),
+  }));
 }
 
 /**
@@ -78,7 +66,7 @@ export function replayTimeSec(config: ReplaySource): number {
 
 /**
  * Replays the closes of `config.date` from `dir` as quotes published at the end of that day (next day 00:00Z). Each
- * feed reads `<SYMBOL upper-case>-USD.csv`. A missing file or date is NOT_FOUND, a close <= 0 NON_POSITIVE_PRICE;
+ * feed reads `<SYMBOL upper-case>-USD.csv`. A missing file or date is NOT_FOUND, a bad file (e.g. a close <= 0) BAD_RESPONSE;
  * when the day itself has no row the newest earlier close is used with its own (older) publication time, so the
  * aggregator sees its real age.
  */
@@ -116,10 +104,6 @@ export async function readReplayQuotes(config: ReplaySource, dir: string): Promi
     const close = replayCloseAt(rows, atSec);
     if (!close) {
       result.failures.push(failure(config, feed, "NOT_FOUND", `no close on or before ${config.date} in ${file}`, path));
-      continue;
-    }
-    if (!(Number(close.close) > 0)) {
-      result.failures.push(failure(config, feed, "NON_POSITIVE_PRICE", `close ${close.close} is not > 0`, path));
       continue;
     }
     result.quotes.push({

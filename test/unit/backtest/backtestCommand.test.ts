@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadHistoryFolder } from "../../../src/backtest/history/loadHistoryFolder.js";
 import { templateFor } from "../../../src/backtest/replay.js";
 import { buildMarketTimeline } from "../../../src/backtest/timeline.js";
-import { backtestCommand, loadDailyHistory } from "../../../src/cli/commands/backtestCommand.js";
+import { backtestCommand } from "../../../src/cli/commands/backtestCommand.js";
 import { portfolioSchema } from "../../../src/schema/portfolio.js";
 
 // The real daily data sits next to the repository (/work/shared/data); skip when it is not there.
@@ -14,7 +15,7 @@ const hasData = existsSync(join(DATA, "BTC-USD.csv"));
 
 describe.skipIf(!hasData)("backtest on the real history", () => {
   it("builds the 2023-06-30 snapshot with the example market's closes and EWMA vol proxy", () => {
-    const history = loadDailyHistory(DATA);
+    const history = loadHistoryFolder(DATA);
     const example = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8")) as {
       asOf: string;
       quotes: Array<{ feed: string; price: string }>;

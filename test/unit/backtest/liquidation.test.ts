@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backtestConfig } from "../../../src/backtest/compare.js";
-import { historyOf } from "../../../src/backtest/history.js";
+import { historyOf } from "../../../src/backtest/history/history.js";
 import { liquidationReplay } from "../../../src/backtest/liquidation.js";
 import { templateFor } from "../../../src/backtest/replay.js";
 import { buildMarketTimeline } from "../../../src/backtest/timeline.js";
@@ -49,9 +49,10 @@ describe("liquidationReplay on a hand-built history", () => {
     // Unwound one day later at S = 90: equity = (90 - 100) + 5 = -5.
     expect(crash!.executionDate).toBe(dates[47]);
     expect(crash!.equityAtExecutionUsd).toBeCloseTo(-5, 9);
-    // Square-root unwind of Q = 90 USD: Q x (5 bps + 0.7 x sigma x sqrt(Q / V)), V = 1e9 x 5% (arbitrum share).
+    // Square-root sale of Q = 90 USD at the price it moves to: Q x (1 - (1 - 5 bps) exp(-0.7 x sigma x sqrt(Q / V))),
+    // V = 1e9 x 5% (arbitrum share); about Q x (5 bps + impact) for so small an order.
     const sigma = timeline.days.find((d) => d.date === dates[47])!.riskFactors!.volsDaily[0]!;
-    const cost = 90 * (0.0005 + 0.7 * sigma * Math.sqrt(90 / 5e7));
+    const cost = 90 * (1 - (1 - 0.0005) * Math.exp(-0.7 * sigma * Math.sqrt(90 / 5e7)));
     expect(crash!.unwindCostUsd).toBeCloseTo(cost, 9);
     // Bad debt = what the unwound account cannot pay: 5 + cost.
     expect(crash!.badDebtUsd).toBeCloseTo(5 + cost, 9);

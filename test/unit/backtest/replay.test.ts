@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { backtestConfig } from "../../../src/backtest/compare.js";
-import { type DailySeries, historyOf } from "../../../src/backtest/history.js";
+import { historyOf } from "../../../src/backtest/history/history.js";
 import { replayMargin, templateFor } from "../../../src/backtest/replay.js";
 import { buildMarketTimeline } from "../../../src/backtest/timeline.js";
+import type { DailySeries } from "../../../src/market/dailyPriceCsv.js";
 import type { PortfolioInput } from "../../../src/schema/portfolio.js";
 import { portfolioSchema } from "../../../src/schema/portfolio.js";
 import { isoDates, randomWalk } from "./synthetic.js";

@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { compareModels, renderComparisonMarkdown } from "../../../src/backtest/compare.js";
-import { historyOf, parseDailyCsv } from "../../../src/backtest/history.js";
+import { historyOf } from "../../../src/backtest/history/history.js";
 import { renderBacktestHtml } from "../../../src/backtest/htmlReport.js";
 import { portfolioSchema } from "../../../src/schema/portfolio.js";
 import { isoDates, randomWalk } from "./synthetic.js";
-
-describe("parseDailyCsv", () => {
-  it("keeps the volume column, NaN where it is empty", () => {
-    const s = parseDailyCsv(
-      "date,open,high,low,close,volume\n2024-01-01,1,1,1,100,5000\n2024-01-02,,,,101,\n",
-      "BTC-USD",
-    );
-    expect(s.dates).toEqual(["2024-01-01", "2024-01-02"]);
-    expect(Array.from(s.closes)).toEqual([100, 101]);
-    expect(s.volumes[0]).toBe(5000);
-    expect(Number.isNaN(s.volumes[1])).toBe(true);
-  });
-});
 
 describe("comparison table and HTML report", () => {
   const dates = isoDates("2022-01-01", 120);

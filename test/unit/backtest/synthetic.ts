@@ -1,4 +1,4 @@
-import type { DailySeries } from "../../../src/backtest/history.js";
+import type { DailySeries } from "../../../src/market/dailyPriceCsv.js";
 
 /** Consecutive ISO dates from `start`. */
 export function isoDates(start: string, count: number): string[] {

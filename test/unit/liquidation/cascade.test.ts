@@ -63,7 +63,7 @@ describe("cascade", () => {
     expect(g.badDebtUsd).toBeGreaterThan(5000);
   });
 
-  it("seizes collateral away from the risk chain only after the bridge delay and that chain's finality", () => {
+  it("seizes collateral away from the risk chain only after the model's bridge delay and that chain's finality", () => {
     const cross = portfolio({
       accountId: "X",
       holdings: [{ chain: "ethereum", token: "WETH", amount: "1" }],
@@ -86,11 +86,11 @@ describe("cascade", () => {
         shocks: [{ underlying: "ETH", spotShockRel: 0.2 }],
         depthMultiplier: null,
         models: [{ model: "grid" }],
-        missingBridgeLatencySec: 3600,
       },
     });
     const times = r.models[0]!.trades.map((t) => `${t.chain}@${t.timeSec}`).sort();
-    expect(times).toEqual([`arbitrum@${ARBITRUM_FINALITY_SEC}`, `ethereum@${3600 + ETHEREUM_FINALITY_SEC}`]);
+    // No ethereum -> arbitrum route in the snapshot: the xchain model's missing-route latency, 7 days (issue 18, 4).
+    expect(times).toEqual([`arbitrum@${ARBITRUM_FINALITY_SEC}`, `ethereum@${604_800 + ETHEREUM_FINALITY_SEC}`]);
   });
 
   it("generates a reproducible population of valid portfolios spread over chains", () => {

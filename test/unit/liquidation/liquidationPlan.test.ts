@@ -64,7 +64,9 @@ describe("liquidation plan", () => {
     // arbitrum BTC depth in the example snapshot: 1,319,365,310 USD/day, 5 bps, k = 0.7; BTC daily vol from riskFactors.
     const volDaily = 0.045266013;
     const q = step.notionalUsd;
-    expect(step.costUsd).toBeCloseTo(q * (5e-4 + 0.7 * volDaily * Math.sqrt(q / 1_319_365_310)), 6);
+    // A sale fills at the price its impact moves to, less the half spread (about q x (h + impact) when small).
+    const impact = 0.7 * volDaily * Math.sqrt(q / 1_319_365_310);
+    expect(step.costUsd).toBeCloseTo(q * (1 - (1 - 5e-4) * Math.exp(-impact)), 6);
     expect(step.notionalUsd).toBeCloseTo(step.units * 30477.25, 4);
   });
 

@@ -33,7 +33,7 @@ describe("buildSnapshot from files (pyth + replay)", () => {
     expect(built.snapshot.asOf).toBe("2022-06-19T00:00:00.000Z");
     expect(
       built.snapshot.quotes.map((q) => `${q.source} ${q.chain} ${q.feed} ${q.price} ${q.confidence ?? "-"}`),
-    ).toEqual(["pyth solana SOL/USD 36.1 0.9", "replay ethereum ETH/USD 993.6368 -", "replay ethereum SOL/USD 35.0 -"]);
+    ).toEqual(["pyth solana SOL/USD 36.1 0.9", "replay ethereum ETH/USD 993.6368 -", "replay ethereum SOL/USD 35 -"]);
     const sol = built.prices.get("*:SOL")!;
     // median of 36.1 and 35.0 = 35.55; both 0.55 away (1.55% < 2%); chains 1.1 apart = 3.09% > 1%
     expect(sol.priceUsd).toBeCloseTo(35.55, 12);

@@ -18,11 +18,15 @@ describe("daily close replay", () => {
       { dateSec: D1 + DAY, close: "993.6368" },
       { dateSec: D1 + 3 * DAY, close: "1127.2" },
     ]);
-    expect(parseDailyCloseCsv("date,close\n2020-01-01,\n2020-01-02,1e-5\n")).toEqual([
+    expect(parseDailyCloseCsv("date,close\n2020-01-02,1e-5\n")).toEqual([
       { dateSec: Date.parse("2020-01-02T00:00:00Z") / 1000, close: "0.00001" },
     ]);
+    // One rule set with the backtest (src/market/dailyPriceCsv.ts): an empty or zero close is an error, not a gap.
+    expect(() => parseDailyCloseCsv("date,close\n2020-01-01,\n", "f.csv")).toThrow(/f\.csv:2.*positive/);
     expect(() => parseDailyCloseCsv("date,close\n2020-01-02,1\n2020-01-01,1\n", "f.csv")).toThrow(/f\.csv:3/);
-    expect(() => parseDailyCloseCsv("date,close\n2020-01-02,abc\n", "f.csv")).toThrow(/bad close/);
+    expect(() => parseDailyCloseCsv("date,close\n2020-01-02,abc\n", "f.csv")).toThrow(
+      /f\.csv:2.*close must be a positive number/,
+    );
     expect(() => parseDailyCloseCsv("day,price\n", "f.csv")).toThrow(/header/);
   });
 
@@ -36,7 +40,7 @@ describe("daily close replay", () => {
     expect(replayCloseAt(rows, D1 + 40 * DAY)?.close).toBe("1127.2");
   });
 
-  it("reads the configured feeds from a directory; missing files, dates and non-positive closes are failures", async () => {
+  it("reads the configured feeds from a directory; missing files, dates and bad files (a close <= 0) are failures", async () => {
     const dir = mkdtempSync(join(tmpdir(), "xmargin-replay-"));
     writeFileSync(join(dir, "ETH-USD.csv"), CSV);
     writeFileSync(join(dir, "STETH-USD.csv"), "date,close\n2022-06-18,0\n");
@@ -46,7 +50,8 @@ describe("daily close replay", () => {
     expect(all.quotes.map((q) => [q.quote.feed, q.quote.price, q.quote.publishedAt, q.maxAgeSec])).toEqual([
       ["ETH/USD", "993.6368", "2022-06-19T00:00:00.000Z", 86_400],
     ]);
-    expect(all.failures.map((f) => `${f.feed} ${f.reason}`)).toEqual(["stETH/USD NON_POSITIVE_PRICE"]);
+    expect(all.failures.map((f) => `${f.feed} ${f.reason}`)).toEqual(["stETH/USD BAD_RESPONSE"]);
+    expect(all.failures[0]!.message).toMatch(/STETH-USD\.csv:2: close must be a positive number/);
     const named = replaySourceSchema.parse({
       dir,
       date: "2022-06-16",

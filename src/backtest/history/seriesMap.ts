@@ -1,55 +1,6 @@
-import { invalidInput, missingData } from "../core/errors.js";
-import { parsePriceCsv } from "../risk/priceHistory.js";
-import { RISK_FACTOR_SERIES } from "../risk/riskFactorSeries.js";
+import { RISK_FACTOR_SERIES } from "../../risk/riskFactorSeries.js";
 
-/** One daily series of `../shared/data` with its volume column (NaN where the file has no volume). */
-export interface DailySeries {
-  /** File stem, e.g. `BTC-USD`, `STETH-ETH`. */
-  symbol: string;
-  /** ISO `YYYY-MM-DD`, strictly ascending. */
-  dates: string[];
-  closes: Float64Array;
-  /** Provider's USD volume of that day; NaN when empty. */
-  volumes: Float64Array;
-}
-
-/** The daily history a backtest reads, by file stem. */
-export type History = ReadonlyMap<string, DailySeries>;
-
-/**
- * Parses a `date,open,high,low,close,volume` CSV with its volume column. Validation (header, dates, closes) is
- * `parsePriceCsv`'s; the volume is read from the same rows. Pure: the caller reads the file.
- * @param symbol file stem, e.g. `BTC-USD`
- */
-export function parseDailyCsv(text: string, symbol: string): DailySeries {
-  const closes = parsePriceCsv(text, symbol);
-  const byDate = new Map<string, number>();
-  for (const raw of text
-    .replace(/^\uFEFF/, "")
-    .split(/\r?\n/)
-    .slice(1)) {
-    const fields = raw.trim().split(",");
-    if (fields.length !== 6) continue;
-    const v = (fields[5] ?? "").trim();
-    byDate.set((fields[0] ?? "").trim(), v === "" ? Number.NaN : Number(v));
-  }
-  return {
-    symbol,
-    dates: closes.dates,
-    closes: closes.closes,
-    volumes: Float64Array.from(closes.dates, (d) => byDate.get(d) ?? Number.NaN),
-  };
-}
-
-/** Builds a History map from series (distinct symbols). */
-export function historyOf(series: readonly DailySeries[]): History {
-  const map = new Map<string, DailySeries>();
-  for (const s of series) {
-    if (map.has(s.symbol)) throw invalidInput("$.history", `duplicate series ${s.symbol}`);
-    map.set(s.symbol, s);
-  }
-  return map;
-}
+// Which series of the history feeds each part of a replayed day (the names are the files of ../shared/data).
 
 /** USD price series of each underlying. */
 export const UNDERLYING_SERIES: Readonly<Record<string, string>> = {
@@ -123,11 +74,4 @@ const TOKEN_FILES = new Set(["STETH-USD", "WSTETH-USD", "WBTC-USD"]);
 export function volumeShare(series: string, chain: string): number {
   if (TOKEN_FILES.has(series)) return TOKEN_FILE_VOLUME_SHARE[chain] ?? TOKEN_FILE_VOLUME_SHARE_OTHER;
   return CHAIN_VOLUME_SHARE[chain] ?? 0.02;
-}
-
-/** Looks a series up or fails with MISSING_DATA naming it. */
-export function seriesOf(history: History, symbol: string, why: string): DailySeries {
-  const s = history.get(symbol);
-  if (!s) throw missingData("$.history", `no ${symbol} series in the history (needed for ${why})`);
-  return s;
 }
