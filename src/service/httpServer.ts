@@ -16,6 +16,7 @@ import type { GroupChange, WhatIfEngine } from "./engines.js";
 import { mergeQuotes, pricesOf, priceToJson } from "./liveMarket.js";
 import type { LiveAccount, MarginService } from "./marginService.js";
 import { buildOpenApi } from "./openapi.js";
+import { registerPolicyRoutes } from "./policyRoutes.js";
 import type { ReplayStatus } from "./replayFeed.js";
 import type { ServiceConfig } from "./serviceConfig.js";
 import { errorBody, HttpError } from "./serviceErrors.js";
@@ -187,6 +188,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
     };
   });
   app.get("/openapi.json", async () => openApi);
+  registerPolicyRoutes(app, service, config.adminKeys);
 
   app.post("/v1/margin", async (req) => {
     const r = body(marginRequestSchema, req, "MarginRequest");

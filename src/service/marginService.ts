@@ -1,5 +1,7 @@
 import { XmarginError } from "../core/errors.js";
 import { runMarginModel } from "../margin/computeMargin.js";
+import { DEFAULT_RULEBOOK } from "../margin/policy/defaultRulebook.js";
+import { parseRulebook, type Rulebook } from "../margin/policy/rulebook.js";
 import type { MarginReport } from "../margin/report.js";
 import { type MarginReportJson, reportToJson } from "../margin/reportJson.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
@@ -9,7 +11,7 @@ import { findToken } from "../market/tokenRegistry.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { type Portfolio, portfolioSchema } from "../schema/portfolio.js";
 import { parseDocument } from "../schema/validate.js";
-import type { AccountRow, MarginSnapshotWrite, MarginStore } from "../store/marginStore.js";
+import type { AccountRow, MarginSnapshotWrite, MarginStore, PolicyAuditWrite } from "../store/marginStore.js";
 import type { WhatIfEngine, WhatIfOutcome } from "./engines.js";
 import { LiveMarket, type MarketTick, type PriceJson, pricesOf, priceToJson } from "./liveMarket.js";
 import { type BandState, type RebalancePolicy, rebalancePolicySchema } from "./rebalancePolicy.js";
@@ -32,6 +34,8 @@ export interface LiveAccount {
   /** Why the last computation failed (e.g. a price missing from the live market). */
   error?: XmarginError;
   band?: BandState;
+  /** Ids of the policy rules that fired on the last report (the audit trail records changes of this set). */
+  firedRules?: string[];
 }
 
 /** What the service announces; the WebSocket hub forwards these to subscribers. */
@@ -52,7 +56,7 @@ export type ServiceEvent =
       accountId: string;
       seq: number;
       asOf: string;
-      reason: "tick" | "position" | "start";
+      reason: "tick" | "position" | "start" | "policy";
       version: number;
       report: MarginReportJson;
     }
@@ -81,9 +85,17 @@ export function dependenciesOf(portfolio: Portfolio): Set<string> {
   return deps;
 }
 
-function computeReport(portfolio: Portfolio, tick: MarketTick, config: AnyMarginConfig): MarginReport {
-  return runMarginModel(resolvePortfolio(portfolio, tick.market), tick.market, config);
+function computeReport(
+  portfolio: Portfolio,
+  tick: MarketTick,
+  config: AnyMarginConfig,
+  rulebook: Rulebook,
+): MarginReport {
+  return runMarginModel(resolvePortfolio(portfolio, tick.market), tick.market, config, { rulebook });
 }
+
+/** `name@vN` of a rulebook, as reports and the audit trail name it. */
+export const rulebookLabel = (b: Rulebook): string => `${b.name}@v${b.version}`;
 
 function asXmarginError(err: unknown): XmarginError {
   if (err instanceof XmarginError) return err;
@@ -112,6 +124,8 @@ export class MarginService {
   private readonly whatIfEngine: WhatIfEngine;
   private readonly defaultModel: string;
   private readonly log: (line: string) => void;
+  /** The rulebook evaluated after every model: the newest stored version, else the built-in default. */
+  rulebook: Rulebook = DEFAULT_RULEBOOK;
   readonly stats = { ticks: 0, recomputations: 0, lastTickMs: 0 };
 
   constructor(options: MarginServiceOptions) {
@@ -119,6 +133,14 @@ export class MarginService {
     this.whatIfEngine = options.whatIf;
     this.defaultModel = options.defaultModel;
     this.log = options.log ?? (() => {});
+    const storedBook = this.store.latestRulebook(DEFAULT_RULEBOOK.name);
+    if (storedBook) {
+      try {
+        this.rulebook = parseRulebook(storedBook.document);
+      } catch (err) {
+        this.log(`stored rulebook ignored: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     const stored = this.store.latestMarket();
     this.market = new LiveMarket(stored ? stored.seq + 1 : 1);
     if (stored) {
@@ -190,13 +212,30 @@ export class MarginService {
     this.recompute([...this.accounts.values()], tick, reason);
   }
 
-  private recompute(accounts: LiveAccount[], tick: MarketTick, reason: "start" | "tick" | "position"): string[] {
+  private recompute(
+    accounts: LiveAccount[],
+    tick: MarketTick,
+    reason: "start" | "tick" | "position" | "policy",
+  ): string[] {
     const rows: MarginSnapshotWrite[] = [];
     const moved: LiveAccount[] = [];
+    const audit: PolicyAuditWrite[] = [];
     for (const acc of accounts) {
       this.stats.recomputations++;
       try {
-        const report = computeReport(acc.portfolio, tick, acc.config);
+        const report = computeReport(acc.portfolio, tick, acc.config, this.rulebook);
+        const fired = report.policy?.fired.map((f) => f.ruleId) ?? [];
+        if (fired.join(",") !== (acc.firedRules ?? []).join(",")) {
+          audit.push({
+            at: new Date().toISOString(),
+            kind: fired.length ? "rules-fired" : "rules-cleared",
+            actor: "engine",
+            rulebook: rulebookLabel(this.rulebook),
+            accountId: acc.accountId,
+            detail: { seq: tick.seq, asOf: tick.asOf, reason, fired: report.policy?.fired ?? [] },
+          });
+        }
+        acc.firedRules = fired;
         const json = reportToJson(report);
         const changed = !acc.reportJson || JSON.stringify(acc.reportJson) !== JSON.stringify(json);
         acc.report = report;
@@ -228,6 +267,7 @@ export class MarginService {
       }
     }
     if (rows.length > 0) this.store.recordMargins(rows);
+    if (audit.length > 0) this.store.appendPolicyAudit(audit);
     for (const acc of moved) {
       this.emit({
         type: "report",
@@ -302,7 +342,7 @@ export class MarginService {
     const config = underPath("$.config", () => resolveMarginConfig(configDoc));
     const policy = doc.policy === undefined ? (existing?.policy ?? null) : doc.policy;
     const tick = this.market.current;
-    if (tick) underPath("$.portfolio", () => computeReport(doc.portfolio, tick, config));
+    if (tick) underPath("$.portfolio", () => computeReport(doc.portfolio, tick, config, this.rulebook));
     const row = this.store.putAccount({
       accountId,
       portfolio: doc.portfolio,
@@ -337,7 +377,7 @@ export class MarginService {
     const acc = this.getAccount(accountId);
     const tick = this.currentTick();
     if (acc.reportSeq !== tick.seq || !acc.reportJson) {
-      acc.reportJson = reportToJson(computeReport(acc.portfolio, tick, acc.config));
+      acc.reportJson = reportToJson(computeReport(acc.portfolio, tick, acc.config, this.rulebook));
       acc.reportSeq = tick.seq;
     }
     return { seq: tick.seq, asOf: tick.asOf, report: acc.reportJson };
@@ -348,10 +388,51 @@ export class MarginService {
     const config = underPath("$.config", () => resolveMarginConfig(configDoc ?? { model: this.defaultModel }));
     if (snapshot) {
       const market = underPath("$.market", () => resolveMarket(snapshot));
-      return underPath("$.portfolio", () => runMarginModel(resolvePortfolio(portfolio, market), market, config));
+      return underPath("$.portfolio", () =>
+        runMarginModel(resolvePortfolio(portfolio, market), market, config, { rulebook: this.rulebook }),
+      );
     }
     const tick = this.currentTick();
-    return underPath("$.portfolio", () => computeReport(portfolio, tick, config));
+    return underPath("$.portfolio", () => computeReport(portfolio, tick, config, this.rulebook));
+  }
+
+  /**
+   * Stores a new version of the active rulebook (its `version` must be the stored one + 1, so two editors cannot
+   * overwrite each other), records it in the audit trail, makes it active and re-margins every account with it.
+   * Accounts whose fired rules change get their own audit entries.
+   */
+  setRulebook(doc: unknown, actor: string): { rulebook: Rulebook; recomputed: string[] } {
+    const book = parseRulebook(doc);
+    if (book.name !== this.rulebook.name) {
+      throw new XmarginError(`must be "${this.rulebook.name}", the active rulebook`, {
+        code: "INVALID_INPUT",
+        path: "$.name",
+      });
+    }
+    if (book.version !== this.rulebook.version + 1) {
+      throw new HttpError(
+        409,
+        "CONFLICT",
+        `version must be ${this.rulebook.version + 1} (the active version is ${this.rulebook.version})`,
+        "$.version",
+      );
+    }
+    const at = new Date().toISOString();
+    this.store.putRulebook(
+      { name: book.name, version: book.version, document: doc, createdAt: at, actor },
+      {
+        at,
+        kind: "rulebook-put",
+        actor,
+        rulebook: rulebookLabel(book),
+        accountId: null,
+        detail: { previous: rulebookLabel(this.rulebook), rules: book.rules.map((r) => r.id) },
+      },
+    );
+    this.rulebook = book;
+    const tick = this.market.current;
+    const recomputed = tick ? this.recompute([...this.accounts.values()], tick, "policy") : [];
+    return { rulebook: book, recomputed };
   }
 
   /** A what-if on a stored account or a given portfolio, at the given snapshot or the live market. */

@@ -15,6 +15,8 @@ export const serviceConfigSchema = z
     dbFile: z.string().min(1).default("data/xmargin.db"),
     /** Keys accepted in `x-api-key` by the write endpoints; at least 16 characters each. */
     apiKeys: z.array(z.string().min(16).max(256)).default([]),
+    /** Keys accepted in `x-admin-key` by the rulebook edit endpoint; none = rulebook edits disabled. */
+    adminKeys: z.array(z.string().min(16).max(256)).default([]),
     /** Largest request body, bytes. */
     bodyLimitBytes: z
       .number()
@@ -77,7 +79,7 @@ export function parseServiceConfig(input: unknown): ServiceConfig {
 
 /**
  * Settings from the environment, to be merged under explicit options:
- * XMARGIN_API_KEYS (comma-separated), XMARGIN_HOST, XMARGIN_PORT, XMARGIN_DB, XMARGIN_WEBHOOK_URL,
+ * XMARGIN_API_KEYS (comma-separated), XMARGIN_ADMIN_KEYS (comma-separated), XMARGIN_HOST, XMARGIN_PORT, XMARGIN_DB, XMARGIN_WEBHOOK_URL,
  * XMARGIN_HISTORY_DIR, XMARGIN_REPLAY_FROM, XMARGIN_REPLAY_TO, XMARGIN_REPLAY_INTERVAL_MS, XMARGIN_REPLAY_LOOP (1),
  * XMARGIN_FEED (off), XMARGIN_RATE_LIMIT_MAX, XMARGIN_BODY_LIMIT_BYTES.
  */
@@ -87,6 +89,10 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfigInput
   const int = (v: string) => (/^\d+$/.test(v) ? Number(v) : Number.NaN);
   if (env.XMARGIN_API_KEYS)
     out.apiKeys = env.XMARGIN_API_KEYS.split(",")
+      .map((k) => k.trim())
+      .filter(Boolean);
+  if (env.XMARGIN_ADMIN_KEYS)
+    out.adminKeys = env.XMARGIN_ADMIN_KEYS.split(",")
       .map((k) => k.trim())
       .filter(Boolean);
   if (env.XMARGIN_HOST) out.host = env.XMARGIN_HOST;

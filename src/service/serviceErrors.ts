@@ -8,6 +8,8 @@ export type ServiceErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "RATE_LIMITED"
+  | "CONFLICT"
+  | "FORBIDDEN"
   | "INTERNAL";
 
 /** The body of every error answer: `{ error: { code, path?, message, details? } }`. Never a stack trace. */
