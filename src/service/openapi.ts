@@ -69,13 +69,41 @@ export function buildOpenApi(whatIfDoc: z.ZodType, version: string): JsonObject 
     },
     components: {
       schemas,
-      securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "x-api-key" } },
+      securitySchemes: {
+        apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+        adminKey: { type: "apiKey", in: "header", name: "x-admin-key" },
+      },
     },
     paths: {
       "/healthz": {
         get: { summary: "liveness, market sequence and store version", responses: { "200": { description: "ok" } } },
       },
       "/openapi.json": { get: { summary: "this document", responses: { "200": { description: "OpenAPI 3.1" } } } },
+      "/v1/rulebook": {
+        get: {
+          summary: "the active policy rulebook (docs/rules.md)",
+          responses: { "200": { description: "rulebook" } },
+        },
+        put: {
+          summary: "store the next rulebook version (version = active + 1), audit it and re-margin every account",
+          security: [{ adminKey: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+          responses: {
+            "200": { description: "active label and re-margined accounts" },
+            "409": { description: "version is not active + 1", content: json("Error") },
+            ...writeErrors,
+          },
+        },
+      },
+      "/v1/rulebook/versions": {
+        get: { summary: "stored rulebook versions, newest first", responses: { "200": { description: "versions" } } },
+      },
+      "/v1/policy/audit": {
+        get: {
+          summary: "policy audit trail: rulebook edits and, per account, changes of the rules firing on it",
+          responses: { "200": { description: "entries, newest first" } },
+        },
+      },
       "/v1/margin": {
         post: {
           summary: "margin report of a portfolio (at the given snapshot, else the live market)",
