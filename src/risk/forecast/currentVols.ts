@@ -36,7 +36,9 @@ export function learnedVols(
     }
     try {
       const panel = buildFactorPanel(s, market, group === "basis");
-      volsDaily[i] = Math.sqrt(kernelForecast(mlpKernel(w), panel, panel.nRows - 1));
+      const v = Math.sqrt(kernelForecast(mlpKernel(w), panel, panel.nRows - 1));
+      if (v > 0 && Number.isFinite(v)) volsDaily[i] = v;
+      else missing.push(`${s.symbol} (forecast not a positive number: ${v})`);
     } catch (err) {
       missing.push(`${s.symbol} (${err instanceof Error ? err.message : String(err)})`);
     }
