@@ -31,7 +31,7 @@ valuation and margin
   demo                                                            compare on every example portfolio
 market data and risk
   snapshot  --sources S.json [--json]                             MarketSnapshot from oracle sources
-  risk      --history DIR [--to YYYY-MM-DD] [--factors A,B] [--method ewma|garch|ml] [--lambda 0.94] [--window 250]
+  risk      --history DIR [--to YYYY-MM-DD] [--factors A,B] [--method ewma|garch|ml|auto] [--lambda 0.94] [--window 250]
             [--weights DIR] [--json | --snapshot M.json]          EWMA/GARCH/learned vols and correlations, stressed floor
   train     [--history DIR] [--to D] [--out DIR] [--hyper report.json]  refit the learned vol forecaster's artefacts
   forecasting [--history DIR] [--out DIR] [--json]                regenerate reports/forecasting.md (+ .json)

@@ -20,9 +20,11 @@ export interface RiskFactorEstimateOptions {
    * Current vols: "ewma" (RiskMetrics, default) or "garch" (GARCH(1,1) fitted by maximum likelihood per factor, its
    * one-day forecast; a factor whose fit does not converge keeps its EWMA vol and is named in `source`).
    * "ml": the learned forecaster (src/risk/forecast/, needs `ml`); a factor it cannot forecast keeps its EWMA vol
-   * and is named in `source`. Correlations are EWMA in every case.
+   * and is named in `source`. "auto": the learned forecaster only for the factors its artefacts list in `defaultFor`
+   * (where the forecasting report found it better out of sample), EWMA for the rest. Correlations are EWMA in every
+   * case.
    */
-  method?: "ewma" | "garch" | "ml";
+  method?: "ewma" | "garch" | "ml" | "auto";
   /** Artefacts and the cross-asset (BTC) series the "ml" method needs. */
   ml?: { weights: readonly ForecastWeights[]; market: ForecastSeries };
 }
@@ -94,16 +96,23 @@ export function estimateRiskFactors(
     }
   }
   const mlMissing: string[] = [];
-  if (method === "ml") {
-    if (!options.ml) throw invalidInput("$.ml", 'method "ml" needs the forecaster weights and the market series');
+  const learnedFactors: string[] = [];
+  if (method === "ml" || method === "auto") {
+    if (!options.ml)
+      throw invalidInput("$.ml", `method "${method}" needs the forecaster weights and the market series`);
     const end = options.ml.market.dates.findLastIndex((d) => d <= options.toDate);
     const m = options.ml.market;
     const market = { symbol: m.symbol, dates: m.dates.slice(0, end + 1), closes: m.closes.slice(0, end + 1) };
-    const learned = learnedVols(cut, market, options.ml.weights);
+    const defaults = new Set(options.ml.weights.flatMap((w) => w.defaultFor));
+    const use = method === "ml" ? cut : cut.filter((s) => defaults.has(s.symbol));
+    const learned = learnedVols(use, market, options.ml.weights);
     returns.factorNames.forEach((name, f) => {
-      const k = cut.findIndex((s) => s.symbol === name);
-      const v = learned.volsDaily[k];
-      if (v !== undefined && v > 0 && Number.isFinite(v)) currentVols[f] = v;
+      const k = use.findIndex((s) => s.symbol === name);
+      const v = k < 0 ? undefined : learned.volsDaily[k];
+      if (v !== undefined && v > 0 && Number.isFinite(v)) {
+        currentVols[f] = v;
+        learnedFactors.push(name);
+      }
     });
     mlMissing.push(...learned.missing);
   }
@@ -123,7 +132,7 @@ export function estimateRiskFactors(
     stressWindow: { startDate: floored.window.startDate, endDate: floored.window.endDate },
     excluded,
     source:
-      `${method === "garch" ? "GARCH(1,1) MLE vols, EWMA" : method === "ml" ? "learned forecaster vols, EWMA" : "EWMA"} lambda ${lambda} on daily closes ${fromDate}..` +
+      `${method === "garch" ? "GARCH(1,1) MLE vols, EWMA" : method === "ml" ? "learned forecaster vols, EWMA" : method === "auto" ? `learned forecaster vols for ${learnedFactors.join(", ") || "no factor"}, EWMA` : "EWMA"} lambda ${lambda} on daily closes ${fromDate}..` +
       `${options.toDate}; vols floored at the ${windowDays}-day stress window ${floored.window.startDate}..` +
       `${floored.window.endDate}; correlation ${stressWeight * 100}% stressed` +
       (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : "") +

@@ -54,9 +54,12 @@ function positiveNumber(v: string | undefined, name: string, fallback: number): 
   return n;
 }
 
-function riskMethod(v: string | undefined): "ewma" | "garch" | "ml" {
-  if (v === undefined || v === "ewma" || v === "garch" || v === "ml") return v ?? "ewma";
-  throw new XmarginError(`--method must be ewma, garch or ml, got "${v}"`, { code: "INVALID_INPUT", path: "--method" });
+function riskMethod(v: string | undefined): "ewma" | "garch" | "ml" | "auto" {
+  if (v === undefined || v === "ewma" || v === "garch" || v === "ml" || v === "auto") return v ?? "ewma";
+  throw new XmarginError(`--method must be ewma, garch, ml or auto, got "${v}"`, {
+    code: "INVALID_INPUT",
+    path: "--method",
+  });
 }
 
 /** `xmargin risk`: EWMA vols and correlations with a stressed floor from daily price files. */
@@ -68,7 +71,7 @@ export function riskCommand(args: RiskArgs): string {
   );
   const method = riskMethod(args.method);
   let ml: RiskFactorEstimateOptions["ml"];
-  if (method === "ml") {
+  if (method === "ml" || method === "auto") {
     // The learned forecaster's cross-asset features read the BTC series, whichever factors are asked for.
     const market = loadFactorSeries(dir, ["BTC"])[0];
     if (!market)
@@ -99,7 +102,7 @@ export function riskCommand(args: RiskArgs): string {
     renderTable(
       [
         "factor",
-        `${method === "garch" ? "GARCH" : method === "ml" ? "learned" : "EWMA"} vol/day`,
+        `${method === "garch" ? "GARCH" : method === "ml" ? "learned" : method === "auto" ? "current" : "EWMA"} vol/day`,
         "floored vol/day",
         "floored vol/year",
       ],

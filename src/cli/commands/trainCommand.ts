@@ -36,21 +36,34 @@ export interface TrainArgs {
 
 const artefactName = (group: string): string => `vol-forecaster-${group}.v${FORECAST_WEIGHTS_VERSION}.json`;
 
-/** Hyper-parameters the forecasting report chose on its validation window, per group; the grid's first point if none. */
-function chosenHyper(file: string): Record<ForecastWeights["group"], MlpHyper> {
-  if (!existsSync(file)) return { underlying: ML_GRID[0]!, basis: ML_GRID[0]! };
-  const doc = readJsonFile(file, "forecasting report") as { chosenHyper?: Record<string, MlpHyper> };
+interface ReportChoices {
+  hyper: Record<ForecastWeights["group"], MlpHyper>;
+  /** Factors whose default the report moved to the learned model. */
+  mlDefault: string[];
+}
+
+/**
+ * What the forecasting report chose: hyper-parameters per group (on its validation window) and the factors where the
+ * learned model won; the grid's first point and no factor when there is no report.
+ */
+function reportChoices(file: string): ReportChoices {
+  if (!existsSync(file)) return { hyper: { underlying: ML_GRID[0]!, basis: ML_GRID[0]! }, mlDefault: [] };
+  const doc = readJsonFile(file, "forecasting report") as {
+    chosenHyper?: Record<string, MlpHyper>;
+    factors?: Array<{ factor: string; defaultMethod: string }>;
+  };
   const u = doc.chosenHyper?.underlying;
   const b = doc.chosenHyper?.basis;
   if (!u || !b)
     throw new XmarginError(`${file} has no chosenHyper.underlying/basis`, { code: "INVALID_INPUT", path: "--hyper" });
-  return { underlying: u, basis: b };
+  const mlDefault = (doc.factors ?? []).filter((f) => f.defaultMethod === "ml").map((f) => f.factor);
+  return { hyper: { underlying: u, basis: b }, mlDefault };
 }
 
 /** `xmargin train --history DIR`: refits the learned forecaster of each group on all history and writes the artefacts. */
 export async function trainCommand(args: TrainArgs): Promise<string> {
   const history = loadForecastHistory(historyDir(args.history));
-  const hyper = chosenHyper(args.hyper ?? DEFAULT_REPORT_JSON);
+  const choices = reportChoices(args.hyper ?? DEFAULT_REPORT_JSON);
   const before = args.to ?? "9999-12-31";
   const out = args.out ?? DEFAULT_WEIGHTS_DIR;
   mkdirSync(out, { recursive: true });
@@ -62,9 +75,10 @@ export async function trainCommand(args: TrainArgs): Promise<string> {
         .filter((f) => f.group === group)
         .map((f) => buildFactorPanel(f.series, history.market, group === "basis"));
       if (panels.length === 0) continue;
-      const weights = await fitForecaster(panels, group, before, hyper[group], (epoch, total) =>
+      const fitted = await fitForecaster(panels, group, before, choices.hyper[group], (epoch, total) =>
         bar.update(`train ${group}`, epoch, total),
       );
+      const weights = { ...fitted, defaultFor: choices.mlDefault.filter((f) => fitted.factors.includes(f)) };
       const file = join(out, artefactName(group));
       writeFileSync(file, `${JSON.stringify(weights, null, 1)}\n`);
       lines.push(

@@ -41,6 +41,11 @@ export const forecastWeightsSchema = z
     trainedThrough: z.string(),
     trainingRows: z.number().int().min(1),
     factors: z.array(z.string()),
+    /**
+     * Factors where the forecasting report found this model better out of sample (DM p < 0.05, coverage not
+     * worse): the ones `method: "auto"` forecasts with it.
+     */
+    defaultFor: z.array(z.string()).default([]),
     featureMean: z.array(finite),
     featureStd: z.array(finite.positive()),
     w1: z.array(finite),

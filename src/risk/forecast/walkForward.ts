@@ -63,6 +63,7 @@ export async function fitForecaster(
     trainedThrough: last,
     trainingRows: y.length,
     factors: panels.map((p) => p.factor),
+    defaultFor: [],
     featureMean: trained.featureMean,
     featureStd: trained.featureStd,
     w1: trained.w1,

@@ -33,4 +33,15 @@ describe("learned vols in the risk estimate", () => {
     expect(e.source).toMatch(/no learned forecast for basis:stETH \(no basis forecaster\)/);
     expect(e.currentVolsDaily[1]).toBe(ewma.currentVolsDaily[1]);
   });
+
+  it('"auto" uses the learned vol only where the report moved the default (defaultFor), EWMA elsewhere', () => {
+    const weights = loadForecastWeights().map((w) => ({ ...w, defaultFor: w.group === "underlying" ? ["BTC"] : [] }));
+    const auto = estimateRiskFactors([btc, basis], { toDate, method: "auto", ml: { weights, market } });
+    const ml = estimateRiskFactors([btc, basis], { toDate, method: "ml", ml: { weights, market } });
+    const ewma = estimateRiskFactors([btc, basis], { toDate });
+    expect(auto.currentVolsDaily[0]).toBe(ml.currentVolsDaily[0]);
+    expect(auto.currentVolsDaily[1]).toBe(ewma.currentVolsDaily[1]);
+    expect(ml.currentVolsDaily[1]).not.toBe(ewma.currentVolsDaily[1]);
+    expect(auto.source).toMatch(/learned forecaster vols for BTC,/);
+  });
 });
