@@ -18,10 +18,10 @@ function holds(when: unknown, facts: PolicyFacts): { fired: boolean; error?: str
 
 /**
  * Evaluates a rulebook on a model's report and returns the report with the fired rules' effects: a `policy`
- * component (margin multiplier on the model's margin, plus collateral weight caps expressed as the collateral value
- * they remove), flags for restrictions and alerts, and `policy` listing each fired rule. Every action is one-sided
- * (multiplier >= 1, caps only lower a weight), so the result never has less margin, more free collateral or a
- * higher health than the model's report. Several multipliers do not compound: the largest applies.
+ * component (the margin a multiplier adds to the model's), collateral weight caps applied to the holdings' collateral
+ * values, flags for restrictions and alerts, and `policy` listing each fired rule and its effect. Every action is
+ * one-sided (multiplier >= 1, caps only lower a weight), so the result never has less margin, more collateral, more
+ * free collateral or a higher health than the model's report. Several multipliers do not compound: the largest applies.
  */
 export function applyPolicy(
   report: MarginReport,
@@ -53,13 +53,18 @@ export function applyPolicy(
     multiplier = Math.max(multiplier, action.factor);
     note(ruleId, `margin x${action.factor}`);
   }
-  let addIm = (multiplier - 1) * report.initialMarginUsd;
-  let addMm = (multiplier - 1) * report.maintenanceMarginUsd;
+  // Guarded so that a model's infinite requirement times a multiplier of 1 does not become 0 x Infinity = NaN.
+  const addIm = multiplier > 1 ? (multiplier - 1) * report.initialMarginUsd : 0;
+  const addMm = multiplier > 1 ? (multiplier - 1) * report.maintenanceMarginUsd : 0;
 
+  // Weight caps lower what a holding counts for (collateral value), never the requirement: a deposit of a capped
+  // token then still adds collateral (cap x value), it only adds less.
   const tokenOf = new Map(portfolio.items.map((i) => [i.id, i.token?.symbol]));
-  for (const p of report.byPosition) {
+  let imCutTotal = 0;
+  let mmCutTotal = 0;
+  const byPosition = report.byPosition.map((p) => {
     const token = tokenOf.get(p.id);
-    if (p.kind !== "spot" || token === undefined || !(p.valueUsd > 0)) continue;
+    if (p.kind !== "spot" || token === undefined || !(p.valueUsd > 0)) return p;
     let cap = Number.POSITIVE_INFINITY;
     let capRule = "";
     for (const { ruleId, action } of actions) {
@@ -70,13 +75,21 @@ export function applyPolicy(
         capRule = ruleId;
       }
     }
-    if (capRule === "") continue;
+    if (capRule === "") return p;
     const imCut = Math.max(0, p.collateralValueUsd - cap * p.valueUsd);
     const mmCut = Math.max(0, p.maintenanceCollateralValueUsd - cap * p.valueUsd);
-    addIm += imCut;
-    addMm += mmCut;
-    note(capRule, `${p.chain}:${token} weight capped at ${cap}: +${usd(imCut)} initial, +${usd(mmCut)} maintenance`);
-  }
+    imCutTotal += imCut;
+    mmCutTotal += mmCut;
+    note(
+      capRule,
+      `${p.chain}:${token} weight capped at ${cap}: collateral -${usd(imCut)} (maintenance -${usd(mmCut)})`,
+    );
+    return {
+      ...p,
+      collateralValueUsd: p.collateralValueUsd - imCut,
+      maintenanceCollateralValueUsd: p.maintenanceCollateralValueUsd - mmCut,
+    };
+  });
 
   const reduceOnly = actions.some((a) => a.action.kind === "reduceOnly");
   const blockWithdrawals = actions.some((a) => a.action.kind === "blockWithdrawals");
@@ -92,7 +105,7 @@ export function applyPolicy(
   const flags: Flag[] = [
     {
       code: "POLICY_RULE_FIRED",
-      severity: addIm > 0 ? "warning" : "info",
+      severity: addIm > 0 || imCutTotal > 0 ? "warning" : "info",
       message: `rulebook ${rulebook.name}@v${rulebook.version}: ${fired.map((f) => f.ruleId).join(", ")} fired`,
     },
   ];
@@ -106,20 +119,30 @@ export function applyPolicy(
 
   const initialMarginUsd = report.initialMarginUsd + addIm;
   const maintenanceMarginUsd = report.maintenanceMarginUsd + addMm;
-  // Models define free collateral and health their own way (per-chain pools in `cross`), so the policy adjusts the
-  // model's figures rather than recomputing them: free collateral falls by the added margin, health scales down.
-  const healthRatio =
-    report.healthRatio !== null && report.maintenanceMarginUsd > 0
-      ? (report.healthRatio * report.maintenanceMarginUsd) / maintenanceMarginUsd
-      : maintenanceMarginUsd > 0
-        ? report.maintenanceCollateralValueUsd / maintenanceMarginUsd
-        : report.healthRatio;
+  const collateralValueUsd = report.collateralValueUsd - imCutTotal;
+  const maintenanceCollateralValueUsd = report.maintenanceCollateralValueUsd - mmCutTotal;
+  // Models define free collateral and health their own way (cross counts each chain's pool alone), so the policy
+  // takes the lower of the model's figure moved by the added margin and the account-wide figure with the capped
+  // collateral. Both terms only grow with a deposit, so a deposit still never lowers either.
+  const freeCollateralUsd = Math.min(report.freeCollateralUsd - addIm, collateralValueUsd - initialMarginUsd);
+  let health = report.healthRatio;
+  if (health !== null && maintenanceMarginUsd > 0) {
+    health = Math.min(
+      (health * report.maintenanceMarginUsd) / maintenanceMarginUsd,
+      maintenanceCollateralValueUsd / maintenanceMarginUsd,
+    );
+  }
+  // An undefined ratio (infinite figures) reads as 0: the policy may only ever lower health.
+  const healthRatio = health === null || Number.isFinite(health) ? health : 0;
   return {
     ...report,
+    collateralValueUsd,
+    maintenanceCollateralValueUsd,
     initialMarginUsd,
     maintenanceMarginUsd,
-    freeCollateralUsd: report.freeCollateralUsd - addIm,
+    freeCollateralUsd,
     healthRatio,
+    byPosition,
     components: [
       ...report.components,
       {

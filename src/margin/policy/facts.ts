@@ -23,9 +23,13 @@ export interface PolicyFacts {
     equityUsd: number;
     initialMarginUsd: number;
     maintenanceMarginUsd: number;
-    /** Largest |notional| / daily volume of the market the item trades in, over items whose depth is known. */
+    /**
+     * Largest |notional| / daily volume of the market a derivative position trades in, over positions whose depth is
+     * known. Holdings are left out: a deposit must never make the policy ask for more margin (the xchain liquidity
+     * add-on already charges for collateral that is large against its market).
+     */
     maxDepthShare: number;
-    /** Items whose market has no depth in the snapshot (their share is unknown). */
+    /** Positions whose market has no depth in the snapshot (their share is unknown). */
     itemsWithoutDepth: number;
     /** Token symbols the account holds. */
     tokens: string[];
@@ -116,6 +120,7 @@ export function policyFacts(
   let maxDepthShare = 0;
   let itemsWithoutDepth = 0;
   for (const item of portfolio.items) {
+    if (item.source !== "position") continue;
     const spot = market.underlyings.get(item.underlying)?.spotUsd;
     const symbol = item.token?.symbol;
     const depth = market.liquidity.find(
@@ -125,7 +130,7 @@ export function policyFacts(
       if (item.priced.size !== 0) itemsWithoutDepth++;
       continue;
     }
-    const notional = Math.abs(item.priced.size) * spot * (item.priced.kind === "spot" ? item.priced.priceRatio : 1);
+    const notional = Math.abs(item.priced.size) * spot;
     maxDepthShare = Math.max(maxDepthShare, notional / depth.dailyVolumeUsd);
   }
   const tokens = [...new Set(portfolio.items.flatMap((i) => (i.token ? [i.token.symbol] : [])))];

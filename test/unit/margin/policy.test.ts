@@ -65,7 +65,7 @@ describe("policy component", () => {
   const report = runMarginModel(lender, market, resolveMarginConfig({ model: "cross" }), false);
   const facts = policyFacts(lender, market, report);
 
-  it("a USDC weight cap adds the collateral value it removes, by hand", () => {
+  it("a USDC weight cap removes collateral value, by hand, and leaves the requirement alone", () => {
     const b = book([
       {
         id: "cap-usdc",
@@ -79,10 +79,18 @@ describe("policy component", () => {
     const usdc = report.byPosition.filter((p) => lender.items.find((i) => i.id === p.id)?.token?.symbol === "USDC");
     expect(usdc.length).toBe(2);
     const expected = usdc.reduce((s, p) => s + Math.max(0, p.collateralValueUsd - 0.5 * p.valueUsd), 0);
+    expect(expected).toBeGreaterThan(1000);
     const policy = r.components.find((c) => c.name === "policy")!;
-    expect(policy.initialMarginUsd).toBeCloseTo(expected, 6);
-    expect(r.initialMarginUsd).toBeCloseTo(report.initialMarginUsd + expected, 6);
+    expect(policy.initialMarginUsd).toBe(0);
+    expect(r.initialMarginUsd).toBe(report.initialMarginUsd);
+    expect(r.collateralValueUsd).toBeCloseTo(report.collateralValueUsd - expected, 6);
     expect(r.freeCollateralUsd).toBeCloseTo(report.freeCollateralUsd - expected, 6);
+    for (const p of usdc) {
+      expect(r.byPosition.find((q) => q.id === p.id)!.collateralValueUsd).toBeCloseTo(
+        Math.min(p.collateralValueUsd, 0.5 * p.valueUsd),
+        6,
+      );
+    }
     expect(policy.detail).toContain("cap-usdc");
     expect(r.policy?.rulebook).toBe("t@v3");
   });
