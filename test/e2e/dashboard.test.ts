@@ -6,6 +6,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../integration/service/serviceHarness.js";
 
+const ADMIN_KEY = "admin-key-0123456789abcdef";
 const CHROMIUM = process.env.XMARGIN_CHROMIUM ?? "/usr/bin/chromium";
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 
@@ -26,7 +27,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ adminKeys: [ADMIN_KEY] });
     // A few replayed days first, so the margin-history chart has a line.
     for (let i = 0; i < 5; i++) expect((await h.call("/v1/feed/step", { method: "POST" })).status).toBe(200);
     profile = mkdtempSync(join(tmpdir(), "xmargin-chromium-"));
@@ -111,6 +112,38 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     // A live re-render keeps the loaded backtest chart.
     expect(await backtest.locator("svg path").count()).toBe(2);
     await page.screenshot({ path: join(SCREENSHOTS, "account-strangle.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the policy rules fired on an account after an admin edits the rulebook", async () => {
+    const rulebook = (await h.call("/v1/rulebook")).body.rulebook as { version: number; rules: unknown[] };
+    const res = await fetch(`${h.url}/v1/rulebook`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", "x-admin-key": ADMIN_KEY },
+      body: JSON.stringify({
+        ...rulebook,
+        version: rulebook.version + 1,
+        rules: [
+          ...rulebook.rules,
+          {
+            id: "desk-watch",
+            description: "Risk desk watch list",
+            when: { "==": [{ var: "account.id" }, "acct-btc-strangle-01"] },
+            actions: [{ kind: "marginMultiplier", factor: 1.2 }],
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const page = await browser.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(`${h.url}/#/accounts/acct-btc-strangle-01`);
+    const panel = page.locator('[data-testid="policy"]');
+    await panel.waitFor({ timeout: 15_000 });
+    expect(await panel.textContent()).toContain("desk-watch");
+    expect(await panel.textContent()).toContain("margin x1.2");
+    expect(await page.locator('[data-testid="components"]').textContent()).toContain("policy");
     expect(pageErrors).toEqual([]);
     await page.close();
   });
