@@ -81,8 +81,26 @@ function healthClass(health, band) {
   return "good";
 }
 
+// The API key: opened once as /?key=..., then kept in this browser's storage and removed from the address bar.
+const API_KEY_STORAGE = "xmargin.apiKey";
+function apiKey() {
+  const params = new URLSearchParams(location.search);
+  const given = params.get("key");
+  if (given) {
+    localStorage.setItem(API_KEY_STORAGE, given);
+    params.delete("key");
+    const rest = params.toString();
+    history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
+  }
+  return localStorage.getItem(API_KEY_STORAGE) ?? "";
+}
+const API_KEY = apiKey();
+
 async function getJson(path) {
-  const res = await fetch(path, { headers: { accept: "application/json" } });
+  const headers = { accept: "application/json" };
+  if (API_KEY) headers["x-api-key"] = API_KEY;
+  const res = await fetch(path, { headers });
+  if (res.status === 401) throw new Error("this service needs an API key: open the dashboard as /?key=YOUR_KEY");
   const body = await res.json();
   if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
   return body;
@@ -838,7 +856,8 @@ function onMessage(msg) {
 let retryMs = 500;
 function connect() {
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}/v1/stream`);
+  const keyQuery = API_KEY ? `?key=${encodeURIComponent(API_KEY)}` : "";
+  const ws = new WebSocket(`${proto}://${location.host}/v1/stream${keyQuery}`);
   ws.addEventListener("open", () => {
     retryMs = 500;
     setConn("open");

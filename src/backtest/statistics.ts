@@ -1,3 +1,4 @@
+import { invalidInput } from "../core/errors.js";
 import { erfc } from "../core/normal.js";
 
 /**
@@ -41,7 +42,7 @@ export function kupiecPof(exceptions: number, observations: number, p: number): 
   const n = observations;
   const x = exceptions;
   if (!(n > 0) || x < 0 || x > n || !(p > 0 && p < 1)) {
-    throw new RangeError(`kupiecPof: need n > 0, 0 <= x <= n, 0 < p < 1 (n=${n}, x=${x}, p=${p})`);
+    throw invalidInput("$", "kupiecPof: need n > 0, 0 <= x <= n, 0 < p < 1", `n=${n}, x=${x}, p=${p}`);
   }
   const phat = x / n;
   const null0 = xlogy(n - x, 1 - p) + xlogy(x, p);
@@ -92,7 +93,7 @@ export interface ChristoffersenResult {
  * @param p expected exception probability
  */
 export function christoffersen(hits: readonly boolean[], p: number): ChristoffersenResult {
-  if (hits.length < 2) throw new RangeError("christoffersen: need at least 2 observations");
+  if (hits.length < 2) throw invalidInput("$", "christoffersen: need at least 2 observations");
   const counts = transitionCounts(hits);
   const { n00, n01, n10, n11 } = counts;
   const pi01 = n00 + n01 > 0 ? n01 / (n00 + n01) : 0;
@@ -153,7 +154,8 @@ export interface TrafficLight {
  */
 export function trafficLight(exceptions: number, observations: number, coverage: number): TrafficLight {
   const p = 1 - coverage;
-  if (!(observations > 0) || !(p > 0 && p < 1)) throw new RangeError("trafficLight: need n > 0 and coverage in (0,1)");
+  if (!(observations > 0) || !(p > 0 && p < 1))
+    throw invalidInput("$", "trafficLight: need n > 0 and coverage in (0,1)");
   const kMax = Math.max(exceptions, observations);
   const cdf = binomialCdfTable(observations, p, kMax);
   let greenMax = -1;
@@ -210,8 +212,8 @@ function maxIncrease(
  * @param days calendar-day number of each observation (e.g. days since 1970-01-01), ascending
  */
 export function procyclicality(margins: readonly number[], days: readonly number[]): Procyclicality {
-  if (margins.length === 0) throw new RangeError("procyclicality: empty series");
-  if (margins.length !== days.length) throw new RangeError("procyclicality: margins and days differ in length");
+  if (margins.length === 0) throw invalidInput("$", "procyclicality: empty series");
+  if (margins.length !== days.length) throw invalidInput("$", "procyclicality: margins and days differ in length");
   const i5 = maxIncrease(margins, days, 5);
   const i30 = maxIncrease(margins, days, 30);
   let peak = -Infinity;

@@ -1,4 +1,4 @@
-import { invalidInput } from "./errors.js";
+import { calculationFailed, invalidInput } from "./errors.js";
 
 /** A decimal number as JSON carries it: optional sign, digits, optional fraction. No exponents, no hex. */
 export const DECIMAL_PATTERN = /^-?(0|[1-9]\d*)(\.\d+)?$/;
@@ -55,14 +55,14 @@ function plainFixed(x: number, d: number): string {
  * Non-finite values are a calculation bug and throw rather than print "NaN".
  */
 export function formatUsd(valueUsd: number, decimals = 2): string {
-  if (!Number.isFinite(valueUsd)) throw new RangeError(`cannot format non-finite amount ${valueUsd}`);
+  if (!Number.isFinite(valueUsd)) throw calculationFailed("cannot format a non-finite amount", String(valueUsd));
   const fixed = plainFixed(valueUsd, decimals);
   return fixed === `-${(0).toFixed(decimals)}` ? (0).toFixed(decimals) : fixed;
 }
 
 /** Formats any float as a plain decimal string with up to `significant` significant digits, never in exponent form. */
 export function formatDecimal(value: number, significant = 12): string {
-  if (!Number.isFinite(value)) throw new RangeError(`cannot format non-finite value ${value}`);
+  if (!Number.isFinite(value)) throw calculationFailed("cannot format a non-finite value", String(value));
   if (value === 0) return "0";
   const magnitude = Math.floor(Math.log10(Math.abs(value)));
   const decimals = Math.min(20, Math.max(0, significant - 1 - magnitude));

@@ -4,6 +4,7 @@
  */
 export type FlagCode =
   | "ORACLE_STALE"
+  | "ORACLE_FUTURE_DATED"
   | "ORACLE_DIVERGENT"
   | "ORACLE_UNCERTAIN"
   | "PRICE_FROM_UNDERLYING"

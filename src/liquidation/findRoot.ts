@@ -1,3 +1,4 @@
+import { calculationFailed } from "../core/errors.js";
 export interface RootResult {
   /** The root (a point where `f` changes sign, within `tolerance`). */
   x: number;
@@ -24,7 +25,8 @@ export function brentRoot(
 ): RootResult {
   if (fa === 0) return { x: a, fx: 0, iterations: 0 };
   if (fb === 0) return { x: b, fx: 0, iterations: 0 };
-  if (Math.sign(fa) === Math.sign(fb)) throw new RangeError(`no sign change on [${a}, ${b}]`);
+  if (Math.sign(fa) === Math.sign(fb))
+    throw calculationFailed("no root: no sign change on the bracket", `[${a}, ${b}]`);
   let c = a;
   let fc = fa;
   let d = b - a;

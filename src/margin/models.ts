@@ -5,6 +5,7 @@ import { gridPmConfigSchema, gridPmDefaults } from "./gridPm/config.js";
 import { computeIsolated } from "./isolated/computeIsolated.js";
 import { isolatedConfigSchema, isolatedDefaults } from "./isolated/config.js";
 import { defineMarginModel } from "./marginModel.js";
+import { MARGIN_MODEL_NAMES as MODEL_NAMES, type MarginModelName as ModelName } from "./modelNames.js";
 import { computeXchain } from "./xchain/computeXchain.js";
 import { xchainConfigSchema, xchainDefaults } from "./xchain/config.js";
 
@@ -41,6 +42,10 @@ export const marginModels = {
   }),
 } as const;
 
-export type MarginModelName = keyof typeof marginModels;
+/** The closed list of names (defined in modelNames.ts, which has no imports, so low layers can use it). */
+export type MarginModelName = ModelName;
+export const MARGIN_MODEL_NAMES: readonly MarginModelName[] = MODEL_NAMES;
 
-export const MARGIN_MODEL_NAMES = Object.keys(marginModels) as MarginModelName[];
+/** Compile-time proof that the map above and the closed list of names agree (both directions). */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const MODEL_MAP_MATCHES_NAMES: SameKeys<keyof typeof marginModels, MarginModelName> = true;

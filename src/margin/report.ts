@@ -1,8 +1,33 @@
 import type { Flag } from "../core/flags.js";
 import type { InstrumentKind } from "../pricing/types.js";
+import type { MarginModelName } from "./modelNames.js";
+
+/**
+ * The closed list of component ids: code selects components by id, never by their display name.
+ * - `scenario-risk`, `option-contingency`: grid PM's worst weighted scenario loss and short-option charge.
+ * - `perps-and-futures`, `short-options`: isolated margin's per-position rates.
+ * - `chain-pool`: one cross-margin pool per chain (the name says which chain).
+ * - `expected-shortfall` or `grid-floor`: xchain's simulated risk, or the grid floor when it binds.
+ * - `jumps`, `liquidity`: xchain's depeg/bridge jump and unwind/bridging cost add-ons.
+ * - `oracle-uncertainty`: every model's oracle band add-on.
+ */
+export type MarginComponentId =
+  | "scenario-risk"
+  | "option-contingency"
+  | "perps-and-futures"
+  | "short-options"
+  | "chain-pool"
+  | "expected-shortfall"
+  | "grid-floor"
+  | "jumps"
+  | "liquidity"
+  | "oracle-uncertainty"
+  | "policy";
 
 /** One additive part of the requirement; the components of a report sum to its initial (and maintenance) margin. */
 export interface MarginComponent {
+  id: MarginComponentId;
+  /** Display name (may vary, e.g. "pool arbitrum"); select by `id`. */
   name: string;
   initialMarginUsd: number;
   maintenanceMarginUsd: number;
@@ -74,7 +99,7 @@ export interface PolicyOutcome {
 }
 
 export interface MarginReport {
-  model: string;
+  model: MarginModelName;
   accountId: string;
   /** Snapshot time the report is computed at (ISO). */
   asOf: string;

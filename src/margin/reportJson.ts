@@ -1,10 +1,11 @@
 import { formatDecimal, formatUsd } from "../core/decimal.js";
 import type { Flag } from "../core/flags.js";
-import type { GroupMargin, MarginReport, PolicyOutcome } from "./report.js";
+import type { MarginModelName } from "./modelNames.js";
+import type { GroupMargin, MarginComponentId, MarginReport, PolicyOutcome } from "./report.js";
 
 /** A MarginReport as JSON carries it: USD amounts as decimal strings with 2 decimals, ratios as decimal strings. */
 export interface MarginReportJson {
-  model: string;
+  model: MarginModelName;
   accountId: string;
   asOf: string;
   currency: "USD";
@@ -17,7 +18,13 @@ export interface MarginReportJson {
   maintenanceMargin: string;
   freeCollateral: string;
   healthRatio: string | null;
-  components: Array<{ name: string; initialMargin: string; maintenanceMargin: string; detail: string }>;
+  components: Array<{
+    id: MarginComponentId;
+    name: string;
+    initialMargin: string;
+    maintenanceMargin: string;
+    detail: string;
+  }>;
   breakdown: {
     byPosition: Array<{
       id: string;
@@ -80,6 +87,7 @@ export function reportToJson(r: MarginReport): MarginReportJson {
     freeCollateral: formatUsd(r.freeCollateralUsd),
     healthRatio: r.healthRatio === null ? null : formatDecimal(r.healthRatio, 6),
     components: r.components.map((c) => ({
+      id: c.id,
       name: c.name,
       initialMargin: formatUsd(c.initialMarginUsd),
       maintenanceMargin: formatUsd(c.maintenanceMarginUsd),

@@ -1,3 +1,4 @@
+import { invalidInput } from "../core/errors.js";
 /**
  * Timing facts of one chain that decide how fast a position there can be liquidated. Values are approximate public
  * figures (see docs/chains.md); a MarketSnapshot may override them per chain.
@@ -18,8 +19,9 @@ export interface ChainProfile {
 
 /** Identity helper that validates a chain profile's numbers when the module loads. */
 export function defineChainProfile(profile: ChainProfile): Readonly<ChainProfile> {
-  if (!/^[a-z][a-z0-9-]{1,31}$/.test(profile.id)) throw new Error(`chain id ${profile.id} is not a lower-case name`);
-  if (!(profile.blockTimeMs > 0)) throw new Error(`chain ${profile.id}: blockTimeMs must be > 0`);
-  if (!(profile.finalitySec >= 0)) throw new Error(`chain ${profile.id}: finalitySec must be >= 0`);
+  if (!/^[a-z][a-z0-9-]{1,31}$/.test(profile.id))
+    throw invalidInput("$.id", `chain id ${profile.id} is not a lower-case name`);
+  if (!(profile.blockTimeMs > 0)) throw invalidInput("$.blockTimeMs", `chain ${profile.id}: blockTimeMs must be > 0`);
+  if (!(profile.finalitySec >= 0)) throw invalidInput("$.finalitySec", `chain ${profile.id}: finalitySec must be >= 0`);
   return Object.freeze({ ...profile });
 }

@@ -9,6 +9,7 @@ import {
   defaultAggregationRules,
   type QuoteReading,
 } from "./aggregateQuotes.js";
+import { allChainsFeedKey, chainFeedKey, parseFeedKey } from "./feedKey.js";
 
 /** A quote with the source's own staleness limit, which a MarketSnapshot document does not carry. */
 export interface TimedQuote {
@@ -24,11 +25,21 @@ export interface AggregatedFeeds {
 }
 
 /**
+ * A chain's own feed may be a single source that the other chains' sources contradict; its band is at least twice
+ * its distance from the all-chain price plus the all-chain band (rule R8), so valuing items at the chain's price can
+ * never gain an account more than the band charges.
+ */
+function withinAllChains(own: AggregatedPrice, all: AggregatedPrice): AggregatedPrice {
+  const floorUsd = 2 * Math.abs(own.priceUsd - all.priceUsd) + all.uncertaintyUsd;
+  return floorUsd > own.uncertaintyUsd ? { ...own, uncertaintyUsd: floorUsd } : own;
+}
+
+/**
  * Aggregates quotes per feed symbol over all chains and per (chain, symbol) (what `resolveMarket` uses), honouring
  * each quote's own `maxAgeSec` (rule R2). Pure: time comes in as `asOfSec`.
  * @example
  * const { prices } = aggregateFeeds(quotes, asOfSec);
- * prices.get("*:ETH")?.priceUsd;
+ * prices.get(allChainsFeedKey("ETH"))?.priceUsd;
  * @see docs/oracles.md
  */
 export function aggregateFeeds(
@@ -53,17 +64,20 @@ export function aggregateFeeds(
       ...(maxAgeSec !== undefined ? { maxAgeSec } : {}),
     };
     const symbol = q.feed.slice(0, -"/USD".length);
-    push(`*:${symbol}`, reading);
-    push(`${q.chain}:${symbol}`, reading);
+    push(allChainsFeedKey(symbol), reading);
+    push(chainFeedKey(q.chain, symbol), reading);
   });
   const prices = new Map<string, AggregatedPrice>();
   const flags: Flag[] = [];
+  // All-chain keys sort first ("*" < letters), so each chain's feed can be held to its all-chain aggregate.
   for (const [key, readings] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const [chain, symbol] = key.split(":") as [string, string];
-    const label = chain === "*" ? `${symbol}/USD` : `${symbol}/USD on ${chain}`;
-    const agg = aggregateQuotes(label, readings, asOfSec, rules);
+    const { chain, symbol } = parseFeedKey(key);
+    const label = chain === undefined ? `${symbol}/USD` : `${symbol}/USD on ${chain}`;
+    const own = aggregateQuotes(label, readings, asOfSec, rules);
+    const all = chain === undefined ? undefined : prices.get(allChainsFeedKey(symbol));
+    const agg = all ? withinAllChains(own, all) : own;
     prices.set(key, agg);
-    if (chain === "*" || readings.length > 1) flags.push(...agg.flags);
+    if (chain === undefined || readings.length > 1) flags.push(...agg.flags);
   }
   return { prices, flags };
 }

@@ -1,3 +1,4 @@
+import { missingData } from "../core/errors.js";
 import type { Flag } from "../core/flags.js";
 
 /** A quote reduced to numbers, as the aggregator needs it. */
@@ -29,6 +30,11 @@ export interface AggregationRules {
   maxCrossChainDivergenceRel?: number;
   /** A quote published more than this many seconds after the snapshot time is ignored. Default 60. */
   maxFutureSec?: number;
+  /**
+   * Cap on a quote's own `maxAgeSec`, seconds: a source cannot declare itself fresh for longer (a quote's
+   * `maxAgeSec: 1e9` would make a two-day-old price fresh). Default 86,400, the longest Chainlink heartbeat.
+   */
+  maxHeartbeatSec?: number;
 }
 
 /**
@@ -42,14 +48,15 @@ export const defaultAggregationRules: Readonly<AggregationRules> = {
   maxConfidenceRel: 0.02,
   maxCrossChainDivergenceRel: 0.01,
   maxFutureSec: 60,
+  maxHeartbeatSec: 86_400,
 };
 
 export interface AggregatedPrice {
   feed: string;
   priceUsd: number;
   /**
-   * Half-width of the band the true price plausibly lies in, USD: the largest of the sources' confidence, the distance
-   * of the farthest used quote from the median and the distance of the farthest chain's median from the price. Only
+   * Half-width of the band the true price plausibly lies in, USD: the largest of the sources' confidence, twice the
+   * distance of the farthest used quote (and chain median) from the median, and what lost sources leave (R7). Only
    * ever widened by bad data, never narrowed.
    */
   uncertaintyUsd: number;
@@ -70,20 +77,42 @@ function median(values: number[]): number {
 
 const pct = (rel: number) => `${(100 * rel).toFixed(2)}%`;
 
+/** Classes of a valid quote at the snapshot time. */
+type QuoteState = "fresh" | "stale" | "future";
+
+function stateOf(q: QuoteReading, asOfSec: number, rules: AggregationRules): QuoteState {
+  if (q.publishedAtSec - asOfSec > (rules.maxFutureSec ?? 60)) return "future";
+  const ownLimit = q.maxAgeSec ?? rules.maxAgeSec;
+  const limit = Math.min(ownLimit, rules.maxHeartbeatSec ?? Number.POSITIVE_INFINITY);
+  return asOfSec - q.publishedAtSec <= limit ? "fresh" : "stale";
+}
+
+/** A source's confidence half-width, USD; a non-finite one counts as the whole price. */
+function confidenceOf(q: QuoteReading, priceUsd: number): number {
+  return Number.isFinite(q.confidenceUsd) ? Math.max(0, q.confidenceUsd) : priceUsd;
+}
+
 /**
  * Aggregates the quotes of one feed at `asOfSec`. Rules (fail-safe; numbered as in docs/oracles.md):
  * - R1. A reading whose price is not a finite number > 0 is rejected (warning ORACLE_UNCERTAIN); if none is left
- *   the call throws, so a bad price can never become the price.
- * - R2. Fresh quotes (age <= the quote's own `maxAgeSec`, else the rules' `maxAgeSec`; not published more than
- *   `maxFutureSec` after `asOfSec`) are used; the price is their median.
+ *   the call throws MISSING_DATA, so a bad price can never become the price.
+ * - R2. Fresh quotes (age <= the quote's own `maxAgeSec` capped at `maxHeartbeatSec`, else the rules' `maxAgeSec`)
+ *   are used; the price is their median. A quote published more than `maxFutureSec` after `asOfSec` is future-dated:
+ *   never used while another quote is, and flagged ORACLE_FUTURE_DATED (its own flag, not "stale").
  * - R3. If no quote is fresh, the median of all valid quotes is used and a critical ORACLE_STALE flag is raised (the
- *   margin models then add their stale add-on). Some stale of several: info ORACLE_STALE, stale ones ignored.
- * - R4. Any used quote farther than maxDivergenceRel from the median raises ORACLE_DIVERGENT (warning) and widens the
- *   uncertainty to that distance.
+ *   margin models then add their stale add-on). Some stale of several: ORACLE_STALE (warning; the band keeps their prices, R7).
+ * - R4. The uncertainty is at least twice the distance of the farthest used quote from the median: a source that
+ *   moves pulls the median by at most half its move, and the band grows by more than the pull, so a diverging source
+ *   cannot move the price in an account's favour for free (scenario risk scales with the price, so a band that only
+ *   matched the pull would not be enough). Beyond maxDivergenceRel the feed is flagged ORACLE_DIVERGENT (warning).
  * - R5. Per-chain medians of the used quotes that spread by more than maxCrossChainDivergenceRel of the price raise
- *   ORACLE_DIVERGENT (warning, "across chains"); the uncertainty is at least the farthest chain median's distance.
+ *   ORACLE_DIVERGENT (warning, "across chains"); the uncertainty is at least twice the farthest chain median's
+ *   distance.
  * - R6. A confidence wider than maxConfidenceRel raises ORACLE_UNCERTAIN; the uncertainty is at least the widest
  *   confidence.
+ * - R7. Losing a source never narrows the band: every valid quote that is not used (stale, future-dated) keeps
+ *   twice its distance from the price plus its own confidence in the uncertainty. The price may move to the sources
+ *   left, but the band grows by more than the move.
  */
 export function aggregateQuotes(
   feed: string,
@@ -91,10 +120,10 @@ export function aggregateQuotes(
   asOfSec: number,
   rules: AggregationRules = defaultAggregationRules,
 ): AggregatedPrice {
-  if (quotes.length === 0) throw new RangeError(`aggregateQuotes(${feed}): no quotes`);
+  if (quotes.length === 0) throw missingData("$.quotes", `${feed}: no quotes`);
   const flags: Flag[] = [];
   const valid = quotes.filter((q) => Number.isFinite(q.priceUsd) && q.priceUsd > 0);
-  if (valid.length === 0) throw new RangeError(`aggregateQuotes(${feed}): no quote with a price > 0`);
+  if (valid.length === 0) throw missingData("$.quotes", `${feed}: no quote with a price > 0`);
   if (valid.length < quotes.length) {
     flags.push({
       code: "ORACLE_UNCERTAIN",
@@ -102,11 +131,18 @@ export function aggregateQuotes(
       message: `${feed}: ${quotes.length - valid.length} of ${quotes.length} sources rejected (price not > 0)`,
     });
   }
-  const maxFutureSec = rules.maxFutureSec ?? 60;
-  const fresh = valid.filter(
-    (q) => asOfSec - q.publishedAtSec <= (q.maxAgeSec ?? rules.maxAgeSec) && q.publishedAtSec - asOfSec <= maxFutureSec,
-  );
+  const states = valid.map((q) => stateOf(q, asOfSec, rules));
+  const fresh = valid.filter((_, i) => states[i] === "fresh");
+  const future = valid.filter((_, i) => states[i] === "future");
   const used = fresh.length > 0 ? fresh : [...valid];
+  const unused = fresh.length > 0 ? valid.filter((_, i) => states[i] !== "fresh") : [];
+  if (future.length > 0) {
+    flags.push({
+      code: "ORACLE_FUTURE_DATED",
+      severity: fresh.length === 0 ? "critical" : "warning",
+      message: `${feed}: ${future.length} of ${valid.length} sources published more than ${rules.maxFutureSec ?? 60}s after the snapshot time`,
+    });
+  }
   if (fresh.length === 0) {
     const newest = Math.max(...valid.map((q) => q.publishedAtSec));
     const limits = [...new Set(valid.map((q) => q.maxAgeSec ?? rules.maxAgeSec))].join("/");
@@ -115,11 +151,11 @@ export function aggregateQuotes(
       severity: "critical",
       message: `${feed}: no quote newer than ${limits}s (newest is ${Math.round(asOfSec - newest)}s old)`,
     });
-  } else if (fresh.length < valid.length) {
+  } else if (fresh.length < valid.length - future.length) {
     flags.push({
       code: "ORACLE_STALE",
-      severity: "info",
-      message: `${feed}: ${valid.length - fresh.length} of ${valid.length} sources stale and ignored`,
+      severity: "warning",
+      message: `${feed}: ${valid.length - future.length - fresh.length} of ${valid.length} sources stale; their last prices widen the band`,
     });
   }
   const priceUsd = median(used.map((q) => q.priceUsd));
@@ -128,18 +164,21 @@ export function aggregateQuotes(
   const byChain = new Map<string, number[]>();
   for (const q of used) {
     spreadUsd = Math.max(spreadUsd, Math.abs(q.priceUsd - priceUsd));
-    confidenceUsd = Math.max(confidenceUsd, Number.isFinite(q.confidenceUsd) ? Math.max(0, q.confidenceUsd) : priceUsd);
+    confidenceUsd = Math.max(confidenceUsd, confidenceOf(q, priceUsd));
     const list = byChain.get(q.chain);
     if (list) list.push(q.priceUsd);
     else byChain.set(q.chain, [q.priceUsd]);
   }
-  if (spreadUsd > rules.maxDivergenceRel * priceUsd) {
+  const divergent = spreadUsd > rules.maxDivergenceRel * priceUsd;
+  if (divergent) {
     flags.push({
       code: "ORACLE_DIVERGENT",
       severity: "warning",
       message: `${feed}: sources diverge by ${pct(spreadUsd / priceUsd)} from the median`,
     });
   }
+  let lostUsd = 0;
+  for (const q of unused) lostUsd = Math.max(lostUsd, 2 * Math.abs(q.priceUsd - priceUsd) + confidenceOf(q, priceUsd));
   let crossChainSpreadUsd = 0;
   if (byChain.size > 1) {
     const chainMedians = [...byChain].map(([chain, prices]) => ({ chain, priceUsd: median(prices) }));
@@ -166,7 +205,7 @@ export function aggregateQuotes(
   return {
     feed,
     priceUsd,
-    uncertaintyUsd: Math.max(spreadUsd, confidenceUsd, crossChainSpreadUsd),
+    uncertaintyUsd: Math.max(2 * spreadUsd, confidenceUsd, 2 * crossChainSpreadUsd, lostUsd),
     freshSources: fresh.length,
     totalSources: quotes.length,
     flags,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FAILURE_REASONS, type FailureReason } from "../core/errors.js";
 import { MARGIN_MODEL_NAMES } from "../margin/models.js";
 import { marketSnapshotSchema, oracleQuoteSchema } from "../schema/marketSnapshot.js";
 import { portfolioSchema } from "../schema/portfolio.js";
@@ -180,10 +181,11 @@ export const whatIfResponseSchema = z.object({
 
 export const errorResponseSchema = z.object({
   error: z.object({
-    code: z.string(),
+    code: z.enum(Object.keys(FAILURE_REASONS) as [FailureReason, ...FailureReason[]]),
     path: z.string().optional().describe("JSON path of the bad field, e.g. $.portfolio.positions[0].strike"),
     message: z.string(),
     details: z.string().optional(),
+    docsPath: z.string().describe("page of docs/ that explains this failure"),
   }),
 });
 

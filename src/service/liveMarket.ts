@@ -3,6 +3,7 @@ import type { Flag } from "../core/flags.js";
 import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import type { AggregatedPrice } from "../oracles/aggregateQuotes.js";
+import { parseFeedKey } from "../oracles/feedKey.js";
 import type { MarketSnapshot, OracleQuote } from "../schema/marketSnapshot.js";
 
 /** One state of the live market. */
@@ -47,8 +48,8 @@ export function pricesOf(market: ResolvedMarket): PriceView[] {
     if (u.price) out.push(view(symbol, "underlying", u.price));
   }
   for (const [key, p] of [...market.tokenPrices].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!key.startsWith("*:")) continue;
-    const symbol = key.slice(2);
+    const { chain, symbol } = parseFeedKey(key);
+    if (chain !== undefined) continue;
     if (market.underlyings.has(symbol)) continue;
     out.push(view(symbol, "token", p));
   }

@@ -4,94 +4,44 @@ import { DEFAULT_RULEBOOK } from "../margin/policy/defaultRulebook.js";
 import { parseRulebook, type Rulebook } from "../margin/policy/rulebook.js";
 import type { MarginReport } from "../margin/report.js";
 import { type MarginReportJson, reportToJson } from "../margin/reportJson.js";
-import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
 import { type AnyMarginConfig, resolveMarginConfig } from "../margin/resolveConfig.js";
-import { findToken } from "../market/tokenRegistry.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
-import { type Portfolio, portfolioSchema } from "../schema/portfolio.js";
+import type { Portfolio } from "../schema/portfolio.js";
 import { parseDocument } from "../schema/validate.js";
-import type { AccountRow, MarginSnapshotWrite, MarginStore, PolicyAuditWrite } from "../store/marginStore.js";
-import type { WhatIfEngine, WhatIfOutcome } from "./engines.js";
-import { LiveMarket, type MarketTick, type PriceJson, pricesOf, priceToJson } from "./liveMarket.js";
-import { type BandState, type RebalancePolicy, rebalancePolicySchema } from "./rebalancePolicy.js";
-import { HttpError, underPath } from "./serviceErrors.js";
-
-/** An account as the service holds it: validated documents, the feeds it depends on and its latest report. */
-export interface LiveAccount {
-  accountId: string;
-  version: number;
-  updatedAt: string;
-  portfolio: Portfolio;
-  configDoc: Record<string, unknown>;
-  config: AnyMarginConfig;
-  policy: RebalancePolicy | null;
-  /** Feed symbols whose change moves this account's margin (underlyings and held tokens). */
-  deps: Set<string>;
-  report?: MarginReport;
-  reportJson?: MarginReportJson;
-  reportSeq?: number;
-  /** Why the last computation failed (e.g. a price missing from the live market). */
-  error?: XmarginError;
-  band?: BandState;
-  /** Ids of the policy rules that fired on the last report (the audit trail records changes of this set). */
-  firedRules?: string[];
-}
-
-/** What the service announces; the WebSocket hub forwards these to subscribers. */
-export type ServiceEvent =
-  | {
-      type: "tick";
-      seq: number;
-      asOf: string;
-      source: string;
-      changed: string[];
-      clockMoved: boolean;
-      /** Accounts recomputed because of this tick (the others do not depend on what changed). */
-      recomputed: string[];
-      prices: PriceJson[];
-    }
-  | {
-      type: "report";
-      accountId: string;
-      seq: number;
-      asOf: string;
-      reason: "tick" | "position" | "start" | "policy";
-      version: number;
-      report: MarginReportJson;
-    }
-  | {
-      type: "account-error";
-      accountId: string;
-      seq: number;
-      error: ReturnType<XmarginError["toJSON"]>;
-    }
-  | { type: "plan"; accountId: string; plan: Record<string, unknown> };
-
-export type ServiceListener = (event: ServiceEvent) => void;
+import type { MarginSnapshotWrite, MarginStore, PolicyAuditWrite } from "../store/marginStore.js";
+import { AccountRegistry } from "./accountRegistry.js";
+import { checkBudget } from "./computeBudget.js";
+import type { WhatIfEngine } from "./engines.js";
+import { dependenciesOf, type LiveAccount } from "./liveAccount.js";
+import { LiveMarket, type MarketTick, pricesOf, priceToJson } from "./liveMarket.js";
+import { marginSnapshotRow } from "./marginRows.js";
+import type { RebalancePolicy } from "./rebalancePolicy.js";
+import { type ComputeBudget, computeBudgetSchema } from "./serviceConfig.js";
+import { type ReportReason, type ServiceEvent, ServiceEvents, type ServiceListener } from "./serviceEvents.js";
+import { underPath } from "./underPath.js";
 
 /** Hook run after an account's report is recomputed (the rebalancer). */
 export type ReportHook = (account: LiveAccount, tick: MarketTick) => void;
 
-/** Feed symbols an account depends on: underlyings of its items and the tokens it holds. */
-export function dependenciesOf(portfolio: Portfolio): Set<string> {
-  const deps = new Set<string>();
-  for (const h of portfolio.holdings) {
-    deps.add(h.token);
-    const token = findToken(h.chain, h.token);
-    if (token && token.underlying !== "USD") deps.add(token.underlying);
-  }
-  for (const p of portfolio.positions) deps.add(p.underlying);
-  return deps;
+/** Computes a stored account's report at a tick somewhere else (a worker thread). */
+export type TickComputer = (acc: LiveAccount, tick: MarketTick) => Promise<ComputedReport>;
+
+/** One account's report at one tick, computed and serialised (serialising can fail on a non-finite figure). */
+export interface ComputedReport {
+  report: MarginReport;
+  json: MarginReportJson;
 }
 
-function computeReport(
+/** The report of a portfolio at a tick; the one place the service runs the engine on the live market. */
+export function computeAtTick(
   portfolio: Portfolio,
   tick: MarketTick,
   config: AnyMarginConfig,
-  rulebook: Rulebook,
-): MarginReport {
-  return runMarginModel(resolvePortfolio(portfolio, tick.market), tick.market, config, { rulebook });
+  rulebook: Rulebook = DEFAULT_RULEBOOK,
+): ComputedReport {
+  const report = runMarginModel(resolvePortfolio(portfolio, tick.market), tick.market, config, { rulebook });
+  return { report, json: reportToJson(report) };
 }
 
 /** `name@vN` of a rulebook, as reports and the audit trail name it. */
@@ -106,6 +56,8 @@ export interface MarginServiceOptions {
   store: MarginStore;
   whatIf: WhatIfEngine;
   defaultModel: string;
+  /** Limits of every computation the service runs for a client (default: the documented defaults). */
+  budget?: ComputeBudget;
   /** Called with a line for the operator log (no client ever sees it). */
   log?: (line: string) => void;
 }
@@ -113,26 +65,33 @@ export interface MarginServiceOptions {
 /**
  * The stateful heart of the service: the live market, the accounts and their latest reports. Every tick re-margins
  * only the accounts that hold a changed feed (all of them when the market clock moves), stores the tick and the new
- * margin snapshots, and announces the reports that moved. The computation itself is the pure engine.
+ * margin snapshots, and announces the reports that moved. The computation itself is the pure engine; on-demand calls
+ * that keep no state live in onDemand.ts.
  */
 export class MarginService {
   readonly store: MarginStore;
   readonly market: LiveMarket;
-  readonly accounts = new Map<string, LiveAccount>();
-  private readonly listeners = new Set<ServiceListener>();
+  readonly registry: AccountRegistry;
+  readonly whatIfEngine: WhatIfEngine;
+  readonly budget: ComputeBudget;
+  private readonly events: ServiceEvents;
   private readonly reportHooks: ReportHook[] = [];
-  private readonly whatIfEngine: WhatIfEngine;
-  private readonly defaultModel: string;
   private readonly log: (line: string) => void;
+  readonly stats = { ticks: 0, recomputations: 0, lastTickMs: 0, coalescedTicks: 0 };
+  /** Where tick recomputations run when not on the event loop (set by the server when worker threads exist). */
+  private tickComputer: TickComputer | undefined;
+  /** Off-thread mode: the tick waiting to be recomputed (the newest; older ones are folded into it). */
+  private pending: { tick: MarketTick; changed: Set<string>; clockMoved: boolean } | undefined;
+  private draining = false;
   /** The rulebook evaluated after every model: the newest stored version, else the built-in default. */
   rulebook: Rulebook = DEFAULT_RULEBOOK;
-  readonly stats = { ticks: 0, recomputations: 0, lastTickMs: 0 };
 
   constructor(options: MarginServiceOptions) {
     this.store = options.store;
     this.whatIfEngine = options.whatIf;
-    this.defaultModel = options.defaultModel;
+    this.budget = options.budget ?? computeBudgetSchema.parse({});
     this.log = options.log ?? (() => {});
+    this.events = new ServiceEvents(this.log);
     const storedBook = this.store.latestRulebook(DEFAULT_RULEBOOK.name);
     if (storedBook) {
       try {
@@ -151,18 +110,15 @@ export class MarginService {
         this.log(`stored market ignored: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    for (const row of this.store.listAccounts()) {
-      try {
-        this.accounts.set(row.accountId, this.liveAccountOf(row));
-      } catch (err) {
-        this.log(`stored account ${row.accountId} ignored: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
+    this.registry = new AccountRegistry(this.store, options.defaultModel, this.log);
+  }
+
+  get accounts(): Map<string, LiveAccount> {
+    return this.registry.accounts;
   }
 
   on(listener: ServiceListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on(listener);
   }
 
   onReport(hook: ReportHook): void {
@@ -170,39 +126,28 @@ export class MarginService {
   }
 
   emit(event: ServiceEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.log(`listener failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
+    this.events.emit(event);
   }
 
-  /** The current market; 503 when there is none yet. */
+  /** The current market; UNAVAILABLE (503) when there is none yet. */
   currentTick(): MarketTick {
     const tick = this.market.current;
-    if (!tick) throw new HttpError(503, "MISSING_DATA", "no live market yet");
+    if (!tick) throw new XmarginError("no live market yet", { code: "UNAVAILABLE", retryAfterSec: 1 });
     return tick;
   }
 
-  private liveAccountOf(row: AccountRow): LiveAccount {
-    const portfolio = parseDocument(portfolioSchema, row.portfolio, "Portfolio");
-    const configDoc = (row.config ?? { model: this.defaultModel }) as Record<string, unknown>;
-    const config = resolveMarginConfig(configDoc);
-    const policy = row.policy === null ? null : parseDocument(rebalancePolicySchema, row.policy, "RebalancePolicy");
-    const band = this.store.getMeta(`band:${row.accountId}`) as BandState | undefined;
-    return {
-      accountId: row.accountId,
-      version: row.version,
-      updatedAt: row.updatedAt,
-      portfolio,
-      configDoc,
-      config,
-      policy,
-      deps: dependenciesOf(portfolio),
-      ...(band ? { band } : {}),
-    };
+  getAccount(accountId: string): LiveAccount {
+    return this.registry.get(accountId);
+  }
+
+  /**
+   * Recomputes ticks off the event loop from now on: a tick is stored and announced at once, its accounts are
+   * recomputed by `computer` and their reports announced in tick order. Ticks that arrive while one is being
+   * recomputed are folded into the newest (their changed feeds and clock moves add up), so a slow recomputation
+   * never builds a backlog.
+   */
+  offloadTicks(computer: TickComputer): void {
+    this.tickComputer = computer;
   }
 
   /** Computes (and caches) every account at the current market, e.g. at start. */
@@ -212,62 +157,23 @@ export class MarginService {
     this.recompute([...this.accounts.values()], tick, reason);
   }
 
-  private recompute(
-    accounts: LiveAccount[],
-    tick: MarketTick,
-    reason: "start" | "tick" | "position" | "policy",
-  ): string[] {
-    const rows: MarginSnapshotWrite[] = [];
-    const moved: LiveAccount[] = [];
-    const audit: PolicyAuditWrite[] = [];
-    for (const acc of accounts) {
-      this.stats.recomputations++;
-      try {
-        const report = computeReport(acc.portfolio, tick, acc.config, this.rulebook);
-        const fired = report.policy?.fired.map((f) => f.ruleId) ?? [];
-        if (fired.join(",") !== (acc.firedRules ?? []).join(",")) {
-          audit.push({
-            at: new Date().toISOString(),
-            kind: fired.length ? "rules-fired" : "rules-cleared",
-            actor: "engine",
-            rulebook: rulebookLabel(this.rulebook),
-            accountId: acc.accountId,
-            detail: { seq: tick.seq, asOf: tick.asOf, reason, fired: report.policy?.fired ?? [] },
-          });
-        }
-        acc.firedRules = fired;
-        const json = reportToJson(report);
-        const changed = !acc.reportJson || JSON.stringify(acc.reportJson) !== JSON.stringify(json);
-        acc.report = report;
-        acc.reportJson = json;
-        acc.reportSeq = tick.seq;
-        delete acc.error;
-        if (changed || reason !== "tick") {
-          moved.push(acc);
-          rows.push({
-            accountId: acc.accountId,
-            seq: tick.seq,
-            asOf: tick.asOf,
-            model: report.model,
-            accountVersion: acc.version,
-            equityUsd: report.equityUsd,
-            initialMarginUsd: report.initialMarginUsd,
-            maintenanceMarginUsd: report.maintenanceMarginUsd,
-            freeCollateralUsd: report.freeCollateralUsd,
-            healthRatio: report.healthRatio,
-            reason,
-            report: json,
-          });
-        }
-      } catch (err) {
-        const e = asXmarginError(err);
-        if (!(err instanceof XmarginError)) this.log(`account ${acc.accountId}: ${String(err)}`);
-        acc.error = e;
-        this.emit({ type: "account-error", accountId: acc.accountId, seq: tick.seq, error: e.toJSON() });
-      }
-    }
+  /** Installs a computed report on the account; returns whether its JSON differs from the previous one. */
+  private install(acc: LiveAccount, tick: MarketTick, computed: ComputedReport): boolean {
+    const changed = !acc.reportJson || JSON.stringify(acc.reportJson) !== JSON.stringify(computed.json);
+    acc.report = computed.report;
+    acc.reportJson = computed.json;
+    acc.reportSeq = tick.seq;
+    delete acc.error;
+    return changed;
+  }
+
+  /** Stores the rows of the moved accounts and announces their reports (then runs the report hooks). */
+  private announce(moved: LiveAccount[], tick: MarketTick, reason: ReportReason): void {
+    const rows: MarginSnapshotWrite[] = moved.map((acc) =>
+      marginSnapshotRow(acc, tick, acc.report!, acc.reportJson!, reason),
+    );
     if (rows.length > 0) this.store.recordMargins(rows);
-    if (audit.length > 0) this.store.appendPolicyAudit(audit);
+    this.auditFiredRules(moved, tick, reason);
     for (const acc of moved) {
       this.emit({
         type: "report",
@@ -280,6 +186,80 @@ export class MarginService {
       });
       for (const hook of this.reportHooks) hook(acc, tick);
     }
+  }
+
+  /** Records in the policy audit trail every account whose set of fired rules changed with this report. */
+  private auditFiredRules(moved: LiveAccount[], tick: MarketTick, reason: ReportReason): void {
+    const audit: PolicyAuditWrite[] = [];
+    for (const acc of moved) {
+      const fired = acc.report?.policy?.fired ?? [];
+      const ids = fired.map((f) => f.ruleId);
+      if (ids.join(",") === (acc.firedRules ?? []).join(",")) continue;
+      acc.firedRules = ids;
+      audit.push({
+        at: new Date().toISOString(),
+        kind: ids.length ? "rules-fired" : "rules-cleared",
+        actor: "engine",
+        rulebook: acc.report?.policy?.rulebook ?? rulebookLabel(this.rulebook),
+        accountId: acc.accountId,
+        detail: { seq: tick.seq, asOf: tick.asOf, reason, fired },
+      });
+    }
+    if (audit.length > 0) this.store.appendPolicyAudit(audit);
+  }
+
+  /**
+   * Stores a new version of the active rulebook (its `version` must be the stored one + 1, so two editors cannot
+   * overwrite each other), records it in the audit trail, makes it active and re-margins every account with it.
+   * Accounts whose fired rules change get their own audit entries.
+   */
+  setRulebook(doc: unknown, actor: string): { rulebook: Rulebook; recomputed: string[] } {
+    const book = parseRulebook(doc);
+    if (book.name !== this.rulebook.name) {
+      throw new XmarginError(`must be "${this.rulebook.name}", the active rulebook`, {
+        code: "INVALID_INPUT",
+        path: "$.name",
+      });
+    }
+    if (book.version !== this.rulebook.version + 1) {
+      throw new XmarginError(
+        `version must be ${this.rulebook.version + 1} (the active version is ${this.rulebook.version})`,
+        { code: "CONFLICT", path: "$.version" },
+      );
+    }
+    const at = new Date().toISOString();
+    this.store.putRulebook(
+      { name: book.name, version: book.version, document: doc, createdAt: at, actor },
+      {
+        at,
+        kind: "rulebook-put",
+        actor,
+        rulebook: rulebookLabel(book),
+        accountId: null,
+        detail: { previous: rulebookLabel(this.rulebook), rules: book.rules.map((r) => r.id) },
+      },
+    );
+    this.rulebook = book;
+    const tick = this.market.current;
+    const recomputed = tick ? this.recompute([...this.accounts.values()], tick, "policy") : [];
+    return { rulebook: book, recomputed };
+  }
+
+  private recompute(accounts: LiveAccount[], tick: MarketTick, reason: ReportReason): string[] {
+    const moved: LiveAccount[] = [];
+    for (const acc of accounts) {
+      this.stats.recomputations++;
+      try {
+        const changed = this.install(acc, tick, computeAtTick(acc.portfolio, tick, acc.config, this.rulebook));
+        if (changed || reason !== "tick") moved.push(acc);
+      } catch (err) {
+        const e = asXmarginError(err);
+        if (!(err instanceof XmarginError)) this.log(`account ${acc.accountId}: ${String(err)}`);
+        acc.error = e;
+        this.emit({ type: "account-error", accountId: acc.accountId, seq: tick.seq, error: e.toJSON() });
+      }
+    }
+    this.announce(moved, tick, reason);
     return accounts.map((a) => a.accountId);
   }
 
@@ -303,12 +283,33 @@ export class MarginService {
         flags: p.flags,
       })),
     });
-    const affected = [...this.accounts.values()].filter(
-      (a) => tick.clockMoved || a.error !== undefined || [...a.deps].some((d) => tick.changed.has(d)),
-    );
+    if (this.tickComputer) {
+      this.schedule(tick);
+      this.stats.ticks++;
+      this.stats.lastTickMs = performance.now() - started;
+      this.emitTick(
+        tick,
+        source,
+        prices,
+        this.affectedBy(tick.changed, tick.clockMoved).map((a) => a.accountId),
+      );
+      return tick;
+    }
+    const affected = this.affectedBy(tick.changed, tick.clockMoved);
     const recomputed = this.recompute(affected, tick, "tick");
     this.stats.ticks++;
     this.stats.lastTickMs = performance.now() - started;
+    this.emitTick(tick, source, prices, recomputed);
+    return tick;
+  }
+
+  private affectedBy(changed: ReadonlySet<string>, clockMoved: boolean): LiveAccount[] {
+    return [...this.accounts.values()].filter(
+      (a) => clockMoved || a.error !== undefined || [...a.deps].some((d) => changed.has(d)),
+    );
+  }
+
+  private emitTick(tick: MarketTick, source: string, prices: ReturnType<typeof pricesOf>, recomputed: string[]): void {
     this.emit({
       type: "tick",
       seq: tick.seq,
@@ -319,12 +320,63 @@ export class MarginService {
       recomputed,
       prices: prices.map(priceToJson),
     });
-    return tick;
+  }
+
+  /** Off-thread mode: folds the tick into the pending one and starts draining if idle. */
+  private schedule(tick: MarketTick): void {
+    if (this.pending) {
+      this.stats.coalescedTicks++;
+      for (const c of tick.changed) this.pending.changed.add(c);
+      this.pending = { tick, changed: this.pending.changed, clockMoved: this.pending.clockMoved || tick.clockMoved };
+    } else {
+      this.pending = { tick, changed: new Set(tick.changed), clockMoved: tick.clockMoved };
+    }
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending) {
+        const { tick, changed, clockMoved } = this.pending;
+        this.pending = undefined;
+        await this.recomputeOffThread(this.affectedBy(changed, clockMoved), tick);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async recomputeOffThread(accounts: LiveAccount[], tick: MarketTick): Promise<void> {
+    const computer = this.tickComputer!;
+    const outcomes = await Promise.all(
+      accounts.map((acc) =>
+        computer(acc, tick).then(
+          (computed) => ({ acc, version: acc.version, computed }),
+          (err: unknown) => ({ acc, version: acc.version, err }),
+        ),
+      ),
+    );
+    const moved: LiveAccount[] = [];
+    for (const o of outcomes) {
+      // An account written (PUT) while its tick was computed keeps the newer report.
+      if (this.accounts.get(o.acc.accountId) !== o.acc || o.acc.version !== o.version) continue;
+      this.stats.recomputations++;
+      if ("computed" in o) {
+        if (this.install(o.acc, tick, o.computed)) moved.push(o.acc);
+      } else {
+        const e = asXmarginError(o.err);
+        o.acc.error = e;
+        this.emit({ type: "account-error", accountId: o.acc.accountId, seq: tick.seq, error: e.toJSON() });
+      }
+    }
+    this.announce(moved, tick, "tick");
   }
 
   /**
-   * Validates and stores an account, computes it at the live market and announces the new report. Errors name the
-   * field of the request (`$.portfolio.holdings[0].token`); nothing is stored when the portfolio cannot be margined.
+   * Validates, computes once and stores an account, then announces the new report. Errors name the field of the
+   * request (`$.portfolio.holdings[0].token`); nothing is stored when the portfolio cannot be margined (including a
+   * report with a non-finite figure).
    */
   putAccount(
     accountId: string,
@@ -338,11 +390,14 @@ export class MarginService {
       });
     }
     const existing = this.accounts.get(accountId);
-    const configDoc = doc.config ?? existing?.configDoc ?? { model: this.defaultModel };
+    const configDoc = doc.config ?? existing?.configDoc ?? this.registry.defaultConfigDoc();
     const config = underPath("$.config", () => resolveMarginConfig(configDoc));
+    checkBudget(doc.portfolio, config, this.budget, { portfolio: "$.portfolio", config: "$.config" });
     const policy = doc.policy === undefined ? (existing?.policy ?? null) : doc.policy;
     const tick = this.market.current;
-    if (tick) underPath("$.portfolio", () => computeReport(doc.portfolio, tick, config, this.rulebook));
+    const computed = tick
+      ? underPath("$.portfolio", () => computeAtTick(doc.portfolio, tick, config, this.rulebook))
+      : undefined;
     const row = this.store.putAccount({
       accountId,
       portfolio: doc.portfolio,
@@ -362,13 +417,11 @@ export class MarginService {
       ...(existing?.band && policy ? { band: existing.band } : {}),
     };
     this.accounts.set(accountId, acc);
-    if (tick) this.recompute([acc], tick, reason);
-    return acc;
-  }
-
-  getAccount(accountId: string): LiveAccount {
-    const acc = this.accounts.get(accountId);
-    if (!acc) throw new HttpError(404, "NOT_FOUND", `no account "${accountId}"`, "$.accountId");
+    if (tick && computed) {
+      this.stats.recomputations++;
+      this.install(acc, tick, computed);
+      this.announce([acc], tick, reason);
+    }
     return acc;
   }
 
@@ -377,77 +430,9 @@ export class MarginService {
     const acc = this.getAccount(accountId);
     const tick = this.currentTick();
     if (acc.reportSeq !== tick.seq || !acc.reportJson) {
-      acc.reportJson = reportToJson(computeReport(acc.portfolio, tick, acc.config, this.rulebook));
+      acc.reportJson = computeAtTick(acc.portfolio, tick, acc.config, this.rulebook).json;
       acc.reportSeq = tick.seq;
     }
     return { seq: tick.seq, asOf: tick.asOf, report: acc.reportJson };
-  }
-
-  /** Margin of an ad-hoc portfolio: at the given snapshot, or at the live market when there is none. */
-  margin(portfolio: Portfolio, snapshot: MarketSnapshot | undefined, configDoc: unknown): MarginReport {
-    const config = underPath("$.config", () => resolveMarginConfig(configDoc ?? { model: this.defaultModel }));
-    if (snapshot) {
-      const market = underPath("$.market", () => resolveMarket(snapshot));
-      return underPath("$.portfolio", () =>
-        runMarginModel(resolvePortfolio(portfolio, market), market, config, { rulebook: this.rulebook }),
-      );
-    }
-    const tick = this.currentTick();
-    return underPath("$.portfolio", () => computeReport(portfolio, tick, config, this.rulebook));
-  }
-
-  /**
-   * Stores a new version of the active rulebook (its `version` must be the stored one + 1, so two editors cannot
-   * overwrite each other), records it in the audit trail, makes it active and re-margins every account with it.
-   * Accounts whose fired rules change get their own audit entries.
-   */
-  setRulebook(doc: unknown, actor: string): { rulebook: Rulebook; recomputed: string[] } {
-    const book = parseRulebook(doc);
-    if (book.name !== this.rulebook.name) {
-      throw new XmarginError(`must be "${this.rulebook.name}", the active rulebook`, {
-        code: "INVALID_INPUT",
-        path: "$.name",
-      });
-    }
-    if (book.version !== this.rulebook.version + 1) {
-      throw new HttpError(
-        409,
-        "CONFLICT",
-        `version must be ${this.rulebook.version + 1} (the active version is ${this.rulebook.version})`,
-        "$.version",
-      );
-    }
-    const at = new Date().toISOString();
-    this.store.putRulebook(
-      { name: book.name, version: book.version, document: doc, createdAt: at, actor },
-      {
-        at,
-        kind: "rulebook-put",
-        actor,
-        rulebook: rulebookLabel(book),
-        accountId: null,
-        detail: { previous: rulebookLabel(this.rulebook), rules: book.rules.map((r) => r.id) },
-      },
-    );
-    this.rulebook = book;
-    const tick = this.market.current;
-    const recomputed = tick ? this.recompute([...this.accounts.values()], tick, "policy") : [];
-    return { rulebook: book, recomputed };
-  }
-
-  /** A what-if on a stored account or a given portfolio, at the given snapshot or the live market. */
-  whatIf(input: {
-    accountId?: string;
-    portfolio?: Portfolio;
-    market?: MarketSnapshot;
-    config?: Record<string, unknown>;
-    whatIf: unknown;
-  }): WhatIfOutcome {
-    const acc = input.accountId === undefined ? undefined : this.getAccount(input.accountId);
-    const portfolio = acc?.portfolio ?? input.portfolio!;
-    const configDoc = input.config ?? acc?.configDoc ?? { model: this.defaultModel };
-    const config = underPath("$.config", () => resolveMarginConfig(configDoc));
-    const snapshot = input.market ?? this.currentTick().snapshot;
-    return underPath("$.whatIf", () => this.whatIfEngine.simulate(portfolio, snapshot, config, input.whatIf));
   }
 }

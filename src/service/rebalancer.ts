@@ -1,8 +1,10 @@
 import { formatDecimal, formatUsd } from "../core/decimal.js";
 import type { MarginReport } from "../margin/report.js";
+import { allChainsFeedKey } from "../oracles/feedKey.js";
 import type { BridgeLimits, PlanEngine, PlanProposal } from "./engines.js";
+import { bandMetaKey, type LiveAccount } from "./liveAccount.js";
 import type { MarketTick } from "./liveMarket.js";
-import type { LiveAccount, MarginService } from "./marginService.js";
+import type { MarginService } from "./marginService.js";
 import { type BandState, bandStateOf, type RebalancePolicy } from "./rebalancePolicy.js";
 
 export interface RebalancerOptions {
@@ -85,7 +87,7 @@ export class Rebalancer {
     const previous = acc.band;
     if (state === previous) return;
     acc.band = state;
-    this.service.store.setMeta(`band:${acc.accountId}`, state);
+    this.service.store.setMeta(bandMetaKey(acc.accountId), state);
     if (state === "in-band" || state === "no-requirement") return;
     this.plan(acc, tick, report, policy, state, previous);
   }
@@ -115,7 +117,7 @@ export class Rebalancer {
     const applicable = !failure && !overCost && proposal!.steps.length > 0 && !policy.dryRun;
     const seenPrices: Record<string, string> = {};
     for (const d of [...acc.deps].sort()) {
-      const p = tick.market.underlyings.get(d)?.price ?? tick.market.tokenPrices.get(`*:${d}`);
+      const p = tick.market.underlyings.get(d)?.price ?? tick.market.tokenPrices.get(allChainsFeedKey(d));
       if (p) seenPrices[d] = formatDecimal(p.priceUsd, 10);
     }
     const record: Record<string, unknown> = {

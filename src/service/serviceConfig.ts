@@ -1,8 +1,80 @@
 import { z } from "zod";
+import { MARGIN_MODEL_NAMES, type MarginModelName } from "../margin/modelNames.js";
 import { parseDocument } from "../schema/validate.js";
 import { DEFAULT_EXAMPLES_DIR, DEFAULT_HISTORY_DIR, DEFAULT_WEB_DIR } from "./paths.js";
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date YYYY-MM-DD" });
+
+const apiKey = z.string().min(16).max(256);
+/**
+ * A key: a plain string is an admin key (every account, market pushes, the replay); an object is scoped to accounts,
+ * read-only unless `write`.
+ */
+const apiKeyConfigSchema = z.union([
+  apiKey,
+  z
+    .object({
+      key: apiKey,
+      /** Account ids this key may read (and write); "*" = all. */
+      accounts: z.array(z.string().min(1).max(64)).min(1).max(10_000),
+      write: z.boolean().default(false),
+      admin: z.boolean().default(false),
+    })
+    .strict(),
+]);
+export type ApiKeyConfig = z.output<typeof apiKeyConfigSchema>;
+
+/** Limits of every on-demand computation; requests over a limit get a 400 naming the field and the limit. */
+export const computeBudgetSchema = z
+  .object({
+    /** Holdings + positions of one portfolio. */
+    maxItems: z.number().int().min(1).max(100_000).default(500),
+    /** Monte Carlo paths of an xchain config. */
+    maxPaths: z.number().int().min(100).max(1_000_000).default(50_000),
+    /** Paths x items of one xchain computation (the work of one call). */
+    maxPathItems: z.number().int().min(1000).max(1e9).default(2_000_000),
+    /** Price shocks x vol shocks of a grid config (also the grid floor of xchain). */
+    maxGridScenarios: z.number().int().min(1).max(100_000).default(500),
+    /** Smallest maintenance ratio: a tiny ratio makes the health ratio overflow to infinity. */
+    minMaintenanceRatio: z.number().gt(0).max(1).default(0.01),
+    /** Heavy calls (margin, what-if, backtest) running at once; more wait in the queue. */
+    concurrency: z.number().int().min(1).max(64).default(1),
+    /**
+     * Worker threads for margin calls, backtests and tick recomputations (0 = on the event loop; used only in the
+     * built service). One leaves a core of a 2-core machine to the event loop.
+     */
+    workers: z.number().int().min(0).max(64).default(1),
+    /** Heavy calls waiting; when full the service answers 503 with retry-after. */
+    queueLength: z.number().int().min(0).max(10_000).default(16),
+    /** Longest a heavy call may wait in the queue, and longest it may run in a worker, ms; then 503. */
+    timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  })
+  .strict();
+export type ComputeBudget = z.output<typeof computeBudgetSchema>;
+
+/** WebSocket limits: a flooding or slow client is dropped, never the service. */
+export const streamLimitsSchema = z
+  .object({
+    maxConnections: z.number().int().min(1).max(100_000).default(200),
+    /** Messages per second per connection (token bucket with a burst of twice this); over it the socket is closed. */
+    maxMessagesPerSec: z.number().min(0.1).max(10_000).default(20),
+    /** Unsent bytes per client before it is dropped as too slow. */
+    maxBufferedBytesPerClient: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(1024 * 1024),
+    /** Unsent bytes over all clients; over it the client with the largest backlog is dropped. */
+    maxBufferedBytesTotal: z
+      .number()
+      .int()
+      .min(1024)
+      .max(4 * 1024 * 1024 * 1024)
+      .default(64 * 1024 * 1024),
+  })
+  .strict();
+export type StreamLimits = z.output<typeof streamLimitsSchema>;
 
 /** Settings of the margin service (plain JSON numbers). Every field has a default; see docs/service.md. */
 export const serviceConfigSchema = z
@@ -13,10 +85,16 @@ export const serviceConfigSchema = z
     port: z.number().int().min(0).max(65_535).default(8080),
     /** SQLite file of the embedded store (":memory:" for a throw-away store). */
     dbFile: z.string().min(1).default("data/xmargin.db"),
-    /** Keys accepted in `x-api-key` by the write endpoints; at least 16 characters each. */
-    apiKeys: z.array(z.string().min(16).max(256)).default([]),
-    /** Keys accepted in `x-admin-key` by the rulebook edit endpoint; none = rulebook edits disabled. */
-    adminKeys: z.array(z.string().min(16).max(256)).default([]),
+    /** Keys accepted in `x-api-key` (at least 16 characters); see `apiKeyConfigSchema` for scopes. */
+    apiKeys: z.array(apiKeyConfigSchema).default([]),
+    /** Let anyone read (accounts, reports, markets, the stream) without a key; writes still need one. */
+    publicRead: z.boolean().default(false),
+    /** Host names (without port) the service answers to besides loopback and `host` (DNS-rebinding guard). */
+    allowedHosts: z.array(z.string().min(1).max(253)).max(100).default([]),
+    /** Origins (e.g. "https://dash.example.com") allowed besides the service's own. */
+    allowedOrigins: z.array(z.string().min(1).max(300)).max(100).default([]),
+    budget: computeBudgetSchema.prefault({}),
+    stream: streamLimitsSchema.prefault({}),
     /** Largest request body, bytes. */
     bodyLimitBytes: z
       .number()
@@ -63,7 +141,7 @@ export const serviceConfigSchema = z
       .strict()
       .prefault({}),
     /** MarginConfig of accounts stored without one. */
-    defaultModel: z.enum(["isolated", "cross", "grid", "xchain"]).default("grid"),
+    defaultModel: z.enum(MARGIN_MODEL_NAMES as [MarginModelName, ...MarginModelName[]]).default("grid"),
     /** Margin-history rows kept in memory per answer of `GET /v1/accounts/:id/history`. */
     historyLimit: z.number().int().min(1).max(100_000).default(2000),
   })
@@ -79,9 +157,10 @@ export function parseServiceConfig(input: unknown): ServiceConfig {
 
 /**
  * Settings from the environment, to be merged under explicit options:
- * XMARGIN_API_KEYS (comma-separated), XMARGIN_ADMIN_KEYS (comma-separated), XMARGIN_HOST, XMARGIN_PORT, XMARGIN_DB, XMARGIN_WEBHOOK_URL,
+ * XMARGIN_API_KEYS (comma-separated), XMARGIN_HOST, XMARGIN_PORT, XMARGIN_DB, XMARGIN_WEBHOOK_URL,
  * XMARGIN_HISTORY_DIR, XMARGIN_REPLAY_FROM, XMARGIN_REPLAY_TO, XMARGIN_REPLAY_INTERVAL_MS, XMARGIN_REPLAY_LOOP (1),
- * XMARGIN_FEED (off), XMARGIN_RATE_LIMIT_MAX, XMARGIN_BODY_LIMIT_BYTES.
+ * XMARGIN_FEED (off), XMARGIN_RATE_LIMIT_MAX, XMARGIN_BODY_LIMIT_BYTES, XMARGIN_PUBLIC_READ (1),
+ * XMARGIN_ALLOWED_HOSTS and XMARGIN_ALLOWED_ORIGINS (comma-separated).
  */
 export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfigInput {
   const out: ServiceConfigInput = {};
@@ -91,11 +170,15 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfigInput
     out.apiKeys = env.XMARGIN_API_KEYS.split(",")
       .map((k) => k.trim())
       .filter(Boolean);
-  if (env.XMARGIN_ADMIN_KEYS)
-    out.adminKeys = env.XMARGIN_ADMIN_KEYS.split(",")
-      .map((k) => k.trim())
-      .filter(Boolean);
   if (env.XMARGIN_HOST) out.host = env.XMARGIN_HOST;
+  if (env.XMARGIN_PUBLIC_READ === "1") out.publicRead = true;
+  const list = (v: string) =>
+    v
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+  if (env.XMARGIN_ALLOWED_HOSTS) out.allowedHosts = list(env.XMARGIN_ALLOWED_HOSTS);
+  if (env.XMARGIN_ALLOWED_ORIGINS) out.allowedOrigins = list(env.XMARGIN_ALLOWED_ORIGINS);
   if (env.XMARGIN_PORT) out.port = int(env.XMARGIN_PORT);
   if (env.XMARGIN_DB) out.dbFile = env.XMARGIN_DB;
   if (env.XMARGIN_WEBHOOK_URL) out.webhook = { url: env.XMARGIN_WEBHOOK_URL };

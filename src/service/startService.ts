@@ -3,21 +3,24 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { XmarginError } from "../core/errors.js";
+import type { Rulebook } from "../margin/policy/rulebook.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
 import type { MarginStore } from "../store/marginStore.js";
 import { openSqliteStore } from "../store/sqliteStore.js";
 import { AccountBacktester } from "./accountBacktest.js";
+import { WorkerPool } from "./compute/workerPool.js";
 import { loadDemoAccounts } from "./demoAccounts.js";
 import type { PlanEngine, WhatIfEngine } from "./engines.js";
-import { buildHttpServer, type FeedControl } from "./httpServer.js";
+import { buildHttpServer } from "./http/buildHttpServer.js";
+import type { FeedControl } from "./http/httpContext.js";
 import { liquidationPlanEngine, liquidationWhatIfEngine } from "./liquidationEngines.js";
-import { MarginService } from "./marginService.js";
+import { MarginService, type TickComputer } from "./marginService.js";
 import { REPO_ROOT } from "./paths.js";
 import { Rebalancer } from "./rebalancer.js";
 import { ReplayFeed } from "./replayFeed.js";
 import { loadReplayHistory } from "./replayHistory.js";
-import { parseServiceConfig, type ServiceConfig, type ServiceConfigInput } from "./serviceConfig.js";
+import { type ApiKeyConfig, parseServiceConfig, type ServiceConfig, type ServiceConfigInput } from "./serviceConfig.js";
 
 export interface StartOptions {
   /** Operator log (default: nothing). */
@@ -32,9 +35,9 @@ export interface RunningService {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
-  /** A key generated at start because none was configured (print it), else undefined. */
+  /** The demo admin key, generated on the first start without configured keys and kept in the store, else undefined. */
   generatedApiKey: string | undefined;
-  apiKeys: string[];
+  apiKeys: ApiKeyConfig[];
   service: MarginService;
   rebalancer: Rebalancer;
   store: MarginStore;
@@ -44,6 +47,17 @@ export interface RunningService {
 }
 
 const REPLAY_META = "replay.lastDate";
+/** Store key of the generated admin key: the same key across restarts (the store file is readable by its owner only). */
+const GENERATED_KEY_META = "service.generatedApiKey";
+
+/** The stored generated key, or a new one stored for the next start. */
+function persistentGeneratedKey(store: MarginStore): string {
+  const stored = store.getMeta(GENERATED_KEY_META);
+  if (stored && stored.length >= 16) return stored;
+  const key = `xm_${randomBytes(18).toString("hex")}`;
+  store.setMeta(GENERATED_KEY_META, key);
+  return key;
+}
 
 function packageVersion(): string {
   try {
@@ -52,6 +66,25 @@ function packageVersion(): string {
   } catch {
     return "0.0.0";
   }
+}
+
+/** Stored accounts' tick recomputations in the worker pool (the report object comes back for the rebalancer). */
+function tickComputerOf(pool: WorkerPool, rulebook: () => Rulebook): TickComputer {
+  return async (acc, tick) => {
+    const result = await pool.run({
+      kind: "margin",
+      portfolio: acc.portfolio,
+      snapshot: tick.snapshot,
+      configDoc: acc.configDoc,
+      fromRequest: false,
+      full: true,
+      rulebook: rulebook(),
+    });
+    if (result.kind !== "margin" || !result.full) {
+      throw new XmarginError("unexpected worker answer", { code: "INTERNAL" });
+    }
+    return { report: result.full, json: result.report };
+  };
 }
 
 /** The newest examples/market-*.json: the first market, and the static parts (rates, liquidity, bridges) of the replay. */
@@ -79,13 +112,19 @@ function loadTemplateMarket(examplesDir: string): MarketSnapshot {
 export async function startService(input: ServiceConfigInput, options: StartOptions = {}): Promise<RunningService> {
   const parsed = parseServiceConfig(input);
   const log = options.log ?? (() => {});
-  const generatedApiKey = parsed.apiKeys.length === 0 ? `xm_${randomBytes(18).toString("hex")}` : undefined;
-  const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;
-  const config: ServiceConfig = { ...parsed, apiKeys };
   const whatIf = options.whatIfEngine ?? liquidationWhatIfEngine;
-  const store = openSqliteStore({ file: config.dbFile });
+  const store = openSqliteStore({ file: parsed.dbFile });
   try {
-    const service = new MarginService({ store, whatIf, defaultModel: config.defaultModel, log });
+    const generatedApiKey = parsed.apiKeys.length === 0 ? persistentGeneratedKey(store) : undefined;
+    const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;
+    const config: ServiceConfig = { ...parsed, apiKeys };
+    const service = new MarginService({
+      store,
+      whatIf,
+      defaultModel: config.defaultModel,
+      budget: config.budget,
+      log,
+    });
     const rebalancer = new Rebalancer(service, {
       engine: options.planEngine ?? liquidationPlanEngine,
       ...(config.webhook.url ? { webhookUrl: config.webhook.url } : {}),
@@ -134,7 +173,20 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       historyDir: config.feed.dataDir,
       template: { bridges: template.bridges, chains: template.chains },
     });
-    const { app, hub } = await buildHttpServer({ config, service, whatIf, feed, backtester, version, log });
+    const workers =
+      config.budget.workers > 0 ? WorkerPool.create(config.budget.workers, config.budget.timeoutMs) : undefined;
+    if (workers) service.offloadTicks(tickComputerOf(workers, () => service.rulebook));
+    const { app, hub } = await buildHttpServer({
+      config,
+      service,
+      whatIf,
+      feed,
+      backtester,
+      version,
+      log,
+      ...(workers ? { workers } : {}),
+    });
+    if (workers) app.addHook("onClose", async () => workers.close());
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { XmarginError } from "../core/errors.js";
@@ -113,15 +113,29 @@ interface AuditDbRow {
  * store.putAccount({ accountId: "a1", portfolio, config: { model: "grid" }, policy: null, updatedAt: new Date().toISOString() });
  * @see docs/service.md
  */
+/** rw------- : the store holds accounts, plans and the generated API key. */
+const OWNER_ONLY = 0o600;
+
+/** Creates the store file readable and writable by its owner only (or tightens an existing one). */
+function ownerOnlyFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, "a", OWNER_ONLY));
+  chmodSync(file, OWNER_ONLY);
+}
+
 export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
-  if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
   let db: Database.Database;
   try {
+    if (options.file !== ":memory:") ownerOnlyFile(options.file);
     db = new Database(options.file);
   } catch (cause) {
     throw new XmarginError(`cannot open the store at ${options.file}`, { code: "IO_ERROR", cause });
   }
   db.pragma("journal_mode = WAL");
+  if (options.file !== ":memory:") {
+    // SQLite gives the -wal and -shm files the database file's mode; tighten any left by an older version.
+    for (const f of [`${options.file}-wal`, `${options.file}-shm`]) if (existsSync(f)) chmodSync(f, OWNER_ONLY);
+  }
   db.pragma("synchronous = FULL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");

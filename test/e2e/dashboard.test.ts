@@ -4,9 +4,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../integration/service/serviceHarness.js";
+import { type Harness, startHarness, TEST_API_KEY } from "../integration/service/serviceHarness.js";
 
-const ADMIN_KEY = "admin-key-0123456789abcdef";
 const CHROMIUM = process.env.XMARGIN_CHROMIUM ?? "/usr/bin/chromium";
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 
@@ -27,7 +26,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    h = await startHarness({ adminKeys: [ADMIN_KEY] });
+    h = await startHarness();
     // A few replayed days first, so the margin-history chart has a line.
     for (let i = 0; i < 5; i++) expect((await h.call("/v1/feed/step", { method: "POST" })).status).toBe(200);
     profile = mkdtempSync(join(tmpdir(), "xmargin-chromium-"));
@@ -62,7 +61,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     page.on("request", (r) => {
       if (!r.url().startsWith(h.url) && !r.url().startsWith(h.url.replace("http", "ws"))) outside.push(r.url());
     });
-    await page.goto(`${h.url}/`);
+    await page.goto(`${h.url}/?key=${TEST_API_KEY}`);
     await page.locator('[data-testid="accounts-table"] tbody tr').first().waitFor();
     expect(await page.locator('[data-testid="accounts-table"] tbody tr').count()).toBe(7);
     await page.locator("#conn[data-state='open']").waitFor();
@@ -87,7 +86,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1400, height: 1000 });
     page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${h.url}/#/accounts/acct-btc-strangle-01`);
+    await page.goto(`${h.url}/?key=${TEST_API_KEY}#/accounts/acct-btc-strangle-01`);
     await page.locator('[data-testid="heatmap-BTC"] td').first().waitFor();
     await page.locator("#conn[data-state='open']").waitFor();
     expect(await page.locator('[data-testid="heatmap-BTC"] td').count()).toBeGreaterThanOrEqual(27);
@@ -118,10 +117,9 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
 
   it("shows the policy rules fired on an account after an admin edits the rulebook", async () => {
     const rulebook = (await h.call("/v1/rulebook")).body.rulebook as { version: number; rules: unknown[] };
-    const res = await fetch(`${h.url}/v1/rulebook`, {
+    const res = await h.call("/v1/rulebook", {
       method: "PUT",
-      headers: { "content-type": "application/json", "x-admin-key": ADMIN_KEY },
-      body: JSON.stringify({
+      body: {
         ...rulebook,
         version: rulebook.version + 1,
         rules: [
@@ -133,7 +131,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
             actions: [{ kind: "marginMultiplier", factor: 1.2 }],
           },
         ],
-      }),
+      },
     });
     expect(res.status).toBe(200);
     const page = await browser.newPage();

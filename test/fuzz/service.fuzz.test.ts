@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../src/service/paths.js";
+import { expectMatchesOpenApi, type Observed } from "../integration/service/openApiContract.js";
 import { type Harness, startHarness } from "../integration/service/serviceHarness.js";
 import { mutate, nastyValue, pick, rng } from "./mutate.js";
 
@@ -42,8 +43,17 @@ describe("fuzzing the service endpoints", () => {
     if (status < 400) tally.ok++;
     else tally.clientErrors++;
   };
+  const observed: Observed[] = [];
   beforeAll(async () => {
     h = await startHarness({ rateLimit: { max: 100_000, timeWindowMs: 60_000 } });
+    // Record every answer for the contract check against the OpenAPI document.
+    const call = h.call.bind(h);
+    h.call = async (path, init = {}) => {
+      const res = await call(path, init);
+      const method = init.method ?? (init.body !== undefined || init.raw !== undefined ? "POST" : "GET");
+      observed.push({ method, path, status: res.status, body: res.body });
+      return res;
+    };
   });
   afterAll(async () => {
     if (process.env.FUZZ_REPORT) console.log(`service fuzz: ${JSON.stringify(tally)}`);
@@ -134,6 +144,12 @@ describe("fuzzing the service endpoints", () => {
         expect(res.status, `${path} ${raw.slice(0, 40)}`).toBeLessThan(500);
       }
     }
+  });
+
+  it("contract: every answer of the campaign is documented in /openapi.json (status per path and method, error shape)", async () => {
+    const doc = (await h.call("/openapi.json")).body as Parameters<typeof expectMatchesOpenApi>[0];
+    expect(observed.length).toBeGreaterThan(700);
+    expectMatchesOpenApi(doc, observed);
   });
 
   it("the service is still up and answering after the campaign", async () => {

@@ -83,7 +83,10 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
       : "xmargin serve: no live feed (market = stored or example snapshot)",
   );
   if (svc.generatedApiKey) {
-    print(`xmargin serve: ${args.demo ? "demo " : ""}API key for write endpoints (x-api-key): ${svc.generatedApiKey}`);
+    print(
+      `xmargin serve: ${args.demo ? "demo " : ""}admin API key (x-api-key, kept in the store): ${svc.generatedApiKey}`,
+    );
+    print(`xmargin serve: open the dashboard at ${svc.url}/?key=${svc.generatedApiKey}`);
   }
   args.onStarted?.(svc);
   const reason = await (args.until ?? untilSignal());

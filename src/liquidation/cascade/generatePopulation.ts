@@ -1,3 +1,4 @@
+import { missingData } from "../../core/errors.js";
 import { Prng } from "../../risk/prng.js";
 import type { PortfolioInput } from "../../schema/portfolio.js";
 
@@ -43,7 +44,7 @@ export function generatePopulation(options: PopulationOptions): PortfolioInput[]
   const rng = new Prng(options.seed);
   const spot = (u: string) => {
     const s = options.spotsUsd[u];
-    if (s === undefined) throw new RangeError(`generatePopulation needs a spot price for ${u}`);
+    if (s === undefined) throw missingData(`$.spotUsd.${u}`, `generatePopulation needs a spot price for ${u}`);
     return s;
   };
   const pick = <T>(choices: Array<[T, number]>): T => {

@@ -26,6 +26,7 @@
  * recomputed with the formulas of `valuePosition`.
  */
 import type { AggregatedPrice } from "../../oracles/aggregateQuotes.js";
+import { allChainsFeedKey, chainFeedKey } from "../../oracles/feedKey.js";
 import { black76PriceUnchecked } from "../../pricing/black76.js";
 import { buildPositionBlock, KIND_CODE, type PositionBlock, revalueScenarios } from "../../pricing/revalueKernel.js";
 import type { PricedPosition, UnderlyingState } from "../../pricing/types.js";
@@ -286,11 +287,13 @@ export class BatchGridEngine {
       const buckets = new Map<string, { rel: number; members: number[] }>();
       items.forEach((item, i) => {
         const symbol =
-          item.token && market.tokenPrices.has(`*:${item.token.symbol}`) ? item.token.symbol : item.underlying;
+          item.token && market.tokenPrices.has(allChainsFeedKey(item.token.symbol))
+            ? item.token.symbol
+            : item.underlying;
         if (symbol === "USD") return;
         const rel = Math.max(
-          relativeUncertainty(market.tokenPrices.get(`${item.chain}:${symbol}`), config.oracleStaleAddOnRel),
-          relativeUncertainty(market.tokenPrices.get(`*:${symbol}`), config.oracleStaleAddOnRel),
+          relativeUncertainty(market.tokenPrices.get(chainFeedKey(item.chain, symbol)), config.oracleStaleAddOnRel),
+          relativeUncertainty(market.tokenPrices.get(allChainsFeedKey(symbol)), config.oracleStaleAddOnRel),
         );
         if (rel <= 0) return;
         const key = `${item.chain}|${symbol}`;

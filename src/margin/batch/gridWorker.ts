@@ -2,14 +2,16 @@
  * Worker-thread side of `ShardedBatchGridEngine`: owns a `BatchGridEngine` over one contiguous shard of accounts and
  * writes its results straight into the shared result columns.
  */
+
 import { parentPort } from "node:worker_threads";
+import { XmarginError } from "../../core/errors.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import { BatchGridEngine } from "./batchGridEngine.js";
 import type { WorkerReply, WorkerRequest } from "./workerProtocol.js";
 
-if (!parentPort) throw new Error("gridWorker.js must run in a worker thread");
+if (!parentPort) throw new XmarginError("gridWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
 const port = parentPort;
 let engine: BatchGridEngine | undefined;
 
@@ -26,7 +28,7 @@ port.on("message", (msg: WorkerRequest) => {
       reply({ id: msg.id, ok: true, stateBytes: engine.stateBytes() });
       return;
     }
-    if (!engine) throw new Error("worker not initialised");
+    if (!engine) throw new XmarginError("worker not initialised", { code: "INTERNAL" });
     if (msg.op === "computeAll") {
       engine.computeAll();
       reply({ id: msg.id, ok: true });

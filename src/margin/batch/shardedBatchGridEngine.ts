@@ -7,6 +7,7 @@
  * Node-only (worker_threads); the worker script is `gridWorker.js` next to this module once compiled (`dist/`).
  */
 import { Worker } from "node:worker_threads";
+import { calculationFailed } from "../../core/errors.js";
 import type { UnderlyingState } from "../../pricing/types.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
@@ -35,7 +36,7 @@ class WorkerHandle {
       if (!p) return;
       this.pending.delete(r.id);
       if (r.ok) p.resolve(r);
-      else p.reject(new Error(`batch grid worker: ${r.error}`));
+      else p.reject(calculationFailed("batch grid worker failed", r.error));
     });
     worker.on("error", (e) => {
       for (const p of this.pending.values()) p.reject(e);

@@ -1,4 +1,5 @@
 import type { Flag } from "../../core/flags.js";
+import type { MarginModelName } from "../modelNames.js";
 import type {
   GroupMargin,
   MarginComponent,
@@ -11,7 +12,7 @@ import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 
 export interface ReportParts {
-  model: string;
+  model: MarginModelName;
   portfolio: ResolvedPortfolio;
   market: ResolvedMarket;
   /** Per-item margin attribution, same order as portfolio.items. */

@@ -1,5 +1,6 @@
 import type { Flag } from "../../core/flags.js";
 import type { AggregatedPrice } from "../../oracles/aggregateQuotes.js";
+import { allChainsFeedKey, chainFeedKey } from "../../oracles/feedKey.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
 import { spotUsdOf } from "../resolve/underlyingFacts.js";
@@ -34,11 +35,12 @@ export function oracleAddOn(
     { net: number; gross: number; rel: number; members: number[]; exposures: number[] }
   >();
   items.forEach((item, i) => {
-    const symbol = item.token && market.tokenPrices.has(`*:${item.token.symbol}`) ? item.token.symbol : item.underlying;
+    const symbol =
+      item.token && market.tokenPrices.has(allChainsFeedKey(item.token.symbol)) ? item.token.symbol : item.underlying;
     if (symbol === "USD") return;
     const rel = Math.max(
-      relativeUncertainty(market.tokenPrices.get(`${item.chain}:${symbol}`), staleAddOnRel),
-      relativeUncertainty(market.tokenPrices.get(`*:${symbol}`), staleAddOnRel),
+      relativeUncertainty(market.tokenPrices.get(chainFeedKey(item.chain, symbol)), staleAddOnRel),
+      relativeUncertainty(market.tokenPrices.get(allChainsFeedKey(symbol)), staleAddOnRel),
     );
     if (rel <= 0) return;
     const exposure =

@@ -112,6 +112,7 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
   for (const [chain, pool] of [...pools].sort((a, b) => a[0].localeCompare(b[0]))) {
     const oracleUsd = oracleByChain.get(chain) ?? 0;
     components.push({
+      id: "chain-pool",
       name: `pool ${chain}`,
       initialMarginUsd: pool.initialUsd - oracleUsd,
       maintenanceMarginUsd: pool.maintenanceUsd - oracleUsd,
@@ -138,6 +139,7 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
     }
   }
   components.push({
+    id: "oracle-uncertainty",
     name: "oracle uncertainty",
     initialMarginUsd: oracle.addOnUsd,
     maintenanceMarginUsd: oracle.addOnUsd,

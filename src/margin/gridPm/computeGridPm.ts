@@ -108,18 +108,21 @@ export function computeGridPm(
   const itemMaintenance = itemInitial.map((x) => x * mm);
   const components: MarginComponent[] = [
     {
+      id: "scenario-risk",
       name: "scenario risk",
       initialMarginUsd: scenarioRiskUsd,
       maintenanceMarginUsd: scenarioRiskUsd * mm,
       detail: `worst weighted loss per underlying over ${nScen} scenarios: ${riskParts.join("; ") || "none"}`,
     },
     {
+      id: "option-contingency",
       name: "option contingency",
       initialMarginUsd: contingencyUsd,
       maintenanceMarginUsd: contingencyUsd * mm,
       detail: `${config.optionContingencyRel * 100}% of the underlying value of every option contract's net size`,
     },
     {
+      id: "oracle-uncertainty",
       name: "oracle uncertainty",
       initialMarginUsd: oracle.addOnUsd,
       maintenanceMarginUsd: oracle.addOnUsd * mm,

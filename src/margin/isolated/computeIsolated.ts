@@ -53,18 +53,21 @@ export function computeIsolated(
     itemMaintenanceCollateralUsd: itemMaintenanceCollateral,
     components: [
       {
+        id: "perps-and-futures",
         name: "perps and futures",
         initialMarginUsd: linear[0]!,
         maintenanceMarginUsd: linear[1]!,
         detail: "initial/maintenance rate x notional of each position, no netting",
       },
       {
+        id: "short-options",
         name: "short options",
         initialMarginUsd: options[0]!,
         maintenanceMarginUsd: options[1]!,
         detail: "standard margin max(base - OTM/S, minimum) x S per unit",
       },
       {
+        id: "oracle-uncertainty",
         name: "oracle uncertainty",
         initialMarginUsd: oracle.addOnUsd,
         maintenanceMarginUsd: oracle.addOnUsd,

@@ -146,6 +146,7 @@ export function applyPolicy(
     components: [
       ...report.components,
       {
+        id: "policy",
         name: "policy",
         initialMarginUsd: addIm,
         maintenanceMarginUsd: addMm,

@@ -7,6 +7,7 @@ import { chainProfiles } from "../../market/chainRegistry.js";
 import { underlyings } from "../../market/underlyings.js";
 import { aggregateFeeds } from "../../oracles/aggregateFeeds.js";
 import { type AggregationRules, defaultAggregationRules } from "../../oracles/aggregateQuotes.js";
+import { allChainsFeedKey } from "../../oracles/feedKey.js";
 import { createVolSurface, type VolSurface } from "../../pricing/volSurface.js";
 import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
 import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
@@ -60,7 +61,7 @@ export function resolveMarket(
       });
       continue;
     }
-    const price = tokenPrices.get(`*:${u.symbol}`);
+    const price = tokenPrices.get(allChainsFeedKey(u.symbol));
     if (price) {
       resolvedUnderlyings.set(u.symbol, {
         symbol: u.symbol,

@@ -1,5 +1,6 @@
 import type { Flag } from "../../core/flags.js";
 import type { TokenRepresentation } from "../../market/tokenRegistry.js";
+import { allChainsFeedKey, chainFeedKey } from "../../oracles/feedKey.js";
 import type { ResolvedMarket } from "./resolvedMarket.js";
 
 /**
@@ -16,8 +17,8 @@ export function tokenPriceUsd(
   flags: Flag[] = [],
 ): number | undefined {
   const { chain, symbol } = token;
-  const onChain = market.tokenPrices.get(`${chain}:${symbol}`);
-  const allChains = market.tokenPrices.get(`*:${symbol}`);
+  const onChain = market.tokenPrices.get(chainFeedKey(chain, symbol));
+  const allChains = market.tokenPrices.get(allChainsFeedKey(symbol));
   if (onChain && onChain.freshSources > 0) return onChain.priceUsd;
   if (onChain && allChains && allChains.freshSources > 0) {
     flags.push({

@@ -4,7 +4,7 @@ import { tailExpectation } from "../../risk/tailExpectation.js";
 import { assembleReport } from "../common/assembleReport.js";
 import { oracleAddOn } from "../common/oracleAddOn.js";
 import { computeGridPm } from "../gridPm/computeGridPm.js";
-import type { MarginComponent, MarginReport, WorstPath } from "../report.js";
+import type { MarginComponent, MarginComponentId, MarginReport, WorstPath } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import type { XchainConfig } from "./config.js";
@@ -148,7 +148,7 @@ export function computeXchain(
   // Grid floor against procyclicality and model risk.
   const grid = computeGridPm(portfolio, market, config.gridFloor.grid);
   const gridRisk = grid.components
-    .filter((c) => c.name === "scenario risk" || c.name === "option contingency")
+    .filter((c) => c.id === "scenario-risk" || c.id === "option-contingency")
     .reduce((s, c) => s + c.initialMarginUsd, 0);
   const floorUsd = config.gridFloor.fraction * gridRisk;
   const simulatedUsd = esUsd + unmodelledUsd;
@@ -176,7 +176,8 @@ export function computeXchain(
   for (let i = 0; i < n; i++) {
     itemInitial[i] = itemRisk[i]! + jumps.itemUsd[i]! + oracle.itemUsd[i]! + liquidity.itemUsd[i]!;
   }
-  const component = (name: string, v: number, detail: string): MarginComponent => ({
+  const component = (id: MarginComponentId, name: string, v: number, detail: string): MarginComponent => ({
+    id,
     name,
     initialMarginUsd: v,
     maintenanceMarginUsd: v * mm,
@@ -185,6 +186,7 @@ export function computeXchain(
   const horizonText = Array.from(horizons.timesDays, (d) => d.toFixed(3)).join(", ");
   const components: MarginComponent[] = [
     component(
+      floorBinds ? "grid-floor" : "expected-shortfall",
       floorBinds ? "grid floor" : "expected shortfall",
       riskUsd,
       `ES ${config.esConfidence * 100}% of the joint loss ${usd(esUsd)} (VaR ${config.varConfidence * 100}% ${usd(varUsd)}) ` +
@@ -193,6 +195,7 @@ export function computeXchain(
         (horizons.riskChain ? `; risk chain ${horizons.riskChain}` : ""),
     ),
     component(
+      "jumps",
       "depeg and bridge jumps",
       jumps.addOnUsd,
       jumps.events.length === 0
@@ -200,11 +203,13 @@ export function computeXchain(
         : `cover ${config.jumps.coverEvents} of: ${jumps.events.map((e) => `${e.group} ${usd(e.lossUsd)}`).join("; ")}`,
     ),
     component(
+      "oracle-uncertainty",
       "oracle uncertainty",
       oracle.addOnUsd,
       "exposure x (confidence, divergence, staleness) per chain and feed",
     ),
     component(
+      "liquidity",
       "liquidity and bridge cost",
       liquidity.unwindUsd + liquidity.bridgeUsd,
       `square-root impact unwind ${usd(liquidity.unwindUsd)}; bridging collateral to the risk chain ${usd(liquidity.bridgeUsd)}`,

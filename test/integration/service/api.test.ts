@@ -61,7 +61,6 @@ describe("margin service HTTP API (real server on loopback)", () => {
   it("POST /v1/margin with a snapshot equals the engine, JSON as documented", async () => {
     const res = await h.call("/v1/margin", {
       body: { portfolio: strangle, market, config: { model: "grid" } },
-      key: null,
     });
     expect(res.status).toBe(200);
     const direct = reportToJson(computeMargin({ portfolio: strangle, market, config: { model: "grid" } }));
@@ -71,7 +70,7 @@ describe("margin service HTTP API (real server on loopback)", () => {
 
   it("POST /v1/margin without a snapshot uses the live market", async () => {
     const markets = await h.call("/v1/markets");
-    const res = await h.call("/v1/margin", { body: { portfolio: perp }, key: null });
+    const res = await h.call("/v1/margin", { body: { portfolio: perp } });
     expect(res.status).toBe(200);
     expect(res.body.asOf).toBe(markets.body.asOf);
     expect(res.body.model).toBe("grid");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../src/service/paths.js";
-import { type Harness, startHarness } from "./serviceHarness.js";
+import { type Harness, startHarness, TEST_API_KEY } from "./serviceHarness.js";
 
 /**
  * Bounded loopback load test of POST /v1/margin (10 connections; 10 s by default). Slow, so outside the default
@@ -37,7 +37,7 @@ describe.runIf(enabled)("load: POST /v1/margin on loopback", () => {
         method: "POST",
         connections,
         duration: seconds,
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", "x-api-key": TEST_API_KEY },
         body: JSON.stringify({ portfolio: portfolio(file), config: { model }, ...(withMarket ? { market } : {}) }),
       });
       const line = {

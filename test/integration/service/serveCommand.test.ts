@@ -30,7 +30,7 @@ it("xmargin serve --demo starts, prints the demo key, serves the dashboard and s
   });
   const summary = await done;
   rmSync(dir, { recursive: true, force: true });
-  expect(lines.join("\n")).toMatch(/demo API key for write endpoints \(x-api-key\): xm_[0-9a-f]{36}/);
+  expect(lines.join("\n")).toMatch(/demo admin API key \(x-api-key, kept in the store\): xm_[0-9a-f]{36}/);
   expect(lines.join("\n")).toContain("7 account(s)");
   expect(summary).toMatch(/^xmargin serve: stopped \(test\) at market seq \d+/);
 });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { type Harness, startHarness } from "./serviceHarness.js";
+import { type Harness, startHarness, TEST_API_KEY } from "./serviceHarness.js";
 
 type Message = Record<string, unknown> & { type: string };
 
@@ -21,7 +21,7 @@ class StreamClient {
   }
 
   static async open(url: string): Promise<StreamClient> {
-    const ws = new WebSocket(`${url.replace("http", "ws")}/v1/stream`);
+    const ws = new WebSocket(`${url.replace("http", "ws")}/v1/stream?key=${TEST_API_KEY}`);
     const c = new StreamClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());

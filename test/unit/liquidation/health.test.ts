@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { XmarginError } from "../../../src/core/errors.js";
 import { normalCdf } from "../../../src/core/normal.js";
 import { brentRoot } from "../../../src/liquidation/findRoot.js";
 import { firstPassageProbability, medianFirstPassageDays } from "../../../src/liquidation/firstPassage.js";
@@ -69,7 +70,7 @@ describe("health", () => {
   it("Brent finds roots, including a jump", () => {
     expect(brentRoot((x) => x ** 3 - 2, 0, 2, 1e-12).x).toBeCloseTo(Math.cbrt(2), 11);
     expect(brentRoot((x) => (x < 0.3 ? 1 : -1), 0, 1, 1e-10).x).toBeCloseTo(0.3, 9);
-    expect(() => brentRoot((x) => x * x + 1, -1, 1)).toThrow(RangeError);
+    expect(() => brentRoot((x) => x * x + 1, -1, 1)).toThrow(XmarginError);
   });
 
   it("moving ETH moves its token feeds too (stETH, wstETH) and leaves USD alone", () => {

@@ -161,8 +161,8 @@ describe("xchain model", () => {
     const d = computeMargin({ portfolio: p, market: diverged, config: pure });
     const oracle = (r: MarginReport) => r.components.find((c) => c.name === "oracle uncertainty")!.initialMarginUsd;
     expect(oracle(base)).toBe(0);
-    // median of 2000 and 2100 is 2050; band = 50; 10 x 2050 x 50 / 2050 = 500
-    expect(oracle(d)).toBeCloseTo(500, 6);
+    // median of 2000 and 2100 is 2050; band = 2 x 50 (rule R4); 10 x 2050 x 100 / 2050 = 1000
+    expect(oracle(d)).toBeCloseTo(1000, 6);
     const stale = riskMarket();
     stale.quotes = stale.quotes.map((q) => (q.feed === "ETH/USD" ? { ...q, publishedAt: "2023-12-31T12:00:00Z" } : q));
     const s = computeMargin({ portfolio: p, market: stale, config: pure });

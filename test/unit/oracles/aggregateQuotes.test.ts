@@ -20,6 +20,7 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
       maxConfidenceRel: 0.02,
       maxCrossChainDivergenceRel: 0.01,
       maxFutureSec: 60,
+      maxHeartbeatSec: 86_400,
     });
   });
 
@@ -28,7 +29,8 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     const even = aggregateQuotes("X", [q(100), q(101), q(101.5), q(100.5)], T);
     expect(even.priceUsd).toBe(100.75);
     // farthest quote from 100.75 is 100 (0.75 away), well under 2%: no flag, band 0.75
-    expect(even.uncertaintyUsd).toBeCloseTo(0.75, 12);
+    // the band is twice that distance (R4): 1.5
+    expect(even.uncertaintyUsd).toBeCloseTo(1.5, 12);
     expect(even.flags).toEqual([]);
   });
 
@@ -50,7 +52,7 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     const tight = aggregateQuotes("X", [q(2000), { ...old, maxAgeSec: 600 }], T);
     expect(tight.priceUsd).toBe(2000);
     expect(tight.freshSources).toBe(1);
-    expect(codes(tight.flags)).toEqual(["ORACLE_STALE:info"]);
+    expect(codes(tight.flags)).toEqual(["ORACLE_STALE:warning"]);
     // a 24 h heartbeat (a stablecoin feed) keeps a 2 h old answer fresh
     const daily = aggregateQuotes("X", [q(1, { publishedAtSec: T - 7_200, maxAgeSec: 86_400 })], T);
     expect(daily.freshSources).toBe(1);
@@ -77,13 +79,14 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
   });
 
   it("R4: a quote more than 2% from the median flags divergence and sets the band; exactly 2% does not", () => {
-    // median of 100, 100, 102 is 100; 102 is exactly 2% away -> not flagged, band 2
+    // median of 100, 100, 102 is 100; 102 is exactly 2% away -> not flagged, band 2 x 2
     const edge = aggregateQuotes("X", [q(100), q(100), q(102)], T);
     expect(edge.flags).toEqual([]);
-    expect(edge.uncertaintyUsd).toBe(2);
+    expect(edge.uncertaintyUsd).toBe(4);
     const over = aggregateQuotes("X", [q(100), q(100), q(102.5)], T);
     expect(codes(over.flags)).toEqual(["ORACLE_DIVERGENT:warning"]);
-    expect(over.uncertaintyUsd).toBe(2.5);
+    // a flagged divergence doubles the band: 2 x 2.5 (the median could sit anywhere between the sources)
+    expect(over.uncertaintyUsd).toBe(5);
   });
 
   it("R5: per-chain medians further apart than 1% flag cross-chain divergence; the band covers the farthest chain", () => {
@@ -97,7 +100,8 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     // all-quote median (2002 + 2004) / 2 = 2003; ethereum's median 2002, arbitrum's 2030
     expect(r.priceUsd).toBe(2003);
     expect(r.crossChainSpreadUsd).toBe(27);
-    expect(r.uncertaintyUsd).toBe(27);
+    // twice the farthest chain median's distance (R5)
+    expect(r.uncertaintyUsd).toBe(54);
     // 27 / 2003 = 1.35% < 2%: no source divergence; chains 28 apart = 1.40% > 1%
     expect(codes(r.flags)).toEqual(["ORACLE_DIVERGENT:warning"]);
     expect(r.flags[0]?.message).toBe("ETH/USD: chains diverge by 1.40% (ethereum 2002, arbitrum 2030; limit 1.00%)");
@@ -111,14 +115,15 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     const r = aggregateQuotes("X", [q(2000, { source: "a" }), q(2028, { source: "b" })], T);
     expect(r.crossChainSpreadUsd).toBe(0);
     expect(r.flags).toEqual([]);
-    expect(r.uncertaintyUsd).toBe(14);
+    // twice the farthest quote's distance (R4)
+    expect(r.uncertaintyUsd).toBe(28);
   });
 
   it("R5: stale chains do not take part", () => {
     const r = aggregateQuotes("X", [q(2000), q(2200, { chain: "arbitrum", publishedAtSec: T - 4_000 })], T);
     expect(r.priceUsd).toBe(2000);
     expect(r.crossChainSpreadUsd).toBe(0);
-    expect(codes(r.flags)).toEqual(["ORACLE_STALE:info"]);
+    expect(codes(r.flags)).toEqual(["ORACLE_STALE:warning"]);
   });
 
   it("R6: the widest confidence sets a floor on the band and flags above 2%", () => {

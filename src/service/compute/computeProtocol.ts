@@ -1,0 +1,38 @@
+import type { ReplayResult } from "../../backtest/replay.js";
+import type { XmarginErrorJson } from "../../core/errors.js";
+import type { Rulebook } from "../../margin/policy/rulebook.js";
+import type { MarginReport } from "../../margin/report.js";
+import type { MarginReportJson } from "../../margin/reportJson.js";
+import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
+import type { Portfolio } from "../../schema/portfolio.js";
+
+/** A heavy call as the main thread sends it to a compute worker (plain data; structured-clone safe). */
+export type ComputeJob =
+  | {
+      kind: "margin";
+      portfolio: Portfolio;
+      snapshot: MarketSnapshot;
+      configDoc: unknown;
+      fromRequest: boolean;
+      /** Send the MarginReport object back too (a stored account's tick: the rebalancer reads it). */
+      full?: boolean;
+      /** The service's active rulebook (the built-in default when absent). */
+      rulebook?: Rulebook;
+    }
+  | {
+      kind: "backtest";
+      historyDir: string;
+      template?: Pick<MarketSnapshot, "bridges" | "chains">;
+      portfolio: Portfolio;
+      configDoc: unknown;
+      end: string;
+      windowDays: number;
+    };
+
+export type ComputeResult =
+  | { kind: "margin"; report: MarginReportJson; full?: MarginReport }
+  | { kind: "backtest"; replay: ReplayResult };
+
+export type ComputeReply =
+  | { id: number; ok: true; result: ComputeResult }
+  | { id: number; ok: false; error: XmarginErrorJson & { path?: string } };

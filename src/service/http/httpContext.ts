@@ -1,0 +1,33 @@
+import type { z } from "zod";
+import type { AccountBacktester } from "../accountBacktest.js";
+import type { WorkerPool } from "../compute/workerPool.js";
+import type { ComputeQueue } from "../computeQueue.js";
+import type { MarginService } from "../marginService.js";
+import type { ReplayStatus } from "../replayFeed.js";
+import type { ServiceConfig } from "../serviceConfig.js";
+import type { StreamHub } from "../streamHub.js";
+import type { KeyRing } from "./auth.js";
+
+/** The replay controls the HTTP layer exposes. */
+export interface FeedControl {
+  status(): ReplayStatus | null;
+  /** Advances one day; undefined when the history is exhausted or there is no feed. */
+  step(): { seq: number; asOf: string; source: string } | undefined;
+}
+
+/** What route handlers may use. */
+export interface HttpContext {
+  config: ServiceConfig;
+  service: MarginService;
+  /** The what-if document schema of the bound engine (part of the WhatIfRequest). */
+  whatIfSchema: z.ZodType;
+  feed: FeedControl;
+  /** Backtests of stored accounts on the daily history; absent = 409. */
+  backtester?: AccountBacktester;
+  compute: ComputeQueue;
+  /** Worker threads for heavy calls (absent when running from sources: the work then runs on the event loop). */
+  workers?: WorkerPool;
+  hub: StreamHub;
+  keys: KeyRing;
+  version: string;
+}

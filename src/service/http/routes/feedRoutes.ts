@@ -1,0 +1,30 @@
+import { XmarginError } from "../../../core/errors.js";
+import type { HttpContext } from "../httpContext.js";
+import { defineRoute, type Route } from "../route.js";
+
+/** The replay feed: status (read) and one step (admin). */
+export function feedRoutes(ctx: HttpContext): Route[] {
+  return [
+    defineRoute({
+      method: "GET",
+      url: "/v1/feed",
+      summary: "replay feed status",
+      access: "read",
+      ok: { description: "status" },
+      handle: () => ({ feed: ctx.feed.status() }),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/v1/feed/step",
+      summary: "advance the replay by one day (a tick)",
+      access: "admin",
+      ok: { description: "tick" },
+      errors: { 409: "the replay has no further day" },
+      handle: () => {
+        const t = ctx.feed.step();
+        if (!t) throw new XmarginError("the replay has no further day", { code: "CONFLICT" });
+        return { ...t, feed: ctx.feed.status() };
+      },
+    }),
+  ];
+}

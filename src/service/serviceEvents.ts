@@ -1,0 +1,55 @@
+import type { XmarginErrorJson } from "../core/errors.js";
+import type { MarginReportJson } from "../margin/reportJson.js";
+import type { PriceJson } from "./liveMarket.js";
+
+/** Why an account's report was (re)computed. */
+export type ReportReason = "tick" | "position" | "start" | "policy";
+
+/** What the service announces; the WebSocket hub forwards these to subscribers. */
+export type ServiceEvent =
+  | {
+      type: "tick";
+      seq: number;
+      asOf: string;
+      source: string;
+      changed: string[];
+      clockMoved: boolean;
+      /** Accounts recomputed because of this tick (the others do not depend on what changed). */
+      recomputed: string[];
+      prices: PriceJson[];
+    }
+  | {
+      type: "report";
+      accountId: string;
+      seq: number;
+      asOf: string;
+      reason: ReportReason;
+      version: number;
+      report: MarginReportJson;
+    }
+  | { type: "account-error"; accountId: string; seq: number; error: XmarginErrorJson }
+  | { type: "plan"; accountId: string; plan: Record<string, unknown> };
+
+export type ServiceListener = (event: ServiceEvent) => void;
+
+/** Fan-out of service events to listeners; a failing listener is logged and never stops the others. */
+export class ServiceEvents {
+  private readonly listeners = new Set<ServiceListener>();
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  on(listener: ServiceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: ServiceEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log(`listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+}
