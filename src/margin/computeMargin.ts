@@ -45,6 +45,8 @@ export interface ComputeMarginInput {
   market: unknown;
   /** MarginConfig document; defaults to `{ "model": "grid" }`. */
   config?: unknown;
+  /** Rulebook evaluated after the model (default: the built-in rulebook); `false` = the model alone. */
+  policy?: PolicyChoice;
 }
 
 /**
@@ -59,5 +61,5 @@ export function computeMargin(input: ComputeMarginInput): MarginReport {
   const snapshot = parseDocument(marketSnapshotSchema, input.market, "MarketSnapshot");
   const config = resolveMarginConfig(input.config ?? { model: "grid" });
   const market = resolveMarket(snapshot);
-  return runMarginModel(resolvePortfolio(portfolio, market), market, config);
+  return runMarginModel(resolvePortfolio(portfolio, market), market, config, input.policy ?? {});
 }
