@@ -186,7 +186,7 @@ export function methodNotes(options: BacktestRunOptions = {}): string[] {
   return [
     `Daily closes of ../shared/data; each day's MarketSnapshot uses closes up to that day only: quotes = that close, ` +
       `flat vol surface = EWMA(${options.lambda ?? 0.94}) realised-vol proxy, riskFactors = estimateRiskFactors ` +
-      `(EWMA + ${options.stressWindowDays ?? 250}-day stressed floor, computed incrementally), depth = trailing ` +
+      `(per factor on its own history: EWMA with 25% weight on its own ${options.stressWindowDays ?? 250}-day stressed window), depth = trailing ` +
       `${options.volumeWindowDays ?? 30}-day mean volume x the example market's chain share; ${options.warmupDays ?? 90} ` +
       "common days of warm-up before the first margin.",
     `Book: sizes and amounts fixed in units; re-based at each close (perps entered at spot, options re-struck at the ` +

@@ -30,6 +30,11 @@ export interface ReplayDay {
   exception: boolean | null;
   /** Warning or critical flags of the day's report. */
   warnings: number;
+  /**
+   * The report's first component at its maintenance level: the model's core risk measure over the horizon (xchain:
+   * the simulated ES or its floor, before add-ons and the IM buffer), for coverage tests of that component alone.
+   */
+  riskComponentUsd: number;
 }
 
 export interface ReplayResult {
@@ -121,6 +126,7 @@ export function replayMargin(
       lossUsd: null,
       exception: null,
       warnings: report.flags.filter((f) => f.severity !== "info").length,
+      riskComponentUsd: report.components[0]?.maintenanceMarginUsd ?? 0,
     });
     onProgress?.(t + 1, days.length);
   });

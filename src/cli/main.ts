@@ -1,16 +1,24 @@
 #!/usr/bin/env node
-import { XmarginError } from "../core/errors.js";
-import { run } from "./run.js";
+import { cliErrorJson, cliErrorLine, exitCodeOf } from "./cliError.js";
+import { runCli } from "./run.js";
 
-/** Entry point of the `xmargin` command: prints the result, or one line naming the bad field and exits non-zero. */
+/**
+ * Entry point of the `xmargin` command: prints the result on stdout, or the error on stderr (one line, or
+ * `{ "error": { code, path, message } }` under --json) and exits non-zero. A closed stdout (`| head`) ends quietly.
+ */
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
-    process.stdout.write(`${await run(process.argv.slice(2))}\n`);
+    const { text, exitCode } = await runCli(argv);
+    process.exitCode = exitCode;
+    process.stdout.write(`${text}\n`);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`xmargin: ${message.split("\n")[0]}\n`);
-    process.exitCode =
-      err instanceof XmarginError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1;
+    process.stderr.write(argv.includes("--json") ? `${JSON.stringify(cliErrorJson(err))}\n` : `${cliErrorLine(err)}\n`);
+    process.exitCode = exitCodeOf(err);
   }
 }
 

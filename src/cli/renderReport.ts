@@ -1,28 +1,45 @@
 import type { MarginReport } from "../margin/report.js";
 import { renderTable, usd } from "./table.js";
 
+/** The account totals every margin-bearing command prints first, with their units. */
+export interface MarginTotals {
+  equityUsd: number;
+  initialMarginUsd: number;
+  maintenanceMarginUsd: number;
+  freeCollateralUsd: number;
+  healthRatio: number | null;
+}
+
+/** Header and row of the totals table (one home for the columns of margin, health, liquidate and what-if). */
+export const TOTALS_HEADER = [
+  "equity (USD)",
+  "initial margin (USD)",
+  "maintenance margin (USD)",
+  "free collateral (USD)",
+  "health (ratio)",
+];
+
+export const ratioText = (x: number | null, digits = 3) => (x === null ? "n/a" : x.toFixed(digits));
+
+export function totalsRow(r: MarginTotals): string[] {
+  return [
+    usd(r.equityUsd),
+    usd(r.initialMarginUsd),
+    usd(r.maintenanceMarginUsd),
+    usd(r.freeCollateralUsd),
+    ratioText(r.healthRatio),
+  ];
+}
+
 /** Human-readable margin report: totals, components, breakdowns, worst scenarios, flags. */
 export function renderReport(r: MarginReport): string {
   const out: string[] = [];
   out.push(`account ${r.accountId}  model ${r.model}  as of ${r.asOf}`);
-  out.push(
-    renderTable(
-      ["equity", "initial margin", "maintenance margin", "free collateral", "health"],
-      [
-        [
-          usd(r.equityUsd),
-          usd(r.initialMarginUsd),
-          usd(r.maintenanceMarginUsd),
-          usd(r.freeCollateralUsd),
-          r.healthRatio === null ? "n/a" : r.healthRatio.toFixed(3),
-        ],
-      ],
-    ),
-  );
+  out.push(renderTable(TOTALS_HEADER, [totalsRow(r)]));
   out.push("", "components");
   out.push(
     renderTable(
-      ["component", "initial", "maintenance", "detail"],
+      ["component", "initial (USD)", "maintenance (USD)", "detail"],
       r.components.map((c) => [c.name, usd(c.initialMarginUsd), usd(c.maintenanceMarginUsd), c.detail]),
     ),
   );
@@ -33,7 +50,7 @@ export function renderReport(r: MarginReport): string {
     out.push("", title);
     out.push(
       renderTable(
-        ["key", "equity", "initial", "maintenance"],
+        ["key", "equity (USD)", "initial (USD)", "maintenance (USD)"],
         groups.map((g) => [g.key, usd(g.equityUsd), usd(g.initialMarginUsd), usd(g.maintenanceMarginUsd)]),
       ),
     );
@@ -41,12 +58,12 @@ export function renderReport(r: MarginReport): string {
   out.push("", "by position");
   out.push(
     renderTable(
-      ["id", "position", "value", "initial", "maintenance"],
+      ["id", "position", "value (USD)", "initial (USD)", "maintenance (USD)"],
       r.byPosition.map((p) => [p.id, p.label, usd(p.valueUsd), usd(p.initialMarginUsd), usd(p.maintenanceMarginUsd)]),
     ),
   );
   for (const t of r.scenarios) {
-    out.push("", `${t.underlying}: worst scenario "${t.worstScenarioId}" loss ${usd(t.worstLossUsd)}`);
+    out.push("", `${t.underlying}: worst scenario "${t.worstScenarioId}" loss ${usd(t.worstLossUsd)} USD`);
   }
   if (r.flags.length > 0) {
     out.push("", "flags");

@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { XmarginError } from "../core/errors.js";
+import { invalidInput, XmarginError } from "../core/errors.js";
+import { MARGIN_MODEL_NAMES } from "../margin/models.js";
+import type { MarginReport } from "../margin/report.js";
 import { accountMarginCommand } from "./commands/accountMarginCommand.js";
 import { backtestCommand } from "./commands/backtestCommand.js";
 import { backtestCompareCommand } from "./commands/backtestCompareCommand.js";
@@ -19,35 +22,17 @@ import { snapshotCommand } from "./commands/snapshotCommand.js";
 import { trainCommand } from "./commands/trainCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
-
-const USAGE = `usage: xmargin <command> [options]
-
-valuation and margin
-  value     --portfolio P.json --market M.json [--json]          mark value and greeks of each position
-  margin    --portfolio P.json --market M.json [--config C.json | --model NAME] [--rules RULEBOOK.json] [--json]
-  margin    --account 0xADDRESS --sources S.json [--model NAME] [--json]
-                                                                  margin report (default model: grid)
-  compare   --portfolio P.json --market M.json [--json]          every model side by side
-  demo                                                            compare on every example portfolio
-market data and risk
-  snapshot  --sources S.json [--json]                             MarketSnapshot from oracle sources
-  risk      --history DIR [--to YYYY-MM-DD] [--factors A,B] [--method ewma|garch|ml|auto] [--lambda 0.94] [--window 250]
-            [--weights DIR] [--json | --snapshot M.json]          EWMA/GARCH/learned vols and correlations, stressed floor
-  train     [--history DIR] [--to D] [--out DIR] [--hyper report.json]  refit the learned vol forecaster's artefacts
-  forecasting [--history DIR] [--out DIR] [--json]                regenerate reports/forecasting.md (+ .json)
-health and actions (--portfolio P.json --market M.json [--config C.json | --model NAME] [--params F.json] [--json])
-  health                                                          health, liquidation prices, time to liquidation
-  liquidate                                                       liquidation plan back to initial margin
-  rebalance                                                       cross-chain collateral moves (default xchain)
-  whatif    [--whatif W.json] [--trade ...] [--deposit CHAIN,TOKEN,AMOUNT] [--withdraw ...] [--move U,SPOT[,VOL]]
-  cascade   --accounts DIR --market M.json --shock -30% [--underlying U] [--models a,b] [--depth X|unlimited]
-            [--max-rounds N] [--params F.json] [--json]           liquidation cascade per model
-validation
-  backtest  --portfolio P.json --model NAME [--from D] [--to D] [--history DIR] [--paths N] [--json] [--report out.html]
-  backtest-compare [--paths N] [--from D] [--to D]               every example x every model -> reports/
-service
-  serve     [--port N] [--db FILE] [--demo] [--host H] [--interval MS] [--from D] [--history DIR]
-models: isolated, cross, grid, xchain`;
+import { xchainValidationCommand } from "./commands/xchainValidationCommand.js";
+import {
+  COMMANDS,
+  COMMON_OPTIONS,
+  type CommandSpec,
+  commandHelpText,
+  commandSpec,
+  overviewText,
+} from "./commandTable.js";
+import { suggestion } from "./didYouMean.js";
+import { FAIL_ON_EXIT_CODE, failOnTriggered, parseFailOn } from "./failOn.js";
 
 /** Repository root, from dist/src/cli/run.js or src/cli/run.ts. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), import.meta.url.includes("/dist/") ? "../../.." : "../..");
@@ -75,53 +60,144 @@ function list(values: Record<string, unknown>, name: string): string[] | undefin
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined;
 }
 
+/** Every long option any command takes, with its type (parseArgs); which command takes which is in commandTable. */
+const OPTION_TYPES = {
+  portfolio: { type: "string" },
+  market: { type: "string" },
+  config: { type: "string" },
+  model: { type: "string" },
+  json: { type: "boolean", default: false },
+  history: { type: "string" },
+  to: { type: "string" },
+  from: { type: "string" },
+  factors: { type: "string" },
+  lambda: { type: "string" },
+  window: { type: "string" },
+  method: { type: "string" },
+  snapshot: { type: "string" },
+  sources: { type: "string" },
+  account: { type: "string" },
+  params: { type: "string" },
+  whatif: { type: "string" },
+  trade: { type: "string", multiple: true },
+  deposit: { type: "string", multiple: true },
+  withdraw: { type: "string", multiple: true },
+  move: { type: "string", multiple: true },
+  accounts: { type: "string" },
+  shock: { type: "string" },
+  underlying: { type: "string" },
+  models: { type: "string" },
+  depth: { type: "string" },
+  "max-rounds": { type: "string" },
+  report: { type: "string" },
+  paths: { type: "string" },
+  port: { type: "string" },
+  db: { type: "string" },
+  demo: { type: "boolean", default: false },
+  host: { type: "string" },
+  interval: { type: "string" },
+  "fail-on": { type: "string" },
+  quiet: { type: "boolean", default: false },
+  out: { type: "string" },
+  hyper: { type: "string" },
+  weights: { type: "string" },
+  rules: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+/** What a command printed and the exit code it asks for (0, or 3 for a `--fail-on` condition). */
+export interface CliResult {
+  text: string;
+  exitCode: number;
+}
+
+/** Runs one `xmargin` invocation and returns its stdout text (errors are thrown). */
 export async function run(argv: string[]): Promise<string> {
-  const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: normalizeNegativeValues(rest, ["shock"]),
-    options: {
-      portfolio: { type: "string" },
-      market: { type: "string" },
-      config: { type: "string" },
-      model: { type: "string" },
-      json: { type: "boolean", default: false },
-      history: { type: "string" },
-      to: { type: "string" },
-      from: { type: "string" },
-      factors: { type: "string" },
-      lambda: { type: "string" },
-      window: { type: "string" },
-      method: { type: "string" },
-      snapshot: { type: "string" },
-      sources: { type: "string" },
-      account: { type: "string" },
-      params: { type: "string" },
-      whatif: { type: "string" },
-      trade: { type: "string", multiple: true },
-      deposit: { type: "string", multiple: true },
-      withdraw: { type: "string", multiple: true },
-      move: { type: "string", multiple: true },
-      accounts: { type: "string" },
-      shock: { type: "string" },
-      underlying: { type: "string" },
-      models: { type: "string" },
-      depth: { type: "string" },
-      "max-rounds": { type: "string" },
-      report: { type: "string" },
-      paths: { type: "string" },
-      port: { type: "string" },
-      db: { type: "string" },
-      demo: { type: "boolean", default: false },
-      host: { type: "string" },
-      interval: { type: "string" },
-      out: { type: "string" },
-      hyper: { type: "string" },
-      weights: { type: "string" },
-      rules: { type: "string" },
-    },
-    strict: true,
-    allowPositionals: false,
+  return (await runCli(argv)).text;
+}
+
+/** The package's version (package.json beside dist/ or src/). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : "0.0.0";
+}
+
+function unknownCommand(command: string): XmarginError {
+  return new XmarginError(`unknown command "${command}"`, {
+    code: "INVALID_INPUT",
+    path: "<command>",
+    details: `${suggestion(
+      command,
+      COMMANDS.map((c) => c.name),
+    )}; run xmargin help`,
   });
+}
+
+/** parseArgs, with unknown options and options of another command reported with the nearest option of this one. */
+function parseOptions(spec: CommandSpec, rest: string[]) {
+  const allowed = [...spec.options, ...COMMON_OPTIONS];
+  const show = (o: string) => `--${o}`;
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTION_TYPES; strict: true; allowPositionals: false }>>;
+  try {
+    parsed = parseArgs({
+      args: normalizeNegativeValues(rest, ["shock"]),
+      options: OPTION_TYPES,
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? "";
+    const message = err instanceof Error ? err.message : String(err);
+    const option = /'(-{1,2}[\w-]+)/.exec(message)?.[1];
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
+      throw invalidInput(
+        option,
+        `unknown option ${option} for ${spec.name}`,
+        suggestion(option.replace(/^-+/, ""), allowed, show),
+      );
+    }
+    if (code.startsWith("ERR_PARSE_ARGS")) throw invalidInput(option ?? `<${spec.name}>`, message.split("\n")[0]!);
+    throw err;
+  }
+  for (const [name, value] of Object.entries(parsed.values)) {
+    const given = value !== false && !(Array.isArray(value) && value.length === 0);
+    if (given && !(allowed as string[]).includes(name)) {
+      throw invalidInput(`--${name}`, `${spec.name} does not take --${name}`, suggestion(name, allowed, show));
+    }
+  }
+  return parsed.values as Record<string, unknown>;
+}
+
+export async function runCli(argv: string[]): Promise<CliResult> {
+  const [first, ...afterFirst] = argv;
+  const models = MARGIN_MODEL_NAMES;
+  if (first === undefined || first === "--help" || first === "-h") return { text: overviewText(models), exitCode: 0 };
+  if (first === "--version" || first === "-V" || first === "version") return { text: packageVersion(), exitCode: 0 };
+  if (first === "help") {
+    const topic = afterFirst[0];
+    if (topic === undefined) return { text: overviewText(models), exitCode: 0 };
+    const spec = commandSpec(topic);
+    if (!spec) throw unknownCommand(topic);
+    return { text: commandHelpText(spec, models), exitCode: 0 };
+  }
+  const spec = commandSpec(first);
+  if (!spec) throw unknownCommand(first);
+  const values = parseOptions(spec, afterFirst);
+  if (values.help === true) return { text: commandHelpText(spec, models), exitCode: 0 };
+  const failOn = parseFailOn(values["fail-on"]);
+  let report: MarginReport | undefined;
+  const onReport = (r: MarginReport) => {
+    report = r;
+  };
+  const text = await dispatch(first, values, onReport);
+  return { text, exitCode: failOn && report && failOnTriggered(failOn, report) ? FAIL_ON_EXIT_CODE : 0 };
+}
+
+async function dispatch(
+  command: string,
+  values: Record<string, unknown>,
+  onReport: (r: MarginReport) => void,
+): Promise<string> {
   const json = values.json === true;
   const account = () => ({
     portfolio: required(values, "portfolio"),
@@ -139,6 +215,7 @@ export async function run(argv: string[]): Promise<string> {
           sources: required(values, "sources"),
           ...optional(values, "model"),
           json,
+          onReport,
         });
       }
       return marginCommand({
@@ -146,6 +223,7 @@ export async function run(argv: string[]): Promise<string> {
         market: required(values, "market"),
         ...optional(values, "config", "model", "rules"),
         json,
+        onReport,
       });
     case "compare":
       return compareCommand({ portfolio: required(values, "portfolio"), market: required(values, "market"), json });
@@ -157,11 +235,11 @@ export async function run(argv: string[]): Promise<string> {
         json,
       });
     case "train":
-      return trainCommand({ ...optional(values, "history", "out", "hyper", "to") });
+      return trainCommand({ ...optional(values, "history", "out", "hyper", "to"), quiet: values.quiet === true });
     case "forecasting":
-      return forecastingCommand({ ...optional(values, "history", "out"), json });
+      return forecastingCommand({ ...optional(values, "history", "out"), json, quiet: values.quiet === true });
     case "health":
-      return healthCommand(account());
+      return healthCommand({ ...account(), onReport });
     case "liquidate":
       return liquidateCommand(account());
     case "rebalance":
@@ -188,6 +266,7 @@ export async function run(argv: string[]): Promise<string> {
         ...optional(values, "underlying", "models", "depth", "params"),
         ...(typeof values["max-rounds"] === "string" ? { maxRounds: values["max-rounds"] } : {}),
         json,
+        quiet: values.quiet === true,
       });
     case "backtest":
       return backtestCommand({
@@ -195,9 +274,15 @@ export async function run(argv: string[]): Promise<string> {
         model: required(values, "model"),
         ...optional(values, "from", "to", "report", "history", "market", "paths"),
         json,
+        quiet: values.quiet === true,
       });
     case "backtest-compare":
-      return backtestCompareCommand({ ...optional(values, "paths", "from", "to", "history") });
+      return backtestCompareCommand({
+        ...optional(values, "paths", "from", "to", "history"),
+        quiet: values.quiet === true,
+      });
+    case "xchain-validation":
+      return xchainValidationCommand({ ...optional(values, "paths", "history"), json });
     case "serve":
       return serveCommand({
         ...optional(values, "port", "db", "host", "interval", "from", "history"),
@@ -205,11 +290,7 @@ export async function run(argv: string[]): Promise<string> {
       });
     case "demo":
       return demoCommand(join(ROOT, "examples"));
-    case undefined:
-    case "help":
-    case "--help":
-      return USAGE;
     default:
-      throw new XmarginError(`unknown command "${command}"`, { code: "INVALID_INPUT", details: "run xmargin help" });
+      throw unknownCommand(command);
   }
 }

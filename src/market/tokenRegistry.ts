@@ -1,5 +1,5 @@
 import { missingData } from "../core/errors.js";
-import { type DepegJump, defaultDepegJumps, type TokenKind } from "./tokenKind.js";
+import type { TokenKind } from "./tokenKind.js";
 
 /** One token representation of an underlying on one chain. */
 export interface TokenRepresentation {
@@ -13,13 +13,9 @@ export interface TokenRepresentation {
    * USDC). Undefined for tokens whose exchange rate drifts (wstETH, mSOL): they need a price feed of their own.
    */
   pegUnits?: number;
-  depegJump: DepegJump;
 }
 
 type Row = [chain: string, symbol: string, underlying: string, kind: TokenKind, decimals: number, pegged: boolean];
-
-/** Custodial wrappers carry the failure jump of a bridge (the custodian is a single point of failure). */
-const CUSTODIAL = new Set(["WBTC", "cbBTC"]);
 
 const rows: Row[] = [
   ["ethereum", "ETH", "ETH", "native", 18, true],
@@ -75,8 +71,7 @@ const rows: Row[] = [
 ];
 
 function toRepresentation([chain, symbol, underlying, kind, decimals, pegged]: Row): TokenRepresentation {
-  const jump = CUSTODIAL.has(symbol) && kind === "wrapped" ? defaultDepegJumps.bridged : defaultDepegJumps[kind];
-  return { chain, symbol, underlying, kind, decimals, ...(pegged ? { pegUnits: 1 } : {}), depegJump: { ...jump } };
+  return { chain, symbol, underlying, kind, decimals, ...(pegged ? { pegUnits: 1 } : {}) };
 }
 
 const byKey = new Map<string, Readonly<TokenRepresentation>>(
@@ -92,6 +87,15 @@ export function findToken(chain: string, symbol: string): Readonly<TokenRepresen
 
 export function getToken(chain: string, symbol: string, path = "$"): Readonly<TokenRepresentation> {
   const token = findToken(chain, symbol);
+  if (!token && !tokenRepresentations.some((t) => t.chain === chain)) {
+    // A misspelt chain is named as the culprit (on the chain field), not as an unknown token.
+    const chains = [...new Set(tokenRepresentations.map((t) => t.chain))];
+    throw missingData(
+      path.replace(/\.token$/, ".chain"),
+      `unknown chain "${chain}"`,
+      `known chains: ${chains.join(", ")}`,
+    );
+  }
   if (!token) {
     const known = tokenRepresentations.filter((t) => t.chain === chain).map((t) => t.symbol);
     throw missingData(

@@ -1,11 +1,22 @@
 import { invalidInput } from "../core/errors.js";
-import { ewmaCovariance } from "./ewma.js";
+import { eventDaysByFactor } from "../market/tokenEvents.js";
+import { cleanBasisSeries } from "./cleanBasisSeries.js";
+import { EWMA_DEFAULT_INIT_WINDOW } from "./ewma.js";
 import { learnedVols } from "./forecast/currentVols.js";
 import type { ForecastSeries } from "./forecast/features.js";
 import type { ForecastWeights } from "./forecast/mlp.js";
 import { fitGarch } from "./garch.js";
-import { alignSeries, logReturns, type PriceSeries } from "./priceHistory.js";
-import { stressedFloor } from "./stressedFloor.js";
+import { nearestCorrelation } from "./nearestCorrelation.js";
+import type { PriceSeries } from "./priceHistory.js";
+import {
+  applyProcyclicality,
+  checkProcyclicality,
+  PROCYCLICALITY_DEFAULT,
+  type Procyclicality,
+} from "./procyclicality.js";
+
+/** Vol methods: the statistical ones and the learned forecaster (`ml`, or `auto` where the report moved the default). */
+export type VolMethod = "ewma" | "garch" | "ml" | "auto";
 
 export interface RiskFactorEstimateOptions {
   /** Use closes up to and including this ISO date (no look-ahead). */
@@ -14,41 +25,157 @@ export interface RiskFactorEstimateOptions {
   lambda?: number;
   /** Stress window length in returns, default 250. */
   stressWindowDays?: number;
-  /** Weight of the stressed correlation, default 0.25 (EMIR RTS art. 28). */
+  /** Weight of the stressed correlation, default 0.25 (EMIR RTS 153/2013 art. 28(1)(b)). */
   stressWeight?: number;
+  /** Anti-procyclicality treatment of the vols, default 25% weight on stressed observations. */
+  procyclicality?: Procyclicality;
   /**
-   * Current vols: "ewma" (RiskMetrics, default) or "garch" (GARCH(1,1) fitted by maximum likelihood per factor, its
-   * one-day forecast; a factor whose fit does not converge keeps its EWMA vol and is named in `source`).
-   * "ml": the learned forecaster (src/risk/forecast/, needs `ml`); a factor it cannot forecast keeps its EWMA vol
-   * and is named in `source`. "auto": the learned forecaster only for the factors its artefacts list in `defaultFor`
-   * (where the forecasting report found it better out of sample), EWMA for the rest. Correlations are EWMA in every
-   * case.
+   * Current vols: "ewma" (RiskMetrics, default) or "garch" (GARCH(1,1) by maximum likelihood per factor, its one-day
+   * forecast; a factor whose fit does not converge keeps its EWMA vol and is named in `source`). "ml": the learned
+   * forecaster (src/risk/forecast/, needs `ml`); a factor it cannot forecast keeps its EWMA vol and is named in
+   * `source`. "auto": the learned forecaster only for the factors its artefacts list in `defaultFor` (where the
+   * forecasting report found it better out of sample), EWMA for the rest.
    */
-  method?: "ewma" | "garch" | "ml" | "auto";
-  /** Artefacts and the cross-asset (BTC) series the "ml" method needs. */
+  method?: VolMethod;
+  /** Artefacts and the cross-asset (BTC) series the "ml" and "auto" methods need. */
   ml?: { weights: readonly ForecastWeights[]; market: ForecastSeries };
+  /** Clean `basis:*` series of one-day reversals before estimation (cleanBasisSeries), default true. */
+  cleanBasis?: boolean;
+  /**
+   * Days left out of a factor's series, by factor; default the token-event catalogue's days in basis series
+   * (src/market/tokenEvents.ts): an event is charged as an event, not again through the simulated basis.
+   */
+  excludeDays?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface RiskFactorEstimate {
   names: string[];
-  /** Current EWMA daily vols. */
+  /** Current daily vols (EWMA or GARCH) of the cleaned series. */
   currentVolsDaily: Float64Array;
-  /** Floored daily vols: max(current, stressed window). */
+  /** Current daily vols of the raw series (before cleaning). */
+  rawVolsDaily: Float64Array;
+  /** Daily vols after the anti-procyclicality treatment. */
   volsDaily: Float64Array;
   /** Blended, repaired correlation, row-major. */
   correlation: Float64Array;
+  /** Largest observed 1-day log move per factor (signed: the larger of the up and down moves in size). */
+  largestMoveLog: Float64Array;
   fromDate: string;
   toDate: string;
-  stressWindow: { startDate: string; endDate: string };
+  /** Each factor's own stress window. */
+  stressWindows: Array<{ factor: string; startDate: string; endDate: string }>;
   /** Series dropped because they have no close on `toDate`. */
   excluded: string[];
   source: string;
 }
 
+const DAY_MS = 86_400_000;
+const dayNumber = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+
+/** One factor's daily-equivalent returns: a k-day gap's return is scaled by 1/sqrt(k) and kept as one observation. */
+interface FactorReturns {
+  name: string;
+  /** Day number (UTC days since epoch) of each return's end. */
+  day: Int32Array;
+  /** Calendar days each return spans. */
+  span: Int32Array;
+  /** Return / sqrt(span). */
+  r: Float64Array;
+  raw: Float64Array;
+  firstDate: string;
+  dates: string[];
+}
+
+function factorReturns(s: PriceSeries, clean: boolean): FactorReturns {
+  const closes = clean ? cleanBasisSeries(s.closes).closes : s.closes;
+  const n = s.dates.length - 1;
+  const day = new Int32Array(n);
+  const span = new Int32Array(n);
+  const r = new Float64Array(n);
+  const raw = new Float64Array(n);
+  for (let t = 0; t < n; t++) {
+    const d0 = dayNumber(s.dates[t]!);
+    const d1 = dayNumber(s.dates[t + 1]!);
+    day[t] = d1;
+    span[t] = d1 - d0;
+    r[t] = Math.log(closes[t + 1]! / closes[t]!) / Math.sqrt(d1 - d0);
+    raw[t] = Math.log(s.closes[t + 1]! / s.closes[t]!) / Math.sqrt(d1 - d0);
+  }
+  return { name: s.symbol, day, span, r, raw, firstDate: s.dates[0]!, dates: s.dates.slice(1) };
+}
+
+/** RiskMetrics EWMA vol of one return series, seeded with the mean square of the first 20 returns. */
+function ewmaVol(r: Float64Array, lambda: number): number {
+  const k = Math.min(EWMA_DEFAULT_INIT_WINDOW, r.length);
+  let v = 0;
+  for (let t = 0; t < k; t++) v += r[t]! ** 2;
+  v /= k;
+  for (let t = k; t < r.length; t++) v = lambda * v + (1 - lambda) * r[t]! ** 2;
+  return Math.sqrt(v);
+}
+
+/** The factor's own most volatile window of `w` returns (realised vol), earliest on ties. */
+function ownStressWindow(r: Float64Array, w: number): { start: number; end: number; vol: number } {
+  const len = Math.min(w, r.length);
+  let sum = 0;
+  for (let t = 0; t < len; t++) sum += r[t]! ** 2;
+  let best = { start: 0, end: len, vol: Math.sqrt(sum / len) };
+  for (let t = len; t < r.length; t++) {
+    sum += r[t]! ** 2 - r[t - len]! ** 2;
+    const vol = Math.sqrt(Math.max(0, sum) / len);
+    if (vol > best.vol) best = { start: t - len + 1, end: t + 1, vol };
+  }
+  return best;
+}
+
 /**
- * EWMA vols and correlations of factor series with a stressed floor: the series are cut at `toDate`, series without
- * a close on that date are dropped (they would silently stale the estimate), the rest are aligned on common dates,
- * and the floor of `stressedFloor` is applied.
+ * Pairwise correlation of two factors over their common one-day returns (both spanning the same days): EWMA weights
+ * (lambda, newest last) and, for the stressed one, equal weights over the union of the two stress windows.
+ */
+function pairCorrelation(
+  a: FactorReturns,
+  b: FactorReturns,
+  lambda: number,
+  stressDays: (day: number) => boolean,
+): { current: number; stressed: number } {
+  let i = 0;
+  let j = 0;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  let tab = 0;
+  let taa = 0;
+  let tbb = 0;
+  while (i < a.day.length && j < b.day.length) {
+    if (a.day[i]! < b.day[j]!) i++;
+    else if (a.day[i]! > b.day[j]!) j++;
+    else {
+      if (a.span[i] === b.span[j]) {
+        const x = a.r[i]!;
+        const y = b.r[j]!;
+        sab = lambda * sab + x * y;
+        saa = lambda * saa + x * x;
+        sbb = lambda * sbb + y * y;
+        if (stressDays(a.day[i]!)) {
+          tab += x * y;
+          taa += x * x;
+          tbb += y * y;
+        }
+      }
+      i++;
+      j++;
+    }
+  }
+  const corr = (xy: number, xx: number, yy: number) => (xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : 0);
+  return { current: corr(sab, saa, sbb), stressed: corr(tab, taa, tbb) };
+}
+
+/**
+ * Per-factor risk estimate (docs/risk.md): each factor from its own full history up to `toDate` (no truncation to the
+ * youngest series; gaps become one multi-day return scaled to a day), basis series cleaned of one-day reversals,
+ * current vol EWMA (or GARCH), its own stress window, the anti-procyclicality treatment of EMIR RTS 153/2013 art. 28
+ * chosen in `procyclicality`, and correlations from each pair's overlapping returns (75% current EWMA, 25% over the
+ * pair's stress windows) repaired to the nearest valid correlation matrix (Higham 2002).
  * @param series one price (or price-ratio) series per factor; `symbol` is the factor name
  */
 export function estimateRiskFactors(
@@ -56,86 +183,152 @@ export function estimateRiskFactors(
   options: RiskFactorEstimateOptions,
 ): RiskFactorEstimate {
   const lambda = options.lambda ?? 0.94;
+  if (!(lambda > 0 && lambda < 1)) throw invalidInput("$.lambda", "must be in (0,1)", `got ${lambda}`);
   const windowDays = options.stressWindowDays ?? 250;
+  if (!Number.isInteger(windowDays) || windowDays < 2) {
+    throw invalidInput("$.stressWindowDays", "must be an integer >= 2");
+  }
   const stressWeight = options.stressWeight ?? 0.25;
+  if (!(stressWeight >= 0 && stressWeight <= 1)) throw invalidInput("$.stressWeight", "must be in [0,1]");
+  const procyclicality = checkProcyclicality(options.procyclicality ?? PROCYCLICALITY_DEFAULT);
+  const method = options.method ?? "ewma";
+  const cleanBasis = options.cleanBasis ?? true;
+  const excludeDays = options.excludeDays ?? eventDaysByFactor();
   const excluded: string[] = [];
-  const cut: ForecastSeries[] = [];
+  const factors: FactorReturns[] = [];
   for (const s of series) {
     const end = s.dates.findLastIndex((d) => d <= options.toDate);
     if (end < 0 || s.dates[end] !== options.toDate) {
       excluded.push(s.symbol);
       continue;
     }
-    cut.push({
+    if (end < 30) {
+      throw invalidInput(
+        "$.toDate",
+        `only ${end} daily returns of ${s.symbol} up to ${options.toDate}; need at least 30`,
+      );
+    }
+    const drop = excludeDays.get(s.symbol);
+    const keep = (k: number) => k === end || !drop?.has(s.dates[k]!);
+    const idx = Array.from({ length: end + 1 }, (_, k) => k).filter(keep);
+    const cut = {
+      symbol: s.symbol,
+      dates: idx.map((k) => s.dates[k]!),
+      closes: Float64Array.from(idx, (k) => s.closes[k]!),
+    };
+    factors.push(factorReturns(cut, cleanBasis && s.symbol.startsWith("basis:")));
+  }
+  if (factors.length === 0) throw invalidInput("$.toDate", `no series has a close on ${options.toDate}`);
+  const n = factors.length;
+  const current = new Float64Array(n);
+  const rawVols = new Float64Array(n);
+  const vols = new Float64Array(n);
+  const largest = new Float64Array(n);
+  const garchFailed: string[] = [];
+  const learned = method === "ml" || method === "auto" ? learnedCurrentVols(series, options) : undefined;
+  const windows = factors.map((f, i) => {
+    current[i] = ewmaVol(f.r, lambda);
+    const v = learned?.vols.get(f.name);
+    if (v !== undefined) current[i] = v;
+    rawVols[i] = ewmaVol(f.raw, lambda);
+    if (method === "garch") {
+      const fit = fitGarch(f.r);
+      if (fit.converged && Number.isFinite(fit.forecastVol) && fit.forecastVol > 0) current[i] = fit.forecastVol;
+      else garchFailed.push(f.name);
+    }
+    const w = ownStressWindow(f.r, windowDays);
+    const lookbackFrom = procyclicality.kind === "lookback" ? f.day[f.day.length - 1]! - procyclicality.years * 365 : 0;
+    let sum = 0;
+    let count = 0;
+    for (let t = 0; t < f.r.length; t++) {
+      if (f.day[t]! <= lookbackFrom) continue;
+      sum += f.r[t]! ** 2;
+      count++;
+    }
+    vols[i] = applyProcyclicality(procyclicality, {
+      current: current[i]!,
+      stressed: w.vol,
+      longRun: Math.sqrt(sum / count),
+    });
+    for (let t = 0; t < f.raw.length; t++) if (Math.abs(f.raw[t]!) > Math.abs(largest[i]!)) largest[i] = f.raw[t]!;
+    return { ...w, fromDay: f.day[w.start]!, toDay: f.day[w.end - 1]! };
+  });
+  const corr = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) {
+    corr[a * n + a] = 1;
+    for (let b = a + 1; b < n; b++) {
+      const wa = windows[a]!;
+      const wb = windows[b]!;
+      const inStress = (d: number) => (d >= wa.fromDay && d <= wa.toDay) || (d >= wb.fromDay && d <= wb.toDay);
+      const c = pairCorrelation(factors[a]!, factors[b]!, lambda, inStress);
+      const blended = (1 - stressWeight) * c.current + stressWeight * c.stressed;
+      corr[a * n + b] = blended;
+      corr[b * n + a] = blended;
+    }
+  }
+  const correlation = nearestCorrelation(corr, n).matrix;
+  const fromDate = factors.map((f) => f.firstDate).sort()[0] ?? "";
+  const p = procyclicality;
+  const treatment =
+    p.kind === "stressWeight"
+      ? `${p.weight * 100}% weight on each factor's own ${windowDays}-day stress window`
+      : p.kind === "buffer"
+        ? `${p.rate * 100}% buffer released in stress`
+        : `${p.years}-year lookback floor`;
+  return {
+    names: factors.map((f) => f.name),
+    currentVolsDaily: current,
+    rawVolsDaily: rawVols,
+    volsDaily: vols,
+    correlation,
+    largestMoveLog: largest,
+    fromDate,
+    toDate: options.toDate,
+    stressWindows: factors.map((f, i) => ({
+      factor: f.name,
+      startDate: f.dates[windows[i]!.start]!,
+      endDate: f.dates[windows[i]!.end - 1]!,
+    })),
+    excluded,
+    source:
+      `${method === "garch" ? "GARCH(1,1) MLE vols" : learned ? `learned forecaster vols for ${[...learned.vols.keys()].join(", ") || "no factor"}, else EWMA lambda ${lambda}` : `EWMA lambda ${lambda} vols`} per factor on its own daily closes ` +
+      `${fromDate}..${options.toDate}${cleanBasis ? ", basis series cleaned of one-day reversals" : ""}` +
+      `${excludeDays.size > 0 ? ", token-event days left out of basis series" : ""}; ` +
+      `vols with ${treatment} (EMIR RTS 153/2013 art. 28); pairwise correlation ${stressWeight * 100}% stressed` +
+      (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : "") +
+      (learned?.missing.length ? `; no learned forecast for ${learned.missing.join("; ")} (EWMA used)` : ""),
+  };
+}
+
+/**
+ * The learned forecaster's vols of the series (cut at the as-of date; volumes kept): every factor for "ml", the
+ * artefacts' `defaultFor` factors for "auto". Factors it cannot serve are listed, never guessed.
+ */
+function learnedCurrentVols(
+  series: readonly (PriceSeries & { volumes?: Float64Array })[],
+  options: RiskFactorEstimateOptions,
+): { vols: Map<string, number>; missing: string[] } {
+  const ml = options.ml;
+  if (!ml) throw invalidInput("$.ml", `method "${options.method}" needs the forecaster weights and the market series`);
+  const cutAt = <T extends ForecastSeries>(s: T): ForecastSeries => {
+    const end = s.dates.findLastIndex((d) => d <= options.toDate);
+    return {
       symbol: s.symbol,
       dates: s.dates.slice(0, end + 1),
       closes: s.closes.slice(0, end + 1),
       ...(s.volumes ? { volumes: s.volumes.slice(0, end + 1) } : {}),
-    });
-  }
-  if (cut.length === 0) throw invalidInput("$.toDate", `no series has a close on ${options.toDate}`);
-  const aligned = alignSeries(cut);
-  const returns = logReturns(aligned);
-  if (returns.nObs < 30) {
-    throw invalidInput(
-      "$.toDate",
-      `only ${returns.nObs} common daily returns up to ${options.toDate}; need at least 30`,
-    );
-  }
-  const current = ewmaCovariance(returns, { lambda });
-  const method = options.method ?? "ewma";
-  const currentVols = Float64Array.from(current.vols);
-  const garchFailed: string[] = [];
-  if (method === "garch") {
-    const column = new Float64Array(returns.nObs);
-    for (let f = 0; f < returns.nFactors; f++) {
-      for (let t = 0; t < returns.nObs; t++) column[t] = returns.data[t * returns.nFactors + f]!;
-      const fit = fitGarch(column);
-      if (fit.converged && Number.isFinite(fit.forecastVol) && fit.forecastVol > 0) currentVols[f] = fit.forecastVol;
-      else garchFailed.push(returns.factorNames[f]!);
-    }
-  }
-  const mlMissing: string[] = [];
-  const learnedFactors: string[] = [];
-  if (method === "ml" || method === "auto") {
-    if (!options.ml)
-      throw invalidInput("$.ml", `method "${method}" needs the forecaster weights and the market series`);
-    const end = options.ml.market.dates.findLastIndex((d) => d <= options.toDate);
-    const m = options.ml.market;
-    const market = { symbol: m.symbol, dates: m.dates.slice(0, end + 1), closes: m.closes.slice(0, end + 1) };
-    const defaults = new Set(options.ml.weights.flatMap((w) => w.defaultFor));
-    const use = method === "ml" ? cut : cut.filter((s) => defaults.has(s.symbol));
-    const learned = learnedVols(use, market, options.ml.weights);
-    returns.factorNames.forEach((name, f) => {
-      const k = use.findIndex((s) => s.symbol === name);
-      const v = k < 0 ? undefined : learned.volsDaily[k];
-      if (v !== undefined && v > 0 && Number.isFinite(v)) {
-        currentVols[f] = v;
-        learnedFactors.push(name);
-      }
-    });
-    mlMissing.push(...learned.missing);
-  }
-  const floored = stressedFloor(returns, {
-    windowDays,
-    stressWeight,
-    current: { vols: currentVols, correlation: current.correlation },
-  });
-  const fromDate = aligned.dates[0] ?? "";
-  return {
-    names: returns.factorNames,
-    currentVolsDaily: currentVols,
-    volsDaily: floored.vols,
-    correlation: floored.correlation,
-    fromDate,
-    toDate: options.toDate,
-    stressWindow: { startDate: floored.window.startDate, endDate: floored.window.endDate },
-    excluded,
-    source:
-      `${method === "garch" ? "GARCH(1,1) MLE vols, EWMA" : method === "ml" ? "learned forecaster vols, EWMA" : method === "auto" ? `learned forecaster vols for ${learnedFactors.join(", ") || "no factor"}, EWMA` : "EWMA"} lambda ${lambda} on daily closes ${fromDate}..` +
-      `${options.toDate}; vols floored at the ${windowDays}-day stress window ${floored.window.startDate}..` +
-      `${floored.window.endDate}; correlation ${stressWeight * 100}% stressed` +
-      (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : "") +
-      (mlMissing.length ? `; no learned forecast for ${mlMissing.join("; ")} (EWMA used)` : ""),
+    };
   };
+  const defaults = new Set(ml.weights.flatMap((w) => w.defaultFor));
+  const use = series
+    .filter((s) => s.dates.includes(options.toDate))
+    .filter((s) => options.method === "ml" || defaults.has(s.symbol))
+    .map(cutAt);
+  const out = learnedVols(use, cutAt(ml.market), ml.weights);
+  const vols = new Map<string, number>();
+  use.forEach((s, i) => {
+    const v = out.volsDaily[i]!;
+    if (v > 0 && Number.isFinite(v)) vols.set(s.symbol, v);
+  });
+  return { vols, missing: out.missing };
 }

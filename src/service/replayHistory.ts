@@ -3,7 +3,7 @@ import { EwmaVolProxy } from "../backtest/history/ewmaVolProxy.js";
 import type { History } from "../backtest/history/history.js";
 import { loadHistoryFolder } from "../backtest/history/loadHistoryFolder.js";
 import { riskFactorsDoc } from "../backtest/history/riskFactorsDoc.js";
-import { UNDERLYING_SERIES } from "../backtest/history/seriesMap.js";
+import { TOKEN_FEED_SERIES, UNDERLYING_SERIES } from "../backtest/history/seriesMap.js";
 import { XmarginError } from "../core/errors.js";
 import { estimateRiskFactors } from "../risk/estimateRiskFactors.js";
 import { RISK_FACTOR_SERIES } from "../risk/riskFactorSeries.js";
@@ -36,21 +36,21 @@ const REPLAY_FEEDS: readonly DayQuoteFeed[] = [
   }),
   ...(
     [
-      ["stETH", "STETH-USD", "chainlink", "ethereum"],
-      ["wstETH", "WSTETH-USD", "chainlink", "ethereum"],
-      ["wstETH", "WSTETH-USD", "chainlink", "arbitrum"],
-      ["wstETH", "WSTETH-USD", "chainlink", "optimism"],
-      ["wstETH", "WSTETH-USD", "chainlink", "base"],
-      ["WBTC", "WBTC-USD", "chainlink", "ethereum"],
-      ["USDC", "USDC-USD", "chainlink", "ethereum"],
-      ["USDC", "USDC-USD", "pyth", "solana"],
-      ["USDT", "USDT-USD", "chainlink", "ethereum"],
-      ["USDT", "USDT-USD", "pyth", "solana"],
-      ["DAI", "DAI-USD", "chainlink", "ethereum"],
+      ["stETH", "chainlink", "ethereum"],
+      ["wstETH", "chainlink", "ethereum"],
+      ["wstETH", "chainlink", "arbitrum"],
+      ["wstETH", "chainlink", "optimism"],
+      ["wstETH", "chainlink", "base"],
+      ["WBTC", "chainlink", "ethereum"],
+      ["USDC", "chainlink", "ethereum"],
+      ["USDC", "pyth", "solana"],
+      ["USDT", "chainlink", "ethereum"],
+      ["USDT", "pyth", "solana"],
+      ["DAI", "chainlink", "ethereum"],
     ] as const
-  ).map(([symbol, series, source, chain]) => ({
+  ).map(([symbol, source, chain]) => ({
     symbol,
-    series,
+    series: TOKEN_FEED_SERIES[symbol]!,
     source,
     chain,
     ...(source === "pyth" ? { confidenceRel: PYTH_CONFIDENCE_REL } : {}),

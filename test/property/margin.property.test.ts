@@ -233,3 +233,28 @@ describe("an exact offsetting pair on the same chain and venue", () => {
     }
   }
 });
+
+describe("xchain: offsets across underlyings (issue 13 cause 3)", () => {
+  const parts = (r: ReturnType<typeof margin>) => {
+    const c = r.components[0]!;
+    const es = /joint loss (-?[\d.]+) .*\+ unmodelled (-?[\d.]+);/.exec(c.detail)!;
+    const floor = /floor (-?[\d.]+) =/.exec(c.detail)!;
+    return { risk: c.initialMarginUsd, simulated: Number(es[1]) + Number(es[2]), floor: Number(floor[1]) };
+  };
+  it("adding a position that lowers the simulated ES never raises the requirement by more than its standalone floor", () => {
+    fc.assert(
+      fc.property(
+        portfolioSpecArb({ maxHoldings: 2, maxPositions: 3 }),
+        fc.oneof(perpArb, futureArb, optionArb),
+        (spec, extra) => {
+          const before = parts(margin(spec, "xchain"));
+          const after = parts(margin({ ...spec, positions: [...spec.positions, extra] }, "xchain"));
+          if (after.simulated > before.simulated) return;
+          const alone = parts(margin({ holdings: [], positions: [extra] }, "xchain"));
+          expectAtMost(after.risk - before.risk, alone.floor, 1e-9, "risk increase vs standalone floor");
+        },
+      ),
+      runs(N_XCHAIN),
+    );
+  });
+});

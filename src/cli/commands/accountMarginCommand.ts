@@ -1,14 +1,13 @@
 import { dirname } from "node:path";
 import { readAccountPortfolio } from "../../chains/readAccountPortfolio.js";
-import { invalidInput } from "../../core/errors.js";
 import { computeMargin } from "../../margin/computeMargin.js";
-import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
 import type { MarginReport } from "../../margin/report.js";
 import { reportToJson } from "../../margin/reportJson.js";
 import { buildSnapshot } from "../../oracles/buildSnapshot.js";
 import { parseSourcesConfig } from "../../oracles/sourcesConfig.js";
 import { snapshotTimeSec } from "../../oracles/sourcesTime.js";
 import { inFile } from "../loadInputs.js";
+import { checkModelName } from "../modelName.js";
 import { readJsonFile } from "../readJsonFile.js";
 import { renderReport } from "../renderReport.js";
 
@@ -20,6 +19,8 @@ export interface AccountMarginArgs {
   /** Margin model (default grid, as `xmargin margin`). */
   model?: string;
   json: boolean;
+  /** Receives the report (for `--fail-on`). */
+  onReport?: (report: MarginReport) => void;
 }
 
 /**
@@ -28,10 +29,7 @@ export interface AccountMarginArgs {
  * staleness appear as flags in the report; a failed balance read is an IO_ERROR (never a portfolio missing a balance).
  */
 export async function accountMarginCommand(args: AccountMarginArgs): Promise<string> {
-  const model = args.model ?? "grid";
-  if (!(MARGIN_MODEL_NAMES as string[]).includes(model)) {
-    throw invalidInput("--model", `unknown model "${model}"`, `one of: ${MARGIN_MODEL_NAMES.join(", ")}`);
-  }
+  const model = checkModelName(args.model ?? "grid");
   const config = inFile(args.sources, () => parseSourcesConfig(readJsonFile(args.sources, "sources config")));
   const nowSec = snapshotTimeSec(config, Math.floor(Date.now() / 1000));
   const [built, portfolio] = await Promise.all([
@@ -43,5 +41,6 @@ export async function accountMarginCommand(args: AccountMarginArgs): Promise<str
     ...report,
     flags: [...report.flags, ...built.flags.filter((f) => !report.flags.some((g) => g.message === f.message))],
   };
+  args.onReport?.(withSourceFlags);
   return args.json ? JSON.stringify(reportToJson(withSourceFlags), null, 2) : renderReport(withSourceFlags);
 }

@@ -2,13 +2,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { modelBacktestJson } from "../../backtest/backtestJson.js";
 import { type BacktestRunOptions, backtestConfig, backtestModel, methodNotes } from "../../backtest/compare.js";
+import { coverageVerdict } from "../../backtest/coverageVerdict.js";
 import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
 import { renderBacktestHtml } from "../../backtest/htmlReport.js";
 import { buildMarketTimeline } from "../../backtest/timeline.js";
 import { formatUsd } from "../../core/decimal.js";
-import { XmarginError } from "../../core/errors.js";
 import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
 import { historyDir } from "../historyDir.js";
+import { checkModelName } from "../modelName.js";
 import { progressBar } from "../progress.js";
 import { renderTable } from "../table.js";
 import { checkDate, latestMarketFile, parsePaths, readPortfolio, staticMarket } from "./backtestInputs.js";
@@ -31,19 +32,20 @@ export interface BacktestArgs {
   quiet?: boolean;
 }
 
+/** `--model grid`, `--model grid,xchain` or `--model all`: the models to replay, the first one is reported in text. */
+function modelList(text: string): string[] {
+  if (text === "all") return [...MARGIN_MODEL_NAMES];
+  const names = text.split(",").map((m) => checkModelName(m.trim()));
+  return [...new Set(names)];
+}
+
 /**
- * `xmargin backtest --portfolio P.json --model NAME [--from D --to D] [--json] [--report out.html]`: replays the
- * portfolio on the daily history under one model. With --report, every other model is replayed too for the
- * margin-per-model chart (xchain at --paths).
+ * `xmargin backtest --portfolio P.json --model NAME[,NAME...|all] [--from D --to D] [--json] [--report out.html]`:
+ * replays the portfolio on the daily history under the named models only (xchain at --paths); the text shows the
+ * first, the JSON and the HTML report (margin per model chart) every one.
  */
 export async function backtestCommand(args: BacktestArgs): Promise<string> {
-  if (!(MARGIN_MODEL_NAMES as readonly string[]).includes(args.model)) {
-    throw new XmarginError(`unknown model "${args.model}"`, {
-      code: "INVALID_INPUT",
-      path: "--model",
-      details: `known: ${MARGIN_MODEL_NAMES.join(", ")}`,
-    });
-  }
+  const models = modelList(args.model);
   const history = loadHistoryFolder(historyDir(args.history), "--history");
   const portfolio = readPortfolio(args.portfolio);
   const paths = parsePaths(args.paths);
@@ -61,20 +63,23 @@ export async function backtestCommand(args: BacktestArgs): Promise<string> {
     const timeline = buildMarketTimeline(history, portfolio, options, (d, t) => bar(`${name} market`, d, t));
     const run = (model: string) =>
       backtestModel(history, name, portfolio, timeline, backtestConfig(model, paths), options, bar);
-    const main = run(args.model);
-    const all = args.report ? MARGIN_MODEL_NAMES.map((m) => (m === args.model ? main : run(m))) : [main];
+    const all = models.map(run);
+    const main = all[0]!;
     if (args.report) {
       const html = await renderBacktestHtml(main, all, methodNotes(options));
       mkdirSync(dirname(args.report), { recursive: true });
       writeFileSync(args.report, html);
     }
     bar.done();
-    if (args.json) return JSON.stringify(modelBacktestJson(main), null, 2);
+    if (args.json) {
+      return JSON.stringify(all.length === 1 ? modelBacktestJson(main) : all.map(modelBacktestJson), null, 2);
+    }
     const s = main.summary;
     const c = s.christoffersen;
     const lines = [
-      `backtest ${name} (account ${portfolio.accountId}) under ${args.model}: ${s.observations} days ${s.firstDate}..${s.lastDate}, ` +
+      `backtest ${name} (account ${portfolio.accountId}) under ${main.replay.model}: ${s.observations} days ${s.firstDate}..${s.lastDate}, ` +
         `${s.horizonDays}-day loss, coverage ${(s.coverage * 100).toFixed(1)}%`,
+      coverageVerdict(s).text,
       renderTable(
         ["statistic", "value"],
         [
@@ -92,17 +97,20 @@ export async function backtestCommand(args: BacktestArgs): Promise<string> {
             "cond. coverage LR / p",
             c ? `${c.conditionalCoverage.lr.toFixed(3)} / ${c.conditionalCoverage.pValue.toPrecision(3)}` : "n/a",
           ],
-          ["average margin", formatUsd(s.averageMarginUsd)],
-          ["peak margin", formatUsd(s.peakMarginUsd)],
-          ["max 5-day rise", formatUsd(s.procyclicality.maxIncrease5dUsd)],
-          ["max 30-day rise", formatUsd(s.procyclicality.maxIncrease30dUsd)],
-          ["peak / trough", s.procyclicality.peakToTrough === null ? "n/a" : s.procyclicality.peakToTrough.toFixed(2)],
-          ["bad debt (crisis windows)", formatUsd(main.badDebtUsd)],
+          ["average margin (USD)", formatUsd(s.averageMarginUsd)],
+          ["peak margin (USD)", formatUsd(s.peakMarginUsd)],
+          ["max 5-day rise (USD)", formatUsd(s.procyclicality.maxIncrease5dUsd)],
+          ["max 30-day rise (USD)", formatUsd(s.procyclicality.maxIncrease30dUsd)],
+          [
+            "peak / trough (ratio)",
+            s.procyclicality.peakToTrough === null ? "n/a" : s.procyclicality.peakToTrough.toFixed(2),
+          ],
+          ["bad debt in crisis windows (USD)", formatUsd(main.badDebtUsd)],
         ],
       ),
       "",
       renderTable(
-        ["crisis", "bad debt", "note"],
+        ["crisis", "bad debt (USD)", "note"],
         main.liquidation.map((o) => [
           o.window.label,
           o.covered ? formatUsd(o.badDebtUsd ?? 0) : "-",

@@ -8,7 +8,7 @@ import {
   renderComparisonMarkdown,
 } from "../../backtest/compare.js";
 import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
-import { marginPerModelSpec, renderSvg } from "../../backtest/htmlReport.js";
+import { marginPerModelSpec, renderSvg, reportPage } from "../../backtest/htmlReport.js";
 import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
 import { DEFAULT_EXAMPLES_DIR, REPO_ROOT } from "../../service/paths.js";
 import { historyDir } from "../historyDir.js";
@@ -86,9 +86,10 @@ export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Pr
   }
   writeFileSync(
     join(out, "backtest-comparison.html"),
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>xmargin backtest comparison</title>` +
-      `<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}</style></head><body>` +
-      `<h1>Margin over time per model</h1><p>See backtest-comparison.md for the statistics.</p>${charts.join("\n")}</body></html>\n`,
+    reportPage(
+      "xmargin backtest comparison",
+      `<h1>Margin over time per model</h1><p>See backtest-comparison.md for the statistics.</p>${charts.join("\n")}`,
+    ),
   );
   return md;
 }

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { invalidInput, XmarginError } from "../../core/errors.js";
 import { runCascade } from "../../liquidation/cascade/runCascade.js";
 import { cascadeToJson } from "../../liquidation/resultJson.js";
-import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
 import { findToken } from "../../market/tokenRegistry.js";
+import { checkModelName } from "../modelName.js";
+import { progressBar } from "../progress.js";
 import { readJsonFile } from "../readJsonFile.js";
 import { renderTable, usd } from "../table.js";
 import { parseRelative } from "./whatifCommand.js";
@@ -26,6 +27,8 @@ export interface CascadeArgs {
   /** CascadeParams file; the flags above override its fields. */
   params?: string;
   json: boolean;
+  /** No progress bar. */
+  quiet?: boolean;
 }
 
 function accountUnderlyings(accounts: unknown[]): string[] {
@@ -72,13 +75,7 @@ export function cascadeCommand(args: CascadeArgs): string {
   const underlyings = args.underlying ? args.underlying.split(",").map((s) => s.trim()) : accountUnderlyings(accounts);
   params.shocks = underlyings.map((underlying) => ({ underlying, spotShockRel: shockRel }));
   if (args.models) {
-    params.models = args.models.split(",").map((name) => {
-      const model = name.trim();
-      if (!(MARGIN_MODEL_NAMES as string[]).includes(model)) {
-        throw invalidInput("--models", `unknown model "${model}"`, `one of: ${MARGIN_MODEL_NAMES.join(", ")}`);
-      }
-      return { model };
-    });
+    params.models = args.models.split(",").map((name) => ({ model: checkModelName(name.trim(), "--models") }));
   }
   if (args.depth !== undefined) {
     const d = args.depth === "unlimited" ? null : Number(args.depth);
@@ -87,14 +84,17 @@ export function cascadeCommand(args: CascadeArgs): string {
   }
   if (args.maxRounds !== undefined) params.maxRounds = Number(args.maxRounds);
   let result: ReturnType<typeof runCascade>;
+  const bar = progressBar({ quiet: args.quiet === true });
   try {
-    result = runCascade({ accounts, market, params });
+    result = runCascade({ accounts, market, params }, (done, total) => bar("cascade (models)", done, total));
   } catch (err) {
     if (err instanceof XmarginError && err.shortMessage.startsWith("account ")) {
       const i = Number(/^account (\d+)/.exec(err.shortMessage)?.[1]);
       throw new XmarginError(`${files[i] ?? "?"}: ${err.message}`, { code: err.code, cause: err });
     }
     throw err;
+  } finally {
+    bar.done();
   }
   if (args.json) return JSON.stringify(cascadeToJson(result), null, 2);
   const ms = result.models;

@@ -1,4 +1,3 @@
-import cliProgress from "cli-progress";
 import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
 import { XmarginError } from "../../core/errors.js";
 import { factorGroup } from "../../risk/forecast/currentVols.js";
@@ -40,25 +39,4 @@ export function loadForecastHistory(dir: string): ForecastHistory {
     if (s) factors.push({ factor, group: factorGroup(factor), series: { ...s, symbol: factor } });
   }
   return { market, factors };
-}
-
-/** A progress bar on stderr (stdout stays the command's result); silent when stderr is not a terminal. */
-export function progressBar(): { update: (stage: string, done: number, total: number) => void; stop: () => void } {
-  const bar = new cliProgress.SingleBar(
-    { format: "{stage} [{bar}] {value}/{total}", noTTYOutput: false, stream: process.stderr, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let current = "";
-  return {
-    update(stage, done, total) {
-      if (stage !== current) {
-        if (current !== "") bar.stop();
-        bar.start(total, done, { stage });
-        current = stage;
-      } else bar.update(done, { stage });
-    },
-    stop() {
-      if (current !== "") bar.stop();
-    },
-  };
 }

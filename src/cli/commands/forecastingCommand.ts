@@ -8,8 +8,9 @@ import {
   runForecastStudy,
 } from "../../backtest/forecastComparison.js";
 import { historyDir } from "../historyDir.js";
+import { progressBar } from "../progress.js";
 import { renderTable } from "../table.js";
-import { loadForecastHistory, ML_GRID, progressBar } from "./forecastInputs.js";
+import { loadForecastHistory, ML_GRID } from "./forecastInputs.js";
 
 const ROOT = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -31,6 +32,8 @@ export interface ForecastingArgs {
   /** Directory the report files are written to; default reports/. */
   out?: string;
   json: boolean;
+  /** `--quiet`: no progress bar. */
+  quiet?: boolean;
 }
 
 const e = (x: number): string => x.toExponential(3);
@@ -141,12 +144,12 @@ export function renderForecastingMarkdown(study: ForecastStudy, seconds: number)
 export async function forecastingCommand(args: ForecastingArgs): Promise<string> {
   const started = Date.now();
   const history = loadForecastHistory(historyDir(args.history));
-  const bar = progressBar();
+  const bar = progressBar({ quiet: args.quiet === true });
   let study: ForecastStudy;
   try {
-    study = await runForecastStudy(history.factors, history.market, REPORT_STUDY, bar.update);
+    study = await runForecastStudy(history.factors, history.market, REPORT_STUDY, bar);
   } finally {
-    bar.stop();
+    bar.done();
   }
   const seconds = (Date.now() - started) / 1000;
   const out = args.out ?? join(ROOT, "reports");

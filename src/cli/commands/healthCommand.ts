@@ -2,10 +2,12 @@ import { formatUsd } from "../../core/decimal.js";
 import { invalidInput } from "../../core/errors.js";
 import { computeHealth } from "../../liquidation/health.js";
 import { healthToJson } from "../../liquidation/resultJson.js";
-import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
+import type { MarginReport } from "../../margin/report.js";
 import { inFile } from "../loadInputs.js";
+import { checkModelName } from "../modelName.js";
 import { readJsonFile } from "../readJsonFile.js";
-import { renderTable, usd } from "../table.js";
+import { ratioText, TOTALS_HEADER, totalsRow } from "../renderReport.js";
+import { renderTable } from "../table.js";
 
 /** Options shared by `health`, `liquidate`, `rebalance` and `whatif`. */
 export interface AccountArgs {
@@ -18,6 +20,8 @@ export interface AccountArgs {
   /** Parameters file of the command (optional; defaults documented in docs/liquidation.md). */
   params?: string;
   json: boolean;
+  /** Receives the margin report (health: for `--fail-on`). */
+  onReport?: (report: MarginReport) => void;
 }
 
 /** Reads the documents of an account command; the liquidation layer validates them. */
@@ -26,9 +30,7 @@ export function readAccountDocs(
   defaultModel: string,
 ): { portfolio: unknown; market: unknown; config: unknown; params: unknown } {
   if (args.config && args.model) throw invalidInput("--model", "give either --config or --model, not both");
-  if (args.model && !(MARGIN_MODEL_NAMES as string[]).includes(args.model)) {
-    throw invalidInput("--model", `unknown model "${args.model}"`, `one of: ${MARGIN_MODEL_NAMES.join(", ")}`);
-  }
+  if (args.model) checkModelName(args.model);
   return {
     portfolio: readJsonFile(args.portfolio, "portfolio"),
     market: readJsonFile(args.market, "market snapshot"),
@@ -37,8 +39,6 @@ export function readAccountDocs(
   };
 }
 
-export const ratioText = (x: number | null, digits = 3) => (x === null ? "n/a" : x.toFixed(digits));
-
 /**
  * `xmargin health --portfolio P.json --market M.json [--config C.json | --model NAME] [--params H.json] [--json]`:
  * equity, IM, MM, health and the liquidation prices per underlying with the time to reach them.
@@ -46,22 +46,10 @@ export const ratioText = (x: number | null, digits = 3) => (x === null ? "n/a" :
 export function healthCommand(args: AccountArgs): string {
   const docs = readAccountDocs(args, "grid");
   const h = inFile(args.portfolio, () => computeHealth(docs));
+  args.onReport?.(h.report);
   if (args.json) return JSON.stringify(healthToJson(h), null, 2);
   const out = [`account ${h.accountId}  model ${h.model}  as of ${h.asOf}`];
-  out.push(
-    renderTable(
-      ["equity", "initial margin", "maintenance margin", "free collateral", "health"],
-      [
-        [
-          usd(h.equityUsd),
-          usd(h.initialMarginUsd),
-          usd(h.maintenanceMarginUsd),
-          usd(h.freeCollateralUsd),
-          ratioText(h.healthRatio),
-        ],
-      ],
-    ),
-  );
+  out.push(renderTable(TOTALS_HEADER, [totalsRow(h)]));
   if (h.liquidatableNow) out.push("", "LIQUIDATABLE NOW: below maintenance at the snapshot's prices");
   const horizons = h.underlyings[0]?.down?.probabilityWithin ?? h.underlyings[0]?.up?.probabilityWithin ?? [];
   out.push("", "liquidation prices (model re-run at each price; touch probability of a driftless lognormal)");

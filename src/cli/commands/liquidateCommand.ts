@@ -1,8 +1,9 @@
 import { planLiquidation } from "../../liquidation/liquidationPlan.js";
 import { liquidationPlanToJson } from "../../liquidation/resultJson.js";
 import { inFile } from "../loadInputs.js";
+import { TOTALS_HEADER, totalsRow } from "../renderReport.js";
 import { renderTable, usd } from "../table.js";
-import { type AccountArgs, ratioText, readAccountDocs } from "./healthCommand.js";
+import { type AccountArgs, readAccountDocs } from "./healthCommand.js";
 
 /**
  * `xmargin liquidate --portfolio P.json --market M.json [--config C.json | --model NAME] [--params L.json] [--json]`:
@@ -15,22 +16,26 @@ export function liquidateCommand(args: AccountArgs): string {
   const out = [`account ${plan.accountId}  model ${plan.model}  status ${plan.status.toUpperCase()}`, plan.message, ""];
   out.push(
     renderTable(
-      ["", "equity", "initial margin", "maintenance margin", "free collateral", "health"],
-      [plan.before, plan.after].map((r, i) => [
-        i === 0 ? "before" : "after",
-        usd(r.equityUsd),
-        usd(r.initialMarginUsd),
-        usd(r.maintenanceMarginUsd),
-        usd(r.freeCollateralUsd),
-        ratioText(r.healthRatio),
-      ]),
+      ["", ...TOTALS_HEADER],
+      [plan.before, plan.after].map((r, i) => [i === 0 ? "before" : "after", ...totalsRow(r)]),
     ),
   );
   if (plan.steps.length > 0) {
     out.push("", `steps (${plan.method}; total cost ${usd(plan.totalCostUsd)}; done after ${plan.completionSec}s)`);
     out.push(
       renderTable(
-        ["#", "action", "item", "chain", "units", "share", "notional", "cost", "ready s", "free after"],
+        [
+          "#",
+          "action",
+          "item",
+          "chain",
+          "units",
+          "share",
+          "notional (USD)",
+          "cost (USD)",
+          "ready (s)",
+          "free after (USD)",
+        ],
         plan.steps.map((s) => [
           String(s.order),
           s.action,

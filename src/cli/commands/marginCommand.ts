@@ -1,10 +1,11 @@
 import { invalidInput } from "../../core/errors.js";
 import { runMarginModel } from "../../margin/computeMargin.js";
-import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
 import { parseRulebook } from "../../margin/policy/rulebook.js";
+import type { MarginReport } from "../../margin/report.js";
 import { reportToJson } from "../../margin/reportJson.js";
 import { resolveMarginConfig } from "../../margin/resolveConfig.js";
 import { inFile, loadMarket, loadPortfolio } from "../loadInputs.js";
+import { checkModelName } from "../modelName.js";
 import { readJsonFile } from "../readJsonFile.js";
 import { renderReport } from "../renderReport.js";
 
@@ -16,14 +17,14 @@ export interface MarginArgs {
   /** Rulebook JSON evaluated after the model instead of the default one. */
   rules?: string;
   json: boolean;
+  /** Receives the report (for `--fail-on`). */
+  onReport?: (report: MarginReport) => void;
 }
 
 /** `xmargin margin`: one model's report (default grid). */
 export function marginCommand(args: MarginArgs): string {
   if (args.config && args.model) throw invalidInput("--model", "give either --config or --model, not both");
-  if (args.model && !(MARGIN_MODEL_NAMES as string[]).includes(args.model)) {
-    throw invalidInput("--model", `unknown model "${args.model}"`, `one of: ${MARGIN_MODEL_NAMES.join(", ")}`);
-  }
+  if (args.model) checkModelName(args.model);
   const config = args.config
     ? inFile(args.config, () => resolveMarginConfig(readJsonFile(args.config!, "margin config")))
     : resolveMarginConfig({ model: args.model ?? "grid" });
@@ -33,5 +34,6 @@ export function marginCommand(args: MarginArgs): string {
     ? inFile(args.rules, () => parseRulebook(readJsonFile(args.rules!, "rulebook")))
     : undefined;
   const report = runMarginModel(portfolio, market, config, rulebook ? { rulebook } : {});
+  args.onReport?.(report);
   return args.json ? JSON.stringify(reportToJson(report), null, 2) : renderReport(report);
 }

@@ -1,8 +1,9 @@
 import { planRebalance } from "../../liquidation/rebalancePlan.js";
 import { rebalancePlanToJson } from "../../liquidation/resultJson.js";
 import { inFile } from "../loadInputs.js";
+import { ratioText } from "../renderReport.js";
 import { renderTable, usd } from "../table.js";
-import { type AccountArgs, ratioText, readAccountDocs } from "./healthCommand.js";
+import { type AccountArgs, readAccountDocs } from "./healthCommand.js";
 
 /**
  * `xmargin rebalance --portfolio P.json --market M.json [--config C.json | --model NAME] [--params R.json] [--json]`:
@@ -22,7 +23,19 @@ export function rebalanceCommand(args: AccountArgs): string {
   else {
     out.push(
       renderTable(
-        ["#", "token", "from", "to", "units", "notional", "fee", "route", "gain/USD", "IM after", "health"],
+        [
+          "#",
+          "token",
+          "from",
+          "to",
+          "units",
+          "notional (USD)",
+          "fee (USD)",
+          "route",
+          "gain (USD/USD)",
+          "IM after (USD)",
+          "health (ratio)",
+        ],
         plan.moves.map((m) => [
           String(m.order),
           m.token,

@@ -1,6 +1,7 @@
 import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
 import { riskFactorsDoc } from "../../backtest/history/riskFactorsDoc.js";
 import { XmarginError } from "../../core/errors.js";
+import { xchainDefaults } from "../../margin/xchain/config.js";
 import { estimateRiskFactors, type RiskFactorEstimateOptions } from "../../risk/estimateRiskFactors.js";
 import type { PriceSeries } from "../../risk/priceHistory.js";
 import { RISK_FACTOR_SERIES } from "../../risk/riskFactorSeries.js";
@@ -102,16 +103,25 @@ export function riskCommand(args: RiskArgs): string {
     renderTable(
       [
         "factor",
-        `${method === "garch" ? "GARCH" : method === "ml" ? "learned" : method === "auto" ? "current" : "EWMA"} vol/day`,
-        "floored vol/day",
-        "floored vol/year",
+        "raw vol (%/day)",
+        `${method === "garch" ? "GARCH" : method === "ml" ? "learned" : method === "auto" ? "current" : "EWMA"} vol (%/day)`,
+        "floored vol (%/day)",
+        "floored vol (%/year)",
+        "largest 1-day move (%)",
+        `largest simulated, ${xchainDefaults.simulation.tailCapSd} sd (%)`,
       ],
-      estimate.names.map((name, i) => [
-        name,
-        `${(estimate.currentVolsDaily[i]! * 100).toFixed(3)}%`,
-        `${(estimate.volsDaily[i]! * 100).toFixed(3)}%`,
-        `${(estimate.volsDaily[i]! * ann * 100).toFixed(1)}%`,
-      ]),
+      estimate.names.map((name, i) => {
+        const cap = xchainDefaults.simulation.tailCapSd * estimate.volsDaily[i]!;
+        return [
+          name,
+          `${(estimate.rawVolsDaily[i]! * 100).toFixed(3)}%`,
+          `${(estimate.currentVolsDaily[i]! * 100).toFixed(3)}%`,
+          `${(estimate.volsDaily[i]! * 100).toFixed(3)}%`,
+          `${(estimate.volsDaily[i]! * ann * 100).toFixed(1)}%`,
+          `${(Math.expm1(estimate.largestMoveLog[i]!) * 100).toFixed(1)}%`,
+          `${(Math.expm1(-cap) * 100).toFixed(1)}% / +${(Math.expm1(cap) * 100).toFixed(1)}%`,
+        ];
+      }),
     ),
     "",
     "correlation (blended, repaired)",

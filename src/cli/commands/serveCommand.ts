@@ -80,7 +80,7 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
   print(
     feedStatus
       ? `xmargin serve: live feed = replay of ${svc.config.feed.dataDir}, ${feedStatus.from}..${feedStatus.to}, one day per ${svc.config.feed.intervalMs} ms, last day ${feedStatus.lastDate ?? "none"}`
-      : "xmargin serve: no live feed (market = stored or example snapshot)",
+      : `xmargin serve: no live feed (market = stored or example snapshot); to replay the daily history, point --history DIR or XMARGIN_HISTORY_DIR at a folder of <SYMBOL>.csv files (now ${svc.config.feed.dataDir})`,
   );
   if (svc.generatedApiKey) {
     print(

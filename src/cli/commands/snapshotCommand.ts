@@ -26,7 +26,7 @@ export async function snapshotCommand(args: SnapshotArgs): Promise<string> {
   const out: string[] = [`market snapshot as of ${built.snapshot.asOf}`, ""];
   out.push(
     renderTable(
-      ["source", "chain", "feed", "price", "confidence", "published", "max age s"],
+      ["source", "chain", "feed", "price (USD)", "confidence (USD)", "published", "max age (s)"],
       built.quotes.map((q) => [
         q.quote.source,
         q.quote.chain,
@@ -41,7 +41,7 @@ export async function snapshotCommand(args: SnapshotArgs): Promise<string> {
   out.push("", "aggregated");
   out.push(
     renderTable(
-      ["feed", "price", "uncertainty", "fresh/total"],
+      ["feed", "price (USD)", "uncertainty (USD)", "fresh/total"],
       [...built.prices.values()].map((p) => [
         p.feed,
         formatDecimal(p.priceUsd),

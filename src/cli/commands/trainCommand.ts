@@ -12,8 +12,9 @@ import {
 import { fitForecaster } from "../../risk/forecast/walkForward.js";
 import { parseDocument } from "../../schema/validate.js";
 import { historyDir } from "../historyDir.js";
+import { progressBar } from "../progress.js";
 import { readJsonFile } from "../readJsonFile.js";
-import { loadForecastHistory, ML_GRID, progressBar } from "./forecastInputs.js";
+import { loadForecastHistory, ML_GRID } from "./forecastInputs.js";
 
 const ROOT = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -32,6 +33,8 @@ export interface TrainArgs {
   hyper?: string;
   /** Train only on targets dated before this ISO date (CI uses a short window). */
   to?: string;
+  /** `--quiet`: no progress bar. */
+  quiet?: boolean;
 }
 
 const artefactName = (group: string): string => `vol-forecaster-${group}.v${FORECAST_WEIGHTS_VERSION}.json`;
@@ -67,7 +70,7 @@ export async function trainCommand(args: TrainArgs): Promise<string> {
   const before = args.to ?? "9999-12-31";
   const out = args.out ?? DEFAULT_WEIGHTS_DIR;
   mkdirSync(out, { recursive: true });
-  const bar = progressBar();
+  const bar = progressBar({ quiet: args.quiet === true });
   const lines: string[] = [];
   try {
     for (const group of ["underlying", "basis"] as const) {
@@ -76,7 +79,7 @@ export async function trainCommand(args: TrainArgs): Promise<string> {
         .map((f) => buildFactorPanel(f.series, history.market, group === "basis"));
       if (panels.length === 0) continue;
       const fitted = await fitForecaster(panels, group, before, choices.hyper[group], (epoch, total) =>
-        bar.update(`train ${group}`, epoch, total),
+        bar(`train ${group}`, epoch, total),
       );
       const weights = { ...fitted, defaultFor: choices.mlDefault.filter((f) => fitted.factors.includes(f)) };
       const file = join(out, artefactName(group));
@@ -86,7 +89,7 @@ export async function trainCommand(args: TrainArgs): Promise<string> {
       );
     }
   } finally {
-    bar.stop();
+    bar.done();
   }
   return lines.join("\n");
 }

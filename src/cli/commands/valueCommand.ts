@@ -1,4 +1,5 @@
 import { formatDecimal, formatUsd } from "../../core/decimal.js";
+import type { PositionGreeks } from "../../pricing/types.js";
 import { positionGreeks } from "../../pricing/valuePosition.js";
 import { loadMarket, loadPortfolio } from "../loadInputs.js";
 import { renderTable, usd } from "../table.js";
@@ -9,14 +10,60 @@ export interface ValueArgs {
   json: boolean;
 }
 
-/** `xmargin value`: each holding's and position's mark value and greeks. */
+/** Greeks of several positions on one underlying, summed (delta in underlying units and in USD). */
+export interface NetGreeks {
+  underlying: string;
+  spotUsd: number;
+  delta: number;
+  deltaUsd: number;
+  gamma: number;
+  vegaUsdPerVolPoint: number;
+  thetaUsdPerDay: number;
+}
+
+/** Sums greeks per underlying, in the order underlyings first appear. */
+export function netGreeksByUnderlying(
+  rows: ReadonlyArray<{ underlying: string; spotUsd: number; greeks: PositionGreeks }>,
+): NetGreeks[] {
+  const out = new Map<string, NetGreeks>();
+  for (const { underlying, spotUsd, greeks } of rows) {
+    const n = out.get(underlying) ?? {
+      underlying,
+      spotUsd,
+      delta: 0,
+      deltaUsd: 0,
+      gamma: 0,
+      vegaUsdPerVolPoint: 0,
+      thetaUsdPerDay: 0,
+    };
+    n.delta += greeks.delta;
+    n.deltaUsd += greeks.delta * spotUsd;
+    n.gamma += greeks.gamma;
+    n.vegaUsdPerVolPoint += greeks.vegaUsdPerVolPoint;
+    n.thetaUsdPerDay += greeks.thetaUsdPerDay;
+    out.set(underlying, n);
+  }
+  return [...out.values()];
+}
+
+/**
+ * `xmargin value`: each holding's and position's mark value and greeks, then the net greeks per underlying. Delta is
+ * dV/dS in units of the underlying (USD for stablecoins) and also in USD (delta x spot), so one column never mixes
+ * token units with dollars.
+ */
 export function valueCommand(args: ValueArgs): string {
   const market = loadMarket(args.market);
   const portfolio = loadPortfolio(args.portfolio, market);
   const rows = portfolio.items.map((item) => {
     const state = market.underlyings.get(item.underlying)!;
-    return { item, greeks: positionGreeks(item.priced, state, item.volAnnual, item.path) };
+    return {
+      item,
+      underlying: item.underlying,
+      spotUsd: state.spotUsd,
+      greeks: positionGreeks(item.priced, state, item.volAnnual, item.path),
+    };
   });
+  const net = netGreeksByUnderlying(rows);
   if (args.json) {
     return JSON.stringify(
       {
@@ -24,7 +71,7 @@ export function valueCommand(args: ValueArgs): string {
         asOf: market.asOf,
         currency: "USD",
         equity: formatUsd(rows.reduce((s, r) => s + r.item.valueUsd, 0)),
-        positions: rows.map(({ item, greeks }) => ({
+        positions: rows.map(({ item, greeks, spotUsd }) => ({
           id: item.id,
           path: item.path,
           label: item.label,
@@ -34,9 +81,19 @@ export function valueCommand(args: ValueArgs): string {
           value: formatUsd(item.valueUsd),
           volAnnual: formatDecimal(item.volAnnual, 8),
           delta: formatDecimal(greeks.delta, 10),
+          deltaUsd: formatUsd(greeks.delta * spotUsd),
           gamma: formatDecimal(greeks.gamma, 10),
           vegaUsdPerVolPoint: formatDecimal(greeks.vegaUsdPerVolPoint, 10),
           thetaUsdPerDay: formatDecimal(greeks.thetaUsdPerDay, 10),
+        })),
+        netGreeks: net.map((n) => ({
+          underlying: n.underlying,
+          spotUsd: formatDecimal(n.spotUsd, 12),
+          delta: formatDecimal(n.delta, 10),
+          deltaUsd: formatUsd(n.deltaUsd),
+          gamma: formatDecimal(n.gamma, 10),
+          vegaUsdPerVolPoint: formatDecimal(n.vegaUsdPerVolPoint, 10),
+          thetaUsdPerDay: formatDecimal(n.thetaUsdPerDay, 10),
         })),
         flags: [...market.flags, ...portfolio.flags],
       },
@@ -48,16 +105,51 @@ export function valueCommand(args: ValueArgs): string {
   return [
     `account ${portfolio.accountId}  as of ${market.asOf}  equity ${usd(total)} USD`,
     renderTable(
-      ["id", "position", "value", "delta", "gamma", "vega/pt", "theta/day", "vol"],
-      rows.map(({ item, greeks }) => [
+      [
+        "id",
+        "position",
+        "underlying",
+        "value (USD)",
+        "delta (units)",
+        "delta (USD)",
+        "gamma (units/USD)",
+        "vega (USD/vol pt)",
+        "theta (USD/day)",
+        "vol (annual)",
+      ],
+      rows.map(({ item, greeks, spotUsd }) => [
         item.id,
         item.label,
+        item.underlying,
         usd(item.valueUsd),
         greeks.delta.toFixed(4),
+        usd(greeks.delta * spotUsd),
         greeks.gamma.toExponential(3),
         usd(greeks.vegaUsdPerVolPoint),
         usd(greeks.thetaUsdPerDay),
         item.volAnnual > 0 ? `${(item.volAnnual * 100).toFixed(1)}%` : "",
+      ]),
+    ),
+    "",
+    "net greeks per underlying",
+    renderTable(
+      [
+        "underlying",
+        "spot (USD)",
+        "delta (units)",
+        "delta (USD)",
+        "gamma (units/USD)",
+        "vega (USD/vol pt)",
+        "theta (USD/day)",
+      ],
+      net.map((n) => [
+        n.underlying,
+        usd(n.spotUsd),
+        n.delta.toFixed(4),
+        usd(n.deltaUsd),
+        n.gamma.toExponential(3),
+        usd(n.vegaUsdPerVolPoint),
+        usd(n.thetaUsdPerDay),
       ]),
     ),
   ].join("\n");

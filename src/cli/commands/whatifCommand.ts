@@ -2,10 +2,13 @@ import { formatDecimal } from "../../core/decimal.js";
 import { invalidInput } from "../../core/errors.js";
 import { whatIfToJson } from "../../liquidation/resultJson.js";
 import { simulateWhatIf } from "../../liquidation/whatIf.js";
+import { underlyings } from "../../market/underlyings.js";
+import { suggestion } from "../didYouMean.js";
 import { inFile } from "../loadInputs.js";
 import { readJsonFile } from "../readJsonFile.js";
+import { ratioText, TOTALS_HEADER, totalsRow } from "../renderReport.js";
 import { renderTable, usd } from "../table.js";
-import { type AccountArgs, ratioText, readAccountDocs } from "./healthCommand.js";
+import { type AccountArgs, readAccountDocs } from "./healthCommand.js";
 
 export interface WhatifArgs extends Omit<AccountArgs, "params"> {
   /** WhatIf document file; the flags below add to it. */
@@ -79,6 +82,14 @@ export function whatifCommand(args: WhatifArgs): string {
       ...(args.move ?? []).map((s, i) => {
         const [underlying, spot, vol] = s.split(",").map((x) => x.trim());
         if (!underlying) throw invalidInput(`--move[${i}]`, `${JSON.stringify(s)} must be UNDERLYING,SPOT[,VOL]`);
+        // A move of an underlying the engine does not know would silently change nothing.
+        if (!underlyings.has(underlying)) {
+          throw invalidInput(
+            `--move[${i}]`,
+            `unknown underlying "${underlying}"`,
+            suggestion(underlying, [...underlyings.keys()]),
+          );
+        }
         return {
           underlying,
           ...(spot ? { spotShockRel: parseRelative(spot, `--move[${i}]`) } : {}),
@@ -92,21 +103,11 @@ export function whatifCommand(args: WhatifArgs): string {
   const out = [`account ${r.before.accountId}  model ${r.before.model}  what-if`];
   out.push(
     renderTable(
-      ["", "equity", "initial margin", "maintenance margin", "free collateral", "health"],
+      ["", ...TOTALS_HEADER],
       [
-        ["before", r.before],
-        ["after", r.after],
-      ].map(([label, rep]) => {
-        const x = rep as typeof r.before;
-        return [
-          label as string,
-          usd(x.equityUsd),
-          usd(x.initialMarginUsd),
-          usd(x.maintenanceMarginUsd),
-          usd(x.freeCollateralUsd),
-          ratioText(x.healthRatio),
-        ];
-      }),
+        ["before", ...totalsRow(r.before)],
+        ["after", ...totalsRow(r.after)],
+      ],
     ),
   );
   out.push(
@@ -118,7 +119,7 @@ export function whatifCommand(args: WhatifArgs): string {
     "",
     "by underlying",
     renderTable(
-      ["underlying", "IM before", "IM after", "IM change", "equity change"],
+      ["underlying", "IM before (USD)", "IM after (USD)", "IM change (USD)", "equity change (USD)"],
       r.diff.byUnderlying.map((g) => [
         g.key,
         usd(g.initialMarginBeforeUsd),

@@ -23,6 +23,7 @@ export function runCascadeOf(
   accounts: readonly Portfolio[],
   snapshot: MarketSnapshot,
   params: CascadeParams,
+  onProgress?: (done: number, total: number) => void,
 ): CascadeResult {
   const configs = params.models.map((doc, i) => {
     try {
@@ -44,7 +45,11 @@ export function runCascadeOf(
     accounts: accounts.length,
     shocks: params.shocks,
     depthMultiplier: params.depthMultiplier,
-    models: configs.map((c) => cascadeOneModel(accounts, snapshot, c, params)),
+    models: configs.map((c, i) => {
+      const result = cascadeOneModel(accounts, snapshot, c, params);
+      onProgress?.(i + 1, configs.length);
+      return result;
+    }),
   };
 }
 
@@ -59,12 +64,13 @@ export interface CascadeInput {
 
 /**
  * Validates the documents and runs the cascade stress test under each model, side by side.
+ * @param onProgress called after each model's cascade with (models done, models)
  * @example
  * const r = runCascade({ accounts, market, params: { shocks: [{ underlying: "ETH", spotShockRel: -0.3 }] } });
  * for (const m of r.models) console.log(m.model, m.rounds, m.badDebtUsd);
  * @see docs/liquidation.md
  */
-export function runCascade(input: CascadeInput): CascadeResult {
+export function runCascade(input: CascadeInput, onProgress?: (done: number, total: number) => void): CascadeResult {
   const accounts = input.accounts.map((a, i) => {
     try {
       return parseDocument(portfolioSchema, a, "Portfolio");
@@ -81,5 +87,5 @@ export function runCascade(input: CascadeInput): CascadeResult {
   });
   const snapshot = parseDocument(marketSnapshotSchema, input.market, "MarketSnapshot");
   const params = parseDocument(cascadeParamsSchema, input.params, "CascadeParams");
-  return runCascadeOf(accounts, snapshot, params);
+  return runCascadeOf(accounts, snapshot, params, onProgress);
 }

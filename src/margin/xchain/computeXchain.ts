@@ -11,6 +11,7 @@ import type { XchainConfig } from "./config.js";
 import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
+import { offsetFloor } from "./offsetFloor.js";
 import { buildFactorModel } from "./riskFactorModel.js";
 import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
 
@@ -41,7 +42,8 @@ function accumulate(pnl: PnlVectors, groupOf: Int32Array, nGroups: number, inclu
  * read at each item's own liquidation horizon (base period + chain finality + bridge latency for collateral away from
  * the risk chain). Per path, P&L is summed per chain; a chain's gain offsets other chains' losses only at the
  * cross-chain offset rate. IM = max(ES of the joint loss (+ standalone ES of unmodelled underlyings), grid floor)
- * + depeg/bridge jumps + oracle uncertainty + liquidity and bridge cost. MM = maintenanceRatio x IM.
+ * + token events + oracle uncertainty + liquidity and bridge cost, all over the liquidation horizon, is the MM;
+ * IM = MM / maintenanceRatio (a documented buffer).
  */
 export function computeXchain(
   portfolio: ResolvedPortfolio,
@@ -71,6 +73,7 @@ export function computeXchain(
       layout: "factor-major",
       streams: "perFactor",
       needed: factors.used,
+      capSd: config.simulation.tailCapSd,
     });
     const pnl = simulatePnlVectors(
       items,
@@ -145,19 +148,19 @@ export function computeXchain(
     }));
   }
 
-  // Grid floor against procyclicality and model risk.
+  // Floor against model risk, with offsets between underlyings up to the maximum credit.
   const grid = computeGridPm(portfolio, market, config.gridFloor.grid);
-  const gridRisk = grid.components
-    .filter((c) => c.id === "scenario-risk" || c.id === "option-contingency")
-    .reduce((s, c) => s + c.initialMarginUsd, 0);
-  const floorUsd = config.gridFloor.fraction * gridRisk;
+  const floor = offsetFloor(grid, market, config.gridFloor.fraction, config.gridFloor.maxCreditRel);
+  const floorUsd = floor.floorUsd;
   const simulatedUsd = esUsd + unmodelledUsd;
   const floorBinds = floorUsd > simulatedUsd;
   const riskUsd = floorBinds ? floorUsd : simulatedUsd;
   const flags = [...factors.flags, ...horizons.flags];
   if (floorBinds) {
+    // the grid's attribution, scaled to add up to the floor
+    const gridRisk = grid.byPosition.reduce((a, row) => a + row.initialMarginUsd, 0);
     grid.byPosition.forEach((row, i) => {
-      itemRisk[i] = config.gridFloor.fraction * row.initialMarginUsd;
+      itemRisk[i] = gridRisk > 0 ? (row.initialMarginUsd * floorUsd) / gridRisk : floorUsd / n;
     });
     flags.push({
       code: "GRID_FLOOR_BINDING",
@@ -166,21 +169,24 @@ export function computeXchain(
     });
   }
 
-  const jumps = jumpAddOn(items, config);
+  const jumps = jumpAddOn(items, horizons.itemDays, config);
+  const coverN = jumps.events.slice(0, config.jumps.coverEvents).reduce((a, e) => a + e.lossUsd, 0);
   const oracle = oracleAddOn(items, market, config.oracle.staleAddOnRel);
   const liquidity = liquidityAddOn(items, market, factors, horizons.itemBridgeCostBps, config);
   flags.push(...liquidity.flags);
 
+  // MM is the risk over the liquidation horizon (breach seen, book unwound one horizon later: every term above is
+  // measured at it); IM = MM / maintenanceRatio, a buffer of (1 / ratio - 1) over MM (docs/models/xchain.md).
   const mm = config.maintenanceRatio;
-  const itemInitial = new Float64Array(n);
+  const itemMaintenance = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    itemInitial[i] = itemRisk[i]! + jumps.itemUsd[i]! + oracle.itemUsd[i]! + liquidity.itemUsd[i]!;
+    itemMaintenance[i] = itemRisk[i]! + jumps.itemUsd[i]! + oracle.itemUsd[i]! + liquidity.itemUsd[i]!;
   }
   const component = (id: MarginComponentId, name: string, v: number, detail: string): MarginComponent => ({
     id,
     name,
-    initialMarginUsd: v,
-    maintenanceMarginUsd: v * mm,
+    initialMarginUsd: v / mm,
+    maintenanceMarginUsd: v,
     detail,
   });
   const horizonText = Array.from(horizons.timesDays, (d) => d.toFixed(3)).join(", ");
@@ -191,7 +197,8 @@ export function computeXchain(
       riskUsd,
       `ES ${config.esConfidence * 100}% of the joint loss ${usd(esUsd)} (VaR ${config.varConfidence * 100}% ${usd(varUsd)}) ` +
         `+ unmodelled ${usd(unmodelledUsd)}; ${nPaths} paths at horizons [${horizonText}] days; ` +
-        `cross-chain offset ${config.crossChainOffsetRate * 100}%; floor ${usd(floorUsd)} = ${config.gridFloor.fraction * 100}% of grid` +
+        `cross-chain offset ${config.crossChainOffsetRate * 100}%; floor ${usd(floorUsd)} = ${config.gridFloor.fraction * 100}% of grid with ` +
+        `${usd(floor.creditUsd)} offset credit across underlyings (max ${config.gridFloor.maxCreditRel * 100}%)` +
         (horizons.riskChain ? `; risk chain ${horizons.riskChain}` : ""),
     ),
     component(
@@ -200,7 +207,15 @@ export function computeXchain(
       jumps.addOnUsd,
       jumps.events.length === 0
         ? "no token representation at risk of a jump"
-        : `cover ${config.jumps.coverEvents} of: ${jumps.events.map((e) => `${e.group} ${usd(e.lossUsd)}`).join("; ")}`,
+        : `events at their probability over the horizon, min(1, p / ${usd(1 - config.esConfidence)}) x loss: ` +
+            jumps.events
+              .map(
+                (e) =>
+                  `${e.group} ${usd(e.chargeUsd)} (loss ${usd(e.lossUsd)}, p ${e.probabilityHorizon.toExponential(2)})`,
+              )
+              .join("; ") +
+            `; stress, not in IM: Cover-1 ${usd(jumps.cover1Usd)}, Cover-2 ${usd(jumps.cover2Usd)}` +
+            (config.jumps.coverEvents > 2 ? `, Cover-${config.jumps.coverEvents} ${usd(coverN)}` : ""),
     ),
     component(
       "oracle-uncertainty",
@@ -219,8 +234,8 @@ export function computeXchain(
     model: "xchain",
     portfolio,
     market,
-    itemInitialUsd: itemInitial,
-    itemMaintenanceUsd: itemInitial.map((x) => x * mm),
+    itemInitialUsd: itemMaintenance.map((x) => x / mm),
+    itemMaintenanceUsd: itemMaintenance,
     components,
     worstPaths,
     itemHorizonDays: horizons.itemDays,

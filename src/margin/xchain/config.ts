@@ -1,14 +1,42 @@
 import { z } from "zod";
+import { TOKEN_EVENTS } from "../../market/tokenEvents.js";
+import { findToken } from "../../market/tokenRegistry.js";
 import { gridPmConfigSchema, gridPmDefaults } from "../gridPm/config.js";
 
 const jumpSchema = z
   .object({
     /** Relative move of the token against its underlying (-0.13 = -13%; -1 = worthless). */
     sizeRel: z.number().min(-1).max(0),
-    /** Probability per year; reported, never used to net a jump against a hedge. */
+    /** Probability per year; sets the event's charge, never used to net a jump against a hedge. */
     probabilityAnnual: z.number().min(0).max(1),
   })
   .strict();
+
+/** Override keys must name a registry token ("chain:SYMBOL") or a catalogue event, so none is silently ignored. */
+function checkOverrideKeys(
+  jumps: { byToken: Record<string, unknown>; byEvent: Record<string, unknown> },
+  ctx: z.RefinementCtx,
+): void {
+  for (const key of Object.keys(jumps.byToken)) {
+    const [chain = "", symbol = ""] = key.split(":");
+    if (!findToken(chain, symbol)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["byToken", key],
+        message: "must be chain:SYMBOL of a registry token (src/market/tokenRegistry.ts)",
+      });
+    }
+  }
+  for (const id of Object.keys(jumps.byEvent)) {
+    if (!(id in TOKEN_EVENTS)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["byEvent", id],
+        message: `must be one of ${Object.keys(TOKEN_EVENTS).join(", ")}`,
+      });
+    }
+  }
+}
 
 /** Cross-chain portfolio margin parameters, grouped by concern; defaults and sources in `xchainDefaults`. */
 export const xchainConfigSchema = z
@@ -24,6 +52,8 @@ export const xchainConfigSchema = z
         antithetic: z.boolean(),
         /** Options: exact Black-76 on every path, or cubic interpolation on a grid of exact values (much faster). */
         optionRevaluation: z.enum(["exact", "interpolated"]),
+        /** Largest 1-day move a factor may make, in its own daily sd (scaled by sqrt(dt)); keeps t tails plausible. */
+        tailCapSd: z.number().positive().max(1000),
         innovations: z.discriminatedUnion("kind", [
           z.object({ kind: z.literal("normal") }).strict(),
           z.object({ kind: z.literal("studentT"), nu: z.number().gt(2).max(1000) }).strict(),
@@ -62,12 +92,18 @@ export const xchainConfigSchema = z
       .strict(),
     jumps: z
       .object({
-        /** Per-token overrides of the registry's jump (src/market/tokenRegistry.ts), keyed "chain:SYMBOL". */
+        /**
+         * Per-token overrides, keyed "chain:SYMBOL": the token's move in each of its events, and a floor on those
+         * events' probability; a token with no event (ETH, WETH on Ethereum) gets one of its own.
+         */
         byToken: z.record(z.string(), jumpSchema),
-        /** How many of the worst jump events are covered at once (Cover-1 / Cover-2 as in CCP default funds). */
+        /** Per-event overrides of the catalogue (src/market/tokenEvents.ts), keyed by event id. */
+        byEvent: z.record(z.string(), jumpSchema.partial()),
+        /** Events in the default-fund stress figure Cover-N of the report (not in IM; Cover-1 and -2 always shown). */
         coverEvents: z.number().int().min(1).max(100),
       })
-      .strict(),
+      .strict()
+      .superRefine(checkOverrideKeys),
     oracle: z
       .object({
         /** Extra relative uncertainty when every source of a feed is stale. */
@@ -82,9 +118,14 @@ export const xchainConfigSchema = z
         missingImpactCoefficient: z.number().min(0),
       })
       .strict(),
-    /** The grid model used as a floor, and the fraction of its requirement the floor keeps. */
-    gridFloor: z.object({ fraction: z.number().min(0).max(1), grid: gridPmConfigSchema }).strict(),
-    /** Maintenance margin = this fraction of the initial margin. */
+    /**
+     * The grid model used as a floor, the fraction of its requirement the floor keeps, and the largest share of the
+     * summed per-underlying grid loss that offsets between underlyings may credit (SPAN inter-commodity credits).
+     */
+    gridFloor: z
+      .object({ fraction: z.number().min(0).max(1), maxCreditRel: z.number().min(0).max(1), grid: gridPmConfigSchema })
+      .strict(),
+    /** MM / IM: MM is the risk over the liquidation horizon, IM = MM / this (a buffer of 1 / ratio - 1). */
     maintenanceRatio: z.number().gt(0).max(1),
     /** How many worst paths the report lists. */
     reportWorstPaths: z.number().int().min(0).max(100),
@@ -95,14 +136,18 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
 
 /**
  * Defaults (docs/models/xchain.md):
- * - 10,000 Student-t (nu = 4) paths in antithetic pairs, seed 1: fat tails as seen in daily crypto returns;
+ * - 10,000 Student-t (nu = 4) paths in antithetic pairs, seed 1: fat tails as seen in daily crypto returns, capped at 15
+ *   sd per factor (the largest 1-day moves of the history are 8.6-14.5 sd of the floored price vols; docs/models/xchain.md);
  * - ES 97.5% (FRTB) and VaR 99% (Basel 2.5);
  * - base margin period 1 day, horizons rounded up to 15 minutes (more risk, never less); a missing bridge route costs a canonical optimistic-rollup withdrawal (7 days) and 50 bps;
  * - cross-chain offset 80%: gains on another chain arrive only after seizure, bridging and finality and may not arrive;
- * - jumps: the token registry's, per kind from history (src/market/tokenKind.ts), Cover-1;
+ * - events: the catalogue of src/market/tokenEvents.ts, charged at their probability over the horizon; Cover-2 reported;
  * - stale oracle: +5% uncertainty; missing depth: 1M USD daily volume, 30 bps half spread;
  * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data);
- * - floor at 50% of the default grid requirement; maintenance 50% of initial (as grid).
+ * - floor at 50% of the default grid requirement with offsets across underlyings credited up to 50% of the summed
+ *   per-underlying losses (xmargin's choice, in the range of exchange SPAN inter-commodity credit rates);
+ * - maintenance = the risk over the liquidation horizon (breach to completed liquidation); IM = MM / 0.8, a 25% buffer
+ *   for the moves between an IM check and the breach (xmargin's choice).
  */
 export const xchainDefaults: XchainConfig = {
   model: "xchain",
@@ -111,6 +156,7 @@ export const xchainDefaults: XchainConfig = {
     seed: 1,
     antithetic: true,
     optionRevaluation: "interpolated",
+    tailCapSd: 15,
     innovations: { kind: "studentT", nu: 4 },
   },
   esConfidence: 0.975,
@@ -121,11 +167,12 @@ export const xchainDefaults: XchainConfig = {
   impliedVol: { volOfVolDaily: 0.05, spotCorrelation: -0.3, minVolAnnual: 0.05 },
   jumps: {
     byToken: {},
-    coverEvents: 1,
+    byEvent: {},
+    coverEvents: 2,
   },
   oracle: { staleAddOnRel: 0.05 },
   liquidity: { missingDailyVolumeUsd: 1_000_000, missingHalfSpreadBps: 30, missingImpactCoefficient: 1 },
-  gridFloor: { fraction: 0.5, grid: gridPmDefaults },
-  maintenanceRatio: 0.5,
+  gridFloor: { fraction: 0.5, maxCreditRel: 0.5, grid: gridPmDefaults },
+  maintenanceRatio: 0.8,
   reportWorstPaths: 5,
 };

@@ -35,6 +35,11 @@ export interface MonteCarloRequest {
   streams?: "shared" | "perFactor";
   /** Factors whose paths are wanted (1) or may stay 0 (0); default all. Their draws are made either way. */
   needed?: Uint8Array;
+  /**
+   * Cap on each factor's increment in its own standard deviations (sd x sqrt(dt)): a Student-t draw through exp() can
+   * otherwise give 1-day moves far beyond any seen (ETH +952% from nu = 4). Default none.
+   */
+  capSd?: number;
 }
 
 /** FNV-1a hash of a string to a 32-bit unsigned seed. */
@@ -82,6 +87,11 @@ export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
   const factorRngs = perFactor ? request.factorNames.map((name) => new Prng(hashSeed(`${request.seed}:${name}`))) : [];
   const mixRng = perFactor ? new Prng(hashSeed(`${request.seed}:mixing`)) : rng;
   const needed = request.needed ?? new Uint8Array(n).fill(1);
+  const capSd = request.capSd ?? Number.POSITIVE_INFINITY;
+  if (!(capSd > 0)) throw invalidInput("$.capSd", "must be > 0");
+  // Per factor and time step: the largest increment allowed, capSd x sd_i x sqrt(dt_j).
+  const capOf = new Float64Array(n);
+  for (let i = 0; i < n; i++) capOf[i] = capSd * Math.sqrt(Math.max(0, request.covarianceDaily[i * n + i]!));
   const sqrtDt = new Float64Array(nTimes);
   for (let j = 0; j < nTimes; j++) sqrtDt[j] = Math.sqrt((times[j] ?? 0) - (j > 0 ? (times[j - 1] ?? 0) : 0));
 
@@ -105,6 +115,7 @@ export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
       needed,
       factorRngs,
       mixRng,
+      capOf,
     });
   }
   // Time-major draw order: every path's increment to time 0, then to time 1, ... With per-factor streams, a time
@@ -126,7 +137,8 @@ export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
           let acc = 0;
           for (let k = 0; k <= i; k++) acc += (lower[i * n + k] ?? 0) * (z[k] ?? 0);
           const previous = j > 0 ? out[base - jStride + i * iStride]! : 0;
-          out[base + i * iStride] = previous + m * acc;
+          const cap = capOf[i]! * dtScale;
+          out[base + i * iStride] = previous + Math.min(cap, Math.max(-cap, m * acc));
         }
       }
     }
@@ -152,6 +164,7 @@ interface FillArgs {
   needed: Uint8Array;
   factorRngs: Prng[];
   mixRng: Prng;
+  capOf: Float64Array;
 }
 
 /**
@@ -184,7 +197,10 @@ function fillFactorMajorPerFactor(out: Float64Array, a: FillArgs): void {
       }
       const col = (i * nTimes + j) * nS;
       const prev = col - nS;
-      for (let s = 0; s < nS; s += step) out[col + s] = (j > 0 ? out[prev + s]! : 0) + scale[s]! * acc[s]!;
+      const cap = a.capOf[i]! * dt;
+      for (let s = 0; s < nS; s += step) {
+        out[col + s] = (j > 0 ? out[prev + s]! : 0) + Math.min(cap, Math.max(-cap, scale[s]! * acc[s]!));
+      }
       if (antithetic) for (let s = 1; s < nS; s += 2) out[col + s] = -out[col + s - 1]!;
     }
   }

@@ -42,7 +42,7 @@ describe.skipIf(!hasData)("backtest on the real history", () => {
     const report = join(dir, "bt.html");
     const out = await backtestCommand({
       portfolio: join(ROOT, "examples/portfolios/directional-perp.json"),
-      model: "grid",
+      model: "grid,cross",
       from: "2022-11-01",
       to: "2022-11-30",
       json: true,
@@ -50,16 +50,21 @@ describe.skipIf(!hasData)("backtest on the real history", () => {
       paths: "500",
       quiet: true,
     });
-    const doc = JSON.parse(out) as {
+    // --model grid,cross replays exactly these two models (JSON: one document each, in that order)
+    const docs = JSON.parse(out) as Array<{
+      model: string;
       observations: number;
       firstDate: string;
       crises: Array<{ window: string; covered: boolean }>;
-    };
+    }>;
+    expect(docs.map((d) => d.model)).toEqual(["grid", "cross"]);
+    const doc = docs[0]!;
     expect(doc.firstDate).toBe("2022-11-01");
     expect(doc.observations).toBe(29);
     expect(doc.crises.find((c) => c.window === "2022-11")?.covered).toBe(true);
     expect(doc.crises.find((c) => c.window === "2020-03")?.covered).toBe(false);
     const html = readFileSync(report, "utf8");
     expect(html.match(/<svg/g)?.length).toBe(2);
+    expect(html).not.toContain("<code>xchain</code>");
   });
 });

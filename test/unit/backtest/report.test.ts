@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareModels, renderComparisonMarkdown } from "../../../src/backtest/compare.js";
+import { coverageVerdict } from "../../../src/backtest/coverageVerdict.js";
 import { historyOf } from "../../../src/backtest/history/history.js";
 import { renderBacktestHtml } from "../../../src/backtest/htmlReport.js";
 import { portfolioSchema } from "../../../src/schema/portfolio.js";
@@ -31,5 +32,28 @@ describe("comparison table and HTML report", () => {
     expect(html.startsWith("<!doctype html>")).toBe(true);
     expect(html.match(/<svg/g)?.length).toBe(2);
     expect(html).not.toMatch(/<script|<link/);
+    expect(html).toContain('name="viewport"');
+    expect(html).not.toMatch(/\b1 exceptions\b|\b1 days\b|day\(s\)/);
+    // every model of the report is named and drawn; table headers and chart points carry tooltips
+    for (const r of results) expect(html).toContain(`<code>${r.replay.model}</code>`);
+    expect(html).toMatch(/<th title="[^"]+">verdict<\/th>/);
+    expect(html).toMatch(/<title>\d{4}-\d{2}-\d{2}: margin \$[\d,]+, realised loss/);
+  });
+
+  it("says in words what the Kupiec test and the traffic light mean", () => {
+    const s = results[0]!.summary;
+    const expected = (1 - s.coverage) * s.observations;
+    const v = coverageVerdict(s);
+    if (s.kupiec.pValue >= 0.05) expect(v.kind).toBe("about-right");
+    else expect(v.kind).toBe(s.exceptions > expected ? "too-many-exceptions" : "too-conservative");
+    // A constructed case on each side: 0 of 1,000 at 99% (10 expected) is too conservative; 30 of 1,000 too many.
+    const base = { ...s, observations: 1000, coverage: 0.99 };
+    const few = coverageVerdict({ ...base, exceptions: 0, kupiec: { lr: 20.1, pValue: 7e-6, dof: 1 } });
+    expect(few.kind).toBe("too-conservative");
+    expect(few.text).toMatch(/^Too conservative: 0 exceptions in 1000 days against 10\.0 expected/);
+    const many = coverageVerdict({ ...base, exceptions: 30, kupiec: { lr: 26.3, pValue: 3e-7, dof: 1 } });
+    expect(many.kind).toBe("too-many-exceptions");
+    const one = coverageVerdict({ ...base, exceptions: 1, observations: 100, kupiec: { lr: 0, pValue: 1, dof: 1 } });
+    expect(one.text).toMatch(/^About right: 1 exception in 100 days against 1\.0 expected/);
   });
 });

@@ -27,15 +27,16 @@ describe("RiskFactorTracker", () => {
 
   it("gives the batch estimateRiskFactors numbers at every date it is asked for, walking forward", () => {
     const tracker = new RiskFactorTracker(series.map((s) => ({ name: s.symbol, dates: s.dates, closes: s.closes })));
-    // Before 30 common returns there is no estimate (the batch function refuses too).
+    // Before 30 returns of every factor there is no estimate (the batch function refuses too).
     expect(tracker.estimateAt(dates[20]!)).toBeUndefined();
-    // 40: truncated stress window (history < 250 returns); 159 is not a common date; 260+ full windows.
+    expect(() => estimateRiskFactors(series, { toDate: dates[20]! })).toThrow(/need at least 30/);
+    // 40: stress window = whole history (< 250 returns); 159 is not a common date; 260+ full windows.
     for (const k of [40, 149, 200, 260, 261, 330, 399]) {
       const date = dates[k]!;
       const inc = tracker.estimateAt(date)!;
       const batch = estimateRiskFactors(series, { toDate: date });
       expect(inc.names).toEqual(batch.names);
-      expect(inc.stressWindow).toEqual(batch.stressWindow);
+      expect(inc.stressWindows).toEqual(batch.stressWindows);
       expect(inc.fromDate).toBe(batch.fromDate);
       expect(inc.source).toBe(batch.source);
       for (let i = 0; i < 3; i++) {

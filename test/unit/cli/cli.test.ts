@@ -1,17 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../../src/cli/run.js";
 import { market, portfolio } from "../../support/fixtures.js";
+import { jsonFileWriter } from "../../support/tempFiles.js";
 
-const dir = mkdtempSync(join(tmpdir(), "xmargin-cli-"));
-const write = (name: string, doc: unknown) => {
-  const file = join(dir, name);
-  writeFileSync(file, JSON.stringify(doc));
-  return file;
-};
+const { dir, write } = jsonFileWriter("xmargin-cli-");
 const m = write("market.json", market());
 const p = write(
   "portfolio.json",

@@ -62,7 +62,7 @@ describe("liquidation plan", () => {
     const plan = planLiquidation({ portfolio: thinBtc(), market: MARKET, config: { model: "grid" } });
     const step = plan.steps[0]!;
     // arbitrum BTC depth in the example snapshot: 1,319,365,310 USD/day, 5 bps, k = 0.7; BTC daily vol from riskFactors.
-    const volDaily = 0.045266013;
+    const volDaily = 0.03607105469;
     const q = step.notionalUsd;
     // A sale fills at the price its impact moves to, less the half spread (about q x (h + impact) when small).
     const impact = 0.7 * volDaily * Math.sqrt(q / 1_319_365_310);

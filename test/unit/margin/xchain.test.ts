@@ -5,6 +5,7 @@ import type { MarginReport } from "../../../src/margin/report.js";
 import { reportToJson } from "../../../src/margin/reportJson.js";
 import { normalQuantile } from "../../../src/risk/normalQuantile.js";
 import type { MarketSnapshotInput } from "../../../src/schema/marketSnapshot.js";
+import { expectInvalid } from "../../support/errors.js";
 import { market, portfolio } from "../../support/fixtures.js";
 
 const ETH_VOL_DAILY = 0.04;
@@ -48,7 +49,8 @@ const pure = {
 };
 
 const perp = (chain: string, size: string) => ({ kind: "perp" as const, chain, venue: "v", underlying: "ETH", size });
-const esOf = (r: MarginReport) => r.components.find((c) => c.name === "expected shortfall")!.initialMarginUsd;
+/** The ES as charged: xchain's components are its MM (the risk over the liquidation horizon); IM = MM / 0.8. */
+const esOf = (r: MarginReport) => r.components.find((c) => c.name === "expected shortfall")!.maintenanceMarginUsd;
 
 describe("xchain model", () => {
   it("matches the closed-form ES of a single lognormal position within 2%", () => {
@@ -92,34 +94,122 @@ describe("xchain model", () => {
     expect(perfect).toBeCloseTo(0, 6);
   });
 
-  it("charges a depeg jump on an LST that an underlying hedge does not offset", () => {
+  it("charges the stETH redemption event at its probability over the horizon, not offset by a hedge", () => {
     const hedged = portfolio({
       holdings: [{ chain: "ethereum", token: "stETH", amount: "100" }],
       positions: [perp("ethereum", "-100")],
     });
     const r = computeMargin({ portfolio: hedged, market: riskMarket(), config: pure });
     const jump = r.components.find((c) => c.name === "depeg and bridge jumps")!;
-    // stETH jump -7% (June 2022 low) on 100 x 2000
-    expect(jump.initialMarginUsd).toBeCloseTo(14_000, 6);
+    // lst:stETH: -7% (June 2022 low) of 100 x 2000 = 14,000 with 5%/year; over the item's horizon h days
+    // p = 1 - exp(-0.05 h / 365), and the ES 97.5% of "lose 14,000 with probability p" is p / 0.025 x 14,000.
+    const h = r.byPosition[0]!.horizonDays!;
+    const p = 1 - Math.exp((-0.05 * h) / 365);
+    expect(jump.maintenanceMarginUsd).toBeCloseTo((p / 0.025) * 14_000, 6);
+    // IM = MM / 0.8
+    expect(jump.initialMarginUsd).toBeCloseTo(((p / 0.025) * 14_000) / 0.8, 6);
+    expect(jump.detail).toContain("Cover-1 14000.00");
     const unhedged = portfolio({ holdings: hedged.holdings! });
     const u = computeMargin({ portfolio: unhedged, market: riskMarket(), config: pure });
-    expect(u.components.find((c) => c.name === "depeg and bridge jumps")!.initialMarginUsd).toBeCloseTo(14_000, 6);
+    expect(u.components.find((c) => c.name === "depeg and bridge jumps")!.initialMarginUsd).toBe(jump.initialMarginUsd);
     // the hedge does remove the price risk itself
     expect(esOf(r)).toBeLessThan(esOf(u));
   });
 
-  it("covers only the worst jump event by default and every event with coverEvents", () => {
+  it("an event certain over the horizon is charged in full", () => {
+    const p = portfolio({ holdings: [{ chain: "ethereum", token: "stETH", amount: "100" }] });
+    const config = { ...pure, jumps: { byEvent: { "lst:stETH": { probabilityAnnual: 1 } } } };
+    const run = (c: object) => computeMargin({ portfolio: p, market: riskMarket(), config: c });
+    const jumpOf = (c: object) =>
+      run(c).components.find((x) => x.name === "depeg and bridge jumps")!.maintenanceMarginUsd;
+    // p over ~1 day at 100%/year = 0.27% < 2.5%: still a fraction of the loss
+    const h = run(config).byPosition[0]!.horizonDays!;
+    expect(jumpOf(config)).toBeCloseTo(((1 - Math.exp(-h / 365)) / 0.025) * 14_000, 6);
+    const certain = {
+      ...pure,
+      horizon: { baseDays: 30, roundUpDays: 0 },
+      jumps: { byEvent: { "lst:stETH": { probabilityAnnual: 1 } } },
+    };
+    // 30 days at 100%/year: p = 7.9% > 2.5%, so the whole loss is in the tail
+    expect(jumpOf(certain)).toBeCloseTo(14_000, 6);
+  });
+
+  it("reports Cover-1 and Cover-2 event losses; USDC.e is hit by Circle's event and its bridge's", () => {
     const p = portfolio({
       holdings: [
         { chain: "ethereum", token: "USDC", amount: "100000" },
         { chain: "arbitrum", token: "USDC.e", amount: "10000" },
       ],
     });
-    const r1 = computeMargin({ portfolio: p, market: riskMarket(), config: pure });
-    // USDC -13% x 100000 = 13000 > bridge failure on arbitrum -100% x 10000
-    expect(r1.components.find((c) => c.name === "depeg and bridge jumps")!.initialMarginUsd).toBeCloseTo(13_000, 6);
-    const r2 = computeMargin({ portfolio: p, market: riskMarket(), config: { ...pure, jumps: { coverEvents: 2 } } });
-    expect(r2.components.find((c) => c.name === "depeg and bridge jumps")!.initialMarginUsd).toBeCloseTo(23_000, 6);
+    const r = computeMargin({ portfolio: p, market: riskMarket(), config: pure });
+    const jump = r.components.find((c) => c.name === "depeg and bridge jumps")!;
+    // issuer:USDC: 13% of 110,000 = 14,300; bridge:arbitrum-canonical: 100% of 10,000
+    expect(jump.detail).toContain("issuer:USDC");
+    expect(jump.detail).toContain("bridge:arbitrum-canonical");
+    expect(jump.detail).toContain("Cover-1 14300.00, Cover-2 24300.00");
+  });
+
+  it("WETH on a rollup is hit by the canonical bridge event like wstETH and USDC.e there; WETH on Ethereum is not", () => {
+    const jumpOf = (chain: string, token: string) => {
+      const p = portfolio({ holdings: [{ chain, token, amount: "10" }] });
+      const r = computeMargin({ portfolio: p, market: riskMarket(), config: pure });
+      return r.components.find((c) => c.name === "depeg and bridge jumps")!.detail;
+    };
+    expect(jumpOf("arbitrum", "WETH")).toContain("bridge:arbitrum-canonical");
+    expect(jumpOf("arbitrum", "ETH")).toContain("bridge:arbitrum-canonical");
+    expect(jumpOf("ethereum", "WETH")).toBe("no token representation at risk of a jump");
+  });
+
+  it("a jumps.byToken override changes IM for every token, WETH and native ETH included", () => {
+    for (const token of ["WETH", "ETH"]) {
+      const p = portfolio({ holdings: [{ chain: "ethereum", token, amount: "10" }] });
+      const base = computeMargin({ portfolio: p, market: riskMarket(), config: pure });
+      const over = computeMargin({
+        portfolio: p,
+        market: riskMarket(),
+        config: { ...pure, jumps: { byToken: { [`ethereum:${token}`]: { sizeRel: -0.5, probabilityAnnual: 0.5 } } } },
+      });
+      const h = over.byPosition[0]!.horizonDays!;
+      const charge = ((1 - Math.exp((-0.5 * h) / 365)) / 0.025) * 0.5 * 10 * 2000;
+      expect(over.maintenanceMarginUsd - base.maintenanceMarginUsd).toBeCloseTo(charge, 6);
+    }
+  });
+
+  it("rejects a jumps override naming a token or event that does not exist", () => {
+    const p = portfolio({ holdings: [{ chain: "ethereum", token: "WETH", amount: "10" }] });
+    const run = (jumps: object) => () =>
+      computeMargin({ portfolio: p, market: riskMarket(), config: { ...pure, jumps } });
+    expectInvalid(
+      run({ byToken: { "ethereum:WETHH": { sizeRel: -1, probabilityAnnual: 0.1 } } }),
+      '$.jumps.byToken["ethereum:WETHH"]',
+      "registry token",
+    );
+    expectInvalid(
+      run({ byEvent: { "issuer:FOO": { sizeRel: -1 } } }),
+      '$.jumps.byEvent["issuer:FOO"]',
+      "must be one of",
+    );
+  });
+
+  it("a hedge across underlyings never raises the requirement through the floor (issue 13 cause 3)", () => {
+    const longBtc = portfolio({ positions: [{ ...perp("arbitrum", "10"), underlying: "BTC" }] });
+    const hedged = portfolio({ positions: [...longBtc.positions!, { ...perp("arbitrum", "-100"), venue: "w" }] });
+    const config = { model: "xchain", simulation: { seed: 3 } };
+    const risk = (p: ReturnType<typeof portfolio>) =>
+      computeMargin({ portfolio: p, market: riskMarket(), config }).components[0]!;
+    const before = risk(longBtc);
+    const after = risk(hedged);
+    expect(after.initialMarginUsd).toBeLessThanOrEqual(before.initialMarginUsd);
+    // the floor credits the offset: sqrt(g^T R g) with opposite signs and correlation 0.8 is below the summed losses
+    expect(after.detail).toMatch(/offset credit across underlyings/);
+    expect(Number(/with ([\d.]+) offset credit/.exec(after.detail)![1])).toBeGreaterThan(0);
+    // with no credit allowed, the same floor is the plain 50% of grid and binds above the hedged ES
+    const noCredit = computeMargin({
+      portfolio: hedged,
+      market: riskMarket(),
+      config: { ...config, gridFloor: { maxCreditRel: 0 } },
+    }).components[0]!;
+    expect(noCredit.initialMarginUsd).toBeGreaterThanOrEqual(after.initialMarginUsd);
   });
 
   it("rounds horizons up to the configured step", () => {
@@ -159,7 +249,7 @@ describe("xchain model", () => {
       q.feed === "ETH/USD" && q.source === "pyth" ? { ...q, price: "2100" } : q,
     );
     const d = computeMargin({ portfolio: p, market: diverged, config: pure });
-    const oracle = (r: MarginReport) => r.components.find((c) => c.name === "oracle uncertainty")!.initialMarginUsd;
+    const oracle = (r: MarginReport) => r.components.find((c) => c.name === "oracle uncertainty")!.maintenanceMarginUsd;
     expect(oracle(base)).toBe(0);
     // median of 2000 and 2100 is 2050; band = 2 x 50 (rule R4); 10 x 2050 x 100 / 2050 = 1000
     expect(oracle(d)).toBeCloseTo(1000, 6);
@@ -187,7 +277,7 @@ describe("xchain model", () => {
     const r = computeMargin({ portfolio: p, market: riskMarket(), config: { ...pure, gridFloor: { fraction: 1 } } });
     // default grid: 16% of 20000 = 3200 > 1-day ES at 4%/day (about 9.4% of notional)
     expect(r.components[0]?.name).toBe("grid floor");
-    expect(r.components[0]?.initialMarginUsd).toBeCloseTo(3200, 6);
+    expect(r.components[0]?.maintenanceMarginUsd).toBeCloseTo(3200, 6);
   });
 
   it("is reproducible bit for bit for a seed and changes with the seed", () => {

@@ -50,7 +50,10 @@ describe("schema errors name the field and the reason", () => {
     expect(e1.path).toBe("$.holdings[0].token");
     expect(e1.message).toContain("USDC");
     const chain = portfolio({ holdings: [{ chain: "tron", token: "USDT", amount: "1" }] });
-    expect(errorOf(() => computeMargin({ portfolio: chain, market: market() })).path).toBe("$.holdings[0].token");
+    // a chain with no known token is named as the culprit, on the chain field
+    const e2 = errorOf(() => computeMargin({ portfolio: chain, market: market() }));
+    expect(e2.path).toBe("$.holdings[0].chain");
+    expect(e2.message).toContain('unknown chain "tron"');
     const und = portfolio({
       positions: [{ kind: "perp", chain: "arbitrum", venue: "x", underlying: "DOGE", size: "1" }],
     });

@@ -171,3 +171,47 @@ describe("monteCarloScenarios layouts", () => {
     }
   });
 });
+
+describe("monteCarloScenarios tail cap (issue 13 cause 2)", () => {
+  const request: MonteCarloRequest = {
+    factorNames: ["ETH", "BTC"],
+    covarianceDaily: Float64Array.of(0.0036, 0.0024, 0.0024, 0.0025),
+    timesDays: [1, 2],
+    nScenarios: 20_000,
+    seed: 11,
+    innovations: { kind: "studentT", nu: 3 },
+    antithetic: true,
+  };
+  const maxAbs = (out: Float64Array, f: number, t: number, nT: number, nF: number, nS: number) => {
+    let m = 0;
+    for (let s = 0; s < nS; s++) {
+      const now = out[(s * nT + t) * nF + f]!;
+      const before = t > 0 ? out[(s * nT + t - 1) * nF + f]! : 0;
+      m = Math.max(m, Math.abs(now - before));
+    }
+    return m;
+  };
+
+  it("keeps every increment within capSd of its own sd x sqrt(dt), in both layouts and stream modes", () => {
+    const uncapped = monteCarloScenarios(request);
+    // t(3) scaled to unit variance produces increments beyond 6 sd among 20,000 paths
+    expect(maxAbs(uncapped.logReturns, 0, 0, 2, 2, 20_000)).toBeGreaterThan(6 * 0.06);
+    for (const streams of ["shared", "perFactor"] as const) {
+      const capped = monteCarloScenarios({ ...request, capSd: 6, streams });
+      for (let f = 0; f < 2; f++) {
+        const sd = Math.sqrt(request.covarianceDaily[f * 3]!);
+        for (let t = 0; t < 2; t++)
+          expect(maxAbs(capped.logReturns, f, t, 2, 2, 20_000)).toBeLessThanOrEqual(6 * sd + 1e-15);
+      }
+      const fm = monteCarloScenarios({ ...request, capSd: 6, streams, layout: "factor-major" });
+      // same paths in factor-major layout: (f * nT + t) * nS + s
+      for (let s = 0; s < 20_000; s += 997) {
+        expect(fm.logReturns[(0 * 2 + 1) * 20_000 + s]).toBe(capped.logReturns[(s * 2 + 1) * 2 + 0]);
+      }
+    }
+  });
+
+  it("rejects a non-positive cap", () => {
+    expect(() => monteCarloScenarios({ ...request, capSd: 0 })).toThrow(/capSd/);
+  });
+});
