@@ -2,22 +2,29 @@ import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { BatchGridEngine } from "../src/margin/batch/batchGridEngine.js";
+import { onboardAccounts } from "../src/margin/batch/onboardAccounts.js";
 import { ShardedBatchGridEngine } from "../src/margin/batch/shardedBatchGridEngine.js";
 import { computeGridPm } from "../src/margin/gridPm/computeGridPm.js";
 import type { GridPmConfig } from "../src/margin/gridPm/config.js";
 import type { ResolvedMarket } from "../src/margin/resolve/resolvedMarket.js";
-import type { ResolvedPortfolio } from "../src/margin/resolve/resolvedPortfolio.js";
 import { resolveMarket } from "../src/margin/resolve/resolveMarket.js";
-import { resolvePortfolio } from "../src/margin/resolve/resolvePortfolio.js";
 import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
 import type { UnderlyingState } from "../src/pricing/types.js";
 import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
-import { portfolioSchema } from "../src/schema/portfolio.js";
+import type { PortfolioInput } from "../src/schema/portfolio.js";
 import { generateAccounts } from "./generateAccounts.js";
-import { emit, measure, measureAsync, summarize } from "./measure.js";
+import { emit, measure, measureAsync, measureOnce, summarize } from "./measure.js";
 
-const N_ACCOUNTS = 100_000;
 const SYMBOLS = ["BTC", "ETH", "SOL"];
+/** Accounts added, replaced and removed one at a time in the update benchmark. */
+const N_UPDATES = 2_000;
+
+export interface GridBenchOptions {
+  /** Number of generated accounts (100,000 by default). */
+  accounts: number;
+  /** Sections to run: onboarding, straightforward, batch, options. */
+  sections: ReadonlySet<string>;
+}
 
 /** A full garbage collection (the bench runs without --expose-gc, so the flag is set at run time). */
 function collectGarbage(): () => void {
@@ -28,8 +35,6 @@ function collectGarbage(): () => void {
     gc();
   };
 }
-
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 function stateOf(market: ResolvedMarket, symbol: string): UnderlyingState {
   const u = market.underlyings.get(symbol)!;
@@ -43,146 +48,241 @@ function tickAlternating(market: ResolvedMarket, symbol: string): (k: number) =>
 }
 
 /**
- * (d) Re-margin of 100k accounts with the grid model: straightforward (`computeGridPm` per account), cold batch,
- * incremental tick of one underlying, both single-threaded and on worker threads; (e) memory per account.
+ * Worst case for instrument sharing: every option's strike nudged apart (by 0.001 USD x account + 1e-6 USD x
+ * position), so no two options share an instrument and a tick prices every option of the underlying with Black-76.
  */
-export async function benchBatchRemargin(marketFile: string): Promise<void> {
-  const gc = collectGarbage();
+function everyOptionItsOwnInstrument(docs: readonly PortfolioInput[]): PortfolioInput[] {
+  return docs.map((d, a) => ({
+    ...d,
+    positions: (d.positions ?? []).map((p, i) =>
+      p.kind === "option" ? { ...p, strike: (Number(p.strike) + 0.001 * a + 1e-6 * i).toFixed(6) } : p,
+    ),
+  }));
+}
+
+const perAccountUs = (ms: number, n: number) => Number(((ms * 1e3) / n).toFixed(2));
+
+/**
+ * Grid re-margin of a venue: bulk onboarding and account updates; the straightforward path (`computeGridPm` per
+ * account); the batch engine cold, per tick, on 1 and 2 threads, and its memory; the every-option-its-own-instrument
+ * tick on 1 and 2 threads.
+ */
+export async function benchBatchRemargin(marketFile: string, options: GridBenchOptions): Promise<void> {
+  const n = options.accounts;
+  const tag = n % 1000 === 0 ? `${n / 1000}k` : String(n);
+  const has = (s: string) => options.sections.has(s);
   const market = resolveMarket(marketSnapshotSchema.parse(JSON.parse(readFileSync(marketFile, "utf8"))));
   const config = resolveMarginConfig({ model: "grid" }) as GridPmConfig;
+  const docs = generateAccounts(n, 2024);
 
-  let t0 = process.hrtime.bigint();
-  const portfolios = generateAccounts(N_ACCOUNTS, 2024).map((d) => resolvePortfolio(portfolioSchema.parse(d), market));
-  const resolveMs = ms(t0);
+  if (["onboarding", "straightforward", "batch"].some(has)) await benchResolved(docs, market, config, tag, has);
+  if (has("options")) await benchOwnInstruments(docs, market, config, tag);
+}
+
+/** The sections that start from resolved portfolios (onboarded once, single-threaded). */
+async function benchResolved(
+  docs: readonly PortfolioInput[],
+  market: ResolvedMarket,
+  config: GridPmConfig,
+  tag: string,
+  has: (section: string) => boolean,
+): Promise<void> {
+  const gc = collectGarbage();
+  const n = docs.length;
+  const onboard = measureOnce(() => onboardAccounts(docs, market));
+  const portfolios = onboard.value;
   const nItems = portfolios.reduce((s, p) => s + p.items.length, 0);
-
-  // Straightforward path, once over all accounts: the reference the batch engine must equal.
-  t0 = process.hrtime.bigint();
-  const reference = portfolios.map((p) => computeGridPm(p, market, config));
-  const straightMs = ms(t0);
   emit({
-    bench: "grid_remargin_100k_straightforward",
-    accounts: N_ACCOUNTS,
+    bench: `grid_onboarding_${tag}_parse_resolve`,
+    threads: 1,
+    accounts: n,
     items: nItems,
-    resolveMs: Math.round(resolveMs),
-    totalMs: Math.round(straightMs),
-    usPerAccount: Number(((straightMs * 1e3) / N_ACCOUNTS).toFixed(2)),
+    ...onboard.summary,
+    usPerAccount: perAccountUs(onboard.summary.medianMs, n),
+    targetUsPerAccount: 30,
   });
 
-  gc();
-  const memBefore = process.memoryUsage();
-  t0 = process.hrtime.bigint();
-  const engine = new BatchGridEngine(portfolios, market, config);
-  const buildMs = ms(t0);
-  engine.computeAll();
-  gc();
-  const memAfter = process.memoryUsage();
-  const heapBytes = memAfter.heapUsed + memAfter.arrayBuffers - (memBefore.heapUsed + memBefore.arrayBuffers);
-  let mismatches = 0;
-  reference.forEach((r, a) => {
-    if (r.initialMarginUsd !== engine.initialMarginUsd[a] || r.collateralValueUsd !== engine.collateralValueUsd[a]) {
-      mismatches++;
+  if (has("straightforward")) {
+    const straight = measureOnce(() => portfolios.map((p) => computeGridPm(p, market, config)));
+    emit({
+      bench: `grid_remargin_${tag}_straightforward`,
+      accounts: n,
+      ...straight.summary,
+      usPerAccount: perAccountUs(straight.summary.medianMs, n),
+    });
+    if (has("batch")) {
+      const engine = new BatchGridEngine(portfolios, market, config);
+      engine.computeAll();
+      let mismatches = 0;
+      straight.value.forEach((r, a) => {
+        if (
+          r.initialMarginUsd !== engine.initialMarginUsd[a] ||
+          r.collateralValueUsd !== engine.collateralValueUsd[a]
+        ) {
+          mismatches++;
+        }
+      });
+      emit({ bench: `grid_batch_${tag}_identical_to_computeGridPm`, identical: mismatches === 0, mismatches });
     }
-  });
-  const shape = engine.shape();
-  const cold = summarize(measure(() => engine.computeAll(), 7, 1));
-  emit({
-    bench: "grid_remargin_100k_batch_cold",
-    accounts: N_ACCOUNTS,
-    buildMs: Math.round(buildMs),
-    ...cold,
-    speedupVsStraightforward: Number((straightMs / cold.medianMs).toFixed(1)),
-    identicalToComputeGridPm: mismatches === 0,
-    mismatches,
-    shape,
-  });
+  }
 
-  const stateBytes = engine.stateBytes();
-  emit({
-    bench: "grid_batch_memory_per_account",
-    accounts: N_ACCOUNTS,
-    itemsPerAccount: Number((nItems / N_ACCOUNTS).toFixed(2)),
-    typedArrayBytesPerAccount: Math.round(stateBytes / N_ACCOUNTS),
-    heapAndArrayBufferBytesPerAccount: Math.round(heapBytes / N_ACCOUNTS),
-    resolvedPortfolioHeapNote: "excluded: the engine keeps only account ids besides its typed arrays",
-  });
+  let referenceIm: Float64Array | undefined;
+  if (has("batch") || has("onboarding")) {
+    gc();
+    const memBefore = process.memoryUsage();
+    const build = measureOnce(() => new BatchGridEngine(portfolios, market, config));
+    const engine = build.value;
+    emit({
+      bench: `grid_onboarding_${tag}_layout`,
+      threads: 1,
+      ...build.summary,
+      usPerAccount: perAccountUs(build.summary.medianMs, n),
+    });
+    engine.computeAll();
+    gc();
+    const memAfter = process.memoryUsage();
+    const heapBytes = memAfter.heapUsed + memAfter.arrayBuffers - (memBefore.heapUsed + memBefore.arrayBuffers);
+    const cold = summarize(measure(() => engine.computeAll(), 9));
+    emit({ bench: `grid_remargin_${tag}_batch_cold`, threads: 1, ...cold, shape: engine.shape() });
+    emit({
+      bench: "grid_batch_memory_per_account",
+      accounts: n,
+      itemsPerAccount: Number((nItems / n).toFixed(2)),
+      typedArrayBytesPerAccount: Math.round(engine.stateBytes() / n),
+      heapAndArrayBufferBytesPerAccount: Math.round(heapBytes / n),
+    });
+    if (has("batch")) {
+      benchTicks(engine, market, `grid_remargin_${tag}_tick`);
+      referenceIm = engine.initialMarginUsd.slice();
+    }
+    if (has("onboarding")) benchAccountUpdates(engine, market);
+  }
 
-  for (const symbol of SYMBOLS) {
+  if (has("batch") || has("onboarding")) {
+    const sharded = await measureOnceAsync(() => ShardedBatchGridEngine.fromDocuments(docs, market, config));
+    emit({
+      bench: `grid_onboarding_${tag}_parse_resolve_layout`,
+      threads: 2,
+      ...sharded.summary,
+      usPerAccount: perAccountUs(sharded.summary.medianMs, n),
+      targetUsPerAccount: 30,
+    });
+    const engine = sharded.value;
+    try {
+      if (has("batch")) {
+        emit({
+          bench: `grid_remargin_${tag}_batch_cold`,
+          threads: 2,
+          ...summarize(await measureAsync(() => engine.computeAll(), 9)),
+        });
+        await benchShardedTicks(engine, market, `grid_remargin_${tag}_tick`);
+        // Same state on both after the tick series: the workers' results must be the single-threaded engine's.
+        let mismatches = 0;
+        for (let a = 0; a < n; a++) if (engine.initialMarginUsd[a] !== referenceIm?.[a]) mismatches++;
+        emit({ bench: "grid_batch_workers_identical", threads: 2, identical: mismatches === 0, mismatches });
+      }
+    } finally {
+      await engine.close();
+    }
+  }
+}
+
+async function measureOnceAsync<T>(fn: () => Promise<T>) {
+  let value: T | undefined;
+  const sample = await measureAsync(
+    async () => {
+      value = await fn();
+    },
+    1,
+    { minCalls: 0, warmupMs: 0 },
+  );
+  return { value: value as T, summary: summarize(sample) };
+}
+
+function benchTicks(engine: BatchGridEngine, market: ResolvedMarket, name: string, symbols = SYMBOLS): void {
+  for (const symbol of symbols) {
     const next = tickAlternating(market, symbol);
     let k = 0;
     let stats = engine.tick(symbol, next(k++));
-    const times = measure(
-      () => {
-        stats = engine.tick(symbol, next(k++));
-      },
-      40,
-      4,
-    );
+    const sample = measure(() => {
+      stats = engine.tick(symbol, next(k++));
+    }, 40);
     if (k % 2 === 1) engine.tick(symbol, next(k++));
-    emit({
-      bench: `grid_remargin_100k_tick_${symbol}`,
-      threads: 1,
-      ...summarize(times),
-      targetMs: 100,
-      ...stats,
-    });
+    emit({ bench: `${name}_${symbol}`, threads: 1, ...summarize(sample), ...stats });
   }
+}
 
-  // Worker threads: same accounts, sharded in two.
-  const sharded = await ShardedBatchGridEngine.create(portfolios, market, config, { workers: 2 });
+async function benchShardedTicks(
+  engine: ShardedBatchGridEngine,
+  market: ResolvedMarket,
+  name: string,
+  symbols = SYMBOLS,
+): Promise<void> {
+  for (const symbol of symbols) {
+    const next = tickAlternating(market, symbol);
+    let k = 0;
+    const sample = await measureAsync(() => engine.tick(symbol, next(k++)), 40);
+    if (k % 2 === 1) await engine.tick(symbol, next(k++));
+    emit({ bench: `${name}_${symbol}`, threads: 2, ...summarize(sample) });
+  }
+}
+
+/** Add, replace and remove accounts one at a time in the full engine (each re-margined at once). */
+function benchAccountUpdates(engine: BatchGridEngine, market: ResolvedMarket): void {
+  const extra = onboardAccounts(generateAccounts(N_UPDATES, 77), market).map((p, k) => ({
+    ...p,
+    accountId: `added-${k}`,
+  }));
+  let k = 0;
+  const add = summarize(measure(() => engine.addAccount(extra[k++]!), N_UPDATES - 200, { minCalls: 200, warmupMs: 0 }));
+  emit({ bench: "grid_batch_add_account", ...add, usPerAccount: Number((add.medianMs * 1e3).toFixed(2)) });
+  const replacements = extra.map((p, j) => ({ ...extra[(j + 1) % extra.length]!, accountId: p.accountId }));
+  k = 0;
+  const replace = summarize(
+    measure(() => engine.replaceAccount(replacements[k++]!), N_UPDATES - 200, { minCalls: 200, warmupMs: 0 }),
+  );
+  emit({ bench: "grid_batch_replace_account", ...replace, usPerAccount: Number((replace.medianMs * 1e3).toFixed(2)) });
+  k = 0;
+  const remove = summarize(
+    measure(() => engine.removeAccount(extra[k++]!.accountId), N_UPDATES - 200, { minCalls: 200, warmupMs: 0 }),
+  );
+  emit({ bench: "grid_batch_remove_account", ...remove, usPerAccount: Number((remove.medianMs * 1e3).toFixed(2)) });
+}
+
+/** Every option its own instrument: the BTC tick on 1 thread and on 2 workers. */
+async function benchOwnInstruments(
+  docs: readonly PortfolioInput[],
+  market: ResolvedMarket,
+  config: GridPmConfig,
+  tag: string,
+): Promise<void> {
+  const distinct = everyOptionItsOwnInstrument(docs);
+  const name = `grid_remargin_${tag}_tick_BTC_no_shared_instruments`;
+  const target = tag === "1000k" ? 1_500 : tag === "100k" ? 150 : undefined;
+  // Single-threaded up to 200k accounts; beyond, only the workers (the resolved accounts would take several GB).
+  if (docs.length <= 200_000) {
+    const engine = new BatchGridEngine(onboardAccounts(distinct, market), market, config);
+    engine.computeAll();
+    const next = tickAlternating(market, "BTC");
+    let k = 0;
+    let stats = engine.tick("BTC", next(k++));
+    const sample = measure(
+      () => {
+        stats = engine.tick("BTC", next(k++));
+      },
+      10,
+      { minCalls: 2, warmupMs: 2_000 },
+    );
+    emit({ bench: name, threads: 1, ...summarize(sample), targetMs: target, ...stats });
+  }
+  const sharded = await ShardedBatchGridEngine.fromDocuments(distinct, market, config);
   try {
-    const coldW = summarize(await measureAsync(() => sharded.computeAll(), 7, 1));
-    emit({ bench: "grid_remargin_100k_batch_cold", threads: 2, ...coldW });
-    for (const symbol of SYMBOLS) {
-      const next = tickAlternating(market, symbol);
-      let k = 0;
-      const times = await measureAsync(() => sharded.tick(symbol, next(k++)), 40, 4);
-      if (k % 2 === 1) await sharded.tick(symbol, next(k++));
-      emit({ bench: `grid_remargin_100k_tick_${symbol}`, threads: 2, ...summarize(times), targetMs: 100 });
-    }
-    // Same state on both: the workers' results must be the single-threaded engine's.
-    let diff = 0;
-    for (let a = 0; a < N_ACCOUNTS; a++) {
-      if (sharded.initialMarginUsd[a] !== engine.initialMarginUsd[a]) diff++;
-    }
-    emit({ bench: "grid_batch_workers_identical", threads: 2, identical: diff === 0, mismatches: diff });
+    await sharded.computeAll();
+    const next = tickAlternating(market, "BTC");
+    let k = 0;
+    const sample = await measureAsync(() => sharded.tick("BTC", next(k++)), 10, { minCalls: 2, warmupMs: 2_000 });
+    emit({ bench: name, threads: 2, ...summarize(sample), targetMs: target });
   } finally {
     await sharded.close();
   }
-  benchDistinctInstruments(market, config, portfolios);
-}
-
-/**
- * Worst case for instrument sharing: the same accounts with every option's strike nudged apart (by 0.001 USD x
- * account + 1e-6 USD x item, vols kept), so no two options share an instrument and a tick revalues every option of
- * the underlying with Black-76.
- */
-function benchDistinctInstruments(market: ResolvedMarket, config: GridPmConfig, portfolios: ResolvedPortfolio[]): void {
-  const distinct = portfolios.map((p, a) => ({
-    ...p,
-    items: p.items.map((item, i) =>
-      item.priced.kind === "option"
-        ? { ...item, priced: { ...item.priced, strikeUsd: item.priced.strikeUsd + 0.001 * a + 1e-6 * i } }
-        : item,
-    ),
-  }));
-  const engine = new BatchGridEngine(distinct, market, config);
-  engine.computeAll();
-  const next = tickAlternating(market, "BTC");
-  let k = 0;
-  let stats = engine.tick("BTC", next(k++));
-  const times = measure(
-    () => {
-      stats = engine.tick("BTC", next(k++));
-    },
-    6,
-    1,
-  );
-  emit({
-    bench: "grid_remargin_100k_tick_BTC_no_shared_instruments",
-    threads: 1,
-    ...summarize(times),
-    targetMs: 100,
-    ...stats,
-  });
 }

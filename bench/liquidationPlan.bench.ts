@@ -33,8 +33,10 @@ export function benchLiquidationPlan(root: string, marketFile: string): void {
   for (const c of cases) {
     const run = () => planLiquidation({ portfolio: c.portfolio, market, config: { model: c.model } });
     const plan = run();
-    const times = measure(run, c.iterations, 1);
-    const once = measure(() => computeMargin({ portfolio: c.portfolio, market, config: { model: c.model } }), 20, 2);
+    const times = measure(run, c.iterations, { minCalls: 1 });
+    const once = measure(() => computeMargin({ portfolio: c.portfolio, market, config: { model: c.model } }), 20, {
+      minCalls: 2,
+    });
     emit({
       bench: `liquidation_plan_${c.name}_${c.model}`,
       ...summarize(times),

@@ -1,19 +1,47 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { benchBatchRemargin } from "./batchRemargin.bench.js";
+import { compareRecords, runRefBenchmarks } from "./compareRef.js";
 import { benchLiquidationPlan } from "./liquidationPlan.bench.js";
-import { emit } from "./measure.js";
+import { emit, emitted } from "./measure.js";
 import { benchRevaluation } from "./revalue.bench.js";
 import { benchRoofline } from "./roofline.bench.js";
 import { benchXchainReport } from "./xchainReport.bench.js";
 
-/** `npm run bench`: every benchmark, one JSON line each (fixed seeds; medians of repeated runs). */
+/**
+ * `npm run bench [-- --only a,b] [--accounts N] [--compare REF]`: benchmarks as JSON lines (fixed seeds; min, median,
+ * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, xchain, liquidation, onboarding,
+ * straightforward, batch, options. `--compare REF` first runs git ref REF's benchmarks (built in a temporary worktree,
+ * as a child process), then these, and prints the ratio of each figure to the ref's.
+ */
+const SECTIONS = ["roofline", "revalue", "xchain", "liquidation", "onboarding", "straightforward", "batch", "options"];
+const { values } = parseArgs({
+  options: { only: { type: "string" }, accounts: { type: "string" }, compare: { type: "string" } },
+});
+const sections = new Set(values.only ? values.only.split(",") : SECTIONS);
+for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}; use ${SECTIONS}`);
+const accounts = values.accounts === undefined ? 100_000 : Number(values.accounts);
+if (!Number.isInteger(accounts) || accounts < 1)
+  throw new Error(`--accounts: a positive integer, got ${values.accounts}`);
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const ref = values.compare
+  ? await runRefBenchmarks(
+      root,
+      values.compare,
+      process.argv.slice(2).filter((a, i, all) => a !== "--compare" && all[i - 1] !== "--compare"),
+    )
+  : undefined;
+
 const market = join(root, "examples/market-2023-06-30.json");
 const t0 = Date.now();
-const roofline = benchRoofline();
-benchRevaluation(roofline);
-benchXchainReport(market);
-benchLiquidationPlan(root, market);
-await benchBatchRemargin(market);
+const roofline = await benchRoofline();
+if (sections.has("revalue")) benchRevaluation(roofline);
+if (sections.has("xchain")) benchXchainReport(market);
+if (sections.has("liquidation")) benchLiquidationPlan(root, market);
+if (["onboarding", "straightforward", "batch", "options"].some((s) => sections.has(s))) {
+  await benchBatchRemargin(market, { accounts, sections });
+}
 emit({ bench: "total", seconds: Number(((Date.now() - t0) / 1e3).toFixed(1)) });
+if (ref) for (const line of compareRecords(ref, emitted)) emit(line);

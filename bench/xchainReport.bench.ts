@@ -13,7 +13,7 @@ export function benchXchainReport(marketFile: string): void {
   const market = resolveMarket(marketSnapshotSchema.parse(JSON.parse(readFileSync(marketFile, "utf8"))));
   const portfolio = resolvePortfolio(portfolioSchema.parse(generatePortfolio(50, 42)), market);
   const config = resolveMarginConfig({ model: "xchain", simulation: { paths: 10_000 } });
-  const times = measure(() => runMarginModel(portfolio, market, config), 30);
+  const times = measure(() => runMarginModel(portfolio, market, config), 30, { minCalls: 5, warmupMs: 2_000 });
   const report = runMarginModel(portfolio, market, config);
   emit({
     bench: "xchain_report_50pos_3chain_10k_paths",

@@ -16,11 +16,34 @@
 import { invalidInput } from "../core/errors.js";
 import { normalCdf } from "../core/normal.js";
 import { black76PriceUnchecked } from "./black76.js";
-import type { InstrumentKind, PricedPosition, UnderlyingState } from "./types.js";
+import { KIND_CODE, type PricedPosition, type UnderlyingState } from "./types.js";
 import { validatePricingInputs } from "./valuePosition.js";
 
-/** Codes of the `kind` column. */
-export const KIND_CODE = { spot: 0, perp: 1, future: 2, option: 3 } as const satisfies Record<InstrumentKind, number>;
+/** Codes of the `kind` column (defined with the kinds in types.ts). */
+export { KIND_CODE };
+
+/**
+ * Spot exposure of a linear position, USD: the P&L of a relative spot move m is exposure x m. Spot tokens move with
+ * their price ratio, perps with spot, futures with the forward (carry over the remaining years, none once expired).
+ * @param kind `KIND_CODE` of a linear kind (spot, perp or future)
+ * @param size signed size, units of the underlying
+ * @param spotUsd spot of the underlying, USD
+ * @param carryRateAnnual carry rate, per year
+ * @param priceRatio spot tokens' price / underlying spot (ignored for other kinds)
+ * @param expiryYears futures' years to expiry (ignored for other kinds)
+ */
+export function linearExposureUsd(
+  kind: number,
+  size: number,
+  spotUsd: number,
+  carryRateAnnual: number,
+  priceRatio: number,
+  expiryYears: number,
+): number {
+  if (kind === KIND_CODE.spot) return size * spotUsd * priceRatio;
+  if (kind === KIND_CODE.perp) return size * spotUsd;
+  return size * (spotUsd * Math.exp(carryRateAnnual * Math.max(expiryYears, 0)));
+}
 
 /** Struct-of-arrays view of the positions of one underlying; row i is position i. */
 export interface PositionBlock {
@@ -103,8 +126,12 @@ export function buildPositionBlock(
   return block;
 }
 
-/** Reused scratch for the per-scenario spot moves (spotMults[s] - 1), grown on demand: no allocation per call. */
+/**
+ * Reused scratch for the per-scenario spot moves (spotMults[s] - 1) and their logs, grown on demand: no allocation per
+ * call.
+ */
 let spotMovesScratch = new Float64Array(64);
+let logSpotMultsScratch = new Float64Array(64);
 
 function checkMarketState(u: UnderlyingState): void {
   if (!Number.isFinite(u.spotUsd) || u.spotUsd < 0) {
@@ -177,10 +204,16 @@ export function revalueScenarios(
   const spot = state.spotUsd;
   const carry = state.carryRateAnnual;
   const rf = state.riskFreeRateAnnual;
-  if (spotMovesScratch.length < nScen)
+  if (spotMovesScratch.length < nScen) {
     spotMovesScratch = new Float64Array(Math.max(nScen, 2 * spotMovesScratch.length));
+    logSpotMultsScratch = new Float64Array(spotMovesScratch.length);
+  }
   const moves = spotMovesScratch;
-  for (let s = 0; s < nScen; s++) moves[s] = spotMults[s]! - 1;
+  const logMults = logSpotMultsScratch;
+  for (let s = 0; s < nScen; s++) {
+    moves[s] = spotMults[s]! - 1;
+    logMults[s] = Math.log(spotMults[s]!);
+  }
   const kinds = block.kind;
   const sizes = block.size;
   for (let i = 0; i < nPos; i++) {
@@ -189,10 +222,7 @@ export function revalueScenarios(
     const kind = kinds[i]!;
     if (kind !== KIND_CODE.option) {
       // Linear kinds: P&L = exposure x spot move, one multiply per scenario.
-      let exposure: number;
-      if (kind === KIND_CODE.spot) exposure = size * spot * block.priceRatio[i]!;
-      else if (kind === KIND_CODE.perp) exposure = size * spot;
-      else exposure = size * (spot * Math.exp(carry * Math.max(block.expiryYears[i]!, 0)));
+      const exposure = linearExposureUsd(kind, size, spot, carry, block.priceRatio[i]!, block.expiryYears[i]!);
       for (let s = 0; s < nScen; s++) out[row + s] = exposure * moves[s]!;
     } else {
       const strike = block.strikeUsd[i]!;
@@ -212,8 +242,11 @@ export function revalueScenarios(
         const vol = block.volAnnual[i]!;
         const k = scale === undefined ? 1 : scale[i]!;
         const base = black76PriceUnchecked(spot * growth, strike, years, vol, df, isCall);
-        // black76PriceUnchecked inlined with the position's constants hoisted; same operations, same rounding.
+        // black76PriceUnchecked inlined with the position's constants hoisted. ln(F_s / K) is taken as
+        // ln(F / K) + ln(spotMult_s): one log per position instead of one per scenario (the last bits may differ from
+        // ln(F_s / K); at spotMult 1 it is exactly the base's, so the unshocked scenario's P&L stays exactly 0).
         const sqrtT = Math.sqrt(years);
+        const logForwardOverStrike = Math.log((spot * growth) / strike);
         for (let s = 0; s < nScen; s++) {
           const volEff = Math.max(minVol, vol * (1 + (volMults[s]! - 1) * k));
           const f = spot * spotMults[s]! * growth;
@@ -222,7 +255,7 @@ export function revalueScenarios(
           if (stdDev === 0 || strike === 0 || f === 0) {
             value = df * (isCall ? Math.max(f - strike, 0) : Math.max(strike - f, 0));
           } else {
-            const d1 = Math.log(f / strike) / stdDev + 0.5 * stdDev;
+            const d1 = (logForwardOverStrike + logMults[s]!) / stdDev + 0.5 * stdDev;
             const d2 = d1 - stdDev;
             value = isCall
               ? df * (f * normalCdf(d1) - strike * normalCdf(d2))

@@ -4,6 +4,10 @@
  */
 export type InstrumentKind = "spot" | "perp" | "future" | "option";
 
+/** Numeric codes of the instrument kinds, for the `kind` columns of struct-of-arrays layouts. */
+export const KIND_CODE = { spot: 0, perp: 1, future: 2, option: 3 } as const satisfies Record<InstrumentKind, number>;
+export type KindCode = (typeof KIND_CODE)[InstrumentKind];
+
 export interface PricedPosition {
   kind: InstrumentKind;
   /** Signed quantity in units of the underlying (spot: token units; derivatives: contracts x contract size). */

@@ -10,7 +10,7 @@
  */
 import { invalidInput } from "../core/errors.js";
 import { black76, black76PriceUnchecked } from "./black76.js";
-import type { PositionGreeks, PricedPosition, UnderlyingState } from "./types.js";
+import { KIND_CODE, type PositionGreeks, type PricedPosition, type UnderlyingState } from "./types.js";
 
 /** One calendar day in Act/365 years: the step of `thetaUsdPerDay`. */
 export const ONE_DAY_YEARS = 1 / 365;
@@ -67,15 +67,76 @@ export function validatePricingInputs(p: PricedPosition, u: UnderlyingState, vol
 }
 
 /**
- * Value without validation, the formulas of this module's header; shared with the revaluation kernel so both agree
- * to rounding.
- * @param p the position
+ * Value without validation, the formulas of this module's header, over plain numbers so that column layouts (the
+ * batch grid engine) call it too; the revaluation kernel shares `black76PriceUnchecked`, so all agree to rounding.
+ * @param kind `KIND_CODE` of the position
+ * @param size signed size, units of the underlying
  * @param spotUsd spot price of the underlying, USD
  * @param carryRateAnnual continuously compounded carry rate, per year
  * @param riskFreeRateAnnual continuously compounded discount rate, per year
  * @param volAnnual option vol (ignored for other kinds)
- * @param years time to expiry used instead of `p.expiryYears` (for theta), years
+ * @param years time to expiry (futures, options), years
+ * @param priceRatio spot tokens' price / underlying spot
+ * @param entryPriceUsd perps' and futures' entry price, USD
+ * @param fundingAccruedUsd perps' accrued funding, USD
+ * @param strikeUsd options' strike, USD
+ * @param isCall options: true for a call
  */
+export function positionValueUnchecked(
+  kind: number,
+  size: number,
+  spotUsd: number,
+  carryRateAnnual: number,
+  riskFreeRateAnnual: number,
+  volAnnual: number,
+  years: number,
+  priceRatio: number,
+  entryPriceUsd: number,
+  fundingAccruedUsd: number,
+  strikeUsd: number,
+  isCall: boolean,
+): number {
+  if (kind !== KIND_CODE.option) {
+    return linearValueUnchecked(
+      kind,
+      size,
+      spotUsd,
+      carryRateAnnual,
+      years,
+      priceRatio,
+      entryPriceUsd,
+      fundingAccruedUsd,
+    );
+  }
+  if (years <= 0) {
+    const intrinsic = isCall ? Math.max(spotUsd - strikeUsd, 0) : Math.max(strikeUsd - spotUsd, 0);
+    return size * intrinsic;
+  }
+  const forwardUsd = spotUsd * Math.exp(carryRateAnnual * years);
+  const df = Math.exp(-riskFreeRateAnnual * years);
+  return size * black76PriceUnchecked(forwardUsd, strikeUsd, years, volAnnual, df, isCall);
+}
+
+/**
+ * `positionValueUnchecked` of the linear kinds (spot, perp, future), small enough for hot loops to inline.
+ * @param kind `KIND_CODE` of a linear kind
+ */
+export function linearValueUnchecked(
+  kind: number,
+  size: number,
+  spotUsd: number,
+  carryRateAnnual: number,
+  years: number,
+  priceRatio: number,
+  entryPriceUsd: number,
+  fundingAccruedUsd: number,
+): number {
+  if (kind === KIND_CODE.spot) return size * spotUsd * priceRatio;
+  if (kind === KIND_CODE.perp) return size * (spotUsd - entryPriceUsd) + fundingAccruedUsd;
+  return size * (spotUsd * Math.exp(carryRateAnnual * Math.max(years, 0)) - entryPriceUsd);
+}
+
+/** `positionValueUnchecked` of a position object, at `years` to expiry (theta reprices one day on). */
 function valueAt(
   p: PricedPosition,
   spotUsd: number,
@@ -84,23 +145,20 @@ function valueAt(
   volAnnual: number,
   years: number,
 ): number {
-  switch (p.kind) {
-    case "spot":
-      return p.size * spotUsd * p.priceRatio;
-    case "perp":
-      return p.size * (spotUsd - p.entryPriceUsd) + p.fundingAccruedUsd;
-    case "future":
-      return p.size * (spotUsd * Math.exp(carryRateAnnual * Math.max(years, 0)) - p.entryPriceUsd);
-    case "option": {
-      if (years <= 0) {
-        const intrinsic = p.isCall ? Math.max(spotUsd - p.strikeUsd, 0) : Math.max(p.strikeUsd - spotUsd, 0);
-        return p.size * intrinsic;
-      }
-      const forwardUsd = spotUsd * Math.exp(carryRateAnnual * years);
-      const df = Math.exp(-riskFreeRateAnnual * years);
-      return p.size * black76PriceUnchecked(forwardUsd, p.strikeUsd, years, volAnnual, df, p.isCall);
-    }
-  }
+  return positionValueUnchecked(
+    KIND_CODE[p.kind],
+    p.size,
+    spotUsd,
+    carryRateAnnual,
+    riskFreeRateAnnual,
+    volAnnual,
+    years,
+    p.priceRatio,
+    p.entryPriceUsd,
+    p.fundingAccruedUsd,
+    p.strikeUsd,
+    p.isCall,
+  );
 }
 
 /**

@@ -1,43 +1,35 @@
 /**
- * Batch and incremental grid re-margining of many accounts.
+ * Grid portfolio margin of many accounts in one column layout, re-margined incrementally.
  *
- * `computeGridPm` margins one account: it lays out the positions of each underlying, revalues them under every grid
- * scenario and takes the worst weighted loss. A venue re-margins every account on every price tick; most of that work
- * does not change when one underlying moves. This engine keeps, per account and per underlying it touches (a
- * "group"), the scenario P&L vector of the group (Float64Array, one entry per grid scenario) and its worst loss, in
- * flat struct-of-arrays columns shared by all accounts. A tick of underlying U then:
- * 1. revalues each distinct option instrument of U once (strike, expiry, type, vol: the unit P&L vector
- *    `value_s - base`, by the same `revalueScenarios` kernel `computeGridPm` uses), shared by every account holding it;
- * 2. rebuilds the P&L vector of each group of U as the sum over its positions, in item order, of
- *    `size x unit_s` (options) or `exposure x (spotMult_s - 1)` (linear kinds) and re-takes its worst loss;
- * 3. re-adds the totals of the accounts that hold U: scenario risk (their other groups' losses are reused as they
- *    are), option contingency, oracle-uncertainty add-on (per (chain, feed) bucket, exposures re-marked) and
- *    collateral after haircuts.
- * Accounts without U recompute nothing.
+ * Every account's positions on an underlying form a group of that underlying's `UnderlyingBook` (see there: distinct
+ * option instruments are priced once and shared, a group's scenario P&L vector is the sum of its rows). The engine
+ * keeps, per account, its groups, its options (for the contingency), its items' collateral and oracle exposure and
+ * its oracle buckets, in flat columns shared by all accounts. `computeGridPm` is this engine over a book of one
+ * account, so one account and a million are margined by the same code.
  *
- * Every product and every sum is formed in the same order as in `computeGridPm`, `oracleAddOn` and `assembleReport`,
- * so the initial and maintenance margins and the collateral value are bit-identical to `computeGridPm` on each account
- * with the same market (tested in test/unit/batch/). The oracle bands (`market.tokenPrices`) are read once, at
- * construction; a tick moves prices, not oracle confidence.
+ * A tick of underlying U revalues U's instruments and groups, then re-adds the totals of the accounts holding U
+ * (scenario risk from their groups' losses, option contingency, oracle add-on with exposures re-marked, collateral
+ * after haircuts). Accounts without U recompute nothing. Accounts can be added, replaced and removed one at a time;
+ * only that account's rows (and any new instrument) are laid out and revalued. Removed rows stay as dead space.
  *
  * Tick semantics: `tick(symbol, state)` replaces the spot (and carry and risk-free rate) of one underlying. Resolved
  * position data is kept: sizes, strikes, expiries, option vols (implied vols are read from the surface at resolution)
- * and spot tokens' price ratios to their underlying (a WETH or WBTC holding moves with its underlying). Mark values are
- * recomputed with the formulas of `valuePosition`.
+ * and spot tokens' price ratios to their underlying. The oracle bands (`market.tokenPrices`) are those of the market
+ * given at construction; a tick moves prices, not oracle confidence. Accounts added later must be resolved against
+ * the engine's current prices.
  */
-import type { AggregatedPrice } from "../../oracles/aggregateQuotes.js";
-import { allChainsFeedKey, chainFeedKey } from "../../oracles/feedKey.js";
-import { black76PriceUnchecked } from "../../pricing/black76.js";
-import { buildPositionBlock, KIND_CODE, type PositionBlock, revalueScenarios } from "../../pricing/revalueKernel.js";
-import type { PricedPosition, UnderlyingState } from "../../pricing/types.js";
+import { invalidInput } from "../../core/errors.js";
+import type { UnderlyingState } from "../../pricing/types.js";
 import { tokenKindOf } from "../common/collateralWeights.js";
+import { oracleBuckets, oracleCharge } from "../common/oracleAddOn.js";
 import { buildGridScenarios, type GridScenarios } from "../gridPm/buildGridScenarios.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import { optionNetShares } from "../gridPm/optionNetShare.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
-import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
-
-const DAYS_PER_YEAR = 365;
+import type { ResolvedItem, ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
+import { underlyingStateOf } from "../resolve/underlyingFacts.js";
+import { f64Column, i32Column, u8Column } from "./growableColumn.js";
+import { collateralOf, type ItemColumns, UnderlyingBook } from "./underlyingBook.js";
 
 /** Per-account result columns; pass views on a SharedArrayBuffer to share them with other threads. */
 export interface BatchResultColumns {
@@ -48,11 +40,11 @@ export interface BatchResultColumns {
 }
 
 export interface BatchGridOptions {
-  /** Where to write results (length >= number of accounts); fresh arrays by default. */
+  /** Where to write results (their length caps the number of accounts); growable arrays by default. */
   out?: BatchResultColumns;
 }
 
-/** One account's figures, as `computeGridPm` would report them. */
+/** One account's figures, as `computeGridPm` reports them. */
 export interface BatchAccountResult {
   accountId: string;
   initialMarginUsd: number;
@@ -73,90 +65,62 @@ export interface TickStats {
   accountsUpdated: number;
 }
 
-/** All accounts' positions on one underlying, in columns. */
-interface UnderlyingBook {
-  symbol: string;
-  state: UnderlyingState;
-  nGroups: number;
-  /** Account of each group. */
-  groupAccount: Int32Array;
-  /** Positions of group g are rows groupStart[g] .. groupStart[g + 1] - 1, in the account's item order. */
-  groupStart: Int32Array;
-  kind: Uint8Array;
-  size: Float64Array;
-  priceRatio: Float64Array;
-  entryPriceUsd: Float64Array;
-  fundingAccruedUsd: Float64Array;
-  expiryYears: Float64Array;
-  /** Option rows: index of the instrument; -1 for linear rows. */
-  instrument: Int32Array;
-  /** Global item index (into the item collateral column). */
-  item: Int32Array;
-  /** Holdings: haircut rate of the token kind; -1 for positions (no haircut). */
-  haircut: Float64Array;
-  /** Distinct option instruments, unit size. */
-  instruments: PositionBlock;
-  instrumentVolShockScale: Float64Array;
-  /** unitPnl[j * nScen + s] = value of instrument j in scenario s - its base value. */
-  unitPnl: Float64Array;
-  /** Base value of each instrument, USD per unit. */
-  unitValue: Float64Array;
-  /** The precomputed scenario P&L vectors: pnl[g * nScen + s]. */
-  pnl: Float64Array;
-  groupLoss: Float64Array;
-  groupWorst: Int32Array;
+/** One account's margin in detail: what a report shows beside the totals. */
+export interface AccountGridDetail {
+  /** Per underlying, in order of first appearance: scenario P&L vector (USD, `grid.ids` order), worst, loss. */
+  groups: Array<{ underlying: string; pnlUsd: Float64Array; worstScenario: number; lossUsd: number }>;
+  scenarioRiskUsd: number;
+  contingencyUsd: number;
+  oracleUsd: number;
+  /** Per item, in the portfolio's order: scenario-risk attribution + contingency + oracle share, USD. */
+  itemInitialUsd: Float64Array;
+  /** Per item: mark value after the grid model's haircut, USD. */
+  itemCollateralUsd: Float64Array;
 }
 
-/** Columns as plain number arrays while accounts are added (typed arrays once all are in). */
-interface BookBuilder {
-  symbol: string;
-  groupAccount: number[];
-  groupStart: number[];
-  kind: number[];
-  size: number[];
-  priceRatio: number[];
-  entryPriceUsd: number[];
-  fundingAccruedUsd: number[];
-  expiryYears: number[];
-  instrument: number[];
-  item: number[];
-  haircut: number[];
-  instrumentKeys: Map<string, number>;
-  instruments: PricedPosition[];
-  instrumentVols: number[];
-}
+const EMPTY_STATS: TickStats = { instrumentsRevalued: 0, groupsRecomputed: 0, accountsUpdated: 0 };
 
 /** Batch grid re-margining engine; see the module header. */
 export class BatchGridEngine {
-  readonly nAccounts: number;
-  readonly accountIds: readonly string[];
   readonly config: GridPmConfig;
   readonly grid: GridScenarios;
-  readonly initialMarginUsd: Float64Array;
-  readonly maintenanceMarginUsd: Float64Array;
-  readonly collateralValueUsd: Float64Array;
+  private readonly market: ResolvedMarket;
   private readonly nScen: number;
   private readonly spotMoves: Float64Array;
-  private readonly books: UnderlyingBook[];
-  private readonly bookIndex: Map<string, number>;
-  /** Groups of account a: accGroupBook/accGroupIndex[accGroupStart[a] ..], in computeGridPm's underlying order. */
-  private readonly accGroupStart: Int32Array;
-  private readonly accGroupBook: Int32Array;
-  private readonly accGroupIndex: Int32Array;
-  /** Options of account a, in item order: book and contingencyRel x |size|. */
-  private readonly accOptionStart: Int32Array;
-  private readonly optionBook: Int32Array;
-  private readonly optionRelSize: Float64Array;
-  /** Items of account a are accItemStart[a] .. accItemStart[a + 1] - 1 of `itemCollateral` and `itemExposure`. */
-  private readonly accItemStart: Int32Array;
-  private readonly itemCollateral: Float64Array;
-  /** Price exposure of each item as the oracle add-on counts it (holdings: value; derivatives: size x spot). */
-  private readonly itemExposure: Float64Array;
-  /** Oracle buckets (chain, feed) of account a: accBucketStart[a] .., each with its rate and member items. */
-  private readonly accBucketStart: Int32Array;
-  private readonly bucketRel: Float64Array;
-  private readonly bucketMemberStart: Int32Array;
-  private readonly bucketMember: Int32Array;
+  private readonly books: UnderlyingBook[] = [];
+  private readonly bookIndex = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private readonly indexById = new Map<string, number>();
+  private readonly live = u8Column();
+  /** Per account: ranges into the entry columns below (an account's entries are contiguous). */
+  private readonly groupFrom = i32Column();
+  private readonly groupTo = i32Column();
+  private readonly optionFrom = i32Column();
+  private readonly optionTo = i32Column();
+  private readonly itemFrom = i32Column();
+  private readonly itemTo = i32Column();
+  private readonly bucketFrom = i32Column();
+  private readonly bucketTo = i32Column();
+  /** Group entries: book and group index, in the account's underlying order. */
+  private readonly groupBook = i32Column();
+  private readonly groupIndex = i32Column();
+  /** Option entries, in item order: book, global item number, contingencyRel x |size| x net share. */
+  private readonly optionBook = i32Column();
+  private readonly optionItem = i32Column();
+  private readonly optionRelSize = f64Column();
+  /** Item columns, by global item number. */
+  private readonly itemCollateral = f64Column();
+  private readonly itemExposure = f64Column();
+  /** Oracle buckets: rate and members (global item numbers) of bucket k at bucketMemberStart[k] ..  */
+  private readonly bucketRel = f64Column();
+  private readonly bucketMemberStart = i32Column();
+  private readonly bucketMember = i32Column();
+  /** Result columns with spare capacity (or the caller's), and the views of the first `nAccounts` entries. */
+  private readonly fixedOut: boolean;
+  private imAll: Float64Array;
+  private mmAll: Float64Array;
+  private collAll: Float64Array;
+  private views: BatchResultColumns;
 
   /**
    * Lays every account out in columns (no revaluation yet: call `computeAll`).
@@ -170,209 +134,55 @@ export class BatchGridEngine {
     config: GridPmConfig,
     options: BatchGridOptions = {},
   ) {
-    const nAcc = portfolios.length;
-    this.nAccounts = nAcc;
-    this.accountIds = portfolios.map((p) => p.accountId);
+    this.market = market;
     this.config = config;
     this.grid = buildGridScenarios(config);
-    const nScen = this.grid.ids.length;
-    this.nScen = nScen;
+    this.nScen = this.grid.ids.length;
     this.spotMoves = this.grid.spotMults.map((m) => m - 1);
+    this.bucketMemberStart.push(0);
     const out = options.out;
-    this.initialMarginUsd = out?.initialMarginUsd ?? new Float64Array(nAcc);
-    this.maintenanceMarginUsd = out?.maintenanceMarginUsd ?? new Float64Array(nAcc);
-    this.collateralValueUsd = out?.collateralValueUsd ?? new Float64Array(nAcc);
-
-    const builders: BookBuilder[] = [];
-    this.bookIndex = new Map();
-    const accGroupStart = [0];
-    const accGroupBook: number[] = [];
-    const accGroupIndex: number[] = [];
-    const accOptionStart = [0];
-    const optionBook: number[] = [];
-    const optionRelSize: number[] = [];
-    const accItemStart = [0];
-    const itemCollateral: number[] = [];
-    const itemExposure: number[] = [];
-    const accBucketStart = [0];
-    const bucketRel: number[] = [];
-    const bucketMemberStart = [0];
-    const bucketMember: number[] = [];
-    const rel = config.optionContingencyRel;
-
-    portfolios.forEach((portfolio, a) => {
-      const items = portfolio.items;
-      const itemBase = itemCollateral.length;
-      // Underlyings in order of first appearance, as computeGridPm's Map, each with its items in order.
-      const groups = new Map<string, number[]>();
-      items.forEach((item, i) => {
-        // Collateral of USD items never changes; others are overwritten by computeAll.
-        itemCollateral.push(collateralOf(item.valueUsd, item.source === "holding" ? this.haircutOf(item.token) : -1));
-        const spot = market.underlyings.get(item.underlying)?.spotUsd ?? 0;
-        itemExposure.push(item.priced.kind === "spot" ? item.valueUsd : item.priced.size * spot);
-        if (item.underlying === "USD") return;
-        const list = groups.get(item.underlying);
-        if (list) list.push(i);
-        else groups.set(item.underlying, [i]);
-      });
-      for (const [symbol, indices] of groups) {
-        const state = market.underlyings.get(symbol);
-        if (!state) continue; // resolution guarantees a state, as in computeGridPm
-        let b = this.bookIndex.get(symbol);
-        if (b === undefined) {
-          b = builders.length;
-          this.bookIndex.set(symbol, b);
-          builders.push({
-            symbol,
-            groupAccount: [],
-            groupStart: [0],
-            kind: [],
-            size: [],
-            priceRatio: [],
-            entryPriceUsd: [],
-            fundingAccruedUsd: [],
-            expiryYears: [],
-            instrument: [],
-            item: [],
-            haircut: [],
-            instrumentKeys: new Map(),
-            instruments: [],
-            instrumentVols: [],
-          });
-        }
-        const builder = builders[b]!;
-        accGroupBook.push(b);
-        accGroupIndex.push(builder.groupAccount.length);
-        builder.groupAccount.push(a);
-        for (const i of indices) {
-          const item = items[i]!;
-          const p = item.priced;
-          let instrument = -1;
-          if (p.kind === "option") {
-            const key = `${p.strikeUsd}|${p.expiryYears}|${p.isCall ? 1 : 0}|${item.volAnnual}`;
-            const found = builder.instrumentKeys.get(key);
-            if (found === undefined) {
-              instrument = builder.instruments.length;
-              builder.instrumentKeys.set(key, instrument);
-              builder.instruments.push({ ...p, size: 1 });
-              builder.instrumentVols.push(item.volAnnual);
-            } else {
-              instrument = found;
-            }
-          }
-          builder.kind.push(KIND_CODE[p.kind]);
-          builder.size.push(p.size);
-          builder.priceRatio.push(p.priceRatio);
-          builder.entryPriceUsd.push(p.entryPriceUsd);
-          builder.fundingAccruedUsd.push(p.fundingAccruedUsd);
-          builder.expiryYears.push(p.expiryYears);
-          builder.instrument.push(instrument);
-          builder.item.push(itemBase + i);
-          builder.haircut.push(item.source === "holding" ? this.haircutOf(item.token) : -1);
-        }
-        builder.groupStart.push(builder.kind.length);
-      }
-      accGroupStart.push(accGroupBook.length);
-      // Contingency on each contract's net size, as computeGridPm charges it.
-      const netShares = optionNetShares(items);
-      items.forEach((item, i) => {
-        if (item.priced.kind !== "option") return;
-        const b = this.bookIndex.get(item.underlying);
-        if (b === undefined || !market.underlyings.has(item.underlying)) return;
-        optionBook.push(b);
-        optionRelSize.push(rel * Math.abs(item.priced.size) * netShares[i]!);
-      });
-      accOptionStart.push(optionBook.length);
-      // Oracle add-on buckets, as oracleAddOn forms them (first appearance order, members in item order).
-      const buckets = new Map<string, { rel: number; members: number[] }>();
-      items.forEach((item, i) => {
-        const symbol =
-          item.token && market.tokenPrices.has(allChainsFeedKey(item.token.symbol))
-            ? item.token.symbol
-            : item.underlying;
-        if (symbol === "USD") return;
-        const rel = Math.max(
-          relativeUncertainty(market.tokenPrices.get(chainFeedKey(item.chain, symbol)), config.oracleStaleAddOnRel),
-          relativeUncertainty(market.tokenPrices.get(allChainsFeedKey(symbol)), config.oracleStaleAddOnRel),
-        );
-        if (rel <= 0) return;
-        const key = `${item.chain}|${symbol}`;
-        const bucket = buckets.get(key) ?? { rel: 0, members: [] };
-        bucket.rel = Math.max(bucket.rel, rel);
-        bucket.members.push(itemBase + i);
-        buckets.set(key, bucket);
-      });
-      for (const bucket of buckets.values()) {
-        bucketRel.push(bucket.rel);
-        for (const m of bucket.members) bucketMember.push(m);
-        bucketMemberStart.push(bucketMember.length);
-      }
-      accBucketStart.push(bucketRel.length);
-      accItemStart.push(itemCollateral.length);
-    });
-
-    this.books = builders.map((bb) => this.freezeBook(bb, market));
-    this.accGroupStart = new Int32Array(accGroupStart);
-    this.accGroupBook = new Int32Array(accGroupBook);
-    this.accGroupIndex = new Int32Array(accGroupIndex);
-    this.accOptionStart = new Int32Array(accOptionStart);
-    this.optionBook = new Int32Array(optionBook);
-    this.optionRelSize = new Float64Array(optionRelSize);
-    this.accItemStart = new Int32Array(accItemStart);
-    this.itemCollateral = new Float64Array(itemCollateral);
-    this.itemExposure = new Float64Array(itemExposure);
-    this.accBucketStart = new Int32Array(accBucketStart);
-    this.bucketRel = new Float64Array(bucketRel);
-    this.bucketMemberStart = new Int32Array(bucketMemberStart);
-    this.bucketMember = new Int32Array(bucketMember);
+    this.fixedOut = out !== undefined;
+    const capacity = Math.max(1, portfolios.length);
+    this.imAll = out?.initialMarginUsd ?? new Float64Array(capacity);
+    this.mmAll = out?.maintenanceMarginUsd ?? new Float64Array(capacity);
+    this.collAll = out?.collateralValueUsd ?? new Float64Array(capacity);
+    this.views = this.makeViews(0);
+    this.reserveAccounts(portfolios.length);
+    this.presize(portfolios);
+    for (const p of portfolios) this.layoutAccount(p, this.appendAccount(p.accountId));
+    this.views = this.makeViews(this.ids.length);
   }
 
-  private haircutOf(token: ResolvedPortfolio["items"][number]["token"]): number {
-    return this.config.haircutByKind[tokenKindOf(token)] ?? 0;
+  get nAccounts(): number {
+    return this.ids.length;
+  }
+  /** Account ids by index; a removed account keeps its slot. */
+  get accountIds(): readonly string[] {
+    return this.ids;
+  }
+  get initialMarginUsd(): Float64Array {
+    return this.views.initialMarginUsd;
+  }
+  get maintenanceMarginUsd(): Float64Array {
+    return this.views.maintenanceMarginUsd;
+  }
+  get collateralValueUsd(): Float64Array {
+    return this.views.collateralValueUsd;
   }
 
-  private freezeBook(bb: BookBuilder, market: ResolvedMarket): UnderlyingBook {
-    const u = market.underlyings.get(bb.symbol)!;
-    const state: UnderlyingState = {
-      spotUsd: u.spotUsd,
-      carryRateAnnual: u.carryRateAnnual,
-      riskFreeRateAnnual: u.riskFreeRateAnnual,
-    };
-    const nInstr = bb.instruments.length;
-    const tenor = this.config.volShockTenor;
-    const nGroups = bb.groupAccount.length;
-    return {
-      symbol: bb.symbol,
-      state,
-      nGroups,
-      groupAccount: new Int32Array(bb.groupAccount),
-      groupStart: new Int32Array(bb.groupStart),
-      kind: new Uint8Array(bb.kind),
-      size: new Float64Array(bb.size),
-      priceRatio: new Float64Array(bb.priceRatio),
-      entryPriceUsd: new Float64Array(bb.entryPriceUsd),
-      fundingAccruedUsd: new Float64Array(bb.fundingAccruedUsd),
-      expiryYears: new Float64Array(bb.expiryYears),
-      instrument: new Int32Array(bb.instrument),
-      item: new Int32Array(bb.item),
-      haircut: new Float64Array(bb.haircut),
-      instruments: buildPositionBlock(bb.instruments, bb.instrumentVols, state, `$.instruments.${bb.symbol}`),
-      instrumentVolShockScale: Float64Array.from(bb.instruments, (p) => {
-        const days = Math.max(tenor.floorDays, p.expiryYears * DAYS_PER_YEAR);
-        return (tenor.referenceDays / days) ** tenor.power;
-      }),
-      unitPnl: new Float64Array(nInstr * this.nScen),
-      unitValue: new Float64Array(nInstr),
-      pnl: new Float64Array(nGroups * this.nScen),
-      groupLoss: new Float64Array(nGroups),
-      groupWorst: new Int32Array(nGroups),
-    };
+  /** Index of an account, or undefined (also once removed). */
+  accountIndex(accountId: string): number | undefined {
+    return this.indexById.get(accountId);
   }
 
   /** Cold re-margin: revalues every underlying's instruments and groups, then every account's totals. */
   computeAll(): void {
-    for (const book of this.books) this.revalueBook(book);
-    for (let a = 0; a < this.nAccounts; a++) this.sumAccount(a);
+    const items = this.itemColumns();
+    for (const book of this.books) {
+      book.revalueInstruments(0);
+      book.revalueGroups(0, book.nGroups, items);
+    }
+    for (let a = 0; a < this.ids.length; a++) this.sumAccount(a);
   }
 
   /**
@@ -383,156 +193,341 @@ export class BatchGridEngine {
    */
   tick(symbol: string, state: UnderlyingState): TickStats {
     const b = this.bookIndex.get(symbol);
-    if (b === undefined) return { instrumentsRevalued: 0, groupsRecomputed: 0, accountsUpdated: 0 };
+    if (b === undefined) return { ...EMPTY_STATS };
     const book = this.books[b]!;
     book.state = {
       spotUsd: state.spotUsd,
       carryRateAnnual: state.carryRateAnnual,
       riskFreeRateAnnual: state.riskFreeRateAnnual,
     };
-    this.revalueBook(book);
-    const groupAccount = book.groupAccount;
-    for (let g = 0; g < book.nGroups; g++) this.sumAccount(groupAccount[g]!);
+    book.revalueInstruments(0);
+    book.revalueGroups(0, book.nGroups, this.itemColumns());
+    const groupAccount = book.groupAccount.data;
+    for (let g = 0; g < book.nGroups; g++) {
+      const a = groupAccount[g]!;
+      if (a >= 0) this.sumAccount(a);
+    }
     return {
-      instrumentsRevalued: book.instruments.nPositions,
-      groupsRecomputed: book.nGroups,
-      accountsUpdated: book.nGroups,
+      instrumentsRevalued: book.nInstruments,
+      groupsRecomputed: book.liveGroups,
+      accountsUpdated: book.liveGroups,
     };
   }
 
-  /** Revalues one underlying's instruments, rebuilds its groups' P&L vectors, worst losses and item collateral. */
-  private revalueBook(book: UnderlyingBook): void {
-    const nScen = this.nScen;
-    const { spotUsd: spot, carryRateAnnual: carry, riskFreeRateAnnual: rf } = book.state;
-    const instruments = book.instruments;
-    const unitPnl = book.unitPnl;
-    const unitValue = book.unitValue;
-    if (instruments.nPositions > 0) {
-      revalueScenarios(instruments, book.state, this.grid.spotMults, this.grid.volMults, unitPnl, {
-        minVolAnnual: this.config.minVolAnnual,
-        volShockScale: book.instrumentVolShockScale,
-      });
-      for (let j = 0; j < instruments.nPositions; j++) {
-        const strike = instruments.strikeUsd[j]!;
-        const years = instruments.expiryYears[j]!;
-        const isCall = instruments.isCall[j] === 1;
-        // valuePosition's formulas (per unit).
-        unitValue[j] =
-          years <= 0
-            ? isCall
-              ? Math.max(spot - strike, 0)
-              : Math.max(strike - spot, 0)
-            : black76PriceUnchecked(
-                spot * Math.exp(carry * years),
-                strike,
-                years,
-                instruments.volAnnual[j]!,
-                Math.exp(-rf * years),
-                isCall,
-              );
-      }
+  /**
+   * Adds one account and margins it at the engine's current prices, without touching other accounts' layout.
+   * @param portfolio resolved against a market with the engine's current prices
+   * @returns the account's index
+   * @throws XmarginError `INVALID_INPUT` if the id is already present or the result columns are full
+   */
+  addAccount(portfolio: ResolvedPortfolio): number {
+    if (this.indexById.has(portfolio.accountId)) {
+      throw invalidInput("$.accountId", `account ${portfolio.accountId} is already in the engine; replace it instead`);
     }
-    const moves = this.spotMoves;
-    const weights = this.grid.weights;
-    const pnl = book.pnl;
-    const { groupStart, kind, size, priceRatio, entryPriceUsd, fundingAccruedUsd, expiryYears, instrument, item } =
-      book;
-    const haircut = book.haircut;
-    const itemCollateral = this.itemCollateral;
-    const itemExposure = this.itemExposure;
-    const SPOT = KIND_CODE.spot;
-    const PERP = KIND_CODE.perp;
-    const FUTURE = KIND_CODE.future;
-    for (let g = 0; g < book.nGroups; g++) {
-      const base = g * nScen;
-      pnl.fill(0, base, base + nScen);
-      const end = groupStart[g + 1]!;
-      for (let r = groupStart[g]!; r < end; r++) {
-        const k = kind[r]!;
-        const q = size[r]!;
-        let value: number;
-        const j = instrument[r]!;
-        const it = item[r]!;
-        if (j >= 0) {
-          const u = j * nScen;
-          for (let s = 0; s < nScen; s++) pnl[base + s]! += q * unitPnl[u + s]!;
-          value = q * unitValue[j]!;
-        } else {
-          // The revaluation kernel's exposures and valuePosition's values, term for term.
-          let exposure: number;
-          if (k === SPOT) {
-            exposure = q * spot * priceRatio[r]!;
-            value = exposure;
-          } else if (k === PERP) {
-            exposure = q * spot;
-            value = q * (spot - entryPriceUsd[r]!) + fundingAccruedUsd[r]!;
-          } else if (k === FUTURE) {
-            const forward = spot * Math.exp(carry * Math.max(expiryYears[r]!, 0));
-            exposure = q * forward;
-            value = q * (forward - entryPriceUsd[r]!);
-          } else {
-            exposure = 0;
-            value = 0;
-          }
-          for (let s = 0; s < nScen; s++) pnl[base + s]! += exposure * moves[s]!;
-        }
-        itemCollateral[it] = collateralOf(value, haircut[r]!);
-        itemExposure[it] = k === SPOT ? value : q * spot;
-      }
-      let worst = 0;
-      let worstWeighted = Number.POSITIVE_INFINITY;
-      for (let s = 0; s < nScen; s++) {
-        const x = weights[s]! * pnl[base + s]!;
-        if (x < worstWeighted) {
-          worstWeighted = x;
-          worst = s;
-        }
-      }
-      book.groupLoss[g] = Math.max(0, -worstWeighted);
-      book.groupWorst[g] = worst;
+    this.reserveAccounts(this.ids.length + 1);
+    const a = this.appendAccount(portfolio.accountId);
+    this.views = this.makeViews(this.ids.length);
+    this.layoutAndMargin(portfolio, a);
+    return a;
+  }
+
+  /**
+   * Replaces an account's positions (same id, same index) and re-margins it; its old rows become dead space.
+   * @throws XmarginError `INVALID_INPUT` if no live account has this id
+   */
+  replaceAccount(portfolio: ResolvedPortfolio): number {
+    const a = this.liveIndex(portfolio.accountId);
+    this.unlinkGroups(a);
+    this.layoutAndMargin(portfolio, a);
+    return a;
+  }
+
+  /**
+   * Removes an account: its rows become dead space, its index is not reused and its results read NaN (no account is
+   * not an account without margin).
+   * @throws XmarginError `INVALID_INPUT` if no live account has this id
+   */
+  removeAccount(accountId: string): void {
+    const a = this.liveIndex(accountId);
+    this.unlinkGroups(a);
+    this.live.data[a] = 0;
+    this.indexById.delete(accountId);
+    this.imAll[a] = Number.NaN;
+    this.mmAll[a] = Number.NaN;
+    this.collAll[a] = Number.NaN;
+  }
+
+  private liveIndex(accountId: string): number {
+    const a = this.indexById.get(accountId);
+    if (a === undefined) throw invalidInput("$.accountId", `no account ${accountId} in the engine`);
+    return a;
+  }
+
+  private unlinkGroups(a: number): void {
+    for (let k = this.groupFrom.data[a]!; k < this.groupTo.data[a]!; k++) {
+      this.books[this.groupBook.data[k]!]!.removeGroup(this.groupIndex.data[k]!);
     }
   }
 
-  /** Re-adds one account's totals from its groups, options and items, in computeGridPm's order. */
+  /** Lays one account out and margins it: only new instruments and its own groups are revalued. */
+  private layoutAndMargin(portfolio: ResolvedPortfolio, a: number): void {
+    const instrumentsBefore = this.books.map((b) => b.nInstruments);
+    this.layoutAccount(portfolio, a);
+    const items = this.itemColumns();
+    for (let k = this.groupFrom.data[a]!; k < this.groupTo.data[a]!; k++) {
+      const b = this.groupBook.data[k]!;
+      const book = this.books[b]!;
+      const g = this.groupIndex.data[k]!;
+      book.revalueInstruments(instrumentsBefore[b] ?? 0);
+      book.revalueGroups(g, g + 1, items);
+    }
+    this.sumAccount(a);
+  }
+
+  private appendAccount(accountId: string): number {
+    const a = this.ids.length;
+    this.ids.push(accountId);
+    this.indexById.set(accountId, a);
+    this.live.push(1);
+    for (const c of [this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.push(0);
+    for (const c of [this.itemFrom, this.itemTo, this.bucketFrom, this.bucketTo]) c.push(0);
+    return a;
+  }
+
+  private reserveAccounts(n: number): void {
+    if (n <= this.imAll.length) return;
+    if (this.fixedOut) {
+      throw invalidInput("$.accounts", `the result columns hold ${this.imAll.length} accounts; ${n} needed`);
+    }
+    const grow = (old: Float64Array) => {
+      const next = new Float64Array(Math.max(n, 2 * old.length));
+      next.set(old);
+      return next;
+    };
+    this.imAll = grow(this.imAll);
+    this.mmAll = grow(this.mmAll);
+    this.collAll = grow(this.collAll);
+  }
+
+  private makeViews(n: number): BatchResultColumns {
+    return {
+      initialMarginUsd: this.imAll.subarray(0, n),
+      maintenanceMarginUsd: this.mmAll.subarray(0, n),
+      collateralValueUsd: this.collAll.subarray(0, n),
+    };
+  }
+
+  private itemColumns(): ItemColumns {
+    return { collateralUsd: this.itemCollateral.data, exposureUsd: this.itemExposure.data };
+  }
+
+  /** Counts what a bulk layout will append and reserves it, so each column is allocated once, not grown. */
+  private presize(portfolios: readonly ResolvedPortfolio[]): void {
+    const n = portfolios.length;
+    for (const c of [this.live, this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.reserve(n);
+    for (const c of [this.itemFrom, this.itemTo, this.bucketFrom, this.bucketTo]) c.reserve(n);
+    let items = 0;
+    let options = 0;
+    let groups = 0;
+    const perBook = new Map<number, { groups: number; rows: number }>();
+    const seen = new Set<number>();
+    for (const p of portfolios) {
+      items += p.items.length;
+      seen.clear();
+      for (const item of p.items) {
+        if (item.priced.kind === "option") options++;
+        if (item.underlying === "USD") continue;
+        const b = this.bookFor(item);
+        const count = perBook.get(b) ?? { groups: 0, rows: 0 };
+        count.rows++;
+        if (!seen.has(b)) {
+          seen.add(b);
+          count.groups++;
+          groups++;
+        }
+        perBook.set(b, count);
+      }
+    }
+    for (const [b, count] of perBook) this.books[b]!.reserve(count.groups, count.rows);
+    for (const c of [this.itemCollateral, this.itemExposure, this.bucketMember]) c.reserve(items);
+    for (const c of [this.optionBook, this.optionItem, this.optionRelSize]) c.reserve(options);
+    for (const c of [this.groupBook, this.groupIndex]) c.reserve(groups);
+  }
+
+  private haircutOf(item: ResolvedItem): number {
+    if (item.source !== "holding") return -1;
+    const kind = tokenKindOf(item.token);
+    const h = this.config.haircutByKind[kind];
+    if (h === undefined) throw invalidInput(`$.config.haircutByKind.${kind}`, `no haircut for token kind ${kind}`);
+    return h;
+  }
+
+  private bookFor(item: ResolvedItem): number {
+    const found = this.bookIndex.get(item.underlying);
+    if (found !== undefined) return found;
+    const state = underlyingStateOf(this.market, item.underlying, item.path);
+    const b = this.books.length;
+    this.books.push(new UnderlyingBook(item.underlying, state, this.grid, this.spotMoves, this.config));
+    this.bookIndex.set(item.underlying, b);
+    return b;
+  }
+
+  /** Appends one account's entries (groups, options, items, oracle buckets) and points account `a` at them. */
+  private layoutAccount(portfolio: ResolvedPortfolio, a: number): void {
+    const items = portfolio.items;
+    const itemBase = this.itemCollateral.length;
+    this.itemFrom.data[a] = itemBase;
+    const groups = new Map<number, number[]>();
+    items.forEach((item, i) => {
+      // USD items never move: their collateral and exposure are set here once; others on revaluation.
+      this.itemCollateral.push(collateralOf(item.valueUsd, this.haircutOf(item)));
+      this.itemExposure.push(item.priced.kind === "spot" ? item.valueUsd : Number.NaN);
+      if (item.underlying === "USD") return;
+      const b = this.bookFor(item);
+      const list = groups.get(b);
+      if (list) list.push(i);
+      else groups.set(b, [i]);
+    });
+    this.itemTo.data[a] = this.itemCollateral.length;
+
+    this.groupFrom.data[a] = this.groupBook.length;
+    for (const [b, indices] of groups) {
+      const g = this.books[b]!.addGroup(
+        a,
+        indices.map((i) => items[i]!),
+        indices.map((i) => itemBase + i),
+        indices.map((i) => this.haircutOf(items[i]!)),
+      );
+      this.groupBook.push(b);
+      this.groupIndex.push(g);
+    }
+    this.groupTo.data[a] = this.groupBook.length;
+
+    // Contingency on each contract's net size: +10 and -10 of the same put is no position.
+    this.optionFrom.data[a] = this.optionBook.length;
+    const netShares = optionNetShares(items);
+    const rel = this.config.optionContingencyRel;
+    items.forEach((item, i) => {
+      if (item.priced.kind !== "option") return;
+      this.optionBook.push(this.bookFor(item));
+      this.optionItem.push(itemBase + i);
+      this.optionRelSize.push(rel * Math.abs(item.priced.size) * netShares[i]!);
+    });
+    this.optionTo.data[a] = this.optionBook.length;
+
+    this.bucketFrom.data[a] = this.bucketRel.length;
+    const buckets = oracleBuckets(items, this.market, this.config.oracleStaleAddOnRel);
+    buckets.rel.forEach((r, k) => {
+      this.bucketRel.push(r);
+      for (const i of buckets.members[k]!) this.bucketMember.push(itemBase + i);
+      this.bucketMemberStart.push(this.bucketMember.length);
+    });
+    this.bucketTo.data[a] = this.bucketRel.length;
+  }
+
+  /** Re-adds one account's totals from its groups, options and items. */
   private sumAccount(a: number): void {
     let scenarioRisk = 0;
-    for (let k = this.accGroupStart[a]!; k < this.accGroupStart[a + 1]!; k++) {
-      scenarioRisk += this.books[this.accGroupBook[k]!]!.groupLoss[this.accGroupIndex[k]!]!;
+    const groupBook = this.groupBook.data;
+    const groupIndex = this.groupIndex.data;
+    const books = this.books;
+    for (let k = this.groupFrom.data[a]!, end = this.groupTo.data[a]!; k < end; k++) {
+      scenarioRisk += books[groupBook[k]!]!.groupLoss.data[groupIndex[k]!]!;
     }
-    let contingency = 0;
-    for (let k = this.accOptionStart[a]!; k < this.accOptionStart[a + 1]!; k++) {
-      contingency += this.optionRelSize[k]! * this.books[this.optionBook[k]!]!.state.spotUsd;
-    }
-    let oracle = 0;
-    for (let k = this.accBucketStart[a]!; k < this.accBucketStart[a + 1]!; k++) {
-      let net = 0;
-      for (let m = this.bucketMemberStart[k]!; m < this.bucketMemberStart[k + 1]!; m++) {
-        net += this.itemExposure[this.bucketMember[m]!]!;
-      }
-      oracle += Math.abs(net) * this.bucketRel[k]!;
-    }
+    const contingency = this.contingency(a);
+    const oracle = this.oracle(a);
     let collateral = 0;
-    for (let i = this.accItemStart[a]!; i < this.accItemStart[a + 1]!; i++) collateral += this.itemCollateral[i]!;
+    const itemCollateral = this.itemCollateral.data;
+    for (let i = this.itemFrom.data[a]!, end = this.itemTo.data[a]!; i < end; i++) collateral += itemCollateral[i]!;
     const mm = this.config.maintenanceRatio;
-    // assembleReport's sum of the components, in their order.
-    this.initialMarginUsd[a] = 0 + scenarioRisk + contingency + oracle;
-    this.maintenanceMarginUsd[a] = 0 + scenarioRisk * mm + contingency * mm + oracle * mm;
-    this.collateralValueUsd[a] = collateral;
+    // The report's sum of its components, in their order.
+    this.imAll[a] = 0 + scenarioRisk + contingency + oracle;
+    this.mmAll[a] = 0 + scenarioRisk * mm + contingency * mm + oracle * mm;
+    this.collAll[a] = collateral;
+  }
+
+  private contingency(a: number, itemUsd?: Float64Array): number {
+    let total = 0;
+    const relSize = this.optionRelSize.data;
+    const optionBook = this.optionBook.data;
+    const itemBase = this.itemFrom.data[a]!;
+    for (let k = this.optionFrom.data[a]!, end = this.optionTo.data[a]!; k < end; k++) {
+      const charge = relSize[k]! * this.books[optionBook[k]!]!.state.spotUsd;
+      total += charge;
+      if (itemUsd) itemUsd[this.optionItem.data[k]! - itemBase]! += charge;
+    }
+    return total;
+  }
+
+  private oracle(a: number, itemUsd?: Float64Array): number {
+    return oracleCharge(
+      this.bucketRel.data,
+      this.bucketMemberStart.data,
+      this.bucketMember.data,
+      this.itemExposure.data,
+      this.bucketFrom.data[a]!,
+      this.bucketTo.data[a]!,
+      itemUsd,
+      this.itemFrom.data[a]!,
+    );
+  }
+
+  private checkLive(a: number): void {
+    if (!(a >= 0 && a < this.ids.length && this.live.data[a] === 1)) {
+      throw invalidInput("$.account", `no live account at index ${a}`);
+    }
   }
 
   /** One account's figures (after `computeAll`). */
   account(a: number): BatchAccountResult {
-    const im = this.initialMarginUsd[a]!;
-    const mm = this.maintenanceMarginUsd[a]!;
-    const coll = this.collateralValueUsd[a]!;
+    this.checkLive(a);
+    const im = this.imAll[a]!;
+    const mm = this.mmAll[a]!;
+    const coll = this.collAll[a]!;
     return {
-      accountId: this.accountIds[a]!,
+      accountId: this.ids[a]!,
       initialMarginUsd: im,
       maintenanceMarginUsd: mm,
       collateralValueUsd: coll,
       freeCollateralUsd: coll - im,
       healthRatio: mm > 0 ? coll / mm : null,
     };
+  }
+
+  /**
+   * One account's margin in detail (after `computeAll`): scenario vectors per underlying and per-item attribution.
+   * An item's scenario-risk margin is minus its P&L in its underlying's worst scenario, weighted (hedges get negative
+   * margin), so the items of an underlying add up to that underlying's loss when it is positive.
+   */
+  explain(a: number): AccountGridDetail {
+    this.checkLive(a);
+    const itemBase = this.itemFrom.data[a]!;
+    const nItems = this.itemTo.data[a]! - itemBase;
+    const itemInitialUsd = new Float64Array(nItems);
+    const groups: AccountGridDetail["groups"] = [];
+    let scenarioRiskUsd = 0;
+    for (let k = this.groupFrom.data[a]!; k < this.groupTo.data[a]!; k++) {
+      const book = this.books[this.groupBook.data[k]!]!;
+      const g = this.groupIndex.data[k]!;
+      const worst = book.groupWorst.data[g]!;
+      const lossUsd = book.groupLoss.data[g]!;
+      if (lossUsd > 0) {
+        const w = this.grid.weights[worst]!;
+        const end = book.groupStart.data[g + 1]!;
+        for (let r = book.groupStart.data[g]!; r < end; r++) {
+          itemInitialUsd[book.item.data[r]! - itemBase]! -= w * book.rowPnl(r, worst);
+        }
+      }
+      scenarioRiskUsd += lossUsd;
+      const pnlUsd = book.pnl.data.slice(g * this.nScen, (g + 1) * this.nScen);
+      groups.push({ underlying: book.symbol, pnlUsd, worstScenario: worst, lossUsd });
+    }
+    const contingencyUsd = this.contingency(a, itemInitialUsd);
+    const oracleItemUsd = new Float64Array(nItems);
+    const oracleUsd = this.oracle(a, oracleItemUsd);
+    for (let i = 0; i < nItems; i++) itemInitialUsd[i]! += oracleItemUsd[i]!;
+    const itemCollateralUsd = this.itemCollateral.data.slice(itemBase, itemBase + nItems);
+    return { groups, scenarioRiskUsd, contingencyUsd, oracleUsd, itemInitialUsd, itemCollateralUsd };
   }
 
   /** Current market state of an underlying the engine holds, or undefined. */
@@ -542,96 +537,66 @@ export class BatchGridEngine {
   }
 
   /**
-   * The precomputed scenario P&L vector of one account on one underlying (a copy, USD per grid scenario in
-   * `grid.ids` order) with its worst scenario and loss; undefined when the account holds nothing on it.
+   * The scenario P&L vector of one account on one underlying (a copy, USD per grid scenario in `grid.ids` order) with
+   * its worst scenario and loss; undefined when the account holds nothing on it.
    */
   scenarioPnl(
     a: number,
     symbol: string,
   ): { pnlUsd: Float64Array; worstScenarioId: string; worstLossUsd: number } | undefined {
+    this.checkLive(a);
     const b = this.bookIndex.get(symbol);
     if (b === undefined) return undefined;
-    for (let k = this.accGroupStart[a]!; k < this.accGroupStart[a + 1]!; k++) {
-      if (this.accGroupBook[k] !== b) continue;
+    for (let k = this.groupFrom.data[a]!; k < this.groupTo.data[a]!; k++) {
+      if (this.groupBook.data[k] !== b) continue;
       const book = this.books[b]!;
-      const g = this.accGroupIndex[k]!;
+      const g = this.groupIndex.data[k]!;
       return {
-        pnlUsd: book.pnl.slice(g * this.nScen, (g + 1) * this.nScen),
-        worstScenarioId: this.grid.ids[book.groupWorst[g]!]!,
-        worstLossUsd: book.groupLoss[g]!,
+        pnlUsd: book.pnl.data.slice(g * this.nScen, (g + 1) * this.nScen),
+        worstScenarioId: this.grid.ids[book.groupWorst.data[g]!]!,
+        worstLossUsd: book.groupLoss.data[g]!,
       };
     }
     return undefined;
   }
 
-  /** Bytes held in the engine's typed arrays (state and results), for memory accounting. */
+  /** Bytes held in the engine's typed arrays (state and results, spare capacity included), for memory accounting. */
   stateBytes(): number {
-    let bytes =
-      this.initialMarginUsd.byteLength +
-      this.maintenanceMarginUsd.byteLength +
-      this.collateralValueUsd.byteLength +
-      this.accGroupStart.byteLength +
-      this.accGroupBook.byteLength +
-      this.accGroupIndex.byteLength +
-      this.accOptionStart.byteLength +
-      this.optionBook.byteLength +
-      this.optionRelSize.byteLength +
-      this.accItemStart.byteLength +
-      this.itemCollateral.byteLength +
-      this.itemExposure.byteLength +
-      this.accBucketStart.byteLength +
-      this.bucketRel.byteLength +
-      this.bucketMemberStart.byteLength +
-      this.bucketMember.byteLength;
-    for (const b of this.books) {
-      for (const column of [
-        b.groupAccount,
-        b.groupStart,
-        b.kind,
-        b.size,
-        b.priceRatio,
-        b.entryPriceUsd,
-        b.fundingAccruedUsd,
-        b.expiryYears,
-        b.instrument,
-        b.item,
-        b.haircut,
-        b.instrumentVolShockScale,
-        b.unitPnl,
-        b.unitValue,
-        b.pnl,
-        b.groupLoss,
-        b.groupWorst,
-      ]) {
-        bytes += column.byteLength;
-      }
-      bytes += 9 * 8 * b.instruments.nPositions;
+    let bytes = this.imAll.byteLength + this.mmAll.byteLength + this.collAll.byteLength;
+    for (const c of [
+      this.live,
+      this.groupFrom,
+      this.groupTo,
+      this.optionFrom,
+      this.optionTo,
+      this.itemFrom,
+      this.itemTo,
+      this.bucketFrom,
+      this.bucketTo,
+      this.groupBook,
+      this.groupIndex,
+      this.optionBook,
+      this.optionItem,
+      this.optionRelSize,
+      this.itemCollateral,
+      this.itemExposure,
+      this.bucketRel,
+      this.bucketMemberStart,
+      this.bucketMember,
+    ]) {
+      bytes += c.bytes();
     }
+    for (const b of this.books) bytes += b.bytes();
     return bytes;
   }
 
-  /** Number of distinct option instruments and of (account, underlying) groups per underlying. */
+  /** Number of distinct option instruments and of live (account, underlying) groups and rows per underlying. */
   shape(): Array<{ symbol: string; groups: number; positions: number; instruments: number }> {
     return this.books.map((b) => ({
       symbol: b.symbol,
-      groups: b.nGroups,
+      groups: b.liveGroups,
       positions: b.kind.length,
-      instruments: b.instruments.nPositions,
+      instruments: b.nInstruments,
     }));
   }
-}
-
-/**
- * Relative uncertainty of an aggregated price as the oracle add-on (src/margin/common/oracleAddOn.ts) counts it: its
- * band over its price, plus the stale add-on when every source is stale. Kept in step with that module by the tests.
- */
-function relativeUncertainty(p: AggregatedPrice | undefined, staleAddOnRel: number): number {
-  if (!p) return 0;
-  const stale = p.flags.some((f) => f.code === "ORACLE_STALE" && f.severity === "critical");
-  return p.uncertaintyUsd / p.priceUsd + (stale ? staleAddOnRel : 0);
-}
-
-/** computeGridPm's collateral of an item: holdings worth more than 0 lose their haircut (`haircut` < 0: none). */
-function collateralOf(valueUsd: number, haircut: number): number {
-  return haircut >= 0 && valueUsd > 0 ? valueUsd - haircut * valueUsd : valueUsd;
 }

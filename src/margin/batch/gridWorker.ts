@@ -9,6 +9,7 @@ import type { GridPmConfig } from "../gridPm/config.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import { BatchGridEngine } from "./batchGridEngine.js";
+import { onboardAccounts } from "./onboardAccounts.js";
 import type { WorkerReply, WorkerRequest } from "./workerProtocol.js";
 
 if (!parentPort) throw new XmarginError("gridWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
@@ -17,26 +18,36 @@ let engine: BatchGridEngine | undefined;
 
 port.on("message", (msg: WorkerRequest) => {
   try {
-    if (msg.op === "init") {
+    if (msg.op === "init" || msg.op === "initDocuments") {
       const { shared, offset, nTotal } = msg;
-      const portfolios = msg.portfolios as ResolvedPortfolio[];
+      const market = msg.market as ResolvedMarket;
+      const portfolios =
+        msg.op === "init" ? (msg.portfolios as ResolvedPortfolio[]) : onboardAccounts(msg.documents, market, offset);
       const n = portfolios.length;
       const column = (k: number) => new Float64Array(shared, (k * nTotal + offset) * 8, n);
-      engine = new BatchGridEngine(portfolios, msg.market as ResolvedMarket, msg.config as GridPmConfig, {
+      engine = new BatchGridEngine(portfolios, market, msg.config as GridPmConfig, {
         out: { initialMarginUsd: column(0), maintenanceMarginUsd: column(1), collateralValueUsd: column(2) },
       });
-      reply({ id: msg.id, ok: true, stateBytes: engine.stateBytes() });
+      const accountIds = msg.op === "initDocuments" ? portfolios.map((p) => p.accountId) : undefined;
+      reply({ id: msg.id, ok: true, stateBytes: engine.stateBytes(), ...(accountIds ? { accountIds } : {}) });
       return;
     }
     if (!engine) throw new XmarginError("worker not initialised", { code: "INTERNAL" });
     if (msg.op === "computeAll") {
       engine.computeAll();
       reply({ id: msg.id, ok: true });
+    } else if (msg.op === "replace") {
+      engine.replaceAccount(msg.portfolio as ResolvedPortfolio);
+      reply({ id: msg.id, ok: true });
+    } else if (msg.op === "remove") {
+      engine.removeAccount(msg.accountId);
+      reply({ id: msg.id, ok: true });
     } else {
       reply({ id: msg.id, ok: true, stats: engine.tick(msg.symbol, msg.state) });
     }
   } catch (e) {
-    reply({ id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    const path = e instanceof XmarginError ? e.path : undefined;
+    reply({ id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e), ...(path ? { path } : {}) });
   }
 });
 

@@ -7,7 +7,7 @@
  * Node-only (worker_threads); the worker script is `gridWorker.js` next to this module once compiled (`dist/`).
  */
 import { Worker } from "node:worker_threads";
-import { calculationFailed } from "../../core/errors.js";
+import { calculationFailed, invalidInput } from "../../core/errors.js";
 import type { UnderlyingState } from "../../pricing/types.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
@@ -62,6 +62,7 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
   /** Typed-array bytes of each worker's engine state. */
   readonly workerStateBytes: number[];
   private readonly handles: WorkerHandle[];
+  private indexById: Map<string, number> | undefined;
 
   private constructor(accountIds: string[], shared: SharedArrayBuffer, handles: WorkerHandle[], bytes: number[]) {
     const n = accountIds.length;
@@ -86,8 +87,58 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
     config: GridPmConfig,
     options: ShardedBatchOptions = {},
   ): Promise<ShardedBatchGridEngine> {
+    return ShardedBatchGridEngine.start(portfolios.length, options, (from, to, target) => ({
+      op: "init",
+      portfolios: portfolios.slice(from, to),
+      market,
+      config,
+      ...target,
+    })).then(
+      ({ shared, handles, replies }) =>
+        new ShardedBatchGridEngine(
+          portfolios.map((p) => p.accountId),
+          shared,
+          handles,
+          replies.map((r) => (r.ok ? (r.stateBytes ?? 0) : 0)),
+        ),
+    );
+  }
+
+  /**
+   * Bulk onboarding on all workers: each validates and resolves its shard of untrusted documents
+   * (`onboardAccounts`) and lays it out, in parallel; nothing resolved crosses threads.
+   * @throws Error naming the first bad document's JSON path in the whole batch (`$[41].positions[2].size`)
+   */
+  static async fromDocuments(
+    documents: readonly unknown[],
+    market: ResolvedMarket,
+    config: GridPmConfig,
+    options: ShardedBatchOptions = {},
+  ): Promise<ShardedBatchGridEngine> {
+    const { shared, handles, replies } = await ShardedBatchGridEngine.start(
+      documents.length,
+      options,
+      (from, to, target) => ({ op: "initDocuments", documents: documents.slice(from, to), market, config, ...target }),
+    );
+    const ids = replies.flatMap((r) => (r.ok ? (r.accountIds ?? []) : []));
+    return new ShardedBatchGridEngine(
+      ids,
+      shared,
+      handles,
+      replies.map((r) => (r.ok ? (r.stateBytes ?? 0) : 0)),
+    );
+  }
+
+  private static async start(
+    n: number,
+    options: ShardedBatchOptions,
+    initOf: (
+      from: number,
+      to: number,
+      target: { shared: SharedArrayBuffer; offset: number; nTotal: number },
+    ) => WorkerCommand,
+  ): Promise<{ shared: SharedArrayBuffer; handles: WorkerHandle[]; replies: WorkerReply[] }> {
     const nWorkers = Math.max(1, Math.floor(options.workers ?? 2));
-    const n = portfolios.length;
     const shared = new SharedArrayBuffer(3 * 8 * Math.max(1, n));
     const url = options.workerUrl ?? new URL("./gridWorker.js", import.meta.url);
     const handles: WorkerHandle[] = [];
@@ -98,25 +149,9 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
         const to = Math.floor(((w + 1) * n) / nWorkers);
         const h = new WorkerHandle(new Worker(url));
         handles.push(h);
-        inits.push(
-          h.request({
-            op: "init",
-            portfolios: portfolios.slice(from, to),
-            market,
-            config,
-            shared,
-            offset: from,
-            nTotal: n,
-          }),
-        );
+        inits.push(h.request(initOf(from, to, { shared, offset: from, nTotal: n })));
       }
-      const replies = await Promise.all(inits);
-      return new ShardedBatchGridEngine(
-        portfolios.map((p) => p.accountId),
-        shared,
-        handles,
-        replies.map((r) => (r.ok ? (r.stateBytes ?? 0) : 0)),
-      );
+      return { shared, handles, replies: await Promise.all(inits) };
     } catch (e) {
       await Promise.all(handles.map((h) => h.worker.terminate()));
       throw e;
@@ -142,6 +177,31 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
       total.accountsUpdated += r.stats.accountsUpdated;
     }
     return total;
+  }
+
+  /**
+   * Replaces one account's positions on the worker that holds it (same id, same index); only that account is
+   * re-margined and its results land in the shared columns.
+   * @throws XmarginError `INVALID_INPUT` if no account has this id
+   */
+  async replaceAccount(portfolio: ResolvedPortfolio): Promise<void> {
+    await this.handles[this.shardOf(portfolio.accountId)]!.request({ op: "replace", portfolio });
+  }
+
+  /** Removes one account on the worker that holds it; its results read NaN from then on. */
+  async removeAccount(accountId: string): Promise<void> {
+    await this.handles[this.shardOf(accountId)]!.request({ op: "remove", accountId });
+  }
+
+  /** The worker holding an account: shards are contiguous, `create` cuts them at floor(w * n / workers). */
+  private shardOf(accountId: string): number {
+    this.indexById ??= new Map(this.accountIds.map((id, a) => [id, a]));
+    const a = this.indexById.get(accountId) ?? -1;
+    if (a < 0) throw invalidInput("$.accountId", `no account ${accountId} in the engine`);
+    const n = this.nAccounts;
+    const workers = this.handles.length;
+    for (let w = workers - 1; w >= 0; w--) if (a >= Math.floor((w * n) / workers)) return w;
+    return 0;
   }
 
   /** Stops the workers. */

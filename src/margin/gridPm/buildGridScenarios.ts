@@ -16,10 +16,22 @@ function pct(x: number): string {
 }
 
 /**
+ * The scenario list of a configuration, shared and read-only (do not write into its columns).
  * Core grid (every price shock x every vol shock, weight 1) followed by the two extreme moves (+- multiple x the
  * largest core move, down capped at -95%, with the largest vol-up shock, counted at `extremeMoves.weight`).
  */
 export function buildGridScenarios(config: GridPmConfig): GridScenarios {
+  // Built once per configuration object: every account margined with it shares the (read-only) columns.
+  const cached = byConfig.get(config);
+  if (cached) return cached;
+  const built = build(config);
+  byConfig.set(config, built);
+  return built;
+}
+
+const byConfig = new WeakMap<GridPmConfig, GridScenarios>();
+
+function build(config: GridPmConfig): GridScenarios {
   const rows: Array<{ id: string; spot: number; vol: number; weight: number }> = [];
   for (const p of config.priceShocks) {
     for (const v of config.volShocks) rows.push({ id: `spot ${pct(p)} vol ${pct(v)}`, spot: p, vol: v, weight: 1 });

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateAccounts } from "../../../bench/generateAccounts.js";
 import { generatePortfolio } from "../../../bench/generatePortfolio.js";
@@ -8,19 +6,14 @@ import { computeGridPm } from "../../../src/margin/gridPm/computeGridPm.js";
 import type { GridPmConfig } from "../../../src/margin/gridPm/config.js";
 import type { ResolvedMarket, ResolvedUnderlying } from "../../../src/margin/resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../../../src/margin/resolve/resolvedPortfolio.js";
-import { resolveMarket } from "../../../src/margin/resolve/resolveMarket.js";
 import { resolvePortfolio } from "../../../src/margin/resolve/resolvePortfolio.js";
 import { resolveMarginConfig } from "../../../src/margin/resolveConfig.js";
 import type { UnderlyingState } from "../../../src/pricing/types.js";
 import { valuePosition } from "../../../src/pricing/valuePosition.js";
-import { marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
 import { portfolioSchema } from "../../../src/schema/portfolio.js";
+import { exampleMarket } from "../../support/exampleMarket.js";
 
-const MARKET = resolveMarket(
-  marketSnapshotSchema.parse(
-    JSON.parse(readFileSync(join(import.meta.dirname, "../../../examples/market-2023-06-30.json"), "utf8")),
-  ),
-);
+const MARKET = exampleMarket();
 const CONFIG = resolveMarginConfig({ model: "grid" }) as GridPmConfig;
 
 function resolveAll(docs: unknown[], market: ResolvedMarket): ResolvedPortfolio[] {

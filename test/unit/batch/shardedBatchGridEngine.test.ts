@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { generateAccounts } from "../../../bench/generateAccounts.js";
 import { BatchGridEngine } from "../../../src/margin/batch/batchGridEngine.js";
+import { onboardAccounts } from "../../../src/margin/batch/onboardAccounts.js";
 import { ShardedBatchGridEngine } from "../../../src/margin/batch/shardedBatchGridEngine.js";
 import type { GridPmConfig } from "../../../src/margin/gridPm/config.js";
 import { resolveMarket } from "../../../src/margin/resolve/resolveMarket.js";
@@ -45,8 +46,43 @@ describe.skipIf(!existsSync(WORKER))("ShardedBatchGridEngine", () => {
       expect([...sharded.maintenanceMarginUsd]).toEqual([...single.maintenanceMarginUsd]);
       expect([...sharded.collateralValueUsd]).toEqual([...single.collateralValueUsd]);
       expect(sharded.accountIds).toEqual(single.accountIds);
+      // One account replaced and one removed on their workers, as on the single engine.
+      const moved = { ...portfolios[5]!, accountId: portfolios[250]!.accountId };
+      await sharded.replaceAccount(moved);
+      single.replaceAccount(moved);
+      await sharded.removeAccount(portfolios[3]!.accountId);
+      single.removeAccount(portfolios[3]!.accountId);
+      expect([...sharded.initialMarginUsd]).toEqual([...single.initialMarginUsd]);
+      expect(sharded.initialMarginUsd[3]).toBeNaN();
+      await expect(sharded.removeAccount("nobody")).rejects.toThrow(/no account nobody/);
     } finally {
       await sharded.close();
     }
+  });
+
+  it("onboards documents on the workers with the single engine's results, and names a bad document", async () => {
+    const market = resolveMarket(
+      marketSnapshotSchema.parse(
+        JSON.parse(readFileSync(join(import.meta.dirname, "../../../examples/market-2023-06-30.json"), "utf8")),
+      ),
+    );
+    const config = resolveMarginConfig({ model: "grid" }) as GridPmConfig;
+    const docs = generateAccounts(101, 3);
+    const single = new BatchGridEngine(onboardAccounts(docs, market), market, config);
+    single.computeAll();
+    const options = { workers: 2, workerUrl: pathToFileURL(WORKER) };
+    const sharded = await ShardedBatchGridEngine.fromDocuments(docs, market, config, options);
+    try {
+      await sharded.computeAll();
+      expect(sharded.accountIds).toEqual(single.accountIds);
+      expect([...sharded.initialMarginUsd]).toEqual([...single.initialMarginUsd]);
+      expect([...sharded.collateralValueUsd]).toEqual([...single.collateralValueUsd]);
+    } finally {
+      await sharded.close();
+    }
+    const bad = docs.map((d, i) => (i === 77 ? { ...d, positions: [{ ...d.positions![0]!, size: "ten" }] } : d));
+    await expect(ShardedBatchGridEngine.fromDocuments(bad, market, config, options)).rejects.toThrow(
+      /\$\[77\]\.positions\[0\]\.size/,
+    );
   });
 });

@@ -9,6 +9,8 @@ const pm15 = {
   extremeMoves: { multiple: 0, weight: 0 },
 };
 
+const pm10 = { model: "grid", priceShocks: [-0.1, 0, 0.1], volShocks: [0], extremeMoves: { multiple: 0, weight: 0 } };
+
 describe("grid portfolio margin", () => {
   it("margins one long perp at the largest down shock: IM = 15% of notional", () => {
     const p = portfolio({
@@ -80,24 +82,43 @@ describe("grid portfolio margin", () => {
         },
       ],
     });
-    const config = {
-      model: "grid",
-      priceShocks: [-0.1, 0, 0.1],
-      volShocks: [0],
-      extremeMoves: { multiple: 0, weight: 0 },
-    };
-    const r = computeMargin({ portfolio: p, market: market(), config });
+    const r = computeMargin({ portfolio: p, market: market(), config: pm10 });
     // Independent Black-Scholes (r = 0, carry 0) with T = 30 days + 8h = 30.3333/365 years, vol 50%:
     // put(S) = K N(-d2) - S N(-d1), N by Simpson integration below; worst case is spot -10%, plus 1% x 2000 = 20.
-    const T = (30 + 8 / 24) / 365;
-    const put = (s: number) => {
-      const d1 = (Math.log(s / 2000) + 0.125 * T) / (0.5 * Math.sqrt(T));
-      const d2 = d1 - 0.5 * Math.sqrt(T);
-      return 2000 * phi(-d2) - s * phi(-d1);
-    };
+    const put = ethPut2000;
     const expected = put(1800) - put(2000) + 20;
     expect(r.initialMarginUsd).toBeCloseTo(expected, 6);
     expect(r.components.find((c) => c.name === "option contingency")?.initialMarginUsd).toBeCloseTo(20, 9);
+  });
+
+  it("two positions in one option are priced once and each counts at its own size", () => {
+    const put = {
+      kind: "option",
+      chain: "arbitrum",
+      venue: "derive",
+      underlying: "ETH",
+      strike: "2000",
+      expiry: "2024-01-31T08:00:00Z",
+      optionType: "put",
+    } as const;
+    const p = portfolio({
+      positions: [
+        { ...put, size: "3" },
+        { kind: "perp", chain: "base", venue: "x", underlying: "ETH", size: "0.5" },
+        { ...put, chain: "base", size: "-1" },
+      ],
+    });
+    const r = computeMargin({ portfolio: p, market: market(), config: pm10 });
+    // Net 2 puts and 0.5 ETH long; worst of spot -10% / 0 / +10% by the independent Black-Scholes below.
+    const value = (s: number) => 2 * ethPut2000(s) + 0.5 * s;
+    const pnls = [1800, 2000, 2200].map((s) => value(s) - value(2000));
+    const worstPnl = Math.min(...pnls);
+    // Contingency: 1% x 2000 x (3 + 1): on different chains they are two contracts, so they do not net.
+    const contingency = r.components.find((c) => c.name === "option contingency")!.initialMarginUsd;
+    expect(contingency).toBeCloseTo(0.01 * 2000 * 4, 9);
+    expect(r.initialMarginUsd).toBeCloseTo(-worstPnl + contingency, 6);
+    const ids = ["spot -10% vol +0%", "spot +0% vol +0%", "spot +10% vol +0%"];
+    expect(r.scenarios[0]?.worstScenarioId).toBe(ids[pnls.indexOf(worstPnl)]);
   });
 
   it("attributions of an underlying add up to its requirement", () => {
@@ -114,6 +135,17 @@ describe("grid portfolio margin", () => {
     expect(r.byChain.reduce((s, g) => s + g.initialMarginUsd, 0)).toBeCloseTo(r.initialMarginUsd, 9);
   });
 });
+
+/**
+ * The fixture market's ETH 2000 put expiring 2024-01-31T08:00Z, by Black-Scholes with r = 0 and carry 0: T = 30 days
+ * + 8h, vol 50%; put(S) = K N(-d2) - S N(-d1) with N from `phi` below.
+ */
+function ethPut2000(s: number): number {
+  const T = (30 + 8 / 24) / 365;
+  const d1 = (Math.log(s / 2000) + 0.125 * T) / (0.5 * Math.sqrt(T));
+  const d2 = d1 - 0.5 * Math.sqrt(T);
+  return 2000 * phi(-d2) - s * phi(-d1);
+}
 
 /** Standard normal CDF by Simpson integration of the density (independent of src/pricing/normal.ts). */
 function phi(x: number): number {

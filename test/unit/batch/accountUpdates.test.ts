@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { generateAccounts } from "../../../bench/generateAccounts.js";
+import { generatePortfolio } from "../../../bench/generatePortfolio.js";
+import { BatchGridEngine } from "../../../src/margin/batch/batchGridEngine.js";
+import { computeGridPm } from "../../../src/margin/gridPm/computeGridPm.js";
+import type { GridPmConfig } from "../../../src/margin/gridPm/config.js";
+import type { ResolvedMarket } from "../../../src/margin/resolve/resolvedMarket.js";
+import type { ResolvedPortfolio } from "../../../src/margin/resolve/resolvedPortfolio.js";
+import { resolvePortfolio } from "../../../src/margin/resolve/resolvePortfolio.js";
+import { resolveMarginConfig } from "../../../src/margin/resolveConfig.js";
+import { portfolioSchema } from "../../../src/schema/portfolio.js";
+import { exampleMarket } from "../../support/exampleMarket.js";
+
+const MARKET = exampleMarket();
+const CONFIG = resolveMarginConfig({ model: "grid" }) as GridPmConfig;
+
+function resolveAll(docs: unknown[], market: ResolvedMarket): ResolvedPortfolio[] {
+  return docs.map((d) => resolvePortfolio(portfolioSchema.parse(d), market));
+}
+
+/** Listed-strike accounts and free-strike books (whose options are new instruments when added later). */
+const PORTFOLIOS = resolveAll(
+  [
+    ...generateAccounts(120, 5),
+    ...Array.from({ length: 20 }, (_, k) => generatePortfolio(3 + k, 500 + k, `free-${k}`)),
+  ],
+  MARKET,
+);
+
+function expectAccountEquals(engine: BatchGridEngine, a: number, p: ResolvedPortfolio, market: ResolvedMarket) {
+  const report = computeGridPm(p, market, CONFIG);
+  const got = engine.account(a);
+  expect(got.accountId).toBe(p.accountId);
+  expect(got.initialMarginUsd, p.accountId).toBe(report.initialMarginUsd);
+  expect(got.maintenanceMarginUsd, p.accountId).toBe(report.maintenanceMarginUsd);
+  expect(got.collateralValueUsd, p.accountId).toBe(report.collateralValueUsd);
+}
+
+describe("BatchGridEngine account updates without a rebuild", () => {
+  it("adding accounts one at a time gives the figures of an engine built with all of them", () => {
+    const built = new BatchGridEngine(PORTFOLIOS, MARKET, CONFIG);
+    built.computeAll();
+    const grown = new BatchGridEngine(PORTFOLIOS.slice(0, 60), MARKET, CONFIG);
+    grown.computeAll();
+    const instrumentsBefore = grown.shape().reduce((s, b) => s + b.instruments, 0);
+    for (const p of PORTFOLIOS.slice(60)) grown.addAccount(p);
+    // Free-strike books bring instruments no earlier account holds: they are priced on arrival.
+    expect(grown.shape().reduce((s, b) => s + b.instruments, 0)).toBeGreaterThan(instrumentsBefore);
+    expect(grown.nAccounts).toBe(PORTFOLIOS.length);
+    expect([...grown.initialMarginUsd]).toEqual([...built.initialMarginUsd]);
+    expect([...grown.maintenanceMarginUsd]).toEqual([...built.maintenanceMarginUsd]);
+    expect([...grown.collateralValueUsd]).toEqual([...built.collateralValueUsd]);
+    // And a tick after the additions still matches the fully built engine.
+    const btc = MARKET.underlyings.get("BTC")!;
+    const state = { spotUsd: btc.spotUsd * 0.93, carryRateAnnual: btc.carryRateAnnual, riskFreeRateAnnual: 0.04 };
+    expect(grown.tick("BTC", state)).toEqual(built.tick("BTC", state));
+    expect([...grown.initialMarginUsd]).toEqual([...built.initialMarginUsd]);
+  });
+
+  it("replacing an account re-margins it alone and keeps its index", () => {
+    const engine = new BatchGridEngine(PORTFOLIOS, MARKET, CONFIG);
+    engine.computeAll();
+    const before = engine.initialMarginUsd.slice();
+    const a = 7;
+    const id = PORTFOLIOS[a]!.accountId;
+    const next = resolveAll([{ ...generatePortfolio(12, 9_999), accountId: id }], MARKET)[0]!;
+    expect(engine.replaceAccount(next)).toBe(a);
+    expectAccountEquals(engine, a, next, MARKET);
+    expect(engine.initialMarginUsd[a]).not.toBe(before[a]);
+    PORTFOLIOS.forEach((_, b) => {
+      if (b !== a) expect(engine.initialMarginUsd[b]).toBe(before[b]);
+    });
+    // The replaced rows are dead: a tick counts the account once.
+    const holders = PORTFOLIOS.map((p, b) => (b === a ? next : p)).filter((p) =>
+      p.items.some((i) => i.underlying === "ETH"),
+    ).length;
+    const eth = MARKET.underlyings.get("ETH")!;
+    expect(engine.tick("ETH", { ...eth, spotUsd: eth.spotUsd * 1.02 }).accountsUpdated).toBe(holders);
+  });
+
+  it("a removed account reads NaN, is refused by account(), and is no longer re-margined", () => {
+    const engine = new BatchGridEngine(PORTFOLIOS, MARKET, CONFIG);
+    engine.computeAll();
+    const a = PORTFOLIOS.findIndex((p) => p.items.some((i) => i.underlying === "SOL"));
+    const id = PORTFOLIOS[a]!.accountId;
+    engine.removeAccount(id);
+    expect(engine.initialMarginUsd[a]).toBeNaN();
+    expect(() => engine.account(a)).toThrow(/no live account/);
+    expect(engine.accountIndex(id)).toBeUndefined();
+    expect(() => engine.removeAccount(id)).toThrow(/no account/);
+    const holders = PORTFOLIOS.filter((p, b) => b !== a && p.items.some((i) => i.underlying === "SOL")).length;
+    const sol = MARKET.underlyings.get("SOL")!;
+    expect(engine.tick("SOL", { ...sol, spotUsd: sol.spotUsd * 0.8 }).accountsUpdated).toBe(holders);
+    expect(engine.initialMarginUsd[a]).toBeNaN();
+    // The id can come back as a new account at a new index.
+    const back = engine.addAccount(PORTFOLIOS[a]!);
+    expect(back).toBe(PORTFOLIOS.length);
+  });
+
+  it("refuses a duplicate id and an account beyond caller-provided result columns", () => {
+    const engine = new BatchGridEngine(PORTFOLIOS.slice(0, 3), MARKET, CONFIG);
+    expect(() => engine.addAccount(PORTFOLIOS[0]!)).toThrow(/already in the engine/);
+    const out = {
+      initialMarginUsd: new Float64Array(3),
+      maintenanceMarginUsd: new Float64Array(3),
+      collateralValueUsd: new Float64Array(3),
+    };
+    const fixed = new BatchGridEngine(PORTFOLIOS.slice(0, 3), MARKET, CONFIG, { out });
+    expect(() => fixed.addAccount(PORTFOLIOS[3]!)).toThrow(/result columns hold 3 accounts/);
+  });
+});
