@@ -11,6 +11,7 @@ import { backtestCompareCommand } from "./commands/backtestCompareCommand.js";
 import { cascadeCommand, normalizeNegativeValues } from "./commands/cascadeCommand.js";
 import { compareCommand } from "./commands/compareCommand.js";
 import { demoCommand } from "./commands/demoCommand.js";
+import { forecastingCommand } from "./commands/forecastingCommand.js";
 import { healthCommand } from "./commands/healthCommand.js";
 import { liquidateCommand } from "./commands/liquidateCommand.js";
 import { marginCommand } from "./commands/marginCommand.js";
@@ -18,6 +19,7 @@ import { rebalanceCommand } from "./commands/rebalanceCommand.js";
 import { riskCommand } from "./commands/riskCommand.js";
 import { serveCommand } from "./commands/serveCommand.js";
 import { snapshotCommand } from "./commands/snapshotCommand.js";
+import { trainCommand } from "./commands/trainCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
 import { xchainValidationCommand } from "./commands/xchainValidationCommand.js";
@@ -96,6 +98,10 @@ const OPTION_TYPES = {
   interval: { type: "string" },
   "fail-on": { type: "string" },
   quiet: { type: "boolean", default: false },
+  out: { type: "string" },
+  hyper: { type: "string" },
+  weights: { type: "string" },
+  rules: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -215,7 +221,7 @@ async function dispatch(
       return marginCommand({
         portfolio: required(values, "portfolio"),
         market: required(values, "market"),
-        ...optional(values, "config", "model"),
+        ...optional(values, "config", "model", "rules"),
         json,
         onReport,
       });
@@ -225,9 +231,13 @@ async function dispatch(
       return snapshotCommand({ sources: required(values, "sources"), json });
     case "risk":
       return riskCommand({
-        ...optional(values, "history", "to", "factors", "lambda", "window", "method", "snapshot"),
+        ...optional(values, "history", "to", "factors", "lambda", "window", "method", "snapshot", "weights"),
         json,
       });
+    case "train":
+      return trainCommand({ ...optional(values, "history", "out", "hyper", "to"), quiet: values.quiet === true });
+    case "forecasting":
+      return forecastingCommand({ ...optional(values, "history", "out"), json, quiet: values.quiet === true });
     case "health":
       return healthCommand({ ...account(), onReport });
     case "liquidate":

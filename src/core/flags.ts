@@ -17,7 +17,11 @@ export type FlagCode =
   | "CORRELATION_REPAIRED"
   | "BRIDGE_ROUTE_MISSING"
   | "LIQUIDITY_MISSING"
-  | "GRID_FLOOR_BINDING";
+  | "GRID_FLOOR_BINDING"
+  | "POLICY_RULE_FIRED"
+  | "POLICY_REDUCE_ONLY"
+  | "POLICY_WITHDRAWALS_BLOCKED"
+  | "POLICY_ALERT";
 
 export type FlagSeverity = "info" | "warning" | "critical";
 

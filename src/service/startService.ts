@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { XmarginError } from "../core/errors.js";
+import type { Rulebook } from "../margin/policy/rulebook.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
 import type { MarginStore } from "../store/marginStore.js";
@@ -68,7 +69,7 @@ function packageVersion(): string {
 }
 
 /** Stored accounts' tick recomputations in the worker pool (the report object comes back for the rebalancer). */
-function tickComputerOf(pool: WorkerPool): TickComputer {
+function tickComputerOf(pool: WorkerPool, rulebook: () => Rulebook): TickComputer {
   return async (acc, tick) => {
     const result = await pool.run({
       kind: "margin",
@@ -77,6 +78,7 @@ function tickComputerOf(pool: WorkerPool): TickComputer {
       configDoc: acc.configDoc,
       fromRequest: false,
       full: true,
+      rulebook: rulebook(),
     });
     if (result.kind !== "margin" || !result.full) {
       throw new XmarginError("unexpected worker answer", { code: "INTERNAL" });
@@ -173,7 +175,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     });
     const workers =
       config.budget.workers > 0 ? WorkerPool.create(config.budget.workers, config.budget.timeoutMs) : undefined;
-    if (workers) service.offloadTicks(tickComputerOf(workers));
+    if (workers) service.offloadTicks(tickComputerOf(workers, () => service.rulebook));
     const { app, hub } = await buildHttpServer({
       config,
       service,

@@ -6,6 +6,7 @@ import { computeRoutes } from "./routes/computeRoutes.js";
 import { feedRoutes } from "./routes/feedRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
 import { marketRoutes } from "./routes/marketRoutes.js";
+import { policyRoutes } from "./routes/policyRoutes.js";
 import { streamRoutes } from "./routes/streamRoutes.js";
 
 /** The API path of the OpenAPI document itself (served from the table it documents). */
@@ -22,6 +23,7 @@ export function routeTable(ctx: HttpContext): Route[] {
     ...accountRoutes(ctx),
     ...marketRoutes(ctx),
     ...feedRoutes(ctx),
+    ...policyRoutes(ctx),
     ...streamRoutes(ctx),
   ];
   let doc: Record<string, unknown> | undefined;
