@@ -12,6 +12,7 @@ import { cascadeCommand, normalizeNegativeValues } from "./commands/cascadeComma
 import { compareCommand } from "./commands/compareCommand.js";
 import { demoCommand } from "./commands/demoCommand.js";
 import { devnetCommand } from "./commands/devnetCommand.js";
+import { forecastingCommand } from "./commands/forecastingCommand.js";
 import { healthCommand } from "./commands/healthCommand.js";
 import { liquidateCommand } from "./commands/liquidateCommand.js";
 import { marginCommand } from "./commands/marginCommand.js";
@@ -19,6 +20,7 @@ import { rebalanceCommand } from "./commands/rebalanceCommand.js";
 import { riskCommand } from "./commands/riskCommand.js";
 import { serveCommand } from "./commands/serveCommand.js";
 import { snapshotCommand } from "./commands/snapshotCommand.js";
+import { trainCommand } from "./commands/trainCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
 import { xchainValidationCommand } from "./commands/xchainValidationCommand.js";
@@ -79,7 +81,6 @@ const OPTION_TYPES = {
   ports: { type: "string" },
   delay: { type: "string" },
   every: { type: "string" },
-  out: { type: "string" },
   account: { type: "string" },
   params: { type: "string" },
   whatif: { type: "string" },
@@ -102,6 +103,10 @@ const OPTION_TYPES = {
   interval: { type: "string" },
   "fail-on": { type: "string" },
   quiet: { type: "boolean", default: false },
+  out: { type: "string" },
+  hyper: { type: "string" },
+  weights: { type: "string" },
+  rules: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -221,7 +226,7 @@ async function dispatch(
       return marginCommand({
         portfolio: required(values, "portfolio"),
         market: required(values, "market"),
-        ...optional(values, "config", "model"),
+        ...optional(values, "config", "model", "rules"),
         json,
         onReport,
       });
@@ -231,9 +236,13 @@ async function dispatch(
       return snapshotCommand({ sources: required(values, "sources"), json });
     case "risk":
       return riskCommand({
-        ...optional(values, "history", "to", "factors", "lambda", "window", "method", "snapshot"),
+        ...optional(values, "history", "to", "factors", "lambda", "window", "method", "snapshot", "weights"),
         json,
       });
+    case "train":
+      return trainCommand({ ...optional(values, "history", "out", "hyper", "to"), quiet: values.quiet === true });
+    case "forecasting":
+      return forecastingCommand({ ...optional(values, "history", "out"), json, quiet: values.quiet === true });
     case "health":
       return healthCommand({ ...account(), onReport });
     case "liquidate":

@@ -20,7 +20,11 @@ export type FlagCode =
   | "GRID_FLOOR_BINDING"
   | "CHAIN_REORG"
   | "CHAIN_RPC_DOWN"
-  | "CHAIN_PROVISIONAL";
+  | "CHAIN_PROVISIONAL"
+  | "POLICY_RULE_FIRED"
+  | "POLICY_REDUCE_ONLY"
+  | "POLICY_WITHDRAWALS_BLOCKED"
+  | "POLICY_ALERT";
 
 export type FlagSeverity = "info" | "warning" | "critical";
 

@@ -4,7 +4,7 @@ import type { MarginReportJson } from "../margin/reportJson.js";
 import type { PriceJson } from "./liveMarket.js";
 
 /** Why an account's report was (re)computed. */
-export type ReportReason = "tick" | "position" | "start";
+export type ReportReason = "tick" | "position" | "start" | "policy";
 
 /** What the service announces; the WebSocket hub forwards these to subscribers. */
 export type ServiceEvent =

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { BridgeExecutor } from "../chains/bridge/bridgeExecutor.js";
 import { keyValueJournal } from "../chains/bridge/executionJournal.js";
 import { XmarginError } from "../core/errors.js";
+import type { Rulebook } from "../margin/policy/rulebook.js";
 import { parseSourcesConfig } from "../oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
@@ -76,7 +77,7 @@ function packageVersion(): string {
 }
 
 /** Stored accounts' tick recomputations in the worker pool (the report object comes back for the rebalancer). */
-function tickComputerOf(pool: WorkerPool): TickComputer {
+function tickComputerOf(pool: WorkerPool, rulebook: () => Rulebook): TickComputer {
   return async (acc, tick) => {
     const result = await pool.run({
       kind: "margin",
@@ -85,6 +86,7 @@ function tickComputerOf(pool: WorkerPool): TickComputer {
       configDoc: acc.configDoc,
       fromRequest: false,
       full: true,
+      rulebook: rulebook(),
     });
     if (result.kind !== "margin" || !result.full) {
       throw new XmarginError("unexpected worker answer", { code: "INTERNAL" });
@@ -195,7 +197,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     });
     const workers =
       config.budget.workers > 0 ? WorkerPool.create(config.budget.workers, config.budget.timeoutMs) : undefined;
-    if (workers) service.offloadTicks(tickComputerOf(workers));
+    if (workers) service.offloadTicks(tickComputerOf(workers, () => service.rulebook));
     const { app, hub } = await buildHttpServer({
       config,
       service,

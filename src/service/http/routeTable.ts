@@ -7,6 +7,7 @@ import { feedRoutes } from "./routes/feedRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
 import { liveRoutes } from "./routes/liveRoutes.js";
 import { marketRoutes } from "./routes/marketRoutes.js";
+import { policyRoutes } from "./routes/policyRoutes.js";
 import { streamRoutes } from "./routes/streamRoutes.js";
 
 /** The API path of the OpenAPI document itself (served from the table it documents). */
@@ -23,6 +24,7 @@ export function routeTable(ctx: HttpContext): Route[] {
     ...accountRoutes(ctx),
     ...marketRoutes(ctx),
     ...feedRoutes(ctx),
+    ...policyRoutes(ctx),
     ...streamRoutes(ctx),
     ...liveRoutes(ctx),
   ];
