@@ -557,6 +557,27 @@ function accountView(id) {
       ),
     ),
     backtestPanel(id),
+    report.policy
+      ? h(
+          "div",
+          { class: "panel", "data-testid": "policy" },
+          h("h2", {}, `Policy rules fired (${report.policy.rulebook})`),
+          h(
+            "ul",
+            {},
+            report.policy.fired.map((f) =>
+              h(
+                "li",
+                {},
+                h("strong", {}, f.ruleId),
+                " ",
+                f.description,
+                h("span", { class: "muted" }, ` (${f.effects.join("; ") || "no effect"})`),
+              ),
+            ),
+          ),
+        )
+      : null,
     h(
       "div",
       { class: "panel" },

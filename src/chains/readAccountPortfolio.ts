@@ -36,6 +36,8 @@ export interface ReadBalancesOptions {
   clients?: ReadonlyMap<string, PublicClient>;
   /** Keep zero balances as holdings (default: left out). */
   includeZero?: boolean;
+  /** Read at this block on every chain (live mode: the head and the final block); default the latest block. */
+  blockNumber?: ReadonlyMap<string, bigint>;
 }
 
 export interface AccountBalances {
@@ -108,9 +110,10 @@ async function readChain(
     out.failures.push({ source: "balance", chain: chain.chain, feed: t.token.symbol, reason, message, path: t.path });
   const client = options.clients?.get(chain.chain) ?? createEvmClient(chain);
   const chainFailure = await checkChainId(client, chain);
+  const fixed = options.blockNumber?.get(chain.chain);
   const block = chainFailure
     ? chainFailure
-    : await client.getBlockNumber({ cacheTime: 0 }).catch((err: unknown) => classifyRpcError(err));
+    : (fixed ?? (await client.getBlockNumber({ cacheTime: 0 }).catch((err: unknown) => classifyRpcError(err))));
   if (typeof block !== "bigint") {
     for (const t of tokens) fail(t, block.reason, block.message);
     return out;

@@ -26,10 +26,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     group: "valuation and margin",
     summary: "margin report of one model (default grid)",
     usage: [
-      `${DOCS.join(" ")} [--config C.json | --model NAME] [--fail-on liquidatable|below-im] [--json]`,
+      `${DOCS.join(" ")} [--config C.json | --model NAME] [--rules RULEBOOK.json] [--fail-on liquidatable|below-im] [--json]`,
       "--account 0xADDRESS --sources S.json [--model NAME] [--fail-on liquidatable|below-im] [--json]",
     ],
-    options: ["portfolio", "market", "config", "model", "account", "sources", "fail-on", "json"],
+    options: ["portfolio", "market", "config", "model", "account", "sources", "fail-on", "rules", "json"],
   },
   {
     name: "compare",
@@ -55,11 +55,25 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "risk",
     group: "market data and risk",
-    summary: "EWMA/GARCH vols and correlations with a stressed floor from the daily history",
+    summary: "EWMA/GARCH/learned vols and correlations with a stressed floor from the daily history",
     usage: [
-      "[--history DIR] [--to YYYY-MM-DD] [--factors A,B] [--method ewma|garch] [--lambda 0.94] [--window 250] [--json | --snapshot M.json]",
+      "[--history DIR] [--to YYYY-MM-DD] [--factors A,B] [--method ewma|garch|ml|auto] [--weights DIR] [--lambda 0.94] [--window 250] [--json | --snapshot M.json]",
     ],
-    options: ["history", "to", "factors", "lambda", "window", "method", "snapshot", "json"],
+    options: ["history", "to", "factors", "lambda", "window", "method", "snapshot", "weights", "json"],
+  },
+  {
+    name: "train",
+    group: "market data and risk",
+    summary: "refit the learned vol forecaster's weights artefacts (artefacts/forecast) on the daily history",
+    usage: ["[--history DIR] [--to YYYY-MM-DD] [--out DIR] [--hyper reports/forecasting.json]"],
+    options: ["history", "to", "out", "hyper"],
+  },
+  {
+    name: "forecasting",
+    group: "market data and risk",
+    summary: "EWMA, GARCH, HAR-OLS and the learned model out of sample -> reports/forecasting.md (+ .json)",
+    usage: ["[--history DIR] [--out DIR] [--json]"],
+    options: ["history", "out", "json"],
   },
   {
     name: "health",
@@ -136,8 +150,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "serve",
     group: "service",
     summary: "HTTP/WebSocket margin service with the dashboard",
-    usage: ["[--port N] [--db FILE] [--demo] [--host H] [--interval MS] [--from D] [--history DIR]"],
-    options: ["port", "db", "demo", "host", "interval", "from", "history"],
+    usage: [
+      "[--port N] [--db FILE] [--demo] [--host H] [--interval MS] [--from D] [--history DIR]",
+      "--sources S.json [--execute dry-run|approval|automatic] [--port N] [--db FILE] [--demo]",
+    ],
+    options: ["port", "db", "demo", "host", "interval", "from", "history", "sources", "execute"],
+  },
+  {
+    name: "devnet",
+    group: "service",
+    summary: "two local anvil chains with feeds, USDC, the test bridge and relayer, Pyth over SSE (dev tool)",
+    usage: ["[--ports 8545,8546,8547] [--delay SEC] [--every MS] [--out S.json]"],
+    options: ["ports", "delay", "every", "out"],
   },
 ];
 

@@ -11,6 +11,8 @@ import { backtestCompareCommand } from "./commands/backtestCompareCommand.js";
 import { cascadeCommand, normalizeNegativeValues } from "./commands/cascadeCommand.js";
 import { compareCommand } from "./commands/compareCommand.js";
 import { demoCommand } from "./commands/demoCommand.js";
+import { devnetCommand } from "./commands/devnetCommand.js";
+import { forecastingCommand } from "./commands/forecastingCommand.js";
 import { healthCommand } from "./commands/healthCommand.js";
 import { liquidateCommand } from "./commands/liquidateCommand.js";
 import { marginCommand } from "./commands/marginCommand.js";
@@ -18,6 +20,7 @@ import { rebalanceCommand } from "./commands/rebalanceCommand.js";
 import { riskCommand } from "./commands/riskCommand.js";
 import { serveCommand } from "./commands/serveCommand.js";
 import { snapshotCommand } from "./commands/snapshotCommand.js";
+import { trainCommand } from "./commands/trainCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 import { vectorsCommand } from "./commands/vectorsCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
@@ -75,6 +78,10 @@ const OPTION_TYPES = {
   method: { type: "string" },
   snapshot: { type: "string" },
   sources: { type: "string" },
+  execute: { type: "string" },
+  ports: { type: "string" },
+  delay: { type: "string" },
+  every: { type: "string" },
   account: { type: "string" },
   params: { type: "string" },
   whatif: { type: "string" },
@@ -98,6 +105,10 @@ const OPTION_TYPES = {
   dir: { type: "string" },
   "fail-on": { type: "string" },
   quiet: { type: "boolean", default: false },
+  out: { type: "string" },
+  hyper: { type: "string" },
+  weights: { type: "string" },
+  rules: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -220,7 +231,7 @@ async function dispatch(
       return marginCommand({
         portfolio: required(values, "portfolio"),
         market: required(values, "market"),
-        ...optional(values, "config", "model"),
+        ...optional(values, "config", "model", "rules"),
         json,
         onReport,
       });
@@ -230,9 +241,13 @@ async function dispatch(
       return snapshotCommand({ sources: required(values, "sources"), json });
     case "risk":
       return riskCommand({
-        ...optional(values, "history", "to", "factors", "lambda", "window", "method", "snapshot"),
+        ...optional(values, "history", "to", "factors", "lambda", "window", "method", "snapshot", "weights"),
         json,
       });
+    case "train":
+      return trainCommand({ ...optional(values, "history", "out", "hyper", "to"), quiet: values.quiet === true });
+    case "forecasting":
+      return forecastingCommand({ ...optional(values, "history", "out"), json, quiet: values.quiet === true });
     case "health":
       return healthCommand({ ...account(), onReport });
     case "liquidate":
@@ -280,9 +295,11 @@ async function dispatch(
       return xchainValidationCommand({ ...optional(values, "paths", "history"), json });
     case "serve":
       return serveCommand({
-        ...optional(values, "port", "db", "host", "interval", "from", "history"),
+        ...optional(values, "port", "db", "host", "interval", "from", "history", "sources", "execute"),
         demo: values.demo === true,
       });
+    case "devnet":
+      return devnetCommand({ ...optional(values, "ports", "delay", "every", "out") });
     case "demo":
       return demoCommand(join(ROOT, "examples"));
     default:

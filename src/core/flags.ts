@@ -19,7 +19,14 @@ export type FlagCode =
   | "LIQUIDITY_MISSING"
   | "GRID_FLOOR_BINDING"
   | "VENUE_MAPPING_ASSUMED"
-  | "VENUE_UNSUPPORTED_POSITION";
+  | "VENUE_UNSUPPORTED_POSITION"
+  | "CHAIN_REORG"
+  | "CHAIN_RPC_DOWN"
+  | "CHAIN_PROVISIONAL"
+  | "POLICY_RULE_FIRED"
+  | "POLICY_REDUCE_ONLY"
+  | "POLICY_WITHDRAWALS_BLOCKED"
+  | "POLICY_ALERT";
 
 export type FlagSeverity = "info" | "warning" | "critical";
 

@@ -26,3 +26,49 @@ export function medianFirstPassageDays(spotUsd: number, barrierUsd: number, volD
   if (!(volDaily > 0)) return Number.POSITIVE_INFINITY;
   return (distance / (volDaily * MEDIAN_PASSAGE_Z)) ** 2;
 }
+
+/**
+ * Probability that a driftless lognormal price leaves the corridor (`downUsd`, `upUsd`) around `spotUsd` within
+ * `days`: the first exit through either level. In log space the price is a Brownian motion started x = ln(S/down)
+ * above the lower barrier of a corridor of width L = ln(up/down); its survival is the Fourier series
+ * S(t) = sum over odd n of 4/(n pi) sin(n pi x / L) exp(-n^2 pi^2 sigma^2 t / (2 L^2)), summed until the terms vanish.
+ * @example firstExitProbability(100, 90, 110, 0.04, 1)
+ */
+export function firstExitProbability(
+  spotUsd: number,
+  downUsd: number,
+  upUsd: number,
+  volDaily: number,
+  days: number,
+): number {
+  if (!(downUsd < spotUsd && spotUsd < upUsd)) return 1;
+  if (!(volDaily > 0) || !(days > 0)) return 0;
+  const x = Math.log(spotUsd / downUsd);
+  const width = Math.log(upUsd / downUsd);
+  const rate = (Math.PI * Math.PI * volDaily * volDaily * days) / (2 * width * width);
+  // Terms decay as exp(-n^2 rate): enough of them for 1e-16 (capped for vanishing t, where exit is ~0 anyway).
+  const nMax = Math.min(200_001, 2 * Math.ceil(Math.sqrt(40 / rate)) + 1);
+  let survival = 0;
+  for (let n = 1; n <= nMax; n += 2) {
+    survival += (4 / (n * Math.PI)) * Math.sin((n * Math.PI * x) / width) * Math.exp(-n * n * rate);
+  }
+  return Math.min(1, Math.max(0, 1 - survival));
+}
+
+/** Median first-exit time from the corridor, days: where `firstExitProbability` reaches 1/2 (bisection). */
+export function medianFirstExitDays(spotUsd: number, downUsd: number, upUsd: number, volDaily: number): number {
+  if (!(downUsd < spotUsd && spotUsd < upUsd)) return 0;
+  if (!(volDaily > 0)) return Number.POSITIVE_INFINITY;
+  // Never later than the nearer level's own median; bisect in [0, that].
+  let hi = Math.min(
+    medianFirstPassageDays(spotUsd, downUsd, volDaily),
+    medianFirstPassageDays(spotUsd, upUsd, volDaily),
+  );
+  let lo = 0;
+  for (let k = 0; k < 100 && hi - lo > 1e-12 * hi; k++) {
+    const mid = 0.5 * (lo + hi);
+    if (firstExitProbability(spotUsd, downUsd, upUsd, volDaily, mid) >= 0.5) hi = mid;
+    else lo = mid;
+  }
+  return 0.5 * (lo + hi);
+}

@@ -10,10 +10,12 @@ import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
 import { applyAction, type PlanItem, planItems, recordAction } from "./plan/actions.js";
 import { candidateActions } from "./plan/candidates.js";
 import { fullUnwind } from "./plan/fullUnwind.js";
-import { addsNoRisk, riskOf } from "./plan/noAddedRisk.js";
-import { startPlan } from "./plan/planStart.js";
+import { inTransitOf } from "./plan/inTransit.js";
+import { addsNoRisk } from "./plan/noAddedRisk.js";
+import { defaultOptionExecution, startPlan } from "./plan/planStart.js";
 import { type PlanState, writePortfolio } from "./plan/planState.js";
 import { type Chosen, mergeSteps, type PlanStep, stepOf } from "./plan/planSteps.js";
+import { defaultStressMovesRel } from "./plan/stressLosses.js";
 
 export type { PlanStep } from "./plan/planSteps.js";
 
@@ -43,6 +45,21 @@ export const liquidationPlanParamsSchema = z
     missingDepth: missingDepthSchema.prefault({}),
     /** Daily vol for impact when the snapshot has none for the underlying. */
     fallbackVolDaily: z.number().positive().max(1).default(0.05),
+    /** Half spread of an option's premium when it is closed, relative (xmargin's assumption: 2% of the premium). */
+    optionHalfSpreadRel: z.number().min(0).max(1).default(defaultOptionExecution.optionHalfSpreadRel),
+    /** Implied-vol move an option close pushes against itself, absolute (0.01 = one vol point), paid on vega. */
+    optionVolImpact: z.number().min(0).max(1).default(defaultOptionExecution.optionVolImpact),
+    /**
+     * A step may raise the loss of a stress move above the plan's start by at most this share of the start's worst
+     * stress loss (or of 1% of the book's gross value, if larger; 0 = never): a hedged book can then be reduced leg by
+     * leg instead of only unwound in full.
+     */
+    stressToleranceRel: z.number().min(0).max(1).default(0.05),
+    /** Spot moves of the risk check: no step may raise the loss of any of them (each underlying alone, all together). */
+    stressMovesRel: z
+      .array(z.number().gt(-1).max(10))
+      .max(20)
+      .default([...defaultStressMovesRel]),
   })
   .strict();
 
@@ -91,11 +108,20 @@ export function planLiquidationOf(
     startUnits,
     chains,
     evaluate,
-  } = startPlan(portfolioDoc, snapshot, config, {
-    missingDepth: params.missingDepth,
-    fallbackVolDaily: params.fallbackVolDaily,
-    bridge: params.bridge,
-  });
+    riskOfState,
+  } = startPlan(
+    portfolioDoc,
+    snapshot,
+    config,
+    {
+      missingDepth: params.missingDepth,
+      fallbackVolDaily: params.fallbackVolDaily,
+      bridge: params.bridge,
+      optionHalfSpreadRel: params.optionHalfSpreadRel,
+      optionVolImpact: params.optionVolImpact,
+    },
+    params.stressMovesRel,
+  );
   const target = params.targetFreeCollateralUsd;
   const tol = params.riskToleranceUsd;
   const belowMaintenance = isLiquidatable(before);
@@ -121,16 +147,23 @@ export function planLiquidationOf(
 
   let state: PlanState = start;
   let report = before;
+  const startStress = riskOfState(start, before).stressLossUsd!;
+  // The tolerance scales with the start's worst stress loss, and with 1% of the book's gross value for a book so well
+  // hedged that its worst loss is about 0 (else a bridge fee on it would count as added risk).
+  const grossUsd = start.resolved.items.reduce((a, it) => a + Math.abs(it.valueUsd), 0);
+  const stressTol = tol + params.stressToleranceRel * Math.max(0, 0.01 * grossUsd, ...startStress);
   const raw: PlanStep[] = [];
   for (let step = 0; step < params.maxSteps && report.freeCollateralUsd < target; step++) {
     const items = planItems(state);
+    // IM, MM and health against the current state; stress losses against the start, within the stated tolerance.
+    const risk = { ...riskOfState(state, report), stressLossUsd: startStress };
     let best: (Chosen & { pi: PlanItem; score: number }) | undefined;
     for (const { pi, action } of candidateActions(ctx, items, startUnits, params.stepFraction, chains)) {
       const applied = applyAction(ctx, state, pi, action);
       const r = evaluate(applied.state);
       const gain = r.freeCollateralUsd - report.freeCollateralUsd;
       if (!(gain > 1e-9 * Math.max(1, Math.abs(report.freeCollateralUsd)))) continue;
-      if (!addsNoRisk(riskOf(report), riskOf(r), tol)) continue;
+      if (!addsNoRisk(risk, riskOfState(applied.state, r), tol, stressTol)) continue;
       const score = gain / Math.max(applied.costUsd, 1e-6);
       if (!best || score > best.score) best = { action, applied, report: r, pi, score };
     }
@@ -145,7 +178,7 @@ export function planLiquidationOf(
         const action = { ...best.action, units: mid };
         const applied = applyAction(ctx, state, best.pi, action);
         const r = evaluate(applied.state);
-        if (r.freeCollateralUsd >= target && addsNoRisk(riskOf(report), riskOf(r), tol)) {
+        if (r.freeCollateralUsd >= target && addsNoRisk(risk, riskOfState(applied.state, r), tol, stressTol)) {
           hi = mid;
           chosen = { action, applied, report: r };
         } else {
@@ -155,7 +188,9 @@ export function planLiquidationOf(
       best = { ...best, ...chosen };
     }
     recordAction(ctx, best.applied);
-    raw.push(stepOf(raw.length + 1, best, startUnits));
+    const transit = best.applied.inTransit;
+    const inTransit = transit ? inTransitOf(evaluate(transit), report, best.applied.readyAfterSec) : undefined;
+    raw.push(stepOf(raw.length + 1, { ...best, ...(inTransit ? { inTransit } : {}) }, startUnits));
     state = best.applied.state;
     report = best.report;
   }
@@ -166,7 +201,7 @@ export function planLiquidationOf(
     if (
       unwind &&
       unwind.report.freeCollateralUsd >= target &&
-      addsNoRisk(riskOf(before), riskOf(unwind.report), tol) &&
+      addsNoRisk(riskOfState(start, before), riskOfState(unwind.state, unwind.report), tol) &&
       unwind.report.freeCollateralUsd > report.freeCollateralUsd
     ) {
       raw.push(...unwind.steps.map((s, i) => ({ ...s, order: raw.length + i + 1 })));

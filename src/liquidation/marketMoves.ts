@@ -1,5 +1,7 @@
+import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
 import { findToken, tokenRepresentations } from "../market/tokenRegistry.js";
 import { underlyings } from "../market/underlyings.js";
+import type { AggregatedPrice } from "../oracles/aggregateQuotes.js";
 import { scaleVolSurfaceDoc } from "../pricing/scaleVolSurfaceDoc.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import { toDecimalString } from "./portfolioEdits.js";
@@ -58,4 +60,42 @@ export function applyMarketMoves(snapshot: MarketSnapshot, moves: MarketMoves): 
           }),
         };
   return { ...snapshot, quotes, volSurfaces, ...(riskFactors ? { riskFactors } : {}) };
+}
+
+/**
+ * The spot moves of `applyMarketMoves` applied to an already resolved market, without a document round trip: the
+ * underlying's spot and every aggregated token feed that follows it (price, uncertainty band, cross-chain spread)
+ * scale by the multiplier. Aggregation commutes with a common scale (medians, bands and relative divergences scale
+ * with the quotes), so this equals resolving the moved snapshot up to rounding. Vol surfaces are sticky strike and
+ * rates, chains, bridges and depth do not move.
+ */
+export function moveResolvedMarket(market: ResolvedMarket, spotMult: Readonly<Record<string, number>>): ResolvedMarket {
+  const underlyingStates = new Map(market.underlyings);
+  for (const [u, m] of Object.entries(spotMult)) {
+    const state = underlyingStates.get(u);
+    if (!state || u === "USD" || m === 1) continue;
+    underlyingStates.set(u, {
+      ...state,
+      spotUsd: state.spotUsd * m,
+      ...(state.price ? { price: scaled(state.price, m) } : {}),
+    });
+  }
+  const tokenPrices = new Map(market.tokenPrices);
+  for (const [key, price] of market.tokenPrices) {
+    const sep = key.indexOf(":");
+    const chain = key.slice(0, sep);
+    const u = feedUnderlying(`${key.slice(sep + 1)}/USD`, chain === "*" ? "" : chain);
+    const m = u === undefined || u === "USD" ? undefined : spotMult[u];
+    if (m !== undefined && m !== 1) tokenPrices.set(key, scaled(price, m));
+  }
+  return { ...market, underlyings: underlyingStates, tokenPrices };
+}
+
+function scaled(p: AggregatedPrice, m: number): AggregatedPrice {
+  return {
+    ...p,
+    priceUsd: p.priceUsd * m,
+    uncertaintyUsd: p.uncertaintyUsd * m,
+    ...(p.crossChainSpreadUsd !== undefined ? { crossChainSpreadUsd: p.crossChainSpreadUsd * m } : {}),
+  };
 }

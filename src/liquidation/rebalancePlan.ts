@@ -8,8 +8,9 @@ import type { Portfolio } from "../schema/portfolio.js";
 import { bridgePolicySchema } from "./bridgePolicy.js";
 import { type AccountInput, parseAccountInput, parseParams } from "./inputs.js";
 import { applyAction, bridgeActions, planItems } from "./plan/actions.js";
+import { type InTransit, inTransitOf } from "./plan/inTransit.js";
 import { addsNoRisk, riskOf } from "./plan/noAddedRisk.js";
-import { startPlan } from "./plan/planStart.js";
+import { defaultOptionExecution, startPlan } from "./plan/planStart.js";
 import { type PlanState, writePortfolio } from "./plan/planState.js";
 
 /** Rebalancing parameters (plain JSON numbers, like a MarginConfig). */
@@ -45,6 +46,11 @@ export interface RebalanceMove {
   initialMarginAfterUsd: number;
   freeCollateralAfterUsd: number;
   healthAfter: number | null;
+  /**
+   * The account while the funds are in transit (for `route.latencySec` + the destination's finality): neither chain
+   * has them. `worseInTransit` says the move leaves the account worse off than before it during that time.
+   */
+  inTransit: InTransit;
 }
 
 export interface RebalancePlan {
@@ -87,6 +93,7 @@ export function planRebalanceOf(
     missingDepth: defaultMissingDepth,
     fallbackVolDaily: 0.05,
     bridge: params.bridge,
+    ...defaultOptionExecution,
   });
   let state: PlanState = start;
   let report = before;
@@ -122,6 +129,7 @@ export function planRebalanceOf(
             initialMarginAfterUsd: r.initialMarginUsd,
             freeCollateralAfterUsd: r.freeCollateralUsd,
             healthAfter: r.healthRatio,
+            inTransit: inTransitOf(evaluate(applied.inTransit!), report, applied.readyAfterSec),
           },
         };
       }

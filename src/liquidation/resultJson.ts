@@ -3,6 +3,7 @@ import { type MarginReportJson, reportToJson } from "../margin/reportJson.js";
 import type { CascadeResult } from "./cascade/runCascade.js";
 import type { HealthResult, LiquidationLevel } from "./health.js";
 import type { LiquidationPlan } from "./liquidationPlan.js";
+import type { InTransit } from "./plan/inTransit.js";
 import type { RebalancePlan } from "./rebalancePlan.js";
 import type { GroupDiff, WhatIfResult } from "./whatIf.js";
 
@@ -25,6 +26,13 @@ function levelJson(l: LiquidationLevel | null) {
       };
 }
 
+const inTransitJson = (t: InTransit) => ({
+  seconds: ratio(t.seconds),
+  freeCollateral: formatUsd(t.freeCollateralUsd),
+  healthRatio: ratio(t.healthRatio),
+  worseInTransit: t.worseInTransit,
+});
+
 /** JSON form of a health result (USD as 2-decimal strings, ratios as decimal strings, as `reportToJson`). */
 export function healthToJson(h: HealthResult) {
   return {
@@ -45,6 +53,8 @@ export function healthToJson(h: HealthResult) {
       down: levelJson(u.down),
       up: levelJson(u.up),
       medianDaysToLiquidation: ratio(u.medianDaysToLiquidation),
+      exitProbabilityWithin:
+        u.exitProbabilityWithin?.map((p) => ({ days: ratio(p.days), probability: ratio(p.probability) })) ?? null,
     })),
   };
 }
@@ -96,6 +106,7 @@ export function liquidationPlanToJson(p: LiquidationPlan) {
       freeCollateralAfter: formatUsd(s.freeCollateralAfterUsd),
       initialMarginAfter: formatUsd(s.initialMarginAfterUsd),
       healthAfter: ratio(s.healthAfter),
+      ...(s.inTransit ? { inTransit: inTransitJson(s.inTransit) } : {}),
     })),
     after: reportToJson(p.after),
     portfolio: p.portfolio,
@@ -125,6 +136,7 @@ export function rebalancePlanToJson(p: RebalancePlan) {
       initialMarginAfter: formatUsd(m.initialMarginAfterUsd),
       freeCollateralAfter: formatUsd(m.freeCollateralAfterUsd),
       healthAfter: ratio(m.healthAfter),
+      inTransit: inTransitJson(m.inTransit),
     })),
     after: summary(reportToJson(p.after)),
     portfolio: p.portfolio,
@@ -185,6 +197,7 @@ export function cascadeToJson(c: CascadeResult) {
         round: t.round,
         chain: t.chain,
         underlying: t.underlying,
+        asset: t.asset,
         grossNotional: formatUsd(t.grossNotionalUsd),
         netNotional: formatUsd(t.netNotionalUsd),
         impact: ratio(t.impactRel),

@@ -33,7 +33,8 @@ export type MarginComponentId =
   | "pmrm2-perp-contingency"
   | "pmrm2-naked-short-contingency"
   | "pmrm2-collateral-haircuts"
-  | "pmrm2-oracle-confidence";
+  | "pmrm2-oracle-confidence"
+  | "policy";
 
 /** One additive part of the requirement; the components of a report sum to its initial (and maintenance) margin. */
 export interface MarginComponent {
@@ -99,6 +100,16 @@ export interface ScenarioTable {
   worstLossUsd: number;
 }
 
+/** Rules of a rulebook that fired on a report and what each did (see src/margin/policy/). */
+export interface PolicyOutcome {
+  /** `name@vN` of the rulebook evaluated. */
+  rulebook: string;
+  fired: Array<{ ruleId: string; description: string; anchor?: string; effects: string[] }>;
+  reduceOnly: boolean;
+  blockWithdrawals: boolean;
+  alerts: Array<{ ruleId: string; severity: "info" | "warning" | "critical"; message: string }>;
+}
+
 export interface MarginReport {
   model: MarginModelName;
   accountId: string;
@@ -126,5 +137,7 @@ export interface MarginReport {
   scenarios: ScenarioTable[];
   /** Worst simulated paths (simulation models only). */
   worstPaths?: WorstPath[];
+  /** Present when a policy rule fired: its effects are in the `policy` component and the flags. */
+  policy?: PolicyOutcome;
   flags: Flag[];
 }

@@ -1,7 +1,7 @@
 import { formatDecimal, formatUsd } from "../core/decimal.js";
 import type { Flag } from "../core/flags.js";
 import type { MarginModelName } from "./modelNames.js";
-import type { GroupMargin, MarginComponentId, MarginReport } from "./report.js";
+import type { GroupMargin, MarginComponentId, MarginReport, PolicyOutcome } from "./report.js";
 
 /** A MarginReport as JSON carries it: USD amounts as decimal strings with 2 decimals, ratios as decimal strings. */
 export interface MarginReportJson {
@@ -50,6 +50,8 @@ export interface MarginReportJson {
     scenarios: Array<{ id: string; spotShock: string; volShock: string; weight: string; pnl: string }>;
   }>;
   worstPaths?: Array<{ id: string; loss: string; factorMoves: Record<string, string> }>;
+  /** Fired policy rules and their effects (absent when none fired). */
+  policy?: PolicyOutcome;
   flags: Flag[];
 }
 
@@ -130,6 +132,7 @@ export function reportToJson(r: MarginReport): MarginReportJson {
           })),
         }
       : {}),
+    ...(r.policy ? { policy: r.policy } : {}),
     flags: r.flags,
   };
 }

@@ -29,6 +29,15 @@ export const sourceChainSchema = z
     multicall3: evmAddress.optional(),
     /** Per-request timeout, milliseconds. */
     timeoutMs: z.number().int().min(50).max(120_000).default(5_000),
+    /** Further endpoints of the same chain, tried in order when `rpcUrl` fails (failover). */
+    rpcUrls: z
+      .array(z.url({ protocol: /^https?$/ }))
+      .max(8)
+      .optional(),
+    /** Live mode: blocks after which an update is final; default from the chain registry (finality / block time). */
+    finalityBlocks: z.number().int().min(0).max(10_000).optional(),
+    /** Live mode: new-block polling interval, milliseconds. */
+    pollIntervalMs: z.number().int().min(10).max(600_000).default(1_000),
   })
   .strict();
 
@@ -116,6 +125,17 @@ export const replaySourceSchema = z
   })
   .strict();
 
+/** Pyth prices streamed live from a Hermes-compatible server over Server-Sent Events (`/v2/updates/price/stream`). */
+export const hermesStreamSchema = z
+  .object({
+    /** Base URL of the Hermes server, e.g. https://hermes.pyth.network */
+    url: z.url({ protocol: /^https?$/ }),
+    chain: registryChain,
+    source: identifier.default("pyth"),
+    feeds: pythSourceSchema.shape.feeds,
+  })
+  .strict();
+
 /**
  * SourcesConfig: where market data and balances are read from. Paths are relative to the config file.
  * @see docs/oracles.md
@@ -130,6 +150,15 @@ export const sourcesConfigSchema = z
     tokens: z.array(sourceTokenSchema).default([]),
     pyth: pythSourceSchema.optional(),
     replay: replaySourceSchema.optional(),
+    /** Live mode: Pyth over SSE. */
+    hermes: hermesStreamSchema.optional(),
+    /** Lock-and-release bridge contracts (contracts/TestBridge.sol interface) that executed rebalancing uses. */
+    bridges: z
+      .array(z.object({ chain: registryChain, address: evmAddress }).strict())
+      .max(32)
+      .default([]),
+    /** Live mode: on-chain accounts whose balances are followed (holdings update live). */
+    accounts: z.array(evmAddress).max(10_000).default([]),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -175,6 +204,7 @@ export type ChainlinkFeed = z.infer<typeof chainlinkFeedSchema>;
 export type SourceToken = z.infer<typeof sourceTokenSchema>;
 export type PythSource = z.infer<typeof pythSourceSchema>;
 export type ReplaySource = z.infer<typeof replaySourceSchema>;
+export type HermesStream = z.infer<typeof hermesStreamSchema>;
 
 /** Validates a SourcesConfig document; errors are INVALID_INPUT at the JSON path of the first bad field. */
 export function parseSourcesConfig(input: unknown): SourcesConfig {

@@ -2,6 +2,9 @@ import { invalidInput } from "../core/errors.js";
 import { eventDaysByFactor } from "../market/tokenEvents.js";
 import { cleanBasisSeries } from "./cleanBasisSeries.js";
 import { EWMA_DEFAULT_INIT_WINDOW } from "./ewma.js";
+import { learnedVols } from "./forecast/currentVols.js";
+import type { ForecastSeries } from "./forecast/features.js";
+import type { ForecastWeights } from "./forecast/mlp.js";
 import { fitGarch } from "./garch.js";
 import { nearestCorrelation } from "./nearestCorrelation.js";
 import type { PriceSeries } from "./priceHistory.js";
@@ -12,8 +15,8 @@ import {
   type Procyclicality,
 } from "./procyclicality.js";
 
-/** Vol methods; open so a forecaster (e.g. an `ml` method) can be added beside them. */
-export type VolMethod = "ewma" | "garch";
+/** Vol methods: the statistical ones and the learned forecaster (`ml`, or `auto` where the report moved the default). */
+export type VolMethod = "ewma" | "garch" | "ml" | "auto";
 
 export interface RiskFactorEstimateOptions {
   /** Use closes up to and including this ISO date (no look-ahead). */
@@ -28,9 +31,14 @@ export interface RiskFactorEstimateOptions {
   procyclicality?: Procyclicality;
   /**
    * Current vols: "ewma" (RiskMetrics, default) or "garch" (GARCH(1,1) by maximum likelihood per factor, its one-day
-   * forecast; a factor whose fit does not converge keeps its EWMA vol and is named in `source`).
+   * forecast; a factor whose fit does not converge keeps its EWMA vol and is named in `source`). "ml": the learned
+   * forecaster (src/risk/forecast/, needs `ml`); a factor it cannot forecast keeps its EWMA vol and is named in
+   * `source`. "auto": the learned forecaster only for the factors its artefacts list in `defaultFor` (where the
+   * forecasting report found it better out of sample), EWMA for the rest.
    */
   method?: VolMethod;
+  /** Artefacts and the cross-asset (BTC) series the "ml" and "auto" methods need. */
+  ml?: { weights: readonly ForecastWeights[]; market: ForecastSeries };
   /** Clean `basis:*` series of one-day reversals before estimation (cleanBasisSeries), default true. */
   cleanBasis?: boolean;
   /**
@@ -171,7 +179,7 @@ function pairCorrelation(
  * @param series one price (or price-ratio) series per factor; `symbol` is the factor name
  */
 export function estimateRiskFactors(
-  series: readonly PriceSeries[],
+  series: readonly (PriceSeries & { volumes?: Float64Array })[],
   options: RiskFactorEstimateOptions,
 ): RiskFactorEstimate {
   const lambda = options.lambda ?? 0.94;
@@ -217,8 +225,11 @@ export function estimateRiskFactors(
   const vols = new Float64Array(n);
   const largest = new Float64Array(n);
   const garchFailed: string[] = [];
+  const learned = method === "ml" || method === "auto" ? learnedCurrentVols(series, options) : undefined;
   const windows = factors.map((f, i) => {
     current[i] = ewmaVol(f.r, lambda);
+    const v = learned?.vols.get(f.name);
+    if (v !== undefined) current[i] = v;
     rawVols[i] = ewmaVol(f.raw, lambda);
     if (method === "garch") {
       const fit = fitGarch(f.r);
@@ -280,10 +291,44 @@ export function estimateRiskFactors(
     })),
     excluded,
     source:
-      `${method === "garch" ? "GARCH(1,1) MLE vols" : `EWMA lambda ${lambda} vols`} per factor on its own daily closes ` +
+      `${method === "garch" ? "GARCH(1,1) MLE vols" : learned ? `learned forecaster vols for ${[...learned.vols.keys()].join(", ") || "no factor"}, else EWMA lambda ${lambda}` : `EWMA lambda ${lambda} vols`} per factor on its own daily closes ` +
       `${fromDate}..${options.toDate}${cleanBasis ? ", basis series cleaned of one-day reversals" : ""}` +
       `${excludeDays.size > 0 ? ", token-event days left out of basis series" : ""}; ` +
       `vols with ${treatment} (EMIR RTS 153/2013 art. 28); pairwise correlation ${stressWeight * 100}% stressed` +
-      (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : ""),
+      (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : "") +
+      (learned?.missing.length ? `; no learned forecast for ${learned.missing.join("; ")} (EWMA used)` : ""),
   };
+}
+
+/**
+ * The learned forecaster's vols of the series (cut at the as-of date; volumes kept): every factor for "ml", the
+ * artefacts' `defaultFor` factors for "auto". Factors it cannot serve are listed, never guessed.
+ */
+function learnedCurrentVols(
+  series: readonly (PriceSeries & { volumes?: Float64Array })[],
+  options: RiskFactorEstimateOptions,
+): { vols: Map<string, number>; missing: string[] } {
+  const ml = options.ml;
+  if (!ml) throw invalidInput("$.ml", `method "${options.method}" needs the forecaster weights and the market series`);
+  const cutAt = <T extends ForecastSeries>(s: T): ForecastSeries => {
+    const end = s.dates.findLastIndex((d) => d <= options.toDate);
+    return {
+      symbol: s.symbol,
+      dates: s.dates.slice(0, end + 1),
+      closes: s.closes.slice(0, end + 1),
+      ...(s.volumes ? { volumes: s.volumes.slice(0, end + 1) } : {}),
+    };
+  };
+  const defaults = new Set(ml.weights.flatMap((w) => w.defaultFor));
+  const use = series
+    .filter((s) => s.dates.includes(options.toDate))
+    .filter((s) => options.method === "ml" || defaults.has(s.symbol))
+    .map(cutAt);
+  const out = learnedVols(use, cutAt(ml.market), ml.weights);
+  const vols = new Map<string, number>();
+  use.forEach((s, i) => {
+    const v = out.volsDaily[i]!;
+    if (v > 0 && Number.isFinite(v)) vols.set(s.symbol, v);
+  });
+  return { vols, missing: out.missing };
 }

@@ -133,6 +133,25 @@ export const marginReportJsonSchema = z.object({
     }),
   ),
   worstPaths: z.array(z.object({ id: z.string(), loss: usd, factorMoves: z.record(z.string(), dec) })).optional(),
+  /** Fired rules of the active rulebook (absent when none fired). */
+  policy: z
+    .object({
+      rulebook: z.string(),
+      fired: z.array(
+        z.object({
+          ruleId: z.string(),
+          description: z.string(),
+          anchor: z.string().optional(),
+          effects: z.array(z.string()),
+        }),
+      ),
+      reduceOnly: z.boolean(),
+      blockWithdrawals: z.boolean(),
+      alerts: z.array(
+        z.object({ ruleId: z.string(), severity: z.enum(["info", "warning", "critical"]), message: z.string() }),
+      ),
+    })
+    .optional(),
   flags: z.array(flag),
 });
 

@@ -23,6 +23,8 @@ export interface LiveAccount {
   /** Why the last computation failed (e.g. a price missing from the live market). */
   error?: XmarginError;
   band?: BandState;
+  /** Ids of the policy rules that fired on the last report (the audit trail records changes of this set). */
+  firedRules?: string[];
 }
 
 /** Feed symbols an account depends on: underlyings of its items and the tokens it holds. */

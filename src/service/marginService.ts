@@ -1,5 +1,7 @@
 import { XmarginError } from "../core/errors.js";
 import { runMarginModel } from "../margin/computeMargin.js";
+import { DEFAULT_RULEBOOK } from "../margin/policy/defaultRulebook.js";
+import { parseRulebook, type Rulebook } from "../margin/policy/rulebook.js";
 import type { MarginReport } from "../margin/report.js";
 import { type MarginReportJson, reportToJson } from "../margin/reportJson.js";
 import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
@@ -7,7 +9,7 @@ import { type AnyMarginConfig, resolveMarginConfig } from "../margin/resolveConf
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { parseDocument } from "../schema/validate.js";
-import type { MarginSnapshotWrite, MarginStore } from "../store/marginStore.js";
+import type { MarginSnapshotWrite, MarginStore, PolicyAuditWrite } from "../store/marginStore.js";
 import { AccountRegistry } from "./accountRegistry.js";
 import { checkBudget } from "./computeBudget.js";
 import type { WhatIfEngine } from "./engines.js";
@@ -32,10 +34,18 @@ export interface ComputedReport {
 }
 
 /** The report of a portfolio at a tick; the one place the service runs the engine on the live market. */
-export function computeAtTick(portfolio: Portfolio, tick: MarketTick, config: AnyMarginConfig): ComputedReport {
-  const report = runMarginModel(resolvePortfolio(portfolio, tick.market), tick.market, config);
+export function computeAtTick(
+  portfolio: Portfolio,
+  tick: MarketTick,
+  config: AnyMarginConfig,
+  rulebook: Rulebook = DEFAULT_RULEBOOK,
+): ComputedReport {
+  const report = runMarginModel(resolvePortfolio(portfolio, tick.market), tick.market, config, { rulebook });
   return { report, json: reportToJson(report) };
 }
+
+/** `name@vN` of a rulebook, as reports and the audit trail name it. */
+export const rulebookLabel = (b: Rulebook): string => `${b.name}@v${b.version}`;
 
 function asXmarginError(err: unknown): XmarginError {
   if (err instanceof XmarginError) return err;
@@ -73,6 +83,8 @@ export class MarginService {
   /** Off-thread mode: the tick waiting to be recomputed (the newest; older ones are folded into it). */
   private pending: { tick: MarketTick; changed: Set<string>; clockMoved: boolean } | undefined;
   private draining = false;
+  /** The rulebook evaluated after every model: the newest stored version, else the built-in default. */
+  rulebook: Rulebook = DEFAULT_RULEBOOK;
 
   constructor(options: MarginServiceOptions) {
     this.store = options.store;
@@ -80,6 +92,14 @@ export class MarginService {
     this.budget = options.budget ?? computeBudgetSchema.parse({});
     this.log = options.log ?? (() => {});
     this.events = new ServiceEvents(this.log);
+    const storedBook = this.store.latestRulebook(DEFAULT_RULEBOOK.name);
+    if (storedBook) {
+      try {
+        this.rulebook = parseRulebook(storedBook.document);
+      } catch (err) {
+        this.log(`stored rulebook ignored: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     const stored = this.store.latestMarket();
     this.market = new LiveMarket(stored ? stored.seq + 1 : 1);
     if (stored) {
@@ -153,6 +173,7 @@ export class MarginService {
       marginSnapshotRow(acc, tick, acc.report!, acc.reportJson!, reason),
     );
     if (rows.length > 0) this.store.recordMargins(rows);
+    this.auditFiredRules(moved, tick, reason);
     for (const acc of moved) {
       this.emit({
         type: "report",
@@ -167,12 +188,69 @@ export class MarginService {
     }
   }
 
+  /** Records in the policy audit trail every account whose set of fired rules changed with this report. */
+  private auditFiredRules(moved: LiveAccount[], tick: MarketTick, reason: ReportReason): void {
+    const audit: PolicyAuditWrite[] = [];
+    for (const acc of moved) {
+      const fired = acc.report?.policy?.fired ?? [];
+      const ids = fired.map((f) => f.ruleId);
+      if (ids.join(",") === (acc.firedRules ?? []).join(",")) continue;
+      acc.firedRules = ids;
+      audit.push({
+        at: new Date().toISOString(),
+        kind: ids.length ? "rules-fired" : "rules-cleared",
+        actor: "engine",
+        rulebook: acc.report?.policy?.rulebook ?? rulebookLabel(this.rulebook),
+        accountId: acc.accountId,
+        detail: { seq: tick.seq, asOf: tick.asOf, reason, fired },
+      });
+    }
+    if (audit.length > 0) this.store.appendPolicyAudit(audit);
+  }
+
+  /**
+   * Stores a new version of the active rulebook (its `version` must be the stored one + 1, so two editors cannot
+   * overwrite each other), records it in the audit trail, makes it active and re-margins every account with it.
+   * Accounts whose fired rules change get their own audit entries.
+   */
+  setRulebook(doc: unknown, actor: string): { rulebook: Rulebook; recomputed: string[] } {
+    const book = parseRulebook(doc);
+    if (book.name !== this.rulebook.name) {
+      throw new XmarginError(`must be "${this.rulebook.name}", the active rulebook`, {
+        code: "INVALID_INPUT",
+        path: "$.name",
+      });
+    }
+    if (book.version !== this.rulebook.version + 1) {
+      throw new XmarginError(
+        `version must be ${this.rulebook.version + 1} (the active version is ${this.rulebook.version})`,
+        { code: "CONFLICT", path: "$.version" },
+      );
+    }
+    const at = new Date().toISOString();
+    this.store.putRulebook(
+      { name: book.name, version: book.version, document: doc, createdAt: at, actor },
+      {
+        at,
+        kind: "rulebook-put",
+        actor,
+        rulebook: rulebookLabel(book),
+        accountId: null,
+        detail: { previous: rulebookLabel(this.rulebook), rules: book.rules.map((r) => r.id) },
+      },
+    );
+    this.rulebook = book;
+    const tick = this.market.current;
+    const recomputed = tick ? this.recompute([...this.accounts.values()], tick, "policy") : [];
+    return { rulebook: book, recomputed };
+  }
+
   private recompute(accounts: LiveAccount[], tick: MarketTick, reason: ReportReason): string[] {
     const moved: LiveAccount[] = [];
     for (const acc of accounts) {
       this.stats.recomputations++;
       try {
-        const changed = this.install(acc, tick, computeAtTick(acc.portfolio, tick, acc.config));
+        const changed = this.install(acc, tick, computeAtTick(acc.portfolio, tick, acc.config, this.rulebook));
         if (changed || reason !== "tick") moved.push(acc);
       } catch (err) {
         const e = asXmarginError(err);
@@ -317,7 +395,9 @@ export class MarginService {
     checkBudget(doc.portfolio, config, this.budget, { portfolio: "$.portfolio", config: "$.config" });
     const policy = doc.policy === undefined ? (existing?.policy ?? null) : doc.policy;
     const tick = this.market.current;
-    const computed = tick ? underPath("$.portfolio", () => computeAtTick(doc.portfolio, tick, config)) : undefined;
+    const computed = tick
+      ? underPath("$.portfolio", () => computeAtTick(doc.portfolio, tick, config, this.rulebook))
+      : undefined;
     const row = this.store.putAccount({
       accountId,
       portfolio: doc.portfolio,
@@ -350,7 +430,7 @@ export class MarginService {
     const acc = this.getAccount(accountId);
     const tick = this.currentTick();
     if (acc.reportSeq !== tick.seq || !acc.reportJson) {
-      acc.reportJson = computeAtTick(acc.portfolio, tick, acc.config).json;
+      acc.reportJson = computeAtTick(acc.portfolio, tick, acc.config, this.rulebook).json;
       acc.reportSeq = tick.seq;
     }
     return { seq: tick.seq, asOf: tick.asOf, report: acc.reportJson };

@@ -1,5 +1,6 @@
 import { XmarginError } from "../core/errors.js";
 import { runMarginModel } from "../margin/computeMargin.js";
+import type { Rulebook } from "../margin/policy/rulebook.js";
 import type { MarginReport } from "../margin/report.js";
 import { type MarginReportJson, reportToJson } from "../margin/reportJson.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
@@ -32,10 +33,13 @@ export function marginAtSnapshot(
   snapshot: MarketSnapshot,
   configDoc: unknown,
   fromRequest: boolean,
+  rulebook?: Rulebook,
 ): MarginReport {
   const config = underPath("$.config", () => resolveMarginConfig(configDoc));
   const market = fromRequest ? underPath("$.market", () => resolveMarket(snapshot)) : resolveMarket(snapshot);
-  return underPath("$.portfolio", () => runMarginModel(resolvePortfolio(portfolio, market), market, config));
+  return underPath("$.portfolio", () =>
+    runMarginModel(resolvePortfolio(portfolio, market), market, config, rulebook ? { rulebook } : {}),
+  );
 }
 
 /**
@@ -60,14 +64,17 @@ export async function marginOnDemand(
       snapshot: live,
       configDoc: doc,
       fromRequest: snapshot !== undefined,
+      rulebook: service.rulebook,
     };
     const result = await pool.run(job);
     if (result.kind === "margin") return result.report;
   }
-  if (snapshot) return reportToJson(marginAtSnapshot(portfolio, snapshot, doc, true));
+  if (snapshot) return reportToJson(marginAtSnapshot(portfolio, snapshot, doc, true, service.rulebook));
   const market = service.currentTick().market;
   return reportToJson(
-    underPath("$.portfolio", () => runMarginModel(resolvePortfolio(portfolio, market), market, config)),
+    underPath("$.portfolio", () =>
+      runMarginModel(resolvePortfolio(portfolio, market), market, config, { rulebook: service.rulebook }),
+    ),
   );
 }
 

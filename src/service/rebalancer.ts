@@ -13,6 +13,11 @@ export interface RebalancerOptions {
   webhookUrl?: string;
   webhookTimeoutMs: number;
   log?: (line: string) => void;
+  /**
+   * Live mode: executes an applicable plan on chain instead of applying it to the stored portfolio (the holdings
+   * then change through the chain follower).
+   */
+  execute?: (planId: number, account: LiveAccount, proposal: PlanProposal) => void;
 }
 
 const headline = (r: MarginReport) => ({
@@ -174,7 +179,8 @@ export class Rebalancer {
     this.log(`plan ${id} for ${acc.accountId}: ${kind} ${status} (${(record.trigger as { why: string }).why})`);
     this.service.emit({ type: "plan", accountId: acc.accountId, plan: record });
     if (this.options.webhookUrl) this.deliver(id, record, this.options.webhookUrl);
-    if (applicable && proposal) {
+    if (applicable && proposal && this.options.execute) this.options.execute(id, acc, proposal);
+    else if (applicable && proposal) {
       this.service.putAccount(acc.accountId, { portfolio: { ...proposal.portfolio, accountId: acc.accountId } });
     }
   }

@@ -140,6 +140,18 @@ export const serviceConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Live mode: follow chains (a SourcesConfig document) instead of replaying history; see docs/service.md. */
+    live: z
+      .object({
+        /** SourcesConfig (validated when the service starts; errors name its fields). */
+        sources: z.record(z.string(), z.unknown()).optional(),
+        /** How often the market clock moves (staleness, time decay), milliseconds. */
+        clockTickMs: z.number().int().min(100).max(60_000).default(5_000),
+        /** Plans on chain: only recorded (default), after operator approval, or at once. */
+        execution: z.enum(["dry-run", "approval", "automatic"]).default("dry-run"),
+      })
+      .strict()
+      .prefault({}),
     /** MarginConfig of accounts stored without one. */
     defaultModel: z.enum(MARGIN_MODEL_NAMES as [MarginModelName, ...MarginModelName[]]).default("grid"),
     /** Margin-history rows kept in memory per answer of `GET /v1/accounts/:id/history`. */

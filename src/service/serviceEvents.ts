@@ -1,9 +1,10 @@
 import type { XmarginErrorJson } from "../core/errors.js";
+import type { Flag } from "../core/flags.js";
 import type { MarginReportJson } from "../margin/reportJson.js";
 import type { PriceJson } from "./liveMarket.js";
 
 /** Why an account's report was (re)computed. */
-export type ReportReason = "tick" | "position" | "start";
+export type ReportReason = "tick" | "position" | "start" | "policy";
 
 /** What the service announces; the WebSocket hub forwards these to subscribers. */
 export type ServiceEvent =
@@ -28,7 +29,24 @@ export type ServiceEvent =
       report: MarginReportJson;
     }
   | { type: "account-error"; accountId: string; seq: number; error: XmarginErrorJson }
-  | { type: "plan"; accountId: string; plan: Record<string, unknown> };
+  | { type: "plan"; accountId: string; plan: Record<string, unknown> }
+  | {
+      /** Live mode: a plan's on-chain execution record (tx hashes, receipts, state) after each stage. */
+      type: "execution";
+      accountId: string;
+      planId: number;
+      execution: Record<string, unknown>;
+    }
+  | {
+      /** Live mode: a reorg, an RPC outage or recovery, provisional data or read failures on a chain. */
+      type: "chain";
+      origin: string;
+      flags: Flag[];
+      reorg?: { chain: string; depth: number; forkBlock: string; reverted: string[] };
+      /** Followed accounts whose holdings this update changed. */
+      accounts: string[];
+      status?: "up" | "down";
+    };
 
 export type ServiceListener = (event: ServiceEvent) => void;
 

@@ -2,7 +2,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { BridgeExecutor } from "../chains/bridge/bridgeExecutor.js";
+import { keyValueJournal } from "../chains/bridge/executionJournal.js";
 import { XmarginError } from "../core/errors.js";
+import type { Rulebook } from "../margin/policy/rulebook.js";
+import { parseSourcesConfig } from "../oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
 import type { MarginStore } from "../store/marginStore.js";
@@ -14,8 +18,10 @@ import type { PlanEngine, WhatIfEngine } from "./engines.js";
 import { buildHttpServer } from "./http/buildHttpServer.js";
 import type { FeedControl } from "./http/httpContext.js";
 import { liquidationPlanEngine, liquidationWhatIfEngine } from "./liquidationEngines.js";
+import { LiveChains } from "./liveChains.js";
 import { MarginService, type TickComputer } from "./marginService.js";
 import { REPO_ROOT } from "./paths.js";
+import { PlanExecution } from "./planExecution.js";
 import { Rebalancer } from "./rebalancer.js";
 import { ReplayFeed } from "./replayFeed.js";
 import { loadReplayHistory } from "./replayHistory.js";
@@ -42,6 +48,9 @@ export interface RunningService {
   store: MarginStore;
   app: FastifyInstance;
   feed: FeedControl;
+  /** Live mode (`live.sources` configured): the followed chains and plan execution. */
+  live: LiveChains | undefined;
+  execution: PlanExecution | undefined;
   close(): Promise<void>;
 }
 
@@ -68,7 +77,7 @@ function packageVersion(): string {
 }
 
 /** Stored accounts' tick recomputations in the worker pool (the report object comes back for the rebalancer). */
-function tickComputerOf(pool: WorkerPool): TickComputer {
+function tickComputerOf(pool: WorkerPool, rulebook: () => Rulebook): TickComputer {
   return async (acc, tick) => {
     const result = await pool.run({
       kind: "margin",
@@ -77,6 +86,7 @@ function tickComputerOf(pool: WorkerPool): TickComputer {
       configDoc: acc.configDoc,
       fromRequest: false,
       full: true,
+      rulebook: rulebook(),
     });
     if (result.kind !== "margin" || !result.full) {
       throw new XmarginError("unexpected worker answer", { code: "INTERNAL" });
@@ -123,7 +133,17 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       budget: config.budget,
       log,
     });
+    const sources = config.live.sources ? parseSourcesConfig(config.live.sources) : undefined;
+    const execution = sources
+      ? new PlanExecution(
+          service,
+          new BridgeExecutor({ config: sources, journal: keyValueJournal(store), log }),
+          config.live.execution,
+          log,
+        )
+      : undefined;
     const rebalancer = new Rebalancer(service, {
+      ...(execution ? { execute: execution.onPlan } : {}),
       engine: options.planEngine ?? liquidationPlanEngine,
       ...(config.webhook.url ? { webhookUrl: config.webhook.url } : {}),
       webhookTimeoutMs: config.webhook.timeoutMs,
@@ -132,7 +152,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     const template = loadTemplateMarket(config.examplesDir);
 
     let replay: ReplayFeed | undefined;
-    if (config.feed.enabled && existsSync(config.feed.dataDir)) {
+    if (config.feed.enabled && !sources && existsSync(config.feed.dataDir)) {
       const history = loadReplayHistory(config.feed.dataDir);
       const resumeAfter = store.getMeta(REPLAY_META);
       replay = new ReplayFeed({
@@ -143,7 +163,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
         loop: config.feed.loop,
         ...(resumeAfter ? { resumeAfter } : {}),
       });
-    } else if (config.feed.enabled) {
+    } else if (config.feed.enabled && !sources) {
       log(`no price history at ${config.feed.dataDir}: the market stays at the example snapshot`);
     }
     const step = () => {
@@ -155,7 +175,11 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     };
     const feed: FeedControl = { status: () => replay?.status() ?? null, step };
 
-    if (!service.market.current) {
+    const live = sources
+      ? new LiveChains({ service, sources, template, clockTickMs: config.live.clockTickMs, log })
+      : undefined;
+    if (live) await live.start();
+    else if (!service.market.current) {
       if (!step()) service.applyMarket(template, "example");
     }
     if (config.demo) {
@@ -173,7 +197,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     });
     const workers =
       config.budget.workers > 0 ? WorkerPool.create(config.budget.workers, config.budget.timeoutMs) : undefined;
-    if (workers) service.offloadTicks(tickComputerOf(workers));
+    if (workers) service.offloadTicks(tickComputerOf(workers, () => service.rulebook));
     const { app, hub } = await buildHttpServer({
       config,
       service,
@@ -183,6 +207,8 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       version,
       log,
       ...(workers ? { workers } : {}),
+      ...(live ? { live } : {}),
+      ...(execution ? { execution } : {}),
     });
     if (workers) app.addHook("onClose", async () => workers.close());
     await app.listen({ host: config.host, port: config.port });
@@ -215,10 +241,14 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       store,
       app,
       feed,
+      live,
+      execution,
       async close() {
         if (closed) return;
         closed = true;
         replay?.stop();
+        execution?.close();
+        await live?.stop();
         hub.closeAll();
         await app.close();
         await Promise.race([

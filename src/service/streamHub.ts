@@ -166,7 +166,8 @@ export class StreamHub {
   }
 
   private wants(c: Client, e: ServiceEvent): boolean {
-    if (e.type === "tick") return true;
+    // Market-wide events (a tick; live mode: a chain's reorg, outage or recovery) go to every client.
+    if (e.type === "tick" || e.type === "chain") return true;
     if (!this.mayRead(c.principal, e.accountId)) return false;
     return c.accounts.has("*") || c.accounts.has(e.accountId);
   }

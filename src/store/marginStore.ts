@@ -100,6 +100,31 @@ export interface PlanRow extends PlanWrite {
   delivery: string | null;
 }
 
+/** One stored version of a rulebook document. */
+export interface RulebookRow {
+  name: string;
+  version: number;
+  document: unknown;
+  createdAt: string;
+  /** Who stored it (the admin key's label). */
+  actor: string;
+}
+
+/** One entry of the policy audit trail: a rulebook change, or the rules fired on an account changing. */
+export interface PolicyAuditWrite {
+  at: string;
+  kind: "rulebook-put" | "rules-fired" | "rules-cleared";
+  actor: string;
+  /** `name@vN` of the rulebook concerned. */
+  rulebook: string;
+  accountId: string | null;
+  detail: unknown;
+}
+
+export interface PolicyAuditRow extends PolicyAuditWrite {
+  id: number;
+}
+
 export interface MarginStore {
   /** Schema version after migrations. */
   readonly schemaVersion: number;
@@ -122,5 +147,13 @@ export interface MarginStore {
   listPlans(accountId: string, limit: number): PlanRow[];
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
+  /** Stores a rulebook version and its audit entry in one transaction. */
+  putRulebook(row: RulebookRow, audit: PolicyAuditWrite): void;
+  /** Newest version of a rulebook, if any was stored. */
+  latestRulebook(name: string): RulebookRow | undefined;
+  rulebookVersions(name: string, limit: number): RulebookRow[];
+  appendPolicyAudit(entries: readonly PolicyAuditWrite[]): void;
+  /** Newest first; one account's entries when `accountId` is given. */
+  policyAudit(limit: number, accountId?: string): PolicyAuditRow[];
   close(): void;
 }

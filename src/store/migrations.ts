@@ -77,4 +77,28 @@ export const sqliteMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "rulebooks with versions and the policy audit trail",
+    sql: `
+      CREATE TABLE rulebooks (
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        document_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        PRIMARY KEY (name, version)
+      );
+      CREATE TABLE policy_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        rulebook TEXT NOT NULL,
+        account_id TEXT,
+        detail_json TEXT NOT NULL
+      );
+      CREATE INDEX policy_audit_account ON policy_audit(account_id, id);
+    `,
+  },
 ];

@@ -9,7 +9,10 @@ import type {
   MarginSnapshotWrite,
   MarginStore,
   PlanRow,
+  PolicyAuditRow,
+  PolicyAuditWrite,
   PricePoint,
+  RulebookRow,
   StoredMarket,
   TickWrite,
 } from "./marginStore.js";
@@ -81,6 +84,24 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
     current = m.version;
   }
   return current;
+}
+
+interface RulebookDbRow {
+  name: string;
+  version: number;
+  document_json: string;
+  created_at: string;
+  actor: string;
+}
+
+interface AuditDbRow {
+  id: number;
+  at: string;
+  kind: string;
+  actor: string;
+  rulebook: string;
+  account_id: string | null;
+  detail_json: string;
 }
 
 /**
@@ -174,6 +195,19 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       "SELECT * FROM plans WHERE account_id = ? ORDER BY id DESC LIMIT ?",
     ),
     getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+    insertRulebook: db.prepare(
+      "INSERT INTO rulebooks (name, version, document_json, created_at, actor) VALUES (@name, @version, @document, @createdAt, @actor)",
+    ),
+    rulebookVersions: db.prepare<[string, number], RulebookDbRow>(
+      "SELECT * FROM rulebooks WHERE name = ? ORDER BY version DESC LIMIT ?",
+    ),
+    insertAudit: db.prepare(
+      "INSERT INTO policy_audit (at, kind, actor, rulebook, account_id, detail_json) VALUES (@at, @kind, @actor, @rulebook, @accountId, @detail)",
+    ),
+    auditAll: db.prepare<[number], AuditDbRow>("SELECT * FROM policy_audit ORDER BY id DESC LIMIT ?"),
+    auditAccount: db.prepare<[string, number], AuditDbRow>(
+      "SELECT * FROM policy_audit WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+    ),
     setMeta: db.prepare(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     ),
@@ -215,8 +249,42 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
     return accountOf(s.getAccount.get(a.accountId)!);
   });
 
+  const auditRow = (e: PolicyAuditWrite) => ({ ...e, detail: JSON.stringify(e.detail) });
+  const appendAudit = db.transaction((entries: readonly PolicyAuditWrite[]) => {
+    for (const e of entries) s.insertAudit.run(auditRow(e));
+  });
+  const putRulebook = db.transaction((row: RulebookRow, audit: PolicyAuditWrite) => {
+    s.insertRulebook.run({ ...row, document: JSON.stringify(row.document) });
+    s.insertAudit.run(auditRow(audit));
+  });
+  const rulebookOf = (r: RulebookDbRow): RulebookRow => ({
+    name: r.name,
+    version: r.version,
+    document: JSON.parse(r.document_json) as unknown,
+    createdAt: r.created_at,
+    actor: r.actor,
+  });
+  const auditOf = (r: AuditDbRow): PolicyAuditRow => ({
+    id: r.id,
+    at: r.at,
+    kind: r.kind as PolicyAuditRow["kind"],
+    actor: r.actor,
+    rulebook: r.rulebook,
+    accountId: r.account_id,
+    detail: JSON.parse(r.detail_json) as unknown,
+  });
+
   return {
     schemaVersion,
+    putRulebook: (row, audit) => putRulebook(row, audit),
+    latestRulebook(name) {
+      const r = s.rulebookVersions.get(name, 1);
+      return r ? rulebookOf(r) : undefined;
+    },
+    rulebookVersions: (name, limit) => s.rulebookVersions.all(name, limit).map(rulebookOf),
+    appendPolicyAudit: (entries) => appendAudit(entries),
+    policyAudit: (limit, accountId) =>
+      (accountId === undefined ? s.auditAll.all(limit) : s.auditAccount.all(accountId, limit)).map(auditOf),
     putAccount: (a) => putAccount(a),
     getAccount(accountId) {
       const r = s.getAccount.get(accountId);

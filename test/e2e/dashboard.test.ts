@@ -114,4 +114,35 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     expect(pageErrors).toEqual([]);
     await page.close();
   });
+
+  it("shows the policy rules fired on an account after an admin edits the rulebook", async () => {
+    const rulebook = (await h.call("/v1/rulebook")).body.rulebook as { version: number; rules: unknown[] };
+    const res = await h.call("/v1/rulebook", {
+      method: "PUT",
+      body: {
+        ...rulebook,
+        version: rulebook.version + 1,
+        rules: [
+          ...rulebook.rules,
+          {
+            id: "desk-watch",
+            description: "Risk desk watch list",
+            when: { "==": [{ var: "account.id" }, "acct-btc-strangle-01"] },
+            actions: [{ kind: "marginMultiplier", factor: 1.2 }],
+          },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    const page = await browser.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(`${h.url}/#/accounts/acct-btc-strangle-01`);
+    const panel = page.locator('[data-testid="policy"]');
+    await panel.waitFor({ timeout: 15_000 });
+    expect(await panel.textContent()).toContain("desk-watch");
+    expect(await panel.textContent()).toContain("margin x1.2");
+    expect(await page.locator('[data-testid="components"]').textContent()).toContain("policy");
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
 });

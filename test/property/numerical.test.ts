@@ -117,8 +117,11 @@ describe("numerical guards: single options at the edges", () => {
         const r = optionReport({ ...c, long: true }, "grid", false);
         const value = r.byPosition[0]!.valueUsd;
         expectAtMost(component(r, "scenario risk"), value, 1e-9, "scenario risk <= premium");
-        // Contingency is exactly 1% of |size| x S.
-        expect(component(r, "option contingency")).toBeCloseTo(0.01 * c.size * c.spot, 9);
+        // Contingency is exactly 1% of |size| x S while the option lives; an expired one is settled in resolve
+        // (OPTION_EXPIRED) and carries none.
+        const expired = c.expirySec <= 0;
+        expect(component(r, "option contingency")).toBeCloseTo(expired ? 0 : 0.01 * c.size * c.spot, 9);
+        if (expired) expect(r.flags.some((f) => f.code === "OPTION_EXPIRED")).toBe(true);
       }),
       runs(400),
     );

@@ -1,5 +1,6 @@
 import { invalidInput } from "../../core/errors.js";
 import { runMarginModel } from "../../margin/computeMargin.js";
+import { parseRulebook } from "../../margin/policy/rulebook.js";
 import type { MarginReport } from "../../margin/report.js";
 import { reportToJson } from "../../margin/reportJson.js";
 import { resolveMarginConfig } from "../../margin/resolveConfig.js";
@@ -13,6 +14,8 @@ export interface MarginArgs {
   market: string;
   config?: string;
   model?: string;
+  /** Rulebook JSON evaluated after the model instead of the default one. */
+  rules?: string;
   json: boolean;
   /** Receives the report (for `--fail-on`). */
   onReport?: (report: MarginReport) => void;
@@ -27,7 +30,10 @@ export function marginCommand(args: MarginArgs): string {
     : resolveMarginConfig({ model: args.model ?? "grid" });
   const market = loadMarket(args.market);
   const portfolio = loadPortfolio(args.portfolio, market);
-  const report = runMarginModel(portfolio, market, config);
+  const rulebook = args.rules
+    ? inFile(args.rules, () => parseRulebook(readJsonFile(args.rules!, "rulebook")))
+    : undefined;
+  const report = runMarginModel(portfolio, market, config, rulebook ? { rulebook } : {});
   args.onReport?.(report);
   return args.json ? JSON.stringify(reportToJson(report), null, 2) : renderReport(report);
 }

@@ -35,6 +35,7 @@ export function rebalanceCommand(args: AccountArgs): string {
           "gain (USD/USD)",
           "IM after (USD)",
           "health (ratio)",
+          "in transit (health)",
         ],
         plan.moves.map((m) => [
           String(m.order),
@@ -48,6 +49,7 @@ export function rebalanceCommand(args: AccountArgs): string {
           m.gainPerUsd.toFixed(4),
           usd(m.initialMarginAfterUsd),
           ratioText(m.healthAfter),
+          `${ratioText(m.inTransit.healthRatio)}${m.inTransit.worseInTransit ? " (worse while moving)" : ""}`,
         ]),
       ),
     );

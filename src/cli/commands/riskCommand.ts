@@ -2,12 +2,14 @@ import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
 import { riskFactorsDoc } from "../../backtest/history/riskFactorsDoc.js";
 import { XmarginError } from "../../core/errors.js";
 import { xchainDefaults } from "../../margin/xchain/config.js";
-import { estimateRiskFactors } from "../../risk/estimateRiskFactors.js";
+import { estimateRiskFactors, type RiskFactorEstimateOptions } from "../../risk/estimateRiskFactors.js";
 import type { PriceSeries } from "../../risk/priceHistory.js";
 import { RISK_FACTOR_SERIES } from "../../risk/riskFactorSeries.js";
 import { historyDir } from "../historyDir.js";
 import { readJsonFile } from "../readJsonFile.js";
 import { renderTable } from "../table.js";
+import { MARKET_SERIES } from "./forecastInputs.js";
+import { loadForecastWeights } from "./trainCommand.js";
 
 export interface RiskArgs {
   /** Folder of daily CSVs (default XMARGIN_HISTORY_DIR, else ../shared/data next to the package). */
@@ -18,6 +20,8 @@ export interface RiskArgs {
   window?: string;
   method?: string;
   snapshot?: string;
+  /** Directory of the learned forecaster's artefacts (method ml); default artefacts/forecast. */
+  weights?: string;
   json: boolean;
 }
 
@@ -51,24 +55,38 @@ function positiveNumber(v: string | undefined, name: string, fallback: number): 
   return n;
 }
 
-function riskMethod(v: string | undefined): "ewma" | "garch" {
-  if (v === undefined || v === "ewma" || v === "garch") return v ?? "ewma";
-  throw new XmarginError(`--method must be ewma or garch, got "${v}"`, { code: "INVALID_INPUT", path: "--method" });
+function riskMethod(v: string | undefined): "ewma" | "garch" | "ml" | "auto" {
+  if (v === undefined || v === "ewma" || v === "garch" || v === "ml" || v === "auto") return v ?? "ewma";
+  throw new XmarginError(`--method must be ewma, garch, ml or auto, got "${v}"`, {
+    code: "INVALID_INPUT",
+    path: "--method",
+  });
 }
 
 /** `xmargin risk`: EWMA vols and correlations with a stressed floor from daily price files. */
 export function riskCommand(args: RiskArgs): string {
+  const dir = historyDir(args.history);
   const series = loadFactorSeries(
-    historyDir(args.history),
+    dir,
     args.factors?.split(",").map((s) => s.trim()),
   );
+  const method = riskMethod(args.method);
+  let ml: RiskFactorEstimateOptions["ml"];
+  if (method === "ml" || method === "auto") {
+    // The learned forecaster's cross-asset features read the BTC series, whichever factors are asked for.
+    const market = loadFactorSeries(dir, ["BTC"])[0];
+    if (!market)
+      throw new XmarginError(`${MARKET_SERIES}.csv not found in ${dir}`, { code: "IO_ERROR", path: "--history" });
+    ml = { weights: loadForecastWeights(args.weights), market };
+  }
   const lastCommon = series.map((s) => s.dates.at(-1) ?? "").sort()[0] ?? "";
   const to = args.to ?? lastCommon;
   const estimate = estimateRiskFactors(series, {
     toDate: to,
     lambda: positiveNumber(args.lambda, "lambda", 0.94),
     stressWindowDays: positiveNumber(args.window, "window", 250),
-    method: riskMethod(args.method),
+    method,
+    ...(ml ? { ml } : {}),
   });
   const doc = riskFactorsDoc(estimate);
   if (args.snapshot) {
@@ -86,7 +104,7 @@ export function riskCommand(args: RiskArgs): string {
       [
         "factor",
         "raw vol (%/day)",
-        `${args.method === "garch" ? "GARCH" : "EWMA"} vol (%/day)`,
+        `${method === "garch" ? "GARCH" : method === "ml" ? "learned" : method === "auto" ? "current" : "EWMA"} vol (%/day)`,
         "floored vol (%/day)",
         "floored vol (%/year)",
         "largest 1-day move (%)",

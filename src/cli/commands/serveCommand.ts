@@ -1,6 +1,7 @@
 import { XmarginError } from "../../core/errors.js";
 import { serviceConfigFromEnv } from "../../service/serviceConfig.js";
 import { type RunningService, startService } from "../../service/startService.js";
+import { readJsonFile } from "../readJsonFile.js";
 
 export interface ServeArgs {
   /** TCP port (default 8080, or XMARGIN_PORT). */
@@ -17,6 +18,10 @@ export interface ServeArgs {
   from?: string;
   /** Folder of the daily history (default ../shared/data, or XMARGIN_HISTORY_DIR). */
   history?: string;
+  /** Live mode: a SourcesConfig file of the chains to follow (replaces the replay). */
+  sources?: string;
+  /** Live mode: plans on chain: dry-run (default), approval, automatic. */
+  execute?: string;
   /** Receives the start-up lines (default: stdout). */
   print?: (line: string) => void;
   /** Resolves when the service should stop (default: SIGINT or SIGTERM). */
@@ -63,9 +68,22 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
     ...(args.from ? { from: args.from } : {}),
     ...(args.history ? { dataDir: args.history } : {}),
   };
+  if (args.execute !== undefined && !["dry-run", "approval", "automatic"].includes(args.execute)) {
+    throw new XmarginError("--execute must be dry-run, approval or automatic", {
+      code: "INVALID_INPUT",
+      path: "--execute",
+    });
+  }
+  const live = args.sources
+    ? {
+        sources: readJsonFile(args.sources, "SourcesConfig") as Record<string, unknown>,
+        ...(args.execute ? { execution: args.execute as "dry-run" | "approval" | "automatic" } : {}),
+      }
+    : undefined;
   const svc = await startService(
     {
       ...env,
+      ...(live ? { live } : {}),
       ...(port !== undefined ? { port } : {}),
       ...(args.db ? { dbFile: args.db } : {}),
       ...(args.host ? { host: args.host } : {}),
@@ -77,10 +95,13 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
   const feedStatus = svc.feed.status();
   print(`xmargin serve: listening on ${svc.url} (dashboard ${svc.url}/, API ${svc.url}/openapi.json)`);
   print(`xmargin serve: store ${svc.config.dbFile} (SQLite, WAL), ${svc.service.accounts.size} account(s)`);
+  const chains = svc.live?.statuses().map((c) => `${c.chain} (${c.state})`);
   print(
-    feedStatus
-      ? `xmargin serve: live feed = replay of ${svc.config.feed.dataDir}, ${feedStatus.from}..${feedStatus.to}, one day per ${svc.config.feed.intervalMs} ms, last day ${feedStatus.lastDate ?? "none"}`
-      : `xmargin serve: no live feed (market = stored or example snapshot); to replay the daily history, point --history DIR or XMARGIN_HISTORY_DIR at a folder of <SYMBOL>.csv files (now ${svc.config.feed.dataDir})`,
+    chains
+      ? `xmargin serve: live chains ${chains.join(", ")} from ${args.sources}; plans ${svc.config.live.execution}`
+      : feedStatus
+        ? `xmargin serve: live feed = replay of ${svc.config.feed.dataDir}, ${feedStatus.from}..${feedStatus.to}, one day per ${svc.config.feed.intervalMs} ms, last day ${feedStatus.lastDate ?? "none"}`
+        : `xmargin serve: no live feed (market = stored or example snapshot); to replay the daily history, point --history DIR or XMARGIN_HISTORY_DIR at a folder of <SYMBOL>.csv files (now ${svc.config.feed.dataDir})`,
   );
   if (svc.generatedApiKey) {
     print(

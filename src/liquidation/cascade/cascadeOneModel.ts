@@ -7,7 +7,7 @@ import { xchainDefaults } from "../../margin/xchain/config.js";
 import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
 import type { Portfolio } from "../../schema/portfolio.js";
 import { evaluateMarginResolved, isLiquidatable } from "../evaluateMargin.js";
-import { applyMarketMoves } from "../marketMoves.js";
+import { moveResolvedMarket } from "../marketMoves.js";
 import { pinPortfolio } from "../portfolioEdits.js";
 import type { CascadeParams } from "./cascadeParams.js";
 import { closeOutAccount, type Leg } from "./closeOut.js";
@@ -94,7 +94,7 @@ export function cascadeOneModel(
   };
 
   const scan = (timeSec: number, round: number) => {
-    const market = resolveMarket(applyMarketMoves(snapshot, { spotMult: mult }));
+    const market = moveResolvedMarket(base, mult);
     const hit: number[] = [];
     for (const i of [...alive].sort((a, b) => a - b)) {
       try {

@@ -13,6 +13,8 @@ export interface Leg {
   account: number;
   chain: string;
   underlying: string;
+  /** What is traded: the token for holdings (its own depth: an LST is not WETH), the underlying for derivatives. */
+  asset: string;
   /** Signed flow in units of the underlying (negative = sell). */
   flowUnits: number;
   /** Value of what the leg closes at a spot price, USD. */
@@ -67,6 +69,7 @@ export function closeOutAccount(
       account,
       chain: it.chain,
       underlying: it.underlying,
+      asset: it.source === "holding" ? (it.token?.symbol ?? it.underlying) : it.underlying,
       flowUnits: -deltaUnits,
       valueAt,
     });

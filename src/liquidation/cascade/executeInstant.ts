@@ -1,7 +1,14 @@
-import { depthFor, type MissingDepth } from "../../margin/resolve/marketDepth.js";
+import { depthFor, fillCostUsd, type MissingDepth, sqrtImpactRel } from "../../margin/resolve/marketDepth.js";
 import type { ResolvedMarket } from "../../margin/resolve/resolvedMarket.js";
 import { underlyingVolDaily } from "../../margin/resolve/underlyingFacts.js";
 import type { AccountState, Leg } from "./closeOut.js";
+
+/**
+ * Bounds of a price moved by impact, as multipliers of the snapshot's: a market sold into without depth falls toward
+ * 0 but never reaches it (a 0 price is not a quote: the oracle layer rejects it), nor does a bought one overflow.
+ */
+const MIN_SPOT_MULT = 1e-9;
+const MAX_SPOT_MULT = 1e9;
 
 /** One batch of liquidation trades in one market at one instant. */
 export interface CascadeTrade {
@@ -10,6 +17,8 @@ export interface CascadeTrade {
   round: number;
   chain: string;
   underlying: string;
+  /** Token (holdings) or underlying (derivatives) traded: the depth used. */
+  asset: string;
   /** Sum of |notional| of the legs, USD. */
   grossNotionalUsd: number;
   /** Net notional, USD (negative = net selling). */
@@ -50,9 +59,11 @@ export function settleAccount(book: CascadeBook, st: AccountState): void {
 }
 
 /**
- * Executes the legs due at instant `t`. Legs in the same (chain, underlying) net; the net flow pays spread +
- * square-root impact and moves the underlying's price (one price for all chains) by k sigma sqrt(Q / V). Returns
- * whether a price moved and the latest round that traded.
+ * Executes the legs due at instant `t`. Legs in the same (chain, asset) market meet one depth (the token's own, per
+ * findDepth); their net flow moves the underlying's price (one price for all chains, arbitrage assumed instantaneous)
+ * by exp(-+k sigma sqrt(|net| / V)), and every leg fills at that moved price less its own half spread (fillCostUsd):
+ * spread on gross volume, impact from what really nets, and a sale's proceeds never below zero. Returns whether a
+ * price moved and the latest round that traded.
  */
 export function executeInstant(
   now: readonly Leg[],
@@ -64,35 +75,36 @@ export function executeInstant(
 ): { moved: boolean; round: number } {
   const groups = new Map<string, Leg[]>();
   for (const l of now) {
-    const key = `${l.chain}|${l.underlying}`;
+    const key = `${l.chain}|${l.asset}`;
     groups.set(key, [...(groups.get(key) ?? []), l]);
   }
   let moved = false;
   let round = 0;
-  for (const [key, group] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const [chain, underlying] = key.split("|") as [string, string];
+  for (const [, group] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const { chain, asset, underlying } = group[0]!;
     const spot = spotOf(underlying);
     const net = group.reduce((s, l) => s + l.flowUnits, 0);
     const gross = group.reduce((s, l) => s + Math.abs(l.flowUnits), 0);
     const netUsd = net * spot;
-    let costRate = 0;
+    let halfSpreadRel = 0;
     let impactRel = 0;
-    if (params.depthMultiplier !== null && netUsd !== 0) {
+    if (params.depthMultiplier !== null) {
       const volDaily = underlyingVolDaily(base, underlying, params.fallbackVolDaily);
-      const d = depthFor(base, chain, underlying, underlying, params.missingDepth, volDaily);
-      const volume = d.dailyVolumeUsd * params.depthMultiplier;
-      impactRel = d.impactCoefficient * d.volDaily * Math.sqrt(Math.abs(netUsd) / volume);
-      costRate = d.halfSpreadRel + impactRel;
+      const d = depthFor(base, chain, asset, underlying, params.missingDepth, volDaily);
+      halfSpreadRel = d.halfSpreadRel;
+      impactRel = sqrtImpactRel(netUsd, { ...d, dailyVolumeUsd: d.dailyVolumeUsd * params.depthMultiplier });
     }
+    const moveLog = Math.sign(net) * impactRel;
     for (const l of group) {
       const st = book.states.get(l.account)!;
-      st.proceedsUsd += l.valueAt(spot) - costRate * Math.abs(l.flowUnits) * spot;
+      st.proceedsUsd += l.valueAt(spot) - fillCostUsd(l.flowUnits * spot, moveLog, halfSpreadRel);
       st.pendingLegs--;
       round = Math.max(round, l.round);
       settleAccount(book, st);
     }
     if (impactRel > 0) {
-      book.mult[underlying] = (book.mult[underlying] ?? 1) * Math.exp(Math.sign(net) * impactRel);
+      const next = (book.mult[underlying] ?? 1) * Math.exp(moveLog);
+      book.mult[underlying] = Math.min(MAX_SPOT_MULT, Math.max(MIN_SPOT_MULT, next));
       moved = true;
     }
     book.volumeByChainUsd[chain] = (book.volumeByChainUsd[chain] ?? 0) + gross * spot;
@@ -101,6 +113,7 @@ export function executeInstant(
       round: group.reduce((m, l) => Math.max(m, l.round), 0),
       chain,
       underlying,
+      asset,
       grossNotionalUsd: gross * spot,
       netNotionalUsd: netUsd,
       impactRel,

@@ -1,12 +1,14 @@
 import { chainFinalitySec } from "../../margin/resolve/chainFacts.js";
-import { type Depth, depthFor, executionCostUsd, type MissingDepth } from "../../margin/resolve/marketDepth.js";
+import { type Depth, depthFor, executionCostUsd } from "../../margin/resolve/marketDepth.js";
 import type { ResolvedMarket } from "../../margin/resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../../margin/resolve/resolvedPortfolio.js";
 import { underlyingStateOf, underlyingVolDaily } from "../../margin/resolve/underlyingFacts.js";
 import { findToken } from "../../market/tokenRegistry.js";
+import type { UnderlyingState } from "../../pricing/types.js";
 import { positionGreeks } from "../../pricing/valuePosition.js";
 import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
-import { type BridgePolicy, type BridgeRoute, chooseRoute } from "../bridgePolicy.js";
+import { type BridgeRoute, chooseRoute } from "../bridgePolicy.js";
+import type { TradingAssumptions } from "./planStart.js";
 import {
   addCashUsd,
   addTokenUnits,
@@ -48,15 +50,14 @@ export interface AppliedAction {
   signedUsd?: number;
   /** Seconds until the action is final: its chain's finality, or bridge latency + destination finality. */
   readyAfterSec: number;
+  /** Bridges: the state while the funds are in transit (gone from the source, not yet on the destination). */
+  inTransit?: PlanState;
 }
 
 /** Shared context of a plan: the market (fixed during the plan) and the trading assumptions. */
-export interface ActionContext {
+export interface ActionContext extends TradingAssumptions {
   snapshot: MarketSnapshot;
   market: ResolvedMarket;
-  missingDepth: MissingDepth;
-  fallbackVolDaily: number;
-  bridge: BridgePolicy;
   /** Signed notional already traded per (chain, asset) market in this plan, USD: later trades pay the marginal cost. */
   tradedUsd: Map<string, number>;
 }
@@ -88,6 +89,18 @@ function marginalCost(ctx: ActionContext, key: string, depth: Depth, signedUsd: 
   return executionCostUsd(before + signedUsd, depth) - executionCostUsd(before, depth);
 }
 
+/**
+ * What closing `fraction` of an option costs beyond its delta hedge: the half spread of its premium and the vol it
+ * pushes against itself (|vega| x `optionVolImpact` in vol points). Buying back far out-of-the-money shorts is never
+ * free.
+ */
+function optionExecutionCostUsd(ctx: ActionContext, item: ResolvedItem, u: UnderlyingState, fraction: number): number {
+  const g = positionGreeks(item.priced, u, item.volAnnual, item.path);
+  const spread = Math.abs(item.valueUsd) * ctx.optionHalfSpreadRel;
+  const volImpact = Math.abs(g.vegaUsdPerVolPoint) * (ctx.optionVolImpact / 0.01);
+  return fraction * (spread + volImpact);
+}
+
 /** Applies an action to a state (nothing is recorded in the context). */
 export function applyAction(ctx: ActionContext, state: PlanState, pi: PlanItem, action: Action): AppliedAction {
   const { item } = pi;
@@ -104,9 +117,17 @@ export function applyAction(ctx: ActionContext, state: PlanState, pi: PlanItem, 
     // Depth is per (chain, underlying): every venue of a chain trades into the same market.
     const key = `${item.chain}|${item.underlying}`;
     const costUsd = marginalCost(ctx, key, marketDepth(ctx, item.chain, item.underlying, item.underlying), signedUsd);
+    const optionUsd = item.priced.kind === "option" ? optionExecutionCostUsd(ctx, item, u, fraction) : 0;
     let next = scalePosition(state, item.id, 1 - fraction, market);
-    next = addCashUsd(next, market, item.chain, fraction * item.valueUsd - costUsd);
-    return { state: next, costUsd, notionalUsd, marketKey: key, signedUsd, readyAfterSec: finality(item.chain) };
+    next = addCashUsd(next, market, item.chain, fraction * item.valueUsd - costUsd - optionUsd);
+    return {
+      state: next,
+      costUsd: costUsd + optionUsd,
+      notionalUsd,
+      marketKey: key,
+      signedUsd,
+      readyAfterSec: finality(item.chain),
+    };
   }
   const token = item.token?.symbol ?? item.underlying;
   const priceUsd = pi.units !== 0 ? item.valueUsd / pi.units : 0;
@@ -123,6 +144,7 @@ export function applyAction(ctx: ActionContext, state: PlanState, pi: PlanItem, 
   const arrived = action.units * (1 - route.costBps / 10_000);
   return {
     state: addTokenUnits(remaining, market, route.to, token, arrived),
+    inTransit: remaining,
     costUsd: (notionalUsd * route.costBps) / 10_000,
     notionalUsd,
     readyAfterSec: route.latencySec + finality(route.to),

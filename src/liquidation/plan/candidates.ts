@@ -14,7 +14,8 @@ export function candidateActions(
     if (pi.units <= 1e-12) continue;
     const chunk = Math.min(pi.units, stepFraction * (startUnits.get(item.id) ?? pi.units));
     if (item.source === "position") {
-      out.push({ pi, action: closeAction(pi, chunk) });
+      // A settled (expired) option is a USD amount: nothing to close.
+      if (item.underlying !== "USD") out.push({ pi, action: closeAction(pi, chunk) });
       continue;
     }
     if (item.valueUsd <= 0) continue;

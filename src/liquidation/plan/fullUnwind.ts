@@ -31,11 +31,15 @@ export function fullUnwind(
     const report = evaluate(state);
     steps.push(stepOf(steps.length + 1, { action, applied, report }, startUnits));
   };
-  for (const id of planItems(state).map((pi) => pi.item.id)) {
+  // Derivatives first, then collateral: a hedge is never sold while what it hedges is still open.
+  const order = planItems(state).sort(
+    (a, b) => Number(a.item.source === "holding") - Number(b.item.source === "holding"),
+  );
+  for (const id of order.map((pi) => pi.item.id)) {
     const pi = planItems(state).find((x) => x.item.id === id);
     if (!pi || pi.units <= 1e-12) continue;
     const { item } = pi;
-    if (item.source === "position" || (item.underlying !== "USD" && item.valueUsd > 0))
+    if (item.underlying !== "USD" && (item.source === "position" || item.valueUsd > 0))
       take(pi, closeAction(pi, pi.units));
   }
   // Cover cash borrows left on a chain with cash from other chains.

@@ -8,7 +8,23 @@ import type { Portfolio } from "../../schema/portfolio.js";
 import type { BridgePolicy } from "../bridgePolicy.js";
 import { pinPortfolio } from "../portfolioEdits.js";
 import type { ActionContext } from "./actions.js";
+import { type RiskSnapshot, riskOf } from "./noAddedRisk.js";
 import { evaluateState, type PlanState, planStateOf, unitsOf } from "./planState.js";
+import { defaultStressMovesRel, stressLossesUsd, stressScenarios } from "./stressLosses.js";
+
+/** How a plan trades: depth where the snapshot has none, vol fallback, bridge routes, option execution. */
+export interface TradingAssumptions {
+  missingDepth: MissingDepth;
+  fallbackVolDaily: number;
+  bridge: BridgePolicy;
+  /** Half spread of an option's premium, relative (0.02 = 2% of the premium). */
+  optionHalfSpreadRel: number;
+  /** Implied-vol move a buy-back (sale) pushes against itself, absolute (0.01 = one vol point), paid on vega. */
+  optionVolImpact: number;
+}
+
+/** xmargin's assumptions for closing options: 2% of the premium as half spread, one vol point against on vega. */
+export const defaultOptionExecution = { optionHalfSpreadRel: 0.02, optionVolImpact: 0.01 } as const;
 
 /** Where every plan (liquidation or rebalancing) starts from. */
 export interface PlanStart {
@@ -23,6 +39,8 @@ export interface PlanStart {
   chains: string[];
   /** The configured model on a state, at the plan's fixed market. */
   evaluate: (state: PlanState) => MarginReport;
+  /** The risk figures of a state and its report, with its stress losses (the plan's fixed scenarios). */
+  riskOfState: (state: PlanState, report: MarginReport) => RiskSnapshot;
 }
 
 /** Resolves the market and the pinned portfolio once, margins it and sets up the plan's trading context. */
@@ -30,13 +48,15 @@ export function startPlan(
   portfolioDoc: Portfolio,
   snapshot: MarketSnapshot,
   config: AnyMarginConfig,
-  trading: { missingDepth: MissingDepth; fallbackVolDaily: number; bridge: BridgePolicy },
+  trading: TradingAssumptions,
+  stressMovesRel: readonly number[] = defaultStressMovesRel,
 ): PlanStart {
   const market = resolveMarket(snapshot);
   const state = planStateOf(pinPortfolio(portfolioDoc, market), market);
   const evaluate = (s: PlanState) => evaluateState(s, market, config);
   const ctx: ActionContext = { snapshot, market, ...trading, tradedUsd: new Map() };
   const items = state.resolved.items;
+  const scenarios = stressScenarios(items, stressMovesRel);
   return {
     market,
     state,
@@ -45,5 +65,6 @@ export function startPlan(
     startUnits: new Map(items.map((it) => [it.id, unitsOf(it)])),
     chains: [...new Set(items.map((it) => it.chain))].sort(),
     evaluate,
+    riskOfState: (s, report) => riskOf(report, stressLossesUsd(s.resolved.items, market, scenarios)),
   };
 }

@@ -1,5 +1,6 @@
 import type { MarginReport } from "../../margin/report.js";
 import type { Action, ActionKind, AppliedAction } from "./actions.js";
+import type { InTransit } from "./inTransit.js";
 
 /** One step of a plan: what to do, where, how much, at what cost, and the margin after it. */
 export interface PlanStep {
@@ -25,6 +26,8 @@ export interface PlanStep {
   freeCollateralAfterUsd: number;
   initialMarginAfterUsd: number;
   healthAfter: number | null;
+  /** Bridges: the account while the funds are on neither chain. */
+  inTransit?: InTransit;
 }
 
 /** An action chosen by a plan, with what it did and the margin after it. */
@@ -32,6 +35,8 @@ export interface Chosen {
   action: Action;
   applied: AppliedAction;
   report: MarginReport;
+  /** Bridges: the in-transit summary (inTransit.ts). */
+  inTransit?: InTransit;
 }
 
 export function stepOf(order: number, c: Chosen, startUnits: ReadonlyMap<string, number>): PlanStep {
@@ -55,25 +60,36 @@ export function stepOf(order: number, c: Chosen, startUnits: ReadonlyMap<string,
     freeCollateralAfterUsd: c.report.freeCollateralUsd,
     initialMarginAfterUsd: c.report.initialMarginUsd,
     healthAfter: c.report.healthRatio,
+    ...(c.inTransit ? { inTransit: c.inTransit } : {}),
   };
 }
 
-/** Merges consecutive steps on the same item, action and destination into one. */
+/**
+ * Merges the steps on the same item, action and destination into one, also when other steps came in between (the
+ * greedy search alternates between items); a merged step keeps its first place and reports the state after its
+ * last part.
+ */
 export function mergeSteps(steps: PlanStep[]): PlanStep[] {
   const out: PlanStep[] = [];
+  const byKey = new Map<string, PlanStep>();
   for (const s of steps) {
-    const last = out[out.length - 1];
-    if (last && last.action === s.action && last.itemId === s.itemId && last.toChain === s.toChain) {
-      last.units += s.units;
-      last.fractionOfItem += s.fractionOfItem;
-      last.notionalUsd += s.notionalUsd;
-      last.costUsd += s.costUsd;
-      last.readyAfterSec = Math.max(last.readyAfterSec, s.readyAfterSec);
-      last.freeCollateralAfterUsd = s.freeCollateralAfterUsd;
-      last.initialMarginAfterUsd = s.initialMarginAfterUsd;
-      last.healthAfter = s.healthAfter;
+    const key = `${s.action}|${s.itemId}|${s.toChain ?? ""}`;
+    const first = byKey.get(key);
+    if (first) {
+      first.units += s.units;
+      first.fractionOfItem += s.fractionOfItem;
+      first.notionalUsd += s.notionalUsd;
+      first.costUsd += s.costUsd;
+      first.readyAfterSec = Math.max(first.readyAfterSec, s.readyAfterSec);
+      first.freeCollateralAfterUsd = s.freeCollateralAfterUsd;
+      first.initialMarginAfterUsd = s.initialMarginAfterUsd;
+      first.healthAfter = s.healthAfter;
+      // The worst in-transit state of the merged parts.
+      if (s.inTransit && !first.inTransit?.worseInTransit) first.inTransit = s.inTransit;
     } else {
-      out.push({ ...s, order: out.length + 1 });
+      const merged = { ...s, order: out.length + 1 };
+      byKey.set(key, merged);
+      out.push(merged);
     }
   }
   return out;

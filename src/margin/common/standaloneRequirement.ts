@@ -1,4 +1,5 @@
 import type { UnderlyingState } from "../../pricing/types.js";
+import { fairForwardUsd } from "../resolve/fairForward.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
 import { type CollateralWeights, tokenKindOf, type WeightedValue, weightedHoldingValue } from "./collateralWeights.js";
 import type { LinearRates, ShortOptionRates } from "./derivativeRates.js";
@@ -25,7 +26,7 @@ export function standaloneRequirement(item: ResolvedItem, u: UnderlyingState, ra
     case "perp":
     case "future": {
       const r = rates.linearRates.byUnderlying[item.underlying] ?? rates.linearRates.other;
-      const mark = p.kind === "perp" ? u.spotUsd : u.spotUsd * Math.exp(u.carryRateAnnual * Math.max(0, p.expiryYears));
+      const mark = p.kind === "perp" ? u.spotUsd : fairForwardUsd(u, p.expiryYears);
       return { initialUsd: r.initial * absSize * mark, maintenanceUsd: r.maintenance * absSize * mark };
     }
     case "option": {

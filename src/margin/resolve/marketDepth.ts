@@ -63,18 +63,31 @@ export function sqrtImpactRel(notionalUsd: number, depth: Depth): number {
 }
 
 /**
+ * Cost of one fill against mid, USD: `signedNotionalUsd` (negative = sale) filled at the price after a log move of
+ * `priceMoveLog`, less (sale) or plus (purchase) the half spread: Q x ((1 + sign(Q) h) exp(move) - 1). A sale into a
+ * falling price costs at most what is sold (proceeds never below zero); a purchase against a falling price can gain.
+ */
+export function fillCostUsd(signedNotionalUsd: number, priceMoveLog: number, halfSpreadRel: number): number {
+  if (signedNotionalUsd === 0) return 0;
+  return signedNotionalUsd * ((1 + Math.sign(signedNotionalUsd) * halfSpreadRel) * Math.exp(priceMoveLog) - 1);
+}
+
+/**
+ * Largest log price move one execution is taken to cause (a 4.9e8-fold rise for a purchase). It only keeps the
+ * cost of absurd sizes finite (exp overflows past ~709): the capped cost is still many times the book's value, so
+ * the cap never lowers margin below what any real market would charge.
+ */
+export const MAX_IMPACT_LOG = 20;
+
+/**
  * Cost of executing a signed notional at once against mid, USD, the one execution-cost formula of the engine (xchain
  * liquidity add-on, plans, rebalancing, cascade, backtest). Square-root impact I = k x sigma_daily x sqrt(|Q| / V)
- * moves the price by exp(-I) for a sale (exp(+I) for a purchase); the whole order fills at that moved price, less
- * (plus) the half spread:
+ * moves the price by exp(-I) for a sale (exp(+I) for a purchase); the whole order fills at that moved price (fillCostUsd):
  * - sale (Q < 0): cost = |Q| x (1 - (1 - h) exp(-I)), always in [0, |Q|]: proceeds never go below zero;
  * - purchase (Q > 0): cost = Q x ((1 + h) exp(I) - 1), unbounded like the price of what is bought back.
- * For small I both are Q x (h + I), the textbook square-root cost; the price move is the one `sqrtImpactRel` gives.
+ * For small I both are Q x (h + I), the textbook square-root cost.
  */
 export function executionCostUsd(signedNotionalUsd: number, depth: Depth): number {
-  const q = Math.abs(signedNotionalUsd);
-  if (q === 0) return 0;
-  const impact = sqrtImpactRel(q, depth);
-  const h = depth.halfSpreadRel;
-  return signedNotionalUsd < 0 ? q * (1 - (1 - h) * Math.exp(-impact)) : q * ((1 + h) * Math.exp(impact) - 1);
+  const move = Math.sign(signedNotionalUsd) * Math.min(sqrtImpactRel(signedNotionalUsd, depth), MAX_IMPACT_LOG);
+  return fillCostUsd(signedNotionalUsd, move, depth.halfSpreadRel);
 }

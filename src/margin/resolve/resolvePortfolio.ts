@@ -10,7 +10,7 @@ import { impliedVol } from "../../pricing/volSurface.js";
 import type { Holding, Portfolio, Position } from "../../schema/portfolio.js";
 import { chainProfileOf } from "./chainFacts.js";
 import { fairForwardUsd } from "./fairForward.js";
-import type { ResolvedMarket } from "./resolvedMarket.js";
+import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
 import type { ResolvedItem, ResolvedPortfolio } from "./resolvedPortfolio.js";
 import { tokenPriceUsd } from "./tokenPrice.js";
 import { underlyingStateOf } from "./underlyingFacts.js";
@@ -75,6 +75,45 @@ export function resolveHolding(
   };
 }
 
+/**
+ * An expired option is settled, not a live instrument: it becomes a USD amount (size x intrinsic value at the fixing)
+ * owed to or by the account on its chain and venue, with no spot, vol or time sensitivity, so that every model and
+ * every liquidation tool sees the same settled value. The documents carry no expiry fixing, so the snapshot's spot
+ * stands in for it; the OPTION_EXPIRED warning says so.
+ */
+function settledOption(
+  p: Position,
+  id: string,
+  path: string,
+  label: string,
+  option: PricedPosition,
+  u: ResolvedUnderlying,
+  flags: Flag[],
+): ResolvedItem {
+  const fixingUsd = u.spotUsd;
+  const intrinsicUsd = Math.max(0, option.isCall ? fixingUsd - option.strikeUsd : option.strikeUsd - fixingUsd);
+  const settlementUsd = option.size * intrinsicUsd;
+  flags.push({
+    code: "OPTION_EXPIRED",
+    severity: "warning",
+    message: `${id} has expired: settled at ${settlementUsd.toFixed(2)} USD (intrinsic at ${u.symbol} ${fixingUsd}, the snapshot's price standing in for the expiry fixing)`,
+    path,
+  });
+  const priced: PricedPosition = { ...EMPTY, kind: "spot", size: settlementUsd, priceRatio: 1 };
+  return {
+    id,
+    path,
+    source: "position",
+    label: `${label} (expired, settled)`,
+    chain: p.chain,
+    underlying: "USD",
+    venue: p.venue,
+    priced,
+    volAnnual: 0,
+    valueUsd: settlementUsd,
+  };
+}
+
 export function resolvePosition(p: Position, index: number, market: ResolvedMarket, flags: Flag[]): ResolvedItem {
   const path = `$.positions[${index}]`;
   getUnderlying(p.underlying, `${path}.underlying`);
@@ -125,15 +164,9 @@ export function resolvePosition(p: Position, index: number, market: ResolvedMark
           );
         }
         volAnnual = impliedVol(surface, years, strike);
-      } else {
-        flags.push({
-          code: "OPTION_EXPIRED",
-          severity: "info",
-          message: `${id} has expired; valued at intrinsic`,
-          path,
-        });
       }
       label = `${p.underlying} ${p.expiry.slice(0, 10)} ${strike} ${p.optionType} ${size > 0 ? "long" : "short"} ${Math.abs(size)} on ${p.chain}/${p.venue}`;
+      if (years <= 0) return settledOption(p, id, path, label, priced, u, flags);
       break;
     }
   }

@@ -41,7 +41,8 @@ function roundUp(days: number, config: XchainConfig): number {
 export function riskChainOf(items: readonly ResolvedItem[], market: ResolvedMarket): string | undefined {
   const contracts = new Map<string, { chain: string; size: number; spotUsd: number }>();
   for (const item of items) {
-    if (item.source !== "position") continue;
+    // Settled (expired) options are USD amounts: no contract risk.
+    if (item.source !== "position" || item.underlying === "USD") continue;
     const p = item.priced;
     const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.expiryYears}|${p.strikeUsd}|${p.isCall}`;
     const c = contracts.get(key) ?? {

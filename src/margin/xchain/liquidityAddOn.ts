@@ -51,7 +51,8 @@ export function unwindCost(
   const markets = new Map<string, UnwindMarket>();
   items.forEach((item, i) => {
     const isDerivative = item.source === "position";
-    if (!isDerivative && item.underlying === "USD" && item.valueUsd >= 0) return;
+    // Stablecoin deposits and settled (expired) options need no trade; only a USD borrow is bought back.
+    if (item.underlying === "USD" && (isDerivative || item.valueUsd >= 0)) return;
     const notional = isDerivative ? item.priced.size * spotUsdOf(market, item.underlying, item.path) : item.valueUsd;
     const asset = isDerivative ? item.underlying : (item.token?.symbol ?? item.underlying);
     const key = `${item.chain}|${asset}`;

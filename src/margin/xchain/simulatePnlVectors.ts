@@ -1,8 +1,10 @@
 import { black76PriceUnchecked } from "../../pricing/black76.js";
 import { buildOptionGrid, fillOptionPnl } from "../../pricing/optionPnlGrid.js";
 import type { ScenarioSet } from "../../risk/scenarios/scenarioSet.js";
+import { fairForwardUsd } from "../resolve/fairForward.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
+import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import type { Horizons } from "./horizons.js";
 import type { FactorModel } from "./riskFactorModel.js";
 
@@ -74,8 +76,8 @@ export function simulatePnlVectors(
     const fB = factors.basisFactor[i]!;
     const j = horizons.itemTime[i]!;
     const p = item.priced;
-    const u = market.underlyings.get(item.underlying);
-    const spot = u?.spotUsd ?? 1;
+    const u = underlyingStateOf(market, item.underlying, item.path);
+    const spot = u.spotUsd;
     const xs = column(fP, j);
     if (p.kind !== "option") {
       const key = `${fP}|${fB}|${j}`;
@@ -90,13 +92,13 @@ export function simulatePnlVectors(
       vector[i] = v;
       if (p.kind === "spot") coefficient[i] = item.valueUsd;
       else if (p.kind === "perp") coefficient[i] = p.size * spot;
-      else coefficient[i] = p.size * spot * Math.exp((u?.carryRateAnnual ?? 0) * Math.max(0, p.expiryYears));
+      else coefficient[i] = p.size * fairForwardUsd(u, p.expiryYears);
       return;
     }
     const ys = column(factors.volFactor[i]!, j);
     const years = Math.max(0, p.expiryYears - horizons.itemDays[i]! / DAYS_PER_YEAR);
-    const fwdFactor = Math.exp((u?.carryRateAnnual ?? 0) * years);
-    const df = Math.exp(-(u?.riskFreeRateAnnual ?? 0) * years);
+    const fwdFactor = Math.exp(u.carryRateAnnual * years);
+    const df = Math.exp(-u.riskFreeRateAnnual * years);
     const base = item.valueUsd;
     const pnl = new Float64Array(nPaths);
     if (years <= 0) {

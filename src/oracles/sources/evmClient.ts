@@ -1,10 +1,10 @@
-import { BaseError, createPublicClient, defineChain, http, type PublicClient } from "viem";
+import { BaseError, createPublicClient, defineChain, fallback, http, type PublicClient } from "viem";
 import type { SourceChain } from "../sourcesConfig.js";
 import type { SourceFailureReason } from "./sourceResult.js";
 
 /**
  * A viem public client for one configured chain: HTTP transport with the chain's timeout, no retries (a failing RPC
- * is reported, not hammered), and JSON-RPC batching so that calls sent together without Multicall3 still travel in
+ * is reported, not hammered; further `rpcUrls` are failover endpoints), and JSON-RPC batching so that calls sent together without Multicall3 still travel in
  * one HTTP request. The chain's Multicall3 address, when configured, is registered for `multicall`.
  */
 export function createEvmClient(chain: SourceChain): PublicClient {
@@ -15,10 +15,12 @@ export function createEvmClient(chain: SourceChain): PublicClient {
     rpcUrls: { default: { http: [chain.rpcUrl] } },
     ...(chain.multicall3 ? { contracts: { multicall3: { address: chain.multicall3 as `0x${string}` } } } : {}),
   });
-  return createPublicClient({
-    chain: definition,
-    transport: http(chain.rpcUrl, { timeout: chain.timeoutMs, retryCount: 0, batch: { wait: 0 } }),
-  });
+  const endpoint = (url: string) => http(url, { timeout: chain.timeoutMs, retryCount: 0, batch: { wait: 0 } });
+  const more = chain.rpcUrls ?? [];
+  // Failover: viem's fallback transport tries the endpoints in order and moves on when one fails to answer.
+  const transport =
+    more.length === 0 ? endpoint(chain.rpcUrl) : fallback([chain.rpcUrl, ...more].map(endpoint), { retryCount: 0 });
+  return createPublicClient({ chain: definition, transport });
 }
 
 /** Sorts an error from viem into a failure reason and a one-line message (viem's short message, not its stack). */

@@ -1,5 +1,6 @@
 import type { ReplayResult } from "../../backtest/replay.js";
 import type { XmarginErrorJson } from "../../core/errors.js";
+import type { Rulebook } from "../../margin/policy/rulebook.js";
 import type { MarginReport } from "../../margin/report.js";
 import type { MarginReportJson } from "../../margin/reportJson.js";
 import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
@@ -15,6 +16,8 @@ export type ComputeJob =
       fromRequest: boolean;
       /** Send the MarginReport object back too (a stored account's tick: the rebalancer reads it). */
       full?: boolean;
+      /** The service's active rulebook (the built-in default when absent). */
+      rulebook?: Rulebook;
     }
   | {
       kind: "backtest";

@@ -7,7 +7,7 @@ import type { ComputeJob, ComputeResult } from "./computeProtocol.js";
 /** Runs one heavy job in a compute worker: the same functions the main thread uses when there is no worker. */
 export function runComputeJob(job: ComputeJob): ComputeResult {
   if (job.kind === "margin") {
-    const report = marginAtSnapshot(job.portfolio, job.snapshot, job.configDoc, job.fromRequest);
+    const report = marginAtSnapshot(job.portfolio, job.snapshot, job.configDoc, job.fromRequest, job.rulebook);
     return { kind: "margin", report: reportToJson(report), ...(job.full ? { full: report } : {}) };
   }
   const replay = replayWindow(

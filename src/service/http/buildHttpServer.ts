@@ -6,7 +6,9 @@ import type { AccountBacktester } from "../accountBacktest.js";
 import type { WorkerPool } from "../compute/workerPool.js";
 import { ComputeQueue } from "../computeQueue.js";
 import type { WhatIfEngine } from "../engines.js";
+import type { LiveChains } from "../liveChains.js";
 import type { MarginService } from "../marginService.js";
+import type { PlanExecution } from "../planExecution.js";
 import type { ServiceConfig } from "../serviceConfig.js";
 import { StreamHub } from "../streamHub.js";
 import { KeyRing, OriginGuard, type Principal } from "./auth.js";
@@ -27,6 +29,9 @@ export interface HttpServerDeps {
   log: (line: string) => void;
   /** Worker threads for heavy calls (absent: they run on the event loop, bounded by the queue). */
   workers?: WorkerPool;
+  /** Live mode: the followed chains and on-chain plan execution (routes in routes/liveRoutes.ts). */
+  live?: LiveChains;
+  execution?: PlanExecution;
 }
 
 const STREAM_URL = "/v1/stream";
@@ -89,6 +94,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
     hub,
     keys,
     version: deps.version,
+    ...(deps.live ? { live: deps.live } : {}),
+    ...(deps.execution ? { execution: deps.execution } : {}),
   };
   const routes = routeTable(ctx);
 

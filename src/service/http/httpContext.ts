@@ -2,7 +2,9 @@ import type { z } from "zod";
 import type { AccountBacktester } from "../accountBacktest.js";
 import type { WorkerPool } from "../compute/workerPool.js";
 import type { ComputeQueue } from "../computeQueue.js";
+import type { LiveChains } from "../liveChains.js";
 import type { MarginService } from "../marginService.js";
+import type { PlanExecution } from "../planExecution.js";
 import type { ReplayStatus } from "../replayFeed.js";
 import type { ServiceConfig } from "../serviceConfig.js";
 import type { StreamHub } from "../streamHub.js";
@@ -30,4 +32,7 @@ export interface HttpContext {
   hub: StreamHub;
   keys: KeyRing;
   version: string;
+  /** Live mode (`--sources`): the followed chains and on-chain plan execution. */
+  live?: LiveChains;
+  execution?: PlanExecution;
 }

@@ -5,7 +5,9 @@ import { accountRoutes } from "./routes/accountRoutes.js";
 import { computeRoutes } from "./routes/computeRoutes.js";
 import { feedRoutes } from "./routes/feedRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
+import { liveRoutes } from "./routes/liveRoutes.js";
 import { marketRoutes } from "./routes/marketRoutes.js";
+import { policyRoutes } from "./routes/policyRoutes.js";
 import { streamRoutes } from "./routes/streamRoutes.js";
 
 /** The API path of the OpenAPI document itself (served from the table it documents). */
@@ -22,7 +24,9 @@ export function routeTable(ctx: HttpContext): Route[] {
     ...accountRoutes(ctx),
     ...marketRoutes(ctx),
     ...feedRoutes(ctx),
+    ...policyRoutes(ctx),
     ...streamRoutes(ctx),
+    ...liveRoutes(ctx),
   ];
   let doc: Record<string, unknown> | undefined;
   routes.push(

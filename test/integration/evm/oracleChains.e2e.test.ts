@@ -4,19 +4,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getAddress, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AnvilNode, anvilRpc, freePort, startAnvil } from "../../../src/chains/devnet/anvilNode.js";
+import { chainTimeSec, connect, deploy, fund, send, type TestChain } from "../../../src/chains/devnet/devChain.js";
+import { type CompiledContract, compileContracts } from "../../../src/chains/devnet/testContracts.js";
 import { readAccountBalances, readAccountPortfolio } from "../../../src/chains/readAccountPortfolio.js";
 import { accountMarginCommand } from "../../../src/cli/commands/accountMarginCommand.js";
 import { snapshotCommand } from "../../../src/cli/commands/snapshotCommand.js";
 import { XmarginError } from "../../../src/core/errors.js";
 import { computeMargin } from "../../../src/margin/computeMargin.js";
 import type { MarginReport } from "../../../src/margin/report.js";
+import { xchainDefaults } from "../../../src/margin/xchain/config.js";
 import { buildSnapshot } from "../../../src/oracles/buildSnapshot.js";
 import type { SourcesConfigInput } from "../../../src/oracles/sourcesConfig.js";
 import { marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
 import type { Portfolio } from "../../../src/schema/portfolio.js";
-import { type AnvilNode, anvilRpc, freePort, startAnvil } from "./support/anvil.js";
-import { chainTimeSec, connect, deploy, fund, send, type TestChain } from "./support/chainFixture.js";
-import { type CompiledContract, compileContracts } from "./support/contracts.js";
 
 // Two real anvil nodes: A plays "ethereum" (with a Multicall3), B plays "arbitrum" (no Multicall3: plain eth_calls).
 const CHAIN_ID_A = 31_401;
@@ -205,9 +206,9 @@ describe("oracle rules end to end", () => {
         flags.some((f) => f.code === "ORACLE_STALE" && f.severity === "critical");
       expect(critical(stale.built.flags)).toBe(true);
       expect(critical(stale.report.flags)).toBe(true);
-      // xchain stale add-on: 5% of the 40,000 of WBTC marked with the stale BTC price
+      // xchain stale add-on: 5% of the 40,000 of WBTC marked with the stale BTC price, at maintenance; IM = MM / ratio
       expect(component(stale.report, "oracle uncertainty") - component(fresh.report, "oracle uncertainty")).toBeCloseTo(
-        0.05 * 40_000,
+        (0.05 * 40_000) / xchainDefaults.maintenanceRatio,
         6,
       );
       expect(stale.report.initialMarginUsd).toBeGreaterThan(fresh.report.initialMarginUsd);
@@ -241,16 +242,20 @@ describe("oracle rules end to end", () => {
       const eth = apart.built.prices.get("*:ETH")!;
       expect(eth.priceUsd).toBe(2_050);
       expect(eth.crossChainSpreadUsd).toBe(50);
-      expect(eth.uncertaintyUsd).toBe(50);
+      // R5: the band is at least twice the farthest chain median's distance (docs/oracles.md)
+      expect(eth.uncertaintyUsd).toBe(100);
       expect(apart.built.flags.some((f) => f.code === "ORACLE_DIVERGENT" && /chains diverge/.test(f.message))).toBe(
         true,
       );
       expect(apart.report.flags.some((f) => f.code === "ORACLE_DIVERGENT")).toBe(true);
-      // exposure x band / price per (chain, feed). Native ETH is marked by its own chain's ETH/USD quote, WETH (no
-      // feed of its own) by the all-chain median: ethereum 5 x 2000 + 10 x 2050, arbitrum 2 x 2100; band 50 / 2050
-      const exposureUsd = 5 * 2_000 + 10 * 2_050 + 2 * 2_100;
+      // exposure x band / price per (chain, feed), the larger of the chain's and the all-chain band. Each chain's own
+      // ETH/USD is 50 from the all-chain 2,050, so its band is 2 x 50 + 100 = 200 (R8). Native ETH and WETH share the
+      // ethereum ETH bucket: (5 x 2000 + 10 x 2050) x 200 / 2000; arbitrum: 2 x 2100 x 200 / 2100. At maintenance;
+      // IM = MM / ratio.
+      const chainBandUsd = 2 * 50 + 100;
+      const bucketsUsd = ((5 * 2_000 + 10 * 2_050) * chainBandUsd) / 2_000 + (2 * 2_100 * chainBandUsd) / 2_100;
       expect(component(apart.report, "oracle uncertainty") - component(agree.report, "oracle uncertainty")).toBeCloseTo(
-        (exposureUsd * 50) / 2_050,
+        bucketsUsd / xchainDefaults.maintenanceRatio,
         6,
       );
       expect(apart.report.initialMarginUsd).toBeGreaterThan(agree.report.initialMarginUsd);

@@ -38,7 +38,7 @@ describe("margin service HTTP API (real server on loopback)", () => {
   it("GET /healthz and /openapi.json", async () => {
     const health = await h.call("/healthz");
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: "ok", seq: 1, accounts: 7, storeSchemaVersion: 1 });
+    expect(health.body).toMatchObject({ status: "ok", seq: 1, accounts: 7, storeSchemaVersion: 2 });
     const doc = await h.call("/openapi.json");
     expect(doc.body.openapi).toBe("3.1.0");
     const paths = Object.keys(doc.body.paths as object);

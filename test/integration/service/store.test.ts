@@ -79,8 +79,47 @@ describe("SQLite store", () => {
 
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(raw.pragma("user_version", { simple: true })).toBe(1);
+    expect(raw.pragma("user_version", { simple: true })).toBe(sqliteMigrations.at(-1)!.version);
     raw.close();
+  });
+
+  it("keeps every rulebook version and the policy audit trail, newest first", () => {
+    const file = join(tempDir(), "rules.db");
+    const store = openSqliteStore({ file });
+    const audit = (kind: "rulebook-put" | "rules-fired", accountId: string | null, n: number) => ({
+      at: `t${n}`,
+      kind,
+      actor: "admin:x",
+      rulebook: `default@v${n}`,
+      accountId,
+      detail: { n },
+    });
+    store.putRulebook(
+      { name: "default", version: 2, document: { v: 2 }, createdAt: "t2", actor: "admin:x" },
+      audit("rulebook-put", null, 2),
+    );
+    store.putRulebook(
+      { name: "default", version: 3, document: { v: 3 }, createdAt: "t3", actor: "admin:y" },
+      audit("rulebook-put", null, 3),
+    );
+    expect(() =>
+      store.putRulebook(
+        { name: "default", version: 3, document: {}, createdAt: "t", actor: "a" },
+        audit("rulebook-put", null, 9),
+      ),
+    ).toThrow();
+    store.appendPolicyAudit([audit("rules-fired", "a1", 3), audit("rules-fired", "a2", 3)]);
+    store.close();
+    const again = openSqliteStore({ file });
+    expect(again.latestRulebook("default")).toMatchObject({ version: 3, document: { v: 3 }, actor: "admin:y" });
+    expect(again.rulebookVersions("default", 10).map((r) => r.version)).toEqual([3, 2]);
+    expect(again.latestRulebook("other")).toBeUndefined();
+    // The failed put (duplicate version) left no audit entry behind: one transaction.
+    expect(again.policyAudit(10).map((e) => e.detail)).toEqual([{ n: 3 }, { n: 3 }, { n: 3 }, { n: 2 }]);
+    expect(again.policyAudit(10, "a2")).toMatchObject([
+      { kind: "rules-fired", accountId: "a2", rulebook: "default@v3" },
+    ]);
+    again.close();
   });
 
   it("loses nothing committed when the writer is killed with SIGKILL", async () => {

@@ -1,62 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import { type Harness, startHarness, TEST_API_KEY } from "./serviceHarness.js";
-
-type Message = Record<string, unknown> & { type: string };
-
-/** A WebSocket client that records every message and can wait for one matching a predicate. */
-class StreamClient {
-  readonly messages: Message[] = [];
-  private waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      const m = JSON.parse(String(data)) as Message;
-      this.messages.push(m);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.match(m)) return true;
-        w.resolve(m);
-        return false;
-      });
-    });
-  }
-
-  static async open(url: string): Promise<StreamClient> {
-    const ws = new WebSocket(`${url.replace("http", "ws")}/v1/stream?key=${TEST_API_KEY}`);
-    const c = new StreamClient(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-    return c;
-  }
-
-  send(m: unknown): void {
-    this.ws.send(JSON.stringify(m));
-  }
-
-  next(match: (m: Message) => boolean, timeoutMs = 10_000): Promise<Message> {
-    const seen = this.messages.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no matching stream message")), timeoutMs);
-      this.waiters.push({
-        match,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      });
-    });
-  }
-
-  clear(): void {
-    this.messages.length = 0;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
+import { type Message, StreamClient } from "./streamClient.js";
 
 const isTick = (seq: number) => (m: Message) => m.type === "tick" && m.seq === seq;
 
@@ -74,7 +18,7 @@ describe("WebSocket /v1/stream: live re-margining", () => {
   });
 
   async function subscribed(accounts: string[]): Promise<StreamClient> {
-    const c = await StreamClient.open(h.url);
+    const c = await StreamClient.open(h.url, TEST_API_KEY);
     clients.push(c);
     await c.next((m) => m.type === "hello");
     c.send({ type: "subscribe", accounts });

@@ -106,3 +106,22 @@ describe("liquidation plan", () => {
     expect(plan.steps).toEqual([]);
   });
 });
+
+describe("liquidation plan bridge steps in transit (issue 18, case 10)", () => {
+  it("report the account while the bridged funds are on neither chain", () => {
+    const p = example("cross-chain-basis");
+    p.holdings = p.holdings.filter((h: { token: string }) => !["USDC", "USDT", "DAI"].includes(h.token));
+    const plan = planLiquidation({ portfolio: p, market: MARKET, config: { model: "cross" } });
+    const bridge = plan.steps.find((s) => s.action === "bridge-collateral")!;
+    expect(bridge.inTransit).toBeDefined();
+    // The same portfolio with the bridged units gone from the source chain, margined from scratch.
+    const transit = structuredClone(p);
+    const h = transit.holdings.find(
+      (x: { chain: string; token: string }) => x.chain === bridge.chain && x.token === bridge.token,
+    );
+    h.amount = String(Number(h.amount) - bridge.units);
+    const check = computeMargin({ portfolio: transit, market: MARKET, config: { model: "cross" } });
+    expect(bridge.inTransit!.freeCollateralUsd).toBeCloseTo(check.freeCollateralUsd, 4);
+    expect(bridge.inTransit!.seconds).toBe(bridge.readyAfterSec);
+  });
+});

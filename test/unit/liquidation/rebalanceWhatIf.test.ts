@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { planRebalance } from "../../../src/liquidation/rebalancePlan.js";
 import { simulateWhatIf } from "../../../src/liquidation/whatIf.js";
+import { computeMargin } from "../../../src/margin/computeMargin.js";
 
 const MARKET = JSON.parse(readFileSync("examples/market-2023-06-30.json", "utf8"));
 const example = (name: string) => JSON.parse(readFileSync(`examples/portfolios/${name}.json`, "utf8"));
@@ -19,6 +20,24 @@ describe("rebalancing", () => {
     }
     expect(plan.after.freeCollateralUsd).toBeGreaterThan(plan.before.freeCollateralUsd);
     expect(plan.after.initialMarginUsd).toBeLessThanOrEqual(plan.before.initialMarginUsd + 0.01);
+  });
+
+  it("evaluates the account while the funds are in transit and says when it is worse (issue 18, case 10)", () => {
+    const start = example("lst-collateral-eth-short");
+    const plan = planRebalance({ portfolio: start, market: MARKET });
+    const first = plan.moves[0]!;
+    // In transit: the units have left the source chain and not arrived: the same portfolio with them removed.
+    const transit = structuredClone(start);
+    const h = transit.holdings.find(
+      (x: { chain: string; token: string }) => x.chain === first.fromChain && x.token === first.token,
+    );
+    h.amount = String(Number(h.amount) - first.units);
+    const check = computeMargin({ portfolio: transit, market: MARKET, config: { model: "xchain" } });
+    expect(first.inTransit.freeCollateralUsd).toBeCloseTo(check.freeCollateralUsd, 4);
+    expect(first.inTransit.seconds).toBeGreaterThanOrEqual(first.route.latencySec);
+    // Collateral that is nowhere for a while: free collateral falls below where it started, and the move says so.
+    expect(first.inTransit.freeCollateralUsd).toBeLessThan(plan.before.freeCollateralUsd);
+    expect(first.inTransit.worseInTransit).toBe(true);
   });
 
   it("lowers the cross-chain requirement under xchain", () => {

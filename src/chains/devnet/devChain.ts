@@ -8,8 +8,8 @@ import {
   type PublicClient,
   type WalletClient,
 } from "viem";
-import type { AnvilNode } from "./anvil.js";
-import type { CompiledContract } from "./contracts.js";
+import type { AnvilNode } from "./anvilNode.js";
+import type { CompiledContract } from "./testContracts.js";
 
 /** One local chain with a funded, node-unlocked deployer account. */
 export interface TestChain {

@@ -10,8 +10,12 @@ export interface CompiledContract {
   bytecode: Hex;
 }
 
-const CONTRACTS_DIR = fileURLToPath(new URL("../../../../contracts/", import.meta.url));
-const FILES = ["TestToken.sol", "MockAggregatorV3.sol", "Multicall3.sol"] as const;
+/** contracts/ of the repository, from dist/src/chains/devnet or src/chains/devnet. */
+const CONTRACTS_DIR = join(
+  fileURLToPath(new URL(".", import.meta.url)),
+  import.meta.url.includes("/dist/") ? "../../../../contracts" : "../../../contracts",
+);
+const FILES = ["TestToken.sol", "MockAggregatorV3.sol", "Multicall3.sol", "TestBridge.sol"] as const;
 
 interface SolcOutput {
   errors?: Array<{ severity: string; formattedMessage: string }>;
@@ -19,7 +23,10 @@ interface SolcOutput {
 }
 
 /** Compiles contracts/*.sol with the npm solc (wasm) compiler: Standard JSON, optimizer on, EVM "paris". */
-export function compileContracts(): Record<"TestToken" | "MockAggregatorV3" | "Multicall3", CompiledContract> {
+export function compileContracts(): Record<
+  "TestToken" | "MockAggregatorV3" | "Multicall3" | "TestBridge",
+  CompiledContract
+> {
   const sources = Object.fromEntries(FILES.map((f) => [f, { content: readFileSync(join(CONTRACTS_DIR, f), "utf8") }]));
   const input = {
     language: "Solidity",
@@ -43,5 +50,6 @@ export function compileContracts(): Record<"TestToken" | "MockAggregatorV3" | "M
     TestToken: pick("TestToken.sol", "TestToken"),
     MockAggregatorV3: pick("MockAggregatorV3.sol", "MockAggregatorV3"),
     Multicall3: pick("Multicall3.sol", "Multicall3"),
+    TestBridge: pick("TestBridge.sol", "TestBridge"),
   };
 }

@@ -13,7 +13,11 @@ export interface AnvilNode {
   stop(): Promise<void>;
 }
 
-const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+/** Repository root, from dist/src/chains/devnet or src/chains/devnet (anvil is a dev dependency of the clone). */
+const ROOT = join(
+  fileURLToPath(new URL(".", import.meta.url)),
+  import.meta.url.includes("/dist/") ? "../../../.." : "../../..",
+);
 
 /** The platform binary when npm installed one (a direct child, so killing it leaves nothing behind), else the shim. */
 function anvilCommand(): { file: string; viaShim: boolean } {
@@ -85,21 +89,21 @@ function stopProcess(child: ChildProcess, viaShim: boolean): Promise<void> {
  * Starts anvil on a free loopback port with the given chain id and waits until its RPC answers with that id
  * (generous: up to `startTimeoutMs`, for slow 2-core machines). Retries on another port if the first is taken.
  */
-export async function startAnvil(chainId: number, startTimeoutMs = 30_000): Promise<AnvilNode> {
+export async function startAnvil(chainId: number, startTimeoutMs = 30_000, port?: number): Promise<AnvilNode> {
   const { file, viaShim } = anvilCommand();
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const chosen = port !== undefined && attempt === 0 ? port : await freePort();
     const child = spawn(
       file,
-      ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--accounts", "3", "--silent"],
+      ["--host", "127.0.0.1", "--port", String(chosen), "--chain-id", String(chainId), "--accounts", "3", "--silent"],
       { stdio: ["ignore", "ignore", "pipe"], detached: viaShim },
     );
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
-    const rpcUrl = `http://127.0.0.1:${port}`;
+    const rpcUrl = `http://127.0.0.1:${chosen}`;
     const deadline = Date.now() + startTimeoutMs;
     let ready = false;
     while (Date.now() < deadline && child.exitCode === null) {
@@ -114,8 +118,8 @@ export async function startAnvil(chainId: number, startTimeoutMs = 30_000): Prom
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    if (ready) return { port, chainId, rpcUrl, stop: () => stopProcess(child, viaShim) };
-    lastError = new Error(`anvil on port ${port} did not answer (exit ${child.exitCode}): ${stderr.slice(0, 500)}`);
+    if (ready) return { port: chosen, chainId, rpcUrl, stop: () => stopProcess(child, viaShim) };
+    lastError = new Error(`anvil on port ${chosen} did not answer (exit ${child.exitCode}): ${stderr.slice(0, 500)}`);
     await stopProcess(child, viaShim);
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
