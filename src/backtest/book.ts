@@ -1,6 +1,7 @@
 import { formatDecimal, parseDecimal } from "../core/decimal.js";
 import { invalidInput } from "../core/errors.js";
 import { parseIsoToSec, SECONDS_PER_YEAR } from "../core/time.js";
+import { fairForwardUsd } from "../margin/resolve/fairForward.js";
 import type { Portfolio, Position } from "../schema/portfolio.js";
 import { closeTimeSec, isoSec } from "./history/dayTime.js";
 
@@ -77,7 +78,10 @@ export function bookAt(
     if (t.kind === "perp") return { ...base, kind: "perp", entryPrice: num(spot(underlying)) };
     const expiry = isoSec(asOfSec + t.tenorSec);
     if (t.kind === "future") {
-      const forward = spot(underlying) * Math.exp((carryAnnual[underlying] ?? 0) * (t.tenorSec / SECONDS_PER_YEAR));
+      const forward = fairForwardUsd(
+        { spotUsd: spot(underlying), carryRateAnnual: carryAnnual[underlying] ?? 0 },
+        t.tenorSec / SECONDS_PER_YEAR,
+      );
       return { ...base, kind: "future", expiry, entryPrice: num(forward) };
     }
     return {
