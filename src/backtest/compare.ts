@@ -1,5 +1,6 @@
 import { MARGIN_MODEL_NAMES } from "../margin/models.js";
 import { type AnyMarginConfig, resolveMarginConfig } from "../margin/resolveConfig.js";
+import type { VolMethod } from "../risk/estimateRiskFactors.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import type { History } from "./history/history.js";
 import {
@@ -37,10 +38,19 @@ export interface BacktestRunOptions extends TimelineOptions {
 
 export type Progress = (label: string, done: number, total: number) => void;
 
-/** The model's default config, with `paths` applied to xchain. */
-export function backtestConfig(model: string, paths?: number): AnyMarginConfig {
-  if (model === "xchain" && paths !== undefined) return resolveMarginConfig({ model, simulation: { paths } });
-  return resolveMarginConfig({ model });
+/** The model's default config, with `paths` and the risk factors' vol method applied to xchain. */
+export function backtestConfig(model: string, paths?: number, volMethod?: VolMethod): AnyMarginConfig {
+  if (model !== "xchain") return resolveMarginConfig({ model });
+  return resolveMarginConfig({
+    model,
+    ...(paths !== undefined ? { simulation: { paths } } : {}),
+    ...(volMethod !== undefined ? { riskFactors: { volMethod } } : {}),
+  });
+}
+
+/** The vol method a config asks the backtest's daily risk-factor estimate to use (xchain's `riskFactors.volMethod`). */
+export function volMethodOf(config: AnyMarginConfig): VolMethod | undefined {
+  return config.model === "xchain" ? config.riskFactors.volMethod : undefined;
 }
 
 /** Replays one model on a prepared timeline: margins and losses, statistics, crisis liquidations. */
@@ -89,7 +99,15 @@ export function compareModels(
     const timeline = buildMarketTimeline(history, portfolio, options, (d, t) => progress?.(`${name} market`, d, t));
     for (const model of models) {
       out.push(
-        backtestModel(history, name, portfolio, timeline, backtestConfig(model, options.paths), options, progress),
+        backtestModel(
+          history,
+          name,
+          portfolio,
+          timeline,
+          backtestConfig(model, options.paths, options.volMethod),
+          options,
+          progress,
+        ),
       );
     }
   }

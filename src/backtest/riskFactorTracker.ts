@@ -4,6 +4,7 @@ import {
   type RiskFactorEstimate,
   type RiskFactorEstimateOptions,
 } from "../risk/estimateRiskFactors.js";
+import { weightsAsOf } from "../risk/forecast/weightsAsOf.js";
 import type { PriceSeries } from "../risk/priceHistory.js";
 
 /** One factor's close series (ascending unique ISO dates). */
@@ -11,6 +12,8 @@ export interface FactorSeries {
   name: string;
   dates: readonly string[];
   closes: ArrayLike<number>;
+  /** Daily USD volumes, same length (the learned forecaster's volume features read them). */
+  volumes?: ArrayLike<number>;
 }
 
 export type RiskFactorTrackerOptions = Omit<RiskFactorEstimateOptions, "toDate">;
@@ -21,13 +24,14 @@ export const MIN_FACTOR_RETURNS = 30;
 /**
  * `estimateRiskFactors` (src/risk/estimateRiskFactors.ts, the one home of the estimate) walked forward in time over a
  * fixed set of factors: each estimate sees closes up to its date only. Dates are the factors' common dates (calendar
- * information, fixed up front); each factor is still estimated from its own full history.
+ * information, fixed up front); each factor is still estimated from its own full history. With the learned forecaster,
+ * each date uses only the artefact versions trained through that date (`weightsAsOf`).
  */
 export class RiskFactorTracker {
   readonly names: string[];
   /** Common dates of all factors, ascending. */
   readonly dates: string[];
-  private readonly series: PriceSeries[];
+  private readonly series: (PriceSeries & { volumes?: Float64Array })[];
   private readonly options: RiskFactorTrackerOptions;
   private readonly dateIndex: Map<string, number>;
   private position = -1;
@@ -37,7 +41,12 @@ export class RiskFactorTracker {
     this.names = series.map((s) => s.name);
     if (new Set(this.names).size !== this.names.length) throw invalidInput("$.series", "factor names must be distinct");
     this.options = options;
-    this.series = series.map((s) => ({ symbol: s.name, dates: [...s.dates], closes: Float64Array.from(s.closes) }));
+    this.series = series.map((s) => ({
+      symbol: s.name,
+      dates: [...s.dates],
+      closes: Float64Array.from(s.closes),
+      ...(s.volumes ? { volumes: Float64Array.from(s.volumes) } : {}),
+    }));
     const count = new Map<string, number>();
     for (const s of series) for (const d of s.dates) count.set(d, (count.get(d) ?? 0) + 1);
     this.dates = [...count].filter(([, c]) => c === series.length).map(([d]) => d);
@@ -62,6 +71,10 @@ export class RiskFactorTracker {
     this.position = target;
     const short = this.series.some((s) => s.dates.findLastIndex((d) => d <= date) < MIN_FACTOR_RETURNS);
     if (short) return undefined;
-    return estimateRiskFactors(this.series, { ...this.options, toDate: date });
+    // The learned forecaster's weights: only versions trained on data up to `date` (no look-ahead).
+    const ml = this.options.ml
+      ? { ...this.options.ml, weights: weightsAsOf(this.options.ml.weights, date) }
+      : undefined;
+    return estimateRiskFactors(this.series, { ...this.options, ...(ml ? { ml } : {}), toDate: date });
   }
 }

@@ -4,7 +4,8 @@ import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { getToken } from "../market/tokenRegistry.js";
 import { basisFactorOf } from "../market/tokenRiskFactors.js";
-import type { RiskFactorEstimate } from "../risk/estimateRiskFactors.js";
+import type { RiskFactorEstimate, RiskFactorEstimateOptions, VolMethod } from "../risk/estimateRiskFactors.js";
+import type { ForecastWeights } from "../risk/forecast/mlp.js";
 import type { BridgeRouteDoc, MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { buildDaySnapshot, type DayQuoteFeed, type DaySnapshotPlan } from "./history/daySnapshot.js";
@@ -34,6 +35,13 @@ export interface TimelineOptions {
   /** Stress window of the risk-factor floor (default 250 returns) and stressed correlation weight (default 0.25). */
   stressWindowDays?: number;
   stressWeight?: number;
+  /**
+   * Vol method of the daily risk-factor estimate (default "ewma"): the xchain config's `riskFactors.volMethod`
+   * (`volMethodOf`). "ml" and "auto" need `forecastWeights`, the learned forecaster's artefacts (`xmargin train`); its
+   * cross-asset features read the history's BTC-USD series cut at each day, as `xmargin risk --method ml`.
+   */
+  volMethod?: VolMethod;
+  forecastWeights?: readonly ForecastWeights[];
   /** Trailing days averaged for market depth (default 30). */
   volumeWindowDays?: number;
   /** Rates as in the example market (default 5% risk-free, 5% carry on BTC, ETH, SOL). */
@@ -140,6 +148,20 @@ export interface MarketTimeline {
 
 const num = (x: number, sig = 12) => formatDecimal(x, sig);
 
+/** The vol method and, for the learned forecaster, its artefacts and market series (BTC-USD, cut per day upstream). */
+function learnedOptions(history: History, options: TimelineOptions): Pick<RiskFactorEstimateOptions, "method" | "ml"> {
+  const method = options.volMethod ?? "ewma";
+  if (method !== "ml" && method !== "auto") return { method };
+  if (!options.forecastWeights || options.forecastWeights.length === 0) {
+    throw invalidInput(
+      "$.riskFactors.volMethod",
+      `"${method}" needs the learned forecaster's artefacts (xmargin train)`,
+    );
+  }
+  const btc = seriesOf(history, "BTC-USD", "the learned forecaster's cross-asset features");
+  return { method, ml: { weights: options.forecastWeights, market: { ...btc, symbol: "BTC" } } };
+}
+
 /**
  * Builds the MarketSnapshot of every replayable day from closes up to that day only:
  * - quotes: each underlying's and each held token's close as one fresh `history` quote (chain ethereum, 60 s old);
@@ -193,9 +215,14 @@ export function buildMarketTimeline(
       ? new RiskFactorTracker(
           needs.factors.map((f) => {
             const s = seriesOf(history, RISK_FACTOR_SERIES_BY_FACTOR[f]!, f);
-            return { name: f, dates: s.dates, closes: s.closes };
+            return { name: f, dates: s.dates, closes: s.closes, ...(s.volumes ? { volumes: s.volumes } : {}) };
           }),
-          { lambda, stressWindowDays: options.stressWindowDays ?? 250, stressWeight: options.stressWeight ?? 0.25 },
+          {
+            lambda,
+            stressWindowDays: options.stressWindowDays ?? 250,
+            stressWeight: options.stressWeight ?? 0.25,
+            ...learnedOptions(history, options),
+          },
         )
       : undefined;
   const volProxies = new Map(

@@ -1,7 +1,7 @@
 import { computeMargin } from "../margin/computeMargin.js";
 import type { MarketSnapshotInput } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
-import { type BacktestRunOptions, backtestConfig, backtestModel } from "./compare.js";
+import { type BacktestRunOptions, backtestConfig, backtestModel, volMethodOf } from "./compare.js";
 import type { History } from "./history/history.js";
 import type { ReplayResult } from "./replay.js";
 import { type BacktestSummary, summarizeReplay } from "./summary.js";
@@ -105,8 +105,10 @@ export function validateXchain(
   options: BacktestRunOptions = {},
 ): ExampleValidation[] {
   return examples.map(({ name, portfolio }) => {
-    const timeline = buildMarketTimeline(history, portfolio, options);
-    const run = backtestModel(history, name, portfolio, timeline, backtestConfig("xchain", options.paths), options);
+    const config = backtestConfig("xchain", options.paths, options.volMethod);
+    const volMethod = volMethodOf(config);
+    const timeline = buildMarketTimeline(history, portfolio, { ...options, ...(volMethod ? { volMethod } : {}) });
+    const run = backtestModel(history, name, portfolio, timeline, config, options);
     const coverage = options.coverage ?? 0.99;
     const simulated = summarizeReplay(simulatedReplay(run.replay), coverage);
     const losses = run.replay.days.flatMap((d) => (d.lossUsd === null ? [] : [d.lossUsd]));

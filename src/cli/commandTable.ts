@@ -72,8 +72,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "forecasting",
     group: "market data and risk",
     summary: "EWMA, GARCH, HAR-OLS and the learned model out of sample -> reports/forecasting.md (+ .json)",
-    usage: ["[--history DIR] [--out DIR] [--json]"],
-    options: ["history", "out", "json"],
+    usage: ["[--history DIR] [--out DIR] [--paths N [--from D] [--to D]] [--json]"],
+    options: ["history", "out", "json", "paths", "from", "to"],
   },
   {
     name: "health",

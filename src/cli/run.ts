@@ -247,7 +247,11 @@ async function dispatch(
     case "train":
       return trainCommand({ ...optional(values, "history", "out", "hyper", "to"), quiet: values.quiet === true });
     case "forecasting":
-      return forecastingCommand({ ...optional(values, "history", "out"), json, quiet: values.quiet === true });
+      return forecastingCommand({
+        ...optional(values, "history", "out", "paths", "from", "to"),
+        json,
+        quiet: values.quiet === true,
+      });
     case "health":
       return healthCommand({ ...account(), onReport });
     case "liquidate":

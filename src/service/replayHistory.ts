@@ -5,7 +5,9 @@ import { loadHistoryFolder } from "../backtest/history/loadHistoryFolder.js";
 import { riskFactorsDoc } from "../backtest/history/riskFactorsDoc.js";
 import { TOKEN_FEED_SERIES, UNDERLYING_SERIES } from "../backtest/history/seriesMap.js";
 import { XmarginError } from "../core/errors.js";
-import { estimateRiskFactors } from "../risk/estimateRiskFactors.js";
+import { estimateRiskFactors, type RiskFactorEstimateOptions, type VolMethod } from "../risk/estimateRiskFactors.js";
+import type { ForecastWeights } from "../risk/forecast/mlp.js";
+import { weightsAsOf } from "../risk/forecast/weightsAsOf.js";
 import { RISK_FACTOR_SERIES } from "../risk/riskFactorSeries.js";
 import type { MarketSnapshot, RiskFactorsDoc } from "../schema/marketSnapshot.js";
 
@@ -64,10 +66,19 @@ export interface ReplayHistory {
   /** Days the replay can tick: every date with a BTC and an ETH close, ascending. */
   dates: string[];
   volProxies: ReadonlyMap<string, EwmaVolProxy>;
+  /** Vol method of the daily risk factors (an xchain config's `riskFactors.volMethod`; default "ewma"). */
+  volMethod: VolMethod;
+  /** The learned forecaster's artefacts ("ml", "auto"); each day uses the versions trained through it. */
+  forecastWeights: readonly ForecastWeights[];
+}
+
+export interface ReplayRiskOptions {
+  volMethod?: VolMethod;
+  forecastWeights?: readonly ForecastWeights[];
 }
 
 /** Reads the history folder `dataDir` (I/O, via the backtest's loader); BTC-USD and ETH-USD are required. */
-export function loadReplayHistory(dataDir: string): ReplayHistory {
+export function loadReplayHistory(dataDir: string, risk: ReplayRiskOptions = {}): ReplayHistory {
   const history = loadHistoryFolder(dataDir, "$.feed.dataDir");
   const btc = history.get("BTC-USD");
   const eth = history.get("ETH-USD");
@@ -83,22 +94,38 @@ export function loadReplayHistory(dataDir: string): ReplayHistory {
     const s = history.get(series);
     if (s) volProxies.set(underlying, new EwmaVolProxy(s, EWMA_LAMBDA));
   }
-  return { dataDir, history, dates: btc.dates.filter((d) => ethDates.has(d)), volProxies };
+  const volMethod = risk.volMethod ?? "ewma";
+  const forecastWeights = risk.forecastWeights ?? [];
+  if ((volMethod === "ml" || volMethod === "auto") && forecastWeights.length === 0) {
+    throw new XmarginError(`volMethod "${volMethod}" needs the learned forecaster's artefacts`, {
+      code: "INVALID_INPUT",
+      path: "$.riskFactors.volMethod",
+    });
+  }
+  return { dataDir, history, dates: btc.dates.filter((d) => ethDates.has(d)), volProxies, volMethod, forecastWeights };
 }
 
-function replayRiskFactors(history: History, date: string): RiskFactorsDoc | undefined {
+function replayRiskFactors(replay: ReplayHistory, date: string): RiskFactorsDoc | undefined {
+  const history = replay.history;
   const series = RISK_FACTOR_SERIES.flatMap(({ series: name, factor }) => {
     const s = history.get(name);
     return s ? [{ ...s, symbol: factor }] : [];
   });
   let e: ReturnType<typeof estimateRiskFactors>;
   try {
-    e = estimateRiskFactors(series, { toDate: date });
+    e = estimateRiskFactors(series, { toDate: date, method: replay.volMethod, ...learnedInputs(replay, date) });
   } catch {
     return undefined; // too little common history before `date`: the snapshot goes without risk factors
   }
   const excluded = e.excluded.length ? `; no close on ${date}: ${e.excluded.join(", ")}` : "";
-  return riskFactorsDoc(e, `replay: EWMA(0.94) with stressed floor, closes ${e.fromDate}..${e.toDate}${excluded}`);
+  return riskFactorsDoc(e, `replay: ${e.source}, closes ${e.fromDate}..${e.toDate}${excluded}`);
+}
+
+/** The learned forecaster's inputs on `date`: artefacts trained through it, the BTC series (cut by the estimate). */
+function learnedInputs(replay: ReplayHistory, date: string): Pick<RiskFactorEstimateOptions, "ml"> {
+  if (replay.volMethod !== "ml" && replay.volMethod !== "auto") return {};
+  const btc = replay.history.get("BTC-USD")!;
+  return { ml: { weights: weightsAsOf(replay.forecastWeights, date), market: { ...btc, symbol: "BTC" } } };
 }
 
 /**
@@ -115,7 +142,7 @@ export function buildReplaySnapshot(replay: ReplayHistory, date: string, templat
     chains: template.chains,
     bridges: template.bridges,
   };
-  const riskFactors = replayRiskFactors(replay.history, date);
+  const riskFactors = replayRiskFactors(replay, date);
   return buildDaySnapshot(replay.history, date, plan, {
     description:
       `xmargin replay of ${date}: daily closes from ${replay.dataDir} up to that day (SOURCES.md there). Vols are an ` +

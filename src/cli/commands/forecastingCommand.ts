@@ -1,15 +1,23 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { BacktestRunOptions } from "../../backtest/compare.js";
 import {
   FORECAST_METHODS,
   type ForecastStudy,
   type ForecastStudyOptions,
   runForecastStudy,
 } from "../../backtest/forecastComparison.js";
+import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
+import { backtestVolMethods, type VolMethodRun, walkForwardWeights } from "../../backtest/volMethodBacktest.js";
+import { XmarginError } from "../../core/errors.js";
+import type { VolMethod } from "../../risk/estimateRiskFactors.js";
+import type { MarketSnapshotInput } from "../../schema/marketSnapshot.js";
+import { DEFAULT_EXAMPLES_DIR } from "../../service/paths.js";
 import { historyDir } from "../historyDir.js";
 import { progressBar } from "../progress.js";
 import { renderTable } from "../table.js";
+import { latestMarketFile, parsePaths, readPortfolio, staticMarket } from "./backtestInputs.js";
 import { loadForecastHistory, ML_GRID } from "./forecastInputs.js";
 
 const ROOT = join(
@@ -34,6 +42,73 @@ export interface ForecastingArgs {
   json: boolean;
   /** `--quiet`: no progress bar. */
   quiet?: boolean;
+  /** `--paths N`: also backtest xchain on the examples with each vol method (slow), N Monte Carlo paths a day. */
+  paths?: string;
+  /** Window of that backtest (default 2022-01-01 to the end of the history). */
+  from?: string;
+  to?: string;
+}
+
+/** The backtest section's vol methods and walk-forward refits of the learned model (each on data before it). */
+const BACKTEST_METHODS: readonly VolMethod[] = ["ewma", "garch", "ml", "auto"];
+const BACKTEST_REFITS = ["2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01", "2024-01-01", "2025-01-01"];
+const BACKTEST_FROM = "2022-01-01";
+
+interface BacktestSection {
+  from: string;
+  to: string | null;
+  paths: number;
+  refitDates: string[];
+  runs: VolMethodRun[];
+}
+
+function backtestMarkdown(b: BacktestSection | undefined): string[] {
+  if (!b) {
+    return [
+      "## xchain backtest of the examples with each vol method",
+      "",
+      "Not run in this generation: `xmargin forecasting --paths N [--from D] [--to D]` adds it (slow: every example, every method).",
+    ];
+  }
+  const money = (x: number) => (Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+  const rows = b.runs.flatMap((run) =>
+    run.examples.map((e) => [
+      e.name,
+      run.method,
+      `${e.firstDate}..${e.lastDate}`,
+      `${e.total.exceptions} / ${e.total.observations}`,
+      f(e.total.kupiecP),
+      `${e.simulated.exceptions}`,
+      f(e.simulated.kupiecP),
+      money(e.averageInitialMarginUsd),
+      e.badDebt.some((d) => d.badDebtUsd !== null)
+        ? money(e.badDebt.reduce((s, d) => s + (d.badDebtUsd ?? 0), 0))
+        : "-",
+    ]),
+  );
+  return [
+    "## xchain backtest of the examples with each vol method",
+    "",
+    `Window ${b.from}..${b.to ?? "end of history"} (a shorter window than the full history, to run in minutes), ${b.paths} Monte Carlo paths a day. ` +
+      "The method is the xchain config's `riskFactors.volMethod`; the backtest's daily risk factors are `estimateRiskFactors` with it. " +
+      `The learned model is refitted walk-forward at ${b.refitDates.join(", ")} (hyper-parameters chosen above, each fit on targets dated before its refit date); ` +
+      'each day uses the latest fit trained through that day. "auto" uses ml only for the factors where the headline makes it the default.',
+    "",
+    renderTable(
+      [
+        "example",
+        "method",
+        "days",
+        "total IM exc.",
+        "Kupiec p",
+        "simulated exc.",
+        "Kupiec p (sim.)",
+        "avg IM",
+        "bad debt (covered windows)",
+      ],
+      rows,
+    ),
+  ];
 }
 
 const e = (x: number): string => x.toExponential(3);
@@ -46,7 +121,7 @@ function verdict(r: ForecastStudy["factors"][number]): string {
 }
 
 /** Markdown of a study: method, hyper-parameters, per-factor scores, DM tests and the verdicts. */
-export function renderForecastingMarkdown(study: ForecastStudy, seconds: number): string {
+export function renderForecastingMarkdown(study: ForecastStudy, seconds: number, backtest?: BacktestSection): string {
   const o = study.options;
   const rows = study.factors;
   const wins = rows.filter((r) => r.defaultMethod === "ml").map((r) => r.factor);
@@ -132,12 +207,39 @@ export function renderForecastingMarkdown(study: ForecastStudy, seconds: number)
       "with BTC, the basis spread |ln price| of peg/ratio series, ln(volume / 22-day mean). Hyper-parameters chosen on validation:",
     ...hyper,
     `- Diebold-Mariano: QLIKE loss differential ml - best statistical method (lowest test QLIKE of EWMA, GARCH, HAR), Newey-West variance, one-sided. The default changes to ml only where p < ${o.significance} and the 99% VaR coverage is not worse (Kupiec p >= 0.05 or no more exceptions).`,
-    "- Not done here: the xchain backtest of the 7 examples with each method (exceptions, Kupiec, average IM, bad debt); see the closing note of issue 20.",
     ...(rows.some((r) => r.notes.length)
       ? ["", "## Notes", "", ...rows.flatMap((r) => r.notes.map((n) => `- ${r.factor}: ${n}`))]
       : []),
     "",
+    ...backtestMarkdown(backtest),
+    "",
   ].join("\n");
+}
+
+/** Walk-forward fits, then the xchain validation of every example once per vol method. */
+async function runBacktestSection(
+  study: ForecastStudy,
+  paths: number,
+  args: ForecastingArgs,
+): Promise<BacktestSection> {
+  const history = loadHistoryFolder(historyDir(args.history), "--history");
+  const from = args.from ?? BACKTEST_FROM;
+  const refitDates = BACKTEST_REFITS.filter((d) => !args.to || d <= args.to);
+  const mlDefault = study.factors.filter((r) => r.defaultMethod === "ml").map((r) => r.factor);
+  const weights = await walkForwardWeights(history, refitDates, study.chosenHyper, mlDefault);
+  const marketFile = latestMarketFile(DEFAULT_EXAMPLES_DIR);
+  if (!marketFile) throw new XmarginError(`no market-*.json in ${DEFAULT_EXAMPLES_DIR}`, { code: "MISSING_DATA" });
+  const reference = JSON.parse(readFileSync(marketFile, "utf8")) as MarketSnapshotInput;
+  const dir = join(DEFAULT_EXAMPLES_DIR, "portfolios");
+  const examples = readdirSync(dir)
+    .filter((x) => x.endsWith(".json"))
+    .sort()
+    .map((x) => ({ name: basename(x, ".json"), portfolio: readPortfolio(join(dir, x)) }));
+  const options: BacktestRunOptions = { ...staticMarket(marketFile), paths, from, ...(args.to ? { to: args.to } : {}) };
+  const runs = backtestVolMethods(history, examples, reference, BACKTEST_METHODS, weights, options, (m) => {
+    if (!args.quiet) process.stderr.write(`xchain backtest, vol method ${m}\n`);
+  });
+  return { from, to: args.to ?? null, paths, refitDates, runs };
 }
 
 /** `xmargin forecasting`: regenerates reports/forecasting.md and reports/forecasting.json. */
@@ -151,11 +253,18 @@ export async function forecastingCommand(args: ForecastingArgs): Promise<string>
   } finally {
     bar.done();
   }
+  const paths = parsePaths(args.paths);
+  let backtest: BacktestSection | undefined;
+  if (paths !== undefined) backtest = await runBacktestSection(study, paths, args);
   const seconds = (Date.now() - started) / 1000;
   const out = args.out ?? join(ROOT, "reports");
   mkdirSync(out, { recursive: true });
-  const json = JSON.stringify({ generatedInSeconds: Math.round(seconds), ...study }, null, 2);
-  const markdown = renderForecastingMarkdown(study, seconds);
+  const json = JSON.stringify(
+    { generatedInSeconds: Math.round(seconds), ...study, ...(backtest ? { xchainBacktest: backtest } : {}) },
+    null,
+    2,
+  );
+  const markdown = renderForecastingMarkdown(study, seconds, backtest);
   writeFileSync(join(out, "forecasting.md"), markdown);
   writeFileSync(join(out, "forecasting.json"), `${json}\n`);
   return args.json ? json : markdown;

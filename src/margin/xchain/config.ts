@@ -129,6 +129,12 @@ export const xchainConfigSchema = z
     maintenanceRatio: z.number().gt(0).max(1),
     /** How many worst paths the report lists. */
     reportWorstPaths: z.number().int().min(0).max(100),
+    /**
+     * How xmargin estimates the risk factors when it does so on behalf of a run of this model (the backtest's daily
+     * estimate): the vol method of `estimateRiskFactors` (src/risk/estimateRiskFactors.ts). "ml" and "auto" need the
+     * learned forecaster's artefacts (`xmargin train`). A snapshot's own riskFactors are used as given.
+     */
+    riskFactors: z.object({ volMethod: z.enum(["ewma", "garch", "ml", "auto"]) }).strict(),
   })
   .strict();
 
@@ -147,7 +153,9 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
  * - floor at 50% of the default grid requirement with offsets across underlyings credited up to 50% of the summed
  *   per-underlying losses (xmargin's choice, in the range of exchange SPAN inter-commodity credit rates);
  * - maintenance = the risk over the liquidation horizon (breach to completed liquidation); IM = MM / 0.8, a 25% buffer
- *   for the moves between an IM check and the breach (xmargin's choice).
+ *   for the moves between an IM check and the breach (xmargin's choice);
+ * - risk factors estimated with EWMA vols: reports/forecasting.md found the learned forecaster better out of sample for
+ *   AVAX only, which "auto" applies per factor; "ewma" stays the default because it needs no trained artefact.
  */
 export const xchainDefaults: XchainConfig = {
   model: "xchain",
@@ -173,6 +181,7 @@ export const xchainDefaults: XchainConfig = {
   oracle: { staleAddOnRel: 0.05 },
   liquidity: { missingDailyVolumeUsd: 1_000_000, missingHalfSpreadBps: 30, missingImpactCoefficient: 1 },
   gridFloor: { fraction: 0.5, maxCreditRel: 0.5, grid: gridPmDefaults },
+  riskFactors: { volMethod: "ewma" },
   maintenanceRatio: 0.8,
   reportWorstPaths: 5,
 };

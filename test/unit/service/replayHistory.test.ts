@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { estimateRiskFactors } from "../../../src/risk/estimateRiskFactors.js";
+import { buildFactorPanel } from "../../../src/risk/forecast/features.js";
+import { fitForecaster } from "../../../src/risk/forecast/walkForward.js";
+import { RISK_FACTOR_SERIES } from "../../../src/risk/riskFactorSeries.js";
 import { marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
 import { buildReplaySnapshot, loadReplayHistory } from "../../../src/service/replayHistory.js";
 import { gridSurface } from "../../support/gridSurface.js";
@@ -36,6 +40,34 @@ describe.skipIf(!existsSync(join(DATA, "BTC-USD.csv")))("service replay on the b
       const theirs = Number(gridSurface(example.volSurfaces.find((v) => v.underlying === u)).expiries[0]!.vols[0]);
       expect(mine).toBeCloseTo(theirs, 4);
     }
+  });
+
+  it("estimates the day's risk factors with the configured vol method, as estimateRiskFactors does", async () => {
+    const btc = { ...replay.history.get("BTC-USD")!, symbol: "BTC" };
+    const weights = await fitForecaster([buildFactorPanel(btc, btc, false)], "underlying", "2023-01-01", {
+      hidden: 4,
+      epochs: 2,
+      l2: 1e-3,
+      learningRate: 0.01,
+      batchSize: 512,
+      seed: 3,
+    });
+    const ml = loadReplayHistory(DATA, { volMethod: "ml", forecastWeights: [weights] });
+    const mine = buildReplaySnapshot(ml, "2023-06-30", example).riskFactors!;
+    const series = RISK_FACTOR_SERIES.flatMap(({ series: name, factor }) => {
+      const s = ml.history.get(name);
+      return s ? [{ ...s, symbol: factor }] : [];
+    });
+    const direct = estimateRiskFactors(series, {
+      toDate: "2023-06-30",
+      method: "ml",
+      ml: { weights: [weights], market: btc },
+    });
+    const k = direct.names.indexOf("BTC");
+    const btcVol = (doc: typeof mine) => Number(doc.factors.find((f) => f.name === "BTC")!.volDaily);
+    expect(btcVol(mine)).toBeCloseTo(direct.volsDaily[k]!, 9);
+    expect(Math.abs(btcVol(mine) / btcVol(snap.riskFactors!) - 1)).toBeGreaterThan(1e-6);
+    expect(() => loadReplayHistory(DATA, { volMethod: "ml" })).toThrow(/volMethod/);
   });
 
   it("ticks only days with both a BTC and an ETH close", () => {
