@@ -167,6 +167,12 @@ export function mapPortfolio(
       account.collaterals.push(collateral);
       return { kind: "collateral", account: key, index: account.collaterals.length - 1 };
     }
+    if (p.kind === "spot") {
+      // An expired option settled in resolve (OPTION_EXPIRED): Derive pays the settlement into the cash balance.
+      const amount = item.valueUsd;
+      accountOf(CASH_SUB_ACCOUNT).cash += amount;
+      return { kind: "cash", account: CASH_SUB_ACCOUNT, amount };
+    }
     const account = accountOf(item.underlying);
     if (p.kind === "perp" || p.kind === "future") {
       if (p.kind === "future") {

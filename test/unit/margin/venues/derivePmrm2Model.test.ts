@@ -152,6 +152,40 @@ describe("derive-pmrm2 model", () => {
     expect(Number.isFinite(report.initialMarginUsd)).toBe(true);
   });
 
+  it("an expired option is Derive cash at its settlement: the same figures as that much USDC (the backtest rolls past expiries)", () => {
+    const perp = { kind: "perp" as const, chain: "arbitrum", venue: "derive", underlying: "ETH", size: "1" };
+    const expired = computeMargin({
+      portfolio: portfolio({
+        holdings: [{ chain: "arbitrum", token: "USDC", amount: "1000" }],
+        positions: [
+          perp,
+          // ETH 2000 at the fixing: 2 calls struck at 1900 settle at 2 x 100 = 200 USD
+          {
+            kind: "option",
+            chain: "arbitrum",
+            venue: "derive",
+            underlying: "ETH",
+            size: "2",
+            expiry: "2023-12-31T08:00:00Z",
+            strike: "1900",
+            optionType: "call",
+          },
+        ],
+      }),
+      market: market(),
+      config,
+    });
+    const cash = computeMargin({
+      portfolio: portfolio({ holdings: [{ chain: "arbitrum", token: "USDC", amount: "1200" }], positions: [perp] }),
+      market: market(),
+      config,
+    });
+    expect(expired.flags.some((f) => f.code === "OPTION_EXPIRED")).toBe(true);
+    expect(expired.initialMarginUsd).toBeCloseTo(cash.initialMarginUsd, 9);
+    expect(expired.maintenanceMarginUsd).toBeCloseTo(cash.maintenanceMarginUsd, 9);
+    expect(expired.freeCollateralUsd).toBeCloseTo(cash.freeCollateralUsd, 9);
+  });
+
   it("xmargin's oracle-band add-on sits on top of Derive's figures and can be turned off", () => {
     const m = market();
     // A second, 2% lower ETH source: the aggregated band is 1% of the price.
