@@ -66,7 +66,7 @@ export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Pr
   const notes = [
     ...methodNotes(options),
     `Bridges and chain overrides from ${market ? basename(market) : "none"}; run time ${seconds.toFixed(0)} s in one Node process ` +
-      `(all four models per portfolio: ${times.join(", ")}).`,
+      `(every model per portfolio: ${times.join(", ")}).`,
   ];
   const md = [
     "# Backtest comparison: example portfolios x margin models on the real daily history",
