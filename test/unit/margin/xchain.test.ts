@@ -7,6 +7,7 @@ import { normalQuantile } from "../../../src/risk/normalQuantile.js";
 import type { MarketSnapshotInput } from "../../../src/schema/marketSnapshot.js";
 import { expectInvalid } from "../../support/errors.js";
 import { market, portfolio } from "../../support/fixtures.js";
+import { ethOption } from "../../support/optionPosition.js";
 
 const ETH_VOL_DAILY = 0.04;
 
@@ -309,22 +310,12 @@ describe("xchain model", () => {
   });
 
   it("interpolated option revaluation matches exact Black-76 revaluation on every path", () => {
-    const option = (strike: string, optionType: "call" | "put", size: string, expiry: string) => ({
-      kind: "option" as const,
-      chain: "arbitrum",
-      venue: "derive",
-      underlying: "ETH",
-      size,
-      strike,
-      expiry,
-      optionType,
-    });
     const p = portfolio({
       positions: [
-        option("1800", "put", "-40", "2024-01-31T08:00:00Z"),
-        option("2000", "call", "25", "2024-01-31T08:00:00Z"),
-        option("2600", "call", "-30", "2024-06-28T08:00:00Z"),
-        option("1200", "put", "60", "2024-06-28T08:00:00Z"),
+        ethOption("p1800", "-40", "1800", "put", "2024-01-31T08:00:00Z"),
+        ethOption("c2000", "25", "2000", "call", "2024-01-31T08:00:00Z"),
+        ethOption("c2600", "-30", "2600", "call", "2024-06-28T08:00:00Z"),
+        ethOption("p1200", "60", "1200", "put", "2024-06-28T08:00:00Z"),
         perp("arbitrum", "5"),
       ],
     });
