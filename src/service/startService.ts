@@ -9,7 +9,9 @@ import type { Rulebook } from "../margin/policy/rulebook.js";
 import { parseSourcesConfig } from "../oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
+import { MarginBus } from "../store/bus/marginBus.js";
 import type { MarginStore } from "../store/marginStore.js";
+import { openStoreUrl } from "../store/openStoreUrl.js";
 import { openSqliteStore } from "../store/sqliteStore.js";
 import { AccountBacktester } from "./accountBacktest.js";
 import { WorkerPool } from "./compute/workerPool.js";
@@ -25,6 +27,7 @@ import { PlanExecution } from "./planExecution.js";
 import { Rebalancer } from "./rebalancer.js";
 import { ReplayFeed } from "./replayFeed.js";
 import { loadReplayHistory } from "./replayHistory.js";
+import { linkApiNode } from "./scaleOut/apiNodeLink.js";
 import { type ApiKeyConfig, parseServiceConfig, type ServiceConfig, type ServiceConfigInput } from "./serviceConfig.js";
 
 export interface StartOptions {
@@ -121,7 +124,15 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
   const parsed = parseServiceConfig(input);
   const log = options.log ?? (() => {});
   const whatIf = options.whatIfEngine ?? liquidationWhatIfEngine;
-  const store = openSqliteStore({ file: parsed.dbFile });
+  const { scaleOut } = parsed;
+  if (scaleOut.bus && !scaleOut.store) {
+    throw new XmarginError("a bus needs a shared store (--store / XMARGIN_STORE)", {
+      code: "INVALID_INPUT",
+      path: "$.scaleOut.store",
+    });
+  }
+  const store = scaleOut.store ? openStoreUrl(scaleOut.store) : openSqliteStore({ file: parsed.dbFile });
+  let bus: MarginBus | undefined;
   try {
     const generatedApiKey = parsed.apiKeys.length === 0 ? persistentGeneratedKey(store) : undefined;
     const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;
@@ -133,6 +144,16 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       budget: config.budget,
       log,
     });
+    if (scaleOut.bus) {
+      bus = await MarginBus.connect({
+        url: scaleOut.bus,
+        shards: scaleOut.shards,
+        replicas: scaleOut.replicas,
+        name: `api ${process.pid}`,
+        log,
+      });
+      await linkApiNode(service, bus, log);
+    }
     const sources = config.live.sources ? parseSourcesConfig(config.live.sources) : undefined;
     const execution = sources
       ? new PlanExecution(
@@ -188,7 +209,8 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
         service.putAccount(demo.portfolio.accountId, demo, "start");
       }
     }
-    service.computeAll("start");
+    // Scale-out: the workers hold every account's report; this node shows them as the results stream brings them.
+    if (!bus) service.computeAll("start");
 
     const version = packageVersion();
     const backtester = new AccountBacktester({
@@ -251,6 +273,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
         await live?.stop();
         hub.closeAll();
         await app.close();
+        await bus?.close();
         await Promise.race([
           Promise.allSettled([...rebalancer.pending]),
           new Promise((resolve) => setTimeout(resolve, config.webhook.timeoutMs).unref()),
@@ -259,6 +282,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       },
     };
   } catch (err) {
+    await bus?.close();
     store.close();
     throw err;
   }

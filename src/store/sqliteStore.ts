@@ -178,7 +178,8 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
     ),
     upsertReport: db.prepare(
       `INSERT INTO latest_reports (account_id, seq, report_json) VALUES (?, ?, ?)
-       ON CONFLICT(account_id) DO UPDATE SET seq = excluded.seq, report_json = excluded.report_json`,
+       ON CONFLICT(account_id) DO UPDATE SET seq = excluded.seq, report_json = excluded.report_json
+       WHERE excluded.seq >= latest_reports.seq`,
     ),
     marginHistory: db.prepare<[string, number], MarginDbRow>(
       "SELECT * FROM margin_snapshots WHERE account_id = ? ORDER BY id DESC LIMIT ?",

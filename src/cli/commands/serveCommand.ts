@@ -2,6 +2,7 @@ import { XmarginError } from "../../core/errors.js";
 import { serviceConfigFromEnv } from "../../service/serviceConfig.js";
 import { type RunningService, startService } from "../../service/startService.js";
 import { readJsonFile } from "../readJsonFile.js";
+import { untilSignal } from "../untilSignal.js";
 
 export interface ServeArgs {
   /** TCP port (default 8080, or XMARGIN_PORT). */
@@ -22,6 +23,13 @@ export interface ServeArgs {
   sources?: string;
   /** Live mode: plans on chain: dry-run (default), approval, automatic. */
   execute?: string;
+  /** Scale-out: store URL, sqlite:FILE or postgres://... (or XMARGIN_STORE). */
+  store?: string;
+  /** Scale-out: NATS JetStream URL(s) (or XMARGIN_BUS); re-margining is left to `xmargin worker` processes. */
+  bus?: string;
+  /** Scale-out: shards (default 16, or XMARGIN_SHARDS) and stream replicas (default 1, or XMARGIN_BUS_REPLICAS). */
+  shards?: string;
+  replicas?: string;
   /** Receives the start-up lines (default: stdout). */
   print?: (line: string) => void;
   /** Resolves when the service should stop (default: SIGINT or SIGTERM). */
@@ -35,20 +43,6 @@ function intArg(v: string | undefined, name: string): number | undefined {
   if (!/^\d+$/.test(v))
     throw new XmarginError(`--${name} must be a whole number`, { code: "INVALID_INPUT", path: `--${name}` });
   return Number(v);
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (sig: string) => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      resolve(sig);
-    };
-    const onInt = () => done("SIGINT");
-    const onTerm = () => done("SIGTERM");
-    process.once("SIGINT", onInt);
-    process.once("SIGTERM", onTerm);
-  });
 }
 
 /**
@@ -80,9 +74,19 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
         ...(args.execute ? { execution: args.execute as "dry-run" | "approval" | "automatic" } : {}),
       }
     : undefined;
+  const shards = intArg(args.shards, "shards");
+  const replicas = intArg(args.replicas, "replicas");
+  const scaleOut = {
+    ...env.scaleOut,
+    ...(args.store ? { store: args.store } : {}),
+    ...(args.bus ? { bus: args.bus } : {}),
+    ...(shards !== undefined ? { shards } : {}),
+    ...(replicas !== undefined ? { replicas } : {}),
+  };
   const svc = await startService(
     {
       ...env,
+      scaleOut,
       ...(live ? { live } : {}),
       ...(port !== undefined ? { port } : {}),
       ...(args.db ? { dbFile: args.db } : {}),
@@ -94,7 +98,12 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
   );
   const feedStatus = svc.feed.status();
   print(`xmargin serve: listening on ${svc.url} (dashboard ${svc.url}/, API ${svc.url}/openapi.json)`);
-  print(`xmargin serve: store ${svc.config.dbFile} (SQLite, WAL), ${svc.service.accounts.size} account(s)`);
+  const so = svc.config.scaleOut;
+  print(
+    so.bus
+      ? `xmargin serve: store ${so.store}, bus ${so.bus} (${so.shards} shards, ${so.replicas} replica(s)), ${svc.service.accounts.size} account(s); re-margining by xmargin worker processes`
+      : `xmargin serve: store ${svc.config.dbFile} (SQLite, WAL), ${svc.service.accounts.size} account(s)`,
+  );
   const chains = svc.live?.statuses().map((c) => `${c.chain} (${c.state})`);
   print(
     chains

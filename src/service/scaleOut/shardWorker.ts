@@ -1,0 +1,209 @@
+import type { JsMsg } from "@nats-io/jetstream";
+import { XmarginError } from "../../core/errors.js";
+import { DEFAULT_RULEBOOK } from "../../margin/policy/defaultRulebook.js";
+import { parseRulebook, type Rulebook } from "../../margin/policy/rulebook.js";
+import { marketSnapshotSchema } from "../../schema/marketSnapshot.js";
+import { parseDocument } from "../../schema/validate.js";
+import {
+  type AccountMessage,
+  accountMessageSchema,
+  type ResultMessage,
+  type TickMessage,
+} from "../../store/bus/busMessages.js";
+import type { MarginBus } from "../../store/bus/marginBus.js";
+import type { MarginSnapshotWrite, MarginStore } from "../../store/marginStore.js";
+import { AccountRegistry } from "../accountRegistry.js";
+import type { LiveAccount } from "../liveAccount.js";
+import { LiveMarket, type MarketTick } from "../liveMarket.js";
+import { marginSnapshotRow } from "../marginRows.js";
+import { computeAtTick } from "../marginService.js";
+
+export interface ShardWorkerOptions {
+  store: MarginStore;
+  bus: MarginBus;
+  defaultModel: string;
+  /** Rows per store transaction. */
+  batchSize?: number;
+  log?: (line: string) => void;
+}
+
+/** Counters of one worker (its `/metrics`-like summary on exit and in tests). */
+export interface ShardWorkerStats {
+  shardTicks: number;
+  coalesced: number;
+  accountsComputed: number;
+  accountErrors: number;
+  rowsWritten: number;
+}
+
+/**
+ * One re-margining worker: holds every account (loaded from the store, kept fresh from the bus), takes shards' work
+ * from the durable consumers it shares with the other workers, computes reports with the pure engine, stores them in
+ * batches and publishes them. A shard's tick message is coalesced to the newest tick on the bus (a worker that fell
+ * behind skips the ticks in between, so no account is left on an old tick), and skipped when the shard's progress
+ * already covers it (a redelivered message writes nothing twice). Work of one shard is serialised in this process;
+ * across processes the shard consumer hands out one message at a time.
+ * @see docs/scale-out.md
+ */
+export class ShardWorker {
+  readonly stats: ShardWorkerStats = {
+    shardTicks: 0,
+    coalesced: 0,
+    accountsComputed: 0,
+    accountErrors: 0,
+    rowsWritten: 0,
+  };
+  private readonly store: MarginStore;
+  private readonly bus: MarginBus;
+  private readonly registry: AccountRegistry;
+  private readonly market = new LiveMarket();
+  private readonly batchSize: number;
+  private readonly log: (line: string) => void;
+  private readonly shardLocks = new Map<number, Promise<void>>();
+  private rulebook: Rulebook = DEFAULT_RULEBOOK;
+
+  constructor(options: ShardWorkerOptions) {
+    this.store = options.store;
+    this.bus = options.bus;
+    this.batchSize = options.batchSize ?? 1000;
+    this.log = options.log ?? (() => {});
+    this.registry = new AccountRegistry(this.store, options.defaultModel, this.log);
+    const stored = this.store.latestRulebook(DEFAULT_RULEBOOK.name);
+    if (stored) this.rulebook = parseRulebook(stored.document);
+  }
+
+  get accountCount(): number {
+    return this.registry.accounts.size;
+  }
+
+  /** Starts following account changes (cache) and taking shard work. */
+  async start(): Promise<void> {
+    await this.bus.follow("accounts", accountMessageSchema, (m) => {
+      this.refresh(m);
+    });
+    await this.bus.consumeShards({
+      tick: (m, shard, raw) => this.locked(shard, () => this.onTick(m, shard, raw)),
+      account: (m, shard) => this.locked(shard, () => this.onAccount(m)),
+    });
+  }
+
+  private locked(shard: number, work: () => Promise<void>): Promise<void> {
+    const previous = this.shardLocks.get(shard) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.shardLocks.set(
+      shard,
+      next.catch(() => {}),
+    );
+    return next;
+  }
+
+  /** Reloads a changed account from the store (the store of record) when this worker holds an older version. */
+  private refresh(m: AccountMessage): LiveAccount | undefined {
+    const held = this.registry.accounts.get(m.accountId);
+    if (held && held.version >= m.version) return held;
+    const row = this.store.getAccount(m.accountId);
+    if (!row) {
+      this.registry.accounts.delete(m.accountId);
+      return undefined;
+    }
+    if (row.version < m.version) {
+      throw new XmarginError(`account ${m.accountId} v${m.version} announced but the store has v${row.version}`, {
+        code: "UNAVAILABLE",
+        path: "$.version",
+      });
+    }
+    return this.registry.reload(row);
+  }
+
+  /** The market at a bus tick (resolved once per seq). */
+  private tickOf(m: TickMessage): MarketTick {
+    const current = this.market.current;
+    if (current && current.seq === m.seq) return current;
+    const snapshot = parseDocument(marketSnapshotSchema, m.snapshot, "MarketSnapshot");
+    return this.market.apply(snapshot, m.source, m.seq);
+  }
+
+  private async onTick(message: TickMessage, shard: number, raw: JsMsg): Promise<void> {
+    const latest = (await this.bus.latestTick()) ?? message;
+    const target = latest.seq >= message.seq ? latest : message;
+    const done = await this.bus.shardDone(shard);
+    if (target.seq <= done) {
+      this.stats.coalesced++;
+      return;
+    }
+    if (target.seq !== message.seq) this.stats.coalesced++;
+    const tick = this.tickOf(target);
+    const accounts = [...this.registry.accounts.values()].filter((a) => this.bus.shardOf(a.accountId) === shard);
+    await this.computeAndStore(accounts, tick, "tick", raw);
+    await this.bus.publishShardDone(shard, tick.seq);
+    this.stats.shardTicks++;
+  }
+
+  /**
+   * An account written through an API node: recomputed at the shard's tick once the shard is there (else the shard's
+   * pending tick work covers it; the message comes back until then).
+   */
+  private async onAccount(message: AccountMessage): Promise<void> {
+    const acc = this.refresh(message);
+    if (!acc) return;
+    const latest = await this.bus.latestTick();
+    if (!latest) return;
+    const done = await this.bus.shardDone(this.bus.shardOf(acc.accountId));
+    if (done < latest.seq) {
+      throw new XmarginError(`shard of ${acc.accountId} is at seq ${done}, the market at ${latest.seq}`, {
+        code: "UNAVAILABLE",
+      });
+    }
+    const last = this.store.marginHistory(acc.accountId, 1)[0];
+    if (last && last.seq >= latest.seq && last.accountVersion >= acc.version) return;
+    await this.computeAndStore([acc], this.tickOf(latest), "position", undefined);
+  }
+
+  /** Computes accounts at a tick, stores them in batches and publishes each stored report. */
+  private async computeAndStore(
+    accounts: LiveAccount[],
+    tick: MarketTick,
+    reason: "tick" | "position",
+    raw: JsMsg | undefined,
+  ): Promise<void> {
+    for (let from = 0; from < accounts.length; from += this.batchSize) {
+      const rows: MarginSnapshotWrite[] = [];
+      const results: ResultMessage[] = [];
+      for (const acc of accounts.slice(from, from + this.batchSize)) {
+        this.stats.accountsComputed++;
+        try {
+          const computed = computeAtTick(acc.portfolio, tick, acc.config, this.rulebook);
+          rows.push(marginSnapshotRow(acc, tick, computed.report, computed.json, reason));
+          results.push({
+            accountId: acc.accountId,
+            seq: tick.seq,
+            asOf: tick.asOf,
+            version: acc.version,
+            reason,
+            report: computed.json,
+          });
+        } catch (err) {
+          this.stats.accountErrors++;
+          const e =
+            err instanceof XmarginError
+              ? err
+              : new XmarginError("calculation failed", { code: "CALCULATION_FAILED", cause: err });
+          results.push({
+            accountId: acc.accountId,
+            seq: tick.seq,
+            asOf: tick.asOf,
+            version: acc.version,
+            reason,
+            report: null,
+            error: e.toJSON(),
+          });
+        }
+      }
+      this.store.recordMargins(rows);
+      this.stats.rowsWritten += rows.length;
+      await this.bus.publishResults(results);
+      // Still alive: JetStream keeps the message with this worker instead of redelivering it elsewhere.
+      raw?.working();
+    }
+  }
+}
