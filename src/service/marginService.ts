@@ -196,6 +196,10 @@ export class MarginService {
     const acc = this.accounts.get(peer.accountId);
     if (!acc || acc.version > peer.version) return;
     if (acc.reportSeq !== undefined && acc.reportSeq > peer.seq) return;
+    // Our own report coming back (this node computed it for a write): already installed and announced.
+    if (acc.reportJson && acc.reportSeq === peer.seq && acc.version === peer.version && peer.reason === "position") {
+      return;
+    }
     if (peer.report === null) {
       if (peer.error) this.emit({ type: "account-error", accountId: acc.accountId, seq: peer.seq, error: peer.error });
       return;

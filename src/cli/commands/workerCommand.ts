@@ -44,7 +44,15 @@ export async function workerCommand(args: WorkerArgs): Promise<string> {
   const log = (line: string) => print(`xmargin worker: ${line}`);
   const store = openStoreUrl(storeUrl);
   try {
-    const bus = await MarginBus.connect({ url: busUrl, shards, replicas, name: `worker ${process.pid}`, log });
+    const ackWaitMs = wholeNumberOption(process.env.XMARGIN_BUS_ACK_WAIT_MS, "XMARGIN_BUS_ACK_WAIT_MS", 30_000);
+    const bus = await MarginBus.connect({
+      url: busUrl,
+      shards,
+      replicas,
+      ackWaitMs,
+      name: `worker ${process.pid}`,
+      log,
+    });
     const worker = new ShardWorker({ store, bus, defaultModel: args.model ?? "grid", log });
     await worker.start();
     print(`xmargin worker: ready (pid ${process.pid}, ${worker.accountCount} account(s), ${shards} shards)`);

@@ -28,6 +28,19 @@ export async function linkApiNode(service: MarginService, bus: MarginBus, log: (
   service.onAccountWritten((acc) =>
     publish(`account ${acc.accountId}`, () => bus.publishAccount({ accountId: acc.accountId, version: acc.version })),
   );
+  // A report this node computed for a write goes to the other nodes at once (the workers' next tick follows).
+  service.on((e) => {
+    if (e.type !== "report" || e.reason !== "position") return;
+    const result = {
+      accountId: e.accountId,
+      seq: e.seq,
+      asOf: e.asOf,
+      version: e.version,
+      reason: e.reason,
+      report: e.report,
+    };
+    publish(`report ${e.accountId}`, () => bus.publishResults([result]));
+  });
   await bus.follow("ticks", tickMessageSchema, (m) => {
     const snapshot = parseDocument(marketSnapshotSchema, m.snapshot, "MarketSnapshot");
     service.applyPeerTick(snapshot, m.source, m.seq);

@@ -133,7 +133,11 @@ export class ShardWorker {
     }
     if (target.seq !== message.seq) this.stats.coalesced++;
     const tick = this.tickOf(target);
-    const accounts = [...this.registry.accounts.values()].filter((a) => this.bus.shardOf(a.accountId) === shard);
+    if (raw.redelivered) this.log(`shard ${shard}: taken over at seq ${tick.seq} (was at ${done})`);
+    // Sorted, so every worker cuts a shard into the same batches (the idempotence check below relies on it).
+    const accounts = [...this.registry.accounts.values()]
+      .filter((a) => this.bus.shardOf(a.accountId) === shard)
+      .sort((x, y) => (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0));
     await this.computeAndStore(accounts, tick, "tick", raw);
     await this.bus.publishShardDone(shard, tick.seq);
     this.stats.shardTicks++;
@@ -171,6 +175,7 @@ export class ShardWorker {
       const results: ResultMessage[] = [];
       for (const acc of accounts.slice(from, from + this.batchSize)) {
         this.stats.accountsComputed++;
+        this.stillWorking(raw);
         try {
           const computed = computeAtTick(acc.portfolio, tick, acc.config, this.rulebook);
           rows.push(marginSnapshotRow(acc, tick, computed.report, computed.json, reason));
@@ -199,11 +204,33 @@ export class ShardWorker {
           });
         }
       }
-      this.store.recordMargins(rows);
-      this.stats.rowsWritten += rows.length;
+      if (!this.alreadyStored(rows)) {
+        this.store.recordMargins(rows);
+        this.stats.rowsWritten += rows.length;
+      }
       await this.bus.publishResults(results);
-      // Still alive: JetStream keeps the message with this worker instead of redelivering it elsewhere.
-      raw?.working();
     }
+  }
+
+  /**
+   * Whether this batch was stored already: a worker killed after its store transaction but before it acknowledged
+   * leaves its message to be redelivered; the batch is one transaction, so its first row tells.
+   */
+  private alreadyStored(rows: readonly MarginSnapshotWrite[]): boolean {
+    const first = rows[0];
+    if (!first) return true;
+    const last = this.store.marginHistory(first.accountId, 1)[0];
+    return last !== undefined && last.seq === first.seq && last.accountVersion === first.accountVersion;
+  }
+
+  private lastWorkingMs = 0;
+
+  /** Tells JetStream this worker is alive (at most once a second), so a long shard is not redelivered elsewhere. */
+  private stillWorking(raw: JsMsg | undefined): void {
+    if (!raw) return;
+    const now = Date.now();
+    if (now - this.lastWorkingMs < 1000) return;
+    this.lastWorkingMs = now;
+    raw.working();
   }
 }

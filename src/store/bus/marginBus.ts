@@ -31,6 +31,8 @@ export interface BusOptions {
   shards: number;
   /** Replicas of each stream (1 on one server, 3 on a 3-node cluster). */
   replicas: number;
+  /** How long a worker may hold a shard message without news before it goes to another worker (default 30 s). */
+  ackWaitMs?: number;
   /** Connection name shown by the server (e.g. "worker 1234"). */
   name: string;
   log?: (line: string) => void;
@@ -40,7 +42,7 @@ export interface BusOptions {
 export type ShardHandler<T> = (message: T, shard: number, raw: JsMsg) => Promise<void>;
 
 /** How long a worker holds a message before JetStream gives it to another worker (a dead worker's shards move). */
-export const ACK_WAIT_MS = 5_000;
+const DEFAULT_ACK_WAIT_MS = 30_000;
 
 /** Redelivery delay after a failure (store down, bad message): not a hot loop. */
 const NAK_DELAY_MS = 1_000;
@@ -59,6 +61,7 @@ export class MarginBus {
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
     readonly shards: number,
+    private readonly ackWaitMs: number,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -92,7 +95,14 @@ export class MarginBus {
     })();
     const jsm = await jetstreamManager(nc, { timeout: 10_000 });
     await retry(() => ensureStreams(jsm, options.replicas), log);
-    return new MarginBus(nc, jetstream(nc, { timeout: 10_000 }), jsm, options.shards, log);
+    return new MarginBus(
+      nc,
+      jetstream(nc, { timeout: 10_000 }),
+      jsm,
+      options.shards,
+      options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
+      log,
+    );
   }
 
   shardOf(accountId: string): number {
@@ -201,7 +211,7 @@ export class MarginBus {
         ack_policy: AckPolicy.Explicit,
         // A new deployment starts at the newest tick: older ones would be coalesced into it anyway.
         deliver_policy: stream === STREAMS.ticks.name ? DeliverPolicy.Last : DeliverPolicy.All,
-        ack_wait: nanos(ACK_WAIT_MS),
+        ack_wait: nanos(this.ackWaitMs),
         max_ack_pending: 1,
         max_deliver: -1,
       });
