@@ -133,7 +133,11 @@ export class ShardWorker {
     }
     if (target.seq !== message.seq) this.stats.coalesced++;
     const tick = this.tickOf(target);
-    if (raw.redelivered) this.log(`shard ${shard}: taken over at seq ${tick.seq} (was at ${done})`);
+    this.log(
+      raw.redelivered
+        ? `shard ${shard}: taken over at seq ${tick.seq} (was at ${done})`
+        : `computing shard ${shard} at seq ${tick.seq}`,
+    );
     // Sorted, so every worker cuts a shard into the same batches (the idempotence check below relies on it).
     const accounts = [...this.registry.accounts.values()]
       .filter((a) => this.bus.shardOf(a.accountId) === shard)

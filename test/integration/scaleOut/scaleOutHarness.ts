@@ -12,6 +12,7 @@ import { LiveMarket } from "../../../src/service/liveMarket.js";
 import { computeAtTick } from "../../../src/service/marginService.js";
 import { REPO_ROOT } from "../../../src/service/paths.js";
 import { openSqliteStore } from "../../../src/store/sqliteStore.js";
+import type { NatsCluster } from "../../support/natsServer.js";
 
 /** The built CLI (tests of this folder run after `tsc`, as `npm test` does). */
 export const CLI = join(REPO_ROOT, "dist/src/cli/main.js");
@@ -96,13 +97,18 @@ export interface Deployment {
 export function seedDeployment(n: number, seed: number): Deployment {
   const dir = mkdtempSync(join(tmpdir(), "xmargin-scaleout-"));
   const dbFile = join(dir, "store.db");
-  const store = openSqliteStore({ file: dbFile });
+  // The store creates its schema; the accounts then go in with one transaction (one fsync, not one per account).
+  openSqliteStore({ file: dbFile }).close();
   const accounts = generateAccounts(n, seed, { meanItems: 3 }).map((p) => portfolioSchema.parse(p));
   const at = new Date().toISOString();
-  for (const p of accounts) {
-    store.putAccount({ accountId: p.accountId, portfolio: p, config: { model: "grid" }, policy: null, updatedAt: at });
-  }
-  store.close();
+  const db = new Database(dbFile);
+  const insert = db.prepare(
+    "INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at) VALUES (?, ?, ?, NULL, 1, ?)",
+  );
+  db.transaction(() => {
+    for (const p of accounts) insert.run(p.accountId, JSON.stringify(p), JSON.stringify({ model: "grid" }), at);
+  })();
+  db.close();
   return { dir, dbFile, storeUrl: `sqlite:${dbFile}`, accounts };
 }
 
@@ -126,8 +132,13 @@ export async function startApiNode(
   return { proc, url: m[1]! };
 }
 
-export async function startWorker(d: Deployment, busUrl: string, replicas = 1): Promise<Proc> {
-  const proc = spawnCli(["worker", "--store", d.storeUrl, "--bus", busUrl, "--replicas", String(replicas)], {});
+export async function startWorker(
+  d: Deployment,
+  busUrl: string,
+  replicas = 1,
+  env: Record<string, string> = {},
+): Promise<Proc> {
+  const proc = spawnCli(["worker", "--store", d.storeUrl, "--bus", busUrl, "--replicas", String(replicas)], env);
   await proc.waitFor(/xmargin worker: ready/);
   return proc;
 }
@@ -216,4 +227,17 @@ export function referenceReports(
 
 export function readText(file: string): string {
   return readFileSync(file, "utf8");
+}
+
+/** What a test started (NATS, the seeded store, child processes), stopped and removed together in `afterAll`. */
+export class ScaleOutRun {
+  nats: NatsCluster | undefined;
+  deployment: Deployment | undefined;
+  readonly procs: Proc[] = [];
+
+  async stop(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.stop()));
+    await this.nats?.stop();
+    removeDeployment(this.deployment);
+  }
 }

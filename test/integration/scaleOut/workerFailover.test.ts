@@ -1,0 +1,54 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { natsServerBinary, startNatsServer } from "../../support/natsServer.js";
+import {
+  readStore,
+  referenceReports,
+  ScaleOutRun,
+  scaleOutReady,
+  seedDeployment,
+  startApiNode,
+  startWorker,
+  stepFeed,
+  waitAllAt,
+} from "./scaleOutHarness.js";
+
+const ACCOUNTS = 3000;
+
+describe.skipIf(!scaleOutReady() || !natsServerBinary())("scale-out: kill -9 of a worker mid-tick", () => {
+  const run = new ScaleOutRun();
+  afterAll(() => run.stop());
+
+  it("its shards are taken over: every account reaches the last tick, no (account, seq) written twice", async () => {
+    const nats = await startNatsServer();
+    run.nats = nats;
+    const deployment = seedDeployment(ACCOUNTS, 21);
+    run.deployment = deployment;
+    const api = await startApiNode(deployment, nats.url, { feed: true });
+    run.procs.push(api.proc);
+    // A short ack wait so the dead worker's messages move within the test.
+    const env = { XMARGIN_BUS_ACK_WAIT_MS: "3000" };
+    const victim = await startWorker(deployment, nats.url, 1, env);
+    const survivor = await startWorker(deployment, nats.url, 1, env);
+    run.procs.push(victim, survivor);
+    let seq = await stepFeed(api.url);
+    await waitAllAt(deployment, seq, 60_000);
+    const rowsBefore = readStore(deployment).rows;
+
+    // Mid-tick: the victim has started on this tick's shards when it dies (SIGKILL: no ack, no goodbye).
+    seq = await stepFeed(api.url);
+    await victim.waitFor(new RegExp(`computing shard \\d+ at seq ${seq}`), 30_000);
+    await victim.kill9();
+    for (let t = 0; t < 3; t++) seq = await stepFeed(api.url);
+    await waitAllAt(deployment, seq, 90_000);
+
+    const stored = readStore(deployment);
+    expect(stored.duplicates).toEqual([]);
+    expect(stored.rows).toBeGreaterThan(rowsBefore);
+    const reference = referenceReports(deployment.accounts, stored.latestSnapshot, seq);
+    let mismatches = 0;
+    for (const [id, json] of reference) if (stored.reports.get(id)?.json !== json) mismatches++;
+    expect(mismatches).toBe(0);
+    // The survivor did the shards the victim held.
+    expect(survivor.output()).toMatch(/taken over at seq/);
+  }, 200_000);
+});
