@@ -71,6 +71,22 @@ function accountOf(r: AccountDbRow): AccountRow {
   };
 }
 
+function marginRowOf(r: MarginDbRow): MarginSnapshotRow {
+  return {
+    accountId: r.account_id,
+    seq: r.seq,
+    asOf: r.as_of,
+    model: r.model,
+    accountVersion: r.account_version,
+    equityUsd: r.equity_usd,
+    initialMarginUsd: r.initial_margin_usd,
+    maintenanceMarginUsd: r.maintenance_margin_usd,
+    freeCollateralUsd: r.free_collateral_usd,
+    healthRatio: r.health_ratio,
+    reason: r.reason,
+  };
+}
+
 /** Applies the migrations newer than the database's `user_version`, each in its own transaction. */
 export function migrate(db: Database.Database, migrations: readonly Migration[]): number {
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
@@ -104,15 +120,6 @@ interface AuditDbRow {
   detail_json: string;
 }
 
-/**
- * The embedded default store: one SQLite file in WAL mode with `synchronous = FULL`, so every committed transaction
- * is on disk before the call returns and survives `kill -9` (and power loss). Calls are synchronous (better-sqlite3):
- * a write is committed when the method returns.
- * @example
- * const store = openSqliteStore({ file: "data/xmargin.db" });
- * store.putAccount({ accountId: "a1", portfolio, config: { model: "grid" }, policy: null, updatedAt: new Date().toISOString() });
- * @see docs/service.md
- */
 /** rw------- : the store holds accounts, plans and the generated API key. */
 const OWNER_ONLY = 0o600;
 
@@ -123,6 +130,15 @@ function ownerOnlyFile(file: string): void {
   chmodSync(file, OWNER_ONLY);
 }
 
+/**
+ * The embedded default store: one SQLite file in WAL mode with `synchronous = FULL`, so every committed transaction
+ * is on disk before the call returns and survives `kill -9` (and power loss). better-sqlite3 is synchronous underneath: a
+ * method's promise is already settled when it returns, and a write is committed by then.
+ * @example
+ * const store = openSqliteStore({ file: "data/xmargin.db" });
+ * await store.putAccount({ accountId: "a1", portfolio, config: { model: "grid" }, policy: null, updatedAt: new Date().toISOString() });
+ * @see docs/service.md
+ */
 export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
   let db: Database.Database;
   try {
@@ -144,6 +160,10 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
   const s = {
     getAccount: db.prepare<[string], AccountDbRow>("SELECT * FROM accounts WHERE account_id = ?"),
     listAccounts: db.prepare<[], AccountDbRow>("SELECT * FROM accounts ORDER BY account_id"),
+    accountsPage: db.prepare<[string, number], AccountDbRow>(
+      "SELECT * FROM accounts WHERE account_id > ? ORDER BY account_id LIMIT ?",
+    ),
+    countAccounts: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM accounts"),
     upsertAccount: db.prepare(
       `INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at)
        VALUES (@accountId, @portfolio, @config, @policy, 1, @updatedAt)
@@ -155,7 +175,7 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
     upsertLatest: db.prepare(
       `INSERT INTO market_latest (id, seq, as_of, source, snapshot_json) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, as_of = excluded.as_of, source = excluded.source,
-         snapshot_json = excluded.snapshot_json`,
+         snapshot_json = excluded.snapshot_json WHERE excluded.seq > market_latest.seq`,
     ),
     latest: db.prepare<[], { seq: number; as_of: string; source: string; snapshot_json: string }>(
       "SELECT seq, as_of, source, snapshot_json FROM market_latest WHERE id = 1",
@@ -174,17 +194,22 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       `INSERT INTO margin_snapshots (account_id, seq, as_of, model, account_version, equity_usd, initial_margin_usd,
          maintenance_margin_usd, free_collateral_usd, health_ratio, reason)
        VALUES (@accountId, @seq, @asOf, @model, @accountVersion, @equityUsd, @initialMarginUsd, @maintenanceMarginUsd,
-         @freeCollateralUsd, @healthRatio, @reason)`,
+         @freeCollateralUsd, @healthRatio, @reason)
+       ON CONFLICT(account_id, seq, account_version) DO NOTHING`,
     ),
     upsertReport: db.prepare(
-      `INSERT INTO latest_reports (account_id, seq, report_json) VALUES (?, ?, ?)
-       ON CONFLICT(account_id) DO UPDATE SET seq = excluded.seq, report_json = excluded.report_json`,
+      `INSERT INTO latest_reports (account_id, seq, account_version, report_json) VALUES (?, ?, ?, ?)
+       ON CONFLICT(account_id) DO UPDATE SET seq = excluded.seq, account_version = excluded.account_version,
+         report_json = excluded.report_json
+       WHERE (excluded.seq, excluded.account_version) >= (latest_reports.seq, latest_reports.account_version)`,
     ),
+    latestReportSeqs: db.prepare<[], { account_id: string; seq: number }>("SELECT account_id, seq FROM latest_reports"),
+    latestReportSeq: db.prepare<[string], { seq: number }>("SELECT seq FROM latest_reports WHERE account_id = ?"),
     marginHistory: db.prepare<[string, number], MarginDbRow>(
       "SELECT * FROM margin_snapshots WHERE account_id = ? ORDER BY id DESC LIMIT ?",
     ),
-    latestReport: db.prepare<[string], { seq: number; report_json: string }>(
-      "SELECT seq, report_json FROM latest_reports WHERE account_id = ?",
+    latestReport: db.prepare<[string], { seq: number; account_version: number; report_json: string }>(
+      "SELECT seq, account_version, report_json FROM latest_reports WHERE account_id = ?",
     ),
     insertPlan: db.prepare(
       `INSERT INTO plans (account_id, created_at, seq, as_of, kind, status, record_json)
@@ -195,6 +220,9 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       "SELECT * FROM plans WHERE account_id = ? ORDER BY id DESC LIMIT ?",
     ),
     getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+    listMeta: db.prepare<[{ prefix: string }], { key: string; value: string }>(
+      "SELECT key, value FROM meta WHERE substr(key, 1, length(@prefix)) = @prefix ORDER BY key",
+    ),
     insertRulebook: db.prepare(
       "INSERT INTO rulebooks (name, version, document_json, created_at, actor) VALUES (@name, @version, @document, @createdAt, @actor)",
     ),
@@ -220,9 +248,10 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       s.insertPrice.run(tick.seq, p.symbol, p.priceUsd, p.uncertaintyUsd, JSON.stringify(p.flags));
     }
   });
-  const recordMargins = db.transaction((rows: readonly MarginSnapshotWrite[]) => {
+  const recordMargins = db.transaction((rows: readonly MarginSnapshotWrite[]): number => {
+    let inserted = 0;
     for (const r of rows) {
-      s.insertMargin.run({
+      inserted += s.insertMargin.run({
         accountId: r.accountId,
         seq: r.seq,
         asOf: r.asOf,
@@ -234,11 +263,12 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
         freeCollateralUsd: r.freeCollateralUsd,
         healthRatio: r.healthRatio,
         reason: r.reason,
-      });
-      s.upsertReport.run(r.accountId, r.seq, JSON.stringify(r.report));
+      }).changes;
+      s.upsertReport.run(r.accountId, r.seq, r.accountVersion, JSON.stringify(r.report));
     }
+    return inserted;
   });
-  const putAccount = db.transaction((a: AccountWrite): AccountRow => {
+  const putOne = (a: AccountWrite): AccountRow => {
     s.upsertAccount.run({
       accountId: a.accountId,
       portfolio: JSON.stringify(a.portfolio),
@@ -247,7 +277,8 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       updatedAt: a.updatedAt,
     });
     return accountOf(s.getAccount.get(a.accountId)!);
-  });
+  };
+  const putAccounts = db.transaction((accounts: readonly AccountWrite[]): AccountRow[] => accounts.map(putOne));
 
   const auditRow = (e: PolicyAuditWrite) => ({ ...e, detail: JSON.stringify(e.detail) });
   const appendAudit = db.transaction((entries: readonly PolicyAuditWrite[]) => {
@@ -274,60 +305,64 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
     detail: JSON.parse(r.detail_json) as unknown,
   });
 
+  // Every method is async so that a failure is a rejected promise, as with the PostgreSQL store, never a throw.
   return {
     schemaVersion,
-    putRulebook: (row, audit) => putRulebook(row, audit),
-    latestRulebook(name) {
+    description: `sqlite ${options.file}`,
+    putRulebook: async (row, audit) => putRulebook(row, audit),
+    async latestRulebook(name) {
       const r = s.rulebookVersions.get(name, 1);
       return r ? rulebookOf(r) : undefined;
     },
-    rulebookVersions: (name, limit) => s.rulebookVersions.all(name, limit).map(rulebookOf),
-    appendPolicyAudit: (entries) => appendAudit(entries),
-    policyAudit: (limit, accountId) =>
+    rulebookVersions: async (name, limit) => s.rulebookVersions.all(name, limit).map(rulebookOf),
+    appendPolicyAudit: async (entries) => appendAudit(entries),
+    policyAudit: async (limit, accountId) =>
       (accountId === undefined ? s.auditAll.all(limit) : s.auditAccount.all(accountId, limit)).map(auditOf),
-    putAccount: (a) => putAccount(a),
-    getAccount(accountId) {
+    putAccount: async (a) => putAccounts([a])[0]!,
+    putAccounts: async (accounts) => putAccounts(accounts),
+    async getAccount(accountId) {
       const r = s.getAccount.get(accountId);
       return r ? accountOf(r) : undefined;
     },
-    listAccounts: () => s.listAccounts.all().map(accountOf),
-    recordTick: (tick) => recordTick(tick),
-    latestMarket(): StoredMarket | undefined {
+    listAccounts: async (page) =>
+      (page ? s.accountsPage.all(page.afterId ?? "", page.limit) : s.listAccounts.all()).map(accountOf),
+    countAccounts: async () => s.countAccounts.get()!.n,
+    recordTick: async (tick) => recordTick(tick),
+    async latestMarket(): Promise<StoredMarket | undefined> {
       const r = s.latest.get();
       return r
         ? { seq: r.seq, asOf: r.as_of, source: r.source, snapshot: JSON.parse(r.snapshot_json) as unknown }
         : undefined;
     },
-    priceHistory(symbol, limit): PricePoint[] {
+    async priceHistory(symbol, limit): Promise<PricePoint[]> {
       return s.priceHistory
         .all(symbol, limit)
         .reverse()
         .map((r) => ({ seq: r.seq, asOf: r.as_of, priceUsd: r.price_usd, uncertaintyUsd: r.uncertainty_usd }));
     },
-    recordMargins: (rows) => recordMargins(rows),
-    marginHistory(accountId, limit): MarginSnapshotRow[] {
-      return s.marginHistory
-        .all(accountId, limit)
-        .reverse()
-        .map((r) => ({
-          accountId: r.account_id,
-          seq: r.seq,
-          asOf: r.as_of,
-          model: r.model,
-          accountVersion: r.account_version,
-          equityUsd: r.equity_usd,
-          initialMarginUsd: r.initial_margin_usd,
-          maintenanceMarginUsd: r.maintenance_margin_usd,
-          freeCollateralUsd: r.free_collateral_usd,
-          healthRatio: r.health_ratio,
-          reason: r.reason,
-        }));
+    recordMargins: async (rows) => recordMargins(rows),
+    async marginHistory(accountId, limit): Promise<MarginSnapshotRow[]> {
+      return s.marginHistory.all(accountId, limit).reverse().map(marginRowOf);
     },
-    latestReport(accountId) {
+    async latestReport(accountId) {
       const r = s.latestReport.get(accountId);
-      return r ? { seq: r.seq, report: JSON.parse(r.report_json) as unknown } : undefined;
+      return r
+        ? { seq: r.seq, accountVersion: r.account_version, report: JSON.parse(r.report_json) as unknown }
+        : undefined;
     },
-    insertPlan(plan) {
+    async latestReportSeqs(accountIds) {
+      const out = new Map<string, number>();
+      if (accountIds === undefined) {
+        for (const r of s.latestReportSeqs.iterate()) out.set(r.account_id, r.seq);
+      } else {
+        for (const id of accountIds) {
+          const r = s.latestReportSeq.get(id);
+          if (r) out.set(id, r.seq);
+        }
+      }
+      return out;
+    },
+    async insertPlan(plan) {
       const info = s.insertPlan.run({
         accountId: plan.accountId,
         createdAt: plan.createdAt,
@@ -339,10 +374,10 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       });
       return Number(info.lastInsertRowid);
     },
-    setPlanDelivery(id, delivery) {
+    async setPlanDelivery(id, delivery) {
       s.setDelivery.run(delivery, id);
     },
-    listPlans(accountId, limit): PlanRow[] {
+    async listPlans(accountId, limit): Promise<PlanRow[]> {
       return s.listPlans.all(accountId, limit).map((r) => ({
         id: r.id,
         accountId: r.account_id,
@@ -355,11 +390,14 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
         delivery: r.delivery,
       }));
     },
-    getMeta: (key) => s.getMeta.get(key)?.value,
-    setMeta(key, value) {
+    getMeta: async (key) => s.getMeta.get(key)?.value,
+    async setMeta(key, value) {
       s.setMeta.run(key, value);
     },
-    close() {
+    async listMeta(prefix) {
+      return new Map(s.listMeta.all({ prefix }).map((r) => [r.key, r.value]));
+    },
+    async close() {
       if (db.open) db.close();
     },
   };
