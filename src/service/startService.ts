@@ -10,7 +10,7 @@ import { parseSourcesConfig } from "../oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
 import type { MarginStore } from "../store/marginStore.js";
-import { openSqliteStore } from "../store/sqliteStore.js";
+import { openStore } from "../store/openStore.js";
 import { AccountBacktester } from "./accountBacktest.js";
 import { WorkerPool } from "./compute/workerPool.js";
 import { loadDemoAccounts } from "./demoAccounts.js";
@@ -121,7 +121,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
   const parsed = parseServiceConfig(input);
   const log = options.log ?? (() => {});
   const whatIf = options.whatIfEngine ?? liquidationWhatIfEngine;
-  const store = openSqliteStore({ file: parsed.dbFile });
+  const store = await openStore(parsed.store ?? parsed.dbFile, { log });
   try {
     const generatedApiKey = parsed.apiKeys.length === 0 ? await persistentGeneratedKey(store) : undefined;
     const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;

@@ -9,7 +9,6 @@ import type {
   MarginSnapshotWrite,
   MarginStore,
   PlanRow,
-  PolicyAuditRow,
   PolicyAuditWrite,
   PricePoint,
   RulebookRow,
@@ -17,74 +16,28 @@ import type {
   TickWrite,
 } from "./marginStore.js";
 import { type Migration, sqliteMigrations } from "./migrations.js";
+import { checkUniqueAccountIds } from "./storeBatches.js";
+import {
+  type AccountDbRow,
+  type AuditDbRow,
+  accountOf,
+  accountParams,
+  auditOf,
+  auditParams,
+  type MarginDbRow,
+  marginParams,
+  marginRowOf,
+  type PlanDbRow,
+  planOf,
+  type RulebookDbRow,
+  rulebookOf,
+} from "./storeRows.js";
 
 export interface SqliteStoreOptions {
   /** Database file; ":memory:" for a throw-away store. Its folder is created if missing. */
   file: string;
   /** Migrations to apply (default: `sqliteMigrations`). */
   migrations?: readonly Migration[];
-}
-
-interface AccountDbRow {
-  account_id: string;
-  portfolio_json: string;
-  config_json: string;
-  policy_json: string | null;
-  version: number;
-  updated_at: string;
-}
-
-interface MarginDbRow {
-  account_id: string;
-  seq: number;
-  as_of: string;
-  model: string;
-  account_version: number;
-  equity_usd: number;
-  initial_margin_usd: number;
-  maintenance_margin_usd: number;
-  free_collateral_usd: number;
-  health_ratio: number | null;
-  reason: string;
-}
-
-interface PlanDbRow {
-  id: number;
-  account_id: string;
-  created_at: string;
-  seq: number;
-  as_of: string;
-  kind: string;
-  status: string;
-  record_json: string;
-  delivery: string | null;
-}
-
-function accountOf(r: AccountDbRow): AccountRow {
-  return {
-    accountId: r.account_id,
-    portfolio: JSON.parse(r.portfolio_json) as unknown,
-    config: JSON.parse(r.config_json) as unknown,
-    policy: r.policy_json === null ? null : (JSON.parse(r.policy_json) as unknown),
-    version: r.version,
-    updatedAt: r.updated_at,
-  };
-}
-
-function marginRowOf(r: MarginDbRow): MarginSnapshotRow {
-  return {
-    accountId: r.account_id,
-    seq: r.seq,
-    asOf: r.as_of,
-    model: r.model,
-    accountVersion: r.account_version,
-    equityUsd: r.equity_usd,
-    initialMarginUsd: r.initial_margin_usd,
-    maintenanceMarginUsd: r.maintenance_margin_usd,
-    freeCollateralUsd: r.free_collateral_usd,
-    healthRatio: r.health_ratio,
-    reason: r.reason,
-  };
 }
 
 /** Applies the migrations newer than the database's `user_version`, each in its own transaction. */
@@ -100,24 +53,6 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
     current = m.version;
   }
   return current;
-}
-
-interface RulebookDbRow {
-  name: string;
-  version: number;
-  document_json: string;
-  created_at: string;
-  actor: string;
-}
-
-interface AuditDbRow {
-  id: number;
-  at: string;
-  kind: string;
-  actor: string;
-  rulebook: string;
-  account_id: string | null;
-  detail_json: string;
 }
 
 /** rw------- : the store holds accounts, plans and the generated API key. */
@@ -171,7 +106,7 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
          config_json = excluded.config_json, policy_json = excluded.policy_json,
          version = accounts.version + 1, updated_at = excluded.updated_at`,
     ),
-    insertTick: db.prepare("INSERT INTO market_ticks (seq, as_of, source) VALUES (?, ?, ?)"),
+    insertTick: db.prepare("INSERT INTO market_ticks (seq, as_of, source) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
     upsertLatest: db.prepare(
       `INSERT INTO market_latest (id, seq, as_of, source, snapshot_json) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, as_of = excluded.as_of, source = excluded.source,
@@ -181,7 +116,7 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       "SELECT seq, as_of, source, snapshot_json FROM market_latest WHERE id = 1",
     ),
     insertPrice: db.prepare(
-      "INSERT INTO prices (seq, symbol, price_usd, uncertainty_usd, flags_json) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO prices (seq, symbol, price_usd, uncertainty_usd, flags_json) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     ),
     priceHistory: db.prepare<
       [string, number],
@@ -251,60 +186,27 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
   const recordMargins = db.transaction((rows: readonly MarginSnapshotWrite[]): number => {
     let inserted = 0;
     for (const r of rows) {
-      inserted += s.insertMargin.run({
-        accountId: r.accountId,
-        seq: r.seq,
-        asOf: r.asOf,
-        model: r.model,
-        accountVersion: r.accountVersion,
-        equityUsd: r.equityUsd,
-        initialMarginUsd: r.initialMarginUsd,
-        maintenanceMarginUsd: r.maintenanceMarginUsd,
-        freeCollateralUsd: r.freeCollateralUsd,
-        healthRatio: r.healthRatio,
-        reason: r.reason,
-      }).changes;
+      inserted += s.insertMargin.run(marginParams(r)).changes;
       s.upsertReport.run(r.accountId, r.seq, r.accountVersion, JSON.stringify(r.report));
     }
     return inserted;
   });
   const putOne = (a: AccountWrite): AccountRow => {
-    s.upsertAccount.run({
-      accountId: a.accountId,
-      portfolio: JSON.stringify(a.portfolio),
-      config: JSON.stringify(a.config),
-      policy: a.policy === null || a.policy === undefined ? null : JSON.stringify(a.policy),
-      updatedAt: a.updatedAt,
-    });
+    s.upsertAccount.run(accountParams(a));
     return accountOf(s.getAccount.get(a.accountId)!);
   };
-  const putAccounts = db.transaction((accounts: readonly AccountWrite[]): AccountRow[] => accounts.map(putOne));
+  const putAccounts = db.transaction((accounts: readonly AccountWrite[]): AccountRow[] => {
+    checkUniqueAccountIds(accounts);
+    return accounts.map(putOne);
+  });
 
-  const auditRow = (e: PolicyAuditWrite) => ({ ...e, detail: JSON.stringify(e.detail) });
   const appendAudit = db.transaction((entries: readonly PolicyAuditWrite[]) => {
-    for (const e of entries) s.insertAudit.run(auditRow(e));
+    for (const e of entries) s.insertAudit.run(auditParams(e));
   });
   const putRulebook = db.transaction((row: RulebookRow, audit: PolicyAuditWrite) => {
     s.insertRulebook.run({ ...row, document: JSON.stringify(row.document) });
-    s.insertAudit.run(auditRow(audit));
+    s.insertAudit.run(auditParams(audit));
   });
-  const rulebookOf = (r: RulebookDbRow): RulebookRow => ({
-    name: r.name,
-    version: r.version,
-    document: JSON.parse(r.document_json) as unknown,
-    createdAt: r.created_at,
-    actor: r.actor,
-  });
-  const auditOf = (r: AuditDbRow): PolicyAuditRow => ({
-    id: r.id,
-    at: r.at,
-    kind: r.kind as PolicyAuditRow["kind"],
-    actor: r.actor,
-    rulebook: r.rulebook,
-    accountId: r.account_id,
-    detail: JSON.parse(r.detail_json) as unknown,
-  });
-
   // Every method is async so that a failure is a rejected promise, as with the PostgreSQL store, never a throw.
   return {
     schemaVersion,
@@ -378,17 +280,7 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       s.setDelivery.run(delivery, id);
     },
     async listPlans(accountId, limit): Promise<PlanRow[]> {
-      return s.listPlans.all(accountId, limit).map((r) => ({
-        id: r.id,
-        accountId: r.account_id,
-        createdAt: r.created_at,
-        seq: r.seq,
-        asOf: r.as_of,
-        kind: r.kind,
-        status: r.status,
-        record: JSON.parse(r.record_json) as unknown,
-        delivery: r.delivery,
-      }));
+      return s.listPlans.all(accountId, limit).map(planOf);
     },
     getMeta: async (key) => s.getMeta.get(key)?.value,
     async setMeta(key, value) {

@@ -94,7 +94,7 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
   );
   const feedStatus = svc.feed.status();
   print(`xmargin serve: listening on ${svc.url} (dashboard ${svc.url}/, API ${svc.url}/openapi.json)`);
-  print(`xmargin serve: store ${svc.config.dbFile} (SQLite, WAL), ${svc.service.accounts.size} account(s)`);
+  print(`xmargin serve: store ${svc.store.description}, ${svc.service.accounts.size} account(s)`);
   const chains = svc.live?.statuses().map((c) => `${c.chain} (${c.state})`);
   print(
     chains
