@@ -1,5 +1,4 @@
 import pg from "pg";
-import { XmarginError } from "../core/errors.js";
 import type {
   AccountRow,
   AccountWrite,
@@ -11,6 +10,7 @@ import type {
 } from "./marginStore.js";
 import type { Migration } from "./migrations.js";
 import { postgresMigrations } from "./postgresMigrations.js";
+import { describeUrl, guarded, inTransaction, migrate, typeParsers } from "./postgresPool.js";
 import { checkUniqueAccountIds, latestPerAccount } from "./storeBatches.js";
 import {
   type AccountDbRow,
@@ -26,7 +26,6 @@ import {
   type RulebookDbRow,
   rulebookOf,
 } from "./storeRows.js";
-import { isConnectionError, StoreUnavailableError } from "./storeUnavailableError.js";
 
 export interface PostgresStoreOptions {
   /** Connection URL, e.g. `postgres://xmargin@127.0.0.1:5432/xmargin`. */
@@ -39,109 +38,6 @@ export interface PostgresStoreOptions {
   migrations?: readonly Migration[];
   /** Operator log: dropped idle connections (default: nothing). */
   log?: (line: string) => void;
-}
-
-const INT8_OID = 20;
-const JSON_OID = 114;
-
-/**
- * 64-bit integers as numbers (sequence numbers and ids stay far below 2^53) and `json` columns as their text, so
- * that both stores read the same rows through storeRows.ts.
- */
-const typeParsers = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") => {
-    if (oid === INT8_OID) return (v: string) => Number(v);
-    if (oid === JSON_OID) return (v: string) => v;
-    return format === "binary" ? pg.types.getTypeParser(oid, "binary") : pg.types.getTypeParser(oid);
-  }) as typeof pg.types.getTypeParser,
-};
-
-/** Fixed key of the advisory lock that lets one process at a time migrate (several nodes may start together). */
-const MIGRATION_LOCK_KEY = 7_316_402_118;
-
-/** `postgres host:port/database` of a URL, without its credentials (for logs and /healthz). */
-function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `postgres ${u.hostname}:${u.port || "5432"}${u.pathname}`;
-  } catch {
-    return "postgres";
-  }
-}
-
-/** Runs a database call; a lost or refused connection becomes a retryable StoreUnavailableError. */
-async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (cause) {
-    if (isConnectionError(cause)) {
-      throw new StoreUnavailableError(`the PostgreSQL store is unreachable (${what}); retry`, {
-        code: "UNAVAILABLE",
-        retryAfterSec: 1,
-        cause,
-      });
-    }
-    if (cause instanceof XmarginError) throw cause;
-    throw new XmarginError(`the PostgreSQL store failed (${what})`, {
-      code: "IO_ERROR",
-      details: cause instanceof Error ? cause.message : String(cause),
-      cause,
-    });
-  }
-}
-
-/** BEGIN ... COMMIT on one pooled connection; ROLLBACK on any error. A broken connection is dropped, not reused. */
-async function inTransaction<T>(pool: pg.Pool, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query("BEGIN");
-    const out = await run(client);
-    await client.query("COMMIT");
-    return out;
-  } catch (err) {
-    if (isConnectionError(err)) broken = err as Error;
-    else await client.query("ROLLBACK").catch((e: unknown) => (broken = e as Error));
-    throw err;
-  } finally {
-    client.release(broken);
-  }
-}
-
-/** Applies the migrations newer than the highest row of `schema_version`, each in its own transaction. */
-async function migrate(pool: pg.Pool, migrations: readonly Migration[]): Promise<number> {
-  const sorted = [...migrations].sort((a, b) => a.version - b.version);
-  const client = await pool.connect();
-  try {
-    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS schema_version (
-         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
-    );
-    const res = await client.query<{ v: number | null }>("SELECT max(version) AS v FROM schema_version");
-    let current = res.rows[0]?.v ?? 0;
-    for (const m of sorted) {
-      if (m.version <= current) continue;
-      await client.query("BEGIN");
-      try {
-        await client.query(m.sql);
-        await client.query("INSERT INTO schema_version (version, name) VALUES ($1, $2)", [m.version, m.name]);
-        await client.query("COMMIT");
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw new XmarginError(`migration ${m.version} (${m.name}) failed`, {
-          code: "IO_ERROR",
-          details: err instanceof Error ? err.message : String(err),
-          cause: err,
-        });
-      }
-      current = m.version;
-    }
-    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
-    return current;
-  } finally {
-    client.release();
-  }
 }
 
 function byMarginKey(a: MarginSnapshotWrite, b: MarginSnapshotWrite): number {
