@@ -85,6 +85,8 @@ export const serviceConfigSchema = z
     port: z.number().int().min(0).max(65_535).default(8080),
     /** SQLite file of the embedded store (":memory:" for a throw-away store). */
     dbFile: z.string().min(1).default("data/xmargin.db"),
+    /** Store URL, taking precedence over `dbFile`: `postgres://...`, `sqlite:FILE` or a file path (docs/service.md#store). */
+    store: z.string().min(1).optional(),
     /** Keys accepted in `x-api-key` (at least 16 characters); see `apiKeyConfigSchema` for scopes. */
     apiKeys: z.array(apiKeyConfigSchema).default([]),
     /** Let anyone read (accounts, reports, markets, the stream) without a key; writes still need one. */
@@ -158,8 +160,6 @@ export const serviceConfigSchema = z
      */
     scaleOut: z
       .object({
-        /** Store URL: sqlite:FILE (one machine) or postgres://... (default: `dbFile`). */
-        store: z.string().min(1).optional(),
         /** nats://host:port, several comma-separated for a cluster. */
         bus: z.string().min(1).optional(),
         /** Shards of the re-margin work; every process of a deployment must use the same number. */
@@ -189,7 +189,7 @@ export function parseServiceConfig(input: unknown): ServiceConfig {
  * XMARGIN_API_KEYS (comma-separated), XMARGIN_HOST, XMARGIN_PORT, XMARGIN_DB, XMARGIN_WEBHOOK_URL,
  * XMARGIN_HISTORY_DIR, XMARGIN_REPLAY_FROM, XMARGIN_REPLAY_TO, XMARGIN_REPLAY_INTERVAL_MS, XMARGIN_REPLAY_LOOP (1),
  * XMARGIN_FEED (off), XMARGIN_RATE_LIMIT_MAX, XMARGIN_BODY_LIMIT_BYTES, XMARGIN_PUBLIC_READ (1),
- * XMARGIN_ALLOWED_HOSTS and XMARGIN_ALLOWED_ORIGINS (comma-separated), XMARGIN_STORE, XMARGIN_BUS, XMARGIN_SHARDS,
+ * XMARGIN_ALLOWED_HOSTS and XMARGIN_ALLOWED_ORIGINS (comma-separated), XMARGIN_BUS, XMARGIN_SHARDS,
  * XMARGIN_BUS_REPLICAS (scale-out).
  */
 export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfigInput {
@@ -211,6 +211,7 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfigInput
   if (env.XMARGIN_ALLOWED_ORIGINS) out.allowedOrigins = list(env.XMARGIN_ALLOWED_ORIGINS);
   if (env.XMARGIN_PORT) out.port = int(env.XMARGIN_PORT);
   if (env.XMARGIN_DB) out.dbFile = env.XMARGIN_DB;
+  if (env.XMARGIN_STORE) out.store = env.XMARGIN_STORE;
   if (env.XMARGIN_WEBHOOK_URL) out.webhook = { url: env.XMARGIN_WEBHOOK_URL };
   if (env.XMARGIN_RATE_LIMIT_MAX) out.rateLimit = { max: int(env.XMARGIN_RATE_LIMIT_MAX) };
   if (env.XMARGIN_BODY_LIMIT_BYTES) out.bodyLimitBytes = int(env.XMARGIN_BODY_LIMIT_BYTES);
@@ -222,7 +223,6 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfigInput
   if (env.XMARGIN_FEED === "off") feed.enabled = false;
   if (Object.keys(feed).length > 0) out.feed = feed;
   const scaleOut: NonNullable<ServiceConfigInput["scaleOut"]> = {};
-  if (env.XMARGIN_STORE) scaleOut.store = env.XMARGIN_STORE;
   if (env.XMARGIN_BUS) scaleOut.bus = env.XMARGIN_BUS;
   if (env.XMARGIN_SHARDS) scaleOut.shards = int(env.XMARGIN_SHARDS);
   if (env.XMARGIN_BUS_REPLICAS) scaleOut.replicas = int(env.XMARGIN_BUS_REPLICAS);

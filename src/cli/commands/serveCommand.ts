@@ -78,7 +78,6 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
   const replicas = intArg(args.replicas, "replicas");
   const scaleOut = {
     ...env.scaleOut,
-    ...(args.store ? { store: args.store } : {}),
     ...(args.bus ? { bus: args.bus } : {}),
     ...(shards !== undefined ? { shards } : {}),
     ...(replicas !== undefined ? { replicas } : {}),
@@ -87,6 +86,7 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
     {
       ...env,
       scaleOut,
+      ...(args.store ? { store: args.store } : {}),
       ...(live ? { live } : {}),
       ...(port !== undefined ? { port } : {}),
       ...(args.db ? { dbFile: args.db } : {}),
@@ -98,12 +98,13 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
   );
   const feedStatus = svc.feed.status();
   print(`xmargin serve: listening on ${svc.url} (dashboard ${svc.url}/, API ${svc.url}/openapi.json)`);
+  print(`xmargin serve: store ${svc.store.description}, ${svc.service.accounts.size} account(s)`);
   const so = svc.config.scaleOut;
-  print(
-    so.bus
-      ? `xmargin serve: store ${so.store}, bus ${so.bus} (${so.shards} shards, ${so.replicas} replica(s)), ${svc.service.accounts.size} account(s); re-margining by xmargin worker processes`
-      : `xmargin serve: store ${svc.config.dbFile} (SQLite, WAL), ${svc.service.accounts.size} account(s)`,
-  );
+  if (so.bus) {
+    print(
+      `xmargin serve: bus ${so.bus} (${so.shards} shards, ${so.replicas} replica(s)); re-margining by xmargin worker processes`,
+    );
+  }
   const chains = svc.live?.statuses().map((c) => `${c.chain} (${c.state})`);
   print(
     chains

@@ -1,7 +1,7 @@
 import { XmarginError } from "../../core/errors.js";
 import { ShardWorker } from "../../service/scaleOut/shardWorker.js";
 import { MarginBus } from "../../store/bus/marginBus.js";
-import { openStoreUrl } from "../../store/openStoreUrl.js";
+import { openStore } from "../../store/openStore.js";
 import { untilSignal } from "../untilSignal.js";
 
 export interface WorkerArgs {
@@ -42,7 +42,7 @@ export async function workerCommand(args: WorkerArgs): Promise<string> {
   const shards = wholeNumberOption(args.shards ?? process.env.XMARGIN_SHARDS, "shards", 16);
   const replicas = wholeNumberOption(args.replicas ?? process.env.XMARGIN_BUS_REPLICAS, "replicas", 1);
   const log = (line: string) => print(`xmargin worker: ${line}`);
-  const store = openStoreUrl(storeUrl);
+  const store = await openStore(storeUrl, { log });
   try {
     const ackWaitMs = wholeNumberOption(process.env.XMARGIN_BUS_ACK_WAIT_MS, "XMARGIN_BUS_ACK_WAIT_MS", 30_000);
     const bus = await MarginBus.connect({
@@ -53,7 +53,7 @@ export async function workerCommand(args: WorkerArgs): Promise<string> {
       name: `worker ${process.pid}`,
       log,
     });
-    const worker = new ShardWorker({ store, bus, defaultModel: args.model ?? "grid", log });
+    const worker = await ShardWorker.open({ store, bus, defaultModel: args.model ?? "grid", log });
     await worker.start();
     print(`xmargin worker: ready (pid ${process.pid}, ${worker.accountCount} account(s), ${shards} shards)`);
     const reason = await (args.until ?? untilSignal());
@@ -61,6 +61,6 @@ export async function workerCommand(args: WorkerArgs): Promise<string> {
     const s = worker.stats;
     return `xmargin worker: stopped (${String(reason)}): ${s.shardTicks} shard ticks, ${s.accountsComputed} accounts computed, ${s.rowsWritten} rows written, ${s.coalesced} coalesced`;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -45,10 +45,10 @@ export async function linkApiNode(service: MarginService, bus: MarginBus, log: (
     const snapshot = parseDocument(marketSnapshotSchema, m.snapshot, "MarketSnapshot");
     service.applyPeerTick(snapshot, m.source, m.seq);
   });
-  await bus.follow("accounts", accountMessageSchema, (m) => {
+  await bus.follow("accounts", accountMessageSchema, async (m) => {
     const held = service.accounts.get(m.accountId);
     if (held && held.version >= m.version) return;
-    const row = service.store.getAccount(m.accountId);
+    const row = await service.store.getAccount(m.accountId);
     if (row) service.registry.reload(row);
   });
   await bus.follow("results", resultMessageSchema, (m) => {

@@ -60,16 +60,23 @@ export class ShardWorker {
   private readonly batchSize: number;
   private readonly log: (line: string) => void;
   private readonly shardLocks = new Map<number, Promise<void>>();
-  private rulebook: Rulebook = DEFAULT_RULEBOOK;
+  private readonly rulebook: Rulebook;
 
-  constructor(options: ShardWorkerOptions) {
+  private constructor(options: ShardWorkerOptions, registry: AccountRegistry, rulebook: Rulebook) {
     this.store = options.store;
     this.bus = options.bus;
     this.batchSize = options.batchSize ?? 1000;
     this.log = options.log ?? (() => {});
-    this.registry = new AccountRegistry(this.store, options.defaultModel, this.log);
-    const stored = this.store.latestRulebook(DEFAULT_RULEBOOK.name);
-    if (stored) this.rulebook = parseRulebook(stored.document);
+    this.registry = registry;
+    this.rulebook = rulebook;
+  }
+
+  /** Loads every account and the active rulebook from the store. */
+  static async open(options: ShardWorkerOptions): Promise<ShardWorker> {
+    const log = options.log ?? (() => {});
+    const registry = await AccountRegistry.load(options.store, options.defaultModel, log);
+    const stored = await options.store.latestRulebook(DEFAULT_RULEBOOK.name);
+    return new ShardWorker(options, registry, stored ? parseRulebook(stored.document) : DEFAULT_RULEBOOK);
   }
 
   get accountCount(): number {
@@ -78,8 +85,8 @@ export class ShardWorker {
 
   /** Starts following account changes (cache) and taking shard work. */
   async start(): Promise<void> {
-    await this.bus.follow("accounts", accountMessageSchema, (m) => {
-      this.refresh(m);
+    await this.bus.follow("accounts", accountMessageSchema, async (m) => {
+      await this.refresh(m);
     });
     await this.bus.consumeShards({
       tick: (m, shard, raw) => this.locked(shard, () => this.onTick(m, shard, raw)),
@@ -98,10 +105,10 @@ export class ShardWorker {
   }
 
   /** Reloads a changed account from the store (the store of record) when this worker holds an older version. */
-  private refresh(m: AccountMessage): LiveAccount | undefined {
+  private async refresh(m: AccountMessage): Promise<LiveAccount | undefined> {
     const held = this.registry.accounts.get(m.accountId);
     if (held && held.version >= m.version) return held;
-    const row = this.store.getAccount(m.accountId);
+    const row = await this.store.getAccount(m.accountId);
     if (!row) {
       this.registry.accounts.delete(m.accountId);
       return undefined;
@@ -152,7 +159,7 @@ export class ShardWorker {
    * pending tick work covers it; the message comes back until then).
    */
   private async onAccount(message: AccountMessage): Promise<void> {
-    const acc = this.refresh(message);
+    const acc = await this.refresh(message);
     if (!acc) return;
     const latest = await this.bus.latestTick();
     if (!latest) return;
@@ -162,7 +169,7 @@ export class ShardWorker {
         code: "UNAVAILABLE",
       });
     }
-    const last = this.store.marginHistory(acc.accountId, 1)[0];
+    const last = (await this.store.marginHistory(acc.accountId, 1))[0];
     if (last && last.seq >= latest.seq && last.accountVersion >= acc.version) return;
     await this.computeAndStore([acc], this.tickOf(latest), "position", undefined);
   }
@@ -208,23 +215,10 @@ export class ShardWorker {
           });
         }
       }
-      if (!this.alreadyStored(rows)) {
-        this.store.recordMargins(rows);
-        this.stats.rowsWritten += rows.length;
-      }
+      // Write-once per (account, seq, version) in the store: a redelivered shard writes nothing twice.
+      this.stats.rowsWritten += await this.store.recordMargins(rows);
       await this.bus.publishResults(results);
     }
-  }
-
-  /**
-   * Whether this batch was stored already: a worker killed after its store transaction but before it acknowledged
-   * leaves its message to be redelivered; the batch is one transaction, so its first row tells.
-   */
-  private alreadyStored(rows: readonly MarginSnapshotWrite[]): boolean {
-    const first = rows[0];
-    if (!first) return true;
-    const last = this.store.marginHistory(first.accountId, 1)[0];
-    return last !== undefined && last.seq === first.seq && last.accountVersion === first.accountVersion;
   }
 
   private lastWorkingMs = 0;

@@ -22,11 +22,11 @@ afterAll(() => {
 });
 
 describe("SQLite store", () => {
-  it("migrates once, in WAL mode with synchronous FULL, and round-trips every table", () => {
+  it("migrates once, in WAL mode with synchronous FULL, and round-trips every table", async () => {
     const file = join(tempDir(), "s.db");
     const store = openSqliteStore({ file });
     expect(store.schemaVersion).toBe(sqliteMigrations.at(-1)!.version);
-    const a = store.putAccount({
+    const a = await store.putAccount({
       accountId: "a1",
       portfolio: { p: 1 },
       config: { model: "grid" },
@@ -35,29 +35,31 @@ describe("SQLite store", () => {
     });
     expect(a.version).toBe(1);
     expect(
-      store.putAccount({
-        accountId: "a1",
-        portfolio: { p: 2 },
-        config: { model: "grid" },
-        policy: { x: 1 },
-        updatedAt: "t2",
-      }).version,
+      (
+        await store.putAccount({
+          accountId: "a1",
+          portfolio: { p: 2 },
+          config: { model: "grid" },
+          policy: { x: 1 },
+          updatedAt: "t2",
+        })
+      ).version,
     ).toBe(2);
-    store.recordTick({
+    await store.recordTick({
       seq: 1,
       asOf: "2023-07-01T00:00:00Z",
       source: "s",
       snapshot: { q: 1 },
       prices: [{ symbol: "ETH", priceUsd: 1900, uncertaintyUsd: 1, flags: [] }],
     });
-    store.recordTick({
+    await store.recordTick({
       seq: 2,
       asOf: "2023-07-02T00:00:00Z",
       source: "s",
       snapshot: { q: 2 },
       prices: [{ symbol: "ETH", priceUsd: 1950, uncertaintyUsd: 1, flags: [] }],
     });
-    store.insertPlan({
+    await store.insertPlan({
       accountId: "a1",
       createdAt: "t",
       seq: 2,
@@ -66,16 +68,20 @@ describe("SQLite store", () => {
       status: "proposed",
       record: { why: "w" },
     });
-    store.setMeta("k", "v");
-    store.close();
+    await store.setMeta("k", "v");
+    await store.close();
 
     const again = openSqliteStore({ file });
-    expect(again.getAccount("a1")).toMatchObject({ version: 2, portfolio: { p: 2 }, policy: { x: 1 } });
-    expect(again.latestMarket()).toMatchObject({ seq: 2, snapshot: { q: 2 } });
-    expect(again.priceHistory("ETH", 10).map((p) => p.priceUsd)).toEqual([1900, 1950]);
-    expect(again.listPlans("a1", 10)[0]).toMatchObject({ kind: "rebalance", record: { why: "w" }, delivery: null });
-    expect(again.getMeta("k")).toBe("v");
-    again.close();
+    expect(await again.getAccount("a1")).toMatchObject({ version: 2, portfolio: { p: 2 }, policy: { x: 1 } });
+    expect(await again.latestMarket()).toMatchObject({ seq: 2, snapshot: { q: 2 } });
+    expect((await again.priceHistory("ETH", 10)).map((p) => p.priceUsd)).toEqual([1900, 1950]);
+    expect((await again.listPlans("a1", 10))[0]).toMatchObject({
+      kind: "rebalance",
+      record: { why: "w" },
+      delivery: null,
+    });
+    expect(await again.getMeta("k")).toBe("v");
+    await again.close();
 
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
@@ -83,7 +89,7 @@ describe("SQLite store", () => {
     raw.close();
   });
 
-  it("keeps every rulebook version and the policy audit trail, newest first", () => {
+  it("keeps every rulebook version and the policy audit trail, newest first", async () => {
     const file = join(tempDir(), "rules.db");
     const store = openSqliteStore({ file });
     const audit = (kind: "rulebook-put" | "rules-fired", accountId: string | null, n: number) => ({
@@ -94,32 +100,32 @@ describe("SQLite store", () => {
       accountId,
       detail: { n },
     });
-    store.putRulebook(
+    await store.putRulebook(
       { name: "default", version: 2, document: { v: 2 }, createdAt: "t2", actor: "admin:x" },
       audit("rulebook-put", null, 2),
     );
-    store.putRulebook(
+    await store.putRulebook(
       { name: "default", version: 3, document: { v: 3 }, createdAt: "t3", actor: "admin:y" },
       audit("rulebook-put", null, 3),
     );
-    expect(() =>
+    await expect(
       store.putRulebook(
         { name: "default", version: 3, document: {}, createdAt: "t", actor: "a" },
         audit("rulebook-put", null, 9),
       ),
-    ).toThrow();
-    store.appendPolicyAudit([audit("rules-fired", "a1", 3), audit("rules-fired", "a2", 3)]);
-    store.close();
+    ).rejects.toThrow();
+    await store.appendPolicyAudit([audit("rules-fired", "a1", 3), audit("rules-fired", "a2", 3)]);
+    await store.close();
     const again = openSqliteStore({ file });
-    expect(again.latestRulebook("default")).toMatchObject({ version: 3, document: { v: 3 }, actor: "admin:y" });
-    expect(again.rulebookVersions("default", 10).map((r) => r.version)).toEqual([3, 2]);
-    expect(again.latestRulebook("other")).toBeUndefined();
+    expect(await again.latestRulebook("default")).toMatchObject({ version: 3, document: { v: 3 }, actor: "admin:y" });
+    expect((await again.rulebookVersions("default", 10)).map((r) => r.version)).toEqual([3, 2]);
+    expect(await again.latestRulebook("other")).toBeUndefined();
     // The failed put (duplicate version) left no audit entry behind: one transaction.
-    expect(again.policyAudit(10).map((e) => e.detail)).toEqual([{ n: 3 }, { n: 3 }, { n: 3 }, { n: 2 }]);
-    expect(again.policyAudit(10, "a2")).toMatchObject([
+    expect((await again.policyAudit(10)).map((e) => e.detail)).toEqual([{ n: 3 }, { n: 3 }, { n: 3 }, { n: 2 }]);
+    expect(await again.policyAudit(10, "a2")).toMatchObject([
       { kind: "rules-fired", accountId: "a2", rulebook: "default@v3" },
     ]);
-    again.close();
+    await again.close();
   });
 
   it("loses nothing committed when the writer is killed with SIGKILL", async () => {
@@ -158,15 +164,20 @@ describe("SQLite store", () => {
     expect(await exited).toBe("SIGKILL");
     const store = openSqliteStore({ file });
     // Everything the child reported as committed is there (and possibly a few more commits it made after).
-    const accounts = store.listAccounts().length;
+    const accounts = (await store.listAccounts()).length;
     expect(accounts).toBeGreaterThanOrEqual(committed);
     for (const n of [1, Math.floor(committed / 2), committed]) {
-      expect(store.getAccount(`acct-${n}`)?.portfolio).toEqual({ accountId: `acct-${n}`, holdings: [], positions: [] });
-      expect(store.marginHistory(`acct-${n}`, 5)).toHaveLength(1);
+      expect((await store.getAccount(`acct-${n}`))?.portfolio).toEqual({
+        accountId: `acct-${n}`,
+        holdings: [],
+        positions: [],
+      });
+      expect(await store.marginHistory(`acct-${n}`, 5)).toHaveLength(1);
     }
-    expect(store.latestMarket()!.seq).toBeGreaterThanOrEqual(committed);
-    expect(store.priceHistory("ETH", 100_000)).toHaveLength(store.latestMarket()!.seq);
-    store.close();
+    const latestSeq = (await store.latestMarket())!.seq;
+    expect(latestSeq).toBeGreaterThanOrEqual(committed);
+    expect(await store.priceHistory("ETH", 100_000)).toHaveLength(latestSeq);
+    await store.close();
   });
 
   it("a restarted service resumes: accounts, market sequence, replay position and margin history", async () => {
