@@ -89,44 +89,7 @@ describe("SQLite store", () => {
     raw.close();
   });
 
-  it("keeps every rulebook version and the policy audit trail, newest first", async () => {
-    const file = join(tempDir(), "rules.db");
-    const store = openSqliteStore({ file });
-    const audit = (kind: "rulebook-put" | "rules-fired", accountId: string | null, n: number) => ({
-      at: `t${n}`,
-      kind,
-      actor: "admin:x",
-      rulebook: `default@v${n}`,
-      accountId,
-      detail: { n },
-    });
-    await store.putRulebook(
-      { name: "default", version: 2, document: { v: 2 }, createdAt: "t2", actor: "admin:x" },
-      audit("rulebook-put", null, 2),
-    );
-    await store.putRulebook(
-      { name: "default", version: 3, document: { v: 3 }, createdAt: "t3", actor: "admin:y" },
-      audit("rulebook-put", null, 3),
-    );
-    await expect(
-      store.putRulebook(
-        { name: "default", version: 3, document: {}, createdAt: "t", actor: "a" },
-        audit("rulebook-put", null, 9),
-      ),
-    ).rejects.toThrow();
-    await store.appendPolicyAudit([audit("rules-fired", "a1", 3), audit("rules-fired", "a2", 3)]);
-    await store.close();
-    const again = openSqliteStore({ file });
-    expect(await again.latestRulebook("default")).toMatchObject({ version: 3, document: { v: 3 }, actor: "admin:y" });
-    expect((await again.rulebookVersions("default", 10)).map((r) => r.version)).toEqual([3, 2]);
-    expect(await again.latestRulebook("other")).toBeUndefined();
-    // The failed put (duplicate version) left no audit entry behind: one transaction.
-    expect((await again.policyAudit(10)).map((e) => e.detail)).toEqual([{ n: 3 }, { n: 3 }, { n: 3 }, { n: 2 }]);
-    expect(await again.policyAudit(10, "a2")).toMatchObject([
-      { kind: "rules-fired", accountId: "a2", rulebook: "default@v3" },
-    ]);
-    await again.close();
-  });
+  // Every method of the store, on SQLite and PostgreSQL alike: test/integration/store/marginStore.contract.test.ts.
 
   it("loses nothing committed when the writer is killed with SIGKILL", async () => {
     const file = join(tempDir(), "kill.db");
