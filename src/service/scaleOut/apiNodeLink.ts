@@ -45,13 +45,17 @@ export async function linkApiNode(service: MarginService, bus: MarginBus, log: (
     const snapshot = parseDocument(marketSnapshotSchema, m.snapshot, "MarketSnapshot");
     service.applyPeerTick(snapshot, m.source, m.seq);
   });
-  await bus.follow("accounts", accountMessageSchema, async (m) => {
-    const held = service.accounts.get(m.accountId);
-    if (held && held.version >= m.version) return;
-    const row = await service.store.getAccount(m.accountId);
-    if (row) service.registry.reload(row);
-  });
-  await bus.follow("results", resultMessageSchema, (m) => {
+  // An account another node wrote is loaded from the store before anything about it is shown (its account message
+  // and its first result may arrive in either order).
+  const catchUp = async (accountId: string, version: number) => {
+    const held = service.accounts.get(accountId);
+    if (held && held.version >= version) return;
+    const row = await service.store.getAccount(accountId);
+    if (row && row.version >= version) service.registry.reload(row);
+  };
+  await bus.follow("accounts", accountMessageSchema, (m) => catchUp(m.accountId, m.version));
+  await bus.follow("results", resultMessageSchema, async (m) => {
+    await catchUp(m.accountId, m.version);
     service.installPeerReport({
       accountId: m.accountId,
       seq: m.seq,

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { isDeepStrictEqual } from "node:util";
 import { generateAccounts } from "../../../bench/generateAccounts.js";
 import { DEFAULT_RULEBOOK } from "../../../src/margin/policy/defaultRulebook.js";
 import { resolveMarginConfig } from "../../../src/margin/resolveConfig.js";
@@ -11,15 +10,18 @@ import { type Portfolio, portfolioSchema } from "../../../src/schema/portfolio.j
 import { LiveMarket } from "../../../src/service/liveMarket.js";
 import { computeAtTick } from "../../../src/service/marginService.js";
 import { REPO_ROOT } from "../../../src/service/paths.js";
-import { openSqliteStore } from "../../../src/store/sqliteStore.js";
-import type { NatsCluster } from "../../support/natsServer.js";
+import { openStore } from "../../../src/store/openStore.js";
+import { type NatsCluster, natsServerBinary } from "../../support/natsServer.js";
+import { findPostgresBin, type PostgresServer, startPostgres } from "../../support/postgresServer.js";
 
 /** The built CLI (tests of this folder run after `tsc`, as `npm test` does). */
 export const CLI = join(REPO_ROOT, "dist/src/cli/main.js");
 export const HISTORY_DIR = join(REPO_ROOT, "../shared/data");
 export const API_KEY = "scale-out-test-key-0123456789";
 
-export const scaleOutReady = (): boolean => existsSync(CLI) && existsSync(HISTORY_DIR);
+/** Whether the scale-out tests can run here: the built CLI, the price history, nats-server and PostgreSQL. */
+export const scaleOutReady = (): boolean =>
+  existsSync(CLI) && existsSync(HISTORY_DIR) && natsServerBinary() !== undefined && findPostgresBin() !== undefined;
 
 export interface Proc {
   child: ChildProcess;
@@ -87,33 +89,35 @@ export function spawnCli(args: string[], env: Record<string, string>): Proc {
 }
 
 export interface Deployment {
-  dir: string;
   storeUrl: string;
-  dbFile: string;
   accounts: Portfolio[];
+  /** The private PostgreSQL holding the store (restartable by a test). */
+  postgres: PostgresServer;
 }
 
-/** A temp folder with a SQLite store seeded with `n` generated accounts (grid model). */
-export function seedDeployment(n: number, seed: number): Deployment {
-  const dir = mkdtempSync(join(tmpdir(), "xmargin-scaleout-"));
-  const dbFile = join(dir, "store.db");
-  // The store creates its schema; the accounts then go in with one transaction (one fsync, not one per account).
-  openSqliteStore({ file: dbFile }).close();
-  const accounts = generateAccounts(n, seed, { meanItems: 3 }).map((p) => portfolioSchema.parse(p));
-  const at = new Date().toISOString();
-  const db = new Database(dbFile);
-  const insert = db.prepare(
-    "INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at) VALUES (?, ?, ?, NULL, 1, ?)",
-  );
-  db.transaction(() => {
-    for (const p of accounts) insert.run(p.accountId, JSON.stringify(p), JSON.stringify({ model: "grid" }), at);
-  })();
-  db.close();
-  return { dir, dbFile, storeUrl: `sqlite:${dbFile}`, accounts };
-}
-
-export function removeDeployment(d: Deployment | undefined): void {
-  if (d) rmSync(d.dir, { recursive: true, force: true });
+/** A private PostgreSQL with a store seeded with `n` generated accounts (grid model), in one transaction. */
+export async function seedDeployment(n: number, seed: number): Promise<Deployment> {
+  const postgres = await startPostgres();
+  try {
+    const storeUrl = await postgres.createDatabase("scaleout");
+    const store = await openStore(storeUrl);
+    const accounts = generateAccounts(n, seed, { meanItems: 3 }).map((p) => portfolioSchema.parse(p));
+    const updatedAt = new Date().toISOString();
+    await store.putAccounts(
+      accounts.map((p) => ({
+        accountId: p.accountId,
+        portfolio: p,
+        config: { model: "grid" },
+        policy: null,
+        updatedAt,
+      })),
+    );
+    await store.close();
+    return { storeUrl, accounts, postgres };
+  } catch (err) {
+    await postgres.stop();
+    throw err;
+  }
 }
 
 /** Starts an API node (`serve --store --bus`) and resolves with its URL. */
@@ -153,63 +157,69 @@ export async function stepFeed(url: string): Promise<number> {
   return body.seq;
 }
 
-/** The store seen from outside (read-only): what the processes wrote. */
-export function readStore(d: Deployment): {
+/** What the processes stored, read through the store's own interface. */
+export interface StoredState {
   latestSeq: number;
   latestSnapshot: MarketSnapshot;
-  reports: Map<string, { seq: number; json: string }>;
-  /** (account, seq) pairs written more than once. */
-  duplicates: Array<{ account_id: string; seq: number; n: number }>;
+  reports: Map<string, { seq: number; report: unknown }>;
+  /** (account, seq, version) rows stored more than once. */
+  duplicates: string[];
   rows: number;
-} {
-  const db = new Database(d.dbFile, { readonly: true });
+}
+
+export async function readStore(d: Deployment): Promise<StoredState> {
+  const store = await openStore(d.storeUrl);
   try {
-    const market = db.prepare("SELECT seq, snapshot_json FROM market_latest").get() as {
-      seq: number;
-      snapshot_json: string;
-    };
-    const reports = new Map<string, { seq: number; json: string }>();
-    for (const r of db.prepare("SELECT account_id, seq, report_json FROM latest_reports").all() as Array<{
-      account_id: string;
-      seq: number;
-      report_json: string;
-    }>) {
-      reports.set(r.account_id, { seq: r.seq, json: r.report_json });
+    const market = await store.latestMarket();
+    if (!market) throw new Error("no market stored");
+    const reports = new Map<string, { seq: number; report: unknown }>();
+    const duplicates: string[] = [];
+    let rows = 0;
+    const ids = (await store.listAccounts()).map((a) => a.accountId);
+    for (const id of ids) {
+      const latest = await store.latestReport(id);
+      if (latest) reports.set(id, { seq: latest.seq, report: latest.report });
+      const seen = new Set<string>();
+      for (const r of await store.marginHistory(id, 100_000)) {
+        rows++;
+        const key = `${id}@${r.seq}v${r.accountVersion}`;
+        if (seen.has(key)) duplicates.push(key);
+        seen.add(key);
+      }
     }
-    const duplicates = db
-      .prepare(
-        "SELECT account_id, seq, COUNT(*) AS n FROM margin_snapshots GROUP BY account_id, seq, account_version HAVING n > 1",
-      )
-      .all() as Array<{ account_id: string; seq: number; n: number }>;
-    const rows = (db.prepare("SELECT COUNT(*) AS n FROM margin_snapshots").get() as { n: number }).n;
     return {
       latestSeq: market.seq,
-      latestSnapshot: marketSnapshotSchema.parse(JSON.parse(market.snapshot_json)),
+      latestSnapshot: marketSnapshotSchema.parse(market.snapshot),
       reports,
       duplicates,
       rows,
     };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
-/** Polls until every account's stored report is at `seq` (or throws with how many are not). */
+/** Polls until every seeded account's stored report is at `seq` (or throws with how many are not). */
 export async function waitAllAt(d: Deployment, seq: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let behind = Number.POSITIVE_INFINITY;
+  let lastError = "";
   while (Date.now() < deadline) {
-    const db = new Database(d.dbFile, { readonly: true });
     try {
-      const n = (db.prepare("SELECT COUNT(*) AS n FROM latest_reports WHERE seq = ?").get(seq) as { n: number }).n;
-      behind = d.accounts.length - n;
-    } finally {
-      db.close();
+      const store = await openStore(d.storeUrl);
+      try {
+        const seqs = await store.latestReportSeqs(d.accounts.map((a) => a.accountId));
+        behind = d.accounts.filter((a) => seqs.get(a.accountId) !== seq).length;
+      } finally {
+        await store.close();
+      }
+    } catch (err) {
+      lastError = String(err);
     }
     if (behind === 0) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`${behind} account(s) not at seq ${seq} after ${timeoutMs} ms`);
+  throw new Error(`${behind} account(s) not at seq ${seq} after ${timeoutMs} ms ${lastError}`);
 }
 
 /** The single-process engine's report JSON of every account at a snapshot (what the workers must have stored). */
@@ -217,16 +227,25 @@ export function referenceReports(
   accounts: readonly Portfolio[],
   snapshot: MarketSnapshot,
   seq: number,
-): Map<string, string> {
+): Map<string, unknown> {
   const tick = new LiveMarket().apply(snapshot, "reference", seq);
   const config = resolveMarginConfig({ model: "grid" });
-  const out = new Map<string, string>();
-  for (const p of accounts) out.set(p.accountId, JSON.stringify(computeAtTick(p, tick, config, DEFAULT_RULEBOOK).json));
+  const out = new Map<string, unknown>();
+  for (const p of accounts) {
+    // Through JSON, as stored: the comparison is of documents, not of object identity.
+    out.set(p.accountId, JSON.parse(JSON.stringify(computeAtTick(p, tick, config, DEFAULT_RULEBOOK).json)));
+  }
   return out;
 }
 
-export function readText(file: string): string {
-  return readFileSync(file, "utf8");
+/** Accounts whose stored report is not at `seq` or differs from the reference. */
+export function mismatches(stored: StoredState, reference: Map<string, unknown>, seq: number): string[] {
+  const out: string[] = [];
+  for (const [id, doc] of reference) {
+    const got = stored.reports.get(id);
+    if (!got || got.seq !== seq || !isDeepStrictEqual(got.report, doc)) out.push(id);
+  }
+  return out;
 }
 
 /** What a test started (NATS, the seeded store, child processes), stopped and removed together in `afterAll`. */
@@ -238,6 +257,6 @@ export class ScaleOutRun {
   async stop(): Promise<void> {
     await Promise.all(this.procs.map((p) => p.stop()));
     await this.nats?.stop();
-    removeDeployment(this.deployment);
+    await this.deployment?.postgres.stop();
   }
 }
