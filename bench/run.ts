@@ -60,7 +60,7 @@ if (["onboarding", "straightforward", "batch", "options"].some((s) => sections.h
   await benchBatchRemargin(market, { accounts, sections });
 }
 if (sections.has("store")) await benchStoreWrite(root);
-// Stored accounts re-margined by worker processes; `--accounts` when given, else 20,000 (see BENCHMARKS.md).
-if (sections.has("scaleout")) await benchScaleOut(root, values.accounts === undefined ? 20_000 : accounts);
+// Stored accounts re-margined by worker processes; `--accounts` when given, else 5,000 (see BENCHMARKS.md).
+if (sections.has("scaleout")) await benchScaleOut(root, values.accounts === undefined ? 5_000 : accounts);
 emit({ bench: "total", seconds: Number(((Date.now() - t0) / 1e3).toFixed(1)) });
 if (ref) for (const line of compareRecords(ref, emitted)) emit(line);

@@ -19,7 +19,7 @@ import { type NatsCluster, startNatsServer } from "../test/support/natsServer.js
 import { emit } from "./measure.js";
 
 const SHARDS = 16;
-const TICKS = 3;
+const TICKS = 2;
 const WORKER_COUNTS = [1, 2, 4];
 
 const round = (x: number) => Number(x.toPrecision(4));
