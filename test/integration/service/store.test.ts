@@ -8,7 +8,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../src/service/paths.js";
 import { sqliteMigrations } from "../../../src/store/migrations.js";
 import { openSqliteStore } from "../../../src/store/sqliteStore.js";
-import { startHarness } from "./serviceHarness.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const dirs: string[] = [];
@@ -143,25 +142,5 @@ describe("SQLite store", () => {
     await store.close();
   });
 
-  it("a restarted service resumes: accounts, market sequence, replay position and margin history", async () => {
-    const dir = tempDir();
-    const dbFile = join(dir, "svc.db");
-    const first = await startHarness({ dbFile });
-    for (let i = 0; i < 3; i++) await first.call("/v1/feed/step", { method: "POST" });
-    const history = (await first.call("/v1/accounts/acct-basis-01/history")).body.history as unknown[];
-    await first.svc.close();
-
-    const second = await startHarness({ dbFile });
-    try {
-      const health = await second.call("/healthz");
-      expect(health.body).toMatchObject({ seq: 4, accounts: 7 });
-      expect((health.body.feed as { lastDate: string }).lastDate).toBe("2023-07-03");
-      const step = await second.call("/v1/feed/step", { method: "POST" });
-      expect(step.body).toMatchObject({ seq: 5, source: "replay 2023-07-04" });
-      const after = (await second.call("/v1/accounts/acct-basis-01/history")).body.history as unknown[];
-      expect(after.length).toBeGreaterThan(history.length);
-    } finally {
-      await second.stop();
-    }
-  });
+  // A restarted service resumes on either store: serviceResume.test.ts.
 });

@@ -17,7 +17,7 @@ import { sqliteMigrations } from "../../../src/store/migrations.js";
 import { openStore } from "../../../src/store/openStore.js";
 import { postgresMigrations } from "../../../src/store/postgresMigrations.js";
 import { StoreUnavailableError } from "../../../src/store/storeUnavailableError.js";
-import { type PostgresServer, postgresSkipReason, startPostgres } from "../../support/postgresServer.js";
+import { type PostgresServer, postgresSkipReason, startPostgres, usePostgres } from "../../support/postgresServer.js";
 
 /** One kind of store under test: how to get a fresh empty store URL, and its latest schema version. */
 interface StoreKind {
@@ -377,15 +377,10 @@ describe.each([sqlite, postgres])("MarginStore contract: $name", (kind) => {
 });
 
 describe.skipIf(postgres.skip !== undefined)("PostgreSQL store: restart mid-use", () => {
-  let pg: PostgresServer;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  const server = usePostgres();
 
   it("fails with a retryable StoreUnavailableError while down, reconnects by itself, loses no acknowledged write", async () => {
+    const pg = server();
     const store = await openStore(await pg.createDatabase("restart"), { log: () => {} });
     try {
       const acknowledged: number[] = [];
