@@ -9,7 +9,6 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll } from "vitest";
 import { freePort } from "../../src/chains/devnet/anvilNode.js";
 
 const PG_ROOT = "/usr/lib/postgresql";
@@ -123,23 +122,5 @@ export async function startPostgres(): Promise<PostgresServer> {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-  };
-}
-
-/**
- * A private PostgreSQL for the enclosing describe block: started before its tests, stopped after them. Call the
- * returned function inside a test to get the server.
- */
-export function usePostgres(): () => PostgresServer {
-  let server: PostgresServer | undefined;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
-  return () => {
-    if (!server) throw new Error("the PostgreSQL server did not start");
-    return server;
   };
 }

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sqliteMigrations } from "../../../src/store/migrations.js";
 import { postgresMigrations } from "../../../src/store/postgresMigrations.js";
-import { postgresSkipReason, usePostgres } from "../../support/postgresServer.js";
+import { postgresSkipReason } from "../../support/postgresServer.js";
+import { usePostgres } from "../../support/usePostgres.js";
 import { startHarness } from "./serviceHarness.js";
 
 /** A restarted service resumes from its store: accounts, market sequence, replay position, margin and price history. */

@@ -17,7 +17,8 @@ import { sqliteMigrations } from "../../../src/store/migrations.js";
 import { openStore } from "../../../src/store/openStore.js";
 import { postgresMigrations } from "../../../src/store/postgresMigrations.js";
 import { StoreUnavailableError } from "../../../src/store/storeUnavailableError.js";
-import { type PostgresServer, postgresSkipReason, startPostgres, usePostgres } from "../../support/postgresServer.js";
+import { type PostgresServer, postgresSkipReason, startPostgres } from "../../support/postgresServer.js";
+import { usePostgres } from "../../support/usePostgres.js";
 
 /** One kind of store under test: how to get a fresh empty store URL, and its latest schema version. */
 interface StoreKind {
