@@ -120,7 +120,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
    * A tick's margin rows in one statement with one parameter: the batch as a JSON array, unpacked by
    * `json_to_recordset` (node-postgres then sends one string instead of escaping eleven arrays). The history insert
    * skips keys already written; the latest-report upsert takes each account's newest row of the batch (an upsert may
-   * touch a row once per statement) and never moves an account back. Rows go in key order, so two writers of
+   * touch a row once per statement), never moves an account back, and leaves an identical report alone (a
+   * redelivered batch costs reads, not writes). Rows go in key order, so two writers of
    * overlapping batches lock rows in the same order and cannot deadlock.
    */
   const insertMargins = async (rows: readonly MarginSnapshotWrite[]): Promise<number> => {
@@ -149,7 +150,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
          SELECT "accountId", seq, "accountVersion", report FROM newest
          ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, account_version = excluded.account_version,
            report_json = excluded.report_json
-         WHERE (excluded.seq, excluded.account_version) >= (latest_reports.seq, latest_reports.account_version)
+         WHERE (excluded.seq, excluded.account_version) > (latest_reports.seq, latest_reports.account_version)
+           OR ((excluded.seq, excluded.account_version) = (latest_reports.seq, latest_reports.account_version)
+             AND excluded.report_json::text <> latest_reports.report_json::text)
        )
        SELECT count(*)::int8 AS inserted FROM inserted`,
       [JSON.stringify(rows)],

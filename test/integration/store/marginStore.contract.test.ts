@@ -247,6 +247,11 @@ describe.each([sqlite, postgres])("MarginStore contract: $name", (kind) => {
         accountVersion: 2,
         report: { accountId: "a", seq: 2, version: 2, im: 25 },
       });
+      // The same key recomputed with another result (a new rulebook at the same tick): the history row stays as
+      // first written, the latest report is the new one.
+      expect(await store.recordMargins([margin("a", 2, 2, 26)])).toBe(0);
+      expect((await store.marginHistory("a", 1))[0]?.initialMarginUsd).toBe(25);
+      expect((await store.latestReport("a"))?.report).toEqual({ accountId: "a", seq: 2, version: 2, im: 26 });
       // A late row for an older tick is kept in history but does not replace the latest report.
       expect(await store.recordMargins([margin("b", 0)])).toBe(1);
       expect((await store.latestReport("b"))?.seq).toBe(1);
