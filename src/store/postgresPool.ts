@@ -23,6 +23,9 @@ export const typeParsers = {
   }) as typeof pg.types.getTypeParser,
 };
 
+/** SQLSTATE of a duplicate key: two writers stored the same rulebook version, say. */
+const UNIQUE_VIOLATION = "23505";
+
 /** Fixed key of the advisory lock that lets one process at a time migrate (several nodes may start together). */
 const MIGRATION_LOCK_KEY = 7_316_402_118;
 
@@ -49,6 +52,13 @@ export async function guarded<T>(what: string, run: () => Promise<T>): Promise<T
       });
     }
     if (cause instanceof XmarginError) throw cause;
+    if ((cause as { code?: unknown }).code === UNIQUE_VIOLATION) {
+      throw new XmarginError(`already stored (${what})`, {
+        code: "CONFLICT",
+        details: cause instanceof Error ? cause.message : String(cause),
+        cause,
+      });
+    }
     throw new XmarginError(`the PostgreSQL store failed (${what})`, {
       code: "IO_ERROR",
       details: cause instanceof Error ? cause.message : String(cause),

@@ -11,7 +11,7 @@ import type {
 import type { Migration } from "./migrations.js";
 import { postgresMigrations } from "./postgresMigrations.js";
 import { describeUrl, guarded, inTransaction, migrate, typeParsers } from "./postgresPool.js";
-import { checkUniqueAccountIds, latestPerAccount } from "./storeBatches.js";
+import { checkUniqueAccountIds } from "./storeBatches.js";
 import {
   type AccountDbRow,
   type AuditDbRow,
@@ -38,11 +38,6 @@ export interface PostgresStoreOptions {
   migrations?: readonly Migration[];
   /** Operator log: dropped idle connections (default: nothing). */
   log?: (line: string) => void;
-}
-
-function byMarginKey(a: MarginSnapshotWrite, b: MarginSnapshotWrite): number {
-  if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
-  return a.seq - b.seq || a.accountVersion - b.accountVersion;
 }
 
 const MARGIN_COLUMNS = `account_id, seq, as_of, model, account_version, equity_usd, initial_margin_usd,
@@ -121,44 +116,48 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     );
   };
 
-  const insertMargins = async (c: pg.PoolClient, batch: readonly MarginSnapshotWrite[]): Promise<number> => {
-    // Rows in key order: two writers of overlapping batches then lock rows in the same order and cannot deadlock.
-    const rows = [...batch].sort(byMarginKey);
-    const res = await c.query(
-      `INSERT INTO margin_snapshots (${MARGIN_COLUMNS})
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::float8[],
-         $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::text[])
-       ON CONFLICT (account_id, seq, account_version) DO NOTHING`,
-      [
-        rows.map((r) => r.accountId),
-        rows.map((r) => r.seq),
-        rows.map((r) => r.asOf),
-        rows.map((r) => r.model),
-        rows.map((r) => r.accountVersion),
-        rows.map((r) => r.equityUsd),
-        rows.map((r) => r.initialMarginUsd),
-        rows.map((r) => r.maintenanceMarginUsd),
-        rows.map((r) => r.freeCollateralUsd),
-        rows.map((r) => r.healthRatio),
-        rows.map((r) => r.reason),
-      ],
+  /**
+   * A tick's margin rows in one statement with one parameter: the batch as a JSON array, unpacked by
+   * `json_to_recordset` (node-postgres then sends one string instead of escaping eleven arrays). The history insert
+   * skips keys already written; the latest-report upsert takes each account's newest row of the batch (an upsert may
+   * touch a row once per statement), never moves an account back, and leaves an identical report alone (a
+   * redelivered batch costs reads, not writes). Rows go in key order, so two writers of
+   * overlapping batches lock rows in the same order and cannot deadlock.
+   */
+  const insertMargins = async (rows: readonly MarginSnapshotWrite[]): Promise<number> => {
+    const res = await q<{ inserted: number }>(
+      "recordMargins",
+      `WITH input AS (
+         SELECT * FROM json_to_recordset($1::json) AS t(
+           "accountId" text, seq bigint, "asOf" text, model text, "accountVersion" bigint, "equityUsd" float8,
+           "initialMarginUsd" float8, "maintenanceMarginUsd" float8, "freeCollateralUsd" float8,
+           "healthRatio" float8, reason text, report json)
+       ),
+       inserted AS (
+         INSERT INTO margin_snapshots (${MARGIN_COLUMNS})
+         SELECT "accountId", seq, "asOf", model, "accountVersion", "equityUsd", "initialMarginUsd",
+           "maintenanceMarginUsd", "freeCollateralUsd", "healthRatio", reason
+         FROM input ORDER BY "accountId", seq, "accountVersion"
+         ON CONFLICT (account_id, seq, account_version) DO NOTHING
+         RETURNING 1
+       ),
+       newest AS (
+         SELECT DISTINCT ON ("accountId") "accountId", seq, "accountVersion", report
+         FROM input ORDER BY "accountId", seq DESC, "accountVersion" DESC
+       ),
+       latest AS (
+         INSERT INTO latest_reports (account_id, seq, account_version, report_json)
+         SELECT "accountId", seq, "accountVersion", report FROM newest
+         ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, account_version = excluded.account_version,
+           report_json = excluded.report_json
+         WHERE (excluded.seq, excluded.account_version) > (latest_reports.seq, latest_reports.account_version)
+           OR ((excluded.seq, excluded.account_version) = (latest_reports.seq, latest_reports.account_version)
+             AND excluded.report_json::text <> latest_reports.report_json::text)
+       )
+       SELECT count(*)::int8 AS inserted FROM inserted`,
+      [JSON.stringify(rows)],
     );
-    // One upsert may touch a row once: the batch's newest report per account.
-    const latest = latestPerAccount(rows);
-    await c.query(
-      `INSERT INTO latest_reports (account_id, seq, account_version, report_json)
-       SELECT a, s, v, r::json FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) AS t(a, s, v, r)
-       ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, account_version = excluded.account_version,
-         report_json = excluded.report_json
-       WHERE (excluded.seq, excluded.account_version) >= (latest_reports.seq, latest_reports.account_version)`,
-      [
-        latest.map((r) => r.accountId),
-        latest.map((r) => r.seq),
-        latest.map((r) => r.accountVersion),
-        latest.map((r) => JSON.stringify(r.report)),
-      ],
-    );
-    return res.rowCount ?? 0;
+    return res.rows[0]!.inserted;
   };
 
   let closed: Promise<void> | undefined;
@@ -241,7 +240,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async recordMargins(rows) {
       if (rows.length === 0) return 0;
-      return tx("recordMargins", (c) => insertMargins(c, rows));
+      return insertMargins(rows);
     },
     async marginHistory(accountId, limit) {
       const res = await q<MarginDbRow>(

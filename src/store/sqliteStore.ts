@@ -136,7 +136,9 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       `INSERT INTO latest_reports (account_id, seq, account_version, report_json) VALUES (?, ?, ?, ?)
        ON CONFLICT(account_id) DO UPDATE SET seq = excluded.seq, account_version = excluded.account_version,
          report_json = excluded.report_json
-       WHERE (excluded.seq, excluded.account_version) >= (latest_reports.seq, latest_reports.account_version)`,
+       WHERE (excluded.seq, excluded.account_version) > (latest_reports.seq, latest_reports.account_version)
+         OR ((excluded.seq, excluded.account_version) = (latest_reports.seq, latest_reports.account_version)
+           AND excluded.report_json <> latest_reports.report_json)`,
     ),
     latestReportSeqs: db.prepare<[], { account_id: string; seq: number }>("SELECT account_id, seq FROM latest_reports"),
     latestReportSeq: db.prepare<[string], { seq: number }>("SELECT seq FROM latest_reports WHERE account_id = ?"),

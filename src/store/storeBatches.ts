@@ -1,5 +1,5 @@
 import { XmarginError } from "../core/errors.js";
-import type { AccountWrite, MarginSnapshotWrite } from "./marginStore.js";
+import type { AccountWrite } from "./marginStore.js";
 
 /** A bulk account write names each account once (`$[i].accountId` of the second occurrence otherwise). */
 export function checkUniqueAccountIds(accounts: readonly AccountWrite[]): void {
@@ -13,16 +13,4 @@ export function checkUniqueAccountIds(accounts: readonly AccountWrite[]): void {
     }
     seen.add(a.accountId);
   });
-}
-
-/** The newest row (highest seq, then account version) of each account in a batch, first-seen order. */
-export function latestPerAccount(rows: readonly MarginSnapshotWrite[]): MarginSnapshotWrite[] {
-  const latest = new Map<string, MarginSnapshotWrite>();
-  for (const r of rows) {
-    const prev = latest.get(r.accountId);
-    if (!prev || r.seq > prev.seq || (r.seq === prev.seq && r.accountVersion >= prev.accountVersion)) {
-      latest.set(r.accountId, r);
-    }
-  }
-  return [...latest.values()];
 }

@@ -7,8 +7,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../src/service/paths.js";
 import { sqliteMigrations } from "../../../src/store/migrations.js";
-import { openSqliteStore } from "../../../src/store/sqliteStore.js";
-import { startHarness } from "./serviceHarness.js";
+import { migrate, openSqliteStore } from "../../../src/store/sqliteStore.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const dirs: string[] = [];
@@ -89,6 +88,31 @@ describe("SQLite store", () => {
     raw.close();
   });
 
+  it("migration 3 upgrades a version-2 file: duplicate margin rows folded into the first, then written once", async () => {
+    const file = join(tempDir(), "v2.db");
+    const raw = new Database(file);
+    migrate(raw, sqliteMigrations.slice(0, 2));
+    // A version-2 service wrote the start report twice at the same tick and account version.
+    const insert = raw.prepare(
+      `INSERT INTO margin_snapshots (account_id, seq, as_of, model, account_version, equity_usd, initial_margin_usd,
+         maintenance_margin_usd, free_collateral_usd, health_ratio, reason) VALUES (?, ?, 't', 'grid', 1, 1, ?, 1, 1, NULL, 'start')`,
+    );
+    insert.run("a", 1, 10);
+    insert.run("a", 1, 11);
+    insert.run("a", 2, 12);
+    raw.prepare("INSERT INTO latest_reports (account_id, seq, report_json) VALUES ('a', 2, '{}')").run();
+    raw.close();
+
+    const store = openSqliteStore({ file });
+    expect(store.schemaVersion).toBe(3);
+    expect((await store.marginHistory("a", 10)).map((r) => [r.seq, r.initialMarginUsd])).toEqual([
+      [1, 10],
+      [2, 12],
+    ]);
+    expect(await store.latestReport("a")).toEqual({ seq: 2, accountVersion: 0, report: {} });
+    await store.close();
+  });
+
   // Every method of the store, on SQLite and PostgreSQL alike: test/integration/store/marginStore.contract.test.ts.
 
   it("loses nothing committed when the writer is killed with SIGKILL", async () => {
@@ -143,25 +167,5 @@ describe("SQLite store", () => {
     await store.close();
   });
 
-  it("a restarted service resumes: accounts, market sequence, replay position and margin history", async () => {
-    const dir = tempDir();
-    const dbFile = join(dir, "svc.db");
-    const first = await startHarness({ dbFile });
-    for (let i = 0; i < 3; i++) await first.call("/v1/feed/step", { method: "POST" });
-    const history = (await first.call("/v1/accounts/acct-basis-01/history")).body.history as unknown[];
-    await first.svc.close();
-
-    const second = await startHarness({ dbFile });
-    try {
-      const health = await second.call("/healthz");
-      expect(health.body).toMatchObject({ seq: 4, accounts: 7 });
-      expect((health.body.feed as { lastDate: string }).lastDate).toBe("2023-07-03");
-      const step = await second.call("/v1/feed/step", { method: "POST" });
-      expect(step.body).toMatchObject({ seq: 5, source: "replay 2023-07-04" });
-      const after = (await second.call("/v1/accounts/acct-basis-01/history")).body.history as unknown[];
-      expect(after.length).toBeGreaterThan(history.length);
-    } finally {
-      await second.stop();
-    }
-  });
+  // A restarted service resumes on either store: serviceResume.test.ts.
 });

@@ -18,6 +18,7 @@ import { openStore } from "../../../src/store/openStore.js";
 import { postgresMigrations } from "../../../src/store/postgresMigrations.js";
 import { StoreUnavailableError } from "../../../src/store/storeUnavailableError.js";
 import { type PostgresServer, postgresSkipReason, startPostgres } from "../../support/postgresServer.js";
+import { usePostgres } from "../../support/usePostgres.js";
 
 /** One kind of store under test: how to get a fresh empty store URL, and its latest schema version. */
 interface StoreKind {
@@ -246,6 +247,11 @@ describe.each([sqlite, postgres])("MarginStore contract: $name", (kind) => {
         accountVersion: 2,
         report: { accountId: "a", seq: 2, version: 2, im: 25 },
       });
+      // The same key recomputed with another result (a new rulebook at the same tick): the history row stays as
+      // first written, the latest report is the new one.
+      expect(await store.recordMargins([margin("a", 2, 2, 26)])).toBe(0);
+      expect((await store.marginHistory("a", 1))[0]?.initialMarginUsd).toBe(25);
+      expect((await store.latestReport("a"))?.report).toEqual({ accountId: "a", seq: 2, version: 2, im: 26 });
       // A late row for an older tick is kept in history but does not replace the latest report.
       expect(await store.recordMargins([margin("b", 0)])).toBe(1);
       expect((await store.latestReport("b"))?.seq).toBe(1);
@@ -377,15 +383,10 @@ describe.each([sqlite, postgres])("MarginStore contract: $name", (kind) => {
 });
 
 describe.skipIf(postgres.skip !== undefined)("PostgreSQL store: restart mid-use", () => {
-  let pg: PostgresServer;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  const server = usePostgres();
 
   it("fails with a retryable StoreUnavailableError while down, reconnects by itself, loses no acknowledged write", async () => {
+    const pg = server();
     const store = await openStore(await pg.createDatabase("restart"), { log: () => {} });
     try {
       const acknowledged: number[] = [];
