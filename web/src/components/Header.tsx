@@ -23,7 +23,10 @@ export function Header({ route }: { route: string }) {
         <span class="muted">
           seq <span data-testid="market-seq">{tick?.seq ?? "—"}</span>
         </span>{" "}
-        <span class="muted">{tick?.source ?? ""}</span>
+        <span class="muted" title={tick?.source ?? ""}>
+          {/* The replay names the day it closed; the header shows one date, the market time. */}
+          {(tick?.source ?? "").replace(/ \d{4}-\d{2}-\d{2}$/, "")}
+        </span>
       </span>
       <span class="ticker">
         {live.prices

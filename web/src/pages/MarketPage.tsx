@@ -50,6 +50,19 @@ export function MarketPage() {
         one hour); the aggregated price is the median of the fresh quotes, its band widened by divergence, confidence
         and lost sources.
       </p>
+      {surfaces.data ? (
+        surfaces.data.surfaces.length ? (
+          <div class="grid2">
+            {surfaces.data.surfaces.map((s) => (
+              <Smiles key={s.underlying} surface={s} />
+            ))}
+          </div>
+        ) : (
+          <div class="panel muted">The live market has no vol surface.</div>
+        )
+      ) : (
+        <div class="panel muted">{surfaces.error ?? "loading the vol surfaces…"}</div>
+      )}
       <div class="panel" data-testid="oracles">
         <h2>Prices per chain and source</h2>
         {!oracles.data ? (
@@ -115,15 +128,6 @@ export function MarketPage() {
           </table>
         )}
       </div>
-      {surfaces.data ? (
-        surfaces.data.surfaces.length ? (
-          surfaces.data.surfaces.map((s) => <Smiles key={s.underlying} surface={s} />)
-        ) : (
-          <div class="panel muted">The live market has no vol surface.</div>
-        )
-      ) : (
-        <div class="panel muted">{surfaces.error ?? "loading the vol surfaces…"}</div>
-      )}
       {oracles.data ? (
         <div class="panel">
           <h2>Market flags</h2>
