@@ -1,6 +1,6 @@
 import type { BacktestJson } from "../apiTypes.js";
 import { fmtUsd, num, plural } from "../format.js";
-import { Chart, type ChartSeries, Legend } from "./Chart.js";
+import { Chart, type ChartSeries } from "./Chart.js";
 
 export const BACKTEST_DAYS = 180;
 
@@ -40,7 +40,6 @@ export function BacktestPanel({ data, error }: { data: BacktestJson | null; erro
   return (
     <div class="panel" data-testid="backtest">
       <h2>{title}</h2>
-      <Legend series={series} />
       <Chart
         data={chartData}
         series={series}

@@ -91,17 +91,3 @@ export function Chart(props: ChartProps) {
 
   return <div class="chart" ref={box} data-testid={props.testId} role="img" aria-label={props.ariaLabel} />;
 }
-
-/** The swatches of a chart's series (uPlot's own legend shows the values under the cursor). */
-export function Legend({ series }: { series: ChartSeries[] }) {
-  return (
-    <div class="legend">
-      {series.map((s) => (
-        <span key={s.label}>
-          <span class="swatch" style={{ background: s.color }} />
-          {s.label}
-        </span>
-      ))}
-    </div>
-  );
-}

@@ -10,7 +10,7 @@ import type {
   PlanRow,
 } from "../apiTypes.js";
 import { BACKTEST_DAYS, BacktestPanel } from "../components/BacktestPanel.js";
-import { Chart, type ChartSeries, Legend } from "../components/Chart.js";
+import { Chart, type ChartSeries } from "../components/Chart.js";
 import { FlagList } from "../components/FlagList.js";
 import { GreeksPanel } from "../components/GreeksPanel.js";
 import { GroupTable } from "../components/GroupTable.js";
@@ -190,7 +190,6 @@ export function AccountPage({ id }: { id: string }) {
       <div class="grid2">
         <div class="panel">
           <h2>Equity and margin history (from the store)</h2>
-          <Legend series={MARGIN_SERIES} />
           <Chart
             data={historyData.margin}
             series={MARGIN_SERIES}
@@ -202,7 +201,6 @@ export function AccountPage({ id }: { id: string }) {
         </div>
         <div class="panel">
           <h2>Health ratio history</h2>
-          <Legend series={HEALTH_SERIES} />
           <Chart
             data={historyData.health}
             series={HEALTH_SERIES}

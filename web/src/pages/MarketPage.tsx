@@ -1,6 +1,6 @@
 import { getJson } from "../api.js";
 import type { MarketOraclesJson, VolSurfacesJson } from "../apiTypes.js";
-import { Chart, type ChartSeries, Legend } from "../components/Chart.js";
+import { Chart, type ChartSeries } from "../components/Chart.js";
 import { FlagList } from "../components/FlagList.js";
 import { fmtAge, fmtPct, fmtPctAbs, fmtPrice, fmtTime, fmtUsd, num } from "../format.js";
 import { useFetch, useLive } from "../live.js";
@@ -12,6 +12,8 @@ function Smiles({ surface }: { surface: VolSurfacesJson["surfaces"][number] }) {
     label: `${s.expiry ? s.expiry.slice(0, 10) : `${num(s.years).toFixed(3)} y`} (${Math.round(num(s.years) * 365)} d)`,
     color: SMILE_COLORS[i % SMILE_COLORS.length]!,
   }));
+  const vols = surface.smiles.flatMap((s) => s.vols);
+  const flat = vols.every((v) => v === vols[0]);
   const data: [number[], ...number[][]] = [
     surface.strikes.map(num),
     ...surface.smiles.map((s) => s.vols.map((v) => 100 * num(v))),
@@ -21,7 +23,11 @@ function Smiles({ surface }: { surface: VolSurfacesJson["surfaces"][number] }) {
       <h2>
         {surface.underlying} implied vol by strike ({surface.kind} surface, spot {fmtUsd(surface.spot)} USD)
       </h2>
-      <Legend series={series} />
+      {flat ? (
+        <p class="muted note" data-testid={`smile-flat-${surface.underlying}`}>
+          Flat surface: {fmtPctAbs(surface.smiles[0]?.vols[0])} at every strike and expiry (the lines overlap).
+        </p>
+      ) : null}
       <Chart
         data={data}
         series={series}
