@@ -5,7 +5,7 @@ import { defineConfig } from "vite";
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * The dashboard bundle: web/ (TypeScript + Preact, JSX by esbuild) -> dist/web, which the service serves and the npm
+ * The dashboard bundle: web/ (TypeScript + Preact, JSX by esbuild) -> dist/dashboard, which the service serves and the npm
  * package ships. Everything is bundled; nothing is loaded from a CDN at run time.
  */
 export default defineConfig({
@@ -14,7 +14,7 @@ export default defineConfig({
   publicDir: false,
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
-    outDir: join(here, "..", "dist", "web"),
+    outDir: join(here, "..", "dist", "dashboard"),
     emptyOutDir: true,
     sourcemap: false,
     target: "es2022",

@@ -8,9 +8,9 @@ export const REPO_ROOT = join(
 );
 
 /**
- * Default folders the service reads: the dashboard as `npm run build` bundles it (web/ -> dist/web), the examples and
+ * Default folders the service reads: the dashboard as `npm run build` bundles it (web/ -> dist/dashboard), the examples and
  * the shared price history beside the repo.
  */
-export const DEFAULT_WEB_DIR = join(REPO_ROOT, "dist", "web");
+export const DEFAULT_WEB_DIR = join(REPO_ROOT, "dist", "dashboard");
 export const DEFAULT_EXAMPLES_DIR = join(REPO_ROOT, "examples");
 export const DEFAULT_HISTORY_DIR = join(REPO_ROOT, "..", "shared", "data");

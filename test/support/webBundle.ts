@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-export const WEB_BUNDLE_DIR = join(ROOT, "dist", "web");
+export const WEB_BUNDLE_DIR = join(ROOT, "dist", "dashboard");
 
 /** Newest modification time of the dashboard's sources (web/), ms. */
 function newestSourceMs(): number {

@@ -22,7 +22,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * The dashboard's built files (`npm run build` -> dist/web; read once at start), served with a strict content security
+ * The dashboard's built files (`npm run build` -> dist/dashboard; read once at start), served with a strict content security
  * policy: `/` is index.html, every other file at its own path (Vite's hashed assets may be cached for good). Returns
  * the served paths; none when the bundle is missing (the caller says so).
  */

@@ -55,12 +55,12 @@ describe.skipIf(!existsSync(join(ROOT, "dist/src/cli/main.js")))("the packed npm
   }, 300_000);
 
   it("ships the code, the dashboard, the examples, the docs and the LICENSE, but no tests or benchmarks", () => {
-    for (const f of ["dist/src/cli/main.js", "dist/src/index.d.ts", "dist/web/index.html", "LICENSE", "README.md"]) {
+    for (const f of ["dist/src/cli/main.js", "dist/src/index.d.ts", "dist/dashboard/index.html", "LICENSE", "README.md"]) {
       expect(files).toContain(f);
     }
     expect(files.some((f) => f.startsWith("examples/portfolios/"))).toBe(true);
     expect(files.filter((f) => /^dist\/(test|bench)\//.test(f))).toEqual([]);
-    // The dashboard ships built (dist/web), not as its TypeScript sources.
+    // The dashboard ships built (dist/dashboard), not as its TypeScript sources.
     expect(files.some((f) => /^dist\/web\/assets\/.+\.js$/.test(f))).toBe(true);
     expect(files.filter((f) => f.startsWith("web/"))).toEqual([]);
     expect(readFileSync(join(installed, "LICENSE"), "utf8")).toMatch(/Apache License\s+Version 2\.0/);
