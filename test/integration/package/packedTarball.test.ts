@@ -55,7 +55,13 @@ describe.skipIf(!existsSync(join(ROOT, "dist/src/cli/main.js")))("the packed npm
   }, 300_000);
 
   it("ships the code, the dashboard, the examples, the docs and the LICENSE, but no tests or benchmarks", () => {
-    for (const f of ["dist/src/cli/main.js", "dist/src/index.d.ts", "dist/dashboard/index.html", "LICENSE", "README.md"]) {
+    for (const f of [
+      "dist/src/cli/main.js",
+      "dist/src/index.d.ts",
+      "dist/dashboard/index.html",
+      "LICENSE",
+      "README.md",
+    ]) {
       expect(files).toContain(f);
     }
     expect(files.some((f) => f.startsWith("examples/portfolios/"))).toBe(true);
