@@ -1,4 +1,4 @@
-import { fmtPrice, fmtTime } from "../format.js";
+import { fmtPrice, fmtTime, humaniseSeconds } from "../format.js";
 import { useLive } from "../live.js";
 
 /** The top bar: navigation, the market's one as-of time and tick, the underlyings' prices, the stream state. */
@@ -37,7 +37,12 @@ export function Header({ route }: { route: string }) {
             const dir = prev === undefined || prev === v ? "" : v > prev ? "up" : "down";
             const stale = p.flags.find((f) => f.severity === "critical");
             return (
-              <span key={p.symbol} class={dir} data-symbol={p.symbol} title={stale?.message ?? "USD"}>
+              <span
+                key={p.symbol}
+                class={dir}
+                data-symbol={p.symbol}
+                title={stale ? humaniseSeconds(stale.message) : "USD"}
+              >
                 {p.symbol} {fmtPrice(p.price)}
                 {stale ? " ⚠" : ""}
               </span>
