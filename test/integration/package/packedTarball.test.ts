@@ -67,7 +67,7 @@ describe.skipIf(!existsSync(join(ROOT, "dist/src/cli/main.js")))("the packed npm
     expect(files.some((f) => f.startsWith("examples/portfolios/"))).toBe(true);
     expect(files.filter((f) => /^dist\/(test|bench)\//.test(f))).toEqual([]);
     // The dashboard ships built (dist/dashboard), not as its TypeScript sources.
-    expect(files.some((f) => /^dist\/web\/assets\/.+\.js$/.test(f))).toBe(true);
+    expect(files.some((f) => /^dist\/dashboard\/assets\/.+\.js$/.test(f))).toBe(true);
     expect(files.filter((f) => f.startsWith("web/"))).toEqual([]);
     expect(readFileSync(join(installed, "LICENSE"), "utf8")).toMatch(/Apache License\s+Version 2\.0/);
   });

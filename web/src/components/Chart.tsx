@@ -22,6 +22,8 @@ export interface ChartProps {
   yLabel: string;
   yFormat?: (v: number) => string;
   height?: number;
+  /** Values under the cursor in the legend (default on); off, the legend lists the series only. */
+  legendValues?: boolean;
   testId?: string;
   ariaLabel: string;
 }
@@ -35,7 +37,7 @@ const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC");
 export function Chart(props: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = JSON.stringify([props.series, props.x.time, props.yLabel, props.height]);
+  const shape = JSON.stringify([props.series, props.x.time, props.yLabel, props.height, props.legendValues]);
 
   useEffect(() => {
     const el = box.current;
@@ -47,7 +49,7 @@ export function Chart(props: ChartProps) {
       height: props.height ?? 220,
       tzDate: utc,
       scales: { x: { time: props.x.time } },
-      legend: { show: true, live: true },
+      legend: { show: true, live: props.legendValues !== false },
       cursor: { drag: { x: true, y: false } },
       series: [
         props.x.time

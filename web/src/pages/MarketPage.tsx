@@ -9,7 +9,9 @@ const SMILE_COLORS = ["#58a6ff", "#3fb950", "#d29922", "#a371f7", "#f85149", "#3
 
 function Smiles({ surface }: { surface: VolSurfacesJson["surfaces"][number] }) {
   const series: ChartSeries[] = surface.smiles.map((s, i) => ({
-    label: `${s.expiry ? s.expiry.slice(0, 10) : `${num(s.years).toFixed(3)} y`} (${Math.round(num(s.years) * 365)} d)`,
+    label: s.expiry
+      ? `${s.expiry.slice(0, 10)} (${Math.round(num(s.years) * 365)} d)`
+      : `${Math.round(num(s.years) * 365)} d`,
     color: SMILE_COLORS[i % SMILE_COLORS.length]!,
   }));
   const vols = surface.smiles.flatMap((s) => s.vols);
@@ -35,6 +37,7 @@ function Smiles({ surface }: { surface: VolSurfacesJson["surfaces"][number] }) {
         yLabel="implied vol (% a year)"
         yFormat={(v) => `${v.toFixed(0)}%`}
         height={260}
+        legendValues={false}
         testId={`smile-chart-${surface.underlying}`}
         ariaLabel={`${surface.underlying} implied volatility smiles per expiry`}
       />
