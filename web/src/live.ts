@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { API_KEY, getJson } from "./api.js";
 import type {
   AccountList,
@@ -192,5 +192,77 @@ export function useFetch<T>(
       alive = false;
     };
   }, deps);
+  return state;
+}
+
+/**
+ * A heavy GET answer (a liquidation search re-runs the model dozens of times) kept fresh without flooding the service:
+ * loaded when `resetKey` changes, then again on a new `tick` but never while one load is in flight and at most once
+ * per `minIntervalMs`. The answer shown may be a few ticks old; it carries its own `seq` for the page to say so.
+ */
+export function useThrottledFetch<T>(
+  load: () => Promise<T>,
+  resetKey: string,
+  tick: unknown,
+  minIntervalMs: number,
+): { data: T | null; error: string | null; loading: boolean } {
+  const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: true,
+  });
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const current = useRef({ key: resetKey, inFlight: false, wanted: false, lastStartMs: 0 });
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const lastTick = useRef(tick);
+
+  const run = (): void => {
+    const c = current.current;
+    if (c.inFlight) {
+      c.wanted = true;
+      return;
+    }
+    const waitMs = c.lastStartMs + minIntervalMs - Date.now();
+    if (waitMs > 0) {
+      c.wanted = true;
+      timer.current ??= setTimeout(() => {
+        timer.current = undefined;
+        if (c.wanted && current.current === c) run();
+      }, waitMs);
+      return;
+    }
+    c.wanted = false;
+    c.inFlight = true;
+    c.lastStartMs = Date.now();
+    setState((s) => ({ ...s, loading: true }));
+    loadRef
+      .current()
+      .then(
+        (data) => current.current === c && setState({ data, error: null, loading: false }),
+        (err: Error) =>
+          current.current === c && setState((s) => ({ data: s.data, error: err.message, loading: false })),
+      )
+      .finally(() => {
+        c.inFlight = false;
+        if (c.wanted && current.current === c) run();
+      });
+  };
+
+  useEffect(() => {
+    current.current = { key: resetKey, inFlight: false, wanted: false, lastStartMs: 0 };
+    setState({ data: null, error: null, loading: true });
+    run();
+    return () => {
+      clearTimeout(timer.current);
+      timer.current = undefined;
+    };
+  }, [resetKey]);
+
+  useEffect(() => {
+    if (lastTick.current === tick) return;
+    lastTick.current = tick;
+    run();
+  }, [tick]);
   return state;
 }

@@ -33,14 +33,25 @@ export function LiquidationPanel({
   health,
   error,
   withPolicy,
+  currentSeq,
 }: {
   health: AccountHealthJson | null;
   error: string | null;
   withPolicy: boolean;
+  currentSeq: number | undefined;
 }) {
+  const behind = health !== null && currentSeq !== undefined && health.seq !== currentSeq;
   return (
     <div class="panel" data-testid="liquidation">
-      <h2>Liquidation prices and distance to liquidation</h2>
+      <h2>
+        Liquidation prices and distance to liquidation{" "}
+        {health ? (
+          <span class="muted" data-testid="liquidation-seq">
+            (market seq {health.seq}
+            {behind ? ", updating…" : ""})
+          </span>
+        ) : null}
+      </h2>
       {!health ? (
         <p class="muted">{error ? `unavailable: ${error}` : "searching the liquidation prices…"}</p>
       ) : health.liquidatableNow ? (

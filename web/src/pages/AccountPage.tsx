@@ -19,7 +19,10 @@ import { LiquidationPanel } from "../components/LiquidationPanel.js";
 import { WhatIfPanel } from "../components/WhatIfPanel.js";
 import { fmtCompact, fmtHealth, fmtPct, fmtPctAbs, fmtTime, fmtUsd, num } from "../format.js";
 import { distanceClass, healthClass } from "../health.js";
-import { live, useFetch, useLive } from "../live.js";
+import { live, useFetch, useLive, useThrottledFetch } from "../live.js";
+
+/** Shortest time between two liquidation searches of the open account, ms. */
+const HEALTH_REFRESH_MS = 10_000;
 
 const MARGIN_SERIES: ChartSeries[] = [
   { label: "equity (USD)", color: "#a371f7" },
@@ -80,7 +83,13 @@ export function AccountPage({ id }: { id: string }) {
   }, [id]);
 
   // Recomputed per tick (the service caches one answer per account version and tick).
-  const health = useFetch(() => getJson<AccountHealthJson>(accountPath(id, "/health")), [id, seq, detail?.version]);
+  // The liquidation search is heavy (seconds for a simulated model): refreshed at most every 10 s, not every tick.
+  const health = useThrottledFetch(
+    () => getJson<AccountHealthJson>(accountPath(id, "/health")),
+    `${id}|${detail?.version ?? ""}`,
+    seq,
+    HEALTH_REFRESH_MS,
+  );
   const greeks = useFetch(() => getJson<AccountGreeksJson>(accountPath(id, "/greeks")), [id, seq, detail?.version]);
   const backtest = useFetch(
     () => getJson<BacktestJson>(accountPath(id, `/backtest?days=${BACKTEST_DAYS}`)),
@@ -170,7 +179,12 @@ export function AccountPage({ id }: { id: string }) {
           />
         ) : null}
       </div>
-      <LiquidationPanel health={health.data} error={health.error} withPolicy={Boolean(report.policy)} />
+      <LiquidationPanel
+        health={health.data}
+        error={health.error}
+        withPolicy={Boolean(report.policy)}
+        currentSeq={seq}
+      />
       <WhatIfPanel key={detail ? "ready" : "loading"} accountId={id} detail={detail} />
       <div class="grid2">
         <GroupTable

@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import { accountPath, getJson } from "../api.js";
 import type { AccountHealthJson, AccountSummary } from "../apiTypes.js";
 import { fmtHealth, fmtPctAbs, fmtUsd, num, plural } from "../format.js";
 import { distanceClass, healthClass } from "../health.js";
-import { useLive } from "../live.js";
+import { useLive, useThrottledFetch } from "../live.js";
 
 type SortKey =
   | "accountId"
@@ -39,28 +39,32 @@ const COLUMNS: Column[] = [
   { key: "band", label: "band", text: true },
 ];
 
-/** Distance to liquidation per account, from `GET /v1/accounts/:id/health`, one account at a time, per tick. */
+/** Shortest time between two rounds of liquidation searches over the listed accounts, ms. */
+const DISTANCE_REFRESH_MS = 20_000;
+
+/**
+ * Distance to liquidation per account, from `GET /v1/accounts/:id/health`, one account at a time (the searches are
+ * heavy), shown as each arrives; a new round at most every 20 s of ticks.
+ */
 function useDistances(ids: string[], seq: number | undefined): Map<string, number | null> {
   const [distances, setDistances] = useState(new Map<string, number | null>());
-  const key = ids.join(",");
-  useEffect(() => {
-    let alive = true;
-    void (async () => {
+  useThrottledFetch(
+    async () => {
       for (const id of ids) {
-        if (!alive) return;
         try {
           const h = await getJson<AccountHealthJson>(accountPath(id, "/health"));
           const d = h.distanceToLiquidation === null ? null : num(h.distanceToLiquidation);
-          if (alive) setDistances((m) => new Map(m).set(id, d));
+          setDistances((m) => new Map(m).set(id, d));
         } catch {
-          if (alive) setDistances((m) => new Map(m).set(id, Number.NaN));
+          setDistances((m) => new Map(m).set(id, Number.NaN));
         }
       }
-    })();
-    return () => {
-      alive = false;
-    };
-  }, [key, seq]);
+      return true;
+    },
+    ids.join(","),
+    seq,
+    DISTANCE_REFRESH_MS,
+  );
   return distances;
 }
 
