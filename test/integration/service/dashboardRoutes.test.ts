@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type {
-  AccountGreeksJson,
-  AccountHealthJson,
-  MarketOraclesJson,
-  VolSurfacesJson,
+import {
+  type AccountGreeksJson,
+  type AccountHealthJson,
+  accountGreeksSchema,
+  accountHealthSchema,
+  type MarketOraclesJson,
+  marketOraclesSchema,
+  type VolSurfacesJson,
+  volSurfacesSchema,
 } from "../../../src/service/dashboardSchemas.js";
 import { type Harness, startHarness } from "./serviceHarness.js";
 
@@ -23,7 +27,8 @@ describe("dashboard routes", () => {
   it("puts the perp account's liquidation price where a what-if of the same move brings health to 1", async () => {
     const res = await h.call(`/v1/accounts/${PERP}/health`);
     expect(res.status).toBe(200);
-    const health = res.body as unknown as AccountHealthJson;
+    // The answer is what the OpenAPI document (and the dashboard's types) say it is.
+    const health: AccountHealthJson = accountHealthSchema.strict().parse(res.body);
     expect(health.liquidatableNow).toBe(false);
     const btc = health.underlyings.find((u) => u.underlying === "BTC")!;
     expect(btc.down).not.toBeNull();
@@ -47,7 +52,7 @@ describe("dashboard routes", () => {
   it("gives a perp's textbook delta: its size in units, size x spot in USD", async () => {
     const res = await h.call(`/v1/accounts/${PERP}/greeks`);
     expect(res.status).toBe(200);
-    const g = res.body as unknown as AccountGreeksJson;
+    const g: AccountGreeksJson = accountGreeksSchema.strict().parse(res.body);
     const btc = g.net.find((n) => n.underlying === "BTC")!;
     expect(Number(btc.delta)).toBeCloseTo(10, 9);
     expect(Number(btc.gamma)).toBe(0);
@@ -59,7 +64,7 @@ describe("dashboard routes", () => {
   it("lists every quote of the live market with its age, state and deviation from the aggregate", async () => {
     const res = await h.call("/v1/markets/oracles");
     expect(res.status).toBe(200);
-    const o = res.body as unknown as MarketOraclesJson;
+    const o: MarketOraclesJson = marketOraclesSchema.strict().parse(res.body);
     const snapshot = h.svc.service.currentTick().snapshot;
     expect(o.feeds.reduce((n, f) => n + f.quotes.length, 0)).toBe(snapshot.quotes.length);
     const asOfMs = Date.parse(o.asOf);
@@ -79,7 +84,7 @@ describe("dashboard routes", () => {
   it("samples each vol surface so a grid smile at one of its own strikes gives the grid's vol", async () => {
     const res = await h.call("/v1/markets/vol-surfaces");
     expect(res.status).toBe(200);
-    const v = res.body as unknown as VolSurfacesJson;
+    const v: VolSurfacesJson = volSurfacesSchema.strict().parse(res.body);
     expect(v.surfaces.length).toBeGreaterThan(0);
     const snapshot = h.svc.service.currentTick().snapshot;
     for (const s of v.surfaces) {
