@@ -194,7 +194,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     expect(box?.width ?? 0).toBeGreaterThan(300);
     // One series per expiry, named by its days to expiry.
     expect(await page.locator('[data-testid^="smile-chart-"] .u-legend').first().textContent()).toMatch(/\d+ d/);
-    await page.screenshot({ path: join(SCREENSHOTS, "market.png"), fullPage: false });
+    await page.screenshot({ path: join(SCREENSHOTS, "market.png"), fullPage: true });
     keep("market.png");
     expect(pageErrors).toEqual([]);
     await page.close();

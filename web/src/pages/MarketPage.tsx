@@ -36,7 +36,7 @@ function Smiles({ surface }: { surface: VolSurfacesJson["surfaces"][number] }) {
         x={{ time: false, label: "strike (USD)", format: (v) => fmtUsd(v) }}
         yLabel="implied vol (% a year)"
         yFormat={(v) => `${v.toFixed(0)}%`}
-        height={260}
+        height={200}
         legendValues={false}
         testId={`smile-chart-${surface.underlying}`}
         ariaLabel={`${surface.underlying} implied volatility smiles per expiry`}
@@ -61,7 +61,7 @@ export function MarketPage() {
       </p>
       {surfaces.data ? (
         surfaces.data.surfaces.length ? (
-          <div class="grid2">
+          <div class="grid3">
             {surfaces.data.surfaces.map((s) => (
               <Smiles key={s.underlying} surface={s} />
             ))}
