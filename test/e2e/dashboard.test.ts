@@ -44,7 +44,8 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width, height });
     page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${h.url}${path}`);
+    // The key in the address (the page keeps it and removes it), so each test also runs on its own.
+    await page.goto(`${h.url}/?key=${TEST_API_KEY}${path.replace(/^\//, "")}`);
     return page;
   }
 
