@@ -3,6 +3,9 @@ import { healthOf, healthParamsSchema } from "../liquidation/health.js";
 import { healthToJson } from "../liquidation/resultJson.js";
 import { itemGreeksOf, netGreeksByUnderlying } from "../margin/resolve/itemGreeks.js";
 import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
+import type { AnyMarginConfig } from "../margin/resolveConfig.js";
+import type { MarketSnapshot } from "../schema/marketSnapshot.js";
+import type { Portfolio } from "../schema/portfolio.js";
 import type { AccountGreeksJson, AccountHealthJson } from "./dashboardSchemas.js";
 import type { LiveAccount } from "./liveAccount.js";
 import type { MarketTick } from "./liveMarket.js";
@@ -19,16 +22,29 @@ export function distanceToLiquidationRel(h: ReturnType<typeof healthOf>): number
   return moves.length > 0 ? Math.min(...moves) : null;
 }
 
-/** Liquidation prices per underlying of a live account at a tick (src/liquidation's search, default parameters). */
-export function accountHealth(acc: LiveAccount, tick: MarketTick): AccountHealthJson {
-  const h = healthOf(acc.portfolio, tick.snapshot, acc.config, HEALTH_PARAMS);
+/** Which stored account, version and tick a health answer belongs to. */
+export interface HealthStamp {
+  accountId: string;
+  version: number;
+  seq: number;
+}
+
+/**
+ * Liquidation prices per underlying of a portfolio at a snapshot (src/liquidation's search, default parameters),
+ * stamped with the account, version and tick it belongs to. Runs on the main thread or in a compute worker.
+ */
+export function accountHealth(
+  portfolio: Portfolio,
+  snapshot: MarketSnapshot,
+  config: AnyMarginConfig,
+  stamp: HealthStamp,
+): AccountHealthJson {
+  const h = healthOf(portfolio, snapshot, config, HEALTH_PARAMS);
   const distance = distanceToLiquidationRel(h);
   return {
     ...healthToJson(h),
     currency: "USD",
-    accountId: acc.accountId,
-    version: acc.version,
-    seq: tick.seq,
+    ...stamp,
     distanceToLiquidation: distance === null ? null : formatDecimal(distance, 6),
   };
 }

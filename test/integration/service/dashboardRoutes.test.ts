@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runComputeJob } from "../../../src/service/compute/runComputeJob.js";
 import {
   type AccountGreeksJson,
   type AccountHealthJson,
@@ -47,6 +48,20 @@ describe("dashboard routes", () => {
     expect(Number(btc.down!.price)).toBeCloseTo(Number(btc.spot) * (1 + move), 0);
     // A second call in the same tick is the cached answer.
     expect((await h.call(`/v1/accounts/${PERP}/health`)).body).toEqual(res.body);
+  });
+
+  it("computes the same liquidation prices in a compute worker's job as on the main thread", async () => {
+    const served = (await h.call(`/v1/accounts/${PERP}/health`)).body;
+    const acc = h.svc.service.getAccount(PERP);
+    const tick = h.svc.service.currentTick();
+    const result = runComputeJob({
+      kind: "health",
+      portfolio: acc.portfolio,
+      snapshot: tick.snapshot,
+      configDoc: acc.configDoc,
+      stamp: { accountId: PERP, version: acc.version, seq: tick.seq },
+    });
+    expect(result.kind === "health" ? result.health : null).toEqual(served);
   });
 
   it("gives a perp's textbook delta: its size in units, size x spot in USD", async () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { XmarginError } from "../../../core/errors.js";
 import { identifier } from "../../../schema/primitives.js";
 import { accountGreeks, accountHealth } from "../../accountRisk.js";
 import {
@@ -39,7 +40,21 @@ export function dashboardRoutes(ctx: HttpContext): Route[] {
         const key = `${acc.version}|${tick.seq}`;
         const hit = healthCache.get(acc.accountId);
         if (hit?.key === key) return hit.answer;
-        const answer = ctx.compute.run(() => accountHealth(acc, tick));
+        const stamp = { accountId: acc.accountId, version: acc.version, seq: tick.seq };
+        const pool = ctx.workers;
+        // Off the event loop when there are compute workers: a simulated model's search takes seconds.
+        const answer = ctx.compute.run(async () => {
+          if (!pool) return accountHealth(acc.portfolio, tick.snapshot, acc.config, stamp);
+          const result = await pool.run({
+            kind: "health",
+            portfolio: acc.portfolio,
+            snapshot: tick.snapshot,
+            configDoc: acc.configDoc,
+            stamp,
+          });
+          if (result.kind !== "health") throw new XmarginError("unexpected worker answer", { code: "INTERNAL" });
+          return result.health;
+        });
         healthCache.set(acc.accountId, { key, answer });
         // A failed search is not kept: the next call tries again.
         answer.catch(() => {
