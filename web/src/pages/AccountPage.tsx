@@ -238,6 +238,25 @@ export function AccountPage({ id }: { id: string }) {
               </li>
             ))}
           </ul>
+          {report.policy.alerts.length ? (
+            <ul class="flags" data-testid="policy-alerts">
+              {report.policy.alerts.map((a, i) => (
+                <li key={`${a.ruleId}-${i}`}>
+                  <span class={`badge ${a.severity}`}>alert</span> {a.message} <span class="muted">({a.ruleId})</span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {report.policy.reduceOnly || report.policy.blockWithdrawals ? (
+            <p class="bad">
+              {[
+                report.policy.reduceOnly ? "reduce-only" : "",
+                report.policy.blockWithdrawals ? "withdrawals blocked" : "",
+              ]
+                .filter(Boolean)
+                .join(", ")}
+            </p>
+          ) : null}
         </div>
       ) : null}
       <div class="panel">
