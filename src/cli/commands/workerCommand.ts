@@ -36,9 +36,8 @@ export async function workerCommand(args: WorkerArgs): Promise<string> {
   const print = args.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const storeUrl = args.store ?? process.env.XMARGIN_STORE;
   const busUrl = args.bus ?? process.env.XMARGIN_BUS;
-  if (!storeUrl)
-    throw new XmarginError("--store (or XMARGIN_STORE) is required", { code: "INVALID_INPUT", path: "--store" });
-  if (!busUrl) throw new XmarginError("--bus (or XMARGIN_BUS) is required", { code: "INVALID_INPUT", path: "--bus" });
+  if (!storeUrl) throw new XmarginError("required (or set XMARGIN_STORE)", { code: "INVALID_INPUT", path: "--store" });
+  if (!busUrl) throw new XmarginError("required (or set XMARGIN_BUS)", { code: "INVALID_INPUT", path: "--bus" });
   const shards = wholeNumberOption(args.shards ?? process.env.XMARGIN_SHARDS, "shards", 16);
   const replicas = wholeNumberOption(args.replicas ?? process.env.XMARGIN_BUS_REPLICAS, "replicas", 1);
   const log = (line: string) => print(`xmargin worker: ${line}`);
