@@ -28,16 +28,27 @@ describe.skipIf(!scaleOutReady())("scale-out: kill -9 of a worker mid-tick", () 
     run.procs.push(api.proc);
     // A short ack wait so the dead worker's messages move within the test.
     const env = { XMARGIN_BUS_ACK_WAIT_MS: "3000" };
-    const victim = await startWorker(deployment, nats.url, 1, env);
-    const survivor = await startWorker(deployment, nats.url, 1, env);
-    run.procs.push(victim, survivor);
+    const workers = await Promise.all([0, 1].map(() => startWorker(deployment, nats.url, 1, env)));
+    run.procs.push(...workers);
     let seq = await stepFeed(api.url);
     await waitAllAt(deployment, seq, 60_000);
     const rowsBefore = (await readStore(deployment)).rows;
 
-    // Mid-tick: the victim has started on this tick's shards when it dies (SIGKILL: no ack, no goodbye).
+    // Mid-tick: the victim is whichever worker starts on one of this tick's shards first; it dies while computing it
+    // (SIGKILL: no ack, no goodbye).
     seq = await stepFeed(api.url);
-    await victim.waitFor(new RegExp(`computing shard \\d+ at seq ${seq}`), 30_000);
+    const started = new RegExp(`computing shard \\d+ at seq ${seq}`);
+    // A worker that never starts on this tick does not decide the race (its wait never settles).
+    const victimIndex = await Promise.race(
+      workers.map((w, i) =>
+        w.waitFor(started, 30_000).then(
+          () => i,
+          () => new Promise<number>(() => {}),
+        ),
+      ),
+    );
+    const victim = workers[victimIndex]!;
+    const survivor = workers[1 - victimIndex]!;
     await victim.kill9();
     for (let t = 0; t < 3; t++) seq = await stepFeed(api.url);
     await waitAllAt(deployment, seq, 90_000);
