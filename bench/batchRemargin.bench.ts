@@ -89,6 +89,20 @@ async function benchResolved(
 ): Promise<void> {
   const gc = collectGarbage();
   const n = docs.length;
+  if (has("onboarding")) {
+    // Documents straight into the columns (validate, resolve and lay out one account at a time), measured first,
+    // while no resolved accounts are alive; the two-step lines below (parse_resolve + layout) are its reference.
+    const streamed = measureOnce(() => BatchGridEngine.fromDocuments(docs, market, config).nAccounts);
+    emit({
+      bench: `grid_onboarding_${tag}_streamed`,
+      threads: 1,
+      accounts: streamed.value,
+      ...streamed.summary,
+      usPerAccount: perAccountUs(streamed.summary.medianMs, n),
+      targetUsPerAccount: 30,
+    });
+    gc();
+  }
   const onboard = measureOnce(() => onboardAccounts(docs, market));
   const portfolios = onboard.value;
   const nItems = portfolios.reduce((s, p) => s + p.items.length, 0);
