@@ -16,8 +16,7 @@ const WINDOW = { from: "2023-01-01", to: "2023-03-31" };
  * seconds of the last run of each (all threads): on a shared machine the CPU time moves less than the wall time.
  */
 export async function benchBacktestCompare(root: string): Promise<void> {
-  const dir = historyDir();
-  const history = loadHistoryFolder(dir);
+  const history = loadHistoryFolder(historyDir());
   const options = { ...staticMarket(join(root, "examples/market-2023-06-30.json")), ...WINDOW, paths: 1_000 };
   const folder = join(root, "examples/portfolios");
   const portfolios = readdirSync(folder)
@@ -32,7 +31,6 @@ export async function benchBacktestCompare(root: string): Promise<void> {
         const before = process.cpuUsage();
         await runCompareTasks({
           history,
-          historyDir: dir,
           portfolios,
           models: MARGIN_MODEL_NAMES,
           options,

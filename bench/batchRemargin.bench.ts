@@ -275,7 +275,8 @@ async function benchOwnInstruments(
   const target = tag === "1000k" ? 1_500 : tag === "100k" ? 150 : undefined;
   // Single-threaded up to 200k accounts; beyond, only the workers (the resolved accounts would take several GB).
   if (docs.length <= 200_000) {
-    const engine = new BatchGridEngine(onboardAccounts(distinct, market), market, config);
+    // Streamed onboarding: no resolved accounts left for the garbage collector to sweep during the measured ticks.
+    const engine = BatchGridEngine.fromDocuments(distinct, market, config);
     engine.computeAll();
     const next = tickAlternating(market, "BTC");
     let k = 0;

@@ -32,8 +32,7 @@ export interface BacktestCompareArgs {
  */
 export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Promise<string> {
   const examples = args.examples ?? DEFAULT_EXAMPLES_DIR;
-  const dirOfHistory = historyDir(args.history);
-  const history = loadHistoryFolder(dirOfHistory, "--history");
+  const history = loadHistoryFolder(historyDir(args.history), "--history");
   // Validated by runCompareTasks, which names --workers.
   const workers = args.workers === undefined ? undefined : Number(args.workers);
   const paths = parsePaths(args.paths);
@@ -57,7 +56,6 @@ export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Pr
   try {
     run = await runCompareTasks({
       history,
-      historyDir: dirOfHistory,
       portfolios,
       models: MARGIN_MODEL_NAMES,
       options,

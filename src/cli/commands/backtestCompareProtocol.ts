@@ -1,12 +1,13 @@
 /** Messages between `runCompareTasks` and its worker threads (`backtestCompareWorker.js`). */
 import type { BacktestRunOptions, ModelBacktest } from "../../backtest/compare.js";
 import type { CompareTask } from "../../backtest/compareTasks.js";
+import type { History } from "../../backtest/history/history.js";
 import type { XmarginErrorJson } from "../../core/errors.js";
 import type { Portfolio } from "../../schema/portfolio.js";
 
-/** What every worker is started with: it loads the history itself and keeps one timeline per portfolio it runs. */
+/** What every worker is started with (the history is a Map of plain series: cloned, not re-read from the CSVs). */
 export interface CompareWorkerData {
-  historyDir: string;
+  history: History;
   portfolios: Array<{ name: string; portfolio: Portfolio }>;
   options: BacktestRunOptions;
 }

@@ -21,8 +21,6 @@ import type { CompareWorkerData, CompareWorkerReply } from "./backtestComparePro
 
 export interface CompareRunInput {
   history: History;
-  /** Folder the history was loaded from: each worker loads it again (a Map of series is cheaper to re-read). */
-  historyDir: string;
   portfolios: Array<{ name: string; portfolio: Portfolio }>;
   models: readonly string[];
   options: BacktestRunOptions;
@@ -103,7 +101,7 @@ function runOnWorkers(
   );
   const url = input.workerUrl ?? new URL("./backtestCompareWorker.js", import.meta.url);
   const workerData: CompareWorkerData = {
-    historyDir: input.historyDir,
+    history: input.history,
     portfolios: input.portfolios,
     options: input.options,
   };

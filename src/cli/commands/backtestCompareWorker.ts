@@ -1,10 +1,9 @@
 /**
- * Worker thread of `runCompareTasks`: loads the history once, then runs the (portfolio, model) tasks it is sent,
+ * Worker thread of `runCompareTasks`: given the history once, runs the (portfolio, model) tasks it is sent,
  * building each portfolio's daily snapshots once and reusing them for every model it runs on that portfolio.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { backtestNamedModel, portfolioTimeline } from "../../backtest/compare.js";
-import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
 import type { MarketTimeline } from "../../backtest/timeline.js";
 import { XmarginError } from "../../core/errors.js";
 import type { CompareTaskRequest, CompareWorkerData, CompareWorkerReply } from "./backtestCompareProtocol.js";
@@ -14,7 +13,7 @@ if (!parentPort) {
 }
 const port = parentPort;
 const data = workerData as CompareWorkerData;
-const history = loadHistoryFolder(data.historyDir, "--history");
+const history = data.history;
 const timelines = new Map<number, MarketTimeline>();
 /** Days between progress messages: enough to move a bar, few enough not to flood the port. */
 const PROGRESS_EVERY_DAYS = 50;
