@@ -17,8 +17,10 @@ export interface CompareTaskRequest {
   task: CompareTask;
 }
 
-/** Worker -> main thread: a task's result, its failure, or a day count of the run in progress. */
+/**
+ * Worker -> main thread: a task's result or its failure (progress is counted in finished runs: two workers' day
+ * counts would fight over one bar).
+ */
 export type CompareWorkerReply =
   | { kind: "done"; index: number; result: ModelBacktest; seconds: number }
-  | { kind: "failed"; index: number; error: XmarginErrorJson | { message: string; stack?: string } }
-  | { kind: "progress"; index: number; label: string; done: number; total: number };
+  | { kind: "failed"; index: number; error: XmarginErrorJson | { message: string; stack?: string } };

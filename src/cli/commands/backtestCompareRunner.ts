@@ -131,7 +131,6 @@ function runOnWorkers(
       const w = new Worker(url, { workerData });
       pool.push(w);
       w.on("message", (r: CompareWorkerReply) => {
-        if (r.kind === "progress") return;
         if (r.kind === "failed") {
           const e = r.error;
           fail(

@@ -15,8 +15,6 @@ const port = parentPort;
 const data = workerData as CompareWorkerData;
 const history = data.history;
 const timelines = new Map<number, MarketTimeline>();
-/** Days between progress messages: enough to move a bar, few enough not to flood the port. */
-const PROGRESS_EVERY_DAYS = 50;
 
 port.on("message", ({ task }: CompareTaskRequest) => {
   const reply = (r: CompareWorkerReply) => port.postMessage(r);
@@ -28,11 +26,7 @@ port.on("message", ({ task }: CompareTaskRequest) => {
       timeline = portfolioTimeline(history, entry, data.options);
       timelines.set(task.portfolio, timeline);
     }
-    const result = backtestNamedModel(history, entry, timeline, task.model, data.options, (label, done, total) => {
-      if (done % PROGRESS_EVERY_DAYS === 0 || done === total) {
-        reply({ kind: "progress", index: task.index, label, done, total });
-      }
-    });
+    const result = backtestNamedModel(history, entry, timeline, task.model, data.options);
     reply({ kind: "done", index: task.index, result, seconds: (performance.now() - started) / 1e3 });
   } catch (err) {
     const error =
