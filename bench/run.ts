@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { benchBacktestCompare } from "./backtestCompare.bench.js";
 import { benchBatchRemargin } from "./batchRemargin.bench.js";
 import { compareRecords, runRefBenchmarks } from "./compareRef.js";
 import { benchDerivePmrm2 } from "./derivePmrm2.bench.js";
@@ -15,7 +16,7 @@ import { benchXchainReport } from "./xchainReport.bench.js";
 /**
  * `npm run bench [-- --only a,b] [--accounts N] [--compare REF]`: benchmarks as JSON lines (fixed seeds; min, median,
  * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, xchain, derive, liquidation, onboarding,
- * straightforward, batch, options, store (margin rows written per second, SQLite beside a private PostgreSQL), scaleout (workers over NATS + PostgreSQL). `--compare REF` first runs git ref REF's benchmarks (built in a temporary worktree,
+ * straightforward, batch, options, backtest, store (margin rows written per second, SQLite beside a private PostgreSQL), scaleout (workers over NATS + PostgreSQL). `--compare REF` first runs git ref REF's benchmarks (built in a temporary worktree,
  * as a child process), then these, and prints the ratio of each figure to the ref's.
  */
 const SECTIONS = [
@@ -28,6 +29,7 @@ const SECTIONS = [
   "straightforward",
   "batch",
   "options",
+  "backtest",
   "store",
   "scaleout",
 ];
@@ -59,6 +61,7 @@ if (sections.has("liquidation")) benchLiquidationPlan(root, market);
 if (["onboarding", "straightforward", "batch", "options"].some((s) => sections.has(s))) {
   await benchBatchRemargin(market, { accounts, sections });
 }
+if (sections.has("backtest")) await benchBacktestCompare(root);
 if (sections.has("store")) await benchStoreWrite(root);
 // Stored accounts re-margined by worker processes; `--accounts` when given, else 5,000 (see BENCHMARKS.md).
 if (sections.has("scaleout")) await benchScaleOut(root, values.accounts === undefined ? 5_000 : accounts);

@@ -98,6 +98,7 @@ const OPTION_TYPES = {
   "max-rounds": { type: "string" },
   report: { type: "string" },
   paths: { type: "string" },
+  workers: { type: "string" },
   port: { type: "string" },
   db: { type: "string" },
   store: { type: "string" },
@@ -297,7 +298,7 @@ async function dispatch(
       });
     case "backtest-compare":
       return backtestCompareCommand({
-        ...optional(values, "paths", "from", "to", "history"),
+        ...optional(values, "paths", "from", "to", "history", "workers"),
         quiet: values.quiet === true,
       });
     case "xchain-validation":
