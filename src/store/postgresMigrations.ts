@@ -59,7 +59,9 @@ export const postgresMigrations: readonly Migration[] = [
         account_id TEXT PRIMARY KEY,
         seq BIGINT NOT NULL,
         account_version BIGINT NOT NULL,
-        report_json JSON NOT NULL
+        -- Text, not json: reports come from the engine's own serialiser and are validated when read; parsing
+        -- megabytes of them per tick in the server would cost more than writing them.
+        report_json TEXT NOT NULL
       );
       CREATE TABLE plans (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -40,6 +40,9 @@ export interface PostgresStoreOptions {
   log?: (line: string) => void;
 }
 
+/** Separates the reports of a batch in one string parameter (U+001E; JSON.stringify escapes every control character). */
+const RECORD_SEPARATOR = "\u001e";
+
 const MARGIN_COLUMNS = `account_id, seq, as_of, model, account_version, equity_usd, initial_margin_usd,
   maintenance_margin_usd, free_collateral_usd, health_ratio, reason`;
 
@@ -117,21 +120,25 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
 
   /**
-   * A tick's margin rows in one statement with one parameter: the batch as a JSON array, unpacked by
-   * `json_to_recordset` (node-postgres then sends one string instead of escaping eleven arrays). The history insert
-   * skips keys already written; the latest-report upsert takes each account's newest row of the batch (an upsert may
-   * touch a row once per statement), never moves an account back, and leaves an identical report alone (a
-   * redelivered batch costs reads, not writes). Rows go in key order, so two writers of
-   * overlapping batches lock rows in the same order and cannot deadlock.
+   * A tick's margin rows in one statement with two string parameters: the rows' figures as a JSON array (unpacked by
+   * `json_to_recordset`) and their reports joined by the record separator U+001E, which JSON.stringify never leaves
+   * raw in its output. Big reports thus cross as one string, not as a JSON value PostgreSQL would parse again. The
+   * history insert skips keys already written; the latest-report upsert takes each account's newest row of the batch
+   * (an upsert may touch a row once per statement), never moves an account back, and leaves an identical report
+   * alone (a redelivered batch costs reads, not writes). Rows go in key order, so two writers of overlapping batches
+   * lock rows in the same order and cannot deadlock.
    */
   const insertMargins = async (rows: readonly MarginSnapshotWrite[]): Promise<number> => {
+    const figures = rows.map(({ report: _report, ...figures }, i) => ({ ...figures, i: i + 1 }));
+    const reports = rows.map((r) => JSON.stringify(r.report)).join(RECORD_SEPARATOR);
     const res = await q<{ inserted: number }>(
       "recordMargins",
       `WITH input AS (
-         SELECT * FROM json_to_recordset($1::json) AS t(
-           "accountId" text, seq bigint, "asOf" text, model text, "accountVersion" bigint, "equityUsd" float8,
-           "initialMarginUsd" float8, "maintenanceMarginUsd" float8, "freeCollateralUsd" float8,
-           "healthRatio" float8, reason text, report json)
+         SELECT t.*, r.report FROM json_to_recordset($1::json) AS t(
+           i bigint, "accountId" text, seq bigint, "asOf" text, model text, "accountVersion" bigint,
+           "equityUsd" float8, "initialMarginUsd" float8, "maintenanceMarginUsd" float8, "freeCollateralUsd" float8,
+           "healthRatio" float8, reason text)
+         JOIN unnest(string_to_array($2::text, chr(30))) WITH ORDINALITY AS r(report, i) ON r.i = t.i
        ),
        inserted AS (
          INSERT INTO margin_snapshots (${MARGIN_COLUMNS})
@@ -152,10 +159,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
            report_json = excluded.report_json
          WHERE (excluded.seq, excluded.account_version) > (latest_reports.seq, latest_reports.account_version)
            OR ((excluded.seq, excluded.account_version) = (latest_reports.seq, latest_reports.account_version)
-             AND excluded.report_json::text <> latest_reports.report_json::text)
+             AND excluded.report_json <> latest_reports.report_json)
        )
        SELECT count(*)::int8 AS inserted FROM inserted`,
-      [JSON.stringify(rows)],
+      [JSON.stringify(figures), reports],
     );
     return res.rows[0]!.inserted;
   };

@@ -290,7 +290,11 @@ describe.each([sqlite, postgres])("MarginStore contract: $name", (kind) => {
     it("recordMargins takes a batch of 2,000 accounts in one call", async () => {
       const { store } = await fresh();
       const rows = Array.from({ length: 2000 }, (_, i) => margin(`acct-${i}`, 7, 1, i));
+      // Control characters in a report (the PostgreSQL store joins a batch's reports with U+001E) round-trip.
+      rows[1] = { ...rows[1]!, report: { note: "a\u001eb\u0000c\n" } };
       expect(await store.recordMargins(rows)).toBe(2000);
+      expect((await store.latestReport("acct-1"))?.report).toEqual({ note: "a\u001eb\u0000c\n" });
+      expect((await store.latestReport("acct-2"))?.report).toEqual(rows[2]!.report);
       expect((await store.latestReportSeqs()).size).toBe(2000);
       expect((await store.marginHistory("acct-1234", 1))[0]?.initialMarginUsd).toBe(1234);
     });
