@@ -145,7 +145,7 @@ export class ShardWorker {
         ? `shard ${shard}: taken over at seq ${tick.seq} (was at ${done})`
         : `computing shard ${shard} at seq ${tick.seq}`,
     );
-    // Sorted, so every worker cuts a shard into the same batches (the idempotence check below relies on it).
+    // Sorted: every worker cuts a shard into the same batches, so a redelivered shard repeats the same transactions.
     const accounts = [...this.registry.accounts.values()]
       .filter((a) => this.bus.shardOf(a.accountId) === shard)
       .sort((x, y) => (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0));
