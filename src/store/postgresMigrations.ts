@@ -105,4 +105,17 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX policy_audit_account ON policy_audit(account_id, id);
     `,
   },
+  {
+    version: 3,
+    name: "latest reports compressed with lz4 where the server has it (about a third faster to write than pglz)",
+    sql: `
+      DO $$
+      BEGIN
+        ALTER TABLE latest_reports ALTER COLUMN report_json SET COMPRESSION lz4;
+      EXCEPTION WHEN OTHERS THEN
+        RAISE NOTICE 'lz4 unavailable (%), latest reports keep the default compression', SQLERRM;
+      END
+      $$;
+    `,
+  },
 ];
