@@ -31,8 +31,8 @@ export interface ReplayDay {
   /** Warning or critical flags of the day's report. */
   warnings: number;
   /**
-   * The report's first component at its maintenance level: the model's core risk measure over the horizon (xchain:
-   * the simulated ES or its floor, before add-ons and the IM buffer), for coverage tests of that component alone.
+   * The model's own VaR for a VaR backtest: xchain's 1-day 99% VaR of the simulated P&L (`backtestVarUsd`, at current
+   * vols, before floors, add-ons and the IM buffer); other models, their first component at its maintenance level.
    */
   riskComponentUsd: number;
 }
@@ -126,7 +126,7 @@ export function replayMargin(
       lossUsd: null,
       exception: null,
       warnings: report.flags.filter((f) => f.severity !== "info").length,
-      riskComponentUsd: report.components[0]?.maintenanceMarginUsd ?? 0,
+      riskComponentUsd: report.backtestVarUsd ?? report.components[0]?.maintenanceMarginUsd ?? 0,
     });
     onProgress?.(t + 1, days.length);
   });

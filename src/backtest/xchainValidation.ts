@@ -57,7 +57,7 @@ const coverageRow = (s: BacktestSummary): CoverageRow => ({
   conditionalP: s.christoffersen?.conditionalCoverage.pValue ?? null,
 });
 
-/** The same replay with the report's risk component (xchain: simulated ES at the horizon) as the margin. */
+/** The same replay with the model's 1-day 99% VaR of the simulated P&L (replay.ts riskComponentUsd) as the margin. */
 function simulatedReplay(replay: ReplayResult): ReplayResult {
   return {
     ...replay,
@@ -105,7 +105,9 @@ export function validateXchain(
   options: BacktestRunOptions = {},
 ): ExampleValidation[] {
   return examples.map(({ name, portfolio }) => {
-    const config = backtestConfig("xchain", options.paths, options.volMethod);
+    const base = backtestConfig("xchain", options.paths, options.volMethod);
+    // The 1-day VaR the simulated component is backtested on (margin/xchain/backtestVar.ts).
+    const config = base.model === "xchain" ? { ...base, backtesting: { ...base.backtesting, oneDayVar: true } } : base;
     const volMethod = volMethodOf(config);
     const timeline = buildMarketTimeline(history, portfolio, { ...options, ...(volMethod ? { volMethod } : {}) });
     const run = backtestModel(history, name, portfolio, timeline, config, options);

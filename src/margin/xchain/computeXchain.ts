@@ -8,6 +8,7 @@ import type { MarginComponent, MarginComponentId, MarginReport, WorstPath } from
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import type { XchainConfig } from "./config.js";
+import { oneDayVarUsd } from "./backtestVar.js";
 import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
@@ -61,6 +62,7 @@ export function computeXchain(
   let esUsd = 0;
   let varUsd = 0;
   let unmodelledUsd = 0;
+  let backtestVarUsd: number | undefined;
   if (factors.names.length > 0 && n > 0) {
     const scenarios = monteCarloScenarios({
       factorNames: factors.names,
@@ -134,6 +136,7 @@ export function computeXchain(
         itemRisk[i] = (-acc * pnl.coefficient[i]!) / t.tailMass;
       });
     }
+    if (config.backtesting.oneDayVar) backtestVarUsd = oneDayVarUsd(items, market, factors, horizons, scenarios, config);
     const last = scenarios.nTimes - 1;
     worstPaths = Array.from(tail.indices.slice(0, config.reportWorstPaths), (s) => ({
       id: `path ${s}`,
@@ -230,7 +233,7 @@ export function computeXchain(
       `square-root impact unwind ${usd(liquidity.unwindUsd)}; bridging collateral to the risk chain ${usd(liquidity.bridgeUsd)}`,
     ),
   ];
-  return assembleReport({
+  const report = assembleReport({
     model: "xchain",
     portfolio,
     market,
@@ -241,4 +244,5 @@ export function computeXchain(
     itemHorizonDays: horizons.itemDays,
     flags,
   });
+  return backtestVarUsd === undefined ? report : { ...report, backtestVarUsd };
 }

@@ -125,6 +125,11 @@ export const xchainConfigSchema = z
     gridFloor: z
       .object({ fraction: z.number().min(0).max(1), maxCreditRel: z.number().min(0).max(1), grid: gridPmConfigSchema })
       .strict(),
+    /**
+     * The 1-day VaR a backtest compares with the realised 1-day P&L (backtestVar.ts): off on the hot path, on in
+     * `xmargin backtest` and `xchain-validation`; reported as `backtestVarUsd`, never charged.
+     */
+    backtesting: z.object({ oneDayVar: z.boolean(), confidence: z.number().gt(0.5).lt(1) }).strict(),
     /** MM / IM: MM is the risk over the liquidation horizon, IM = MM / this (a buffer of 1 / ratio - 1). */
     maintenanceRatio: z.number().gt(0).max(1),
     /** How many worst paths the report lists. */
@@ -152,6 +157,7 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
  * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data);
  * - floor at 50% of the default grid requirement with offsets across underlyings credited up to 50% of the summed
  *   per-underlying losses (xmargin's choice, in the range of exchange SPAN inter-commodity credit rates);
+ * - backtesting: the 1-day 99% VaR at current vols (Basel 2.5 / FRTB backtest 1-day 99% VaR), computed on request;
  * - maintenance = the risk over the liquidation horizon (breach to completed liquidation); IM = MM / 0.8, a 25% buffer
  *   for the moves between an IM check and the breach (xmargin's choice);
  * - risk factors estimated with EWMA vols: reports/forecasting.md found the learned forecaster better out of sample for
@@ -184,4 +190,5 @@ export const xchainDefaults: XchainConfig = {
   riskFactors: { volMethod: "ewma" },
   maintenanceRatio: 0.8,
   reportWorstPaths: 5,
+  backtesting: { oneDayVar: false, confidence: 0.99 },
 };
