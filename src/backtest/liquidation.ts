@@ -1,12 +1,12 @@
 import { formatDecimal } from "../core/decimal.js";
 import { runMarginModel } from "../margin/computeMargin.js";
+import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
+import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
 import { underlyingVolDaily } from "../margin/resolve/underlyingFacts.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import { xchainDefaults } from "../margin/xchain/config.js";
 import { missingDepthOf, unwindCost } from "../margin/xchain/liquidityAddOn.js";
-import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
-import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { type BookTemplate, bookAt } from "./book.js";

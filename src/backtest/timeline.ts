@@ -143,7 +143,11 @@ function dayRanges(history: History, feeds: readonly DayQuoteFeed[], date: strin
     const s = history.get(f.series);
     const k = s ? lastIndexAtOrBefore(s.dates, date) : -1;
     if (!s || k < 0 || s.dates[k] !== date || out.has(f.symbol)) continue;
-    const range = { openUsd: s.opens?.[k] ?? Number.NaN, highUsd: s.highs?.[k] ?? Number.NaN, lowUsd: s.lows?.[k] ?? Number.NaN };
+    const range = {
+      openUsd: s.opens?.[k] ?? Number.NaN,
+      highUsd: s.highs?.[k] ?? Number.NaN,
+      lowUsd: s.lows?.[k] ?? Number.NaN,
+    };
     if (Number.isFinite(range.openUsd) && Number.isFinite(range.highUsd) && Number.isFinite(range.lowUsd)) {
       out.set(f.symbol, range);
     }

@@ -64,7 +64,8 @@ function simulatedReplay(replay: ReplayResult): ReplayResult {
     days: replay.days.map((d) => ({
       ...d,
       marginUsd: d.riskComponentUsd,
-      exception: d.lossUsd === null ? null : d.lossUsd > d.riskComponentUsd,
+      lossUsd: d.oneDayLossUsd,
+      exception: d.oneDayLossUsd === null ? null : d.oneDayLossUsd > d.riskComponentUsd,
     })),
   };
 }

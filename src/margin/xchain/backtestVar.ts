@@ -1,5 +1,5 @@
-import { valueAtRisk } from "../../risk/varEs.js";
 import { type ScenarioSet, scenarioIndex } from "../../risk/scenarios/scenarioSet.js";
+import { valueAtRisk } from "../../risk/varEs.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
 import type { XchainConfig } from "./config.js";
@@ -36,7 +36,13 @@ export function oneDayVarUsd(
     const k = (floored > 0 ? factors.backtestVolsDaily[f]! / floored : 1) / Math.sqrt(t0);
     for (let s = 0; s < nS; s++) logReturns[f * nS + s] = k * scenarios.logReturns[scenarioIndex(scenarios, s, 0, f)]!;
   }
-  const oneDay: ScenarioSet = { ...scenarios, nTimes: 1, timesDays: Float64Array.of(1), logReturns, layout: "factor-major" };
+  const oneDay: ScenarioSet = {
+    ...scenarios,
+    nTimes: 1,
+    timesDays: Float64Array.of(1),
+    logReturns,
+    layout: "factor-major",
+  };
   const n = items.length;
   const oneDayHorizons: Horizons = {
     ...horizons,

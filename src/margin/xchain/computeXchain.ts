@@ -7,8 +7,8 @@ import { computeGridPm } from "../gridPm/computeGridPm.js";
 import type { MarginComponent, MarginComponentId, MarginReport, WorstPath } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
-import type { XchainConfig } from "./config.js";
 import { oneDayVarUsd } from "./backtestVar.js";
+import type { XchainConfig } from "./config.js";
 import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
@@ -136,7 +136,8 @@ export function computeXchain(
         itemRisk[i] = (-acc * pnl.coefficient[i]!) / t.tailMass;
       });
     }
-    if (config.backtesting.oneDayVar) backtestVarUsd = oneDayVarUsd(items, market, factors, horizons, scenarios, config);
+    if (config.backtesting.oneDayVar)
+      backtestVarUsd = oneDayVarUsd(items, market, factors, horizons, scenarios, config);
     const last = scenarios.nTimes - 1;
     worstPaths = Array.from(tail.indices.slice(0, config.reportWorstPaths), (s) => ({
       id: `path ${s}`,

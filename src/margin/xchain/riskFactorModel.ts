@@ -149,5 +149,11 @@ export function buildFactorModel(
     covarianceDaily: cov,
     volsDaily: vols,
     backtestVolsDaily: backtestVols,
-    priceFactor, basisFactor, volFactor, unmodelled, used, flags };
+    priceFactor,
+    basisFactor,
+    volFactor,
+    unmodelled,
+    used,
+    flags,
+  };
 }
