@@ -41,6 +41,8 @@ export interface ReplayDay {
    * vols, before floors, add-ons and the IM buffer); other models, their first component at its maintenance level.
    */
   riskComponentUsd: number;
+  /** The report's token-event charge (xchain `jumps` component, IM level; 0 for models without one). */
+  eventChargeUsd: number;
 }
 
 export interface ReplayResult {
@@ -154,6 +156,7 @@ export function replayMargin(
       exception: null,
       warnings: report.flags.filter((f) => f.severity !== "info").length,
       riskComponentUsd: report.backtestVarUsd ?? report.components[0]?.maintenanceMarginUsd ?? 0,
+      eventChargeUsd: report.components.find((c) => c.id === "jumps")?.initialMarginUsd ?? 0,
     });
     onProgress?.(t + 1, days.length);
   });
