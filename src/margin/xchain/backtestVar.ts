@@ -53,11 +53,12 @@ export function oneDayVarUsd(
   const pnl = simulatePnlVectors(
     items,
     market,
-    factors,
+    { ...factors, volsDaily: factors.backtestVolsDaily },
     oneDayHorizons,
     oneDay,
     config.impliedVol.minVolAnnual,
     config.simulation.optionRevaluation,
+    config.impliedVol.moveResponse,
   );
   const losses = new Float64Array(nS);
   for (let i = 0; i < n; i++) {

@@ -85,6 +85,7 @@ export function computeXchain(
       scenarios,
       config.impliedVol.minVolAnnual,
       config.simulation.optionRevaluation,
+      config.impliedVol.moveResponse,
     );
     const chains = [...new Set(items.map((it) => it.chain))];
     const chainOf = Int32Array.from(items, (it) => chains.indexOf(it.chain));

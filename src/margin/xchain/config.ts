@@ -86,6 +86,11 @@ export const xchainConfigSchema = z
         volOfVolDaily: z.number().min(0).max(1),
         /** Correlation of an underlying's implied-vol factor with its own price. */
         spotCorrelation: z.number().min(-1).max(1),
+        /**
+         * Response of implied vol to the size of the underlying's move: log change + k (z^2 - 1), z the move in its sd
+         * (impliedVolMove.ts); 0 = none.
+         */
+        moveResponse: z.number().min(0).max(1),
         /** Lowest vol any path may produce, annualised. */
         minVolAnnual: z.number().min(0).max(5),
       })
@@ -154,7 +159,11 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
  * - cross-chain offset 80%: gains on another chain arrive only after seizure, bridging and finality and may not arrive;
  * - events: the catalogue of src/market/tokenEvents.ts, charged at their probability over the horizon; Cover-2 reported;
  * - stale oracle: +5% uncertainty; missing depth: 1M USD daily volume, 30 bps half spread;
- * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data);
+ * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data),
+ *   plus 0.015 (z^2 - 1) after a move of z sd: half the first-order answer of a lambda = 0.94 1-day vol estimate to a
+ *   squared return, since an option's implied vol prices the average variance to its expiry, which a shock moves
+ *   less than tomorrow's (xmargin's choice; with 0.03 the short strangle's 1-day VaR was too conservative, 14 / 2396
+ *   exceptions, with 0 too aggressive, 42 / 2396, reports/xchain-validation.md);
  * - floor at 50% of the default grid requirement with offsets across underlyings credited up to 50% of the summed
  *   per-underlying losses (xmargin's choice, in the range of exchange SPAN inter-commodity credit rates);
  * - backtesting: the 1-day 99% VaR at current vols (Basel 2.5 / FRTB backtest 1-day 99% VaR), computed on request;
@@ -178,7 +187,7 @@ export const xchainDefaults: XchainConfig = {
   horizon: { baseDays: 1, roundUpDays: 1 / 96, missingBridgeLatencySec: 604_800, missingBridgeCostBps: 50 },
   crossChainOffsetRate: 0.8,
   fallbackVolAnnual: 1.5,
-  impliedVol: { volOfVolDaily: 0.05, spotCorrelation: -0.3, minVolAnnual: 0.05 },
+  impliedVol: { volOfVolDaily: 0.05, spotCorrelation: -0.3, moveResponse: 0.015, minVolAnnual: 0.05 },
   jumps: {
     byToken: {},
     byEvent: {},

@@ -6,6 +6,7 @@ import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
 import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import type { Horizons } from "./horizons.js";
+import { impliedVolMove } from "./impliedVolMove.js";
 import type { FactorModel } from "./riskFactorModel.js";
 
 const DAYS_PER_YEAR = 365;
@@ -44,6 +45,7 @@ export function simulatePnlVectors(
   scenarios: ScenarioSet,
   minVolAnnual: number,
   optionRevaluation: OptionRevaluation,
+  volMoveResponse = 0,
 ): PnlVectors {
   const nPaths = scenarios.nScenarios;
   const nT = scenarios.nTimes;
@@ -95,7 +97,8 @@ export function simulatePnlVectors(
       else coefficient[i] = p.size * fairForwardUsd(u, p.expiryYears);
       return;
     }
-    const ys = column(factors.volFactor[i]!, j);
+    const variance = fP >= 0 ? factors.volsDaily[fP]! ** 2 * scenarios.timesDays[j]! : 0;
+    const ys = impliedVolMove(column(factors.volFactor[i]!, j), xs, variance, volMoveResponse);
     const years = Math.max(0, p.expiryYears - horizons.itemDays[i]! / DAYS_PER_YEAR);
     const fwdFactor = Math.exp(u.carryRateAnnual * years);
     const df = Math.exp(-u.riskFreeRateAnnual * years);

@@ -58,7 +58,10 @@ describe("parseDailyPriceCsv: the one set of parsing rules", () => {
   });
 
   it("reads the day's open, high and low where the header names them (NaN for an empty cell)", () => {
-    const s = parseDailyPriceCsv(`${HEADER}\n2020-03-12,7913.616,7929.116,4860.354,4970.788,1\n2020-03-13,,,,5563.707,\n`, "B");
+    const s = parseDailyPriceCsv(
+      `${HEADER}\n2020-03-12,7913.616,7929.116,4860.354,4970.788,1\n2020-03-13,,,,5563.707,\n`,
+      "B",
+    );
     expect([...s.opens!.slice(0, 1), ...s.highs!.slice(0, 1), ...s.lows!.slice(0, 1)]).toEqual([
       7913.616, 7929.116, 4860.354,
     ]);
