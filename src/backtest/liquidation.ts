@@ -37,7 +37,7 @@ export interface LiquidationOptions {
    * the close at which the book is unwound (default 1).
    */
   delayDays?: number;
-  /** Bisection steps that locate the breach on the day's path from the open to its low or high (default 12). */
+  /** Bisection steps that locate the breach on the day's path from the open to its low or high (default 8: 1/256 of the path). */
   breachSteps?: number;
 }
 
@@ -205,7 +205,7 @@ export function liquidationReplay(
   options: LiquidationOptions = {},
 ): WindowOutcome[] {
   const delay = options.delayDays ?? 1;
-  const steps = options.breachSteps ?? 12;
+  const steps = options.breachSteps ?? 8;
   const dayAt = (dayNumber: number) => timeline.days[timeline.indexOfDay.get(dayNumber)!]!;
   return windows.map((window): WindowOutcome => {
     const reason = coverageReason(timeline, window, delay);

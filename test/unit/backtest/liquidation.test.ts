@@ -107,8 +107,8 @@ describe("liquidationReplay within the day on the open/high/low", () => {
     expect(o.triggerDate).toBe(dates[46]);
     expect(o.executionDate).toBe(dates[46]);
     expect(o.executionRule).toBe("breach");
-    // 12 bisection steps over the 10 USD path locate P* to 10 / 4096.
-    expect(Math.abs(o.equityAtExecutionUsd! - (5 + breach - 100))).toBeLessThan(10 / 4096 + 1e-9);
+    // 8 bisection steps over the 10 USD path locate P* to 10 / 256.
+    expect(Math.abs(o.equityAtExecutionUsd! - (5 + breach - 100))).toBeLessThan(10 / 256 + 1e-9);
     expect(o.unwindCostUsd!).toBeGreaterThan(0);
     expect(o.badDebtUsd).toBe(0);
     expect(o.minEquityUsd).toBeCloseTo(5 - 10, 9); // the day's low was seen
