@@ -1,4 +1,5 @@
 import { invalidInput } from "../core/errors.js";
+import { selectKth } from "./selectKth.js";
 
 /** Expected Shortfall of an equally weighted loss sample with the weight each scenario has in the tail. */
 export interface TailExpectation {
@@ -12,18 +13,17 @@ export interface TailExpectation {
   weights: Float64Array;
   /** Total tail mass in scenarios: (1 - confidence) x n. */
   tailMass: number;
-  /** All losses sorted ascending (for other quantiles of the same sample). */
-  sortedLosses: Float64Array;
 }
 
 /**
  * ES with its tail, so that a model can attribute ES to positions (Euler allocation: each position's mean P&L over
- * the same tail scenarios and weights adds up to the ES exactly). Finds the tail with a native numeric sort of the
- * losses and one pass for the indices, so only the tail's few indices are sorted by comparator.
+ * the same tail scenarios and weights adds up to the ES exactly). Finds the tail threshold by selection (quickselect,
+ * linear on average) in `scratch` and one pass for the indices, so only the tail's few indices are sorted.
  * @param losses one loss per scenario (positive = loss), equally likely
  * @param confidence e.g. 0.975
+ * @param scratch optional buffer of at least losses.length, overwritten (saves an allocation per call)
  */
-export function tailExpectation(losses: Float64Array, confidence: number): TailExpectation {
+export function tailExpectation(losses: Float64Array, confidence: number, scratch?: Float64Array): TailExpectation {
   if (!(confidence > 0 && confidence < 1)) throw invalidInput("$.confidence", "must be in (0,1)", `got ${confidence}`);
   const n = losses.length;
   if (n === 0) throw invalidInput("$.losses", "must not be empty");
@@ -31,8 +31,7 @@ export function tailExpectation(losses: Float64Array, confidence: number): TailE
   const full = Math.floor(tailMass + 1e-9);
   const fraction = tailMass - full > 1e-9 ? tailMass - full : 0;
   const count = Math.min(n, full + (fraction > 0 ? 1 : 0));
-  const sorted = Float64Array.from(losses).sort();
-  const threshold = sorted[n - count] ?? Number.NEGATIVE_INFINITY;
+  const threshold = count > 0 ? lossQuantileAt(losses, n - count, scratch) : Number.NEGATIVE_INFINITY;
   const above: number[] = [];
   const at: number[] = [];
   for (let k = 0; k < n; k++) {
@@ -55,6 +54,16 @@ export function tailExpectation(losses: Float64Array, confidence: number): TailE
     indices,
     weights,
     tailMass,
-    sortedLosses: sorted,
   };
+}
+
+/**
+ * The k-th smallest loss (k from 0) without sorting: e.g. VaR at confidence c is k = ceil(n c) - 1.
+ * @param scratch optional buffer of at least losses.length, overwritten
+ */
+export function lossQuantileAt(losses: Float64Array, k: number, scratch?: Float64Array): number {
+  const n = losses.length;
+  const work = scratch && scratch.length >= n ? scratch.subarray(0, n) : new Float64Array(n);
+  work.set(losses);
+  return selectKth(work, Math.min(n - 1, Math.max(0, k)));
 }
