@@ -9,6 +9,7 @@ import { emit, emitted } from "./measure.js";
 import { benchRevaluation } from "./revalue.bench.js";
 import { benchRoofline } from "./roofline.bench.js";
 import { benchXchainReport } from "./xchainReport.bench.js";
+import { benchXchainVenue } from "./xchainVenue.bench.js";
 
 /**
  * `npm run bench [-- --only a,b] [--accounts N] [--compare REF]`: benchmarks as JSON lines (fixed seeds; min, median,
@@ -20,6 +21,7 @@ const SECTIONS = [
   "roofline",
   "revalue",
   "xchain",
+  "venue",
   "derive",
   "liquidation",
   "onboarding",
@@ -50,6 +52,7 @@ const t0 = Date.now();
 const roofline = await benchRoofline();
 if (sections.has("revalue")) benchRevaluation(roofline);
 if (sections.has("xchain")) benchXchainReport(market);
+if (sections.has("venue")) await benchXchainVenue(market);
 if (sections.has("derive")) benchDerivePmrm2(root, market);
 if (sections.has("liquidation")) benchLiquidationPlan(root, market);
 if (["onboarding", "straightforward", "batch", "options"].some((s) => sections.has(s))) {

@@ -58,36 +58,43 @@ function scramble(v: Uint32Array, rng: Prng): void {
   }
 }
 
-/**
- * `nPoints` points of a randomised Sobol sequence in `nDims` dimensions, dimension-major: coordinate d of point i is
- * `out[d * nPoints + i]`, in (0, 1) (the centre of its 2^-32 cell, never 0 or 1). Dimensions 1..128 use the Joe-Kuo
- * direction numbers with Matousek's linear scramble and a random digital shift drawn from `seed`; dimensions beyond
- * the table get independent pseudo-random uniforms from the same seed (the usual padding: the leading dimensions carry
- * the variance, see the Brownian-bridge ordering of the callers). Gray-code order, so any prefix is a valid point set;
- * powers of two give the best balance.
- */
-export function scrambledSobol(nPoints: number, nDims: number, seed: number): Float64Array {
-  if (!Number.isInteger(nPoints) || nPoints < 1) throw invalidInput("$.nPoints", "must be an integer >= 1");
-  if (!Number.isInteger(nDims) || nDims < 0) throw invalidInput("$.nDims", "must be an integer >= 0");
-  if (nPoints > TWO_POW_32) throw invalidInput("$.nPoints", "must be <= 2^32");
-  const rng = new Prng(seed);
-  const out = new Float64Array(nPoints * nDims);
-  for (let d = 0; d < nDims; d++) {
-    const col = out.subarray(d * nPoints, (d + 1) * nPoints);
-    if (d >= SOBOL_MAX_DIMENSIONS) {
-      for (let i = 0; i < nPoints; i++) col[i] = (rng.nextUint32() + 0.5) / TWO_POW_32;
-      continue;
-    }
-    const v = directionIntegers(d);
-    scramble(v, rng);
-    let x = rng.nextUint32();
-    col[0] = (x + 0.5) / TWO_POW_32;
-    for (let i = 1; i < nPoints; i++) {
-      // Gray code: point i flips the direction integer of the lowest zero bit of i - 1.
-      const c = 31 - Math.clz32((i - 1) ^ i);
-      x = (x ^ v[c]!) >>> 0;
-      col[i] = (x + 0.5) / TWO_POW_32;
-    }
+/** FNV-1a of (seed, dimension): each dimension's own randomisation, whatever other dimensions are drawn. */
+function dimensionSeed(seed: number, dim: number): number {
+  let h = 0x811c9dc5;
+  for (const x of [seed >>> 24, (seed >>> 16) & 255, (seed >>> 8) & 255, seed & 255, dim >>> 8, dim & 255]) {
+    h ^= x;
+    h = Math.imul(h, 0x01000193);
   }
-  return out;
+  return h >>> 0;
+}
+
+/**
+ * Coordinate `dim` (0-based) of the first `nPoints` points of a randomised Sobol sequence, each in (0, 1) (the centre
+ * of its 2^-32 cell, never 0 or 1). Dimensions 0..127 use the Joe-Kuo direction numbers with Matousek's linear
+ * scramble and a random digital shift; dimensions beyond the table are independent pseudo-random uniforms (the usual
+ * padding: callers give the leading dimensions to the variables that carry the variance). The randomisation of a
+ * dimension depends only on (seed, dim), so a caller may draw any subset of dimensions and get the same columns.
+ * Gray-code order, so any prefix is a valid point set; powers of two give the best balance.
+ */
+export function scrambledSobolColumn(nPoints: number, dim: number, seed: number): Float64Array {
+  if (!Number.isInteger(nPoints) || nPoints < 1) throw invalidInput("$.nPoints", "must be an integer >= 1");
+  if (!Number.isInteger(dim) || dim < 0) throw invalidInput("$.dim", "must be an integer >= 0");
+  if (nPoints > TWO_POW_32) throw invalidInput("$.nPoints", "must be <= 2^32");
+  const rng = new Prng(dimensionSeed(seed, dim));
+  const col = new Float64Array(nPoints);
+  if (dim >= SOBOL_MAX_DIMENSIONS) {
+    for (let i = 0; i < nPoints; i++) col[i] = (rng.nextUint32() + 0.5) / TWO_POW_32;
+    return col;
+  }
+  const v = directionIntegers(dim);
+  scramble(v, rng);
+  let x = rng.nextUint32();
+  col[0] = (x + 0.5) / TWO_POW_32;
+  for (let i = 1; i < nPoints; i++) {
+    // Gray code: point i flips the direction integer of the lowest zero bit of i - 1.
+    const c = 31 - Math.clz32((i - 1) ^ i);
+    x = (x ^ v[c]!) >>> 0;
+    col[i] = (x + 0.5) / TWO_POW_32;
+  }
+  return col;
 }
