@@ -125,7 +125,12 @@ export function computeXchain(
     }
     const tail = tailExpectation(losses, config.esConfidence, work);
     let es = tail.expectedShortfall;
-    varUsd = lossQuantileAt(losses, Math.ceil(nPaths * config.varConfidence - 1e-9) - 1, work);
+    // VaR: read off the tail (worst first) when it lies inside it, else by its own selection.
+    const varRank = nPaths - Math.ceil(nPaths * config.varConfidence - 1e-9);
+    varUsd =
+      varRank < tail.indices.length
+        ? losses[tail.indices[varRank]!]!
+        : lossQuantileAt(losses, nPaths - 1 - varRank, work);
     // Control variate: the same paths' delta-normal (delta-t) loss, whose ES is known in closed form.
     if (isQmc(scenarios)) {
       const minVol = config.impliedVol.minVolAnnual;

@@ -17,8 +17,11 @@ export interface SharedScenarios {
 
 /** Scenario sets kept at once (a tick's market with a few horizon sets); least recently used goes first. */
 const CACHE_ENTRIES = 4;
-/** Memory one set may spend on shared instrument vectors (beyond it, vectors are computed per report). */
-const VECTOR_BYTES_PER_SET = 64 * 1024 * 1024;
+/**
+ * Memory one set may spend on shared instrument vectors (beyond it, vectors are computed per report): 2,000 vectors
+ * of 10,000 paths, room for every listed option of a venue at each chain's horizon.
+ */
+const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
 const cache = new Map<string, SharedScenarios>();
 
 /**
