@@ -8,6 +8,7 @@ import { benchLiquidationPlan } from "./liquidationPlan.bench.js";
 import { emit, emitted } from "./measure.js";
 import { benchRevaluation } from "./revalue.bench.js";
 import { benchRoofline } from "./roofline.bench.js";
+import { benchXchainPrecision } from "./xchainPrecision.bench.js";
 import { benchXchainReport } from "./xchainReport.bench.js";
 import { benchXchainVenue } from "./xchainVenue.bench.js";
 
@@ -22,6 +23,7 @@ const SECTIONS = [
   "revalue",
   "xchain",
   "venue",
+  "precision",
   "derive",
   "liquidation",
   "onboarding",
@@ -53,6 +55,7 @@ const roofline = await benchRoofline();
 if (sections.has("revalue")) benchRevaluation(roofline);
 if (sections.has("xchain")) benchXchainReport(market);
 if (sections.has("venue")) await benchXchainVenue(market);
+if (sections.has("precision")) benchXchainPrecision(root, market);
 if (sections.has("derive")) benchDerivePmrm2(root, market);
 if (sections.has("liquidation")) benchLiquidationPlan(root, market);
 if (["onboarding", "straightforward", "batch", "options"].some((s) => sections.has(s))) {

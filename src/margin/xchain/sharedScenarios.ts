@@ -1,4 +1,4 @@
-import { qmcScenarios } from "../../risk/qmc/qmcScenarios.js";
+import { LEVEL_STRIDE, qmcScenarios } from "../../risk/qmc/qmcScenarios.js";
 import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js";
 import type { ScenarioSet } from "../../risk/scenarios/scenarioSet.js";
 import type { XchainConfig } from "./config.js";
@@ -36,6 +36,26 @@ function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: Xchain
   return `${factors.names.join(",")}#${factors.covarianceDaily.join(",")}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
 }
 
+/** FNV-1a of a name, to give an unmodelled underlying a Sobol slot of its own. */
+function nameHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Sobol slot of each factor: its index for the market's factors (a fixed order), and a slot from its name past the
+ * table for an unmodelled underlying (they are inserted by name, so a new one would shift the others' indices).
+ */
+function factorSlots(factors: FactorModel): Int32Array {
+  return Int32Array.from(factors.names, (name, k) =>
+    factors.unmodelled.has(name) ? LEVEL_STRIDE + (nameHash(name) % 50_000) : k,
+  );
+}
+
 /** The shared scenarios of a report: from the cache, or built once and cached. */
 export function sharedScenarios(
   factors: FactorModel,
@@ -60,7 +80,7 @@ export function sharedScenarios(
   };
   const set =
     simulation.sampler === "sobol"
-      ? qmcScenarios(common)
+      ? qmcScenarios({ ...common, factorSlots: factorSlots(factors) })
       : monteCarloScenarios({
           ...common,
           antithetic: simulation.antithetic,

@@ -31,6 +31,12 @@ export interface QmcRequest {
   innovations?: Innovations;
   /** Cap on |X_i(t)| in sd_i sqrt(t) (see MonteCarloRequest.capSd). */
   capSd?: number;
+  /**
+   * Per factor, the slot of its normals within a time level (default: its index). Slots from LEVEL_STRIDE on take
+   * padding dimensions; a caller gives a factor whose index may shift (one inserted by name before it) a slot of its
+   * own, so its path stays the same.
+   */
+  factorSlots?: Int32Array;
 }
 
 /** Sobol dimensions per time level: factor k at time index j takes dimension 1 + j * LEVEL_STRIDE + k (0: mixing). */
@@ -106,8 +112,11 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
   if (!(capSd > 0)) throw invalidInput("$.capSd", "must be > 0");
   const { lower } = cholesky(request.covarianceDaily, nF);
   // Past LEVEL_STRIDE factors a level is full: the extra factors take padding dimensions beyond the table.
-  const dimOf = (j: number, k: number): number =>
-    k < LEVEL_STRIDE ? 1 + j * LEVEL_STRIDE + k : 1 + 1_000 * LEVEL_STRIDE + j * 100_000 + k;
+  const slots = request.factorSlots ?? Int32Array.from({ length: nF }, (_, k) => k);
+  const dimOf = (j: number, k: number): number => {
+    const slot = slots[k]!;
+    return slot < LEVEL_STRIDE ? 1 + j * LEVEL_STRIDE + slot : 1 + 1_000 * LEVEL_STRIDE + j * 100_000 + slot;
+  };
   const m = mixingColumn(nS, request.seed, nu);
 
   // Independent standard Brownian motions, factor-major, by forward increments.
