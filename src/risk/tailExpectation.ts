@@ -22,11 +22,19 @@ export interface TailExpectation {
  * @param losses one loss per scenario (positive = loss), equally likely
  * @param confidence e.g. 0.975
  * @param scratch optional buffer of at least losses.length, overwritten (saves an allocation per call)
+ * @param pathWeights optional probability weight per scenario (importance sampling; any positive total): the tail is
+ *   then the worst scenarios holding (1 - confidence) of the total weight, and `weights` / `tailMass` are in weight units
  */
-export function tailExpectation(losses: Float64Array, confidence: number, scratch?: Float64Array): TailExpectation {
+export function tailExpectation(
+  losses: Float64Array,
+  confidence: number,
+  scratch?: Float64Array,
+  pathWeights?: Float64Array,
+): TailExpectation {
   if (!(confidence > 0 && confidence < 1)) throw invalidInput("$.confidence", "must be in (0,1)", `got ${confidence}`);
   const n = losses.length;
   if (n === 0) throw invalidInput("$.losses", "must not be empty");
+  if (pathWeights) return weightedTail(losses, confidence, pathWeights, scratch);
   const tailMass = (1 - confidence) * n;
   const full = Math.floor(tailMass + 1e-9);
   const fraction = tailMass - full > 1e-9 ? tailMass - full : 0;
@@ -55,6 +63,44 @@ export function tailExpectation(losses: Float64Array, confidence: number, scratc
     weights,
     tailMass,
   };
+}
+
+/** The weighted tail: candidates by selection (twice the unweighted tail count, doubled until they hold the mass). */
+function weightedTail(
+  losses: Float64Array,
+  confidence: number,
+  pathWeights: Float64Array,
+  scratch?: Float64Array,
+): TailExpectation {
+  const n = losses.length;
+  let total = 0;
+  for (let s = 0; s < n; s++) total += pathWeights[s]!;
+  const tailMass = (1 - confidence) * total;
+  let k = Math.min(n, 2 * Math.ceil((1 - confidence) * n) + 1);
+  for (;;) {
+    const threshold = lossQuantileAt(losses, n - k, scratch);
+    const candidates: number[] = [];
+    for (let s = 0; s < n; s++) if (losses[s]! >= threshold) candidates.push(s);
+    candidates.sort((a, b) => losses[b]! - losses[a]! || a - b);
+    let mass = 0;
+    let count = 0;
+    while (count < candidates.length && mass < tailMass * (1 - 1e-12)) mass += pathWeights[candidates[count++]!]!;
+    if (mass >= tailMass * (1 - 1e-12) || k === n) {
+      const indices = Uint32Array.from(candidates.slice(0, count));
+      const weights = new Float64Array(count);
+      let left = tailMass;
+      let sum = 0;
+      for (let j = 0; j < count; j++) {
+        const w = Math.min(pathWeights[indices[j]!]!, left);
+        left -= w;
+        weights[j] = w;
+        sum += w * losses[indices[j]!]!;
+      }
+      const last = count > 0 ? losses[indices[count - 1]!]! : Number.NEGATIVE_INFINITY;
+      return { expectedShortfall: sum / tailMass, valueAtRisk: last, indices, weights, tailMass };
+    }
+    k = Math.min(n, 2 * k);
+  }
 }
 
 /**

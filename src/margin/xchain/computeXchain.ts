@@ -123,14 +123,18 @@ export function computeXchain(
       }
       losses[s] = -total;
     }
-    const tail = tailExpectation(losses, config.esConfidence, work);
+    // Importance-sampling weights of the paths (Student-t mixing tail), when the sampler has them.
+    const pathWeights = scenarios.weights;
+    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights);
     let es = tail.expectedShortfall;
     // VaR: read off the tail (worst first) when it lies inside it, else by its own selection.
     const varRank = nPaths - Math.ceil(nPaths * config.varConfidence - 1e-9);
-    varUsd =
-      varRank < tail.indices.length
-        ? losses[tail.indices[varRank]!]!
-        : lossQuantileAt(losses, nPaths - 1 - varRank, work);
+    if (pathWeights) varUsd = tailExpectation(losses, config.varConfidence, work, pathWeights).valueAtRisk;
+    else
+      varUsd =
+        varRank < tail.indices.length
+          ? losses[tail.indices[varRank]!]!
+          : lossQuantileAt(losses, nPaths - 1 - varRank, work);
     // Control variate: the same paths' delta-normal (delta-t) loss, whose ES is known in closed form.
     if (isQmc(scenarios)) {
       const minVol = config.impliedVol.minVolAnnual;
@@ -139,7 +143,7 @@ export function computeXchain(
       if (sd > 0) {
         const control = scratchBuffer("control", nPaths);
         controlLoss(scenarios, exposures, sd, control);
-        const ct = tailExpectation(control, config.esConfidence, work);
+        const ct = tailExpectation(control, config.esConfidence, work, pathWeights);
         const knownEs = sd * unitEllipticalEs(config.esConfidence, config.simulation.innovations);
         es = controlVariateEs(
           losses,
@@ -149,6 +153,7 @@ export function computeXchain(
           es,
           ct.expectedShortfall,
           knownEs,
+          pathWeights,
         ).expectedShortfall;
       }
     }
@@ -175,7 +180,7 @@ export function computeXchain(
       const members = items.map((it) => it.underlying === u);
       const group = accumulate(pnl, new Int32Array(n), 1, members, scratchBuffer("unmodelled", nPaths));
       for (let s = 0; s < nPaths; s++) group[s] = -group[s]!;
-      const t = tailExpectation(group, config.esConfidence, work);
+      const t = tailExpectation(group, config.esConfidence, work, scenarios.weights);
       const es = Math.max(0, t.expectedShortfall);
       unmodelledUsd += es;
       members.forEach((isMember, i) => {

@@ -11,7 +11,8 @@ export interface ControlledEs {
  * (`controlEs`), and ES^ the sample estimates. The error of an ES estimate is, to first order, the mean of
  * (L - VaR)^+ / (1 - a) over the paths, so the variance-minimising beta is the regression coefficient of
  * (L - VaR_L)^+ on (Y - VaR_Y)^+, estimated on the same paths. Any fixed beta keeps the estimator unbiased; the
- * estimated one adds a bias of order 1 / paths. `lossVar` / `controlVar` are the two samples' VaR at the same level.
+ * estimated one adds a bias of order 1 / paths. `lossVar` / `controlVar` are the two samples' VaR at the same level;
+ * `pathWeights` the importance-sampling weights of the paths, if any.
  */
 export function controlVariateEs(
   losses: Float64Array,
@@ -21,22 +22,26 @@ export function controlVariateEs(
   lossEs: number,
   controlEsSample: number,
   controlEs: number,
+  pathWeights?: Float64Array,
 ): ControlledEs {
   const n = losses.length;
+  const w = (s: number) => (pathWeights ? pathWeights[s]! : 1);
   let sl = 0;
   let sy = 0;
+  let sw = 0;
   for (let s = 0; s < n; s++) {
-    sl += Math.max(0, losses[s]! - lossVar);
-    sy += Math.max(0, controls[s]! - controlVar);
+    sl += w(s) * Math.max(0, losses[s]! - lossVar);
+    sy += w(s) * Math.max(0, controls[s]! - controlVar);
+    sw += w(s);
   }
-  const ml = sl / n;
-  const my = sy / n;
+  const ml = sl / sw;
+  const my = sy / sw;
   let cov = 0;
   let varY = 0;
   for (let s = 0; s < n; s++) {
     const dy = Math.max(0, controls[s]! - controlVar) - my;
-    cov += (Math.max(0, losses[s]! - lossVar) - ml) * dy;
-    varY += dy * dy;
+    cov += w(s) * (Math.max(0, losses[s]! - lossVar) - ml) * dy;
+    varY += w(s) * dy * dy;
   }
   const beta = varY > 0 ? cov / varY : 0;
   return { expectedShortfall: lossEs - beta * (controlEsSample - controlEs), beta };

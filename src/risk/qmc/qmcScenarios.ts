@@ -16,6 +16,8 @@ export interface QmcScenarioSet extends ScenarioSet {
   layout: "factor-major";
   /** Per path: the mixing scale m = sqrt((nu - 2) / chi2_nu), or 1. */
   mixing: Float64Array;
+  /** Per path: importance-sampling probability weight (sum 1); every estimate over the paths must use it. */
+  weights: Float64Array;
   /** Same layout as logReturns: G, the uncapped Gaussian paths before mixing. */
   gaussian: Float64Array;
 }
@@ -71,15 +73,26 @@ function normalColumn(nPaths: number, dim: number, seed: number): Float64Array {
   });
 }
 
-/** Student-t mixing scale per path, m = sqrt((nu - 2) / chi2_nu), from Sobol dimension 0 (1 for normal). */
-function mixingColumn(nPaths: number, seed: number, nu: number): Float64Array {
-  if (!(nu > 0)) return new Float64Array(nPaths).fill(1);
-  return cached(`m|${nPaths}|${seed}|${nu}`, () => {
-    const u = scrambledSobolColumn(nPaths, 0, seed);
+/**
+ * Student-t mixing scale per path, m = sqrt((nu - 2) / chi2_nu), from Sobol dimension 0, with importance sampling
+ * of the tail: the chi-square is drawn at probability v = u^2 instead of u, so ten times as many paths fall in the
+ * most extreme 1% of mixing values (large m: the paths that make the ES), each weighted by the density ratio
+ * 1 / (dv/du) = 2u. Normal innovations: m = 1, weight 1.
+ */
+function mixingColumns(nPaths: number, seed: number, nu: number): { m: Float64Array; weight: Float64Array } {
+  if (!(nu > 0)) return { m: new Float64Array(nPaths).fill(1), weight: new Float64Array(nPaths).fill(1 / nPaths) };
+  const u = cached(`u0|${nPaths}|${seed}`, () => scrambledSobolColumn(nPaths, 0, seed));
+  const m = cached(`m|${nPaths}|${seed}|${nu}`, () => {
     const chi2 = quantileChiSquare.factory(nu);
-    for (let s = 0; s < nPaths; s++) u[s] = Math.sqrt((nu - 2) / chi2(u[s]!));
-    return u;
+    return Float64Array.from(u, (x) => Math.sqrt((nu - 2) / chi2(x * x)));
   });
+  const weight = cached(`w|${nPaths}|${seed}`, () => {
+    const w = Float64Array.from(u, (x) => 2 * x);
+    const total = w.reduce((a, b) => a + b, 0);
+    for (let s = 0; s < nPaths; s++) w[s] = w[s]! / total;
+    return w;
+  });
+  return { m, weight };
 }
 
 /**
@@ -117,7 +130,7 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
     const slot = slots[k]!;
     return slot < LEVEL_STRIDE ? 1 + j * LEVEL_STRIDE + slot : 1 + 1_000 * LEVEL_STRIDE + j * 100_000 + slot;
   };
-  const m = mixingColumn(nS, request.seed, nu);
+  const { m, weight } = mixingColumns(nS, request.seed, nu);
 
   // Independent standard Brownian motions, factor-major, by forward increments.
   const brownian = new Float64Array(nF * nT * nS);
@@ -156,5 +169,6 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
     layout: "factor-major",
     mixing: m,
     gaussian,
+    weights: weight,
   };
 }
