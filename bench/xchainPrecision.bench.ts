@@ -68,7 +68,7 @@ export function benchXchainPrecision(root: string, marketFile: string, seeds = 5
     `ES seed-to-seed CV over ${seeds} seeds (1..${seeds}), default settings, examples/market-2023-06-30.json; written by`,
     "`npm run bench -- --only precision`.",
     "",
-    "| example | mean ES (USD) | CV before (pseudo-random, antithetic) | CV now (RQMC + control variate) | seed 1 vs mean before | seed 1 vs mean now | CV <= 1% |",
+    "| example | mean ES (USD) | CV before (pseudo-random, antithetic) | CV now (RQMC + tail IS + control variate) | seed 1 vs mean before | seed 1 vs mean now | CV <= 1% |",
     "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ...rows,
     END,
