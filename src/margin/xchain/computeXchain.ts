@@ -2,7 +2,7 @@ import { controlVariateEs } from "../../risk/qmc/controlVariateEs.js";
 import { unitEllipticalEs } from "../../risk/qmc/ellipticalEs.js";
 import type { QmcScenarioSet } from "../../risk/qmc/qmcScenarios.js";
 import { type ScenarioSet, scenarioIndex } from "../../risk/scenarios/scenarioSet.js";
-import { lossQuantileAt, tailExpectation } from "../../risk/tailExpectation.js";
+import { lossQuantileAt, type TailExpectation, tailExpectation } from "../../risk/tailExpectation.js";
 import { assembleReport } from "../common/assembleReport.js";
 import { oracleAddOn } from "../common/oracleAddOn.js";
 import { computeGridPm } from "../gridPm/computeGridPm.js";
@@ -46,6 +46,30 @@ function accumulate(
     for (let s = 0; s < pnl.nPaths; s++) out[s * nGroups + g]! += a * vec[s]!;
   }
   return out;
+}
+
+/**
+ * VaR of weighted paths: inside the ES tail (worst first) when the VaR level is the higher one, walking the tail's
+ * paths until they hold (1 - confidence) of the weight; else by its own weighted tail.
+ */
+function weightedVar(
+  losses: Float64Array,
+  tail: TailExpectation,
+  pathWeights: Float64Array,
+  confidence: number,
+  work: Float64Array,
+): number {
+  let total = 0;
+  for (let s = 0; s < pathWeights.length; s++) total += pathWeights[s]!;
+  const mass = (1 - confidence) * total;
+  if (mass <= tail.tailMass) {
+    let held = 0;
+    for (let k = 0; k < tail.indices.length; k++) {
+      held += pathWeights[tail.indices[k]!]!;
+      if (held >= mass * (1 - 1e-12)) return losses[tail.indices[k]!]!;
+    }
+  }
+  return tailExpectation(losses, confidence, work, pathWeights).valueAtRisk;
 }
 
 function isQmc(set: ScenarioSet): set is QmcScenarioSet {
@@ -129,7 +153,7 @@ export function computeXchain(
     let es = tail.expectedShortfall;
     // VaR: read off the tail (worst first) when it lies inside it, else by its own selection.
     const varRank = nPaths - Math.ceil(nPaths * config.varConfidence - 1e-9);
-    if (pathWeights) varUsd = tailExpectation(losses, config.varConfidence, work, pathWeights).valueAtRisk;
+    if (pathWeights) varUsd = weightedVar(losses, tail, pathWeights, config.varConfidence, work);
     else
       varUsd =
         varRank < tail.indices.length
