@@ -65,7 +65,7 @@ export function tailExpectation(
   };
 }
 
-/** The weighted tail: candidates by selection (twice the unweighted tail count, doubled until they hold the mass). */
+/** The weighted tail: candidates by selection (4.5x the unweighted tail count, doubled until they hold the mass). */
 function weightedTail(
   losses: Float64Array,
   confidence: number,
@@ -76,7 +76,9 @@ function weightedTail(
   let total = 0;
   for (let s = 0; s < n; s++) total += pathWeights[s]!;
   const tailMass = (1 - confidence) * total;
-  let k = Math.min(n, 2 * Math.ceil((1 - confidence) * n) + 1);
+  // Importance-sampled tails hold up to about four times the unweighted count of paths (the extreme ones weigh
+  // less): start there so that one selection usually suffices.
+  let k = Math.min(n, Math.ceil(4.5 * (1 - confidence) * n) + 1);
   for (;;) {
     const threshold = lossQuantileAt(losses, n - k, scratch);
     const candidates: number[] = [];
