@@ -5,6 +5,7 @@ import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
 import type { XchainConfig } from "./config.js";
 import type { Horizons } from "./horizons.js";
 import type { FactorModel } from "./riskFactorModel.js";
+import type { SharedScenarios } from "./sharedScenarios.js";
 import { simulatePnlVectors } from "./simulatePnlVectors.js";
 
 /**
@@ -36,13 +37,19 @@ export function oneDayVarUsd(
     const k = (floored > 0 ? factors.backtestVolsDaily[f]! / floored : 1) / Math.sqrt(t0);
     for (let s = 0; s < nS; s++) logReturns[f * nS + s] = k * scenarios.logReturns[scenarioIndex(scenarios, s, 0, f)]!;
   }
+  // Only the fields of a plain set: a sampler's extra per-time arrays (QMC gaussian/mixing) do not fit one time point.
   const oneDay: ScenarioSet = {
-    ...scenarios,
+    factorNames: scenarios.factorNames,
+    nFactors: nF,
+    nScenarios: nS,
+    ...(scenarios.weights ? { weights: scenarios.weights } : {}),
     nTimes: 1,
     timesDays: Float64Array.of(1),
     logReturns,
     layout: "factor-major",
   };
+  // A private set (rescaled paths): its vectors are not the tick's shared ones.
+  const oneDayShared: SharedScenarios = { set: oneDay, vectors: new Map(), vectorBytesLeft: 0 };
   const n = items.length;
   const oneDayHorizons: Horizons = {
     ...horizons,
@@ -55,7 +62,7 @@ export function oneDayVarUsd(
     market,
     { ...factors, volsDaily: factors.backtestVolsDaily },
     oneDayHorizons,
-    oneDay,
+    oneDayShared,
     config.impliedVol.minVolAnnual,
     config.simulation.optionRevaluation,
     config.impliedVol.moveResponse,
@@ -66,5 +73,6 @@ export function oneDayVarUsd(
     const a = pnl.coefficient[i]!;
     for (let s = 0; s < nS; s++) losses[s] = losses[s]! - a * vec[s]!;
   }
-  return valueAtRisk(losses, config.backtesting.confidence);
+  // Importance-sampled paths carry probability weights (absent: equal weights).
+  return valueAtRisk(losses, config.backtesting.confidence, scenarios.weights);
 }
