@@ -64,17 +64,6 @@ function multiSourceQuotes(portfolio: PortfolioInput): number[] {
     .map(({ i }) => i);
 }
 
-/**
- * Known gaps, kept as failing cases so they announce their own fix:
- * - isolated and cross on the delta-hedged options book, one ETH source 5% low: the oracle add-on
- *   (src/margin/common/oracleAddOn.ts) nets option exposure by contract size, not by price sensitivity, so the band
- *   does not pay for the book's convexity; the fix is to revalue each (chain, feed) bucket at the band's edges.
- * - a source removed from the snapshot altogether: the aggregator cannot know a source it never sees. The live
- *   service never removes one (a pushed quote replaces its own source's last quote, which goes stale and keeps its
- *   place in the band, R7); an ad-hoc snapshot defines its own sources.
- */
-const KNOWN_GAPS = new Set(["isolated/delta-hedged-options.json", "cross/delta-hedged-options.json"]);
-
 function checkAll(model: string, portfolio: PortfolioInput, mutations: readonly Mutation[], withPolicy = false): void {
   const base = figures(portfolio, MARKET, model, withPolicy);
   const targets = multiSourceQuotes(portfolio);
@@ -93,20 +82,13 @@ function checkAll(model: string, portfolio: PortfolioInput, mutations: readonly 
 describe("fail-safe oracle rule: losing or diverging sources never lowers margin (every model, every example)", () => {
   for (const model of MARGIN_MODEL_NAMES) {
     for (const { name, portfolio } of EXAMPLES) {
-      const gap = KNOWN_GAPS.has(`${model}/${name}`);
-      (gap ? it.fails : it)(
-        `${model} / ${name}${gap ? " (known gap: option convexity)" : ""}`,
-        { timeout: 120_000 },
-        () => checkAll(model, portfolio, MUTATIONS),
-      );
+      it(`${model} / ${name}`, { timeout: 120_000 }, () => checkAll(model, portfolio, MUTATIONS));
     }
   }
 
-  it("the default rulebook's oracle rules close the option-convexity gaps end to end (margin x1.1 on an anomaly)", () => {
-    for (const key of KNOWN_GAPS) {
-      const [model, name] = key.split("/") as [string, string];
-      checkAll(model, EXAMPLES.find((e) => e.name === name)!.portfolio, MUTATIONS, true);
-    }
+  it("the default rulebook after the model keeps the rule (delta-hedged options, every model)", () => {
+    const book = EXAMPLES.find((e) => e.name === "delta-hedged-options.json")!.portfolio;
+    for (const model of MARGIN_MODEL_NAMES) checkAll(model, book, MUTATIONS, true);
   }, 120_000);
 
   it.fails("known gap: removing a source from an ad-hoc snapshot can lower IM (grid, short strangle)", () => {

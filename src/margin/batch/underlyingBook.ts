@@ -16,7 +16,7 @@ import {
 } from "../../pricing/revalueKernel.js";
 import { KIND_CODE, type PricedPosition, type UnderlyingState } from "../../pricing/types.js";
 import { linearValueUnchecked, positionValueUnchecked } from "../../pricing/valuePosition.js";
-import { oracleExposureUsd } from "../common/oracleAddOn.js";
+import { BAND_POINTS, bandMultiplier, oracleExposureUsd } from "../common/oracleAddOn.js";
 import type { GridScenarios } from "../gridPm/buildGridScenarios.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import { volShockScale } from "../gridPm/volShockScale.js";
@@ -28,10 +28,25 @@ export function collateralOf(valueUsd: number, haircut: number): number {
   return haircut >= 0 && valueUsd > 0 ? valueUsd - haircut * valueUsd : valueUsd;
 }
 
+/**
+ * Writes a holding's oracle band losses at `out[at ..]`: its collateral now less its collateral with its price at
+ * each band point of `rel` (`BAND_POINTS`). For holdings that no spot moves (USD-based tokens with their own feed).
+ */
+export function holdingBandLoss(out: Float64Array, at: number, valueUsd: number, haircut: number, rel: number): void {
+  if (rel <= 0) return;
+  const now = collateralOf(valueUsd, haircut);
+  for (let c = 0; c < BAND_POINTS.length; c++)
+    out[at + c] = now - collateralOf(valueUsd * bandMultiplier(c, rel), haircut);
+}
+
 /** Item-level columns the book writes on revaluation (indexed by global item number). */
 export interface ItemColumns {
   collateralUsd: Float64Array;
   exposureUsd: Float64Array;
+  /** Relative oracle band of the item's bucket (read), 0 when it has none. */
+  rel: Float64Array;
+  /** Item i's collateral loss at band point c, `bandLossUsd[i * BAND_POINTS.length + c]` (written). */
+  bandLossUsd: Float64Array;
 }
 
 export class UnderlyingBook {
@@ -220,6 +235,8 @@ export class UnderlyingBook {
    * value after haircut and oracle exposure (instruments must be priced first).
    */
   revalueGroups(from: number, to: number, items: ItemColumns): void {
+    const OPTION = KIND_CODE.option;
+    const SPOT = KIND_CODE.spot;
     const nScen = this.nScen;
     const { spotUsd: spot, carryRateAnnual: carry } = this.state;
     const moves = this.spotMoves;
@@ -238,10 +255,11 @@ export class UnderlyingBook {
     const instrument = this.instrument.data;
     const item = this.item.data;
     const haircut = this.haircut.data;
-    const { collateralUsd, exposureUsd } = items;
+    const { collateralUsd, exposureUsd, rel, bandLossUsd } = items;
+    const nPoints = BAND_POINTS.length;
+    const { riskFreeRateAnnual: rate } = this.state;
     const groupLoss = this.groupLoss.data;
     const groupWorst = this.groupWorst.data;
-    const SPOT = KIND_CODE.spot;
     for (let g = from; g < to; g++) {
       if (groupAccount[g]! < 0) continue;
       const base = g * nScen;
@@ -262,8 +280,35 @@ export class UnderlyingBook {
           value = linearValueUnchecked(k, q, spot, carry, expiry[r]!, priceRatio[r]!, entry[r]!, funding[r]!);
         }
         const it = item[r]!;
-        collateralUsd[it] = collateralOf(value, haircut[r]!);
+        const h = haircut[r]!;
+        const collateral = collateralOf(value, h);
+        collateralUsd[it] = collateral;
         exposureUsd[it] = oracleExposureUsd(k === SPOT, value, q, spot);
+        // Oracle band: the row revalued with its price at each band point (options at full value).
+        const band = rel[it]!;
+        if (band > 0) {
+          for (let c = 0; c < nPoints; c++) {
+            const moved = spot * bandMultiplier(c, band);
+            const p = j >= 0 ? this.instruments[j]! : undefined;
+            const valueAt = p
+              ? positionValueUnchecked(
+                  OPTION,
+                  q,
+                  moved,
+                  carry,
+                  rate,
+                  this.instrumentVols[j]!,
+                  p.expiryYears,
+                  0,
+                  0,
+                  0,
+                  p.strikeUsd,
+                  p.isCall,
+                )
+              : linearValueUnchecked(k, q, moved, carry, expiry[r]!, priceRatio[r]!, entry[r]!, funding[r]!);
+            bandLossUsd[it * nPoints + c] = collateral - collateralOf(valueAt, h);
+          }
+        }
       }
       let worst = 0;
       let worstWeighted = Number.POSITIVE_INFINITY;
