@@ -79,7 +79,7 @@ export function aggregateFeeds(
     const all = chain === undefined ? undefined : prices.get(allChainsFeedKey(symbol));
     const agg = all ? withinAllChains(own, all) : own;
     prices.set(key, agg);
-    if (chain === undefined || readings.length > 1) flags.push(...agg.flags);
+    if (chain === undefined || readings.length > 1) for (const f of agg.flags) flags.push({ ...f, feed: symbol });
   }
   return { prices, flags };
 }

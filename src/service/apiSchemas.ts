@@ -81,6 +81,7 @@ const flag = z.object({
   severity: z.enum(["info", "warning", "critical"]),
   message: z.string(),
   path: z.string().optional(),
+  feed: z.string().optional().describe("market flags: the feed symbol the flag is about"),
 });
 const group = {
   equity: usd,
