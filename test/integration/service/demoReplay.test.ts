@@ -44,7 +44,10 @@ describe.skipIf(!existsSync(`${DATA}/DAI-USD.csv`))("demo over the replay", () =
           const ended = acc.report!.flags.filter((f) => /\b(DAI|MATIC)\b/.test(f.message));
           // the DAI holder is told its DAI is now priced at its 1 USD peg (info); nobody gets a stale flag
           const expected = acc.deps.has("DAI") ? ["PRICE_FROM_UNDERLYING:info"] : [];
-          expect(ended.map((f) => `${f.code}:${f.severity}`), acc.accountId).toEqual(expected);
+          expect(
+            ended.map((f) => `${f.code}:${f.severity}`),
+            acc.accountId,
+          ).toEqual(expected);
         }
       } else {
         expect(feeds.has("DAI/USD")).toBe(true);
