@@ -104,7 +104,15 @@ export const marginReportJsonSchema = z.object({
   maintenanceMargin: usd,
   freeCollateral: usd,
   healthRatio: dec.nullable(),
-  components: z.array(z.object({ name: z.string(), initialMargin: usd, maintenanceMargin: usd, detail: z.string() })),
+  components: z.array(
+    z.object({
+      id: z.string().describe("stable component id (docs/documents.md)"),
+      name: z.string(),
+      initialMargin: usd,
+      maintenanceMargin: usd,
+      detail: z.string(),
+    }),
+  ),
   breakdown: z.object({
     byPosition: z.array(
       z.object({

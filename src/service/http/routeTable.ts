@@ -1,3 +1,4 @@
+import { openApiResponseSchema } from "../responseSchemas.js";
 import type { HttpContext } from "./httpContext.js";
 import { buildOpenApi } from "./openapi.js";
 import { defineRoute, type Route } from "./route.js";
@@ -7,6 +8,7 @@ import { feedRoutes } from "./routes/feedRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
 import { liveRoutes } from "./routes/liveRoutes.js";
 import { marketRoutes } from "./routes/marketRoutes.js";
+import { opsRoutes } from "./routes/opsRoutes.js";
 import { policyRoutes } from "./routes/policyRoutes.js";
 import { streamRoutes } from "./routes/streamRoutes.js";
 
@@ -27,6 +29,7 @@ export function routeTable(ctx: HttpContext): Route[] {
     ...policyRoutes(ctx),
     ...streamRoutes(ctx),
     ...liveRoutes(ctx),
+    ...opsRoutes(ctx),
   ];
   let doc: Record<string, unknown> | undefined;
   routes.push(
@@ -35,7 +38,7 @@ export function routeTable(ctx: HttpContext): Route[] {
       url: OPENAPI_URL,
       summary: "this document, generated from the route table",
       access: "open",
-      ok: { description: "OpenAPI 3.1" },
+      ok: { description: "OpenAPI 3.1", schema: { name: "OpenApiDocument", zod: openApiResponseSchema } },
       handle: () => {
         doc ??= buildOpenApi(routes, ctx.version);
         return doc;

@@ -118,6 +118,18 @@ describe.skipIf(!existsSync(join(ROOT, "dist/src/cli/main.js")))("the packed npm
       expect(res.status).toBe(200);
       const html = await res.text();
       expect(html).toBe(readFileSync(join(ROOT, "web/index.html"), "utf8"));
+      // The API docs page and its Swagger UI assets come from the installed package's dependencies, not a CDN.
+      const docs = await fetch(`${url}/docs`);
+      expect(docs.status).toBe(200);
+      const page = await docs.text();
+      expect(page).toContain('src="/docs/swagger-ui-bundle.js"');
+      expect(page).not.toMatch(/https?:\/\//);
+      const bundle = await fetch(`${url}/docs/swagger-ui-bundle.js`);
+      expect(bundle.status).toBe(200);
+      expect((await bundle.text()).length).toBeGreaterThan(100_000);
+      const metrics = await fetch(`${url}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain("xmargin_nodejs_eventloop_lag_seconds");
     });
   });
 });
