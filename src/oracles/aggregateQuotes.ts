@@ -120,9 +120,10 @@ function confidenceOf(q: QuoteReading, priceUsd: number): number {
  * - R7. Losing a source never narrows the band: every valid quote that is not used (stale, future-dated) keeps
  *   twice its distance from the price plus its own confidence in the uncertainty. The price may move to the sources
  *   left, but the band grows by more than the move.
- * - R9. A price that one valid quote alone backs (the others missing from the snapshot or rejected) has a band of at
- *   least `singleSourceBandRel` of the price: no second source bounds it, so the band widens rather than vanishing
- *   when the others are gone, and the margin models charge the side of it worse for the account.
+ * - R9. A price that at most one fresh quote backs (the others missing from the snapshot, rejected, stale or
+ *   future-dated) has a band of at least `singleSourceBandRel` of the price: no second source bounds it, so the band
+ *   widens rather than vanishing when the others are lost, and the margin models charge the side of it worse for the
+ *   account.
  */
 export function aggregateQuotes(
   feed: string,
@@ -212,8 +213,9 @@ export function aggregateQuotes(
       message: `${feed}: confidence interval ${pct(confidenceUsd / priceUsd)} of price`,
     });
   }
+  // R9 counts fresh sources: a stale one keeps its place in the band (R7) but no longer bounds the price.
   const singleSourceUsd =
-    valid.length === 1 ? (rules.singleSourceBandRel ?? defaultAggregationRules.singleSourceBandRel!) * priceUsd : 0;
+    fresh.length <= 1 ? (rules.singleSourceBandRel ?? defaultAggregationRules.singleSourceBandRel!) * priceUsd : 0;
   return {
     feed,
     priceUsd,

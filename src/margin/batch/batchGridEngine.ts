@@ -111,8 +111,7 @@ export class BatchGridEngine {
   /** Item columns, by global item number. */
   private readonly itemCollateral = f64Column();
   private readonly itemExposure = f64Column();
-  /** Relative oracle band of the item's bucket (0: in none), and its loss at each band point (`BAND_POINTS`). */
-  private readonly itemRel = f64Column();
+  /** Each item's collateral loss at each oracle band point of its bucket (`BAND_POINTS`; 0 when in no bucket). */
   private readonly itemBandLoss = f64Column();
   /** Oracle buckets: rate and members (global item numbers) of bucket k at bucketMemberStart[k] ..  */
   private readonly bucketRel = f64Column();
@@ -324,7 +323,6 @@ export class BatchGridEngine {
     return {
       collateralUsd: this.itemCollateral.data,
       exposureUsd: this.itemExposure.data,
-      rel: this.itemRel.data,
       bandLossUsd: this.itemBandLoss.data,
     };
   }
@@ -357,7 +355,7 @@ export class BatchGridEngine {
       }
     }
     for (const [b, count] of perBook) this.books[b]!.reserve(count.groups, count.rows);
-    for (const c of [this.itemCollateral, this.itemExposure, this.itemRel, this.bucketMember]) c.reserve(items);
+    for (const c of [this.itemCollateral, this.itemExposure, this.bucketMember]) c.reserve(items);
     this.itemBandLoss.reserve(this.itemBandLoss.length + items * BAND_POINTS.length);
     for (const c of [this.optionBook, this.optionItem, this.optionRelSize]) c.reserve(options);
     for (const c of [this.groupBook, this.groupIndex]) c.reserve(groups);
@@ -397,7 +395,6 @@ export class BatchGridEngine {
       const haircut = this.haircutOf(item);
       this.itemCollateral.push(collateralOf(item.valueUsd, haircut));
       this.itemExposure.push(item.priced.kind === "spot" ? item.valueUsd : Number.NaN);
-      this.itemRel.push(relOf[i]!);
       const at = this.itemBandLoss.pushZeros(BAND_POINTS.length);
       if (item.underlying === "USD") {
         holdingBandLoss(this.itemBandLoss.data, at, item.valueUsd, haircut, relOf[i]!);
@@ -417,6 +414,7 @@ export class BatchGridEngine {
         indices.map((i) => items[i]!),
         indices.map((i) => itemBase + i),
         indices.map((i) => this.haircutOf(items[i]!)),
+        indices.map((i) => relOf[i]!),
       );
       this.groupBook.push(b);
       this.groupIndex.push(g);
@@ -601,7 +599,6 @@ export class BatchGridEngine {
       this.optionRelSize,
       this.itemCollateral,
       this.itemExposure,
-      this.itemRel,
       this.itemBandLoss,
       this.bucketRel,
       this.bucketMemberStart,

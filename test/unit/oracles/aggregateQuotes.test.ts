@@ -151,7 +151,7 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     }
   });
 
-  it("R9: a price one quote alone backs has a band of at least 0.5% of it; removing the other source widens it", () => {
+  it("R9: a price one fresh quote alone backs has a band of at least 0.5% of it; removing the other source widens it", () => {
     const two = aggregateQuotes("X", [q(2000, { source: "a" }), q(2000, { source: "b", confidenceUsd: 1 })], T);
     expect(two.uncertaintyUsd).toBe(1);
     const one = aggregateQuotes("X", [q(2000, { source: "a" })], T);
@@ -159,13 +159,15 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     // a lone source's own wider confidence still wins; a rejected second source leaves one valid quote
     expect(aggregateQuotes("X", [q(2000, { confidenceUsd: 30 })], T).uncertaintyUsd).toBe(30);
     expect(aggregateQuotes("X", [q(2000, { source: "a" }), q(0, { source: "b" })], T).uncertaintyUsd).toBe(10);
-    // a stale second source keeps its place in the band (R7), so R9 does not apply
+    // a stale second source keeps its place in the band (R7) but bounds nothing: R9 applies, as with none fresh
     const stale = aggregateQuotes(
       "X",
       [q(2000, { source: "a" }), q(2000, { source: "b", publishedAtSec: T - 7200 })],
       T,
     );
-    expect(stale.uncertaintyUsd).toBe(0);
+    expect(stale.uncertaintyUsd).toBe(10);
+    const noneFresh = [q(2000, { publishedAtSec: T - 7200 }), q(2000, { source: "b", publishedAtSec: T - 7200 })];
+    expect(aggregateQuotes("X", noneFresh, T).uncertaintyUsd).toBe(10);
     expect(
       aggregateQuotes("X", [q(2000)], T, { ...defaultAggregationRules, singleSourceBandRel: 0 }).uncertaintyUsd,
     ).toBe(0);
