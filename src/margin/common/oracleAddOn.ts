@@ -79,6 +79,9 @@ export function oracleExposureUsd(isSpot: boolean, valueUsd: number, size: numbe
   return isSpot ? valueUsd : size * spotUsd;
 }
 
+/** Scratch of `oracleCharge`'s column sums, grown once to the widest call (the hot loop allocates nothing). */
+let columnSums = new Float64Array(2 * BAND_POINTS.length);
+
 /**
  * Charge of buckets `from` .. `to - 1` laid out in columns (bucket k's members are
  * `members[memberStart[k]] .. members[memberStart[k + 1] - 1]`); the members net within their bucket. A bucket's
@@ -111,11 +114,17 @@ export function oracleCharge(
     for (let m = start; m < end; m++) net += exposureUsd[members[m]!]!;
     let charge = Math.abs(net) * rel[k]!;
     let worst = -1;
+    // One pass over the members (a member's columns are contiguous), summing every column at once.
+    if (columnSums.length < columns) columnSums = new Float64Array(columns);
+    const sums = columnSums;
+    sums.fill(0, 0, columns);
+    for (let m = start; m < end; m++) {
+      const at = members[m]! * columns;
+      for (let c = 0; c < columns; c++) sums[c]! += lossUsd[at + c]!;
+    }
     for (let c = 0; c < columns; c++) {
-      let sum = 0;
-      for (let m = start; m < end; m++) sum += lossUsd[members[m]! * columns + c]!;
-      if (sum > charge) {
-        charge = sum;
+      if (sums[c]! > charge) {
+        charge = sums[c]!;
         worst = c;
       }
     }
