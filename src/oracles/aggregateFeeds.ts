@@ -34,6 +34,18 @@ function withinAllChains(own: AggregatedPrice, all: AggregatedPrice): Aggregated
   return floorUsd > own.uncertaintyUsd ? { ...own, uncertaintyUsd: floorUsd } : own;
 }
 
+/** A quote document as numbers (errors at `path`); `maxAgeSec` is the source's own staleness limit, if any. */
+export function quoteReadingOf(q: OracleQuote, path: string, maxAgeSec?: number): QuoteReading {
+  return {
+    source: q.source,
+    chain: q.chain,
+    priceUsd: parseDecimal(q.price, `${path}.price`),
+    confidenceUsd: q.confidence === undefined ? 0 : parseDecimal(q.confidence, `${path}.confidence`),
+    publishedAtSec: parseIsoToSec(q.publishedAt, `${path}.publishedAt`),
+    ...(maxAgeSec !== undefined ? { maxAgeSec } : {}),
+  };
+}
+
 /**
  * Aggregates quotes per feed symbol over all chains and per (chain, symbol) (what `resolveMarket` uses), honouring
  * each quote's own `maxAgeSec` (rule R2). Pure: time comes in as `asOfSec`.
@@ -54,15 +66,7 @@ export function aggregateFeeds(
     else groups.set(key, [r]);
   };
   quotes.forEach(({ quote: q, maxAgeSec }, i) => {
-    const path = `$.quotes[${i}]`;
-    const reading: QuoteReading = {
-      source: q.source,
-      chain: q.chain,
-      priceUsd: parseDecimal(q.price, `${path}.price`),
-      confidenceUsd: q.confidence === undefined ? 0 : parseDecimal(q.confidence, `${path}.confidence`),
-      publishedAtSec: parseIsoToSec(q.publishedAt, `${path}.publishedAt`),
-      ...(maxAgeSec !== undefined ? { maxAgeSec } : {}),
-    };
+    const reading = quoteReadingOf(q, `$.quotes[${i}]`, maxAgeSec);
     const symbol = q.feed.slice(0, -"/USD".length);
     push(allChainsFeedKey(symbol), reading);
     push(chainFeedKey(q.chain, symbol), reading);

@@ -85,13 +85,17 @@ function median(values: number[]): number {
 const pct = (rel: number) => `${(100 * rel).toFixed(2)}%`;
 
 /** Classes of a valid quote at the snapshot time. */
-type QuoteState = "fresh" | "stale" | "future";
+export type QuoteState = "fresh" | "stale" | "future";
 
-function stateOf(q: QuoteReading, asOfSec: number, rules: AggregationRules): QuoteState {
+/** The staleness limit of one quote, seconds: its own `maxAgeSec` (else the rules'), capped at `maxHeartbeatSec`. */
+export function quoteMaxAgeSec(q: Pick<QuoteReading, "maxAgeSec">, rules: AggregationRules): number {
+  return Math.min(q.maxAgeSec ?? rules.maxAgeSec, rules.maxHeartbeatSec ?? Number.POSITIVE_INFINITY);
+}
+
+/** Whether a quote is fresh, stale or future-dated at `asOfSec` (rule R2). */
+export function quoteStateOf(q: QuoteReading, asOfSec: number, rules: AggregationRules): QuoteState {
   if (q.publishedAtSec - asOfSec > (rules.maxFutureSec ?? 60)) return "future";
-  const ownLimit = q.maxAgeSec ?? rules.maxAgeSec;
-  const limit = Math.min(ownLimit, rules.maxHeartbeatSec ?? Number.POSITIVE_INFINITY);
-  return asOfSec - q.publishedAtSec <= limit ? "fresh" : "stale";
+  return asOfSec - q.publishedAtSec <= quoteMaxAgeSec(q, rules) ? "fresh" : "stale";
 }
 
 /** A source's confidence half-width, USD; a non-finite one counts as the whole price. */
@@ -142,7 +146,7 @@ export function aggregateQuotes(
       message: `${feed}: ${quotes.length - valid.length} of ${quotes.length} sources rejected (price not > 0)`,
     });
   }
-  const states = valid.map((q) => stateOf(q, asOfSec, rules));
+  const states = valid.map((q) => quoteStateOf(q, asOfSec, rules));
   const fresh = valid.filter((_, i) => states[i] === "fresh");
   const future = valid.filter((_, i) => states[i] === "future");
   const used = fresh.length > 0 ? fresh : [...valid];

@@ -7,7 +7,10 @@ export const REPO_ROOT = join(
   import.meta.url.includes("/dist/") ? "../../.." : "../..",
 );
 
-/** Default folders the service reads: the dashboard, the examples and the shared price history beside the repo. */
-export const DEFAULT_WEB_DIR = join(REPO_ROOT, "web");
+/**
+ * Default folders the service reads: the dashboard as `npm run build` bundles it (web/ -> dist/dashboard), the examples and
+ * the shared price history beside the repo.
+ */
+export const DEFAULT_WEB_DIR = join(REPO_ROOT, "dist", "dashboard");
 export const DEFAULT_EXAMPLES_DIR = join(REPO_ROOT, "examples");
 export const DEFAULT_HISTORY_DIR = join(REPO_ROOT, "..", "shared", "data");

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { XmarginError } from "../../core/errors.js";
 import { serviceConfigFromEnv } from "../../service/serviceConfig.js";
 import { type RunningService, startService } from "../../service/startService.js";
@@ -94,6 +96,9 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
   );
   const feedStatus = svc.feed.status();
   print(`xmargin serve: listening on ${svc.url} (dashboard ${svc.url}/, API ${svc.url}/openapi.json)`);
+  if (!existsSync(join(svc.config.webDir, "index.html"))) {
+    print(`xmargin serve: no dashboard: ${svc.config.webDir} has no index.html (run \`npm run build\` to bundle web/)`);
+  }
   print(`xmargin serve: store ${svc.config.dbFile} (SQLite, WAL), ${svc.service.accounts.size} account(s)`);
   const chains = svc.live?.statuses().map((c) => `${c.chain} (${c.state})`);
   print(

@@ -1,6 +1,5 @@
 import { formatDecimal, formatUsd } from "../../core/decimal.js";
-import type { PositionGreeks } from "../../pricing/types.js";
-import { positionGreeks } from "../../pricing/valuePosition.js";
+import { itemGreeksOf, netGreeksByUnderlying } from "../../margin/resolve/itemGreeks.js";
 import { loadMarket, loadPortfolio } from "../loadInputs.js";
 import { renderTable, usd } from "../table.js";
 
@@ -8,42 +7,6 @@ export interface ValueArgs {
   portfolio: string;
   market: string;
   json: boolean;
-}
-
-/** Greeks of several positions on one underlying, summed (delta in underlying units and in USD). */
-export interface NetGreeks {
-  underlying: string;
-  spotUsd: number;
-  delta: number;
-  deltaUsd: number;
-  gamma: number;
-  vegaUsdPerVolPoint: number;
-  thetaUsdPerDay: number;
-}
-
-/** Sums greeks per underlying, in the order underlyings first appear. */
-export function netGreeksByUnderlying(
-  rows: ReadonlyArray<{ underlying: string; spotUsd: number; greeks: PositionGreeks }>,
-): NetGreeks[] {
-  const out = new Map<string, NetGreeks>();
-  for (const { underlying, spotUsd, greeks } of rows) {
-    const n = out.get(underlying) ?? {
-      underlying,
-      spotUsd,
-      delta: 0,
-      deltaUsd: 0,
-      gamma: 0,
-      vegaUsdPerVolPoint: 0,
-      thetaUsdPerDay: 0,
-    };
-    n.delta += greeks.delta;
-    n.deltaUsd += greeks.delta * spotUsd;
-    n.gamma += greeks.gamma;
-    n.vegaUsdPerVolPoint += greeks.vegaUsdPerVolPoint;
-    n.thetaUsdPerDay += greeks.thetaUsdPerDay;
-    out.set(underlying, n);
-  }
-  return [...out.values()];
 }
 
 /**
@@ -54,15 +17,7 @@ export function netGreeksByUnderlying(
 export function valueCommand(args: ValueArgs): string {
   const market = loadMarket(args.market);
   const portfolio = loadPortfolio(args.portfolio, market);
-  const rows = portfolio.items.map((item) => {
-    const state = market.underlyings.get(item.underlying)!;
-    return {
-      item,
-      underlying: item.underlying,
-      spotUsd: state.spotUsd,
-      greeks: positionGreeks(item.priced, state, item.volAnnual, item.path),
-    };
-  });
+  const rows = itemGreeksOf(portfolio, market);
   const net = netGreeksByUnderlying(rows);
   if (args.json) {
     return JSON.stringify(

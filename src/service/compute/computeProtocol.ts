@@ -5,6 +5,8 @@ import type { MarginReport } from "../../margin/report.js";
 import type { MarginReportJson } from "../../margin/reportJson.js";
 import type { MarketSnapshot } from "../../schema/marketSnapshot.js";
 import type { Portfolio } from "../../schema/portfolio.js";
+import type { HealthStamp } from "../accountRisk.js";
+import type { AccountHealthJson } from "../dashboardSchemas.js";
 
 /** A heavy call as the main thread sends it to a compute worker (plain data; structured-clone safe). */
 export type ComputeJob =
@@ -27,11 +29,20 @@ export type ComputeJob =
       configDoc: unknown;
       end: string;
       windowDays: number;
+    }
+  | {
+      /** Liquidation prices of a stored account (the dashboard's `/health`): dozens of model runs. */
+      kind: "health";
+      portfolio: Portfolio;
+      snapshot: MarketSnapshot;
+      configDoc: unknown;
+      stamp: HealthStamp;
     };
 
 export type ComputeResult =
   | { kind: "margin"; report: MarginReportJson; full?: MarginReport }
-  | { kind: "backtest"; replay: ReplayResult };
+  | { kind: "backtest"; replay: ReplayResult }
+  | { kind: "health"; health: AccountHealthJson };
 
 export type ComputeReply =
   | { id: number; ok: true; result: ComputeResult }

@@ -1,6 +1,7 @@
 import { reportToJson } from "../../margin/reportJson.js";
 import { resolveMarginConfig } from "../../margin/resolveConfig.js";
 import { replayWindow } from "../accountBacktest.js";
+import { accountHealth } from "../accountRisk.js";
 import { marginAtSnapshot } from "../onDemand.js";
 import type { ComputeJob, ComputeResult } from "./computeProtocol.js";
 
@@ -9,6 +10,12 @@ export function runComputeJob(job: ComputeJob): ComputeResult {
   if (job.kind === "margin") {
     const report = marginAtSnapshot(job.portfolio, job.snapshot, job.configDoc, job.fromRequest, job.rulebook);
     return { kind: "margin", report: reportToJson(report), ...(job.full ? { full: report } : {}) };
+  }
+  if (job.kind === "health") {
+    return {
+      kind: "health",
+      health: accountHealth(job.portfolio, job.snapshot, resolveMarginConfig(job.configDoc), job.stamp),
+    };
   }
   const replay = replayWindow(
     { historyDir: job.historyDir, ...(job.template ? { template: job.template } : {}) },

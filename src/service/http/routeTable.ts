@@ -4,6 +4,7 @@ import { buildOpenApi } from "./openapi.js";
 import { defineRoute, type Route } from "./route.js";
 import { accountRoutes } from "./routes/accountRoutes.js";
 import { computeRoutes } from "./routes/computeRoutes.js";
+import { dashboardRoutes } from "./routes/dashboardRoutes.js";
 import { feedRoutes } from "./routes/feedRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
 import { liveRoutes } from "./routes/liveRoutes.js";
@@ -29,6 +30,7 @@ export function routeTable(ctx: HttpContext): Route[] {
     ...policyRoutes(ctx),
     ...streamRoutes(ctx),
     ...liveRoutes(ctx),
+    ...dashboardRoutes(ctx),
     ...opsRoutes(ctx),
   ];
   let doc: Record<string, unknown> | undefined;

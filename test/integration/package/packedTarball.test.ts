@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../../src/cli/run.js";
+import { ensureWebBundle, WEB_BUNDLE_DIR } from "../../support/webBundle.js";
 
 // Packs the repository as npm would publish it, installs the tarball in a fresh folder and runs the installed
 // `xmargin`, as a user who installs the package does. Needs dist/ built (npm test runs tsc first) and the npm
@@ -27,6 +28,8 @@ function copySqliteBinding(): void {
 
 describe.skipIf(!existsSync(join(ROOT, "dist/src/cli/main.js")))("the packed npm tarball", () => {
   beforeAll(() => {
+    // `npm pack --ignore-scripts` skips prepack: the dashboard bundle must already be built (npm test builds it).
+    ensureWebBundle();
     const packed = JSON.parse(
       execFileSync(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work], {
         cwd: ROOT,
@@ -52,11 +55,20 @@ describe.skipIf(!existsSync(join(ROOT, "dist/src/cli/main.js")))("the packed npm
   }, 300_000);
 
   it("ships the code, the dashboard, the examples, the docs and the LICENSE, but no tests or benchmarks", () => {
-    for (const f of ["dist/src/cli/main.js", "dist/src/index.d.ts", "web/index.html", "LICENSE", "README.md"]) {
+    for (const f of [
+      "dist/src/cli/main.js",
+      "dist/src/index.d.ts",
+      "dist/dashboard/index.html",
+      "LICENSE",
+      "README.md",
+    ]) {
       expect(files).toContain(f);
     }
     expect(files.some((f) => f.startsWith("examples/portfolios/"))).toBe(true);
     expect(files.filter((f) => /^dist\/(test|bench)\//.test(f))).toEqual([]);
+    // The dashboard ships built (dist/dashboard), not as its TypeScript sources.
+    expect(files.some((f) => /^dist\/dashboard\/assets\/.+\.js$/.test(f))).toBe(true);
+    expect(files.filter((f) => f.startsWith("web/"))).toEqual([]);
     expect(readFileSync(join(installed, "LICENSE"), "utf8")).toMatch(/Apache License\s+Version 2\.0/);
   });
 
@@ -117,7 +129,14 @@ describe.skipIf(!existsSync(join(ROOT, "dist/src/cli/main.js")))("the packed npm
       const res = await fetch(`${url}/`);
       expect(res.status).toBe(200);
       const html = await res.text();
-      expect(html).toBe(readFileSync(join(ROOT, "web/index.html"), "utf8"));
+      expect(html).toBe(readFileSync(join(WEB_BUNDLE_DIR, "index.html"), "utf8"));
+      // The bundle the page loads is served too, from the installed package.
+      const script = /<script type="module"[^>]*src="([^"]+)"/.exec(html)?.[1];
+      expect(script).toMatch(/^\/assets\/.+\.js$/);
+      const js = await fetch(`${url}${script}`);
+      expect(js.status).toBe(200);
+      expect(js.headers.get("content-type")).toContain("javascript");
+      expect(await js.text()).toBe(readFileSync(join(WEB_BUNDLE_DIR, script!.slice(1)), "utf8"));
       // The API docs page and its Swagger UI assets come from the installed package's dependencies, not a CDN.
       const docs = await fetch(`${url}/docs`);
       expect(docs.status).toBe(200);

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { serveCommand } from "../../../src/cli/commands/serveCommand.js";
+import { ensureWebBundle } from "../../support/webBundle.js";
 
 it("xmargin serve --demo starts, prints the demo key, serves the dashboard and stops cleanly", async () => {
+  ensureWebBundle();
   const dir = mkdtempSync(join(tmpdir(), "xmargin-serve-"));
   const lines: string[] = [];
   let stop: (reason: string) => void = () => {};
@@ -21,7 +23,7 @@ it("xmargin serve --demo starts, prints the demo key, serves the dashboard and s
     onStarted: async (svc) => {
       const page = await fetch(`${svc.url}/`);
       expect(page.headers.get("content-type")).toContain("text/html");
-      expect(await page.text()).toContain('<script type="module" src="/app.js">');
+      expect(await page.text()).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js">/);
       // The replay ticks on its own timer.
       const start = svc.service.market.current!.seq;
       while (svc.service.market.current!.seq < start + 2) await new Promise((r) => setTimeout(r, 20));
