@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { benchBacktestCompare } from "./backtestCompare.bench.js";
 import { benchBatchRemargin } from "./batchRemargin.bench.js";
 import { compareRecords, runRefBenchmarks } from "./compareRef.js";
 import { benchDerivePmrm2 } from "./derivePmrm2.bench.js";
@@ -13,7 +14,7 @@ import { benchXchainReport } from "./xchainReport.bench.js";
 /**
  * `npm run bench [-- --only a,b] [--accounts N] [--compare REF]`: benchmarks as JSON lines (fixed seeds; min, median,
  * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, xchain, derive, liquidation, onboarding,
- * straightforward, batch, options. `--compare REF` first runs git ref REF's benchmarks (built in a temporary worktree,
+ * straightforward, batch, options, backtest. `--compare REF` first runs git ref REF's benchmarks (built in a temporary worktree,
  * as a child process), then these, and prints the ratio of each figure to the ref's.
  */
 const SECTIONS = [
@@ -26,6 +27,7 @@ const SECTIONS = [
   "straightforward",
   "batch",
   "options",
+  "backtest",
 ];
 const { values } = parseArgs({
   options: { only: { type: "string" }, accounts: { type: "string" }, compare: { type: "string" } },
@@ -55,5 +57,6 @@ if (sections.has("liquidation")) benchLiquidationPlan(root, market);
 if (["onboarding", "straightforward", "batch", "options"].some((s) => sections.has(s))) {
   await benchBatchRemargin(market, { accounts, sections });
 }
+if (sections.has("backtest")) await benchBacktestCompare(root);
 emit({ bench: "total", seconds: Number(((Date.now() - t0) / 1e3).toFixed(1)) });
 if (ref) for (const line of compareRecords(ref, emitted)) emit(line);

@@ -95,23 +95,34 @@ export function compareModels(
   progress?: Progress,
 ): ModelBacktest[] {
   const out: ModelBacktest[] = [];
-  for (const { name, portfolio } of portfolios) {
-    const timeline = buildMarketTimeline(history, portfolio, options, (d, t) => progress?.(`${name} market`, d, t));
-    for (const model of models) {
-      out.push(
-        backtestModel(
-          history,
-          name,
-          portfolio,
-          timeline,
-          backtestConfig(model, options.paths, options.volMethod),
-          options,
-          progress,
-        ),
-      );
-    }
+  for (const entry of portfolios) {
+    const timeline = portfolioTimeline(history, entry, options, progress);
+    for (const model of models) out.push(backtestNamedModel(history, entry, timeline, model, options, progress));
   }
   return out;
+}
+
+/** The daily market snapshots of one portfolio's backtest, shared by every model run on it. */
+export function portfolioTimeline(
+  history: History,
+  entry: { name: string; portfolio: Portfolio },
+  options: BacktestRunOptions = {},
+  progress?: Progress,
+): MarketTimeline {
+  return buildMarketTimeline(history, entry.portfolio, options, (d, t) => progress?.(`${entry.name} market`, d, t));
+}
+
+/** One (portfolio, model) run of a comparison: the model by name, with the comparison's paths and vol method. */
+export function backtestNamedModel(
+  history: History,
+  entry: { name: string; portfolio: Portfolio },
+  timeline: MarketTimeline,
+  model: string,
+  options: BacktestRunOptions = {},
+  progress?: Progress,
+): ModelBacktest {
+  const config = backtestConfig(model, options.paths, options.volMethod);
+  return backtestModel(history, entry.name, entry.portfolio, timeline, config, options, progress);
 }
 
 const money = (x: number) =>

@@ -136,8 +136,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "backtest-compare",
     group: "validation",
     summary: "every example portfolio x every model -> reports/",
-    usage: ["[--paths N] [--from D] [--to D] [--history DIR] [--quiet]"],
-    options: ["paths", "from", "to", "history"],
+    usage: ["[--paths N] [--from D] [--to D] [--history DIR] [--workers N] [--quiet]"],
+    options: ["paths", "from", "to", "history", "workers"],
   },
   {
     name: "xchain-validation",

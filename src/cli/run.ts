@@ -97,6 +97,7 @@ const OPTION_TYPES = {
   "max-rounds": { type: "string" },
   report: { type: "string" },
   paths: { type: "string" },
+  workers: { type: "string" },
   port: { type: "string" },
   db: { type: "string" },
   demo: { type: "boolean", default: false },
@@ -292,7 +293,7 @@ async function dispatch(
       });
     case "backtest-compare":
       return backtestCompareCommand({
-        ...optional(values, "paths", "from", "to", "history"),
+        ...optional(values, "paths", "from", "to", "history", "workers"),
         quiet: values.quiet === true,
       });
     case "xchain-validation":

@@ -21,3 +21,21 @@ export function secToIso(epochSec: number): string {
 export function yearsBetween(fromSec: number, toSec: number): number {
   return (toSec - fromSec) / SECONDS_PER_YEAR;
 }
+
+/** Memo of `utcDayNumber`: day strings repeat (a backtest re-reads the same history every day), Date.parse is slow. */
+const dayNumbers = new Map<string, number>();
+/** Bound on the memo; past it the memo restarts (one entry per distinct day string, so rarely reached). */
+const DAY_NUMBER_MEMO_MAX = 100_000;
+
+/**
+ * Days since 1970-01-01 (UTC) of an ISO day `YYYY-MM-DD`, rounded; NaN when the string is not a date, as
+ * `Date.parse` gives. Memoised.
+ */
+export function utcDayNumber(date: string): number {
+  const known = dayNumbers.get(date);
+  if (known !== undefined) return known;
+  const day = Math.round(Date.parse(`${date}T00:00:00Z`) / (SECONDS_PER_DAY * 1000));
+  if (dayNumbers.size >= DAY_NUMBER_MEMO_MAX) dayNumbers.clear();
+  dayNumbers.set(date, day);
+  return day;
+}

@@ -1,4 +1,5 @@
 import { invalidInput } from "../core/errors.js";
+import { utcDayNumber } from "../core/time.js";
 import { eventDaysByFactor } from "../market/tokenEvents.js";
 import { cleanBasisSeries } from "./cleanBasisSeries.js";
 import { EWMA_DEFAULT_INIT_WINDOW } from "./ewma.js";
@@ -69,8 +70,7 @@ export interface RiskFactorEstimate {
   source: string;
 }
 
-const DAY_MS = 86_400_000;
-const dayNumber = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+const dayNumber = utcDayNumber;
 
 /** One factor's daily-equivalent returns: a k-day gap's return is scaled by 1/sqrt(k) and kept as one observation. */
 interface FactorReturns {

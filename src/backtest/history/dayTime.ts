@@ -1,4 +1,4 @@
-import { parseIsoToSec } from "../../core/time.js";
+import { parseIsoToSec, utcDayNumber } from "../../core/time.js";
 
 /** Close time of a UTC day: the next midnight (the day's bar closes at 24:00 UTC), epoch seconds. */
 export function closeTimeSec(date: string): number {
@@ -11,4 +11,4 @@ export function isoSec(epochSec: number): string {
 }
 
 /** Days since 1970-01-01 of an ISO day. */
-export const dayNumberOf = (date: string): number => Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+export const dayNumberOf = utcDayNumber;

@@ -1,18 +1,13 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import {
-  type BacktestRunOptions,
-  compareModels,
-  type ModelBacktest,
-  methodNotes,
-  renderComparisonMarkdown,
-} from "../../backtest/compare.js";
+import { type BacktestRunOptions, methodNotes, renderComparisonMarkdown } from "../../backtest/compare.js";
 import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
 import { marginPerModelSpec, renderSvg, reportPage } from "../../backtest/htmlReport.js";
 import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
 import { DEFAULT_EXAMPLES_DIR, REPO_ROOT } from "../../service/paths.js";
 import { historyDir } from "../historyDir.js";
 import { progressBar } from "../progress.js";
+import { runCompareTasks } from "./backtestCompareRunner.js";
 import { checkDate, latestMarketFile, parsePaths, readPortfolio, staticMarket } from "./backtestInputs.js";
 
 export interface BacktestCompareArgs {
@@ -25,6 +20,10 @@ export interface BacktestCompareArgs {
   from?: string;
   to?: string;
   quiet?: boolean;
+  /** `--workers N`: worker threads running the (portfolio, model) runs; default the available cores. */
+  workers?: string;
+  /** URL of the compiled worker script (tests running the TypeScript sources point it at dist/). */
+  workerUrl?: URL;
 }
 
 /**
@@ -34,6 +33,8 @@ export interface BacktestCompareArgs {
 export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Promise<string> {
   const examples = args.examples ?? DEFAULT_EXAMPLES_DIR;
   const history = loadHistoryFolder(historyDir(args.history), "--history");
+  // Validated by runCompareTasks, which names --workers.
+  const workers = args.workers === undefined ? undefined : Number(args.workers);
   const paths = parsePaths(args.paths);
   const from = checkDate(args.from, "from");
   const to = checkDate(args.to, "to");
@@ -51,22 +52,32 @@ export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Pr
     .map((f) => ({ name: basename(f, ".json"), portfolio: readPortfolio(join(dir, f)) }));
   const bar = progressBar({ quiet: args.quiet === true });
   const started = Date.now();
-  const results: ModelBacktest[] = [];
-  const times: string[] = [];
+  let run: Awaited<ReturnType<typeof runCompareTasks>>;
   try {
-    for (const p of portfolios) {
-      const t0 = Date.now();
-      results.push(...compareModels(history, [p], options, MARGIN_MODEL_NAMES, bar));
-      times.push(`${p.name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    }
+    run = await runCompareTasks({
+      history,
+      portfolios,
+      models: MARGIN_MODEL_NAMES,
+      options,
+      ...(workers !== undefined ? { workers } : {}),
+      ...(args.workerUrl ? { workerUrl: args.workerUrl } : {}),
+      progress: bar,
+    });
   } finally {
     bar.done();
   }
+  const results = run.results;
   const seconds = (Date.now() - started) / 1000;
+  const perModels = MARGIN_MODEL_NAMES.length;
+  const times = portfolios.map((p, i) => {
+    const s = run.seconds.slice(i * perModels, (i + 1) * perModels).reduce((a, b) => a + b, 0);
+    return `${p.name} ${s.toFixed(1)} s`;
+  });
   const notes = [
     ...methodNotes(options),
-    `Bridges and chain overrides from ${market ? basename(market) : "none"}; run time ${seconds.toFixed(0)} s in one Node process ` +
-      `(every model per portfolio: ${times.join(", ")}).`,
+    `Bridges and chain overrides from ${market ? basename(market) : "none"}; run time ${seconds.toFixed(0)} s on ` +
+      `${run.workers} worker thread${run.workers === 1 ? "" : "s"} (thread time of every model per portfolio: ` +
+      `${times.join(", ")}).`,
   ];
   const md = [
     "# Backtest comparison: example portfolios x margin models on the real daily history",

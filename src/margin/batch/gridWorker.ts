@@ -9,7 +9,6 @@ import type { GridPmConfig } from "../gridPm/config.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import { BatchGridEngine } from "./batchGridEngine.js";
-import { onboardAccounts } from "./onboardAccounts.js";
 import type { WorkerReply, WorkerRequest } from "./workerProtocol.js";
 
 if (!parentPort) throw new XmarginError("gridWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
@@ -21,14 +20,16 @@ port.on("message", (msg: WorkerRequest) => {
     if (msg.op === "init" || msg.op === "initDocuments") {
       const { shared, offset, nTotal } = msg;
       const market = msg.market as ResolvedMarket;
-      const portfolios =
-        msg.op === "init" ? (msg.portfolios as ResolvedPortfolio[]) : onboardAccounts(msg.documents, market, offset);
-      const n = portfolios.length;
+      const n = msg.op === "init" ? (msg.portfolios as ResolvedPortfolio[]).length : msg.documents.length;
       const column = (k: number) => new Float64Array(shared, (k * nTotal + offset) * 8, n);
-      engine = new BatchGridEngine(portfolios, market, msg.config as GridPmConfig, {
-        out: { initialMarginUsd: column(0), maintenanceMarginUsd: column(1), collateralValueUsd: column(2) },
-      });
-      const accountIds = msg.op === "initDocuments" ? portfolios.map((p) => p.accountId) : undefined;
+      const config = msg.config as GridPmConfig;
+      const out = { initialMarginUsd: column(0), maintenanceMarginUsd: column(1), collateralValueUsd: column(2) };
+      // Documents go straight into the columns (validated and resolved one at a time, see fromDocuments).
+      engine =
+        msg.op === "init"
+          ? new BatchGridEngine(msg.portfolios as ResolvedPortfolio[], market, config, { out })
+          : BatchGridEngine.fromDocuments(msg.documents, market, config, { out }, offset);
+      const accountIds = msg.op === "initDocuments" ? [...engine.accountIds] : undefined;
       reply({ id: msg.id, ok: true, stateBytes: engine.stateBytes(), ...(accountIds ? { accountIds } : {}) });
       return;
     }

@@ -19,14 +19,22 @@ export function onboardAccounts(
   firstIndex = 0,
 ): ResolvedPortfolio[] {
   const out: ResolvedPortfolio[] = new Array(documents.length);
-  for (let i = 0; i < documents.length; i++) {
-    try {
-      out[i] = resolvePortfolio(parseDocument(portfolioSchema, documents[i], "Portfolio"), market);
-    } catch (e) {
-      throw inAccount(e, firstIndex + i);
-    }
-  }
+  for (let i = 0; i < documents.length; i++) out[i] = onboardAccount(documents[i], market, firstIndex + i);
   return out;
+}
+
+/**
+ * One document of a bulk onboarding: validated and resolved, an error's JSON path prefixed with `$[index]`.
+ * @param document untrusted portfolio document
+ * @param market the resolved market
+ * @param index the document's position in the caller's batch
+ */
+export function onboardAccount(document: unknown, market: ResolvedMarket, index: number): ResolvedPortfolio {
+  try {
+    return resolvePortfolio(parseDocument(portfolioSchema, document, "Portfolio"), market);
+  } catch (e) {
+    throw inAccount(e, index);
+  }
 }
 
 function inAccount(e: unknown, index: number): unknown {
