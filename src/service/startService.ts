@@ -11,7 +11,7 @@ import { parseSourcesConfig } from "../oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
 import type { MarginStore } from "../store/marginStore.js";
-import { openSqliteStore } from "../store/sqliteStore.js";
+import { openStore } from "../store/openStore.js";
 import { AccountBacktester } from "./accountBacktest.js";
 import { WorkerPool } from "./compute/workerPool.js";
 import { loadDemoAccounts } from "./demoAccounts.js";
@@ -61,11 +61,11 @@ const REPLAY_META = "replay.lastDate";
 const GENERATED_KEY_META = "service.generatedApiKey";
 
 /** The stored generated key, or a new one stored for the next start. */
-function persistentGeneratedKey(store: MarginStore): string {
-  const stored = store.getMeta(GENERATED_KEY_META);
+async function persistentGeneratedKey(store: MarginStore): Promise<string> {
+  const stored = await store.getMeta(GENERATED_KEY_META);
   if (stored && stored.length >= 16) return stored;
   const key = `xm_${randomBytes(18).toString("hex")}`;
-  store.setMeta(GENERATED_KEY_META, key);
+  await store.setMeta(GENERATED_KEY_META, key);
   return key;
 }
 
@@ -123,12 +123,12 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
   const parsed = parseServiceConfig(input);
   const log = options.log ?? (() => {});
   const whatIf = options.whatIfEngine ?? liquidationWhatIfEngine;
-  const store = openSqliteStore({ file: parsed.dbFile });
+  const store = await openStore(parsed.store ?? parsed.dbFile, { log });
   try {
-    const generatedApiKey = parsed.apiKeys.length === 0 ? persistentGeneratedKey(store) : undefined;
+    const generatedApiKey = parsed.apiKeys.length === 0 ? await persistentGeneratedKey(store) : undefined;
     const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;
     const config: ServiceConfig = { ...parsed, apiKeys };
-    const service = new MarginService({
+    const service = await MarginService.open({
       store,
       whatIf,
       defaultModel: config.defaultModel,
@@ -161,7 +161,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
         const originals = loadDemoAccounts(config.examplesDir).map((d) => d.portfolio);
         demoBooks = new DemoBookKeeper(originals, rollInputsOf(history, template));
       }
-      const resumeAfter = store.getMeta(REPLAY_META);
+      const resumeAfter = await store.getMeta(REPLAY_META);
       replay = new ReplayFeed({
         history,
         template,
@@ -174,16 +174,16 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       log(`no price history at ${config.feed.dataDir}: the market stays at the example snapshot`);
     }
     // Demo books roll their expiring options forward (docs/service.md "Demo books").
-    const rollDemoBooks = (asOf: string) => {
+    const rollDemoBooks = async (asOf: string) => {
       const due = demoBooks?.due(parseIsoToSec(asOf), (id) => service.accounts.get(id)?.portfolio) ?? [];
-      for (const book of due) service.putAccount(book.accountId, { portfolio: book }, "position");
+      for (const book of due) await service.putAccount(book.accountId, { portfolio: book }, "position");
     };
-    const step = () => {
+    const step = async () => {
       const next = replay?.next();
       if (!next) return undefined;
-      rollDemoBooks(next.snapshot.asOf);
-      const tick = service.applyMarket(next.snapshot, `replay ${next.date}`);
-      store.setMeta(REPLAY_META, next.date);
+      await rollDemoBooks(next.snapshot.asOf);
+      const tick = await service.applyMarket(next.snapshot, `replay ${next.date}`);
+      await store.setMeta(REPLAY_META, next.date);
       return { seq: tick.seq, asOf: tick.asOf, source: tick.source };
     };
     const feed: FeedControl = { status: () => replay?.status() ?? null, step };
@@ -193,16 +193,16 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       : undefined;
     if (live) await live.start();
     else if (!service.market.current) {
-      if (!step()) service.applyMarket(template, "example");
+      if (!(await step())) await service.applyMarket(template, "example");
     }
     if (config.demo) {
       for (const demo of loadDemoAccounts(config.examplesDir)) {
         if (service.accounts.has(demo.portfolio.accountId)) continue;
-        service.putAccount(demo.portfolio.accountId, demo, "start");
+        await service.putAccount(demo.portfolio.accountId, demo, "start");
       }
-      if (service.market.current) rollDemoBooks(service.market.current.asOf);
+      if (service.market.current) await rollDemoBooks(service.market.current.asOf);
     }
-    service.computeAll("start");
+    await service.computeAll("start");
 
     const version = packageVersion();
     const backtester = new AccountBacktester({
@@ -232,14 +232,14 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
 
     if (replay && config.feed.autoStart) {
       replay.start(config.feed.intervalMs, () => {
-        try {
-          if (!step()) {
+        step().then(
+          (t) => {
+            if (t) return;
             replay?.stop();
             log("replay: end of the history; the market stays at the last day");
-          }
-        } catch (err) {
-          log(`replay tick failed: ${err instanceof Error ? err.message : String(err)}`);
-        }
+          },
+          (err: unknown) => log(`replay tick failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
       });
     }
 
@@ -269,11 +269,12 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
           Promise.allSettled([...rebalancer.pending]),
           new Promise((resolve) => setTimeout(resolve, config.webhook.timeoutMs).unref()),
         ]);
-        store.close();
+        await service.idle();
+        await store.close();
       },
     };
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
 }

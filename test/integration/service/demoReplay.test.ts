@@ -17,7 +17,7 @@ describe.skipIf(!existsSync(`${DATA}/DAI-USD.csv`))("demo over the replay", () =
   }, 60_000);
   afterAll(async () => h?.stop());
 
-  it("rolls expiring options, keeps every report free of expired options, drops ended feeds", () => {
+  it("rolls expiring options, keeps every report free of expired options, drops ended feeds", async () => {
     const svc = h.svc;
     const seen = new Set<string>();
     for (let day = 0; day < 12; day++) {
@@ -52,7 +52,7 @@ describe.skipIf(!existsSync(`${DATA}/DAI-USD.csv`))("demo over the replay", () =
       } else {
         expect(feeds.has("DAI/USD")).toBe(true);
       }
-      svc.feed.step();
+      await svc.feed.step();
     }
     // the strangle's 2023-07-31 options were rolled to the August monthly at start, then to September's
     expect(seen.has("2023-08-25T08:00:00Z")).toBe(true);

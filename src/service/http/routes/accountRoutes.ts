@@ -67,8 +67,8 @@ export function accountRoutes(ctx: HttpContext): Route[] {
         schema: { name: "AccountPutResult", zod: accountPutResponseSchema },
       },
       errors: { 422: "the account's report has a non-finite figure; nothing stored" },
-      handle: ({ params, body }) => {
-        const acc = service.putAccount(params.id, body);
+      handle: async ({ params, body }) => {
+        const acc = await service.putAccount(params.id, body);
         return { accountId: params.id, version: acc.version, updatedAt: acc.updatedAt, report: acc.reportJson ?? null };
       },
     }),
@@ -95,9 +95,9 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       query: limitQuery,
       ok: { description: "history", schema: { name: "AccountHistory", zod: accountHistoryResponseSchema } },
       errors: unknownAccount,
-      handle: ({ params, query }) => {
+      handle: async ({ params, query }) => {
         service.getAccount(params.id);
-        const rows = service.store.marginHistory(params.id, query.limit ?? config.historyLimit);
+        const rows = await service.store.marginHistory(params.id, query.limit ?? config.historyLimit);
         return { accountId: params.id, history: rows.map(marginHistoryJson) };
       },
     }),
@@ -154,9 +154,10 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       query: limitQuery,
       ok: { description: "plans", schema: { name: "AccountPlans", zod: accountPlansResponseSchema } },
       errors: unknownAccount,
-      handle: ({ params, query }) => {
+      handle: async ({ params, query }) => {
         service.getAccount(params.id);
-        return { accountId: params.id, plans: service.store.listPlans(params.id, query.limit ?? 100).map(planJson) };
+        const plans = await service.store.listPlans(params.id, query.limit ?? 100);
+        return { accountId: params.id, plans: plans.map(planJson) };
       },
     }),
   ];
