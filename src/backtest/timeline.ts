@@ -28,7 +28,7 @@ import { RiskFactorTracker } from "./riskFactorTracker.js";
  * The history's one "history" source per feed is the reference series standing for a venue's several oracles, not a
  * lone oracle: the single-source band (R9, docs/oracles.md) does not apply to it.
  */
-const HISTORY_RULES: AggregationRules = { ...defaultAggregationRules, singleSourceBandRel: 0 };
+export const HISTORY_RULES: AggregationRules = { ...defaultAggregationRules, singleSourceBandRel: 0 };
 
 /** How the daily MarketSnapshot is built; defaults follow scripts/build-example-market.py. */
 export interface TimelineOptions {
