@@ -14,13 +14,12 @@ const SCREENSHOTS = join(HERE, "screenshots");
 /** With XMARGIN_UPDATE_SCREENSHOTS=1 the README's screenshots (docs/images) are refreshed from this run. */
 const DOC_IMAGES = join(HERE, "..", "..", "docs", "images");
 
-/** Waits until the text of `selector` differs from `before` (evaluated in the page). */
+/**
+ * Waits until the text of `selector` differs from `before`. Polled from the test, not in the page: the dashboard's CSP
+ * forbids eval, which Playwright's string predicates need once they poll inside the page.
+ */
 function waitForTextChange(page: Page, selector: string, before: string) {
-  return page.waitForFunction(
-    `document.querySelector(${JSON.stringify(selector)})?.textContent !== ${JSON.stringify(before)}`,
-    undefined,
-    { timeout: 15_000 },
-  );
+  return expect.poll(() => page.locator(selector).textContent(), { timeout: 15_000 }).not.toBe(before);
 }
 
 /** USD as the dashboard prints it: thousands separated, cents only below 1,000. */
@@ -107,9 +106,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in headless Chromium", () => {
     // Distance to liquidation: the perp account's is the API's nearest level.
     const health = (await h.call("/v1/accounts/acct-directional-perp-01/health")).body as unknown as AccountHealthJson;
     const distance = page.locator('[data-testid="distance-acct-directional-perp-01"]');
-    await page.waitForFunction(
-      `!document.querySelector('[data-testid="distance-acct-directional-perp-01"]').textContent.includes("…")`,
-    );
+    await expect.poll(() => distance.textContent(), { timeout: 15_000 }).not.toContain("…");
     expect(await distance.textContent()).toBe(`${(Number(health.distanceToLiquidation) * 100).toFixed(1)}%`);
 
     // Sorting by equity (descending on the second click) puts the largest equity first.
