@@ -1,8 +1,8 @@
 ;; Black-76 prices of European options on forwards, two at a time (f64x2 SIMD), hand-written.
 ;;
-;; Memory holds six f64 columns of CAPACITY (4096) entries each, at byte offsets k * 32768:
+;; Memory holds eight f64 columns of CAPACITY (4096) entries each, at byte offsets k * 32768:
 ;;   0 forward F (USD), 1 strike K (USD), 2 stdDev = vol * sqrt(years), 3 discount factor DF, 4 sign (+1 call,
-;;   -1 put), 5 output price (USD per unit).
+;;   -1 put), 5 output price (USD per unit), 6 and 7 scratch (sign d1 and sign d2, then their N()).
 ;; `price(n)` fills prices 0 .. n-1 (n rounded up to even: the lane past n reads and writes the spare slot).
 ;;
 ;; V = DF * sign * (F N(sign d1) - K N(sign d2)), d1 = ln(F/K) / stdDev + stdDev / 2, d2 = d1 - stdDev: the call
@@ -17,8 +17,9 @@
 ;;   Taylor series to r^13 (remainder < 2^-55 relative); 2^n built in the exponent bits. Arguments are clamped to
 ;;   [-708, 0] (only e^(-y^2) is needed; below -708 erfc is 0 or selected away).
 ;; - erfc: W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969) 631-638,
-;;   the same three rational approximations and coefficients as src/core/normal.ts, all three evaluated and the
-;;   right one selected by |x|; e^(-y^2) from the exact split y^2 = a^2 + (y - a)(y + a), a = trunc(16 y) / 16,
+;;   the same three rational approximations and coefficients as src/core/normal.ts (the far-tail one with numerator
+;;   and denominator multiplied by y^10, so no 1 / y^2 is taken); all three numerators and denominators are evaluated,
+;;   each lane's pair selected by |x|, and one division taken; e^(-y^2) from the exact split y^2 = a^2 + (y - a)(y + a), a = trunc(16 y) / 16,
 ;;   with the two parts kept apart through the exp's range reduction.
 (module
   (memory (export "memory") 4)
@@ -103,8 +104,9 @@
 
   ;; erfc(x), Cody (1969); see the header.
   (func $erfc (param $x v128) (result v128)
-    (local $y v128) (local $ysq v128) (local $num v128) (local $den v128) (local $r1 v128) (local $r2 v128)
-    (local $r3 v128) (local $z v128) (local $a v128) (local $ex v128) (local $r v128)
+    (local $y v128) (local $ysq v128) (local $num v128) (local $den v128) (local $a v128) (local $ex v128)
+    (local $n1 v128) (local $d1 v128) (local $n2 v128) (local $d2 v128) (local $n3 v128) (local $d3 v128)
+    (local $in1 v128) (local $in2 v128) (local $q v128) (local $r v128)
     (local.set $y (f64x2.abs (local.get $x)))
     (local.set $ysq (f64x2.mul (local.get $y) (local.get $y)))
     ;; |x| <= 0.46875: 1 - x A(y^2) / B(y^2)
@@ -116,10 +118,8 @@
     (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 244.02463793444417 244.02463793444417)) (local.get $ysq)))
     (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 377.485237685302 377.485237685302)) (local.get $ysq)))
     (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 1282.6165260773723 1282.6165260773723)) (local.get $ysq)))
-    (local.set $r1 (f64x2.sub (v128.const f64x2 1.0 1.0)
-      (f64x2.div
-        (f64x2.mul (local.get $x) (f64x2.add (local.get $num) (v128.const f64x2 3209.3775891384694 3209.3775891384694)))
-        (f64x2.add (local.get $den) (v128.const f64x2 2844.236833439171 2844.236833439171)))))
+    (local.set $n1 (f64x2.mul (local.get $x) (f64x2.add (local.get $num) (v128.const f64x2 3209.3775891384694 3209.3775891384694))))
+    (local.set $d1 (f64x2.add (local.get $den) (v128.const f64x2 2844.236833439171 2844.236833439171)))
     ;; e^(-y^2) = e^(-a^2 - (y - a)(y + a))
     (local.set $a (f64x2.mul (f64x2.trunc (f64x2.mul (local.get $y) (v128.const f64x2 16.0 16.0))) (v128.const f64x2 0.0625 0.0625)))
     (local.set $ex (call $exp2part
@@ -142,47 +142,86 @@
     (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 4362.619090143247 4362.619090143247)) (local.get $y)))
     (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 2051.0783778260716 2051.0783778260716)) (local.get $y)))
     (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 3439.3676741437216 3439.3676741437216)) (local.get $y)))
-    (local.set $r2 (f64x2.div
-      (f64x2.mul (local.get $ex) (f64x2.add (local.get $num) (v128.const f64x2 1230.3393547979972 1230.3393547979972)))
-      (f64x2.add (local.get $den) (v128.const f64x2 1230.3393548037495 1230.3393548037495))))
-    ;; |x| > 4: e^(-y^2) (1/sqrt(pi) - z P(z) / Q(z)) / y, z = 1 / y^2
-    (local.set $z (f64x2.div (v128.const f64x2 1.0 1.0) (local.get $ysq)))
-    (local.set $num (f64x2.mul (v128.const f64x2 0.016315387137302097 0.016315387137302097) (local.get $z)))
-    (local.set $den (local.get $z))
-    (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 0.30532663496123236 0.30532663496123236)) (local.get $z)))
-    (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 2.568520192289822 2.568520192289822)) (local.get $z)))
-    (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 0.36034489994980445 0.36034489994980445)) (local.get $z)))
-    (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 1.8729528499234604 1.8729528499234604)) (local.get $z)))
-    (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 0.12578172611122926 0.12578172611122926)) (local.get $z)))
-    (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 0.5279051029514285 0.5279051029514285)) (local.get $z)))
-    (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 0.016083785148742275 0.016083785148742275)) (local.get $z)))
-    (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 0.06051834131244132 0.06051834131244132)) (local.get $z)))
-    (local.set $r (f64x2.div
-      (f64x2.mul (local.get $z) (f64x2.add (local.get $num) (v128.const f64x2 0.0006587491615298378 0.0006587491615298378)))
-      (f64x2.add (local.get $den) (v128.const f64x2 0.0023352049762686918 0.0023352049762686918))))
-    (local.set $r3 (f64x2.div
-      (f64x2.mul (local.get $ex) (f64x2.sub (v128.const f64x2 0.5641895835477563 0.5641895835477563) (local.get $r)))
-      (local.get $y)))
-    ;; select by |x|: (0.46875, 4] -> r2, (4, 26.543) -> r3, >= 26.543 -> 0; negative x -> 2 - result
-    (local.set $r (v128.bitselect (local.get $r2) (local.get $r3)
-      (f64x2.le (local.get $y) (v128.const f64x2 4.0 4.0))))
+    (local.set $n2 (f64x2.add (local.get $num) (v128.const f64x2 1230.3393547979972 1230.3393547979972)))
+    (local.set $d2 (f64x2.add (local.get $den) (v128.const f64x2 1230.3393548037495 1230.3393548037495)))
+    ;; |x| > 4: e^(-y^2) (1/sqrt(pi) - z P(z) / Q(z)) / y with z = 1 / y^2. P and Q (degree 5) are multiplied by
+    ;; w^5, w = y^2, so that they are polynomials in w and no 1 / y^2 is taken: z P(z) / Q(z) = Pw(w) / (w Qw(w)), and
+    ;; the value is e^(-y^2) (w Qw / sqrt(pi) - Pw) / (w Qw y).
+    (local.set $num (f64x2.mul (v128.const f64x2 0.0006587491615298378 0.0006587491615298378) (local.get $ysq)))
+    (local.set $den (f64x2.mul (v128.const f64x2 0.0023352049762686918 0.0023352049762686918) (local.get $ysq)))
+    (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 0.016083785148742275 0.016083785148742275)) (local.get $ysq)))
+    (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 0.06051834131244132 0.06051834131244132)) (local.get $ysq)))
+    (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 0.12578172611122926 0.12578172611122926)) (local.get $ysq)))
+    (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 0.5279051029514285 0.5279051029514285)) (local.get $ysq)))
+    (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 0.36034489994980445 0.36034489994980445)) (local.get $ysq)))
+    (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 1.8729528499234604 1.8729528499234604)) (local.get $ysq)))
+    (local.set $num (f64x2.mul (f64x2.add (local.get $num) (v128.const f64x2 0.30532663496123236 0.30532663496123236)) (local.get $ysq)))
+    (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 2.568520192289822 2.568520192289822)) (local.get $ysq)))
+    (local.set $num (f64x2.add (local.get $num) (v128.const f64x2 0.016315387137302097 0.016315387137302097)))
+    (local.set $den (f64x2.mul (f64x2.add (local.get $den) (v128.const f64x2 1.0 1.0)) (local.get $ysq)))
+    (local.set $n3 (f64x2.sub (f64x2.mul (local.get $den) (v128.const f64x2 0.5641895835477563 0.5641895835477563)) (local.get $num)))
+    (local.set $d3 (f64x2.mul (local.get $den) (local.get $y)))
+    ;; one division for the range each lane is in: q = N / D
+    (local.set $in1 (f64x2.le (local.get $y) (v128.const f64x2 0.46875 0.46875)))
+    (local.set $in2 (f64x2.le (local.get $y) (v128.const f64x2 4.0 4.0)))
+    (local.set $q (f64x2.div
+      (v128.bitselect (local.get $n1) (v128.bitselect (local.get $n2) (local.get $n3) (local.get $in2)) (local.get $in1))
+      (v128.bitselect (local.get $d1) (v128.bitselect (local.get $d2) (local.get $d3) (local.get $in2)) (local.get $in1))))
+    ;; ranges 2 and 3: e^(-y^2) q, 0 from 26.543 on, 2 - value for negative x; range 1: 1 - q (erf is odd)
+    (local.set $r (f64x2.mul (local.get $ex) (local.get $q)))
     (local.set $r (v128.andnot (local.get $r) (f64x2.ge (local.get $y) (v128.const f64x2 26.543 26.543))))
     (local.set $r (v128.bitselect
       (f64x2.sub (v128.const f64x2 2.0 2.0) (local.get $r)) (local.get $r)
       (f64x2.lt (local.get $x) (v128.const f64x2 0.0 0.0))))
-    (v128.bitselect (local.get $r1) (local.get $r)
-      (f64x2.le (local.get $y) (v128.const f64x2 0.46875 0.46875))))
+    (v128.bitselect (f64x2.sub (v128.const f64x2 1.0 1.0) (local.get $q)) (local.get $r) (local.get $in1)))
 
   ;; N(x) = erfc(-x / sqrt 2) / 2
   (func $normalCdf (param $x v128) (result v128)
     (f64x2.mul (v128.const f64x2 0.5 0.5)
       (call $erfc (f64x2.mul (local.get $x) (v128.const f64x2 -0.7071067811865476 -0.7071067811865476)))))
 
+  ;; Three passes over the columns rather than one loop body doing everything: each pass's iterations are
+  ;; independent and short enough for the processor to overlap them, where one long body is bound by the latency of
+  ;; its chained polynomials (measured: 44 -> see BENCHMARKS.md ns per price).
   (func (export "price") (param $n i32)
     (local $i i32) (local $end i32)
     (local $f v128) (local $k v128) (local $sd v128) (local $df v128) (local $sg v128)
     (local $d1 v128) (local $v v128) (local $intrinsic v128) (local $flat v128)
     (local.set $end (i32.mul (i32.and (i32.add (local.get $n) (i32.const 1)) (i32.const -2)) (i32.const 8)))
+    ;; pass 1: sign d1 -> column 6, sign d2 -> column 7
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $sd (v128.load offset=65536 (local.get $i)))
+        (local.set $sg (v128.load offset=131072 (local.get $i)))
+        (local.set $d1 (f64x2.add
+          (f64x2.div
+            (call $log (f64x2.div (v128.load offset=0 (local.get $i)) (v128.load offset=32768 (local.get $i))))
+            (local.get $sd))
+          (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $sd))))
+        (v128.store offset=196608 (local.get $i) (f64x2.mul (local.get $sg) (local.get $d1)))
+        (v128.store offset=229376 (local.get $i)
+          (f64x2.mul (local.get $sg) (f64x2.sub (local.get $d1) (local.get $sd))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next)))
+    ;; pass 2: N() of columns 6 and 7 in place
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (v128.store offset=196608 (local.get $i) (call $normalCdf (v128.load offset=196608 (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next)))
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (v128.store offset=229376 (local.get $i) (call $normalCdf (v128.load offset=229376 (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next)))
+    ;; pass 3: V = DF sign (F N(sign d1) - K N(sign d2)); stdDev, strike or forward 0: discounted intrinsic value
+    (local.set $i (i32.const 0))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
@@ -191,15 +230,10 @@
         (local.set $sd (v128.load offset=65536 (local.get $i)))
         (local.set $df (v128.load offset=98304 (local.get $i)))
         (local.set $sg (v128.load offset=131072 (local.get $i)))
-        (local.set $d1 (f64x2.add
-          (f64x2.div (call $log (f64x2.div (local.get $f) (local.get $k))) (local.get $sd))
-          (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $sd))))
         (local.set $v (f64x2.mul (f64x2.mul (local.get $df) (local.get $sg))
           (f64x2.sub
-            (f64x2.mul (local.get $f) (call $normalCdf (f64x2.mul (local.get $sg) (local.get $d1))))
-            (f64x2.mul (local.get $k)
-              (call $normalCdf (f64x2.mul (local.get $sg) (f64x2.sub (local.get $d1) (local.get $sd))))))))
-        ;; stdDev, strike or forward 0: discounted intrinsic value
+            (f64x2.mul (local.get $f) (v128.load offset=196608 (local.get $i)))
+            (f64x2.mul (local.get $k) (v128.load offset=229376 (local.get $i))))))
         (local.set $flat (v128.or
           (f64x2.eq (local.get $sd) (v128.const f64x2 0.0 0.0))
           (v128.or (f64x2.eq (local.get $k) (v128.const f64x2 0.0 0.0)) (f64x2.eq (local.get $f) (v128.const f64x2 0.0 0.0)))))
