@@ -27,7 +27,7 @@
   ;; ln(x) for x > 0 finite (subnormals rescaled by 2^54 first).
   (func $log (param $x v128) (result v128)
     (local $tiny v128) (local $bits v128) (local $e v128) (local $m v128) (local $big v128)
-    (local $f v128) (local $s v128) (local $p v128)
+    (local $f v128) (local $s v128) (local $p v128) (local $s2 v128) (local $s4 v128)
     ;; subnormal: x * 2^54, exponent - 54
     (local.set $tiny (f64x2.lt (local.get $x) (v128.const f64x2 0x1p-1022 0x1p-1022)))
     (local.set $x (v128.bitselect
@@ -51,18 +51,14 @@
       (f64x2.sub (local.get $m) (v128.const f64x2 1.0 1.0))
       (f64x2.add (local.get $m) (v128.const f64x2 1.0 1.0))))
     (local.set $s (f64x2.mul (local.get $f) (local.get $f)))
-    ;; p = 1/3 + s/5 + ... + s^10/23 (Horner)
-    (local.set $p (v128.const f64x2 0.043478260869565216 0.043478260869565216))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.047619047619047616 0.047619047619047616)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.05263157894736842 0.05263157894736842)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.058823529411764705 0.058823529411764705)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.06666666666666667 0.06666666666666667)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.07692307692307693 0.07692307692307693)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.09090909090909091 0.09090909090909091)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.1111111111111111 0.1111111111111111)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.14285714285714285 0.14285714285714285)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.2 0.2)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $s)) (v128.const f64x2 0.3333333333333333 0.3333333333333333)))
+    ;; p = 1/3 + s/5 + ... + s^10/23 in Estrin's scheme (pairs in s, then s^2, s^4, s^8)
+    (local.set $s2 (f64x2.mul (local.get $s) (local.get $s)))
+    (local.set $s4 (f64x2.mul (local.get $s2) (local.get $s2)))
+    (local.set $p (f64x2.add
+      (f64x2.add (f64x2.add (f64x2.add (v128.const f64x2 0.3333333333333333 0.3333333333333333) (f64x2.mul (v128.const f64x2 0.2 0.2) (local.get $s))) (f64x2.mul (f64x2.add (v128.const f64x2 0.14285714285714285 0.14285714285714285) (f64x2.mul (v128.const f64x2 0.1111111111111111 0.1111111111111111) (local.get $s))) (local.get $s2)))
+        (f64x2.mul (f64x2.add (f64x2.add (v128.const f64x2 0.09090909090909091 0.09090909090909091) (f64x2.mul (v128.const f64x2 0.07692307692307693 0.07692307692307693) (local.get $s))) (f64x2.mul (f64x2.add (v128.const f64x2 0.06666666666666667 0.06666666666666667) (f64x2.mul (v128.const f64x2 0.058823529411764705 0.058823529411764705) (local.get $s))) (local.get $s2))) (local.get $s4)))
+      (f64x2.mul (f64x2.add (f64x2.add (v128.const f64x2 0.05263157894736842 0.05263157894736842) (f64x2.mul (v128.const f64x2 0.047619047619047616 0.047619047619047616) (local.get $s))) (f64x2.mul (v128.const f64x2 0.043478260869565216 0.043478260869565216) (local.get $s2)))
+        (f64x2.mul (local.get $s4) (local.get $s4)))))
     ;; ln m = 2f + 2f s p; ln x = e ln2_hi + (ln m + e ln2_lo)
     (local.set $f (f64x2.add (local.get $f) (local.get $f)))
     (f64x2.add
