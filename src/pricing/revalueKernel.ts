@@ -248,17 +248,18 @@ export function revalueScenarios(
           // WASM SIMD path: the row's scenarios and its base go to the kernel's columns, priced in batches.
           if (queued + nScen + 1 > BLACK76_SIMD_CAPACITY) queued = flushSimdRows(simd, queued, nScen, out);
           const sqrtT = Math.sqrt(years);
-          const sign = isCall ? 1 : -1;
-          for (let s = 0; s <= nScen; s++) {
-            const j = queued + s;
-            const base = s === nScen;
-            const volEff = base ? vol : Math.max(minVol, vol * (1 + (volMults[s]! - 1) * k));
-            simd.forwardUsd[j] = base ? spot * growth : spot * spotMults[s]! * growth;
-            simd.strikeUsd[j] = strike;
-            simd.stdDev[j] = volEff * sqrtT;
-            simd.discountFactor[j] = df;
-            simd.sign[j] = sign;
+          const forward = spot * growth;
+          const { forwardUsd, stdDev } = simd;
+          for (let s = 0; s < nScen; s++) {
+            forwardUsd[queued + s] = forward * spotMults[s]!;
+            stdDev[queued + s] = Math.max(minVol, vol * (1 + (volMults[s]! - 1) * k)) * sqrtT;
           }
+          // The base (unfloored vol): equal inputs to an unshocked scenario's, so that scenario's P&L is exactly 0.
+          forwardUsd[queued + nScen] = forward;
+          stdDev[queued + nScen] = vol * sqrtT;
+          simd.strikeUsd.fill(strike, queued, queued + nScen + 1);
+          simd.discountFactor.fill(df, queued, queued + nScen + 1);
+          simd.sign.fill(isCall ? 1 : -1, queued, queued + nScen + 1);
           queuedRow[queuedRows] = row;
           queuedSize[queuedRows++] = size;
           queued += nScen + 1;
