@@ -6,6 +6,8 @@ import type { GridPmConfig } from "../../../../src/margin/gridPm/config.js";
 import { resolvePortfolio } from "../../../../src/margin/resolve/resolvePortfolio.js";
 import { resolveMarginConfig } from "../../../../src/margin/resolveConfig.js";
 import { black76PriceUnchecked } from "../../../../src/pricing/black76.js";
+import { buildPositionBlock, revalueScenarios } from "../../../../src/pricing/revalueKernel.js";
+import type { PricedPosition } from "../../../../src/pricing/types.js";
 import {
   BLACK76_SIMD_CAPACITY,
   type Black76SimdKernel,
@@ -15,6 +17,7 @@ import {
 } from "../../../../src/pricing/wasm/black76Simd.js";
 import { portfolioSchema } from "../../../../src/schema/portfolio.js";
 import { exampleMarket } from "../../../support/exampleMarket.js";
+import { pos } from "../../../support/pricedPosition.js";
 
 /** The stated accuracy bound of the kernel against the JS path: |diff| <= 1e-14 x (forward + strike). */
 const BOUND_REL = 1e-14;
@@ -128,6 +131,47 @@ describe("WASM SIMD Black-76 kernel", () => {
     const got = priceSimd(edges);
     const want = [18, 0, 18, 108, 0, 90, 0];
     for (let j = 0; j < want.length; j++) expect(got[j]).toBeCloseTo(want[j]!, 12);
+  });
+
+  it("revalueScenarios: the same P&L on both paths within the bound, across kernel batches, unshocked P&L exactly 0", () => {
+    const state = { spotUsd: 3000, carryRateAnnual: 0.06, riskFreeRateAnnual: 0.045 };
+    // 400 options x (29 + 1) prices = 12,000: three kernel batches of at most 4,096. Vols include 0 (intrinsic) and
+    // values under the floor; expiries include expired (JS path) and two days.
+    const positions: PricedPosition[] = [];
+    const vols: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const expiryYears = i % 50 === 0 ? -0.01 : [2 / 365, 0.08, 0.25, 1.5][i % 4]!;
+      positions.push(
+        pos({ kind: "option", size: (i % 7) - 3.5, strikeUsd: 1500 + 7.5 * i, expiryYears, isCall: i % 3 !== 0 }),
+      );
+      vols.push(i % 37 === 0 ? 0 : i % 11 === 0 ? 0.05 : 0.3 + (i % 13) * 0.05);
+    }
+    const spotMults = new Float64Array(29);
+    const volMults = new Float64Array(29);
+    for (let s = 0; s < 29; s++) {
+      spotMults[s] = s === 14 ? 1 : 0.6 + s * 0.03;
+      volMults[s] = s === 14 ? 1 : [0.7, 1, 1.3, 1.6][s % 4]!;
+    }
+    const block = buildPositionBlock(positions, vols, state);
+    const options = { minVolAnnual: 0.04 };
+    const revalue = (backend: "js" | "wasm") => {
+      setBlack76Backend(backend);
+      const out = new Float64Array(400 * 29);
+      revalueScenarios(block, state, spotMults, volMults, out, options);
+      return out;
+    };
+    const js = revalue("js");
+    const wasm = revalue("wasm");
+    for (let i = 0; i < 400; i++) {
+      const p = positions[i]!;
+      const tol = 2 * BOUND_REL * Math.abs(p.size) * (2 * state.spotUsd + p.strikeUsd);
+      for (let s = 0; s < 29; s++) {
+        expect(Math.abs(wasm[i * 29 + s]! - js[i * 29 + s]!), `position ${i} scenario ${s}`).toBeLessThanOrEqual(tol);
+      }
+      // vol above the floor: the unshocked scenario has the base's inputs
+      if (vols[i]! >= options.minVolAnnual) expect(Math.abs(wasm[i * 29 + 14]!), `position ${i}`).toBe(0);
+    }
+    expect(wasm.some((v) => Math.abs(v) > 1)).toBe(true);
   });
 
   it("is off with the switch set to js", () => {
