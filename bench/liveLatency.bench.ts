@@ -62,7 +62,7 @@ async function roundToReport(net: Devnet, n: number, rounds: number): Promise<nu
     defaultModel: "grid",
   });
   try {
-    for (let i = 0; i < n; i++) svc.service.putAccount(`acct-${i}`, { portfolio: account(i) }, "start");
+    for (let i = 0; i < n; i++) await svc.service.putAccount(`acct-${i}`, { portfolio: account(i) }, "start");
     const client = await StreamClient.open(svc.url, "bench-key-0123456789abcdef");
     const watched = `acct-${n - 1}`;
     client.send({ type: "subscribe", accounts: [watched] });

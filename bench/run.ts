@@ -9,18 +9,24 @@ import { benchLiquidationPlan } from "./liquidationPlan.bench.js";
 import { emit, emitted } from "./measure.js";
 import { benchRevaluation } from "./revalue.bench.js";
 import { benchRoofline } from "./roofline.bench.js";
+import { benchStoreWrite } from "./storeWrite.bench.js";
+import { benchXchainPrecision } from "./xchainPrecision.bench.js";
 import { benchXchainReport } from "./xchainReport.bench.js";
+import { benchXchainVenue } from "./xchainVenue.bench.js";
 
 /**
  * `npm run bench [-- --only a,b] [--accounts N] [--compare REF]`: benchmarks as JSON lines (fixed seeds; min, median,
- * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, xchain, derive, liquidation, onboarding,
- * straightforward, batch, options, backtest. `--compare REF` first runs git ref REF's benchmarks (built in a temporary worktree,
+ * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, xchain, venue, precision, derive,
+ * liquidation, onboarding, straightforward, batch, options, backtest, store (margin rows written per second, SQLite
+ * beside a private PostgreSQL). `--compare REF` first runs git ref REF's benchmarks (built in a temporary worktree,
  * as a child process), then these, and prints the ratio of each figure to the ref's.
  */
 const SECTIONS = [
   "roofline",
   "revalue",
   "xchain",
+  "venue",
+  "precision",
   "derive",
   "liquidation",
   "onboarding",
@@ -28,6 +34,7 @@ const SECTIONS = [
   "batch",
   "options",
   "backtest",
+  "store",
 ];
 const { values } = parseArgs({
   options: { only: { type: "string" }, accounts: { type: "string" }, compare: { type: "string" } },
@@ -52,11 +59,14 @@ const t0 = Date.now();
 const roofline = await benchRoofline();
 if (sections.has("revalue")) benchRevaluation(roofline);
 if (sections.has("xchain")) benchXchainReport(market);
+if (sections.has("venue")) await benchXchainVenue(market);
+if (sections.has("precision")) benchXchainPrecision(root, market);
 if (sections.has("derive")) benchDerivePmrm2(root, market);
 if (sections.has("liquidation")) benchLiquidationPlan(root, market);
 if (["onboarding", "straightforward", "batch", "options"].some((s) => sections.has(s))) {
   await benchBatchRemargin(market, { accounts, sections });
 }
 if (sections.has("backtest")) await benchBacktestCompare(root);
+if (sections.has("store")) await benchStoreWrite(root);
 emit({ bench: "total", seconds: Number(((Date.now() - t0) / 1e3).toFixed(1)) });
 if (ref) for (const line of compareRecords(ref, emitted)) emit(line);

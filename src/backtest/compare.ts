@@ -222,15 +222,18 @@ export function methodNotes(options: BacktestRunOptions = {}): string[] {
       `moneyness and time to expiry they had against the ${options.referenceDate ?? "2023-06-30"} close, futures at the ` +
       "fair forward with the same time to expiry); funding ignored.",
     "Margin = IM + collateral haircuts (equity - collateral value): the least equity the model lets the account hold. " +
-      "Exception: the book's realised loss over the horizon (model horizon rounded to whole days, at least 1) > margin.",
+      "Exception: the book's realised loss, each item over its own liquidation horizon in that day's report (rounded to whole days, at least 1), > margin.",
     `Tests at ${((options.coverage ?? 0.99) * 100).toFixed(1)}% coverage: Kupiec POF, Christoffersen independence and ` +
       "conditional coverage (chi-square 1 and 2 dof), Basel traffic light scaled to the number of observations " +
       "(binomial cdf: green < 95%, red >= 99.99%).",
     "Procyclicality: largest rise of the margin over 5 and 30 calendar days (relative to the starting level) and " +
       "peak / trough over the run.",
-    `Liquidation replay: account opened the day before each crisis window with cash so that collateral value = IM, ` +
-      `book held; when maintenance collateral < MM at a close, unwound ${options.liquidation?.delayDays ?? 1} day(s) ` +
-      "later at that close paying the square-root unwind cost (xchain liquidity model); bad debt = unpaid loss.",
+    "Liquidation replay: account opened the day before each crisis window with cash so that collateral value = IM, " +
+      "book held; maintenance checked within each day on every feed's open/high/low (path from the open to the low " +
+      "and to the high, previous close's risk factors) and at the close; unwound at the breach point paying the " +
+      "square-root unwind cost (xchain liquidity model), at the worst of the day when the open gapped past the " +
+      `breach; days without a range: ${options.liquidation?.delayDays ?? 1} day(s) after a breach at a close; ` +
+      "bad debt = unpaid loss.",
     `xchain Monte Carlo paths per day: ${options.paths ?? 10_000}.`,
   ];
 }

@@ -25,16 +25,24 @@ export interface ReplayDay {
    * exactly at its initial requirement has collateralValue = IM, so equity = IM + haircut).
    */
   marginUsd: number;
-  /** Loss of the day's book over the horizon (positive = loss); null when the later close is not in the data. */
+  /**
+   * Loss of the day's book over the liquidation horizons (positive = loss): each item's loss to the close its own
+   * horizon later (the day's report's horizon rounded to whole days, at least 1), as the model measures it; null when
+   * a later close is not in the data.
+   */
   lossUsd: number | null;
+  /** Loss of the day's book to the next day's close: what a 1-day VaR is backtested on; null without that close. */
+  oneDayLossUsd: number | null;
   exception: boolean | null;
   /** Warning or critical flags of the day's report. */
   warnings: number;
   /**
-   * The report's first component at its maintenance level: the model's core risk measure over the horizon (xchain:
-   * the simulated ES or its floor, before add-ons and the IM buffer), for coverage tests of that component alone.
+   * The model's own VaR for a VaR backtest: xchain's 1-day 99% VaR of the simulated P&L (`backtestVarUsd`, at current
+   * vols, before floors, add-ons and the IM buffer); other models, their first component at its maintenance level.
    */
   riskComponentUsd: number;
+  /** The report's token-event charge (xchain `jumps` component, IM level; 0 for models without one). */
+  eventChargeUsd: number;
 }
 
 export interface ReplayResult {
@@ -42,7 +50,7 @@ export interface ReplayResult {
   model: string;
   /** Longest liquidation horizon the model reported (days; 1 for models without horizons). */
   modelHorizonDays: number;
-  /** Horizon of the realised loss: the model's rounded to whole days, at least 1. */
+  /** Longest item horizon of the realised losses over the run: the model's rounded to whole days, at least 1. */
   horizonDays: number;
   days: ReplayDay[];
 }
@@ -80,6 +88,16 @@ export function marginOnDay(
   return { book, report };
 }
 
+/**
+ * Each item's loss horizon in whole days (at least 1): the report's, rounded, or `fixed` when given; the report's
+ * longest for every item when its rows do not match the book's items one to one.
+ */
+function itemHorizons(report: MarginReport, nItems: number, fixed: number | undefined): Int32Array {
+  const whole = (d: number | undefined) => fixed ?? Math.max(1, Math.round(d ?? 1));
+  if (report.byPosition.length !== nItems) return new Int32Array(nItems).fill(whole(horizonOf(report)));
+  return Int32Array.from(report.byPosition, (row) => whole(row.horizonDays));
+}
+
 function horizonOf(report: MarginReport): number {
   let h = 1;
   for (const row of report.byPosition) if (row.horizonDays !== undefined) h = Math.max(h, row.horizonDays);
@@ -89,9 +107,12 @@ function horizonOf(report: MarginReport): number {
 /**
  * Walks the timeline with one model: each day the book is re-based to the close (book.ts), the model computes its
  * margin from that day's snapshot (built from data up to that day only), and the realised loss is the change in the
- * same book's mark value from that close to the close `horizonDays` later. An exception is a loss above the margin
- * (IM + haircuts). The loss horizon is the model's longest liquidation horizon rounded to whole days (daily data),
- * at least 1; `horizonDays` overrides it.
+ * same book's mark value from that close, each item to the close of its own liquidation horizon in that day's report
+ * (rounded to whole days, at least 1): a collateral holding the model measures at 8 days (bridged to the risk chain)
+ * is measured over 8 days, a perp on the risk chain over 1. Horizons are read every day, so a book whose risk chain
+ * changes with prices is measured as the model measured it that day (a fixed horizon from the first day made the
+ * backtest depend on its start day). An exception is a loss above the margin (IM + haircuts); `horizonDays` fixes
+ * every item's horizon instead.
  */
 export function replayMargin(
   timeline: MarketTimeline,
@@ -102,42 +123,68 @@ export function replayMargin(
 ): ReplayResult {
   const days = timeline.days;
   if (days.length === 0) throw invalidInput("$.timeline", "no day to replay");
+  const fixed = options.horizonDays;
+  if (fixed !== undefined && !(Number.isInteger(fixed) && fixed >= 1)) {
+    throw invalidInput("$.horizonDays", "must be an integer >= 1");
+  }
   const rows: ReplayDay[] = [];
   const books: Portfolio[] = [];
+  const horizons: Int32Array[] = [];
+  const values: Float64Array[] = [];
   let modelHorizonDays = 1;
-  let horizonDays = options.horizonDays ?? 0;
+  let horizonDays = 1;
   days.forEach((day, t) => {
     const { book, report } = marginOnDay(template, day, config, timeline.carryAnnual);
-    if (t === 0) {
-      modelHorizonDays = horizonOf(report);
-      if (!options.horizonDays) horizonDays = Math.max(1, Math.round(modelHorizonDays));
-    }
-    const equity = bookValueUsd(book, day.market);
+    if (t === 0) modelHorizonDays = horizonOf(report);
+    const v = itemValues(book, day.market);
+    const h = itemHorizons(report, v.length, fixed);
+    for (const x of h) horizonDays = Math.max(horizonDays, x);
     const haircut = report.equityUsd - report.collateralValueUsd;
     books.push(book);
+    horizons.push(h);
+    values.push(v);
     rows.push({
       date: day.date,
       dayNumber: day.dayNumber,
-      equityUsd: equity,
+      equityUsd: v.reduce((a, x) => a + x, 0),
       initialMarginUsd: report.initialMarginUsd,
       maintenanceMarginUsd: report.maintenanceMarginUsd,
       haircutUsd: haircut,
       marginUsd: report.initialMarginUsd + haircut,
       lossUsd: null,
+      oneDayLossUsd: null,
       exception: null,
       warnings: report.flags.filter((f) => f.severity !== "info").length,
-      riskComponentUsd: report.components[0]?.maintenanceMarginUsd ?? 0,
+      riskComponentUsd: report.backtestVarUsd ?? report.components[0]?.maintenanceMarginUsd ?? 0,
+      eventChargeUsd: report.components.find((c) => c.id === "jumps")?.initialMarginUsd ?? 0,
     });
     onProgress?.(t + 1, days.length);
   });
-  if (!(Number.isInteger(horizonDays) && horizonDays >= 1))
-    throw invalidInput("$.horizonDays", "must be an integer >= 1");
   rows.forEach((row, t) => {
-    const later = timeline.indexOfDay.get(row.dayNumber + horizonDays);
-    if (later === undefined) return;
-    const loss = row.equityUsd - bookValueUsd(books[t]!, days[later]!.market);
+    const later = new Map<number, Float64Array | null>();
+    const valuesAfter = (k: number): Float64Array | null => {
+      if (!later.has(k)) {
+        const idx = timeline.indexOfDay.get(row.dayNumber + k);
+        later.set(k, idx === undefined ? null : itemValues(books[t]!, days[idx]!.market));
+      }
+      return later.get(k)!;
+    };
+    const next = valuesAfter(1);
+    if (next) row.oneDayLossUsd = row.equityUsd - next.reduce((a, x) => a + x, 0);
+    let loss = 0;
+    const h = horizons[t]!;
+    for (let i = 0; i < h.length; i++) {
+      const v = valuesAfter(h[i]!);
+      if (!v) return;
+      loss += values[t]![i]! - v[i]!;
+    }
     row.lossUsd = loss;
     row.exception = loss > row.marginUsd;
   });
   return { accountId: template.accountId, model: config.model, modelHorizonDays, horizonDays, days: rows };
+}
+
+/** Mark value of each item of a book in a market, in the portfolio's item order (holdings, then positions). */
+function itemValues(book: Portfolio, market: ResolvedMarket): Float64Array {
+  return Float64Array.from(resolvePortfolio(book, market).items, (it) => it.valueUsd);
 }

@@ -11,7 +11,7 @@ import type { Portfolio } from "../schema/portfolio.js";
 import { buildDaySnapshot, type DayQuoteFeed, type DaySnapshotPlan } from "./history/daySnapshot.js";
 import { closeTimeSec, dayNumberOf } from "./history/dayTime.js";
 import { EwmaVolProxy } from "./history/ewmaVolProxy.js";
-import { type History, seriesOf } from "./history/history.js";
+import { type History, lastIndexAtOrBefore, seriesOf } from "./history/history.js";
 import { riskFactorsDoc } from "./history/riskFactorsDoc.js";
 import {
   RISK_FACTOR_SERIES_BY_FACTOR,
@@ -123,6 +123,36 @@ export interface MarketDay {
   riskFactors?: RiskFactorEstimate;
   /** EWMA vol proxy of each option underlying, annualised. */
   volProxyAnnual: Map<string, number>;
+  /**
+   * The day's open, high and low of each quoted feed (`BTC`, `USDC`, ...), USD, where the series has all three that
+   * day: what the liquidation replay checks the breach on. A feed without them is absent (the replay then uses closes).
+   */
+  rangeUsd: Map<string, DayRange>;
+}
+
+export interface DayRange {
+  openUsd: number;
+  highUsd: number;
+  lowUsd: number;
+}
+
+/** The day's range of each feed whose series has a complete open/high/low on `date`. */
+function dayRanges(history: History, feeds: readonly DayQuoteFeed[], date: string): Map<string, DayRange> {
+  const out = new Map<string, DayRange>();
+  for (const f of feeds) {
+    const s = history.get(f.series);
+    const k = s ? lastIndexAtOrBefore(s.dates, date) : -1;
+    if (!s || k < 0 || s.dates[k] !== date || out.has(f.symbol)) continue;
+    const range = {
+      openUsd: s.opens?.[k] ?? Number.NaN,
+      highUsd: s.highs?.[k] ?? Number.NaN,
+      lowUsd: s.lows?.[k] ?? Number.NaN,
+    };
+    if (Number.isFinite(range.openUsd) && Number.isFinite(range.highUsd) && Number.isFinite(range.lowUsd)) {
+      out.set(f.symbol, range);
+    }
+  }
+  return out;
 }
 
 export interface SeriesRange {
@@ -293,6 +323,7 @@ export function buildMarketTimeline(
       spotUsd,
       ...(estimate ? { riskFactors: estimate } : {}),
       volProxyAnnual: built.volProxyAnnual,
+      rangeUsd: dayRanges(history, feeds, date),
     });
     onProgress?.(k + 1, days.length);
   });

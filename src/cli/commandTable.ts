@@ -144,7 +144,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     group: "validation",
     summary: "xchain on every example portfolio -> reports/xchain-validation.md",
     usage: ["[--paths N] [--history DIR] [--json]"],
-    options: ["paths", "history"],
+    options: ["paths", "history", "json"],
   },
   {
     name: "serve",

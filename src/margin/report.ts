@@ -135,6 +135,11 @@ export interface MarginReport {
   byChain: GroupMargin[];
   byUnderlying: GroupMargin[];
   scenarios: ScenarioTable[];
+  /**
+   * The model's 1-day VaR of the book's simulated P&L at current vols, USD, for VaR backtests (xchain with
+   * `backtesting.oneDayVar`); not part of the requirement.
+   */
+  backtestVarUsd?: number;
   /** Worst simulated paths (simulation models only). */
   worstPaths?: WorstPath[];
   /** Present when a policy rule fired: its effects are in the `policy` component and the flags. */

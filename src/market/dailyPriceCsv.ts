@@ -10,6 +10,23 @@ export interface DailySeries {
   closes: Float64Array;
   /** Provider's volume of each day (USD for `*-USD`); NaN where the file has no volume column or an empty cell. */
   volumes: Float64Array;
+  /**
+   * The day's open, high and low in the close's unit, present when the header names the column; NaN for an empty
+   * cell (the day's range is then unknown, and readers fall back to the close).
+   */
+  opens?: Float64Array;
+  highs?: Float64Array;
+  lows?: Float64Array;
+}
+
+/** Reads an optional price cell: empty = NaN (unknown), else a finite decimal > 0. */
+function optionalPrice(text: string, where: string, column: string): number {
+  if (text === "") return Number.NaN;
+  const x = Number(text);
+  if (!DECIMAL.test(text) || !(x > 0) || !Number.isFinite(x)) {
+    throw invalidInput(where, `${column} must be empty or a positive number`, `got "${text}"`);
+  }
+  return x;
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -26,13 +43,15 @@ function isCalendarDate(s: string): boolean {
 /**
  * Parses a daily price CSV, the one set of rules for every reader of `../shared/data`-style files (backtest, service
  * replay, oracle replay source, `xmargin risk`):
- * - the header names the columns (case-insensitive, any order); `date` and `close` are required, `volume` optional,
- *   other columns (open, high, low) are ignored;
+ * - the header names the columns (case-insensitive, any order); `date` and `close` are required, `volume`, `open`,
+ *   `high` and `low` optional, other columns are ignored;
  * - every row has the header's number of fields; blank lines, CRLF and a UTF-8 BOM are accepted;
  * - dates are calendar ISO days, strictly ascending (a gap of missing days is allowed and kept as a gap);
  * - a close must be a finite decimal > 0 (an empty, zero or negative close is rejected: a price of 0 would
  *   silently lower margin);
- * - a volume is empty (NaN) or a finite decimal >= 0.
+ * - a volume is empty (NaN) or a finite decimal >= 0;
+ * - an open, high or low is empty (NaN) or a finite decimal > 0, and a day's range holds its prices:
+ *   low <= open, close <= high (a low above the close would hide the day's worst price from the liquidation replay).
  * Errors are INVALID_INPUT with path `file:line` (1-based). Pure: the caller reads the file.
  * @param text whole file content.
  * @param symbol series name, e.g. `BTC-USD`.
@@ -46,6 +65,7 @@ export function parseDailyPriceCsv(text: string, symbol: string, file = `${symbo
   const dateCol = header.indexOf("date");
   const closeCol = header.indexOf("close");
   const volumeCol = header.indexOf("volume");
+  const rangeCols = { open: header.indexOf("open"), high: header.indexOf("high"), low: header.indexOf("low") };
   if (dateCol < 0 || closeCol < 0) {
     throw invalidInput(
       `${file}:1`,
@@ -56,6 +76,7 @@ export function parseDailyPriceCsv(text: string, symbol: string, file = `${symbo
   const dates: string[] = [];
   const closes: number[] = [];
   const volumes: number[] = [];
+  const range = { open: [] as number[], high: [] as number[], low: [] as number[] };
   for (let k = 1; k < lines.length; k++) {
     const raw = (lines[k] ?? "").trim();
     if (raw === "") continue;
@@ -83,10 +104,32 @@ export function parseDailyPriceCsv(text: string, symbol: string, file = `${symbo
     if (volumeText !== "" && (!DECIMAL.test(volumeText) || !(volume >= 0) || !Number.isFinite(volume))) {
       throw invalidInput(where, "volume must be empty or a number >= 0", `got "${volumeText}"`);
     }
+    const cell = (col: number) => (col < 0 ? "" : (fields[col] ?? "").trim());
+    const open = optionalPrice(cell(rangeCols.open), where, "open");
+    const high = optionalPrice(cell(rangeCols.high), where, "high");
+    const low = optionalPrice(cell(rangeCols.low), where, "low");
+    // NaN compares false: an unknown side of the range is not checked.
+    if (high < Math.max(close, Number.isNaN(open) ? close : open) || high < low) {
+      throw invalidInput(where, "high must be >= open, close and low", `got high ${high}`);
+    }
+    if (low > Math.min(close, Number.isNaN(open) ? close : open)) {
+      throw invalidInput(where, "low must be <= open and close", `got low ${low}`);
+    }
     dates.push(date);
     closes.push(close);
     volumes.push(volume);
+    range.open.push(open);
+    range.high.push(high);
+    range.low.push(low);
   }
   if (dates.length === 0) throw missingData(`${file}:2`, `${symbol}: no data rows`);
-  return { symbol, dates, closes: Float64Array.from(closes), volumes: Float64Array.from(volumes) };
+  return {
+    symbol,
+    dates,
+    closes: Float64Array.from(closes),
+    volumes: Float64Array.from(volumes),
+    ...(rangeCols.open >= 0 ? { opens: Float64Array.from(range.open) } : {}),
+    ...(rangeCols.high >= 0 ? { highs: Float64Array.from(range.high) } : {}),
+    ...(rangeCols.low >= 0 ? { lows: Float64Array.from(range.low) } : {}),
+  };
 }

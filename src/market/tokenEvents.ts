@@ -24,6 +24,8 @@ export interface TokenEvent {
    * charged once, as the event, and never again through the simulated basis.
    */
   basisDays?: { factor: string; dates: readonly string[] };
+  /** Days whose close shows the event in ../shared/data besides `basisDays` (the event table of xchain-validation). */
+  historicalDays?: readonly string[];
 }
 
 /** One event a token is exposed to, with the token's own move in it (a second-order victim moves less). */
@@ -39,7 +41,17 @@ const event = (
   probabilityAnnual: number,
   source: string,
   basisDays?: TokenEvent["basisDays"],
-): TokenEvent => Object.freeze({ id, kind, sizeRel, probabilityAnnual, source, ...(basisDays ? { basisDays } : {}) });
+  historicalDays?: readonly string[],
+): TokenEvent =>
+  Object.freeze({
+    id,
+    kind,
+    sizeRel,
+    probabilityAnnual,
+    source,
+    ...(basisDays ? { basisDays } : {}),
+    ...(historicalDays ? { historicalDays } : {}),
+  });
 
 /** Bridge route each chain's bridged tokens crossed (the chain's main route from Ethereum). */
 const BRIDGE_ROUTE: Readonly<Record<string, string>> = {
@@ -74,8 +86,24 @@ export const TOKEN_EVENTS: Readonly<Record<string, TokenEvent>> = Object.freeze(
     factor: "basis:DAI",
     dates: ["2023-03-11", "2023-03-12"],
   }),
-  "issuer:UST": event("issuer:UST", "issuer", -1, 0.03, "UST close 0.0065 on 2022-06-18 (algorithmic, collapsed)"),
-  "lst:stETH": event("lst:stETH", "lst", -0.07, 0.05, "stETH/ETH close 0.93674 on 2022-06-15 (Celsius, 3AC)"),
+  "issuer:UST": event(
+    "issuer:UST",
+    "issuer",
+    -1,
+    0.03,
+    "UST close 0.0065 on 2022-06-18 (algorithmic, collapsed)",
+    undefined,
+    ["2022-05-09", "2022-05-12", "2022-05-13"],
+  ),
+  "lst:stETH": event(
+    "lst:stETH",
+    "lst",
+    -0.07,
+    0.05,
+    "stETH/ETH close 0.93674 on 2022-06-15 (Celsius, 3AC)",
+    undefined,
+    ["2022-06-13", "2022-06-14", "2022-06-15"],
+  ),
   "lst:cbETH": event("lst:cbETH", "lst", -0.07, 0.05, "assumed as stETH (no cbETH series)"),
   "lst:mSOL": event("lst:mSOL", "lst", -0.07, 0.05, "assumed as stETH (no mSOL series)"),
   "lst:jitoSOL": event("lst:jitoSOL", "lst", -0.07, 0.05, "assumed as stETH (no jitoSOL series)"),
@@ -85,10 +113,17 @@ export const TOKEN_EVENTS: Readonly<Record<string, TokenEvent>> = Object.freeze(
     -1,
     0.02,
     "custodian failure; WBTC/BTC stayed >= 0.986 in 2022-11",
+    undefined,
+    ["2022-11-09"],
   ),
   "custodian:cbBTC": event("custodian:cbBTC", "custodian", -1, 0.02, "custodian failure (no cbBTC series)"),
   ...Object.fromEntries(Object.values(BRIDGE_ROUTE).map((id) => [id, event(id, "bridge", -1, 0.02, BRIDGE_FAILURE)])),
 });
+
+/** The days whose close shows an event in the daily history: its basis days and its other historical days. */
+export function eventDaysInData(e: TokenEvent): string[] {
+  return [...new Set([...(e.basisDays?.dates ?? []), ...(e.historicalDays ?? [])])].sort();
+}
 
 /** Per basis factor, the days of catalogue events in its series (left out of its estimate). */
 export function eventDaysByFactor(): Map<string, Set<string>> {

@@ -33,7 +33,13 @@ export interface OptionGrid {
 
 const MIN_X_CELLS = 16;
 const MAX_X_CELLS = 1024;
-const Y_CELLS = 12;
+const MIN_Y_CELLS = 12;
+const MAX_Y_CELLS = 48;
+/**
+ * Widest log-vol step of a cell: implied vol that answers the size of the move (xchain `impliedVol.moveResponse`)
+ * spans log-vol ranges of several units on the extreme paths, where twelve fixed cells were too coarse.
+ */
+const MAX_Y_STEP = 0.08;
 
 /**
  * Builds the grid covering [xMin, xMax] x [yMin, yMax], padded by one node on every side for the cubic stencil.
@@ -52,9 +58,10 @@ export function buildOptionGrid(
   const xCells = Math.min(MAX_X_CELLS, Math.max(MIN_X_CELLS, Math.ceil(xRange / maxStep)));
   const dx = xRange / xCells;
   const yRange = Math.max(yMax - yMin, 1e-9);
-  const dy = yRange / Y_CELLS;
+  const yCells = Math.min(MAX_Y_CELLS, Math.max(MIN_Y_CELLS, Math.ceil(yRange / MAX_Y_STEP)));
+  const dy = yRange / yCells;
   const nx = xCells + 2;
-  const ny = Y_CELLS + 2;
+  const ny = yCells + 2;
   const x0 = xMin - dx;
   const y0 = yMin - dy;
   const values = new Float64Array((ny + 1) * (nx + 1));

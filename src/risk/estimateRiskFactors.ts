@@ -57,6 +57,12 @@ export interface RiskFactorEstimate {
   rawVolsDaily: Float64Array;
   /** Daily vols after the anti-procyclicality treatment. */
   volsDaily: Float64Array;
+  /**
+   * Daily vols of the 1-day P&L a VaR backtest sees: current vols before the floor, and for basis series the raw
+   * (uncleaned) EWMA vol, since a one-day closing-price reversal is noise for the liquidation horizon but is in a 1-day
+   * P&L marked at closes.
+   */
+  oneDayVolsDaily: Float64Array;
   /** Blended, repaired correlation, row-major. */
   correlation: Float64Array;
   /** Largest observed 1-day log move per factor (signed: the larger of the up and down moves in size). */
@@ -280,6 +286,7 @@ export function estimateRiskFactors(
     currentVolsDaily: current,
     rawVolsDaily: rawVols,
     volsDaily: vols,
+    oneDayVolsDaily: Float64Array.from(factors, (f, i) => (f.name.startsWith("basis:") ? rawVols[i]! : current[i]!)),
     correlation,
     largestMoveLog: largest,
     fromDate,

@@ -131,8 +131,14 @@ export const riskFactorsSchema = z
             name: z
               .string()
               .regex(/^((basis|vol):)?[A-Za-z0-9_.-]+$/, { message: 'must look like "ETH" or "basis:stETH"' }),
-            /** Standard deviation of the daily log-return (0.035 = 3.5% a day). */
+            /** Standard deviation of the daily log-return (0.035 = 3.5% a day), after any anti-procyclicality floor. */
             volDaily: nonNegativeDecimalString,
+            /**
+             * Vol of the 1-day P&L for VaR backtests, when the estimate gives it: the current vol before the
+             * anti-procyclicality floor (raw closes for basis series). Basel 2.5 backtests VaR, not stressed VaR; never
+             * used to charge margin.
+             */
+            backtestVolDaily: nonNegativeDecimalString.optional(),
           })
           .strict(),
       )

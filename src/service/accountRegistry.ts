@@ -10,18 +10,20 @@ import { type BandState, rebalancePolicySchema } from "./rebalancePolicy.js";
 export class AccountRegistry {
   readonly accounts = new Map<string, LiveAccount>();
 
-  constructor(
-    private readonly store: MarginStore,
-    private readonly defaultModel: string,
-    log: (line: string) => void,
-  ) {
-    for (const row of store.listAccounts()) {
+  private constructor(private readonly defaultModel: string) {}
+
+  /** Loads every stored account with its rebalancing band state; an account that no longer validates is logged. */
+  static async load(store: MarginStore, defaultModel: string, log: (line: string) => void): Promise<AccountRegistry> {
+    const registry = new AccountRegistry(defaultModel);
+    const bands = await store.listMeta(bandMetaKey(""));
+    for (const row of await store.listAccounts()) {
       try {
-        this.accounts.set(row.accountId, this.fromRow(row));
+        registry.accounts.set(row.accountId, registry.fromRow(row, bands.get(bandMetaKey(row.accountId))));
       } catch (err) {
         log(`stored account ${row.accountId} ignored: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    return registry;
   }
 
   /** The account, or NOT_FOUND naming the id. */
@@ -36,12 +38,12 @@ export class AccountRegistry {
     return { model: this.defaultModel };
   }
 
-  private fromRow(row: AccountRow): LiveAccount {
+  private fromRow(row: AccountRow, storedBand: string | undefined): LiveAccount {
     const portfolio = parseDocument(portfolioSchema, row.portfolio, "Portfolio");
     const configDoc = (row.config ?? this.defaultConfigDoc()) as Record<string, unknown>;
     const config: AnyMarginConfig = resolveMarginConfig(configDoc);
     const policy = row.policy === null ? null : parseDocument(rebalancePolicySchema, row.policy, "RebalancePolicy");
-    const band = this.store.getMeta(bandMetaKey(row.accountId)) as BandState | undefined;
+    const band = storedBand as BandState | undefined;
     return {
       accountId: row.accountId,
       version: row.version,

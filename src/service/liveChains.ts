@@ -49,18 +49,18 @@ export class LiveChains {
   /** Reads every chain once, registers the followed accounts, makes the first live market and starts following. */
   async start(): Promise<void> {
     await this.feed.readAll();
-    for (const account of this.feed.config.accounts) this.setHoldings(account, this.feedHoldings(account), "start");
-    this.applyMarket("live start");
-    this.feed.onUpdate((u) => this.onUpdate(u));
+    for (const account of this.feed.config.accounts) {
+      await this.setHoldings(account, this.feedHoldings(account), "start");
+    }
+    await this.applyMarket("live start");
+    this.feed.onUpdate((u) => void this.onUpdate(u));
     this.feed.onStatus((s) => this.onStatus(s));
     this.feed.start();
     this.clock = setInterval(() => {
       this.asOfSec = Math.floor(Date.now() / 1000);
-      try {
-        this.applyMarket("live clock");
-      } catch (err) {
+      this.applyMarket("live clock").catch((err: unknown) => {
         this.log(`live clock tick failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      });
     }, this.options.clockTickMs);
     this.clock.unref();
   }
@@ -83,24 +83,24 @@ export class LiveChains {
     return this.options.service.applyMarket(snapshot, source);
   }
 
-  private setHoldings(account: string, holdings: Holding[], reason: "start" | "position"): void {
+  private async setHoldings(account: string, holdings: Holding[], reason: "start" | "position"): Promise<void> {
     const { service } = this.options;
     const existing = service.accounts.get(account);
     const portfolio = { ...(existing?.portfolio ?? { accountId: account, positions: [] }), holdings };
-    service.putAccount(account, { portfolio }, reason);
+    await service.putAccount(account, { portfolio }, reason);
   }
 
-  private onUpdate(u: LiveUpdate): void {
+  private async onUpdate(u: LiveUpdate): Promise<void> {
     const { service } = this.options;
     let recomputed = 0;
     try {
       if (u.changedFeeds.length > 0) {
         const before = service.stats.recomputations;
-        this.applyMarket(`live ${u.origin}`);
+        await this.applyMarket(`live ${u.origin}`);
         recomputed += service.stats.recomputations - before;
       }
       for (const [account, holdings] of u.accounts) {
-        this.setHoldings(account, holdings, "position");
+        await this.setHoldings(account, holdings, "position");
         recomputed++;
       }
     } catch (err) {

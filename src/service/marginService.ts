@@ -86,31 +86,62 @@ export class MarginService {
   /** The rulebook evaluated after every model: the newest stored version, else the built-in default. */
   rulebook: Rulebook = DEFAULT_RULEBOOK;
 
-  constructor(options: MarginServiceOptions) {
+  /** Mutations (ticks, account writes, rulebook changes) run one at a time, in call order: see `serial`. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: MarginServiceOptions, restored: { market: LiveMarket; registry: AccountRegistry }) {
     this.store = options.store;
     this.whatIfEngine = options.whatIf;
     this.budget = options.budget ?? computeBudgetSchema.parse({});
     this.log = options.log ?? (() => {});
     this.events = new ServiceEvents(this.log);
-    const storedBook = this.store.latestRulebook(DEFAULT_RULEBOOK.name);
-    if (storedBook) {
-      try {
-        this.rulebook = parseRulebook(storedBook.document);
-      } catch (err) {
-        this.log(`stored rulebook ignored: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-    const stored = this.store.latestMarket();
-    this.market = new LiveMarket(stored ? stored.seq + 1 : 1);
+    this.market = restored.market;
+    this.registry = restored.registry;
+  }
+
+  /**
+   * Opens the service on a store: restores the newest stored rulebook, the last market (the next tick continues its
+   * sequence) and the accounts. Stored documents that no longer validate are logged and left out.
+   */
+  static async open(options: MarginServiceOptions): Promise<MarginService> {
+    const log = options.log ?? (() => {});
+    const storedBook = await options.store.latestRulebook(DEFAULT_RULEBOOK.name);
+    const stored = await options.store.latestMarket();
+    const market = new LiveMarket(stored ? stored.seq + 1 : 1);
     if (stored) {
       try {
         const snapshot = parseDocument(marketSnapshotSchema, stored.snapshot, "MarketSnapshot");
-        this.market.apply(snapshot, stored.source, stored.seq);
+        market.apply(snapshot, stored.source, stored.seq);
       } catch (err) {
-        this.log(`stored market ignored: ${err instanceof Error ? err.message : String(err)}`);
+        log(`stored market ignored: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    this.registry = new AccountRegistry(this.store, options.defaultModel, this.log);
+    const registry = await AccountRegistry.load(options.store, options.defaultModel, log);
+    const service = new MarginService(options, { market, registry });
+    if (storedBook) {
+      try {
+        service.rulebook = parseRulebook(storedBook.document);
+      } catch (err) {
+        log(`stored rulebook ignored: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return service;
+  }
+
+  /**
+   * Runs a mutation after the ones called before it. With an asynchronous store two ticks could otherwise interleave
+   * and install an older tick's reports over a newer one's. A mutation must never await another (it would wait for
+   * itself): hooks that write (the rebalancer) start theirs without awaiting it.
+   */
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Settles when every mutation called so far has finished (before closing the store). */
+  async idle(): Promise<void> {
+    await this.queue;
   }
 
   get accounts(): Map<string, LiveAccount> {
@@ -151,10 +182,11 @@ export class MarginService {
   }
 
   /** Computes (and caches) every account at the current market, e.g. at start. */
-  computeAll(reason: "start" | "tick" = "start"): void {
-    const tick = this.market.current;
-    if (!tick) return;
-    this.recompute([...this.accounts.values()], tick, reason);
+  computeAll(reason: "start" | "tick" = "start"): Promise<void> {
+    return this.serial(async () => {
+      const tick = this.market.current;
+      if (tick) await this.recompute([...this.accounts.values()], tick, reason);
+    });
   }
 
   /** Installs a computed report on the account; returns whether its JSON differs from the previous one. */
@@ -168,12 +200,12 @@ export class MarginService {
   }
 
   /** Stores the rows of the moved accounts and announces their reports (then runs the report hooks). */
-  private announce(moved: LiveAccount[], tick: MarketTick, reason: ReportReason): void {
+  private async announce(moved: LiveAccount[], tick: MarketTick, reason: ReportReason): Promise<void> {
     const rows: MarginSnapshotWrite[] = moved.map((acc) =>
       marginSnapshotRow(acc, tick, acc.report!, acc.reportJson!, reason),
     );
-    if (rows.length > 0) this.store.recordMargins(rows);
-    this.auditFiredRules(moved, tick, reason);
+    if (rows.length > 0) await this.store.recordMargins(rows);
+    await this.auditFiredRules(moved, tick, reason);
     for (const acc of moved) {
       this.emit({
         type: "report",
@@ -189,7 +221,7 @@ export class MarginService {
   }
 
   /** Records in the policy audit trail every account whose set of fired rules changed with this report. */
-  private auditFiredRules(moved: LiveAccount[], tick: MarketTick, reason: ReportReason): void {
+  private async auditFiredRules(moved: LiveAccount[], tick: MarketTick, reason: ReportReason): Promise<void> {
     const audit: PolicyAuditWrite[] = [];
     for (const acc of moved) {
       const fired = acc.report?.policy?.fired ?? [];
@@ -205,7 +237,7 @@ export class MarginService {
         detail: { seq: tick.seq, asOf: tick.asOf, reason, fired },
       });
     }
-    if (audit.length > 0) this.store.appendPolicyAudit(audit);
+    if (audit.length > 0) await this.store.appendPolicyAudit(audit);
   }
 
   /**
@@ -213,7 +245,11 @@ export class MarginService {
    * overwrite each other), records it in the audit trail, makes it active and re-margins every account with it.
    * Accounts whose fired rules change get their own audit entries.
    */
-  setRulebook(doc: unknown, actor: string): { rulebook: Rulebook; recomputed: string[] } {
+  setRulebook(doc: unknown, actor: string): Promise<{ rulebook: Rulebook; recomputed: string[] }> {
+    return this.serial(() => this.setRulebookNow(doc, actor));
+  }
+
+  private async setRulebookNow(doc: unknown, actor: string): Promise<{ rulebook: Rulebook; recomputed: string[] }> {
     const book = parseRulebook(doc);
     if (book.name !== this.rulebook.name) {
       throw new XmarginError(`must be "${this.rulebook.name}", the active rulebook`, {
@@ -228,7 +264,7 @@ export class MarginService {
       );
     }
     const at = new Date().toISOString();
-    this.store.putRulebook(
+    await this.store.putRulebook(
       { name: book.name, version: book.version, document: doc, createdAt: at, actor },
       {
         at,
@@ -241,11 +277,11 @@ export class MarginService {
     );
     this.rulebook = book;
     const tick = this.market.current;
-    const recomputed = tick ? this.recompute([...this.accounts.values()], tick, "policy") : [];
+    const recomputed = tick ? await this.recompute([...this.accounts.values()], tick, "policy") : [];
     return { rulebook: book, recomputed };
   }
 
-  private recompute(accounts: LiveAccount[], tick: MarketTick, reason: ReportReason): string[] {
+  private async recompute(accounts: LiveAccount[], tick: MarketTick, reason: ReportReason): Promise<string[]> {
     const moved: LiveAccount[] = [];
     for (const acc of accounts) {
       this.stats.recomputations++;
@@ -259,7 +295,7 @@ export class MarginService {
         this.emit({ type: "account-error", accountId: acc.accountId, seq: tick.seq, error: e.toJSON() });
       }
     }
-    this.announce(moved, tick, reason);
+    await this.announce(moved, tick, reason);
     return accounts.map((a) => a.accountId);
   }
 
@@ -267,11 +303,15 @@ export class MarginService {
    * Makes a validated snapshot the live market: stores the tick and its prices, re-margins the affected accounts
    * and announces the tick and the reports that moved.
    */
-  applyMarket(snapshot: MarketSnapshot, source: string): MarketTick {
+  applyMarket(snapshot: MarketSnapshot, source: string): Promise<MarketTick> {
+    return this.serial(() => this.applyMarketNow(snapshot, source));
+  }
+
+  private async applyMarketNow(snapshot: MarketSnapshot, source: string): Promise<MarketTick> {
     const started = performance.now();
     const tick = this.market.apply(snapshot, source);
     const prices = pricesOf(tick.market);
-    this.store.recordTick({
+    await this.store.recordTick({
       seq: tick.seq,
       asOf: tick.asOf,
       source,
@@ -296,7 +336,7 @@ export class MarginService {
       return tick;
     }
     const affected = this.affectedBy(tick.changed, tick.clockMoved);
-    const recomputed = this.recompute(affected, tick, "tick");
+    const recomputed = await this.recompute(affected, tick, "tick");
     this.stats.ticks++;
     this.stats.lastTickMs = performance.now() - started;
     this.emitTick(tick, source, prices, recomputed);
@@ -370,7 +410,7 @@ export class MarginService {
         this.emit({ type: "account-error", accountId: o.acc.accountId, seq: tick.seq, error: e.toJSON() });
       }
     }
-    this.announce(moved, tick, "tick");
+    await this.announce(moved, tick, "tick");
   }
 
   /**
@@ -382,7 +422,15 @@ export class MarginService {
     accountId: string,
     doc: { portfolio: Portfolio; config?: Record<string, unknown>; policy?: RebalancePolicy | null },
     reason: "position" | "start" = "position",
-  ): LiveAccount {
+  ): Promise<LiveAccount> {
+    return this.serial(() => this.putAccountNow(accountId, doc, reason));
+  }
+
+  private async putAccountNow(
+    accountId: string,
+    doc: { portfolio: Portfolio; config?: Record<string, unknown>; policy?: RebalancePolicy | null },
+    reason: "position" | "start",
+  ): Promise<LiveAccount> {
     if (doc.portfolio.accountId !== accountId) {
       throw new XmarginError(`must equal the account id in the URL ("${accountId}")`, {
         code: "INVALID_INPUT",
@@ -398,7 +446,7 @@ export class MarginService {
     const computed = tick
       ? underPath("$.portfolio", () => computeAtTick(doc.portfolio, tick, config, this.rulebook))
       : undefined;
-    const row = this.store.putAccount({
+    const row = await this.store.putAccount({
       accountId,
       portfolio: doc.portfolio,
       config: configDoc,
@@ -420,7 +468,7 @@ export class MarginService {
     if (tick && computed) {
       this.stats.recomputations++;
       this.install(acc, tick, computed);
-      this.announce([acc], tick, reason);
+      await this.announce([acc], tick, reason);
     }
     return acc;
   }

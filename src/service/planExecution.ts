@@ -46,7 +46,7 @@ export class PlanExecution {
         code: "CONFLICT",
       });
     }
-    const plan = this.service.store.listPlans(accountId, 10_000).find((p) => p.id === planId);
+    const plan = (await this.service.store.listPlans(accountId, 10_000)).find((p) => p.id === planId);
     if (!plan) {
       throw new XmarginError(`no plan ${planId} for account "${accountId}"`, { code: "NOT_FOUND", path: "$.planId" });
     }
@@ -65,7 +65,7 @@ export class PlanExecution {
     this.closed = true;
   }
 
-  execution(planId: number): ExecutionRecord | undefined {
+  execution(planId: number): Promise<ExecutionRecord | undefined> {
     return this.executor.record(String(planId));
   }
 

@@ -73,7 +73,7 @@ function why(state: BandState, previous: BandState | undefined, health: number |
  */
 export class Rebalancer {
   private readonly log: (line: string) => void;
-  /** Webhook deliveries in flight (tests wait for them). */
+  /** Plans being stored and webhook deliveries in flight (tests and shutdown wait for them). */
   readonly pending = new Set<Promise<void>>();
 
   constructor(
@@ -84,6 +84,7 @@ export class Rebalancer {
     service.onReport((acc, tick) => this.evaluate(acc, tick));
   }
 
+  /** The report hook: classifies the account's new report and, when it left its band, starts storing a plan. */
   evaluate(acc: LiveAccount, tick: MarketTick): void {
     const policy = acc.policy;
     const report = acc.report;
@@ -92,19 +93,33 @@ export class Rebalancer {
     const previous = acc.band;
     if (state === previous) return;
     acc.band = state;
-    this.service.store.setMeta(bandMetaKey(acc.accountId), state);
-    if (state === "in-band" || state === "no-requirement") return;
-    this.plan(acc, tick, report, policy, state, previous);
+    this.track(
+      (async () => {
+        await this.service.store.setMeta(bandMetaKey(acc.accountId), state);
+        if (state === "in-band" || state === "no-requirement") return;
+        await this.plan(acc, tick, report, policy, state, previous);
+      })(),
+      `account ${acc.accountId}: rebalancing`,
+    );
   }
 
-  private plan(
+  /** Keeps a background task in `pending` until it settles; its failure is logged (a hook has no caller to tell). */
+  private track(task: Promise<void>, what: string): void {
+    const p = task.catch((err: unknown) =>
+      this.log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private async plan(
     acc: LiveAccount,
     tick: MarketTick,
     report: MarginReport,
     policy: RebalancePolicy,
     state: BandState,
     previous: BandState | undefined,
-  ): void {
+  ): Promise<void> {
     const limits = bridgeLimits(policy, tick);
     const kind = state === "below-maintenance" ? "liquidation" : "rebalance";
     let proposal: PlanProposal | undefined;
@@ -166,7 +181,7 @@ export class Rebalancer {
           }
         : {}),
     };
-    const id = this.service.store.insertPlan({
+    const id = await this.service.store.insertPlan({
       accountId: acc.accountId,
       createdAt: record.createdAt as string,
       seq: tick.seq,
@@ -181,32 +196,35 @@ export class Rebalancer {
     if (this.options.webhookUrl) this.deliver(id, record, this.options.webhookUrl);
     if (applicable && proposal && this.options.execute) this.options.execute(id, acc, proposal);
     else if (applicable && proposal) {
-      this.service.putAccount(acc.accountId, { portfolio: { ...proposal.portfolio, accountId: acc.accountId } });
+      // Not awaited: this runs inside the service's report hook, and the write queues behind the current mutation.
+      this.track(
+        this.service
+          .putAccount(acc.accountId, { portfolio: { ...proposal.portfolio, accountId: acc.accountId } })
+          .then(() => undefined),
+        `plan ${id} for ${acc.accountId}: paper execution`,
+      );
     }
   }
 
   private deliver(id: number, record: Record<string, unknown>, url: string): void {
-    const p = (async () => {
-      let outcome: string;
-      try {
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ type: "plan", plan: record }),
-          signal: AbortSignal.timeout(this.options.webhookTimeoutMs),
-        });
-        outcome = `HTTP ${res.status}`;
-        await res.arrayBuffer();
-      } catch (err) {
-        outcome = `failed: ${err instanceof Error ? err.message : String(err)}`;
-      }
-      try {
-        this.service.store.setPlanDelivery(id, outcome);
-      } catch (err) {
-        this.log(`plan ${id}: delivery not recorded (${err instanceof Error ? err.message : String(err)})`);
-      }
-    })();
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    this.track(
+      (async () => {
+        let outcome: string;
+        try {
+          const res = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ type: "plan", plan: record }),
+            signal: AbortSignal.timeout(this.options.webhookTimeoutMs),
+          });
+          outcome = `HTTP ${res.status}`;
+          await res.arrayBuffer();
+        } catch (err) {
+          outcome = `failed: ${err instanceof Error ? err.message : String(err)}`;
+        }
+        await this.service.store.setPlanDelivery(id, outcome);
+      })(),
+      `plan ${id}: recording the webhook delivery`,
+    );
   }
 }

@@ -85,6 +85,8 @@ export const serviceConfigSchema = z
     port: z.number().int().min(0).max(65_535).default(8080),
     /** SQLite file of the embedded store (":memory:" for a throw-away store). */
     dbFile: z.string().min(1).default("data/xmargin.db"),
+    /** Store URL, taking precedence over `dbFile`: `postgres://...`, `sqlite:FILE` or a file path (docs/service.md#store). */
+    store: z.string().min(1).optional(),
     /** Keys accepted in `x-api-key` (at least 16 characters); see `apiKeyConfigSchema` for scopes. */
     apiKeys: z.array(apiKeyConfigSchema).default([]),
     /** Let anyone read (accounts, reports, markets, the stream) without a key; writes still need one. */
@@ -193,6 +195,7 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfigInput
   if (env.XMARGIN_ALLOWED_ORIGINS) out.allowedOrigins = list(env.XMARGIN_ALLOWED_ORIGINS);
   if (env.XMARGIN_PORT) out.port = int(env.XMARGIN_PORT);
   if (env.XMARGIN_DB) out.dbFile = env.XMARGIN_DB;
+  if (env.XMARGIN_STORE) out.store = env.XMARGIN_STORE;
   if (env.XMARGIN_WEBHOOK_URL) out.webhook = { url: env.XMARGIN_WEBHOOK_URL };
   if (env.XMARGIN_RATE_LIMIT_MAX) out.rateLimit = { max: int(env.XMARGIN_RATE_LIMIT_MAX) };
   if (env.XMARGIN_BODY_LIMIT_BYTES) out.bodyLimitBytes = int(env.XMARGIN_BODY_LIMIT_BYTES);

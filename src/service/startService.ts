@@ -10,7 +10,7 @@ import { parseSourcesConfig } from "../oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
 import type { MarginStore } from "../store/marginStore.js";
-import { openSqliteStore } from "../store/sqliteStore.js";
+import { openStore } from "../store/openStore.js";
 import { AccountBacktester } from "./accountBacktest.js";
 import { WorkerPool } from "./compute/workerPool.js";
 import { loadDemoAccounts } from "./demoAccounts.js";
@@ -59,11 +59,11 @@ const REPLAY_META = "replay.lastDate";
 const GENERATED_KEY_META = "service.generatedApiKey";
 
 /** The stored generated key, or a new one stored for the next start. */
-function persistentGeneratedKey(store: MarginStore): string {
-  const stored = store.getMeta(GENERATED_KEY_META);
+async function persistentGeneratedKey(store: MarginStore): Promise<string> {
+  const stored = await store.getMeta(GENERATED_KEY_META);
   if (stored && stored.length >= 16) return stored;
   const key = `xm_${randomBytes(18).toString("hex")}`;
-  store.setMeta(GENERATED_KEY_META, key);
+  await store.setMeta(GENERATED_KEY_META, key);
   return key;
 }
 
@@ -121,12 +121,12 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
   const parsed = parseServiceConfig(input);
   const log = options.log ?? (() => {});
   const whatIf = options.whatIfEngine ?? liquidationWhatIfEngine;
-  const store = openSqliteStore({ file: parsed.dbFile });
+  const store = await openStore(parsed.store ?? parsed.dbFile, { log });
   try {
-    const generatedApiKey = parsed.apiKeys.length === 0 ? persistentGeneratedKey(store) : undefined;
+    const generatedApiKey = parsed.apiKeys.length === 0 ? await persistentGeneratedKey(store) : undefined;
     const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;
     const config: ServiceConfig = { ...parsed, apiKeys };
-    const service = new MarginService({
+    const service = await MarginService.open({
       store,
       whatIf,
       defaultModel: config.defaultModel,
@@ -154,7 +154,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     let replay: ReplayFeed | undefined;
     if (config.feed.enabled && !sources && existsSync(config.feed.dataDir)) {
       const history = loadReplayHistory(config.feed.dataDir);
-      const resumeAfter = store.getMeta(REPLAY_META);
+      const resumeAfter = await store.getMeta(REPLAY_META);
       replay = new ReplayFeed({
         history,
         template,
@@ -166,11 +166,11 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     } else if (config.feed.enabled && !sources) {
       log(`no price history at ${config.feed.dataDir}: the market stays at the example snapshot`);
     }
-    const step = () => {
+    const step = async () => {
       const next = replay?.next();
       if (!next) return undefined;
-      const tick = service.applyMarket(next.snapshot, `replay ${next.date}`);
-      store.setMeta(REPLAY_META, next.date);
+      const tick = await service.applyMarket(next.snapshot, `replay ${next.date}`);
+      await store.setMeta(REPLAY_META, next.date);
       return { seq: tick.seq, asOf: tick.asOf, source: tick.source };
     };
     const feed: FeedControl = { status: () => replay?.status() ?? null, step };
@@ -180,15 +180,15 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       : undefined;
     if (live) await live.start();
     else if (!service.market.current) {
-      if (!step()) service.applyMarket(template, "example");
+      if (!(await step())) await service.applyMarket(template, "example");
     }
     if (config.demo) {
       for (const demo of loadDemoAccounts(config.examplesDir)) {
         if (service.accounts.has(demo.portfolio.accountId)) continue;
-        service.putAccount(demo.portfolio.accountId, demo, "start");
+        await service.putAccount(demo.portfolio.accountId, demo, "start");
       }
     }
-    service.computeAll("start");
+    await service.computeAll("start");
 
     const version = packageVersion();
     const backtester = new AccountBacktester({
@@ -218,14 +218,14 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
 
     if (replay && config.feed.autoStart) {
       replay.start(config.feed.intervalMs, () => {
-        try {
-          if (!step()) {
+        step().then(
+          (t) => {
+            if (t) return;
             replay?.stop();
             log("replay: end of the history; the market stays at the last day");
-          }
-        } catch (err) {
-          log(`replay tick failed: ${err instanceof Error ? err.message : String(err)}`);
-        }
+          },
+          (err: unknown) => log(`replay tick failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
       });
     }
 
@@ -255,11 +255,12 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
           Promise.allSettled([...rebalancer.pending]),
           new Promise((resolve) => setTimeout(resolve, config.webhook.timeoutMs).unref()),
         ]);
-        store.close();
+        await service.idle();
+        await store.close();
       },
     };
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
 }

@@ -125,35 +125,67 @@ export interface PolicyAuditRow extends PolicyAuditWrite {
   id: number;
 }
 
+/** One page of accounts in id order: the rows after `afterId` (exclusive), at most `limit` of them. */
+export interface AccountPage {
+  afterId?: string;
+  limit: number;
+}
+
+/**
+ * The store of record behind the service and the re-margining workers. Every method is asynchronous: the embedded
+ * SQLite store answers at once (synchronous underneath), the PostgreSQL store over a connection pool. A write is
+ * committed when its promise resolves; a multi-row write is one transaction (all rows or none).
+ *
+ * Margin rows are write-once per (account, market sequence, account version): writing the same report twice (a
+ * worker's redelivered work item, a retried batch) leaves one row, and an account's latest report never moves back
+ * to an older sequence or version.
+ */
 export interface MarginStore {
   /** Schema version after migrations. */
   readonly schemaVersion: number;
-  putAccount(account: AccountWrite): AccountRow;
-  getAccount(accountId: string): AccountRow | undefined;
-  listAccounts(): AccountRow[];
-  /** Stores a market tick and its prices in one transaction. */
-  recordTick(tick: TickWrite): void;
-  latestMarket(): StoredMarket | undefined;
+  /** What the store is, for logs: "sqlite data/xmargin.db", "postgres 127.0.0.1:5432/xmargin". */
+  readonly description: string;
+  putAccount(account: AccountWrite): Promise<AccountRow>;
+  /** Stores many accounts in one transaction (bulk onboarding); rows in the order given. */
+  putAccounts(accounts: readonly AccountWrite[]): Promise<AccountRow[]>;
+  getAccount(accountId: string): Promise<AccountRow | undefined>;
+  /** Accounts in id order: all of them, or one page (`afterId` exclusive) for stores too large to read at once. */
+  listAccounts(page?: AccountPage): Promise<AccountRow[]>;
+  countAccounts(): Promise<number>;
+  /** Stores a market tick and its prices in one transaction. The latest market only ever moves forward. */
+  recordTick(tick: TickWrite): Promise<void>;
+  latestMarket(): Promise<StoredMarket | undefined>;
   /** Price history of one feed symbol, oldest first, at most `limit` latest points. */
-  priceHistory(symbol: string, limit: number): PricePoint[];
-  /** Stores a batch of margin snapshots in one transaction (one tick's recomputed accounts). */
-  recordMargins(rows: readonly MarginSnapshotWrite[]): void;
+  priceHistory(symbol: string, limit: number): Promise<PricePoint[]>;
+  /**
+   * Stores a batch of margin snapshots in one transaction (one tick's recomputed accounts; thousands of rows per call
+   * are fine). Write-once per (accountId, seq, accountVersion); returns how many rows were new.
+   */
+  recordMargins(rows: readonly MarginSnapshotWrite[]): Promise<number>;
   /** Margin history of one account, oldest first, at most `limit` latest rows. */
-  marginHistory(accountId: string, limit: number): MarginSnapshotRow[];
-  latestReport(accountId: string): { seq: number; report: unknown } | undefined;
-  insertPlan(plan: PlanWrite): number;
-  setPlanDelivery(id: number, delivery: string): void;
+  marginHistory(accountId: string, limit: number): Promise<MarginSnapshotRow[]>;
+  latestReport(accountId: string): Promise<{ seq: number; accountVersion: number; report: unknown } | undefined>;
+  /**
+   * Market sequence of each account's latest stored report (the given accounts, or all); accounts without a report
+   * are absent. Workers use it to find accounts left behind on an older tick.
+   */
+  latestReportSeqs(accountIds?: readonly string[]): Promise<Map<string, number>>;
+  insertPlan(plan: PlanWrite): Promise<number>;
+  setPlanDelivery(id: number, delivery: string): Promise<void>;
   /** Plans of one account, newest first. */
-  listPlans(accountId: string, limit: number): PlanRow[];
-  getMeta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
+  listPlans(accountId: string, limit: number): Promise<PlanRow[]>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  /** Every meta entry whose key starts with `prefix` (e.g. all rebalancing band states at start). */
+  listMeta(prefix: string): Promise<Map<string, string>>;
   /** Stores a rulebook version and its audit entry in one transaction. */
-  putRulebook(row: RulebookRow, audit: PolicyAuditWrite): void;
+  putRulebook(row: RulebookRow, audit: PolicyAuditWrite): Promise<void>;
   /** Newest version of a rulebook, if any was stored. */
-  latestRulebook(name: string): RulebookRow | undefined;
-  rulebookVersions(name: string, limit: number): RulebookRow[];
-  appendPolicyAudit(entries: readonly PolicyAuditWrite[]): void;
+  latestRulebook(name: string): Promise<RulebookRow | undefined>;
+  rulebookVersions(name: string, limit: number): Promise<RulebookRow[]>;
+  appendPolicyAudit(entries: readonly PolicyAuditWrite[]): Promise<void>;
   /** Newest first; one account's entries when `accountId` is given. */
-  policyAudit(limit: number, accountId?: string): PolicyAuditRow[];
-  close(): void;
+  policyAudit(limit: number, accountId?: string): Promise<PolicyAuditRow[]>;
+  /** Closes the database (the pool's connections); further calls fail. Idempotent. */
+  close(): Promise<void>;
 }

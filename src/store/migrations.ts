@@ -101,4 +101,15 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX policy_audit_account ON policy_audit(account_id, id);
     `,
   },
+  {
+    version: 3,
+    name: "margin rows written once per (account, market sequence, account version); latest report's account version",
+    sql: `
+      DELETE FROM margin_snapshots WHERE id NOT IN (
+        SELECT MIN(id) FROM margin_snapshots GROUP BY account_id, seq, account_version
+      );
+      CREATE UNIQUE INDEX margin_snapshots_once ON margin_snapshots(account_id, seq, account_version);
+      ALTER TABLE latest_reports ADD COLUMN account_version INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -9,7 +9,6 @@ import type {
   MarginSnapshotWrite,
   MarginStore,
   PlanRow,
-  PolicyAuditRow,
   PolicyAuditWrite,
   PricePoint,
   RulebookRow,
@@ -17,58 +16,28 @@ import type {
   TickWrite,
 } from "./marginStore.js";
 import { type Migration, sqliteMigrations } from "./migrations.js";
+import { checkUniqueAccountIds } from "./storeBatches.js";
+import {
+  type AccountDbRow,
+  type AuditDbRow,
+  accountOf,
+  accountParams,
+  auditOf,
+  auditParams,
+  type MarginDbRow,
+  marginParams,
+  marginRowOf,
+  type PlanDbRow,
+  planOf,
+  type RulebookDbRow,
+  rulebookOf,
+} from "./storeRows.js";
 
 export interface SqliteStoreOptions {
   /** Database file; ":memory:" for a throw-away store. Its folder is created if missing. */
   file: string;
   /** Migrations to apply (default: `sqliteMigrations`). */
   migrations?: readonly Migration[];
-}
-
-interface AccountDbRow {
-  account_id: string;
-  portfolio_json: string;
-  config_json: string;
-  policy_json: string | null;
-  version: number;
-  updated_at: string;
-}
-
-interface MarginDbRow {
-  account_id: string;
-  seq: number;
-  as_of: string;
-  model: string;
-  account_version: number;
-  equity_usd: number;
-  initial_margin_usd: number;
-  maintenance_margin_usd: number;
-  free_collateral_usd: number;
-  health_ratio: number | null;
-  reason: string;
-}
-
-interface PlanDbRow {
-  id: number;
-  account_id: string;
-  created_at: string;
-  seq: number;
-  as_of: string;
-  kind: string;
-  status: string;
-  record_json: string;
-  delivery: string | null;
-}
-
-function accountOf(r: AccountDbRow): AccountRow {
-  return {
-    accountId: r.account_id,
-    portfolio: JSON.parse(r.portfolio_json) as unknown,
-    config: JSON.parse(r.config_json) as unknown,
-    policy: r.policy_json === null ? null : (JSON.parse(r.policy_json) as unknown),
-    version: r.version,
-    updatedAt: r.updated_at,
-  };
 }
 
 /** Applies the migrations newer than the database's `user_version`, each in its own transaction. */
@@ -86,33 +55,6 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   return current;
 }
 
-interface RulebookDbRow {
-  name: string;
-  version: number;
-  document_json: string;
-  created_at: string;
-  actor: string;
-}
-
-interface AuditDbRow {
-  id: number;
-  at: string;
-  kind: string;
-  actor: string;
-  rulebook: string;
-  account_id: string | null;
-  detail_json: string;
-}
-
-/**
- * The embedded default store: one SQLite file in WAL mode with `synchronous = FULL`, so every committed transaction
- * is on disk before the call returns and survives `kill -9` (and power loss). Calls are synchronous (better-sqlite3):
- * a write is committed when the method returns.
- * @example
- * const store = openSqliteStore({ file: "data/xmargin.db" });
- * store.putAccount({ accountId: "a1", portfolio, config: { model: "grid" }, policy: null, updatedAt: new Date().toISOString() });
- * @see docs/service.md
- */
 /** rw------- : the store holds accounts, plans and the generated API key. */
 const OWNER_ONLY = 0o600;
 
@@ -123,6 +65,15 @@ function ownerOnlyFile(file: string): void {
   chmodSync(file, OWNER_ONLY);
 }
 
+/**
+ * The embedded default store: one SQLite file in WAL mode with `synchronous = FULL`, so every committed transaction
+ * is on disk before the call returns and survives `kill -9` (and power loss). better-sqlite3 is synchronous underneath: a
+ * method's promise is already settled when it returns, and a write is committed by then.
+ * @example
+ * const store = openSqliteStore({ file: "data/xmargin.db" });
+ * await store.putAccount({ accountId: "a1", portfolio, config: { model: "grid" }, policy: null, updatedAt: new Date().toISOString() });
+ * @see docs/service.md
+ */
 export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
   let db: Database.Database;
   try {
@@ -144,6 +95,10 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
   const s = {
     getAccount: db.prepare<[string], AccountDbRow>("SELECT * FROM accounts WHERE account_id = ?"),
     listAccounts: db.prepare<[], AccountDbRow>("SELECT * FROM accounts ORDER BY account_id"),
+    accountsPage: db.prepare<[string, number], AccountDbRow>(
+      "SELECT * FROM accounts WHERE account_id > ? ORDER BY account_id LIMIT ?",
+    ),
+    countAccounts: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM accounts"),
     upsertAccount: db.prepare(
       `INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at)
        VALUES (@accountId, @portfolio, @config, @policy, 1, @updatedAt)
@@ -151,17 +106,17 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
          config_json = excluded.config_json, policy_json = excluded.policy_json,
          version = accounts.version + 1, updated_at = excluded.updated_at`,
     ),
-    insertTick: db.prepare("INSERT INTO market_ticks (seq, as_of, source) VALUES (?, ?, ?)"),
+    insertTick: db.prepare("INSERT INTO market_ticks (seq, as_of, source) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
     upsertLatest: db.prepare(
       `INSERT INTO market_latest (id, seq, as_of, source, snapshot_json) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, as_of = excluded.as_of, source = excluded.source,
-         snapshot_json = excluded.snapshot_json`,
+         snapshot_json = excluded.snapshot_json WHERE excluded.seq > market_latest.seq`,
     ),
     latest: db.prepare<[], { seq: number; as_of: string; source: string; snapshot_json: string }>(
       "SELECT seq, as_of, source, snapshot_json FROM market_latest WHERE id = 1",
     ),
     insertPrice: db.prepare(
-      "INSERT INTO prices (seq, symbol, price_usd, uncertainty_usd, flags_json) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO prices (seq, symbol, price_usd, uncertainty_usd, flags_json) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     ),
     priceHistory: db.prepare<
       [string, number],
@@ -174,17 +129,24 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       `INSERT INTO margin_snapshots (account_id, seq, as_of, model, account_version, equity_usd, initial_margin_usd,
          maintenance_margin_usd, free_collateral_usd, health_ratio, reason)
        VALUES (@accountId, @seq, @asOf, @model, @accountVersion, @equityUsd, @initialMarginUsd, @maintenanceMarginUsd,
-         @freeCollateralUsd, @healthRatio, @reason)`,
+         @freeCollateralUsd, @healthRatio, @reason)
+       ON CONFLICT(account_id, seq, account_version) DO NOTHING`,
     ),
     upsertReport: db.prepare(
-      `INSERT INTO latest_reports (account_id, seq, report_json) VALUES (?, ?, ?)
-       ON CONFLICT(account_id) DO UPDATE SET seq = excluded.seq, report_json = excluded.report_json`,
+      `INSERT INTO latest_reports (account_id, seq, account_version, report_json) VALUES (?, ?, ?, ?)
+       ON CONFLICT(account_id) DO UPDATE SET seq = excluded.seq, account_version = excluded.account_version,
+         report_json = excluded.report_json
+       WHERE (excluded.seq, excluded.account_version) > (latest_reports.seq, latest_reports.account_version)
+         OR ((excluded.seq, excluded.account_version) = (latest_reports.seq, latest_reports.account_version)
+           AND excluded.report_json <> latest_reports.report_json)`,
     ),
+    latestReportSeqs: db.prepare<[], { account_id: string; seq: number }>("SELECT account_id, seq FROM latest_reports"),
+    latestReportSeq: db.prepare<[string], { seq: number }>("SELECT seq FROM latest_reports WHERE account_id = ?"),
     marginHistory: db.prepare<[string, number], MarginDbRow>(
       "SELECT * FROM margin_snapshots WHERE account_id = ? ORDER BY id DESC LIMIT ?",
     ),
-    latestReport: db.prepare<[string], { seq: number; report_json: string }>(
-      "SELECT seq, report_json FROM latest_reports WHERE account_id = ?",
+    latestReport: db.prepare<[string], { seq: number; account_version: number; report_json: string }>(
+      "SELECT seq, account_version, report_json FROM latest_reports WHERE account_id = ?",
     ),
     insertPlan: db.prepare(
       `INSERT INTO plans (account_id, created_at, seq, as_of, kind, status, record_json)
@@ -195,6 +157,9 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       "SELECT * FROM plans WHERE account_id = ? ORDER BY id DESC LIMIT ?",
     ),
     getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+    listMeta: db.prepare<[{ prefix: string }], { key: string; value: string }>(
+      "SELECT key, value FROM meta WHERE substr(key, 1, length(@prefix)) = @prefix ORDER BY key",
+    ),
     insertRulebook: db.prepare(
       "INSERT INTO rulebooks (name, version, document_json, created_at, actor) VALUES (@name, @version, @document, @createdAt, @actor)",
     ),
@@ -220,114 +185,88 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       s.insertPrice.run(tick.seq, p.symbol, p.priceUsd, p.uncertaintyUsd, JSON.stringify(p.flags));
     }
   });
-  const recordMargins = db.transaction((rows: readonly MarginSnapshotWrite[]) => {
+  const recordMargins = db.transaction((rows: readonly MarginSnapshotWrite[]): number => {
+    let inserted = 0;
     for (const r of rows) {
-      s.insertMargin.run({
-        accountId: r.accountId,
-        seq: r.seq,
-        asOf: r.asOf,
-        model: r.model,
-        accountVersion: r.accountVersion,
-        equityUsd: r.equityUsd,
-        initialMarginUsd: r.initialMarginUsd,
-        maintenanceMarginUsd: r.maintenanceMarginUsd,
-        freeCollateralUsd: r.freeCollateralUsd,
-        healthRatio: r.healthRatio,
-        reason: r.reason,
-      });
-      s.upsertReport.run(r.accountId, r.seq, JSON.stringify(r.report));
+      inserted += s.insertMargin.run(marginParams(r)).changes;
+      s.upsertReport.run(r.accountId, r.seq, r.accountVersion, JSON.stringify(r.report));
     }
+    return inserted;
   });
-  const putAccount = db.transaction((a: AccountWrite): AccountRow => {
-    s.upsertAccount.run({
-      accountId: a.accountId,
-      portfolio: JSON.stringify(a.portfolio),
-      config: JSON.stringify(a.config),
-      policy: a.policy === null || a.policy === undefined ? null : JSON.stringify(a.policy),
-      updatedAt: a.updatedAt,
-    });
+  const putOne = (a: AccountWrite): AccountRow => {
+    s.upsertAccount.run(accountParams(a));
     return accountOf(s.getAccount.get(a.accountId)!);
+  };
+  const putAccounts = db.transaction((accounts: readonly AccountWrite[]): AccountRow[] => {
+    checkUniqueAccountIds(accounts);
+    return accounts.map(putOne);
   });
 
-  const auditRow = (e: PolicyAuditWrite) => ({ ...e, detail: JSON.stringify(e.detail) });
   const appendAudit = db.transaction((entries: readonly PolicyAuditWrite[]) => {
-    for (const e of entries) s.insertAudit.run(auditRow(e));
+    for (const e of entries) s.insertAudit.run(auditParams(e));
   });
   const putRulebook = db.transaction((row: RulebookRow, audit: PolicyAuditWrite) => {
     s.insertRulebook.run({ ...row, document: JSON.stringify(row.document) });
-    s.insertAudit.run(auditRow(audit));
+    s.insertAudit.run(auditParams(audit));
   });
-  const rulebookOf = (r: RulebookDbRow): RulebookRow => ({
-    name: r.name,
-    version: r.version,
-    document: JSON.parse(r.document_json) as unknown,
-    createdAt: r.created_at,
-    actor: r.actor,
-  });
-  const auditOf = (r: AuditDbRow): PolicyAuditRow => ({
-    id: r.id,
-    at: r.at,
-    kind: r.kind as PolicyAuditRow["kind"],
-    actor: r.actor,
-    rulebook: r.rulebook,
-    accountId: r.account_id,
-    detail: JSON.parse(r.detail_json) as unknown,
-  });
-
+  // Every method is async so that a failure is a rejected promise, as with the PostgreSQL store, never a throw.
   return {
     schemaVersion,
-    putRulebook: (row, audit) => putRulebook(row, audit),
-    latestRulebook(name) {
+    description: `sqlite ${options.file}`,
+    putRulebook: async (row, audit) => putRulebook(row, audit),
+    async latestRulebook(name) {
       const r = s.rulebookVersions.get(name, 1);
       return r ? rulebookOf(r) : undefined;
     },
-    rulebookVersions: (name, limit) => s.rulebookVersions.all(name, limit).map(rulebookOf),
-    appendPolicyAudit: (entries) => appendAudit(entries),
-    policyAudit: (limit, accountId) =>
+    rulebookVersions: async (name, limit) => s.rulebookVersions.all(name, limit).map(rulebookOf),
+    appendPolicyAudit: async (entries) => appendAudit(entries),
+    policyAudit: async (limit, accountId) =>
       (accountId === undefined ? s.auditAll.all(limit) : s.auditAccount.all(accountId, limit)).map(auditOf),
-    putAccount: (a) => putAccount(a),
-    getAccount(accountId) {
+    putAccount: async (a) => putAccounts([a])[0]!,
+    putAccounts: async (accounts) => putAccounts(accounts),
+    async getAccount(accountId) {
       const r = s.getAccount.get(accountId);
       return r ? accountOf(r) : undefined;
     },
-    listAccounts: () => s.listAccounts.all().map(accountOf),
-    recordTick: (tick) => recordTick(tick),
-    latestMarket(): StoredMarket | undefined {
+    listAccounts: async (page) =>
+      (page ? s.accountsPage.all(page.afterId ?? "", page.limit) : s.listAccounts.all()).map(accountOf),
+    countAccounts: async () => s.countAccounts.get()!.n,
+    recordTick: async (tick) => recordTick(tick),
+    async latestMarket(): Promise<StoredMarket | undefined> {
       const r = s.latest.get();
       return r
         ? { seq: r.seq, asOf: r.as_of, source: r.source, snapshot: JSON.parse(r.snapshot_json) as unknown }
         : undefined;
     },
-    priceHistory(symbol, limit): PricePoint[] {
+    async priceHistory(symbol, limit): Promise<PricePoint[]> {
       return s.priceHistory
         .all(symbol, limit)
         .reverse()
         .map((r) => ({ seq: r.seq, asOf: r.as_of, priceUsd: r.price_usd, uncertaintyUsd: r.uncertainty_usd }));
     },
-    recordMargins: (rows) => recordMargins(rows),
-    marginHistory(accountId, limit): MarginSnapshotRow[] {
-      return s.marginHistory
-        .all(accountId, limit)
-        .reverse()
-        .map((r) => ({
-          accountId: r.account_id,
-          seq: r.seq,
-          asOf: r.as_of,
-          model: r.model,
-          accountVersion: r.account_version,
-          equityUsd: r.equity_usd,
-          initialMarginUsd: r.initial_margin_usd,
-          maintenanceMarginUsd: r.maintenance_margin_usd,
-          freeCollateralUsd: r.free_collateral_usd,
-          healthRatio: r.health_ratio,
-          reason: r.reason,
-        }));
+    recordMargins: async (rows) => recordMargins(rows),
+    async marginHistory(accountId, limit): Promise<MarginSnapshotRow[]> {
+      return s.marginHistory.all(accountId, limit).reverse().map(marginRowOf);
     },
-    latestReport(accountId) {
+    async latestReport(accountId) {
       const r = s.latestReport.get(accountId);
-      return r ? { seq: r.seq, report: JSON.parse(r.report_json) as unknown } : undefined;
+      return r
+        ? { seq: r.seq, accountVersion: r.account_version, report: JSON.parse(r.report_json) as unknown }
+        : undefined;
     },
-    insertPlan(plan) {
+    async latestReportSeqs(accountIds) {
+      const out = new Map<string, number>();
+      if (accountIds === undefined) {
+        for (const r of s.latestReportSeqs.iterate()) out.set(r.account_id, r.seq);
+      } else {
+        for (const id of accountIds) {
+          const r = s.latestReportSeq.get(id);
+          if (r) out.set(id, r.seq);
+        }
+      }
+      return out;
+    },
+    async insertPlan(plan) {
       const info = s.insertPlan.run({
         accountId: plan.accountId,
         createdAt: plan.createdAt,
@@ -339,27 +278,20 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       });
       return Number(info.lastInsertRowid);
     },
-    setPlanDelivery(id, delivery) {
+    async setPlanDelivery(id, delivery) {
       s.setDelivery.run(delivery, id);
     },
-    listPlans(accountId, limit): PlanRow[] {
-      return s.listPlans.all(accountId, limit).map((r) => ({
-        id: r.id,
-        accountId: r.account_id,
-        createdAt: r.created_at,
-        seq: r.seq,
-        asOf: r.as_of,
-        kind: r.kind,
-        status: r.status,
-        record: JSON.parse(r.record_json) as unknown,
-        delivery: r.delivery,
-      }));
+    async listPlans(accountId, limit): Promise<PlanRow[]> {
+      return s.listPlans.all(accountId, limit).map(planOf);
     },
-    getMeta: (key) => s.getMeta.get(key)?.value,
-    setMeta(key, value) {
+    getMeta: async (key) => s.getMeta.get(key)?.value,
+    async setMeta(key, value) {
       s.setMeta.run(key, value);
     },
-    close() {
+    async listMeta(prefix) {
+      return new Map(s.listMeta.all({ prefix }).map((r) => [r.key, r.value]));
+    },
+    async close() {
       if (db.open) db.close();
     },
   };

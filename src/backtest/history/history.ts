@@ -50,6 +50,9 @@ export function historyUpTo(history: History, end: string): History {
             dates: s.dates.slice(0, n),
             closes: s.closes.slice(0, n),
             volumes: s.volumes.slice(0, n),
+            ...(s.opens ? { opens: s.opens.slice(0, n) } : {}),
+            ...(s.highs ? { highs: s.highs.slice(0, n) } : {}),
+            ...(s.lows ? { lows: s.lows.slice(0, n) } : {}),
           },
     );
   }

@@ -14,7 +14,11 @@ export function riskFactorsDoc(e: RiskFactorEstimate, source: string = e.source)
   const num = (x: number) => formatDecimal(x, SIGNIFICANT_DIGITS);
   return {
     source: source.slice(0, 500),
-    factors: e.names.map((name, i) => ({ name, volDaily: num(e.volsDaily[i]!) })),
+    factors: e.names.map((name, i) => ({
+      name,
+      volDaily: num(e.volsDaily[i]!),
+      backtestVolDaily: num(e.oneDayVolsDaily[i]!),
+    })),
     correlations: e.names.map((_, i) =>
       e.names.map((__, j) => (i === j ? "1" : num(e.correlation[Math.min(i, j) * n + Math.max(i, j)]!))),
     ),

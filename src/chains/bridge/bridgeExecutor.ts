@@ -63,7 +63,7 @@ export class BridgeExecutor {
   }
 
   /** The record of a plan, if it was ever executed. */
-  record(planId: string): ExecutionRecord | undefined {
+  record(planId: string): Promise<ExecutionRecord | undefined> {
     return this.options.journal.get(planId);
   }
 
@@ -74,7 +74,7 @@ export class BridgeExecutor {
   async execute(planId: string, accountId: string, moves: readonly BridgeMove[]): Promise<ExecutionRecord> {
     const { journal } = this.options;
     const now = new Date().toISOString();
-    let record = journal.get(planId);
+    let record = await journal.get(planId);
     if (!record) {
       record = {
         planId,
@@ -93,12 +93,12 @@ export class BridgeExecutor {
           state: this.isErc20(m.fromChain, m.token) ? "pending" : "skipped",
         })),
       };
-      journal.put(record);
+      await journal.put(record);
     }
     if (record.state !== "executing") return record;
-    const save = () => {
+    const save = async () => {
       record!.updatedAt = new Date().toISOString();
-      journal.put(record!);
+      await journal.put(record!);
     };
     try {
       for (const step of record.steps) {
@@ -110,16 +110,16 @@ export class BridgeExecutor {
       // A reverted transaction ends the plan; anything else (RPC down, a crash) leaves it to be resumed.
       if (err instanceof TransactionRevertedError) record.state = "failed";
       record.error = err instanceof Error ? err.message : String(err);
-      save();
+      await save();
       throw err;
     }
-    save();
+    await save();
     return record;
   }
 
   /** Marks released steps (destination bridge says so) and completes the record when all are. */
   async refresh(planId: string): Promise<ExecutionRecord | undefined> {
-    const record = this.options.journal.get(planId);
+    const record = await this.options.journal.get(planId);
     if (record?.state !== "awaiting-release") return record;
     for (const step of record.steps) {
       if (step.state !== "locked") continue;
@@ -134,11 +134,11 @@ export class BridgeExecutor {
     }
     if (record.steps.every((s) => s.state === "released" || s.state === "skipped")) record.state = "completed";
     record.updatedAt = new Date().toISOString();
-    this.options.journal.put(record);
+    await this.options.journal.put(record);
     return record;
   }
 
-  private async runStep(record: ExecutionRecord, step: ExecutionStep, save: () => void): Promise<void> {
+  private async runStep(record: ExecutionRecord, step: ExecutionStep, save: () => Promise<void>): Promise<void> {
     const chain = this.chainConfig(step.fromChain);
     const client = this.publicOf(step.fromChain);
     const bridge = this.bridgeOn(step.fromChain);
@@ -159,7 +159,7 @@ export class BridgeExecutor {
     if (locked[3] > 0n) {
       await this.settlePending(step, client, save);
       step.state = "locked";
-      save();
+      await save();
       return;
     }
     // A transaction of this step sent before a restart: wait for it instead of sending another.
@@ -199,7 +199,7 @@ export class BridgeExecutor {
       }),
     );
     step.state = "locked";
-    save();
+    await save();
     this.log(`plan ${record.planId} step ${step.index}: locked ${step.amountRaw} ${step.token} on ${step.fromChain}`);
   }
 
@@ -210,28 +210,28 @@ export class BridgeExecutor {
     chain: SourceChain,
     client: PublicClient,
     from: Hex,
-    save: () => void,
+    save: () => Promise<void>,
     submit: (nonce: number) => Promise<Hex>,
   ): Promise<void> {
     const reused = step.txs.find((t) => t.kind === kind && !t.txHash);
     const nonce = reused?.nonce ?? (await client.getTransactionCount({ address: from, blockTag: "pending" }));
     const tx: SentTx = reused ?? { kind, chain: chain.chain, from, nonce };
     if (!reused) step.txs.push(tx);
-    save();
+    await save();
     tx.txHash = await submit(nonce);
-    save();
+    await save();
     this.options.afterSend?.(step, tx);
     await this.waitAndRecord(tx, client, save);
   }
 
-  private async waitAndRecord(tx: SentTx, client: PublicClient, save: () => void): Promise<void> {
+  private async waitAndRecord(tx: SentTx, client: PublicClient, save: () => Promise<void>): Promise<void> {
     const receipt = await client.waitForTransactionReceipt({ hash: tx.txHash as Hex, pollingInterval: 50 });
     tx.receipt = {
       status: receipt.status,
       blockNumber: receipt.blockNumber.toString(),
       gasUsed: receipt.gasUsed.toString(),
     };
-    save();
+    await save();
     if (receipt.status !== "success") {
       throw new TransactionRevertedError(`${tx.kind} transaction ${tx.txHash} reverted on ${tx.chain}`, {
         code: "CALCULATION_FAILED",
@@ -240,7 +240,7 @@ export class BridgeExecutor {
     }
   }
 
-  private async settlePending(step: ExecutionStep, client: PublicClient, save: () => void): Promise<void> {
+  private async settlePending(step: ExecutionStep, client: PublicClient, save: () => Promise<void>): Promise<void> {
     for (const tx of step.txs) {
       if (!tx.receipt && tx.txHash) {
         await this.waitAndRecord(tx, client, save).catch(() => undefined);

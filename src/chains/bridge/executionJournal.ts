@@ -40,22 +40,22 @@ export interface ExecutionRecord {
  * returns: the executor writes before it sends.
  */
 export interface ExecutionJournal {
-  get(planId: string): ExecutionRecord | undefined;
-  put(record: ExecutionRecord): void;
+  get(planId: string): Promise<ExecutionRecord | undefined>;
+  put(record: ExecutionRecord): Promise<void>;
 }
 
 /** A journal over a string key-value store (e.g. the service store's meta table), key `execution:<planId>`. */
 export function keyValueJournal(kv: {
-  getMeta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
 }): ExecutionJournal {
   return {
-    get(planId) {
-      const raw = kv.getMeta(`execution:${planId}`);
+    async get(planId) {
+      const raw = await kv.getMeta(`execution:${planId}`);
       return raw === undefined ? undefined : (JSON.parse(raw) as ExecutionRecord);
     },
     put(record) {
-      kv.setMeta(`execution:${record.planId}`, JSON.stringify(record));
+      return kv.setMeta(`execution:${record.planId}`, JSON.stringify(record));
     },
   };
 }

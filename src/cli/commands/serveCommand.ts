@@ -99,7 +99,7 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
   if (!existsSync(join(svc.config.webDir, "index.html"))) {
     print(`xmargin serve: no dashboard: ${svc.config.webDir} has no index.html (run \`npm run build\` to bundle web/)`);
   }
-  print(`xmargin serve: store ${svc.config.dbFile} (SQLite, WAL), ${svc.service.accounts.size} account(s)`);
+  print(`xmargin serve: store ${svc.store.description}, ${svc.service.accounts.size} account(s)`);
   const chains = svc.live?.statuses().map((c) => `${c.chain} (${c.state})`);
   print(
     chains

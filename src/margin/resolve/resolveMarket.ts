@@ -102,6 +102,9 @@ export function resolveMarket(
     volsDaily: Float64Array.from(rf.factors, (f, i) =>
       parseDecimal(f.volDaily, `$.riskFactors.factors[${i}].volDaily`),
     ),
+    backtestVolsDaily: Float64Array.from(rf.factors, (f, i) =>
+      parseDecimal(f.backtestVolDaily ?? f.volDaily, `$.riskFactors.factors[${i}].backtestVolDaily`),
+    ),
     correlation: Float64Array.from(
       rf.correlations.flatMap((row, i) => row.map((c, j) => parseDecimal(c, `$.riskFactors.correlations[${i}][${j}]`))),
     ),

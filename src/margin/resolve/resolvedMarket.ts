@@ -30,6 +30,8 @@ export interface ResolvedRiskFactors {
   source: string;
   names: string[];
   volsDaily: Float64Array;
+  /** Current daily vols before the anti-procyclicality floor (backtesting only); volsDaily where the snapshot has none. */
+  backtestVolsDaily: Float64Array;
   /** Row-major correlation matrix, names.length squared. */
   correlation: Float64Array;
 }

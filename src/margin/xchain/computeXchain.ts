@@ -1,18 +1,24 @@
-import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js";
-import { scenarioIndex } from "../../risk/scenarios/scenarioSet.js";
-import { tailExpectation } from "../../risk/tailExpectation.js";
+import { controlVariateEs } from "../../risk/qmc/controlVariateEs.js";
+import { unitEllipticalEs } from "../../risk/qmc/ellipticalEs.js";
+import type { QmcScenarioSet } from "../../risk/qmc/qmcScenarios.js";
+import { type ScenarioSet, scenarioIndex } from "../../risk/scenarios/scenarioSet.js";
+import { lossQuantileAt, type TailExpectation, tailExpectation } from "../../risk/tailExpectation.js";
 import { assembleReport } from "../common/assembleReport.js";
 import { oracleAddOn } from "../common/oracleAddOn.js";
 import { computeGridPm } from "../gridPm/computeGridPm.js";
 import type { MarginComponent, MarginComponentId, MarginReport, WorstPath } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
+import { oneDayVarUsd } from "./backtestVar.js";
 import type { XchainConfig } from "./config.js";
+import { exposureSd, factorExposures } from "./factorExposures.js";
 import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
 import { offsetFloor } from "./offsetFloor.js";
 import { buildFactorModel } from "./riskFactorModel.js";
+import { scratchBuffer } from "./scratchBuffers.js";
+import { sharedScenarios } from "./sharedScenarios.js";
 import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
 
 const usd = (x: number) => x.toFixed(2);
@@ -21,20 +27,71 @@ const usd = (x: number) => x.toFixed(2);
  * Sums the P&L of the included items per group (chain) and path: `out[s * nGroups + g]`. Items sharing a vector and a
  * group are summed into one coefficient first, so each vector is scanned once per group.
  */
-function accumulate(pnl: PnlVectors, groupOf: Int32Array, nGroups: number, include: readonly boolean[]): Float64Array {
+function accumulate(
+  pnl: PnlVectors,
+  groupOf: Int32Array,
+  nGroups: number,
+  include: readonly boolean[],
+  out: Float64Array,
+): Float64Array {
   const coefficients = new Map<number, number>();
   include.forEach((yes, i) => {
     if (!yes) return;
     const key = pnl.vector[i]! * nGroups + groupOf[i]!;
     coefficients.set(key, (coefficients.get(key) ?? 0) + pnl.coefficient[i]!);
   });
-  const out = new Float64Array(pnl.nPaths * nGroups);
+  out.fill(0);
   for (const [key, a] of coefficients) {
     const vec = pnl.vectors[Math.floor(key / nGroups)]!;
     const g = key % nGroups;
     for (let s = 0; s < pnl.nPaths; s++) out[s * nGroups + g]! += a * vec[s]!;
   }
   return out;
+}
+
+/**
+ * VaR of weighted paths: inside the ES tail (worst first) when the VaR level is the higher one, walking the tail's
+ * paths until they hold (1 - confidence) of the weight; else by its own weighted tail.
+ */
+function weightedVar(
+  losses: Float64Array,
+  tail: TailExpectation,
+  pathWeights: Float64Array,
+  confidence: number,
+  work: Float64Array,
+): number {
+  let total = 0;
+  for (let s = 0; s < pathWeights.length; s++) total += pathWeights[s]!;
+  const mass = (1 - confidence) * total;
+  if (mass <= tail.tailMass) {
+    let held = 0;
+    for (let k = 0; k < tail.indices.length; k++) {
+      held += pathWeights[tail.indices[k]!]!;
+      if (held >= mass * (1 - 1e-12)) return losses[tail.indices[k]!]!;
+    }
+  }
+  return tailExpectation(losses, confidence, work, pathWeights).valueAtRisk;
+}
+
+function isQmc(set: ScenarioSet): set is QmcScenarioSet {
+  return "gaussian" in set && "mixing" in set;
+}
+
+/**
+ * The delta-normal (delta-t) loss of the included items on every path, -m sum_{f,j} a_fj G_f(t_j) from the uncapped
+ * Gaussian paths, into `out`; returns its standard deviation before mixing (0: no linear exposure).
+ */
+function controlLoss(set: QmcScenarioSet, exposures: Float64Array, sd: number, out: Float64Array): void {
+  const n = set.nScenarios;
+  out.fill(0);
+  for (let c = 0; c < exposures.length; c++) {
+    const a = exposures[c]!;
+    if (a === 0 || sd === 0) continue;
+    const col = set.gaussian.subarray(c * n, (c + 1) * n);
+    for (let s = 0; s < n; s++) out[s] = out[s]! - a * col[s]!;
+  }
+  const m = set.mixing;
+  for (let s = 0; s < n; s++) out[s] = out[s]! * m[s]!;
 }
 
 /**
@@ -61,38 +118,30 @@ export function computeXchain(
   let esUsd = 0;
   let varUsd = 0;
   let unmodelledUsd = 0;
+  let backtestVarUsd: number | undefined;
   if (factors.names.length > 0 && n > 0) {
-    const scenarios = monteCarloScenarios({
-      factorNames: factors.names,
-      covarianceDaily: factors.covarianceDaily,
-      timesDays: horizons.timesDays,
-      nScenarios: nPaths,
-      seed: config.simulation.seed,
-      innovations: config.simulation.innovations,
-      antithetic: config.simulation.antithetic,
-      layout: "factor-major",
-      streams: "perFactor",
-      needed: factors.used,
-      capSd: config.simulation.tailCapSd,
-    });
+    const shared = sharedScenarios(factors, horizons.timesDays, config.simulation);
+    const scenarios = shared.set;
     const pnl = simulatePnlVectors(
       items,
       market,
       factors,
       horizons,
-      scenarios,
+      shared,
       config.impliedVol.minVolAnnual,
       config.simulation.optionRevaluation,
+      config.impliedVol.moveResponse,
     );
     const chains = [...new Set(items.map((it) => it.chain))];
     const chainOf = Int32Array.from(items, (it) => chains.indexOf(it.chain));
     const modelled = items.map((it) => !factors.unmodelled.has(it.underlying));
     const nC = chains.length;
-    const chainPnl = accumulate(pnl, chainOf, nC, modelled);
+    const chainPnl = accumulate(pnl, chainOf, nC, modelled, scratchBuffer("chainPnl", nPaths * nC));
 
     // Joint loss: per path, a chain's gain offsets other chains' losses only at the offset rate.
     const rate = config.crossChainOffsetRate;
-    const losses = new Float64Array(nPaths);
+    const losses = scratchBuffer("losses", nPaths);
+    const work = scratchBuffer("select", nPaths);
     for (let s = 0; s < nPaths; s++) {
       let total = 0;
       for (let c = 0; c < nC; c++) {
@@ -101,9 +150,41 @@ export function computeXchain(
       }
       losses[s] = -total;
     }
-    const tail = tailExpectation(losses, config.esConfidence);
-    esUsd = Math.max(0, tail.expectedShortfall);
-    varUsd = tail.sortedLosses[Math.min(nPaths, Math.max(1, Math.ceil(nPaths * config.varConfidence - 1e-9))) - 1]!;
+    // Importance-sampling weights of the paths (Student-t mixing tail), when the sampler has them.
+    const pathWeights = scenarios.weights;
+    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights);
+    let es = tail.expectedShortfall;
+    // VaR: read off the tail (worst first) when it lies inside it, else by its own selection.
+    const varRank = nPaths - Math.ceil(nPaths * config.varConfidence - 1e-9);
+    if (pathWeights) varUsd = weightedVar(losses, tail, pathWeights, config.varConfidence, work);
+    else
+      varUsd =
+        varRank < tail.indices.length
+          ? losses[tail.indices[varRank]!]!
+          : lossQuantileAt(losses, nPaths - 1 - varRank, work);
+    // Control variate: the same paths' delta-normal (delta-t) loss, whose ES is known in closed form.
+    if (isQmc(scenarios)) {
+      const minVol = config.impliedVol.minVolAnnual;
+      const exposures = factorExposures(items, modelled, market, factors, horizons, pnl, minVol);
+      const sd = exposureSd(exposures, factors.covarianceDaily, horizons.timesDays);
+      if (sd > 0) {
+        const control = scratchBuffer("control", nPaths);
+        controlLoss(scenarios, exposures, sd, control);
+        const ct = tailExpectation(control, config.esConfidence, work, pathWeights);
+        const knownEs = sd * unitEllipticalEs(config.esConfidence, config.simulation.innovations);
+        es = controlVariateEs(
+          losses,
+          control,
+          tail.valueAtRisk,
+          ct.valueAtRisk,
+          es,
+          ct.expectedShortfall,
+          knownEs,
+          pathWeights,
+        ).expectedShortfall;
+      }
+    }
+    esUsd = Math.max(0, es);
     // Euler attribution: each item's mean effective loss over the tail paths; the items add up to the ES.
     if (tail.expectedShortfall > 0) {
       for (let i = 0; i < n; i++) {
@@ -117,13 +198,16 @@ export function computeXchain(
         }
         itemRisk[i] = (-acc * pnl.coefficient[i]!) / tail.tailMass;
       }
+      // Scaled to the variance-reduced ES they attribute.
+      const scale = esUsd / tail.expectedShortfall;
+      for (let i = 0; i < n; i++) itemRisk[i] = itemRisk[i]! * scale;
     }
     // Underlyings without risk data: their own ES each, no diversification with anything.
     for (const u of factors.unmodelled) {
       const members = items.map((it) => it.underlying === u);
-      const group = accumulate(pnl, new Int32Array(n), 1, members);
+      const group = accumulate(pnl, new Int32Array(n), 1, members, scratchBuffer("unmodelled", nPaths));
       for (let s = 0; s < nPaths; s++) group[s] = -group[s]!;
-      const t = tailExpectation(group, config.esConfidence);
+      const t = tailExpectation(group, config.esConfidence, work, scenarios.weights);
       const es = Math.max(0, t.expectedShortfall);
       unmodelledUsd += es;
       members.forEach((isMember, i) => {
@@ -134,6 +218,8 @@ export function computeXchain(
         itemRisk[i] = (-acc * pnl.coefficient[i]!) / t.tailMass;
       });
     }
+    if (config.backtesting.oneDayVar)
+      backtestVarUsd = oneDayVarUsd(items, market, factors, horizons, scenarios, config);
     const last = scenarios.nTimes - 1;
     worstPaths = Array.from(tail.indices.slice(0, config.reportWorstPaths), (s) => ({
       id: `path ${s}`,
@@ -230,7 +316,7 @@ export function computeXchain(
       `square-root impact unwind ${usd(liquidity.unwindUsd)}; bridging collateral to the risk chain ${usd(liquidity.bridgeUsd)}`,
     ),
   ];
-  return assembleReport({
+  const report = assembleReport({
     model: "xchain",
     portfolio,
     market,
@@ -241,4 +327,5 @@ export function computeXchain(
     itemHorizonDays: horizons.itemDays,
     flags,
   });
+  return backtestVarUsd === undefined ? report : { ...report, backtestVarUsd };
 }

@@ -48,7 +48,13 @@ export const xchainConfigSchema = z
         paths: z.number().int().min(100).max(1_000_000),
         /** PRNG seed: the same seed and inputs give the same report bit for bit. */
         seed: z.number().int().min(0).max(4_294_967_295),
-        /** Antithetic pairs of paths (each odd path mirrors the one before). */
+        /**
+         * "sobol": randomised quasi-Monte Carlo (scrambled Sobol points, Brownian bridge, src/risk/qmc/) with a
+         * delta control variate on the ES; the seed picks the scramble. "pseudoRandom": plain Monte Carlo with
+         * per-factor xoshiro streams (the earlier sampler, kept for comparison).
+         */
+        sampler: z.enum(["sobol", "pseudoRandom"]),
+        /** Antithetic pairs of paths (each odd path mirrors the one before); pseudoRandom sampler only. */
         antithetic: z.boolean(),
         /** Options: exact Black-76 on every path, or cubic interpolation on a grid of exact values (much faster). */
         optionRevaluation: z.enum(["exact", "interpolated"]),
@@ -86,6 +92,11 @@ export const xchainConfigSchema = z
         volOfVolDaily: z.number().min(0).max(1),
         /** Correlation of an underlying's implied-vol factor with its own price. */
         spotCorrelation: z.number().min(-1).max(1),
+        /**
+         * Response of implied vol to the size of the underlying's move: log change + k (z^2 - 1), z the move in its sd
+         * (impliedVolMove.ts); 0 = none.
+         */
+        moveResponse: z.number().min(0).max(1),
         /** Lowest vol any path may produce, annualised. */
         minVolAnnual: z.number().min(0).max(5),
       })
@@ -125,6 +136,11 @@ export const xchainConfigSchema = z
     gridFloor: z
       .object({ fraction: z.number().min(0).max(1), maxCreditRel: z.number().min(0).max(1), grid: gridPmConfigSchema })
       .strict(),
+    /**
+     * The 1-day VaR a backtest compares with the realised 1-day P&L (backtestVar.ts): off on the hot path, on in
+     * `xmargin backtest` and `xchain-validation`; reported as `backtestVarUsd`, never charged.
+     */
+    backtesting: z.object({ oneDayVar: z.boolean(), confidence: z.number().gt(0.5).lt(1) }).strict(),
     /** MM / IM: MM is the risk over the liquidation horizon, IM = MM / this (a buffer of 1 / ratio - 1). */
     maintenanceRatio: z.number().gt(0).max(1),
     /** How many worst paths the report lists. */
@@ -142,16 +158,21 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
 
 /**
  * Defaults (docs/models/xchain.md):
- * - 10,000 Student-t (nu = 4) paths in antithetic pairs, seed 1: fat tails as seen in daily crypto returns, capped at 15
+ * - 10,000 Student-t (nu = 4) randomised quasi-Monte Carlo paths with a control variate, seed 1: fat tails as seen in daily crypto returns, capped at 15
  *   sd per factor (the largest 1-day moves of the history are 8.6-14.5 sd of the floored price vols; docs/models/xchain.md);
  * - ES 97.5% (FRTB) and VaR 99% (Basel 2.5);
  * - base margin period 1 day, horizons rounded up to 15 minutes (more risk, never less); a missing bridge route costs a canonical optimistic-rollup withdrawal (7 days) and 50 bps;
  * - cross-chain offset 80%: gains on another chain arrive only after seizure, bridging and finality and may not arrive;
  * - events: the catalogue of src/market/tokenEvents.ts, charged at their probability over the horizon; Cover-2 reported;
  * - stale oracle: +5% uncertainty; missing depth: 1M USD daily volume, 30 bps half spread;
- * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data);
+ * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data),
+ *   plus 0.015 (z^2 - 1) after a move of z sd: half the first-order answer of a lambda = 0.94 1-day vol estimate to a
+ *   squared return, since an option's implied vol prices the average variance to its expiry, which a shock moves
+ *   less than tomorrow's (xmargin's choice; with 0.03 the short strangle's 1-day VaR was too conservative, 14 / 2396
+ *   exceptions, with 0 too aggressive, 42 / 2396, reports/xchain-validation.md);
  * - floor at 50% of the default grid requirement with offsets across underlyings credited up to 50% of the summed
  *   per-underlying losses (xmargin's choice, in the range of exchange SPAN inter-commodity credit rates);
+ * - backtesting: the 1-day 99% VaR at current vols (Basel 2.5 / FRTB backtest 1-day 99% VaR), computed on request;
  * - maintenance = the risk over the liquidation horizon (breach to completed liquidation); IM = MM / 0.8, a 25% buffer
  *   for the moves between an IM check and the breach (xmargin's choice);
  * - risk factors estimated with EWMA vols: reports/forecasting.md found the learned forecaster better out of sample for
@@ -162,6 +183,7 @@ export const xchainDefaults: XchainConfig = {
   simulation: {
     paths: 10_000,
     seed: 1,
+    sampler: "sobol",
     antithetic: true,
     optionRevaluation: "interpolated",
     tailCapSd: 15,
@@ -172,7 +194,7 @@ export const xchainDefaults: XchainConfig = {
   horizon: { baseDays: 1, roundUpDays: 1 / 96, missingBridgeLatencySec: 604_800, missingBridgeCostBps: 50 },
   crossChainOffsetRate: 0.8,
   fallbackVolAnnual: 1.5,
-  impliedVol: { volOfVolDaily: 0.05, spotCorrelation: -0.3, minVolAnnual: 0.05 },
+  impliedVol: { volOfVolDaily: 0.05, spotCorrelation: -0.3, moveResponse: 0.015, minVolAnnual: 0.05 },
   jumps: {
     byToken: {},
     byEvent: {},
@@ -184,4 +206,5 @@ export const xchainDefaults: XchainConfig = {
   riskFactors: { volMethod: "ewma" },
   maintenanceRatio: 0.8,
   reportWorstPaths: 5,
+  backtesting: { oneDayVar: false, confidence: 0.99 },
 };

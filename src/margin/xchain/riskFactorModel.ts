@@ -12,6 +12,8 @@ export interface FactorModel {
   /** Daily covariance, row-major. */
   covarianceDaily: Float64Array;
   volsDaily: Float64Array;
+  /** Current vols before the anti-procyclicality floor (= volsDaily for factors without one): backtesting only. */
+  backtestVolsDaily: Float64Array;
   /** Per item: index of its price factor, or -1 (USD). */
   priceFactor: Int32Array;
   /** Per item: index of its basis factor, or -1. */
@@ -86,12 +88,14 @@ export function buildFactorModel(
 
   const m = names.length;
   const vols = new Float64Array(m);
+  const backtestVols = new Float64Array(m);
   const corr = new Float64Array(m * m);
   names.forEach((name, a) => {
     corr[a * m + a] = 1;
     const s = snapIndex.get(name);
     if (s !== undefined && snapshot) {
       vols[a] = snapshot.volsDaily[s] ?? 0;
+      backtestVols[a] = snapshot.backtestVolsDaily[s] ?? vols[a]!;
       names.forEach((other, b) => {
         const t = snapIndex.get(other);
         if (t !== undefined && a !== b) corr[a * m + b] = snapshot.correlation[s * snapshot.names.length + t] ?? 0;
@@ -125,6 +129,7 @@ export function buildFactorModel(
     });
   }
 
+  for (let a = 0; a < m; a++) if (snapIndex.get(names[a]!) === undefined) backtestVols[a] = vols[a]!;
   const used = new Uint8Array(m);
   for (const f of [...priceFactor, ...basisFactor, ...volFactor]) if (f >= 0) used[f] = 1;
   const repaired = m > 0 ? nearestCorrelation(corr, m) : { matrix: corr, unchanged: true };
@@ -139,5 +144,16 @@ export function buildFactorModel(
   for (let a = 0; a < m; a++) {
     for (let b = 0; b < m; b++) cov[a * m + b] = (repaired.matrix[a * m + b] ?? 0) * vols[a]! * vols[b]!;
   }
-  return { names, covarianceDaily: cov, volsDaily: vols, priceFactor, basisFactor, volFactor, unmodelled, used, flags };
+  return {
+    names,
+    covarianceDaily: cov,
+    volsDaily: vols,
+    backtestVolsDaily: backtestVols,
+    priceFactor,
+    basisFactor,
+    volFactor,
+    unmodelled,
+    used,
+    flags,
+  };
 }

@@ -1,30 +1,46 @@
 import { black76PriceUnchecked } from "../../pricing/black76.js";
 import { buildOptionGrid, fillOptionPnl } from "../../pricing/optionPnlGrid.js";
-import type { ScenarioSet } from "../../risk/scenarios/scenarioSet.js";
 import { fairForwardUsd } from "../resolve/fairForward.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
 import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import type { Horizons } from "./horizons.js";
+import { impliedVolMove } from "./impliedVolMove.js";
 import type { FactorModel } from "./riskFactorModel.js";
+import type { SharedScenarios } from "./sharedScenarios.js";
 
 const DAYS_PER_YEAR = 365;
 
 /**
  * Simulated P&L of every item, stored compactly: item i's P&L on path s is `coefficient[i] * vectors[vector[i]][s]`
  * (USD). Linear items that read the same factors at the same horizon share one vector of relative moves, so the
- * exponential is computed once per group rather than once per item; each option has its own vector of USD P&L.
+ * exponential is computed once per group rather than once per item; each option instrument has one vector of P&L per
+ * unit held.
  */
 export interface PnlVectors {
   nPaths: number;
   vectors: Float64Array[];
   /** Per item: index into `vectors`. */
   vector: Int32Array;
-  /** Per item: multiplier of its vector (exposure in USD for linear items, 1 for options). */
+  /** Per item: multiplier of its vector (exposure in USD for linear items, size for options). */
   coefficient: Float64Array;
 }
 
 export type OptionRevaluation = "exact" | "interpolated";
+
+/**
+ * An option as revalued at the end of its liquidation horizon: years left to expiry (0 once expired), the factor
+ * from spot to that expiry's forward, and the discount factor.
+ */
+export function optionAtHorizon(
+  item: ResolvedItem,
+  market: ResolvedMarket,
+  horizonDays: number,
+): { years: number; fwdFactor: number; df: number } {
+  const u = underlyingStateOf(market, item.underlying, item.path);
+  const years = Math.max(0, item.priced.expiryYears - horizonDays / DAYS_PER_YEAR);
+  return { years, fwdFactor: Math.exp(u.carryRateAnnual * years), df: Math.exp(-u.riskFreeRateAnnual * years) };
+}
 
 /**
  * P&L of every item on every path at the item's own liquidation horizon, USD:
@@ -34,17 +50,22 @@ export type OptionRevaluation = "exact" | "interpolated";
  * - options: Black-76 revaluation at the shocked spot and implied vol with the horizon's time decay (expiring inside
  *   the horizon: intrinsic value at the shocked spot), either exact on every path or interpolated on a per-option
  *   grid of exact values (src/pricing/optionPnlGrid.ts).
- * Allocation is per factor column and per vector, never per path.
+ * Allocation is per factor column and per vector, never per path. Vectors are shared through `shared.vectors`:
+ * a linear group's vector, and an option's P&L per unit (coefficient = size) keyed by every input of its
+ * revaluation, are computed once per scenario set and reused by every report on the tick (until the set's memory
+ * budget is spent; then per report).
  */
 export function simulatePnlVectors(
   items: readonly ResolvedItem[],
   market: ResolvedMarket,
   factors: FactorModel,
   horizons: Horizons,
-  scenarios: ScenarioSet,
+  shared: SharedScenarios,
   minVolAnnual: number,
   optionRevaluation: OptionRevaluation,
+  volMoveResponse = 0,
 ): PnlVectors {
+  const scenarios = shared.set;
   const nPaths = scenarios.nScenarios;
   const nT = scenarios.nTimes;
   const nF = scenarios.nFactors;
@@ -68,6 +89,11 @@ export function simulatePnlVectors(
   };
   const vectors: Float64Array[] = [];
   const linearGroups = new Map<string, number>();
+  const remember = (key: string, v: Float64Array): void => {
+    if (shared.vectorBytesLeft < v.byteLength) return;
+    shared.vectorBytesLeft -= v.byteLength;
+    shared.vectors.set(key, v);
+  };
   const vector = new Int32Array(items.length);
   const coefficient = new Float64Array(items.length);
 
@@ -83,9 +109,13 @@ export function simulatePnlVectors(
       const key = `${fP}|${fB}|${j}`;
       let v = linearGroups.get(key);
       if (v === undefined) {
-        const bs = column(fB, j);
-        const rel = new Float64Array(nPaths);
-        for (let s = 0; s < nPaths; s++) rel[s] = Math.exp(xs[s]! + bs[s]!) - 1;
+        let rel = shared.vectors.get(`L${key}`);
+        if (!rel) {
+          const bs = column(fB, j);
+          rel = new Float64Array(nPaths);
+          for (let s = 0; s < nPaths; s++) rel[s] = Math.exp(xs[s]! + bs[s]!) - 1;
+          remember(`L${key}`, rel);
+        }
         v = vectors.push(rel) - 1;
         linearGroups.set(key, v);
       }
@@ -95,16 +125,29 @@ export function simulatePnlVectors(
       else coefficient[i] = p.size * fairForwardUsd(u, p.expiryYears);
       return;
     }
-    const ys = column(factors.volFactor[i]!, j);
-    const years = Math.max(0, p.expiryYears - horizons.itemDays[i]! / DAYS_PER_YEAR);
-    const fwdFactor = Math.exp(u.carryRateAnnual * years);
-    const df = Math.exp(-u.riskFreeRateAnnual * years);
-    const base = item.valueUsd;
+    // Implied vol answers the size of the underlying's move (impliedVolMove): part of the per-unit vector, so in its key.
+    const variance = fP >= 0 ? factors.volsDaily[fP]! ** 2 * scenarios.timesDays[j]! : 0;
+    const { years, fwdFactor, df } = optionAtHorizon(item, market, horizons.itemDays[i]!);
+    // P&L per unit held: size x (unit value on the path - today's unit value).
+    const base = p.size !== 0 ? item.valueUsd / p.size : 0;
+    const key =
+      `O${fP}|${factors.volFactor[i]}|${j}|${p.isCall}|${p.strikeUsd}|${years}|${spot}|${fwdFactor}|${df}|` +
+      `${item.volAnnual}|${minVolAnnual}|${base}|${optionRevaluation}|${variance}|${volMoveResponse}`;
+    vector[i] = vectors.length;
+    coefficient[i] = p.size;
+    const known = shared.vectors.get(key);
+    if (known) {
+      vectors.push(known);
+      return;
+    }
+    const ys = impliedVolMove(column(factors.volFactor[i]!, j), xs, variance, volMoveResponse);
     const pnl = new Float64Array(nPaths);
+    vectors.push(pnl);
+    remember(key, pnl);
     if (years <= 0) {
       for (let s = 0; s < nPaths; s++) {
         const st = spot * Math.exp(xs[s]!);
-        pnl[s] = p.size * (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
+        pnl[s] = (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
       }
     } else if (optionRevaluation === "interpolated") {
       let xMin = 0;
@@ -135,16 +178,14 @@ export function simulatePnlVectors(
         yMin,
         yMax,
       );
-      fillOptionPnl(grid, xs, ys, p.size, base, pnl);
+      fillOptionPnl(grid, xs, ys, 1, base, pnl);
     } else {
       for (let s = 0; s < nPaths; s++) {
         const vol = Math.max(minVolAnnual, item.volAnnual * Math.exp(ys[s]!));
         const unit = black76PriceUnchecked(spot * Math.exp(xs[s]!) * fwdFactor, p.strikeUsd, years, vol, df, p.isCall);
-        pnl[s] = p.size * unit - base;
+        pnl[s] = unit - base;
       }
     }
-    vector[i] = vectors.push(pnl) - 1;
-    coefficient[i] = 1;
   });
   return { nPaths, vectors, vector, coefficient };
 }

@@ -14,7 +14,7 @@ import type { KeyRing } from "./auth.js";
 export interface FeedControl {
   status(): ReplayStatus | null;
   /** Advances one day; undefined when the history is exhausted or there is no feed. */
-  step(): { seq: number; asOf: string; source: string } | undefined;
+  step(): Promise<{ seq: number; asOf: string; source: string } | undefined>;
 }
 
 /** What route handlers may use. */

@@ -86,7 +86,7 @@ describe("executed rebalancing on two anvil chains", () => {
       },
     });
     await expect(crashing.execute(planId, net.user, moves)).rejects.toThrow("simulated crash");
-    store.close();
+    await store.close();
 
     // Restart: a new store handle and a new executor resume the journal.
     store = openSqliteStore({ file });
@@ -134,6 +134,6 @@ describe("executed rebalancing on two anvil chains", () => {
     await feed.readAll();
     const h1 = health()!;
     expect(bandStateOf(h1, 1, policy)).toBe("in-band");
-    store.close();
+    await store.close();
   }, 60_000);
 });

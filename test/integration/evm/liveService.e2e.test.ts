@@ -98,7 +98,7 @@ describe("serve --sources: live chains in the service", () => {
 
   it("a round re-margins only the accounts that depend on its feed; a reorg is announced on the stream", async () => {
     // A BTC-only account does not depend on ETH/USD.
-    svc.service.putAccount("btc-only", {
+    await svc.service.putAccount("btc-only", {
       portfolio: {
         accountId: "btc-only",
         holdings: [{ chain: "ethereum", token: "WBTC", amount: "1" }],

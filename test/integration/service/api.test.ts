@@ -5,6 +5,7 @@ import { computeMargin } from "../../../src/margin/computeMargin.js";
 import { reportToJson } from "../../../src/margin/reportJson.js";
 import { marginReportJsonSchema } from "../../../src/service/apiSchemas.js";
 import { REPO_ROOT } from "../../../src/service/paths.js";
+import { sqliteMigrations } from "../../../src/store/migrations.js";
 import { type Harness, startHarness } from "./serviceHarness.js";
 
 const example = (f: string) =>
@@ -38,7 +39,12 @@ describe("margin service HTTP API (real server on loopback)", () => {
   it("GET /healthz and /openapi.json", async () => {
     const health = await h.call("/healthz");
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: "ok", seq: 1, accounts: 7, storeSchemaVersion: 2 });
+    expect(health.body).toMatchObject({
+      status: "ok",
+      seq: 1,
+      accounts: 7,
+      storeSchemaVersion: sqliteMigrations.at(-1)!.version,
+    });
     const doc = await h.call("/openapi.json");
     expect(doc.body.openapi).toBe("3.1.0");
     const paths = Object.keys(doc.body.paths as object);

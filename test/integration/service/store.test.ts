@@ -7,8 +7,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../src/service/paths.js";
 import { sqliteMigrations } from "../../../src/store/migrations.js";
-import { openSqliteStore } from "../../../src/store/sqliteStore.js";
-import { startHarness } from "./serviceHarness.js";
+import { migrate, openSqliteStore } from "../../../src/store/sqliteStore.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const dirs: string[] = [];
@@ -22,11 +21,11 @@ afterAll(() => {
 });
 
 describe("SQLite store", () => {
-  it("migrates once, in WAL mode with synchronous FULL, and round-trips every table", () => {
+  it("migrates once, in WAL mode with synchronous FULL, and round-trips every table", async () => {
     const file = join(tempDir(), "s.db");
     const store = openSqliteStore({ file });
     expect(store.schemaVersion).toBe(sqliteMigrations.at(-1)!.version);
-    const a = store.putAccount({
+    const a = await store.putAccount({
       accountId: "a1",
       portfolio: { p: 1 },
       config: { model: "grid" },
@@ -35,29 +34,31 @@ describe("SQLite store", () => {
     });
     expect(a.version).toBe(1);
     expect(
-      store.putAccount({
-        accountId: "a1",
-        portfolio: { p: 2 },
-        config: { model: "grid" },
-        policy: { x: 1 },
-        updatedAt: "t2",
-      }).version,
+      (
+        await store.putAccount({
+          accountId: "a1",
+          portfolio: { p: 2 },
+          config: { model: "grid" },
+          policy: { x: 1 },
+          updatedAt: "t2",
+        })
+      ).version,
     ).toBe(2);
-    store.recordTick({
+    await store.recordTick({
       seq: 1,
       asOf: "2023-07-01T00:00:00Z",
       source: "s",
       snapshot: { q: 1 },
       prices: [{ symbol: "ETH", priceUsd: 1900, uncertaintyUsd: 1, flags: [] }],
     });
-    store.recordTick({
+    await store.recordTick({
       seq: 2,
       asOf: "2023-07-02T00:00:00Z",
       source: "s",
       snapshot: { q: 2 },
       prices: [{ symbol: "ETH", priceUsd: 1950, uncertaintyUsd: 1, flags: [] }],
     });
-    store.insertPlan({
+    await store.insertPlan({
       accountId: "a1",
       createdAt: "t",
       seq: 2,
@@ -66,16 +67,20 @@ describe("SQLite store", () => {
       status: "proposed",
       record: { why: "w" },
     });
-    store.setMeta("k", "v");
-    store.close();
+    await store.setMeta("k", "v");
+    await store.close();
 
     const again = openSqliteStore({ file });
-    expect(again.getAccount("a1")).toMatchObject({ version: 2, portfolio: { p: 2 }, policy: { x: 1 } });
-    expect(again.latestMarket()).toMatchObject({ seq: 2, snapshot: { q: 2 } });
-    expect(again.priceHistory("ETH", 10).map((p) => p.priceUsd)).toEqual([1900, 1950]);
-    expect(again.listPlans("a1", 10)[0]).toMatchObject({ kind: "rebalance", record: { why: "w" }, delivery: null });
-    expect(again.getMeta("k")).toBe("v");
-    again.close();
+    expect(await again.getAccount("a1")).toMatchObject({ version: 2, portfolio: { p: 2 }, policy: { x: 1 } });
+    expect(await again.latestMarket()).toMatchObject({ seq: 2, snapshot: { q: 2 } });
+    expect((await again.priceHistory("ETH", 10)).map((p) => p.priceUsd)).toEqual([1900, 1950]);
+    expect((await again.listPlans("a1", 10))[0]).toMatchObject({
+      kind: "rebalance",
+      record: { why: "w" },
+      delivery: null,
+    });
+    expect(await again.getMeta("k")).toBe("v");
+    await again.close();
 
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
@@ -83,44 +88,32 @@ describe("SQLite store", () => {
     raw.close();
   });
 
-  it("keeps every rulebook version and the policy audit trail, newest first", () => {
-    const file = join(tempDir(), "rules.db");
+  it("migration 3 upgrades a version-2 file: duplicate margin rows folded into the first, then written once", async () => {
+    const file = join(tempDir(), "v2.db");
+    const raw = new Database(file);
+    migrate(raw, sqliteMigrations.slice(0, 2));
+    // A version-2 service wrote the start report twice at the same tick and account version.
+    const insert = raw.prepare(
+      `INSERT INTO margin_snapshots (account_id, seq, as_of, model, account_version, equity_usd, initial_margin_usd,
+         maintenance_margin_usd, free_collateral_usd, health_ratio, reason) VALUES (?, ?, 't', 'grid', 1, 1, ?, 1, 1, NULL, 'start')`,
+    );
+    insert.run("a", 1, 10);
+    insert.run("a", 1, 11);
+    insert.run("a", 2, 12);
+    raw.prepare("INSERT INTO latest_reports (account_id, seq, report_json) VALUES ('a', 2, '{}')").run();
+    raw.close();
+
     const store = openSqliteStore({ file });
-    const audit = (kind: "rulebook-put" | "rules-fired", accountId: string | null, n: number) => ({
-      at: `t${n}`,
-      kind,
-      actor: "admin:x",
-      rulebook: `default@v${n}`,
-      accountId,
-      detail: { n },
-    });
-    store.putRulebook(
-      { name: "default", version: 2, document: { v: 2 }, createdAt: "t2", actor: "admin:x" },
-      audit("rulebook-put", null, 2),
-    );
-    store.putRulebook(
-      { name: "default", version: 3, document: { v: 3 }, createdAt: "t3", actor: "admin:y" },
-      audit("rulebook-put", null, 3),
-    );
-    expect(() =>
-      store.putRulebook(
-        { name: "default", version: 3, document: {}, createdAt: "t", actor: "a" },
-        audit("rulebook-put", null, 9),
-      ),
-    ).toThrow();
-    store.appendPolicyAudit([audit("rules-fired", "a1", 3), audit("rules-fired", "a2", 3)]);
-    store.close();
-    const again = openSqliteStore({ file });
-    expect(again.latestRulebook("default")).toMatchObject({ version: 3, document: { v: 3 }, actor: "admin:y" });
-    expect(again.rulebookVersions("default", 10).map((r) => r.version)).toEqual([3, 2]);
-    expect(again.latestRulebook("other")).toBeUndefined();
-    // The failed put (duplicate version) left no audit entry behind: one transaction.
-    expect(again.policyAudit(10).map((e) => e.detail)).toEqual([{ n: 3 }, { n: 3 }, { n: 3 }, { n: 2 }]);
-    expect(again.policyAudit(10, "a2")).toMatchObject([
-      { kind: "rules-fired", accountId: "a2", rulebook: "default@v3" },
+    expect(store.schemaVersion).toBe(3);
+    expect((await store.marginHistory("a", 10)).map((r) => [r.seq, r.initialMarginUsd])).toEqual([
+      [1, 10],
+      [2, 12],
     ]);
-    again.close();
+    expect(await store.latestReport("a")).toEqual({ seq: 2, accountVersion: 0, report: {} });
+    await store.close();
   });
+
+  // Every method of the store, on SQLite and PostgreSQL alike: test/integration/store/marginStore.contract.test.ts.
 
   it("loses nothing committed when the writer is killed with SIGKILL", async () => {
     const file = join(tempDir(), "kill.db");
@@ -158,36 +151,21 @@ describe("SQLite store", () => {
     expect(await exited).toBe("SIGKILL");
     const store = openSqliteStore({ file });
     // Everything the child reported as committed is there (and possibly a few more commits it made after).
-    const accounts = store.listAccounts().length;
+    const accounts = (await store.listAccounts()).length;
     expect(accounts).toBeGreaterThanOrEqual(committed);
     for (const n of [1, Math.floor(committed / 2), committed]) {
-      expect(store.getAccount(`acct-${n}`)?.portfolio).toEqual({ accountId: `acct-${n}`, holdings: [], positions: [] });
-      expect(store.marginHistory(`acct-${n}`, 5)).toHaveLength(1);
+      expect((await store.getAccount(`acct-${n}`))?.portfolio).toEqual({
+        accountId: `acct-${n}`,
+        holdings: [],
+        positions: [],
+      });
+      expect(await store.marginHistory(`acct-${n}`, 5)).toHaveLength(1);
     }
-    expect(store.latestMarket()!.seq).toBeGreaterThanOrEqual(committed);
-    expect(store.priceHistory("ETH", 100_000)).toHaveLength(store.latestMarket()!.seq);
-    store.close();
+    const latestSeq = (await store.latestMarket())!.seq;
+    expect(latestSeq).toBeGreaterThanOrEqual(committed);
+    expect(await store.priceHistory("ETH", 100_000)).toHaveLength(latestSeq);
+    await store.close();
   });
 
-  it("a restarted service resumes: accounts, market sequence, replay position and margin history", async () => {
-    const dir = tempDir();
-    const dbFile = join(dir, "svc.db");
-    const first = await startHarness({ dbFile });
-    for (let i = 0; i < 3; i++) await first.call("/v1/feed/step", { method: "POST" });
-    const history = (await first.call("/v1/accounts/acct-basis-01/history")).body.history as unknown[];
-    await first.svc.close();
-
-    const second = await startHarness({ dbFile });
-    try {
-      const health = await second.call("/healthz");
-      expect(health.body).toMatchObject({ seq: 4, accounts: 7 });
-      expect((health.body.feed as { lastDate: string }).lastDate).toBe("2023-07-03");
-      const step = await second.call("/v1/feed/step", { method: "POST" });
-      expect(step.body).toMatchObject({ seq: 5, source: "replay 2023-07-04" });
-      const after = (await second.call("/v1/accounts/acct-basis-01/history")).body.history as unknown[];
-      expect(after.length).toBeGreaterThan(history.length);
-    } finally {
-      await second.stop();
-    }
-  });
+  // A restarted service resumes on either store: serviceResume.test.ts.
 });

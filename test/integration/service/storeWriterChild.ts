@@ -9,21 +9,21 @@ const file = process.argv[2];
 if (!file) throw new Error("usage: storeWriterChild.ts <db file>");
 const store = openSqliteStore({ file });
 for (let n = 1; ; n++) {
-  store.putAccount({
+  await store.putAccount({
     accountId: `acct-${n}`,
     portfolio: { accountId: `acct-${n}`, holdings: [], positions: [] },
     config: { model: "grid" },
     policy: null,
     updatedAt: new Date().toISOString(),
   });
-  store.recordTick({
+  await store.recordTick({
     seq: n,
     asOf: new Date(Date.UTC(2023, 0, 1) + n * 86_400_000).toISOString(),
     source: "child",
     snapshot: { n },
     prices: [{ symbol: "ETH", priceUsd: 1000 + n, uncertaintyUsd: 0, flags: [] }],
   });
-  store.recordMargins([
+  await store.recordMargins([
     {
       accountId: `acct-${n}`,
       seq: n,

@@ -71,3 +71,54 @@ describe("liquidationReplay on a hand-built history", () => {
     expect(early!.reason).toMatch(/replay starts 2024-02-01/);
   });
 });
+
+describe("liquidationReplay within the day on the open/high/low", () => {
+  // The same 45 quiet days, then day 45 closes at 100; day 46 trades down to 90 and closes at 99 (a close-only check
+  // sees no breach); in the gap variant day 46 opens at 96, already past the breach.
+  const ohlcHistory = (open46: number) => {
+    const closes = dates.map((_, k) => (k < 45 ? 100 + (k % 2) : k === 45 ? 100 : 99));
+    const lows = closes.map((c, k) => (k === 46 ? 90 : c));
+    const opens = closes.map((c, k) => (k === 46 ? open46 : c));
+    const highs = closes.map((c, k) => (k === 46 ? Math.max(100, open46) : c));
+    return historyOf([
+      {
+        symbol: "BTC-USD",
+        dates,
+        closes: Float64Array.from(closes),
+        volumes: Float64Array.from(dates, () => 1e9),
+        opens: Float64Array.from(opens),
+        highs: Float64Array.from(highs),
+        lows: Float64Array.from(lows),
+      },
+    ]);
+  };
+  const window = { id: "dip", label: "dip", start: dates[46]!, end: dates[48]! };
+  const replay = (open46: number) => {
+    const h = ohlcHistory(open46);
+    const timeline = buildMarketTimeline(h, portfolio, { warmupDays: 31 });
+    return liquidationReplay(timeline, templateFor(h, portfolio), backtestConfig("isolated"), [window])[0]!;
+  };
+
+  it("catches a breach the close never shows and unwinds at the breach price plus the unwind cost", () => {
+    const o = replay(100);
+    // Cash 5 (IM = 5% x 100); equity 5 + (P - 100) falls below MM = 3% P at P* = 95 / 0.97 on the way to the low.
+    const breach = 95 / 0.97;
+    expect(o.liquidated).toBe(true);
+    expect(o.triggerDate).toBe(dates[46]);
+    expect(o.executionDate).toBe(dates[46]);
+    expect(o.executionRule).toBe("breach");
+    // 8 bisection steps over the 10 USD path locate P* to 10 / 256.
+    expect(Math.abs(o.equityAtExecutionUsd! - (5 + breach - 100))).toBeLessThan(10 / 256 + 1e-9);
+    expect(o.unwindCostUsd!).toBeGreaterThan(0);
+    expect(o.badDebtUsd).toBe(0);
+    expect(o.minEquityUsd).toBeCloseTo(5 - 10, 9); // the day's low was seen
+  });
+
+  it("unwinds at the worst of the day when the open has already gapped past the breach", () => {
+    const o = replay(96);
+    expect(o.executionRule).toBe("gap");
+    // Worst of the day: the low, 90: equity 5 - 10 = -5; bad debt 5 + the unwind cost.
+    expect(o.equityAtExecutionUsd).toBeCloseTo(-5, 9);
+    expect(o.badDebtUsd).toBeCloseTo(5 + o.unwindCostUsd!, 9);
+  });
+});

@@ -118,3 +118,51 @@ describe("replayMargin", () => {
     expect(timeline.days.length).toBe(140 - 40);
   });
 });
+
+describe("replayMargin loss horizons per item", () => {
+  // BTC perp on Arbitrum (the risk chain) and WETH on Ethereum: no bridge route in the timeline, so the model measures
+  // the WETH at 1 day + the assumed 7-day withdrawal (+ finality), the perp at 1 day (+ finality).
+  const h = history();
+  const book = portfolioSchema.parse({
+    accountId: "bridged",
+    holdings: [{ chain: "ethereum", token: "WETH", amount: "10" }],
+    positions: [{ id: "btc", kind: "perp", chain: "arbitrum", venue: "gmx", underlying: "BTC", size: "1" }],
+  });
+  const config = { ...backtestConfig("xchain", 200) };
+  const closeOf = (symbol: string, date: string) => {
+    const s = h.get(symbol)!;
+    return s.closes[s.dates.indexOf(date)]!;
+  };
+
+  it("measures each item over its own horizon in that day's report, and keeps the 1-day loss beside it", () => {
+    const timeline = buildMarketTimeline(h, book, { warmupDays: 40, to: dates[70] });
+    const r = replayMargin(timeline, templateFor(h, book, dates[60]), config);
+    expect(r.horizonDays).toBe(8);
+    const row = r.days[0]!;
+    const d = (k: number) => dates[dates.indexOf(row.date) + k]!;
+    // Perp re-based at the day's close: its loss is -(S1 - S0); the WETH loses 10 x (ETH0 - ETH8).
+    const perpLoss = -(closeOf("BTC-USD", d(1)) - closeOf("BTC-USD", d(0)));
+    const wethLoss8 = 10 * (closeOf("ETH-USD", d(0)) - closeOf("ETH-USD", d(8)));
+    const wethLoss1 = 10 * (closeOf("ETH-USD", d(0)) - closeOf("ETH-USD", d(1)));
+    expect(row.lossUsd).toBeCloseTo(perpLoss + wethLoss8, 6);
+    expect(row.oneDayLossUsd).toBeCloseTo(perpLoss + wethLoss1, 6);
+  });
+
+  it("gives a day the same loss and exception whatever day the replay starts on", () => {
+    const early = replayMargin(
+      buildMarketTimeline(h, book, { warmupDays: 40, to: dates[80] }),
+      templateFor(h, book, dates[60]),
+      config,
+    );
+    const late = replayMargin(
+      buildMarketTimeline(h, book, { warmupDays: 40, from: dates[55], to: dates[80] }),
+      templateFor(h, book, dates[60]),
+      config,
+    );
+    const byDate = new Map(early.days.map((d) => [d.date, d]));
+    for (const d of late.days) {
+      expect(d.lossUsd).toBe(byDate.get(d.date)!.lossUsd);
+      expect(d.exception).toBe(byDate.get(d.date)!.exception);
+    }
+  });
+});

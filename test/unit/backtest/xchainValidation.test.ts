@@ -34,7 +34,13 @@ describe("xchain validation", () => {
 
   it("renders every section", () => {
     const md = renderValidationMarkdown([r!], ["note"]);
-    for (const h of ["Coverage at 99%", "Capital efficiency", "Bad debt per crisis window", "PFMI"]) {
+    for (const h of [
+      "Coverage at 99%",
+      "Capital efficiency",
+      "Bad debt per crisis window",
+      "Historical token events",
+      "PFMI",
+    ]) {
       expect(md).toContain(h);
     }
     expect(md).toContain("| perp |");

@@ -327,9 +327,11 @@ describe("xchain model", () => {
       });
     const exact = run("exact");
     const fast = run("interpolated");
-    expect(Math.abs(esOf(fast) / esOf(exact) - 1)).toBeLessThan(1e-4);
+    // 2e-4: the importance-sampled t mixing puts ten times as many paths in the extreme tail, where the interpolation
+    // grid spans the widest moves (was 1e-4 with plain sampling); still 25x below the ES's Monte Carlo CV.
+    expect(Math.abs(esOf(fast) / esOf(exact) - 1)).toBeLessThan(2e-4);
     fast.byPosition.forEach((row, i) => {
-      expect(Math.abs(row.initialMarginUsd - exact.byPosition[i]!.initialMarginUsd)).toBeLessThan(1e-4 * esOf(exact));
+      expect(Math.abs(row.initialMarginUsd - exact.byPosition[i]!.initialMarginUsd)).toBeLessThan(2e-4 * esOf(exact));
     });
   });
 });

@@ -44,6 +44,10 @@ describe("parseDailyPriceCsv: the one set of parsing rules", () => {
       ["2021-01-02,,,,-1,", /close must be a positive number/],
       ["2021-01-02,,,,abc,", /close must be a positive number/],
       ["2021-01-02,,,,10,-5", /volume must be empty or a number >= 0/],
+      ["2021-01-02,,,0,10,", /low must be empty or a positive number/],
+      ["2021-01-02,,x,,10,", /high must be empty or a positive number/],
+      ["2021-01-02,9,12,10.5,10,", /low must be <= open and close/],
+      ["2021-01-02,11,10.5,9,10,", /high must be >= open, close and low/],
     ];
     for (const [row, message] of cases) {
       const err = errorOf(() => parseDailyPriceCsv(bad(row), "X", "data/X.csv"));
@@ -51,6 +55,20 @@ describe("parseDailyPriceCsv: the one set of parsing rules", () => {
       expect(err.path).toBe("data/X.csv:3");
       expect(err.message).toMatch(message);
     }
+  });
+
+  it("reads the day's open, high and low where the header names them (NaN for an empty cell)", () => {
+    const s = parseDailyPriceCsv(
+      `${HEADER}\n2020-03-12,7913.616,7929.116,4860.354,4970.788,1\n2020-03-13,,,,5563.707,\n`,
+      "B",
+    );
+    expect([...s.opens!.slice(0, 1), ...s.highs!.slice(0, 1), ...s.lows!.slice(0, 1)]).toEqual([
+      7913.616, 7929.116, 4860.354,
+    ]);
+    expect([s.opens![1], s.highs![1], s.lows![1]].every(Number.isNaN)).toBe(true);
+    const closesOnly = parseDailyPriceCsv("date,close\n2024-01-01,1\n", "X");
+    expect(closesOnly.highs).toBeUndefined();
+    expect(closesOnly.lows).toBeUndefined();
   });
 
   it("rejects a header without date or close, and a file without rows", () => {

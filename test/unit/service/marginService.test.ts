@@ -15,32 +15,32 @@ const market = marketSnapshotSchema.parse(read("market-2023-06-30.json"));
 const perp = portfolioSchema.parse(read("portfolios/directional-perp.json"));
 const later = (iso: string, sec: number) => new Date(Date.parse(iso) + sec * 1000).toISOString();
 
-function service() {
-  const s = new MarginService({
+async function service() {
+  const s = await MarginService.open({
     store: openSqliteStore({ file: ":memory:" }),
     whatIf: liquidationWhatIfEngine,
     defaultModel: "grid",
   });
-  s.applyMarket(market, "example");
+  await s.applyMarket(market, "example");
   const events: ServiceEvent[] = [];
   s.on((e) => events.push(e));
   return { s, events };
 }
 
 describe("MarginService", () => {
-  it("a PUT computes the account once and stores one margin row", () => {
-    const { s, events } = service();
+  it("a PUT computes the account once and stores one margin row", async () => {
+    const { s, events } = await service();
     const before = s.stats.recomputations;
-    const acc = s.putAccount(perp.accountId, { portfolio: perp });
+    const acc = await s.putAccount(perp.accountId, { portfolio: perp });
     expect(s.stats.recomputations - before).toBe(1);
     expect(events.filter((e) => e.type === "report").length).toBe(1);
-    expect(s.store.marginHistory(perp.accountId, 10).length).toBe(1);
+    expect((await s.store.marginHistory(perp.accountId, 10)).length).toBe(1);
     expect(acc.reportJson?.initialMargin).toBe(computeAtTick(perp, s.market.current!, acc.config).json.initialMargin);
   });
 
   it("off-thread ticks: announced at once, reports in tick order, ticks arriving meanwhile folded into the newest", async () => {
-    const { s, events } = service();
-    s.putAccount(perp.accountId, { portfolio: perp });
+    const { s, events } = await service();
+    await s.putAccount(perp.accountId, { portfolio: perp });
     const calls: number[] = [];
     const gates: Array<() => void> = [];
     s.offloadTicks((acc, tick: MarketTick) => {
@@ -49,9 +49,9 @@ describe("MarginService", () => {
         gates.push(() => resolve(computeAtTick(acc.portfolio, tick, acc.config))),
       );
     });
-    const t1 = s.applyMarket({ ...market, asOf: later(market.asOf, 60) }, "t1");
-    s.applyMarket({ ...market, asOf: later(market.asOf, 120) }, "t2");
-    const t3 = s.applyMarket({ ...market, asOf: later(market.asOf, 180) }, "t3");
+    const t1 = await s.applyMarket({ ...market, asOf: later(market.asOf, 60) }, "t1");
+    await s.applyMarket({ ...market, asOf: later(market.asOf, 120) }, "t2");
+    const t3 = await s.applyMarket({ ...market, asOf: later(market.asOf, 180) }, "t3");
     // three ticks announced at once; only the first is being computed
     expect(events.filter((e) => e.type === "tick").map((e) => (e as { seq: number }).seq)).toEqual([
       t1.seq,

@@ -56,8 +56,8 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       body: { name: "AccountPut", schema: accountPutSchema },
       ok: { description: "stored, with the new report" },
       errors: { 422: "the account's report has a non-finite figure; nothing stored" },
-      handle: ({ params, body }) => {
-        const acc = service.putAccount(params.id, body);
+      handle: async ({ params, body }) => {
+        const acc = await service.putAccount(params.id, body);
         return { accountId: params.id, version: acc.version, updatedAt: acc.updatedAt, report: acc.reportJson ?? null };
       },
     }),
@@ -84,9 +84,9 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       query: limitQuery,
       ok: { description: "history" },
       errors: unknownAccount,
-      handle: ({ params, query }) => {
+      handle: async ({ params, query }) => {
         service.getAccount(params.id);
-        const rows = service.store.marginHistory(params.id, query.limit ?? config.historyLimit);
+        const rows = await service.store.marginHistory(params.id, query.limit ?? config.historyLimit);
         return { accountId: params.id, history: rows.map(marginHistoryJson) };
       },
     }),
@@ -143,9 +143,10 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       query: limitQuery,
       ok: { description: "plans" },
       errors: unknownAccount,
-      handle: ({ params, query }) => {
+      handle: async ({ params, query }) => {
         service.getAccount(params.id);
-        return { accountId: params.id, plans: service.store.listPlans(params.id, query.limit ?? 100).map(planJson) };
+        const plans = await service.store.listPlans(params.id, query.limit ?? 100);
+        return { accountId: params.id, plans: plans.map(planJson) };
       },
     }),
   ];

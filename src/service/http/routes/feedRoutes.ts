@@ -20,8 +20,8 @@ export function feedRoutes(ctx: HttpContext): Route[] {
       access: "admin",
       ok: { description: "tick" },
       errors: { 409: "the replay has no further day" },
-      handle: () => {
-        const t = ctx.feed.step();
+      handle: async () => {
+        const t = await ctx.feed.step();
         if (!t) throw new XmarginError("the replay has no further day", { code: "CONFLICT" });
         return { ...t, feed: ctx.feed.status() };
       },

@@ -40,11 +40,13 @@ export function marketRoutes(ctx: HttpContext): Route[] {
       access: "read",
       query: historyQuery,
       ok: { description: "history" },
-      handle: ({ query }) => ({
+      handle: async ({ query }) => ({
         symbol: query.symbol,
-        history: service.store
-          .priceHistory(query.symbol, query.limit ?? config.historyLimit)
-          .map((p) => ({ seq: p.seq, asOf: p.asOf, price: formatDecimal(p.priceUsd, 10) })),
+        history: (await service.store.priceHistory(query.symbol, query.limit ?? config.historyLimit)).map((p) => ({
+          seq: p.seq,
+          asOf: p.asOf,
+          price: formatDecimal(p.priceUsd, 10),
+        })),
       }),
     }),
     defineRoute({
@@ -55,10 +57,10 @@ export function marketRoutes(ctx: HttpContext): Route[] {
       body: { name: "QuotesPush", schema: quotesPushSchema },
       ok: { description: "tick" },
       errors: { 503: "no live market yet" },
-      handle: ({ body }) => {
+      handle: async ({ body }) => {
         const current = service.currentTick();
         checkQuotesPush(current.snapshot, body);
-        const tick = service.applyMarket(mergeQuotes(current.snapshot, body.quotes, body.asOf), "push");
+        const tick = await service.applyMarket(mergeQuotes(current.snapshot, body.quotes, body.asOf), "push");
         return { seq: tick.seq, asOf: tick.asOf, changed: [...tick.changed].sort() };
       },
     }),

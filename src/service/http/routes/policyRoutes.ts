@@ -32,8 +32,8 @@ export function policyRoutes(ctx: HttpContext): Route[] {
       body: { name: "Rulebook", schema: z.unknown() },
       ok: { description: "active label and the re-margined accounts" },
       errors: { 409: "version is not the active version + 1" },
-      handle: ({ body }) => {
-        const out = service.setRulebook(body, "admin");
+      handle: async ({ body }) => {
+        const out = await service.setRulebook(body, "admin");
         return { label: rulebookLabel(out.rulebook), recomputed: out.recomputed };
       },
     }),
@@ -44,12 +44,15 @@ export function policyRoutes(ctx: HttpContext): Route[] {
       access: "read",
       query: limitQuery,
       ok: { description: "versions" },
-      handle: ({ query }) => ({
+      handle: async ({ query }) => ({
         name: service.rulebook.name,
         active: service.rulebook.version,
-        versions: service.store
-          .rulebookVersions(service.rulebook.name, query.limit ?? 100)
-          .map((r) => ({ version: r.version, createdAt: r.createdAt, actor: r.actor, rulebook: r.document })),
+        versions: (await service.store.rulebookVersions(service.rulebook.name, query.limit ?? 100)).map((r) => ({
+          version: r.version,
+          createdAt: r.createdAt,
+          actor: r.actor,
+          rulebook: r.document,
+        })),
       }),
     }),
     defineRoute({
@@ -59,7 +62,7 @@ export function policyRoutes(ctx: HttpContext): Route[] {
       access: "read",
       query: auditQuery,
       ok: { description: "entries, newest first" },
-      handle: ({ query }) => ({ entries: service.store.policyAudit(query.limit ?? 100, query.account) }),
+      handle: async ({ query }) => ({ entries: await service.store.policyAudit(query.limit ?? 100, query.account) }),
     }),
   ];
 }

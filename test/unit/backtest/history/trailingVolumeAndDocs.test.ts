@@ -29,6 +29,7 @@ describe("riskFactorsDoc", () => {
       currentVolsDaily: Float64Array.of(0.03, 0.04),
       rawVolsDaily: Float64Array.of(0.03, 0.04),
       volsDaily: Float64Array.of(0.031, 0.041),
+      oneDayVolsDaily: Float64Array.of(0.03, 0.04),
       // upper triangle is read for both halves, so a slightly asymmetric input still gives a symmetric document
       correlation: Float64Array.of(1, 0.812345678912, 0.8123456789, 1),
       fromDate: "2023-01-01",
@@ -43,8 +44,8 @@ describe("riskFactorsDoc", () => {
     };
     const doc = riskFactorsDoc(e);
     expect(doc.factors).toEqual([
-      { name: "BTC", volDaily: "0.031" },
-      { name: "ETH", volDaily: "0.041" },
+      { name: "BTC", volDaily: "0.031", backtestVolDaily: "0.03" },
+      { name: "ETH", volDaily: "0.041", backtestVolDaily: "0.04" },
     ]);
     expect(doc.correlations).toEqual([
       ["1", "0.8123456789"],

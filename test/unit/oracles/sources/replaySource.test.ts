@@ -9,7 +9,7 @@ import { replaySourceSchema } from "../../../../src/oracles/sourcesConfig.js";
 const DAY = 86_400;
 const D1 = Date.parse("2022-06-17T00:00:00Z") / 1000;
 const CSV =
-  "date,open,high,low,close,volume\n2022-06-17,1,1,1,1086.519,5\n2022-06-18,1,1,1,993.6368,5\n2022-06-20,1,1,1,1127.2,5\n";
+  "date,open,high,low,close,volume\n2022-06-17,,,,1086.519,5\n2022-06-18,,,,993.6368,5\n2022-06-20,,,,1127.2,5\n";
 
 describe("daily close replay", () => {
   it("parses closes and rejects malformed or unordered rows with file:line", () => {

@@ -1,0 +1,99 @@
+import { LEVEL_STRIDE, qmcScenarios } from "../../risk/qmc/qmcScenarios.js";
+import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js";
+import type { ScenarioSet } from "../../risk/scenarios/scenarioSet.js";
+import type { XchainConfig } from "./config.js";
+import type { FactorModel } from "./riskFactorModel.js";
+
+/**
+ * One tick's scenario set and what is derived from it alone: every account and report on the same (factors,
+ * covariance, horizon set, simulation config) reads the same paths (common random numbers) and shares the P&L vectors
+ * of identical instruments (`vectors`, keyed by everything a vector depends on, bounded by `vectorBytesLeft`).
+ */
+export interface SharedScenarios {
+  set: ScenarioSet;
+  vectors: Map<string, Float64Array>;
+  vectorBytesLeft: number;
+}
+
+/** Scenario sets kept at once (a tick's market with a few horizon sets); least recently used goes first. */
+const CACHE_ENTRIES = 4;
+/**
+ * Memory one set may spend on shared instrument vectors (beyond it, vectors are computed per report): 2,000 vectors
+ * of 10,000 paths, room for every listed option of a venue at each chain's horizon.
+ */
+const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
+const cache = new Map<string, SharedScenarios>();
+
+/**
+ * The key holds exactly what the paths depend on: factor names, the covariance's values, the horizon points and the
+ * simulation settings. Market objects, portfolios and unrelated config (jumps, floors, oracle...) are not in it, so
+ * neither a new snapshot object with the same numbers nor an idle parameter defeats the cache.
+ */
+function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
+  const { paths, seed, sampler, innovations, tailCapSd, antithetic } = simulation;
+  const law = innovations.kind === "studentT" ? `t${innovations.nu}` : "n";
+  const anti = sampler === "pseudoRandom" && antithetic ? "a" : "";
+  return `${factors.names.join(",")}#${factors.covarianceDaily.join(",")}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
+}
+
+/** FNV-1a of a name, to give an unmodelled underlying a Sobol slot of its own. */
+function nameHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Sobol slot of each factor: its index for the market's factors (a fixed order), and a slot from its name past the
+ * table for an unmodelled underlying (they are inserted by name, so a new one would shift the others' indices).
+ */
+function factorSlots(factors: FactorModel): Int32Array {
+  return Int32Array.from(factors.names, (name, k) =>
+    factors.unmodelled.has(name) ? LEVEL_STRIDE + (nameHash(name) % 50_000) : k,
+  );
+}
+
+/** The shared scenarios of a report: from the cache, or built once and cached. */
+export function sharedScenarios(
+  factors: FactorModel,
+  timesDays: Float64Array,
+  simulation: XchainConfig["simulation"],
+): SharedScenarios {
+  const key = keyOf(factors, timesDays, simulation);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const common = {
+    factorNames: factors.names,
+    covarianceDaily: factors.covarianceDaily,
+    timesDays,
+    nScenarios: simulation.paths,
+    seed: simulation.seed,
+    innovations: simulation.innovations,
+    capSd: simulation.tailCapSd,
+  };
+  const set =
+    simulation.sampler === "sobol"
+      ? qmcScenarios({ ...common, factorSlots: factorSlots(factors) })
+      : monteCarloScenarios({
+          ...common,
+          antithetic: simulation.antithetic,
+          layout: "factor-major",
+          streams: "perFactor",
+        });
+  const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET };
+  cache.set(key, entry);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return entry;
+}
+
+/** Empties the cache (benchmarks of the cold path; tests). */
+export function clearSharedScenarios(): void {
+  cache.clear();
+}

@@ -1,0 +1,59 @@
+import { XmarginError } from "../../../core/errors.js";
+import type { Portfolio } from "../../../schema/portfolio.js";
+import type { MarginReport } from "../../report.js";
+import type { ResolvedMarket } from "../../resolve/resolvedMarket.js";
+import { resolvePortfolio } from "../../resolve/resolvePortfolio.js";
+import { computeXchain } from "../computeXchain.js";
+import type { XchainConfig } from "../config.js";
+
+/** What a venue needs of one account's report after a tick; `report` holds the whole report when asked for. */
+export interface XchainAccountResult {
+  accountId: string;
+  initialMarginUsd: number;
+  maintenanceMarginUsd: number;
+  collateralValueUsd: number;
+  freeCollateralUsd: number;
+  healthRatio: number | null;
+  /** Set when the account could not be margined on this tick (the venue must treat it as unhealthy). */
+  error?: { code: string; message: string; path?: string };
+  report?: MarginReport;
+}
+
+/**
+ * Re-margins validated accounts against one tick's resolved market with the xchain model, in order. Every report on
+ * the tick reads the same shared scenario set (computed by the first one), so after it an account costs its own P&L
+ * vectors and tail only. An account that fails to resolve or compute gets `error` and NaN figures instead of a silent
+ * number, and the others go on.
+ */
+export function remarginShard(
+  portfolios: readonly Portfolio[],
+  market: ResolvedMarket,
+  config: XchainConfig,
+  fullReports: boolean,
+): XchainAccountResult[] {
+  return portfolios.map((doc) => {
+    try {
+      const r = computeXchain(resolvePortfolio(doc, market), market, config);
+      return {
+        accountId: r.accountId,
+        initialMarginUsd: r.initialMarginUsd,
+        maintenanceMarginUsd: r.maintenanceMarginUsd,
+        collateralValueUsd: r.collateralValueUsd,
+        freeCollateralUsd: r.freeCollateralUsd,
+        healthRatio: r.healthRatio,
+        ...(fullReports ? { report: r } : {}),
+      };
+    } catch (e) {
+      const err = e instanceof XmarginError ? e : new XmarginError(String(e), { code: "INTERNAL" });
+      return {
+        accountId: doc.accountId,
+        initialMarginUsd: Number.NaN,
+        maintenanceMarginUsd: Number.NaN,
+        collateralValueUsd: Number.NaN,
+        freeCollateralUsd: Number.NaN,
+        healthRatio: null,
+        error: { code: err.code, message: err.message, ...(err.path ? { path: err.path } : {}) },
+      };
+    }
+  });
+}

@@ -1,0 +1,91 @@
+import { Worker } from "node:worker_threads";
+import { XmarginError } from "../../../core/errors.js";
+import type { XchainConfig } from "../config.js";
+import type { XchainAccountResult } from "./remarginShard.js";
+import type { VenueReply, VenueRequest } from "./venueProtocol.js";
+
+type Command = VenueRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+
+class VenueWorker {
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (r: VenueReply) => void; reject: (e: unknown) => void }>();
+  constructor(readonly worker: Worker) {
+    worker.on("message", (r: VenueReply) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      if (r.ok) p.resolve(r);
+      else {
+        const { code, message, path } = r.error;
+        p.reject(new XmarginError(message, { code: code as XmarginError["code"], ...(path ? { path } : {}) }));
+      }
+    });
+    worker.on("error", (e) => {
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    });
+  }
+
+  request(cmd: Command): Promise<VenueReply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...cmd, id });
+    });
+  }
+}
+
+export interface XchainVenueOptions {
+  /** Worker threads (default 2, one per core of the reference machine). */
+  workers?: number;
+  /** URL of the compiled worker module (default: xchainVenueWorker.js beside this module). */
+  workerUrl?: URL;
+}
+
+/**
+ * xchain margin for a whole venue: the accounts are split into contiguous shards, one per worker thread, validated
+ * once at load; each tick sends the market snapshot to every worker, which re-margins its shard (sharing one scenario
+ * set per tick, src/margin/xchain/sharedScenarios.ts) and returns per-account results in the input order. Input =
+ * market snapshot + account documents, output = results: the same call serves a scale-out worker process.
+ */
+export class XchainVenue {
+  private constructor(
+    private readonly workers: VenueWorker[],
+    readonly nAccounts: number,
+  ) {}
+
+  static async start(
+    documents: readonly unknown[],
+    config: XchainConfig,
+    options: XchainVenueOptions = {},
+  ): Promise<XchainVenue> {
+    const n = Math.max(1, Math.floor(options.workers ?? 2));
+    const url = options.workerUrl ?? new URL("./xchainVenueWorker.js", import.meta.url);
+    const workers: VenueWorker[] = [];
+    try {
+      const loads: Array<Promise<VenueReply>> = [];
+      for (let w = 0; w < n; w++) {
+        const from = Math.floor((w * documents.length) / n);
+        const to = Math.floor(((w + 1) * documents.length) / n);
+        const handle = new VenueWorker(new Worker(url));
+        workers.push(handle);
+        loads.push(handle.request({ op: "load", documents: documents.slice(from, to), firstIndex: from, config }));
+      }
+      await Promise.all(loads);
+      return new XchainVenue(workers, documents.length);
+    } catch (e) {
+      await Promise.all(workers.map((h) => h.worker.terminate()));
+      throw e;
+    }
+  }
+
+  /** Re-margins every account against the tick's market snapshot (untrusted document); results in account order. */
+  async tick(snapshot: unknown, fullReports = false): Promise<XchainAccountResult[]> {
+    const replies = await Promise.all(this.workers.map((h) => h.request({ op: "tick", snapshot, fullReports })));
+    return replies.flatMap((r) => (r.ok ? (r.results ?? []) : []));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((h) => h.worker.terminate()));
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Worker-thread side of `XchainVenue`: keeps one shard of validated account documents and re-margins them on each
+ * tick with the xchain model. Each worker holds its own shared scenario cache, built once per tick by its first report.
+ */
+import { parentPort } from "node:worker_threads";
+import { XmarginError } from "../../../core/errors.js";
+import { marketSnapshotSchema } from "../../../schema/marketSnapshot.js";
+import { type Portfolio, portfolioSchema } from "../../../schema/portfolio.js";
+import { parseDocument } from "../../../schema/validate.js";
+import { resolveMarket } from "../../resolve/resolveMarket.js";
+import type { XchainConfig } from "../config.js";
+import { remarginShard } from "./remarginShard.js";
+import type { VenueReply, VenueRequest } from "./venueProtocol.js";
+
+if (!parentPort) throw new XmarginError("xchainVenueWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
+const port = parentPort;
+let accounts: Portfolio[] = [];
+let config: XchainConfig | undefined;
+
+port.on("message", (msg: VenueRequest) => {
+  try {
+    if (msg.op === "load") {
+      accounts = msg.documents.map((d, i) => {
+        try {
+          return parseDocument(portfolioSchema, d, "Portfolio");
+        } catch (e) {
+          if (!(e instanceof XmarginError)) throw e;
+          const path = `$[${msg.firstIndex + i}]${(e.path ?? "$").slice(1)}`;
+          throw new XmarginError(e.shortMessage, { code: e.code, path, cause: e });
+        }
+      });
+      config = msg.config as XchainConfig;
+      reply({ id: msg.id, ok: true, accounts: accounts.length });
+      return;
+    }
+    if (!config) throw new XmarginError("venue worker not loaded", { code: "INTERNAL" });
+    const market = resolveMarket(parseDocument(marketSnapshotSchema, msg.snapshot, "MarketSnapshot"));
+    reply({ id: msg.id, ok: true, results: remarginShard(accounts, market, config, msg.fullReports) });
+  } catch (e) {
+    const err = e instanceof XmarginError ? e : new XmarginError(String(e), { code: "INTERNAL" });
+    reply({
+      id: msg.id,
+      ok: false,
+      error: { code: err.code, message: err.message, ...(err.path ? { path: err.path } : {}) },
+    });
+  }
+});
+
+function reply(r: VenueReply): void {
+  port.postMessage(r);
+}
