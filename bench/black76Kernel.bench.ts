@@ -1,18 +1,7 @@
 import { black76PriceUnchecked } from "../src/pricing/black76.js";
 import { BLACK76_SIMD_CAPACITY, black76SimdKernel } from "../src/pricing/wasm/black76Simd.js";
+import { Prng } from "../src/risk/prng.js";
 import { emit, measure, summarize } from "./measure.js";
-
-/** Deterministic generator (mulberry32) so that both paths price the same options. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Black-76 alone, ns per price: the WASM SIMD kernel over one full batch (4,096 BTC-like options: forward 30k +-30%,
@@ -21,7 +10,8 @@ function uniform(seed: number): () => number {
  */
 export function benchBlack76Kernel(): void {
   const n = BLACK76_SIMD_CAPACITY;
-  const rand = uniform(17);
+  const rng = new Prng(17);
+  const rand = () => rng.nextUniform();
   const f = new Float64Array(n);
   const k = new Float64Array(n);
   const sd = new Float64Array(n);
