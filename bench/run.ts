@@ -10,6 +10,7 @@ import { benchLiquidationPlan } from "./liquidationPlan.bench.js";
 import { emit, emitted } from "./measure.js";
 import { benchRevaluation } from "./revalue.bench.js";
 import { benchRoofline } from "./roofline.bench.js";
+import { benchScaleOut } from "./scaleOut.bench.js";
 import { benchStoreWrite } from "./storeWrite.bench.js";
 import { benchXchainPrecision } from "./xchainPrecision.bench.js";
 import { benchXchainReport } from "./xchainReport.bench.js";
@@ -19,7 +20,8 @@ import { benchXchainVenue } from "./xchainVenue.bench.js";
  * `npm run bench [-- --only a,b] [--accounts N] [--compare REF]`: benchmarks as JSON lines (fixed seeds; min, median,
  * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, black76, xchain, venue, precision, derive,
  * liquidation, onboarding, straightforward, batch, options, backtest, store (margin rows written per second, SQLite
- * beside a private PostgreSQL). `--compare REF` first runs git ref REF's benchmarks (built in a temporary worktree,
+ * beside a private PostgreSQL), scaleout (workers over NATS + PostgreSQL). `--compare REF` first runs git ref REF's
+ * benchmarks (built in a temporary worktree,
  * as a child process), then these, and prints the ratio of each figure to the ref's.
  */
 const SECTIONS = [
@@ -37,6 +39,7 @@ const SECTIONS = [
   "options",
   "backtest",
   "store",
+  "scaleout",
 ];
 const { values } = parseArgs({
   options: { only: { type: "string" }, accounts: { type: "string" }, compare: { type: "string" } },
@@ -71,5 +74,7 @@ if (["onboarding", "straightforward", "batch", "options"].some((s) => sections.h
 }
 if (sections.has("backtest")) await benchBacktestCompare(root);
 if (sections.has("store")) await benchStoreWrite(root);
+// Stored accounts re-margined by worker processes; `--accounts` when given, else 5,000 (see BENCHMARKS.md).
+if (sections.has("scaleout")) await benchScaleOut(root, values.accounts === undefined ? 5_000 : accounts);
 emit({ bench: "total", seconds: Number(((Date.now() - t0) / 1e3).toFixed(1)) });
 if (ref) for (const line of compareRecords(ref, emitted)) emit(line);

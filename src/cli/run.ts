@@ -24,6 +24,7 @@ import { trainCommand } from "./commands/trainCommand.js";
 import { valueCommand } from "./commands/valueCommand.js";
 import { vectorsCommand } from "./commands/vectorsCommand.js";
 import { whatifCommand } from "./commands/whatifCommand.js";
+import { workerCommand } from "./commands/workerCommand.js";
 import { xchainValidationCommand } from "./commands/xchainValidationCommand.js";
 import {
   COMMANDS,
@@ -100,6 +101,10 @@ const OPTION_TYPES = {
   workers: { type: "string" },
   port: { type: "string" },
   db: { type: "string" },
+  store: { type: "string" },
+  bus: { type: "string" },
+  shards: { type: "string" },
+  replicas: { type: "string" },
   demo: { type: "boolean", default: false },
   host: { type: "string" },
   interval: { type: "string" },
@@ -301,8 +306,11 @@ async function dispatch(
     case "serve":
       return serveCommand({
         ...optional(values, "port", "db", "host", "interval", "from", "history", "sources", "execute"),
+        ...optional(values, "store", "bus", "shards", "replicas"),
         demo: values.demo === true,
       });
+    case "worker":
+      return workerCommand({ ...optional(values, "store", "bus", "shards", "replicas", "model") });
     case "devnet":
       return devnetCommand({ ...optional(values, "ports", "delay", "every", "out") });
     case "demo":

@@ -33,6 +33,13 @@ export class AccountRegistry {
     return acc;
   }
 
+  /** Replaces the held account by a stored row (another process wrote it); validated like at start. */
+  reload(row: AccountRow, storedBand?: string): LiveAccount {
+    const acc = this.fromRow(row, storedBand);
+    this.accounts.set(row.accountId, acc);
+    return acc;
+  }
+
   /** The config document an account runs when its PUT carries none. */
   defaultConfigDoc(): Record<string, unknown> {
     return { model: this.defaultModel };

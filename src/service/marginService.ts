@@ -1,4 +1,4 @@
-import { XmarginError } from "../core/errors.js";
+import { XmarginError, type XmarginErrorJson } from "../core/errors.js";
 import { runMarginModel } from "../margin/computeMargin.js";
 import { DEFAULT_RULEBOOK } from "../margin/policy/defaultRulebook.js";
 import { parseRulebook, type Rulebook } from "../margin/policy/rulebook.js";
@@ -80,6 +80,9 @@ export class MarginService {
   readonly stats = { ticks: 0, recomputations: 0, lastTickMs: 0, coalescedTicks: 0 };
   /** Where tick recomputations run when not on the event loop (set by the server when worker threads exist). */
   private tickComputer: TickComputer | undefined;
+  /** Scale-out mode: where ticks go to be re-margined by workers (nothing is recomputed here). */
+  private tickSink: ((tick: MarketTick) => void) | undefined;
+  private readonly accountHooks: Array<(acc: LiveAccount) => void> = [];
   /** Off-thread mode: the tick waiting to be recomputed (the newest; older ones are folded into it). */
   private pending: { tick: MarketTick; changed: Set<string>; clockMoved: boolean } | undefined;
   private draining = false;
@@ -179,6 +182,73 @@ export class MarginService {
    */
   offloadTicks(computer: TickComputer): void {
     this.tickComputer = computer;
+  }
+
+  /**
+   * Scale-out mode: ticks are stored, announced and handed to `sink` (the bus), and re-margined by worker processes,
+   * whose reports come back through `installPeerReport`.
+   * @see docs/scale-out.md
+   */
+  remarginElsewhere(sink: (tick: MarketTick) => void): void {
+    this.tickSink = sink;
+  }
+
+  /** Runs `hook` after every account write (scale-out mode announces it on the bus). */
+  onAccountWritten(hook: (acc: LiveAccount) => void): void {
+    this.accountHooks.push(hook);
+  }
+
+  /** Scale-out mode: a tick another API node published; applied if newer than ours, and announced. */
+  applyPeerTick(snapshot: MarketSnapshot, source: string, seq: number): void {
+    const current = this.market.current;
+    if (current && current.seq >= seq) return;
+    const tick = this.market.apply(snapshot, source, seq);
+    this.emitTick(
+      tick,
+      source,
+      pricesOf(tick.market),
+      this.affectedBy(tick.changed, tick.clockMoved).map((a) => a.accountId),
+    );
+  }
+
+  /**
+   * Scale-out mode: a report a worker stored. Installed and announced unless this node already holds a newer one
+   * (a later tick, or a newer account version).
+   */
+  installPeerReport(peer: {
+    accountId: string;
+    seq: number;
+    asOf: string;
+    version: number;
+    reason: "tick" | "position";
+    report: MarginReportJson | null;
+    error?: XmarginErrorJson;
+  }): void {
+    const acc = this.accounts.get(peer.accountId);
+    if (!acc || acc.version > peer.version) return;
+    if (acc.reportSeq !== undefined && acc.reportSeq > peer.seq) return;
+    // Our own report coming back (this node computed it for a write): already installed and announced.
+    if (acc.reportJson && acc.reportSeq === peer.seq && acc.version === peer.version && peer.reason === "position") {
+      return;
+    }
+    if (peer.report === null) {
+      if (peer.error) this.emit({ type: "account-error", accountId: acc.accountId, seq: peer.seq, error: peer.error });
+      return;
+    }
+    // The full report object stays with the worker; this node holds the JSON it serves.
+    delete acc.report;
+    delete acc.error;
+    acc.reportJson = peer.report;
+    acc.reportSeq = peer.seq;
+    this.emit({
+      type: "report",
+      accountId: acc.accountId,
+      seq: peer.seq,
+      asOf: peer.asOf,
+      reason: peer.reason,
+      version: acc.version,
+      report: peer.report,
+    });
   }
 
   /** Computes (and caches) every account at the current market, e.g. at start. */
@@ -323,6 +393,18 @@ export class MarginService {
         flags: p.flags,
       })),
     });
+    if (this.tickSink) {
+      this.stats.ticks++;
+      this.stats.lastTickMs = performance.now() - started;
+      this.emitTick(
+        tick,
+        source,
+        prices,
+        this.affectedBy(tick.changed, tick.clockMoved).map((a) => a.accountId),
+      );
+      this.tickSink(tick);
+      return tick;
+    }
     if (this.tickComputer) {
       this.schedule(tick);
       this.stats.ticks++;
@@ -465,6 +547,7 @@ export class MarginService {
       ...(existing?.band && policy ? { band: existing.band } : {}),
     };
     this.accounts.set(accountId, acc);
+    for (const hook of this.accountHooks) hook(acc);
     if (tick && computed) {
       this.stats.recomputations++;
       this.install(acc, tick, computed);

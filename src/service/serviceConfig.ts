@@ -154,6 +154,21 @@ export const serviceConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Scale-out: a shared store and the NATS JetStream bus; workers (`xmargin worker`) re-margin, this node serves.
+     * Without `bus` the service is one process on its own store. See docs/scale-out.md.
+     */
+    scaleOut: z
+      .object({
+        /** nats://host:port, several comma-separated for a cluster. */
+        bus: z.string().min(1).optional(),
+        /** Shards of the re-margin work; every process of a deployment must use the same number. */
+        shards: z.number().int().min(1).max(1024).default(16),
+        /** Replicas of each stream (3 on a 3-node cluster). */
+        replicas: z.number().int().min(1).max(5).default(1),
+      })
+      .strict()
+      .prefault({}),
     /** MarginConfig of accounts stored without one. */
     defaultModel: z.enum(MARGIN_MODEL_NAMES as [MarginModelName, ...MarginModelName[]]).default("grid"),
     /** Margin-history rows kept in memory per answer of `GET /v1/accounts/:id/history`. */
@@ -174,7 +189,8 @@ export function parseServiceConfig(input: unknown): ServiceConfig {
  * XMARGIN_API_KEYS (comma-separated), XMARGIN_HOST, XMARGIN_PORT, XMARGIN_DB, XMARGIN_WEBHOOK_URL,
  * XMARGIN_HISTORY_DIR, XMARGIN_REPLAY_FROM, XMARGIN_REPLAY_TO, XMARGIN_REPLAY_INTERVAL_MS, XMARGIN_REPLAY_LOOP (1),
  * XMARGIN_FEED (off), XMARGIN_RATE_LIMIT_MAX, XMARGIN_BODY_LIMIT_BYTES, XMARGIN_PUBLIC_READ (1),
- * XMARGIN_ALLOWED_HOSTS and XMARGIN_ALLOWED_ORIGINS (comma-separated).
+ * XMARGIN_ALLOWED_HOSTS and XMARGIN_ALLOWED_ORIGINS (comma-separated), XMARGIN_BUS, XMARGIN_SHARDS,
+ * XMARGIN_BUS_REPLICAS (scale-out).
  */
 export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfigInput {
   const out: ServiceConfigInput = {};
@@ -206,5 +222,10 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfigInput
   if (env.XMARGIN_REPLAY_LOOP === "1") feed.loop = true;
   if (env.XMARGIN_FEED === "off") feed.enabled = false;
   if (Object.keys(feed).length > 0) out.feed = feed;
+  const scaleOut: NonNullable<ServiceConfigInput["scaleOut"]> = {};
+  if (env.XMARGIN_BUS) scaleOut.bus = env.XMARGIN_BUS;
+  if (env.XMARGIN_SHARDS) scaleOut.shards = int(env.XMARGIN_SHARDS);
+  if (env.XMARGIN_BUS_REPLICAS) scaleOut.replicas = int(env.XMARGIN_BUS_REPLICAS);
+  if (Object.keys(scaleOut).length > 0) out.scaleOut = scaleOut;
   return out;
 }

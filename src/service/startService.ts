@@ -9,6 +9,7 @@ import type { Rulebook } from "../margin/policy/rulebook.js";
 import { parseSourcesConfig } from "../oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import { parseDocument } from "../schema/validate.js";
+import { MarginBus } from "../store/bus/marginBus.js";
 import type { MarginStore } from "../store/marginStore.js";
 import { openStore } from "../store/openStore.js";
 import { AccountBacktester } from "./accountBacktest.js";
@@ -25,6 +26,7 @@ import { PlanExecution } from "./planExecution.js";
 import { Rebalancer } from "./rebalancer.js";
 import { ReplayFeed } from "./replayFeed.js";
 import { loadReplayHistory } from "./replayHistory.js";
+import { linkApiNode } from "./scaleOut/apiNodeLink.js";
 import { type ApiKeyConfig, parseServiceConfig, type ServiceConfig, type ServiceConfigInput } from "./serviceConfig.js";
 
 export interface StartOptions {
@@ -121,7 +123,15 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
   const parsed = parseServiceConfig(input);
   const log = options.log ?? (() => {});
   const whatIf = options.whatIfEngine ?? liquidationWhatIfEngine;
+  const { scaleOut } = parsed;
+  if (scaleOut.bus && !parsed.store) {
+    throw new XmarginError("a bus needs a shared store (--store / XMARGIN_STORE)", {
+      code: "INVALID_INPUT",
+      path: "$.store",
+    });
+  }
   const store = await openStore(parsed.store ?? parsed.dbFile, { log });
+  let bus: MarginBus | undefined;
   try {
     const generatedApiKey = parsed.apiKeys.length === 0 ? await persistentGeneratedKey(store) : undefined;
     const apiKeys = generatedApiKey ? [generatedApiKey] : parsed.apiKeys;
@@ -133,6 +143,16 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       budget: config.budget,
       log,
     });
+    if (scaleOut.bus) {
+      bus = await MarginBus.connect({
+        url: scaleOut.bus,
+        shards: scaleOut.shards,
+        replicas: scaleOut.replicas,
+        name: `api ${process.pid}`,
+        log,
+      });
+      await linkApiNode(service, bus, log);
+    }
     const sources = config.live.sources ? parseSourcesConfig(config.live.sources) : undefined;
     const execution = sources
       ? new PlanExecution(
@@ -188,7 +208,8 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
         await service.putAccount(demo.portfolio.accountId, demo, "start");
       }
     }
-    await service.computeAll("start");
+    // Scale-out: the workers hold every account's report; this node shows them as the results stream brings them.
+    if (!bus) await service.computeAll("start");
 
     const version = packageVersion();
     const backtester = new AccountBacktester({
@@ -251,6 +272,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
         await live?.stop();
         hub.closeAll();
         await app.close();
+        await bus?.close();
         await Promise.race([
           Promise.allSettled([...rebalancer.pending]),
           new Promise((resolve) => setTimeout(resolve, config.webhook.timeoutMs).unref()),
@@ -260,6 +282,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
       },
     };
   } catch (err) {
+    await bus?.close();
     await store.close();
     throw err;
   }

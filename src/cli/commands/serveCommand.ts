@@ -4,6 +4,7 @@ import { XmarginError } from "../../core/errors.js";
 import { serviceConfigFromEnv } from "../../service/serviceConfig.js";
 import { type RunningService, startService } from "../../service/startService.js";
 import { readJsonFile } from "../readJsonFile.js";
+import { untilSignal } from "../untilSignal.js";
 
 export interface ServeArgs {
   /** TCP port (default 8080, or XMARGIN_PORT). */
@@ -24,6 +25,13 @@ export interface ServeArgs {
   sources?: string;
   /** Live mode: plans on chain: dry-run (default), approval, automatic. */
   execute?: string;
+  /** Scale-out: store URL, sqlite:FILE or postgres://... (or XMARGIN_STORE). */
+  store?: string;
+  /** Scale-out: NATS JetStream URL(s) (or XMARGIN_BUS); re-margining is left to `xmargin worker` processes. */
+  bus?: string;
+  /** Scale-out: shards (default 16, or XMARGIN_SHARDS) and stream replicas (default 1, or XMARGIN_BUS_REPLICAS). */
+  shards?: string;
+  replicas?: string;
   /** Receives the start-up lines (default: stdout). */
   print?: (line: string) => void;
   /** Resolves when the service should stop (default: SIGINT or SIGTERM). */
@@ -37,20 +45,6 @@ function intArg(v: string | undefined, name: string): number | undefined {
   if (!/^\d+$/.test(v))
     throw new XmarginError(`--${name} must be a whole number`, { code: "INVALID_INPUT", path: `--${name}` });
   return Number(v);
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (sig: string) => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      resolve(sig);
-    };
-    const onInt = () => done("SIGINT");
-    const onTerm = () => done("SIGTERM");
-    process.once("SIGINT", onInt);
-    process.once("SIGTERM", onTerm);
-  });
 }
 
 /**
@@ -82,9 +76,19 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
         ...(args.execute ? { execution: args.execute as "dry-run" | "approval" | "automatic" } : {}),
       }
     : undefined;
+  const shards = intArg(args.shards, "shards");
+  const replicas = intArg(args.replicas, "replicas");
+  const scaleOut = {
+    ...env.scaleOut,
+    ...(args.bus ? { bus: args.bus } : {}),
+    ...(shards !== undefined ? { shards } : {}),
+    ...(replicas !== undefined ? { replicas } : {}),
+  };
   const svc = await startService(
     {
       ...env,
+      scaleOut,
+      ...(args.store ? { store: args.store } : {}),
       ...(live ? { live } : {}),
       ...(port !== undefined ? { port } : {}),
       ...(args.db ? { dbFile: args.db } : {}),
@@ -100,6 +104,12 @@ export async function serveCommand(args: ServeArgs): Promise<string> {
     print(`xmargin serve: no dashboard: ${svc.config.webDir} has no index.html (run \`npm run build\` to bundle web/)`);
   }
   print(`xmargin serve: store ${svc.store.description}, ${svc.service.accounts.size} account(s)`);
+  const so = svc.config.scaleOut;
+  if (so.bus) {
+    print(
+      `xmargin serve: bus ${so.bus} (${so.shards} shards, ${so.replicas} replica(s)); re-margining by xmargin worker processes`,
+    );
+  }
   const chains = svc.live?.statuses().map((c) => `${c.chain} (${c.state})`);
   print(
     chains

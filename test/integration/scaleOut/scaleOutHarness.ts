@@ -1,0 +1,262 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { generateAccounts } from "../../../bench/generateAccounts.js";
+import { DEFAULT_RULEBOOK } from "../../../src/margin/policy/defaultRulebook.js";
+import { resolveMarginConfig } from "../../../src/margin/resolveConfig.js";
+import { type MarketSnapshot, marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
+import { type Portfolio, portfolioSchema } from "../../../src/schema/portfolio.js";
+import { LiveMarket } from "../../../src/service/liveMarket.js";
+import { computeAtTick } from "../../../src/service/marginService.js";
+import { REPO_ROOT } from "../../../src/service/paths.js";
+import { openStore } from "../../../src/store/openStore.js";
+import { type NatsCluster, natsServerBinary } from "../../support/natsServer.js";
+import { findPostgresBin, type PostgresServer, startPostgres } from "../../support/postgresServer.js";
+
+/** The built CLI (tests of this folder run after `tsc`, as `npm test` does). */
+export const CLI = join(REPO_ROOT, "dist/src/cli/main.js");
+export const HISTORY_DIR = join(REPO_ROOT, "../shared/data");
+export const API_KEY = "scale-out-test-key-0123456789";
+
+/** Whether the scale-out tests can run here: the built CLI, the price history, nats-server and PostgreSQL. */
+export const scaleOutReady = (): boolean =>
+  existsSync(CLI) && existsSync(HISTORY_DIR) && natsServerBinary() !== undefined && findPostgresBin() !== undefined;
+
+export interface Proc {
+  child: ChildProcess;
+  /** Everything it printed so far. */
+  output(): string;
+  /** Resolves with the first output line matching `re`. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Spawns `node dist/src/cli/main.js ...args` with XMARGIN_* settings for a scale-out process. */
+export function spawnCli(args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, XMARGIN_API_KEYS: API_KEY, XMARGIN_HISTORY_DIR: HISTORY_DIR, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const waiters: Array<{ re: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of [...waiters]) {
+      const m = out.match(w.re);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    output: () => out,
+    waitFor(re, timeoutMs = 60_000) {
+      const m = out.match(re);
+      if (m) return Promise.resolve(m);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no ${re} in ${timeoutMs} ms; output:\n${out.slice(-3000)}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          re,
+          resolve: (x) => {
+            clearTimeout(timer);
+            resolve(x);
+          },
+        });
+        child.once("exit", (code) => reject(new Error(`exited (${code}) before ${re}; output:\n${out.slice(-3000)}`)));
+      });
+    },
+    async kill9() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface Deployment {
+  storeUrl: string;
+  accounts: Portfolio[];
+  /** The private PostgreSQL holding the store (restartable by a test). */
+  postgres: PostgresServer;
+}
+
+/** A private PostgreSQL with a store seeded with `n` generated accounts (grid model), in one transaction. */
+export async function seedDeployment(n: number, seed: number): Promise<Deployment> {
+  const postgres = await startPostgres();
+  try {
+    const storeUrl = await postgres.createDatabase("scaleout");
+    const store = await openStore(storeUrl);
+    const accounts = generateAccounts(n, seed, { meanItems: 3 }).map((p) => portfolioSchema.parse(p));
+    const updatedAt = new Date().toISOString();
+    await store.putAccounts(
+      accounts.map((p) => ({
+        accountId: p.accountId,
+        portfolio: p,
+        config: { model: "grid" },
+        policy: null,
+        updatedAt,
+      })),
+    );
+    await store.close();
+    return { storeUrl, accounts, postgres };
+  } catch (err) {
+    await postgres.stop();
+    throw err;
+  }
+}
+
+/** Starts an API node (`serve --store --bus`) and resolves with its URL. */
+export async function startApiNode(
+  d: Deployment,
+  busUrl: string,
+  options: { feed: boolean; replicas?: number },
+): Promise<{ proc: Proc; url: string }> {
+  const proc = spawnCli(["serve", "--host", "127.0.0.1", "--port", "0", "--store", d.storeUrl, "--bus", busUrl], {
+    // The feed advances only on POST /v1/feed/step (the timer never fires in a test).
+    XMARGIN_REPLAY_INTERVAL_MS: "100000000",
+    ...(options.feed ? {} : { XMARGIN_FEED: "off" }),
+    XMARGIN_BUS_REPLICAS: String(options.replicas ?? 1),
+  });
+  const m = await proc.waitFor(/listening on (http:\/\/[^\s]+)/);
+  return { proc, url: m[1]! };
+}
+
+export async function startWorker(
+  d: Deployment,
+  busUrl: string,
+  replicas = 1,
+  env: Record<string, string> = {},
+): Promise<Proc> {
+  const proc = spawnCli(["worker", "--store", d.storeUrl, "--bus", busUrl, "--replicas", String(replicas)], env);
+  await proc.waitFor(/xmargin worker: ready/);
+  return proc;
+}
+
+/** POST /v1/feed/step on an API node: the next replayed day becomes a tick; resolves with its seq. */
+export async function stepFeed(url: string): Promise<number> {
+  const res = await fetch(`${url}/v1/feed/step`, { method: "POST", headers: { "x-api-key": API_KEY } });
+  const body = (await res.json()) as { seq?: number };
+  if (res.status !== 200 || typeof body.seq !== "number") {
+    throw new Error(`feed step: ${res.status} ${JSON.stringify(body)}`);
+  }
+  return body.seq;
+}
+
+/** What the processes stored, read through the store's own interface. */
+export interface StoredState {
+  latestSeq: number;
+  latestSnapshot: MarketSnapshot;
+  reports: Map<string, { seq: number; report: unknown }>;
+  /** (account, seq, version) rows stored more than once. */
+  duplicates: string[];
+  rows: number;
+}
+
+export async function readStore(d: Deployment): Promise<StoredState> {
+  const store = await openStore(d.storeUrl);
+  try {
+    const market = await store.latestMarket();
+    if (!market) throw new Error("no market stored");
+    const reports = new Map<string, { seq: number; report: unknown }>();
+    const duplicates: string[] = [];
+    let rows = 0;
+    const ids = (await store.listAccounts()).map((a) => a.accountId);
+    for (const id of ids) {
+      const latest = await store.latestReport(id);
+      if (latest) reports.set(id, { seq: latest.seq, report: latest.report });
+      const seen = new Set<string>();
+      for (const r of await store.marginHistory(id, 100_000)) {
+        rows++;
+        const key = `${id}@${r.seq}v${r.accountVersion}`;
+        if (seen.has(key)) duplicates.push(key);
+        seen.add(key);
+      }
+    }
+    return {
+      latestSeq: market.seq,
+      latestSnapshot: marketSnapshotSchema.parse(market.snapshot),
+      reports,
+      duplicates,
+      rows,
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Polls until every seeded account's stored report is at `seq` (or throws with how many are not). */
+export async function waitAllAt(d: Deployment, seq: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let behind = Number.POSITIVE_INFINITY;
+  let lastError = "";
+  while (Date.now() < deadline) {
+    try {
+      const store = await openStore(d.storeUrl);
+      try {
+        const seqs = await store.latestReportSeqs(d.accounts.map((a) => a.accountId));
+        behind = d.accounts.filter((a) => seqs.get(a.accountId) !== seq).length;
+      } finally {
+        await store.close();
+      }
+    } catch (err) {
+      lastError = String(err);
+    }
+    if (behind === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${behind} account(s) not at seq ${seq} after ${timeoutMs} ms ${lastError}`);
+}
+
+/** The single-process engine's report JSON of every account at a snapshot (what the workers must have stored). */
+export function referenceReports(
+  accounts: readonly Portfolio[],
+  snapshot: MarketSnapshot,
+  seq: number,
+): Map<string, unknown> {
+  const tick = new LiveMarket().apply(snapshot, "reference", seq);
+  const config = resolveMarginConfig({ model: "grid" });
+  const out = new Map<string, unknown>();
+  for (const p of accounts) {
+    // Through JSON, as stored: the comparison is of documents, not of object identity.
+    out.set(p.accountId, JSON.parse(JSON.stringify(computeAtTick(p, tick, config, DEFAULT_RULEBOOK).json)));
+  }
+  return out;
+}
+
+/** Accounts whose stored report is not at `seq` or differs from the reference. */
+export function mismatches(stored: StoredState, reference: Map<string, unknown>, seq: number): string[] {
+  const out: string[] = [];
+  for (const [id, doc] of reference) {
+    const got = stored.reports.get(id);
+    if (!got || got.seq !== seq || !isDeepStrictEqual(got.report, doc)) out.push(id);
+  }
+  return out;
+}
+
+/** What a test started (NATS, the seeded store, child processes), stopped and removed together in `afterAll`. */
+export class ScaleOutRun {
+  nats: NatsCluster | undefined;
+  deployment: Deployment | undefined;
+  readonly procs: Proc[] = [];
+
+  async stop(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.stop()));
+    await this.nats?.stop();
+    await this.deployment?.postgres.stop();
+  }
+}

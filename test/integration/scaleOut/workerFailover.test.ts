@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { startNatsServer } from "../../support/natsServer.js";
+import {
+  mismatches,
+  readStore,
+  referenceReports,
+  ScaleOutRun,
+  scaleOutReady,
+  seedDeployment,
+  startApiNode,
+  startWorker,
+  stepFeed,
+  waitAllAt,
+} from "./scaleOutHarness.js";
+
+const ACCOUNTS = 3000;
+
+describe.skipIf(!scaleOutReady())("scale-out: kill -9 of a worker mid-tick", () => {
+  const run = new ScaleOutRun();
+  afterAll(() => run.stop());
+
+  it("its shards are taken over: every account reaches the last tick, no (account, seq) written twice", async () => {
+    const nats = await startNatsServer();
+    run.nats = nats;
+    const deployment = await seedDeployment(ACCOUNTS, 21);
+    run.deployment = deployment;
+    const api = await startApiNode(deployment, nats.url, { feed: true });
+    run.procs.push(api.proc);
+    // A short ack wait so the dead worker's messages move within the test.
+    const env = { XMARGIN_BUS_ACK_WAIT_MS: "3000" };
+    const workers = await Promise.all([0, 1].map(() => startWorker(deployment, nats.url, 1, env)));
+    run.procs.push(...workers);
+    let seq = await stepFeed(api.url);
+    await waitAllAt(deployment, seq, 60_000);
+    const rowsBefore = (await readStore(deployment)).rows;
+
+    // Mid-tick: the victim is whichever worker starts on one of this tick's shards first; it dies while computing it
+    // (SIGKILL: no ack, no goodbye).
+    seq = await stepFeed(api.url);
+    const started = new RegExp(`computing shard \\d+ at seq ${seq}`);
+    // A worker that never starts on this tick does not decide the race (its wait never settles).
+    const victimIndex = await Promise.race(
+      workers.map((w, i) =>
+        w.waitFor(started, 30_000).then(
+          () => i,
+          () => new Promise<number>(() => {}),
+        ),
+      ),
+    );
+    const victim = workers[victimIndex]!;
+    const survivor = workers[1 - victimIndex]!;
+    await victim.kill9();
+    for (let t = 0; t < 3; t++) seq = await stepFeed(api.url);
+    await waitAllAt(deployment, seq, 90_000);
+
+    const stored = await readStore(deployment);
+    expect(stored.duplicates).toEqual([]);
+    expect(stored.rows).toBeGreaterThan(rowsBefore);
+    const reference = referenceReports(deployment.accounts, stored.latestSnapshot, seq);
+    expect(mismatches(stored, reference, seq)).toEqual([]);
+    // The survivor did the shards the victim held.
+    expect(survivor.output()).toMatch(/taken over at seq/);
+  }, 200_000);
+});

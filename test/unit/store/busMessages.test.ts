@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { XmarginError } from "../../../src/core/errors.js";
+import {
+  decodeMessage,
+  encodeMessage,
+  resultMessageSchema,
+  tickMessageSchema,
+} from "../../../src/store/bus/busMessages.js";
+import { shardOf } from "../../../src/store/bus/shardOf.js";
+
+describe("shardOf", () => {
+  it("is FNV-1a 32-bit of the id (published test vectors) modulo the shard count", () => {
+    // FNV-1a 32 offsets from the reference test suite: "" -> 0x811c9dc5, "a" -> 0xe40c292c, "foobar" -> 0xbf9cf968.
+    expect(shardOf("", 2 ** 32)).toBe(0x811c9dc5);
+    expect(shardOf("a", 2 ** 32)).toBe(0xe40c292c);
+    expect(shardOf("foobar", 2 ** 32)).toBe(0xbf9cf968);
+    expect(shardOf("foobar", 16)).toBe(0xbf9cf968 % 16);
+  });
+
+  it("spreads 16,000 account ids over 16 shards within 5 standard deviations of even", () => {
+    const counts = new Array<number>(16).fill(0);
+    for (let i = 0; i < 16_000; i++) counts[shardOf(`acct-${i}`, 16)]!++;
+    // Binomial(16000, 1/16): mean 1000, sd sqrt(16000 * 1/16 * 15/16) = 30.6.
+    for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(5 * 30.6);
+  });
+});
+
+describe("bus messages", () => {
+  it("round-trip a tick", () => {
+    const tick = { seq: 7, asOf: "2023-07-01T00:00:00Z", source: "push", snapshot: { a: 1 } };
+    expect(decodeMessage(tickMessageSchema, encodeMessage(tick), "TickMessage")).toEqual(tick);
+  });
+
+  it("reject a bad message with the field named", () => {
+    const bad = encodeMessage({ accountId: "a", seq: 0, asOf: "x", version: 1, reason: "tick", report: null });
+    expect(() => decodeMessage(resultMessageSchema, bad, "ResultMessage")).toThrow(XmarginError);
+    try {
+      decodeMessage(resultMessageSchema, bad, "ResultMessage");
+    } catch (err) {
+      expect((err as XmarginError).path).toBe("$.seq");
+    }
+    expect(() => decodeMessage(tickMessageSchema, new TextEncoder().encode("{"), "TickMessage")).toThrow(
+      /not valid JSON/,
+    );
+  });
+});
