@@ -11,7 +11,7 @@ import type { MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { type BookTemplate, bookAt } from "./book.js";
 import { dayNumberOf } from "./history/dayTime.js";
-import type { DayRange, MarketDay, MarketTimeline } from "./timeline.js";
+import { type DayRange, HISTORY_RULES, type MarketDay, type MarketTimeline } from "./timeline.js";
 
 /** A crisis the backtests must cover (../shared/design/MODELS.md), with the days replayed around it. */
 export interface CrisisWindow {
@@ -114,7 +114,7 @@ function marketAtPrices(base: MarketSnapshot, pricesUsd: ReadonlyMap<string, num
     const p = pricesUsd.get(q.feed.slice(0, q.feed.indexOf("/")));
     return p === undefined ? q : { ...q, price: formatDecimal(p, 12) };
   });
-  return resolveMarket({ ...base, quotes });
+  return resolveMarket({ ...base, quotes }, HISTORY_RULES);
 }
 
 interface PointCheck {

@@ -4,6 +4,7 @@ import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { getToken } from "../market/tokenRegistry.js";
 import { basisFactorOf } from "../market/tokenRiskFactors.js";
+import { type AggregationRules, defaultAggregationRules } from "../oracles/aggregateQuotes.js";
 import type { RiskFactorEstimate, RiskFactorEstimateOptions, VolMethod } from "../risk/estimateRiskFactors.js";
 import type { ForecastWeights } from "../risk/forecast/mlp.js";
 import type { BridgeRouteDoc, MarketSnapshot } from "../schema/marketSnapshot.js";
@@ -22,6 +23,12 @@ import {
 } from "./history/seriesMap.js";
 import { TrailingVolume } from "./history/trailingVolume.js";
 import { RiskFactorTracker } from "./riskFactorTracker.js";
+
+/**
+ * The history's one "history" source per feed is the reference series standing for a venue's several oracles, not a
+ * lone oracle: the single-source band (R9, docs/oracles.md) does not apply to it.
+ */
+export const HISTORY_RULES: AggregationRules = { ...defaultAggregationRules, singleSourceBandRel: 0 };
 
 /** How the daily MarketSnapshot is built; defaults follow scripts/build-example-market.py. */
 export interface TimelineOptions {
@@ -319,7 +326,7 @@ export function buildMarketTimeline(
       dayNumber: dayNumberOf(date),
       asOfSec: closeTimeSec(date),
       snapshot: built.snapshot,
-      market: resolveMarket(built.snapshot),
+      market: resolveMarket(built.snapshot, HISTORY_RULES),
       spotUsd,
       ...(estimate ? { riskFactors: estimate } : {}),
       volProxyAnnual: built.volProxyAnnual,

@@ -36,4 +36,6 @@ export interface Flag {
   message: string;
   /** JSON path in the input document the flag is about, when there is one. */
   path?: string;
+  /** Market flags: the feed symbol ("ETH", "DAI") the flag is about; a report keeps only those of feeds it reads. */
+  feed?: string;
 }

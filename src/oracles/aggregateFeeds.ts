@@ -73,15 +73,17 @@ export function aggregateFeeds(
   });
   const prices = new Map<string, AggregatedPrice>();
   const flags: Flag[] = [];
+  const perChainRules: AggregationRules = { ...rules, singleSourceBandRel: 0 };
   // All-chain keys sort first ("*" < letters), so each chain's feed can be held to its all-chain aggregate.
   for (const [key, readings] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const { chain, symbol } = parseFeedKey(key);
     const label = chain === undefined ? `${symbol}/USD` : `${symbol}/USD on ${chain}`;
-    const own = aggregateQuotes(label, readings, asOfSec, rules);
+    // R9 (one source alone) is a rule of the whole feed: a chain's own copy is bounded by the others (R8).
+    const own = aggregateQuotes(label, readings, asOfSec, chain === undefined ? rules : perChainRules);
     const all = chain === undefined ? undefined : prices.get(allChainsFeedKey(symbol));
     const agg = all ? withinAllChains(own, all) : own;
     prices.set(key, agg);
-    if (chain === undefined || readings.length > 1) flags.push(...agg.flags);
+    if (chain === undefined || readings.length > 1) for (const f of agg.flags) flags.push({ ...f, feed: symbol });
   }
   return { prices, flags };
 }

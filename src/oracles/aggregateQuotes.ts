@@ -35,12 +35,18 @@ export interface AggregationRules {
    * `maxAgeSec: 1e9` would make a two-day-old price fresh). Default 86,400, the longest Chainlink heartbeat.
    */
   maxHeartbeatSec?: number;
+  /**
+   * Smallest band of a price that only one valid quote backs, relative to the price (rule R9). Default 0.005, the
+   * 0.5% deviation threshold of Chainlink's major feeds: a lone push feed may lag the market by that much before it
+   * updates, and no second source bounds it. 0 turns the rule off.
+   */
+  singleSourceBandRel?: number;
 }
 
 /**
  * Defaults: one hour staleness (Chainlink's common heartbeat), 2% divergence, 2% confidence, 1% across chains (twice
  * the 0.5% deviation threshold of Chainlink's ETH/USD feed: two honest copies of a feed can each lag by that much in
- * opposite directions), 60 s of clock skew.
+ * opposite directions), 60 s of clock skew, a 0.5% band for a price that one source alone backs (R9).
  */
 export const defaultAggregationRules: Readonly<AggregationRules> = {
   maxAgeSec: 3_600,
@@ -49,6 +55,7 @@ export const defaultAggregationRules: Readonly<AggregationRules> = {
   maxCrossChainDivergenceRel: 0.01,
   maxFutureSec: 60,
   maxHeartbeatSec: 86_400,
+  singleSourceBandRel: 0.005,
 };
 
 export interface AggregatedPrice {
@@ -117,6 +124,10 @@ function confidenceOf(q: QuoteReading, priceUsd: number): number {
  * - R7. Losing a source never narrows the band: every valid quote that is not used (stale, future-dated) keeps
  *   twice its distance from the price plus its own confidence in the uncertainty. The price may move to the sources
  *   left, but the band grows by more than the move.
+ * - R9. A price that at most one fresh quote backs (the others missing from the snapshot, rejected, stale or
+ *   future-dated) has a band of at least `singleSourceBandRel` of the price: no second source bounds it, so the band
+ *   widens rather than vanishing when the others are lost, and the margin models charge the side of it worse for the
+ *   account.
  */
 export function aggregateQuotes(
   feed: string,
@@ -206,10 +217,13 @@ export function aggregateQuotes(
       message: `${feed}: confidence interval ${pct(confidenceUsd / priceUsd)} of price`,
     });
   }
+  // R9 counts fresh sources: a stale one keeps its place in the band (R7) but no longer bounds the price.
+  const singleSourceUsd =
+    fresh.length <= 1 ? (rules.singleSourceBandRel ?? defaultAggregationRules.singleSourceBandRel!) * priceUsd : 0;
   return {
     feed,
     priceUsd,
-    uncertaintyUsd: Math.max(2 * spreadUsd, confidenceUsd, 2 * crossChainSpreadUsd, lostUsd),
+    uncertaintyUsd: Math.max(2 * spreadUsd, confidenceUsd, 2 * crossChainSpreadUsd, lostUsd, singleSourceUsd),
     freshSources: fresh.length,
     totalSources: quotes.length,
     flags,

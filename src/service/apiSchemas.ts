@@ -81,6 +81,7 @@ const flag = z.object({
   severity: z.enum(["info", "warning", "critical"]),
   message: z.string(),
   path: z.string().optional(),
+  feed: z.string().optional().describe("market flags: the feed symbol the flag is about"),
 });
 const group = {
   equity: usd,
@@ -103,7 +104,15 @@ export const marginReportJsonSchema = z.object({
   maintenanceMargin: usd,
   freeCollateral: usd,
   healthRatio: dec.nullable(),
-  components: z.array(z.object({ name: z.string(), initialMargin: usd, maintenanceMargin: usd, detail: z.string() })),
+  components: z.array(
+    z.object({
+      id: z.string().describe("stable component id (docs/documents.md)"),
+      name: z.string(),
+      initialMargin: usd,
+      maintenanceMargin: usd,
+      detail: z.string(),
+    }),
+  ),
   breakdown: z.object({
     byPosition: z.array(
       z.object({

@@ -19,6 +19,8 @@ export interface MarketTick {
   changed: Set<string>;
   /** The snapshot time moved: time decay and staleness touch every account. */
   clockMoved: boolean;
+  /** `performance.now()` when the tick was applied, ms (for the tick-to-report latency in /metrics). */
+  appliedAtMs: number;
 }
 
 /** One aggregated price as `GET /v1/markets` shows it. */
@@ -144,6 +146,7 @@ export class LiveMarket {
       market,
       changed,
       clockMoved,
+      appliedAtMs: performance.now(),
     };
     this.nextSeq = tick.seq + 1;
     this.tick = tick;

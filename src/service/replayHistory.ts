@@ -1,15 +1,18 @@
 import { buildDaySnapshot, type DayQuoteFeed, type DaySnapshotPlan } from "../backtest/history/daySnapshot.js";
 import { EwmaVolProxy } from "../backtest/history/ewmaVolProxy.js";
-import type { History } from "../backtest/history/history.js";
+import { type History, lastIndexAtOrBefore } from "../backtest/history/history.js";
 import { loadHistoryFolder } from "../backtest/history/loadHistoryFolder.js";
 import { riskFactorsDoc } from "../backtest/history/riskFactorsDoc.js";
 import { TOKEN_FEED_SERIES, UNDERLYING_SERIES } from "../backtest/history/seriesMap.js";
 import { XmarginError } from "../core/errors.js";
+import { secToIso } from "../core/time.js";
+import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { estimateRiskFactors, type RiskFactorEstimateOptions, type VolMethod } from "../risk/estimateRiskFactors.js";
 import type { ForecastWeights } from "../risk/forecast/mlp.js";
 import { weightsAsOf } from "../risk/forecast/weightsAsOf.js";
 import { RISK_FACTOR_SERIES } from "../risk/riskFactorSeries.js";
 import type { MarketSnapshot, RiskFactorsDoc } from "../schema/marketSnapshot.js";
+import type { RollInputs } from "./demoBook.js";
 
 /** Chain of each underlying's chainlink feed in the replay (plus pyth on solana), as the example market. */
 const CHAINLINK_CHAIN: Readonly<Record<string, string>> = {
@@ -128,15 +131,44 @@ function learnedInputs(replay: ReplayHistory, date: string): Pick<RiskFactorEsti
   return { ml: { weights: weightsAsOf(replay.forecastWeights, date), market: { ...btc, symbol: "BTC" } } };
 }
 
+/** The replay's feeds whose series has a close on or after `date` (a series that has ended is no feed any more). */
+function liveFeeds(history: History, date: string): DayQuoteFeed[] {
+  return REPLAY_FEEDS.filter((f) => {
+    const last = history.get(f.series)?.dates.at(-1);
+    return last !== undefined && last >= date;
+  });
+}
+
+/**
+ * What the demo's option rolls read (src/service/demoBook.ts): spots of `template` (the market the demo books were
+ * written against) and each underlying's close of a day from the history (the newest at or before it).
+ */
+export function rollInputsOf(replay: ReplayHistory, template: MarketSnapshot): RollInputs {
+  const refSpotUsd = new Map<string, number>();
+  for (const [symbol, u] of resolveMarket(template).underlyings) refSpotUsd.set(symbol, u.spotUsd);
+  return {
+    refSpotUsd,
+    closeUsd: (underlying, daySec) => {
+      const series = UNDERLYING_SERIES[underlying];
+      const s = series === undefined ? undefined : replay.history.get(series);
+      if (!s) return undefined;
+      const k = lastIndexAtOrBefore(s.dates, secToIso(daySec).slice(0, 10));
+      return k < 0 ? undefined : s.closes[k];
+    },
+  };
+}
+
 /**
  * The MarketSnapshot of one replayed day of the service's live feed: the backtest's snapshot of a day
  * (`buildDaySnapshot`: closes up to that day only, stale repeats for a missing close, flat EWMA vol-proxy surfaces)
- * with the example market's feeds (chainlink + pyth), `estimateRiskFactors` up to the day as `xmargin risk`, and
+ * with the example market's feeds (chainlink + pyth) whose history has not ended by `date` (DAI and MATIC end in
+ * 2023-08: the demo market drops them rather than flag them stale forever; a gap in a live series still repeats its
+ * last close as a stale quote), `estimateRiskFactors` up to the day as `xmargin risk`, and
  * rates, liquidity, chain overrides and bridges copied from `template` (the example market). Pure.
  */
 export function buildReplaySnapshot(replay: ReplayHistory, date: string, template: MarketSnapshot): MarketSnapshot {
   const plan: DaySnapshotPlan = {
-    feeds: REPLAY_FEEDS,
+    feeds: liveFeeds(replay.history, date),
     volProxies: replay.volProxies,
     rates: template.rates,
     chains: template.chains,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { BridgeExecutor } from "../chains/bridge/bridgeExecutor.js";
 import { keyValueJournal } from "../chains/bridge/executionJournal.js";
 import { XmarginError } from "../core/errors.js";
+import { parseIsoToSec } from "../core/time.js";
 import type { Rulebook } from "../margin/policy/rulebook.js";
 import { parseSourcesConfig } from "../oracles/sourcesConfig.js";
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
@@ -15,6 +16,7 @@ import { openStore } from "../store/openStore.js";
 import { AccountBacktester } from "./accountBacktest.js";
 import { WorkerPool } from "./compute/workerPool.js";
 import { loadDemoAccounts } from "./demoAccounts.js";
+import { DemoBookKeeper } from "./demoBookKeeper.js";
 import type { PlanEngine, WhatIfEngine } from "./engines.js";
 import { buildHttpServer } from "./http/buildHttpServer.js";
 import type { FeedControl } from "./http/httpContext.js";
@@ -25,7 +27,7 @@ import { REPO_ROOT } from "./paths.js";
 import { PlanExecution } from "./planExecution.js";
 import { Rebalancer } from "./rebalancer.js";
 import { ReplayFeed } from "./replayFeed.js";
-import { loadReplayHistory } from "./replayHistory.js";
+import { loadReplayHistory, rollInputsOf } from "./replayHistory.js";
 import { linkApiNode } from "./scaleOut/apiNodeLink.js";
 import { type ApiKeyConfig, parseServiceConfig, type ServiceConfig, type ServiceConfigInput } from "./serviceConfig.js";
 
@@ -172,8 +174,13 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     const template = loadTemplateMarket(config.examplesDir);
 
     let replay: ReplayFeed | undefined;
+    let demoBooks: DemoBookKeeper | undefined;
     if (config.feed.enabled && !sources && existsSync(config.feed.dataDir)) {
       const history = loadReplayHistory(config.feed.dataDir);
+      if (config.demo) {
+        const originals = loadDemoAccounts(config.examplesDir).map((d) => d.portfolio);
+        demoBooks = new DemoBookKeeper(originals, rollInputsOf(history, template));
+      }
       const resumeAfter = await store.getMeta(REPLAY_META);
       replay = new ReplayFeed({
         history,
@@ -186,9 +193,15 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
     } else if (config.feed.enabled && !sources) {
       log(`no price history at ${config.feed.dataDir}: the market stays at the example snapshot`);
     }
+    // Demo books roll their expiring options forward (docs/service.md "Demo books").
+    const rollDemoBooks = async (asOf: string) => {
+      const due = demoBooks?.due(parseIsoToSec(asOf), (id) => service.accounts.get(id)?.portfolio) ?? [];
+      for (const book of due) await service.putAccount(book.accountId, { portfolio: book }, "position");
+    };
     const step = async () => {
       const next = replay?.next();
       if (!next) return undefined;
+      await rollDemoBooks(next.snapshot.asOf);
       const tick = await service.applyMarket(next.snapshot, `replay ${next.date}`);
       await store.setMeta(REPLAY_META, next.date);
       return { seq: tick.seq, asOf: tick.asOf, source: tick.source };
@@ -207,6 +220,7 @@ export async function startService(input: ServiceConfigInput, options: StartOpti
         if (service.accounts.has(demo.portfolio.accountId)) continue;
         await service.putAccount(demo.portfolio.accountId, demo, "start");
       }
+      if (service.market.current) await rollDemoBooks(service.market.current.asOf);
     }
     // Scale-out: the workers hold every account's report; this node shows them as the results stream brings them.
     if (!bus) await service.computeAll("start");

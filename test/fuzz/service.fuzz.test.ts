@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../src/service/paths.js";
-import { expectMatchesOpenApi, type Observed } from "../integration/service/openApiContract.js";
+import { expectMatchesOpenApi, type Observed, recordAnswers } from "../integration/service/openApiContract.js";
 import { type Harness, startHarness } from "../integration/service/serviceHarness.js";
 import { mutate, nastyValue, pick, rng } from "./mutate.js";
 
@@ -47,13 +47,7 @@ describe("fuzzing the service endpoints", () => {
   beforeAll(async () => {
     h = await startHarness({ rateLimit: { max: 100_000, timeWindowMs: 60_000 } });
     // Record every answer for the contract check against the OpenAPI document.
-    const call = h.call.bind(h);
-    h.call = async (path, init = {}) => {
-      const res = await call(path, init);
-      const method = init.method ?? (init.body !== undefined || init.raw !== undefined ? "POST" : "GET");
-      observed.push({ method, path, status: res.status, body: res.body });
-      return res;
-    };
+    recordAnswers(h, observed);
   });
   afterAll(async () => {
     if (process.env.FUZZ_REPORT) console.log(`service fuzz: ${JSON.stringify(tally)}`);

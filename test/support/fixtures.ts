@@ -3,7 +3,7 @@ import type { PortfolioInput } from "../../src/schema/portfolio.js";
 
 export const AS_OF = "2024-01-01T00:00:00Z";
 
-/** A small market: ETH 2000, BTC 40000, USDC 1 on two sources; flat 50% ETH surface; no rates unless given. */
+/** A small market: ETH 2000, BTC 40000, USDC 1, each on two agreeing sources (no band, R9 needs a second); flat 50% ETH surface; no rates unless given. */
 export function market(overrides: Partial<MarketSnapshotInput> = {}): MarketSnapshotInput {
   const q = (source: string, chain: string, feed: string, price: string) => ({
     source,
@@ -18,7 +18,9 @@ export function market(overrides: Partial<MarketSnapshotInput> = {}): MarketSnap
       q("chainlink", "ethereum", "ETH/USD", "2000"),
       q("pyth", "solana", "ETH/USD", "2000"),
       q("chainlink", "ethereum", "BTC/USD", "40000"),
+      q("pyth", "solana", "BTC/USD", "40000"),
       q("chainlink", "ethereum", "USDC/USD", "1"),
+      q("pyth", "solana", "USDC/USD", "1"),
     ],
     volSurfaces: [
       {

@@ -21,7 +21,7 @@
 import { invalidInput } from "../../core/errors.js";
 import type { UnderlyingState } from "../../pricing/types.js";
 import { tokenKindOf } from "../common/collateralWeights.js";
-import { oracleBuckets, oracleCharge } from "../common/oracleAddOn.js";
+import { BAND_POINTS, oracleBuckets, oracleCharge } from "../common/oracleAddOn.js";
 import { buildGridScenarios, type GridScenarios } from "../gridPm/buildGridScenarios.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import { optionNetShares } from "../gridPm/optionNetShare.js";
@@ -30,7 +30,7 @@ import type { ResolvedItem, ResolvedPortfolio } from "../resolve/resolvedPortfol
 import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import { f64Column, i32Column, u8Column } from "./growableColumn.js";
 import { onboardAccount } from "./onboardAccounts.js";
-import { collateralOf, type ItemColumns, UnderlyingBook } from "./underlyingBook.js";
+import { collateralOf, holdingBandLoss, type ItemColumns, UnderlyingBook } from "./underlyingBook.js";
 
 /** Per-account result columns; pass views on a SharedArrayBuffer to share them with other threads. */
 export interface BatchResultColumns {
@@ -112,6 +112,8 @@ export class BatchGridEngine {
   /** Item columns, by global item number. */
   private readonly itemCollateral = f64Column();
   private readonly itemExposure = f64Column();
+  /** Each item's collateral loss at each oracle band point of its bucket (`BAND_POINTS`; 0 when in no bucket). */
+  private readonly itemBandLoss = f64Column();
   /** Oracle buckets: rate and members (global item numbers) of bucket k at bucketMemberStart[k] ..  */
   private readonly bucketRel = f64Column();
   private readonly bucketMemberStart = i32Column();
@@ -344,7 +346,11 @@ export class BatchGridEngine {
   }
 
   private itemColumns(): ItemColumns {
-    return { collateralUsd: this.itemCollateral.data, exposureUsd: this.itemExposure.data };
+    return {
+      collateralUsd: this.itemCollateral.data,
+      exposureUsd: this.itemExposure.data,
+      bandLossUsd: this.itemBandLoss.data,
+    };
   }
 
   /** Counts what a bulk layout will append and reserves it, so each column is allocated once, not grown. */
@@ -376,6 +382,7 @@ export class BatchGridEngine {
     }
     for (const [b, count] of perBook) this.books[b]!.reserve(count.groups, count.rows);
     for (const c of [this.itemCollateral, this.itemExposure, this.bucketMember]) c.reserve(items);
+    this.itemBandLoss.reserve(this.itemBandLoss.length + items * BAND_POINTS.length);
     for (const c of [this.optionBook, this.optionItem, this.optionRelSize]) c.reserve(options);
     for (const c of [this.groupBook, this.groupIndex]) c.reserve(groups);
   }
@@ -404,11 +411,21 @@ export class BatchGridEngine {
     const itemBase = this.itemCollateral.length;
     this.itemFrom.data[a] = itemBase;
     const groups = new Map<number, number[]>();
+    const buckets = oracleBuckets(items, this.market, this.config.oracleStaleAddOnRel);
+    const relOf = new Float64Array(items.length);
+    buckets.members.forEach((list, k) => {
+      for (const i of list) relOf[i] = buckets.rel[k]!;
+    });
     items.forEach((item, i) => {
-      // USD items never move: their collateral and exposure are set here once; others on revaluation.
-      this.itemCollateral.push(collateralOf(item.valueUsd, this.haircutOf(item)));
+      // USD items never move with a spot: their collateral and band losses are set here once; others on revaluation.
+      const haircut = this.haircutOf(item);
+      this.itemCollateral.push(collateralOf(item.valueUsd, haircut));
       this.itemExposure.push(item.priced.kind === "spot" ? item.valueUsd : Number.NaN);
-      if (item.underlying === "USD") return;
+      const at = this.itemBandLoss.pushZeros(BAND_POINTS.length);
+      if (item.underlying === "USD") {
+        holdingBandLoss(this.itemBandLoss.data, at, item.valueUsd, haircut, relOf[i]!);
+        return;
+      }
       const b = this.bookFor(item);
       const list = groups.get(b);
       if (list) list.push(i);
@@ -423,6 +440,7 @@ export class BatchGridEngine {
         indices.map((i) => items[i]!),
         indices.map((i) => itemBase + i),
         indices.map((i) => this.haircutOf(items[i]!)),
+        indices.map((i) => relOf[i]!),
       );
       this.groupBook.push(b);
       this.groupIndex.push(g);
@@ -442,7 +460,6 @@ export class BatchGridEngine {
     this.optionTo.data[a] = this.optionBook.length;
 
     this.bucketFrom.data[a] = this.bucketRel.length;
-    const buckets = oracleBuckets(items, this.market, this.config.oracleStaleAddOnRel);
     buckets.rel.forEach((r, k) => {
       this.bucketRel.push(r);
       for (const i of buckets.members[k]!) this.bucketMember.push(itemBase + i);
@@ -491,6 +508,8 @@ export class BatchGridEngine {
       this.bucketMemberStart.data,
       this.bucketMember.data,
       this.itemExposure.data,
+      this.itemBandLoss.data,
+      BAND_POINTS.length,
       this.bucketFrom.data[a]!,
       this.bucketTo.data[a]!,
       itemUsd,
@@ -606,6 +625,7 @@ export class BatchGridEngine {
       this.optionRelSize,
       this.itemCollateral,
       this.itemExposure,
+      this.itemBandLoss,
       this.bucketRel,
       this.bucketMemberStart,
       this.bucketMember,

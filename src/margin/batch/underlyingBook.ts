@@ -16,22 +16,35 @@ import {
 } from "../../pricing/revalueKernel.js";
 import { KIND_CODE, type PricedPosition, type UnderlyingState } from "../../pricing/types.js";
 import { linearValueUnchecked, positionValueUnchecked } from "../../pricing/valuePosition.js";
-import { oracleExposureUsd } from "../common/oracleAddOn.js";
+import { BAND_POINTS, bandMultiplier, oracleExposureUsd } from "../common/oracleAddOn.js";
 import type { GridScenarios } from "../gridPm/buildGridScenarios.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import { volShockScale } from "../gridPm/volShockScale.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
-import { f64Column, i32Column, u8Column } from "./growableColumn.js";
+import { f64Column, type GrowableColumn, i32Column, u8Column } from "./growableColumn.js";
 
 /** The grid model's collateral of an item: holdings worth more than 0 lose their haircut (`haircut` < 0: none). */
 export function collateralOf(valueUsd: number, haircut: number): number {
   return haircut >= 0 && valueUsd > 0 ? valueUsd - haircut * valueUsd : valueUsd;
 }
 
+/**
+ * Writes a holding's oracle band losses at `out[at ..]`: its collateral now less its collateral with its price at
+ * each band point of `rel` (`BAND_POINTS`). For holdings that no spot moves (USD-based tokens with their own feed).
+ */
+export function holdingBandLoss(out: Float64Array, at: number, valueUsd: number, haircut: number, rel: number): void {
+  if (rel <= 0) return;
+  const now = collateralOf(valueUsd, haircut);
+  for (let c = 0; c < BAND_POINTS.length; c++)
+    out[at + c] = now - collateralOf(valueUsd * bandMultiplier(c, rel), haircut);
+}
+
 /** Item-level columns the book writes on revaluation (indexed by global item number). */
 export interface ItemColumns {
   collateralUsd: Float64Array;
   exposureUsd: Float64Array;
+  /** Item i's collateral loss at band point c, `bandLossUsd[i * BAND_POINTS.length + c]` (written). */
+  bandLossUsd: Float64Array;
 }
 
 export class UnderlyingBook {
@@ -55,6 +68,16 @@ export class UnderlyingBook {
   readonly item = i32Column();
   /** Holdings: haircut rate of the token kind; -1 for positions. */
   readonly haircut = f64Column();
+  /** Index of the row's oracle band in `bandRels`; -1 when its item is in no oracle bucket. */
+  readonly rowBand = i32Column();
+  /**
+   * Distinct relative oracle bands of the rows (few: one per chain's feed), and per band the unit value of each
+   * instrument at each band point: `bandUnitValue[band].data[j * BAND_POINTS.length + c]`.
+   */
+  private readonly bandRels: number[] = [];
+  private readonly bandUnitValue: GrowableColumn<Float64Array>[] = [];
+  /** A band was added since the last pricing: every instrument must be priced at its points. */
+  private bandDirty = false;
   private readonly instrumentKeys = new Map<string, number>();
   private readonly instruments: PricedPosition[] = [];
   private readonly instrumentVols: number[] = [];
@@ -96,6 +119,7 @@ export class UnderlyingBook {
    * @param items the account's items on this underlying, in item order
    * @param itemNumbers global item number of each
    * @param haircuts haircut rate of each (holdings), -1 for positions
+   * @param rels relative oracle band of each item's bucket, 0 when in none
    * @returns the group's index
    */
   addGroup(
@@ -103,6 +127,7 @@ export class UnderlyingBook {
     items: readonly ResolvedItem[],
     itemNumbers: readonly number[],
     haircuts: readonly number[],
+    rels: readonly number[],
   ): number {
     items.forEach((item, k) => {
       const p = item.priced;
@@ -115,6 +140,7 @@ export class UnderlyingBook {
       this.instrument.push(p.kind === "option" ? this.instrumentOf(p, item.volAnnual) : -1);
       this.item.push(itemNumbers[k]!);
       this.haircut.push(haircuts[k]!);
+      this.rowBand.push(rels[k]! > 0 ? this.bandOf(rels[k]!) : -1);
     });
     this.groupStart.push(this.kind.length);
     this.pnl.pushZeros(this.nScen);
@@ -132,7 +158,7 @@ export class UnderlyingBook {
     this.pnl.reserve(g * this.nScen);
     const r = this.kind.length + rows;
     for (const c of [this.kind, this.size, this.priceRatio, this.entryPriceUsd, this.fundingAccruedUsd]) c.reserve(r);
-    for (const c of [this.expiryYears, this.instrument, this.item, this.haircut]) c.reserve(r);
+    for (const c of [this.expiryYears, this.instrument, this.item, this.haircut, this.rowBand]) c.reserve(r);
   }
 
   /** Marks a group dead: it is skipped from now on and its rows are garbage. */
@@ -140,6 +166,17 @@ export class UnderlyingBook {
     if (this.groupAccount.data[g]! < 0) return;
     this.groupAccount.data[g] = -1;
     this.liveGroups--;
+  }
+
+  private bandOf(rel: number): number {
+    const found = this.bandRels.indexOf(rel);
+    if (found >= 0) return found;
+    this.bandRels.push(rel);
+    const column = f64Column();
+    column.pushZeros(this.instruments.length * BAND_POINTS.length);
+    this.bandUnitValue.push(column);
+    this.bandDirty = true;
+    return this.bandRels.length - 1;
   }
 
   private instrumentOf(p: PricedPosition, volAnnual: number): number {
@@ -153,6 +190,7 @@ export class UnderlyingBook {
     this.instrumentScale.push(volShockScale(this.config.volShockTenor, p.expiryYears));
     this.unitPnl.pushZeros(this.nScen);
     this.unitValue.push(0);
+    for (const column of this.bandUnitValue) column.pushZeros(BAND_POINTS.length);
     return j;
   }
 
@@ -162,6 +200,7 @@ export class UnderlyingBook {
    */
   revalueInstruments(from: number): void {
     const n = this.instruments.length;
+    this.priceBandPoints(this.bandDirty ? 0 : from);
     if (from >= n) return;
     const nScen = this.nScen;
     let block: PositionBlock;
@@ -216,10 +255,46 @@ export class UnderlyingBook {
   }
 
   /**
+   * Unit values of instruments `from` .. end at every band point of every band (full Black-76 at the moved spot,
+   * the instrument's vol): shared by all rows of an instrument in a band, as the scenario P&L is.
+   */
+  private priceBandPoints(from: number): void {
+    const n = this.instruments.length;
+    const nPoints = BAND_POINTS.length;
+    const { spotUsd, carryRateAnnual, riskFreeRateAnnual } = this.state;
+    for (let band = 0; band < this.bandRels.length; band++) {
+      const rel = this.bandRels[band]!;
+      const out = this.bandUnitValue[band]!.data;
+      for (let j = from; j < n; j++) {
+        const p = this.instruments[j]!;
+        const vol = this.instrumentVols[j]!;
+        for (let c = 0; c < nPoints; c++) {
+          out[j * nPoints + c] = positionValueUnchecked(
+            KIND_CODE.option,
+            1,
+            spotUsd * bandMultiplier(c, rel),
+            carryRateAnnual,
+            riskFreeRateAnnual,
+            vol,
+            p.expiryYears,
+            0,
+            0,
+            0,
+            p.strikeUsd,
+            p.isCall,
+          );
+        }
+      }
+    }
+    this.bandDirty = false;
+  }
+
+  /**
    * Rebuilds the P&L vectors, worst scenarios and losses of live groups `from` .. `to - 1`, and their items' mark
    * value after haircut and oracle exposure (instruments must be priced first).
    */
   revalueGroups(from: number, to: number, items: ItemColumns): void {
+    const SPOT = KIND_CODE.spot;
     const nScen = this.nScen;
     const { spotUsd: spot, carryRateAnnual: carry } = this.state;
     const moves = this.spotMoves;
@@ -238,10 +313,13 @@ export class UnderlyingBook {
     const instrument = this.instrument.data;
     const item = this.item.data;
     const haircut = this.haircut.data;
-    const { collateralUsd, exposureUsd } = items;
+    const { collateralUsd, exposureUsd, bandLossUsd } = items;
+    const nPoints = BAND_POINTS.length;
+    const rowBand = this.rowBand.data;
+    const bandRels = this.bandRels;
+    const bandUnitValue = this.bandUnitValue;
     const groupLoss = this.groupLoss.data;
     const groupWorst = this.groupWorst.data;
-    const SPOT = KIND_CODE.spot;
     for (let g = from; g < to; g++) {
       if (groupAccount[g]! < 0) continue;
       const base = g * nScen;
@@ -252,18 +330,37 @@ export class UnderlyingBook {
         const q = size[r]!;
         const j = instrument[r]!;
         let value: number;
+        let exposure = 0;
         if (j >= 0) {
           const u = j * nScen;
           for (let s = 0; s < nScen; s++) pnl[base + s]! += q * unitPnl[u + s]!;
           value = q * unitValue[j]!;
         } else {
-          const exposure = linearExposureUsd(k, q, spot, carry, priceRatio[r]!, expiry[r]!);
+          exposure = linearExposureUsd(k, q, spot, carry, priceRatio[r]!, expiry[r]!);
           for (let s = 0; s < nScen; s++) pnl[base + s]! += exposure * moves[s]!;
           value = linearValueUnchecked(k, q, spot, carry, expiry[r]!, priceRatio[r]!, entry[r]!, funding[r]!);
         }
         const it = item[r]!;
-        collateralUsd[it] = collateralOf(value, haircut[r]!);
+        const h = haircut[r]!;
+        const collateral = collateralOf(value, h);
+        collateralUsd[it] = collateral;
         exposureUsd[it] = oracleExposureUsd(k === SPOT, value, q, spot);
+        // Oracle band: the row revalued with its price at each band point (options at full value, priced once per
+        // instrument and band; a linear row's value moves by its exposure x the relative move).
+        const band = rowBand[r]!;
+        if (band >= 0) {
+          const at = it * nPoints;
+          if (j >= 0) {
+            const unit = bandUnitValue[band]!.data;
+            for (let c = 0; c < nPoints; c++)
+              bandLossUsd[at + c] = collateral - collateralOf(q * unit[j * nPoints + c]!, h);
+          } else {
+            const rel = bandRels[band]!;
+            for (let c = 0; c < nPoints; c++) {
+              bandLossUsd[at + c] = collateral - collateralOf(value + exposure * (bandMultiplier(c, rel) - 1), h);
+            }
+          }
+        }
       }
       let worst = 0;
       let worstWeighted = Number.POSITIVE_INFINITY;
@@ -314,6 +411,8 @@ export class UnderlyingBook {
       this.instrument,
       this.item,
       this.haircut,
+      this.rowBand,
+      ...this.bandUnitValue,
       this.instrumentScale,
       this.unitPnl,
       this.unitValue,

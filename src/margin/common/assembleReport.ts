@@ -88,7 +88,14 @@ export function assembleReport(parts: ReportParts): MarginReport {
       : maintenanceMarginUsd > 0
         ? maintenanceCollateralValueUsd / maintenanceMarginUsd
         : null;
-  const flags: Flag[] = [...market.flags, ...portfolio.flags, ...(parts.flags ?? [])];
+  // Market flags about a feed count only for accounts that read it (a stale DAI feed is no news to a BTC book).
+  const reads = new Set<string>();
+  for (const item of portfolio.items) {
+    reads.add(item.underlying);
+    if (item.token) reads.add(item.token.symbol);
+  }
+  const marketFlags = market.flags.filter((f) => f.feed === undefined || reads.has(f.feed));
+  const flags: Flag[] = [...marketFlags, ...portfolio.flags, ...(parts.flags ?? [])];
   if ((healthRatio !== null && healthRatio < 1) || maintenanceCollateralValueUsd < 0) {
     flags.push({
       code: "BELOW_MAINTENANCE",

@@ -1,9 +1,11 @@
 import type { Flag } from "../../core/flags.js";
 import type { AggregatedPrice } from "../../oracles/aggregateQuotes.js";
 import { allChainsFeedKey, chainFeedKey } from "../../oracles/feedKey.js";
+import { KIND_CODE, type UnderlyingState } from "../../pricing/types.js";
+import { positionValueUnchecked } from "../../pricing/valuePosition.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
-import { spotUsdOf } from "../resolve/underlyingFacts.js";
+import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 
 export interface OracleAddOn {
   addOnUsd: number;
@@ -16,19 +18,23 @@ export interface OracleBuckets {
   members: number[][];
 }
 
+/**
+ * Where in its band a bucket's price is moved, as fractions of the band's half-width: both edges and the half-way
+ * points. The half-way points matter because a diverging source moves the price by half the band (rule R4 of
+ * docs/oracles.md), so the price before the move lies there; the edges, because the band reaches that far.
+ */
+export const BAND_POINTS: readonly number[] = [-1, -0.5, 0.5, 1];
+
+/** Price multiplier of band point `c` for a relative band `rel`. */
+export function bandMultiplier(c: number, rel: number): number {
+  return 1 + BAND_POINTS[c]! * rel;
+}
+
 /** Relative uncertainty of one aggregated price: its band over price, plus the stale add-on if every source is stale. */
 function relativeUncertainty(p: AggregatedPrice | undefined, staleAddOnRel: number): number {
   if (!p) return 0;
   const stale = p.flags.some((f: Flag) => f.code === "ORACLE_STALE" && f.severity === "critical");
   return p.uncertaintyUsd / p.priceUsd + (stale ? staleAddOnRel : 0);
-}
-
-/**
- * Price exposure of an item as the add-on counts it: holdings their value, derivatives size x spot.
- * @param isSpot true for spot holdings
- */
-export function oracleExposureUsd(isSpot: boolean, valueUsd: number, size: number, spotUsd: number): number {
-  return isSpot ? valueUsd : size * spotUsd;
 }
 
 /**
@@ -43,8 +49,7 @@ export function oracleBuckets(
   const byKey = new Map<string, number>();
   const out: OracleBuckets = { rel: [], members: [] };
   items.forEach((item, i) => {
-    const symbol =
-      item.token && market.tokenPrices.has(allChainsFeedKey(item.token.symbol)) ? item.token.symbol : item.underlying;
+    const symbol = ownFeedPriced(item, market) ? item.token!.symbol : item.underlying;
     if (symbol === "USD") return;
     const rel = Math.max(
       relativeUncertainty(market.tokenPrices.get(chainFeedKey(item.chain, symbol)), staleAddOnRel),
@@ -66,16 +71,36 @@ export function oracleBuckets(
 }
 
 /**
+ * Price exposure of an item as the delta-one term of the add-on counts it: holdings their value, derivatives size x
+ * spot (the notional that scenario and notional-based requirements scale with).
+ * @param isSpot true for spot holdings
+ */
+export function oracleExposureUsd(isSpot: boolean, valueUsd: number, size: number, spotUsd: number): number {
+  return isSpot ? valueUsd : size * spotUsd;
+}
+
+/** Scratch of `oracleCharge`'s column sums, grown once to the widest call (the hot loop allocates nothing). */
+let columnSums = new Float64Array(2 * BAND_POINTS.length);
+
+/**
  * Charge of buckets `from` .. `to - 1` laid out in columns (bucket k's members are
- * `members[memberStart[k]] .. members[memberStart[k + 1] - 1]`): sum over buckets of |net exposure| x rate. With
- * `itemUsd`, each member's share, charge x |its exposure| / gross, is written at `itemUsd[member - itemOffset]`.
- * Allocation-free: the batch grid engine calls it per account on every tick.
+ * `members[memberStart[k]] .. members[memberStart[k + 1] - 1]`); the members net within their bucket. A bucket's
+ * charge is the larger of two terms, never below 0:
+ * - delta-one: |net exposure| x rate (`exposureUsd`, see `oracleExposureUsd`): requirements that scale with the
+ *   notional (a scenario grid's losses, a rate x notional) move with the price by about that much;
+ * - band revaluation: the worst column of the members' summed `lossUsd[i * columns + c]`, member i's loss with its
+ *   bucket's price at band point c (`BAND_POINTS`; a model may add columns, such as the rise of its requirement).
+ *   Options are revalued at full value, so a delta-hedged bucket still pays for its convexity.
+ * With `itemUsd`, each member's share of the charge (by |exposure|, or by its positive loss in the worst column) is
+ * written at `itemUsd[member - itemOffset]`. Allocation-free: the batch grid engine calls it per account on every tick.
  */
 export function oracleCharge(
   rel: Float64Array,
   memberStart: Int32Array,
   members: Int32Array,
   exposureUsd: Float64Array,
+  lossUsd: Float64Array,
+  columns: number,
   from: number,
   to: number,
   itemUsd?: Float64Array,
@@ -83,53 +108,139 @@ export function oracleCharge(
 ): number {
   let addOnUsd = 0;
   for (let k = from; k < to; k++) {
-    let net = 0;
+    const start = memberStart[k]!;
     const end = memberStart[k + 1]!;
-    for (let m = memberStart[k]!; m < end; m++) net += exposureUsd[members[m]!]!;
-    const charge = Math.abs(net) * rel[k]!;
+    let net = 0;
+    for (let m = start; m < end; m++) net += exposureUsd[members[m]!]!;
+    let charge = Math.abs(net) * rel[k]!;
+    let worst = -1;
+    // One pass over the members (a member's columns are contiguous), summing every column at once.
+    if (columnSums.length < columns) columnSums = new Float64Array(columns);
+    const sums = columnSums;
+    sums.fill(0, 0, columns);
+    for (let m = start; m < end; m++) {
+      const at = members[m]! * columns;
+      for (let c = 0; c < columns; c++) sums[c]! += lossUsd[at + c]!;
+    }
+    for (let c = 0; c < columns; c++) {
+      if (sums[c]! > charge) {
+        charge = sums[c]!;
+        worst = c;
+      }
+    }
     addOnUsd += charge;
     if (itemUsd) {
-      let gross = 0;
-      for (let m = memberStart[k]!; m < end; m++) gross += Math.abs(exposureUsd[members[m]!]!);
-      for (let m = memberStart[k]!; m < end; m++) {
+      // Share of member i: its |exposure| (delta-one term) or its positive loss in the worst column.
+      const share = (i: number) => (worst < 0 ? Math.abs(exposureUsd[i]!) : Math.max(0, lossUsd[i * columns + worst]!));
+      let total = 0;
+      for (let m = start; m < end; m++) total += share(members[m]!);
+      for (let m = start; m < end; m++) {
         const i = members[m]!;
-        itemUsd[i - itemOffset] = gross > 0 ? (charge * Math.abs(exposureUsd[i]!)) / gross : 0;
+        itemUsd[i - itemOffset] = total > 0 ? (charge * share(i)) / total : 0;
       }
     }
   }
   return addOnUsd;
 }
 
+/** An item's figures in a model at a given price: what it counts for as collateral and what it requires. */
+export interface ItemFigures {
+  collateralUsd: number;
+  initialUsd: number;
+}
+
 /**
- * Oracle uncertainty: each item's price exposure (holdings: value; derivatives: size x spot) times the relative
- * uncertainty of the price it is marked with (confidence, divergence between sources and chains, staleness). The
- * token's own feed on its chain is used where it exists, else the underlying's; the larger of the chain's and the
- * all-chain band counts. Exposures net within one (chain, feed), never across chains, because each chain's oracle
- * can be wrong on its own. The add-on can only add margin.
+ * A model's figures of one item, given its underlying's state and its value at that state (both moved with the
+ * bucket's price); `index` is the item's place in the portfolio. The default, `valueFigures`, counts the item at its value and requires nothing.
+ */
+export type ItemFiguresAt = (
+  item: ResolvedItem,
+  state: UnderlyingState | undefined,
+  valueUsd: number,
+  index: number,
+) => ItemFigures;
+
+/** The default figures: collateral is the value, no requirement moves with the price. */
+export const valueFigures: ItemFiguresAt = (_item, _state, valueUsd) => ({ collateralUsd: valueUsd, initialUsd: 0 });
+
+/** Columns per item of `oracleAddOn`'s losses: free-collateral loss at each band point, then the requirement's rise. */
+const ADD_ON_COLUMNS = 2 * BAND_POINTS.length;
+
+/**
+ * An item's value with its price multiplied by `mult`: holdings scale (a token's own feed or its underlying's),
+ * derivatives are revalued at the moved spot (options at full Black-76 value at their implied vol, sticky strike).
+ */
+export function itemValueAt(item: ResolvedItem, state: UnderlyingState | undefined, mult: number): number {
+  const p = item.priced;
+  if (p.kind === "spot" || !state) return item.valueUsd * mult;
+  return positionValueUnchecked(
+    KIND_CODE[p.kind],
+    p.size,
+    state.spotUsd * mult,
+    state.carryRateAnnual,
+    state.riskFreeRateAnnual,
+    item.volAnnual,
+    p.expiryYears,
+    p.priceRatio,
+    p.entryPriceUsd,
+    p.fundingAccruedUsd,
+    p.strikeUsd,
+    p.isCall,
+  );
+}
+
+/**
+ * Oracle uncertainty: each (chain, feed) bucket of the account is revalued with its price moved across its band
+ * (`BAND_POINTS` of the relative uncertainty: confidence, divergence between sources and chains, staleness), and the
+ * worse side is charged: the fall in free collateral or the rise in requirement, whichever is larger, of the bucket's
+ * items in the model's own terms (`figuresAt`). The token's own feed on its chain is used where it exists, else the
+ * underlying's; the larger of the chain's and the all-chain band counts. Items net within one (chain, feed), never
+ * across chains, because each chain's oracle can be wrong on its own. Because a lost or diverging source only ever
+ * widens the band (docs/oracles.md, R4 and R7), and the band reaches past the price before the move, the charge pays
+ * for whatever the move gained the account. The add-on can only add margin.
  * @throws XmarginError `MISSING_DATA` for a derivative whose underlying has no price (resolution prevents it)
+ * @param figuresAt the model's figures of an item at a moved price (default: its value, no requirement)
  */
 export function oracleAddOn(
   items: readonly ResolvedItem[],
   market: ResolvedMarket,
   staleAddOnRel: number,
+  figuresAt: ItemFiguresAt = valueFigures,
 ): OracleAddOn {
   const buckets = oracleBuckets(items, market, staleAddOnRel);
+  const nPoints = BAND_POINTS.length;
+  const loss = new Float64Array(items.length * ADD_ON_COLUMNS);
   const exposure = new Float64Array(items.length);
   const memberStart = [0];
   const members: number[] = [];
-  for (const list of buckets.members) {
+  buckets.members.forEach((list, k) => {
+    const rel = buckets.rel[k]!;
     for (const i of list) {
       const item = items[i]!;
+      // A derivative needs its underlying's state (MISSING_DATA otherwise); a holding's value is its own.
+      const state =
+        item.priced.kind === "spot"
+          ? market.underlyings.get(item.underlying)
+          : underlyingStateOf(market, item.underlying, item.path);
+      const base = figuresAt(item, state, itemValueAt(item, state, 1), i);
       exposure[i] = oracleExposureUsd(
         item.priced.kind === "spot",
         item.valueUsd,
         item.priced.size,
-        spotOf(item, market),
+        state?.spotUsd ?? Number.NaN,
       );
+      for (let c = 0; c < nPoints; c++) {
+        const mult = bandMultiplier(c, rel);
+        // A token priced by its own feed moves alone; a derivative or an underlying-priced holding moves its spot.
+        const moved = state && !ownFeedPriced(item, market) ? { ...state, spotUsd: state.spotUsd * mult } : state;
+        const at = figuresAt(item, moved, itemValueAt(item, state, mult), i);
+        loss[i * ADD_ON_COLUMNS + c] = base.collateralUsd - base.initialUsd - (at.collateralUsd - at.initialUsd);
+        loss[i * ADD_ON_COLUMNS + nPoints + c] = at.initialUsd - base.initialUsd;
+      }
       members.push(i);
     }
     memberStart.push(members.length);
-  }
+  });
   const itemUsd = new Float64Array(items.length);
   // Typed columns, as the batch grid engine passes them, so the shared loop sees one array shape.
   const addOnUsd = oracleCharge(
@@ -137,6 +248,8 @@ export function oracleAddOn(
     Int32Array.from(memberStart),
     Int32Array.from(members),
     exposure,
+    loss,
+    ADD_ON_COLUMNS,
     0,
     buckets.rel.length,
     itemUsd,
@@ -144,7 +257,7 @@ export function oracleAddOn(
   return { addOnUsd, itemUsd };
 }
 
-/** Spot of an item's underlying; spot holdings do not need one (their exposure is their value). */
-function spotOf(item: ResolvedItem, market: ResolvedMarket): number {
-  return item.priced.kind === "spot" ? Number.NaN : spotUsdOf(market, item.underlying, item.path);
+/** True when a holding is priced by its token's own feed (then its underlying's spot does not move with it). */
+function ownFeedPriced(item: ResolvedItem, market: ResolvedMarket): boolean {
+  return item.token !== undefined && market.tokenPrices.has(allChainsFeedKey(item.token.symbol));
 }

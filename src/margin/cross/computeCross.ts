@@ -27,6 +27,8 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
   const itemMaintenance = new Float64Array(items.length);
   const itemCollateral = new Float64Array(items.length);
   const itemMaintenanceCollateral = new Float64Array(items.length);
+  // Share of each item's standalone requirement left after netting within its contract (1: none netted).
+  const itemNetScale = new Float64Array(items.length).fill(1);
   items.forEach((item, i) => {
     const state = market.underlyings.get(item.underlying);
     if (!state) return;
@@ -72,12 +74,21 @@ export function computeCross(portfolio: ResolvedPortfolio, market: ResolvedMarke
       for (const i of indices) {
         itemInitial[i]! *= scale;
         itemMaintenance[i]! *= scale;
+        itemNetScale[i] = scale;
       }
     }
   }
 
   // Oracle uncertainty is a requirement of the pool the exposure sits in.
-  const oracle = oracleAddOn(items, market, config.oracleStaleAddOnRel);
+  // The band moves each (netted) requirement and collateral with the price, as this model counts them.
+  const oracle = oracleAddOn(items, market, config.oracleStaleAddOnRel, (item, state, valueUsd, i) => {
+    if (!state) return { collateralUsd: 0, initialUsd: 0 };
+    const moved = { ...item, valueUsd };
+    return {
+      collateralUsd: standaloneCollateral(moved, config.collateralWeights).initialUsd,
+      initialUsd: standaloneRequirement(moved, state, config).initialUsd * itemNetScale[i]!,
+    };
+  });
   for (let i = 0; i < items.length; i++) {
     itemInitial[i]! += oracle.itemUsd[i]!;
     itemMaintenance[i]! += oracle.itemUsd[i]!;

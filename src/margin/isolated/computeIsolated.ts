@@ -1,10 +1,28 @@
+import type { UnderlyingState } from "../../pricing/types.js";
 import { assembleReport } from "../common/assembleReport.js";
+import type { WeightedValue } from "../common/collateralWeights.js";
 import { oracleAddOn } from "../common/oracleAddOn.js";
 import { standaloneCollateral, standaloneRequirement } from "../common/standaloneRequirement.js";
 import type { MarginReport } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
-import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
+import type { ResolvedItem, ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import type { IsolatedConfig } from "./config.js";
+
+/**
+ * One item margined on its own: its standalone requirement, and its collateral without unrealised gains of perps
+ * and futures (one position's gains cannot support another).
+ */
+function isolatedItem(
+  item: ResolvedItem,
+  state: UnderlyingState,
+  config: IsolatedConfig,
+): { req: WeightedValue; coll: WeightedValue } {
+  const req = standaloneRequirement(item, state, config);
+  const coll = standaloneCollateral(item, config.collateralWeights);
+  const gainsExcluded = item.priced.kind === "perp" || item.priced.kind === "future";
+  if (!gainsExcluded) return { req, coll };
+  return { req, coll: { initialUsd: Math.min(coll.initialUsd, 0), maintenanceUsd: Math.min(coll.maintenanceUsd, 0) } };
+}
 
 /**
  * Isolated margin: every position is margined on its own with no offsets (per-position initial/maintenance rates),
@@ -27,18 +45,21 @@ export function computeIsolated(
   portfolio.items.forEach((item, i) => {
     const state = market.underlyings.get(item.underlying);
     if (!state) return;
-    const req = standaloneRequirement(item, state, config);
-    const coll = standaloneCollateral(item, config.collateralWeights);
-    const gainsExcluded = item.priced.kind === "perp" || item.priced.kind === "future";
-    itemCollateral[i] = gainsExcluded ? Math.min(coll.initialUsd, 0) : coll.initialUsd;
-    itemMaintenanceCollateral[i] = gainsExcluded ? Math.min(coll.maintenanceUsd, 0) : coll.maintenanceUsd;
+    const { req, coll } = isolatedItem(item, state, config);
+    itemCollateral[i] = coll.initialUsd;
+    itemMaintenanceCollateral[i] = coll.maintenanceUsd;
     itemInitial[i] = req.initialUsd;
     itemMaintenance[i] = req.maintenanceUsd;
     const bucket = item.priced.kind === "option" ? options : linear;
     bucket[0]! += req.initialUsd;
     bucket[1]! += req.maintenanceUsd;
   });
-  const oracle = oracleAddOn(portfolio.items, market, config.oracleStaleAddOnRel);
+  // The band moves each requirement and collateral with the price, as this model counts them.
+  const oracle = oracleAddOn(portfolio.items, market, config.oracleStaleAddOnRel, (item, state, valueUsd) => {
+    if (!state) return { collateralUsd: 0, initialUsd: 0 };
+    const { req, coll } = isolatedItem({ ...item, valueUsd }, state, config);
+    return { collateralUsd: coll.initialUsd, initialUsd: req.initialUsd };
+  });
   for (let i = 0; i < n; i++) {
     itemInitial[i]! += oracle.itemUsd[i]!;
     itemMaintenance[i]! += oracle.itemUsd[i]!;

@@ -12,10 +12,12 @@ import type { PlanExecution } from "../planExecution.js";
 import type { ServiceConfig } from "../serviceConfig.js";
 import { StreamHub } from "../streamHub.js";
 import { KeyRing, OriginGuard, type Principal } from "./auth.js";
+import { registerDocsAssets } from "./docsAssets.js";
 import { errorAnswer } from "./errorStatus.js";
 import type { FeedControl, HttpContext } from "./httpContext.js";
 import type { Route } from "./route.js";
 import { routeTable } from "./routeTable.js";
+import { ServiceMetrics } from "./serviceMetrics.js";
 import { registerWebFiles } from "./webFiles.js";
 
 export interface HttpServerDeps {
@@ -83,6 +85,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
     timeoutMs: config.budget.timeoutMs,
   });
   const workers = deps.workers;
+  const metrics = new ServiceMetrics(service);
+  metrics.instrument(app);
   const ctx: HttpContext = {
     config,
     service,
@@ -94,6 +98,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
     hub,
     keys,
     version: deps.version,
+    metrics,
     ...(deps.live ? { live: deps.live } : {}),
     ...(deps.execution ? { execution: deps.execution } : {}),
   };
@@ -166,6 +171,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<{ app: Fast
     });
   }
   for (const path of registerWebFiles(app, config.webDir)) allowed.set(path, new Set(["GET", "HEAD"]));
+  for (const path of registerDocsAssets(app)) allowed.set(path, new Set(["GET", "HEAD"]));
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split("?")[0] ?? "";

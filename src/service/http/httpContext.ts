@@ -9,6 +9,7 @@ import type { ReplayStatus } from "../replayFeed.js";
 import type { ServiceConfig } from "../serviceConfig.js";
 import type { StreamHub } from "../streamHub.js";
 import type { KeyRing } from "./auth.js";
+import type { ServiceMetrics } from "./serviceMetrics.js";
 
 /** The replay controls the HTTP layer exposes. */
 export interface FeedControl {
@@ -32,6 +33,8 @@ export interface HttpContext {
   hub: StreamHub;
   keys: KeyRing;
   version: string;
+  /** Prometheus metrics of this service (`GET /metrics`). */
+  metrics: ServiceMetrics;
   /** Live mode (`--sources`): the followed chains and on-chain plan execution. */
   live?: LiveChains;
   execution?: PlanExecution;

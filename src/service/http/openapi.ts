@@ -76,9 +76,11 @@ export function buildOpenApi(routes: readonly Route[], version: string): JsonObj
     for (const [status, description] of statusesOf(route)) {
       const content =
         status === route.okStatus
-          ? route.ok.schema && status !== 101
-            ? ref(route.ok.schema.name)
-            : undefined
+          ? route.produces
+            ? { [route.produces]: { schema: { type: "string" } } }
+            : route.ok.schema && status !== 101
+              ? ref(route.ok.schema.name)
+              : undefined
           : ref("Error");
       responses[String(status)] = { description, ...(content ? { content } : {}) };
     }

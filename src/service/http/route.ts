@@ -49,6 +49,8 @@ export interface RouteSpec<P, Q, B> {
   errors?: Partial<Record<number, string>>;
   /** Exempt from the per-IP rate limit (liveness probes). */
   unlimited?: boolean;
+  /** Media type of a success that is not JSON (the docs page, the Prometheus text); its body is a string. */
+  produces?: string;
   handle(input: RouteInput<P, Q, B>): unknown;
 }
 
@@ -65,6 +67,7 @@ export interface Route {
   okStatus: 101 | 200;
   errors: Partial<Record<number, string>>;
   unlimited: boolean;
+  produces?: string;
   run(req: FastifyRequest, reply: FastifyReply, principal: Principal | null): unknown;
 }
 
@@ -86,6 +89,7 @@ export function defineRoute<P = undefined, Q = undefined, B = undefined>(spec: R
     okStatus: spec.okStatus ?? 200,
     errors: spec.errors ?? {},
     unlimited: spec.unlimited ?? false,
+    ...(spec.produces ? { produces: spec.produces } : {}),
     run(req, reply, principal) {
       const params = parsePart(spec.params, req.params, "path");
       const query = parsePart(spec.query, req.query, "query");

@@ -1,3 +1,4 @@
+import { openApiResponseSchema } from "../responseSchemas.js";
 import type { HttpContext } from "./httpContext.js";
 import { buildOpenApi } from "./openapi.js";
 import { defineRoute, type Route } from "./route.js";
@@ -8,6 +9,7 @@ import { feedRoutes } from "./routes/feedRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
 import { liveRoutes } from "./routes/liveRoutes.js";
 import { marketRoutes } from "./routes/marketRoutes.js";
+import { opsRoutes } from "./routes/opsRoutes.js";
 import { policyRoutes } from "./routes/policyRoutes.js";
 import { streamRoutes } from "./routes/streamRoutes.js";
 
@@ -29,6 +31,7 @@ export function routeTable(ctx: HttpContext): Route[] {
     ...streamRoutes(ctx),
     ...liveRoutes(ctx),
     ...dashboardRoutes(ctx),
+    ...opsRoutes(ctx),
   ];
   let doc: Record<string, unknown> | undefined;
   routes.push(
@@ -37,7 +40,7 @@ export function routeTable(ctx: HttpContext): Route[] {
       url: OPENAPI_URL,
       summary: "this document, generated from the route table",
       access: "open",
-      ok: { description: "OpenAPI 3.1" },
+      ok: { description: "OpenAPI 3.1", schema: { name: "OpenApiDocument", zod: openApiResponseSchema } },
       handle: () => {
         doc ??= buildOpenApi(routes, ctx.version);
         return doc;

@@ -137,6 +137,18 @@ describe.skipIf(!existsSync(join(ROOT, "dist/src/cli/main.js")))("the packed npm
       expect(js.status).toBe(200);
       expect(js.headers.get("content-type")).toContain("javascript");
       expect(await js.text()).toBe(readFileSync(join(WEB_BUNDLE_DIR, script!.slice(1)), "utf8"));
+      // The API docs page and its Swagger UI assets come from the installed package's dependencies, not a CDN.
+      const docs = await fetch(`${url}/docs`);
+      expect(docs.status).toBe(200);
+      const page = await docs.text();
+      expect(page).toContain('src="/docs/swagger-ui-bundle.js"');
+      expect(page).not.toMatch(/https?:\/\//);
+      const bundle = await fetch(`${url}/docs/swagger-ui-bundle.js`);
+      expect(bundle.status).toBe(200);
+      expect((await bundle.text()).length).toBeGreaterThan(100_000);
+      const metrics = await fetch(`${url}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain("xmargin_nodejs_eventloop_lag_seconds");
     });
   });
 });

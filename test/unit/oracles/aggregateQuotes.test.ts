@@ -13,7 +13,7 @@ const q = (priceUsd: number, over: Partial<QuoteReading> = {}): QuoteReading => 
 const codes = (flags: { code: string; severity: string }[]) => flags.map((f) => `${f.code}:${f.severity}`);
 
 describe("aggregateQuotes rules (docs/oracles.md)", () => {
-  it("defaults: 1 h staleness, 2% divergence, 2% confidence, 1% across chains, 60 s skew", () => {
+  it("defaults: 1 h staleness, 2% divergence, 2% confidence, 1% across chains, 60 s skew, 0.5% for one source", () => {
     expect(defaultAggregationRules).toEqual({
       maxAgeSec: 3_600,
       maxDivergenceRel: 0.02,
@@ -21,6 +21,7 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
       maxCrossChainDivergenceRel: 0.01,
       maxFutureSec: 60,
       maxHeartbeatSec: 86_400,
+      singleSourceBandRel: 0.005,
     });
   });
 
@@ -148,5 +149,27 @@ describe("aggregateQuotes rules (docs/oracles.md)", () => {
     ]) {
       expect(aggregateQuotes("X", [...base, extra], T).uncertaintyUsd).toBeGreaterThanOrEqual(before);
     }
+  });
+
+  it("R9: a price one fresh quote alone backs has a band of at least 0.5% of it; removing the other source widens it", () => {
+    const two = aggregateQuotes("X", [q(2000, { source: "a" }), q(2000, { source: "b", confidenceUsd: 1 })], T);
+    expect(two.uncertaintyUsd).toBe(1);
+    const one = aggregateQuotes("X", [q(2000, { source: "a" })], T);
+    expect(one.uncertaintyUsd).toBe(0.005 * 2000);
+    // a lone source's own wider confidence still wins; a rejected second source leaves one valid quote
+    expect(aggregateQuotes("X", [q(2000, { confidenceUsd: 30 })], T).uncertaintyUsd).toBe(30);
+    expect(aggregateQuotes("X", [q(2000, { source: "a" }), q(0, { source: "b" })], T).uncertaintyUsd).toBe(10);
+    // a stale second source keeps its place in the band (R7) but bounds nothing: R9 applies, as with none fresh
+    const stale = aggregateQuotes(
+      "X",
+      [q(2000, { source: "a" }), q(2000, { source: "b", publishedAtSec: T - 7200 })],
+      T,
+    );
+    expect(stale.uncertaintyUsd).toBe(10);
+    const noneFresh = [q(2000, { publishedAtSec: T - 7200 }), q(2000, { source: "b", publishedAtSec: T - 7200 })];
+    expect(aggregateQuotes("X", noneFresh, T).uncertaintyUsd).toBe(10);
+    expect(
+      aggregateQuotes("X", [q(2000)], T, { ...defaultAggregationRules, singleSourceBandRel: 0 }).uncertaintyUsd,
+    ).toBe(0);
   });
 });

@@ -3,6 +3,14 @@ import { XmarginError } from "../../../core/errors.js";
 import { identifier } from "../../../schema/primitives.js";
 import { BACKTEST_DEFAULT_DAYS, BACKTEST_MAX_DAYS } from "../../accountBacktest.js";
 import { accountPutSchema, accountSummarySchema } from "../../apiSchemas.js";
+import {
+  accountBacktestResponseSchema,
+  accountHistoryResponseSchema,
+  accountMarginResponseSchema,
+  accountPlansResponseSchema,
+  accountPutResponseSchema,
+  accountResponseSchema,
+} from "../../responseSchemas.js";
 import type { HttpContext } from "../httpContext.js";
 import { accountJson, accountSummaryJson, marginHistoryJson, planJson } from "../responseJson.js";
 import { defineRoute, type Route } from "../route.js";
@@ -43,7 +51,7 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       summary: "stored portfolio, config and policy",
       access: "account-read",
       params: idParams,
-      ok: { description: "account" },
+      ok: { description: "account", schema: { name: "Account", zod: accountResponseSchema } },
       errors: unknownAccount,
       handle: ({ params }) => accountJson(service.getAccount(params.id)),
     }),
@@ -54,7 +62,10 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       access: "account-write",
       params: idParams,
       body: { name: "AccountPut", schema: accountPutSchema },
-      ok: { description: "stored, with the new report" },
+      ok: {
+        description: "stored, with the new report",
+        schema: { name: "AccountPutResult", zod: accountPutResponseSchema },
+      },
       errors: { 422: "the account's report has a non-finite figure; nothing stored" },
       handle: async ({ params, body }) => {
         const acc = await service.putAccount(params.id, body);
@@ -67,7 +78,7 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       summary: "current report of a stored account at the live market",
       access: "account-read",
       params: idParams,
-      ok: { description: "report" },
+      ok: { description: "report", schema: { name: "AccountMargin", zod: accountMarginResponseSchema } },
       errors: { ...unknownAccount, 503: "no live market yet" },
       handle: ({ params }) => {
         const acc = service.getAccount(params.id);
@@ -82,7 +93,7 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       access: "account-read",
       params: idParams,
       query: limitQuery,
-      ok: { description: "history" },
+      ok: { description: "history", schema: { name: "AccountHistory", zod: accountHistoryResponseSchema } },
       errors: unknownAccount,
       handle: async ({ params, query }) => {
         service.getAccount(params.id);
@@ -98,7 +109,7 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       access: "account-read",
       params: idParams,
       query: backtestQuery,
-      ok: { description: "backtest" },
+      ok: { description: "backtest", schema: { name: "AccountBacktest", zod: accountBacktestResponseSchema } },
       errors: {
         ...unknownAccount,
         409: "no daily price history",
@@ -141,7 +152,7 @@ export function accountRoutes(ctx: HttpContext): Route[] {
       access: "account-read",
       params: idParams,
       query: limitQuery,
-      ok: { description: "plans" },
+      ok: { description: "plans", schema: { name: "AccountPlans", zod: accountPlansResponseSchema } },
       errors: unknownAccount,
       handle: async ({ params, query }) => {
         service.getAccount(params.id);

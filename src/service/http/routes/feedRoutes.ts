@@ -1,4 +1,5 @@
 import { XmarginError } from "../../../core/errors.js";
+import { feedResponseSchema, feedStepResponseSchema } from "../../responseSchemas.js";
 import type { HttpContext } from "../httpContext.js";
 import { defineRoute, type Route } from "../route.js";
 
@@ -10,7 +11,7 @@ export function feedRoutes(ctx: HttpContext): Route[] {
       url: "/v1/feed",
       summary: "replay feed status",
       access: "read",
-      ok: { description: "status" },
+      ok: { description: "status", schema: { name: "Feed", zod: feedResponseSchema } },
       handle: () => ({ feed: ctx.feed.status() }),
     }),
     defineRoute({
@@ -18,7 +19,7 @@ export function feedRoutes(ctx: HttpContext): Route[] {
       url: "/v1/feed/step",
       summary: "advance the replay by one day (a tick)",
       access: "admin",
-      ok: { description: "tick" },
+      ok: { description: "tick", schema: { name: "FeedStep", zod: feedStepResponseSchema } },
       errors: { 409: "the replay has no further day" },
       handle: async () => {
         const t = await ctx.feed.step();

@@ -1,3 +1,4 @@
+import { healthResponseSchema } from "../../responseSchemas.js";
 import type { HttpContext } from "../httpContext.js";
 import { defineRoute, type Route } from "../route.js";
 
@@ -10,7 +11,7 @@ export function healthRoutes(ctx: HttpContext): Route[] {
       summary: "liveness, market sequence, store version and load",
       access: "open",
       unlimited: true,
-      ok: { description: "ok" },
+      ok: { description: "ok", schema: { name: "Health", zod: healthResponseSchema } },
       handle: () => {
         const tick = ctx.service.market.current;
         return {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { XmarginError } from "../../../core/errors.js";
 import { identifier } from "../../../schema/primitives.js";
+import { liveStatusResponseSchema, planApproveResponseSchema } from "../../responseSchemas.js";
 import type { HttpContext } from "../httpContext.js";
 import { defineRoute, type Route } from "../route.js";
 
@@ -24,7 +25,7 @@ export function liveRoutes(ctx: HttpContext): Route[] {
       url: "/v1/live",
       summary: "live mode: RPC state per chain, execution mode, update-to-report time (p50, p99)",
       access: "read",
-      ok: { description: "status" },
+      ok: { description: "status", schema: { name: "LiveStatus", zod: liveStatusResponseSchema } },
       errors: { 409: "the service runs without --sources" },
       handle: () => {
         if (!ctx.live)
@@ -44,7 +45,7 @@ export function liveRoutes(ctx: HttpContext): Route[] {
       summary: "live mode: operator approval, executes the plan's cross-chain moves on chain (never twice)",
       access: "account-write",
       params: approveParams,
-      ok: { description: "execution record" },
+      ok: { description: "execution record", schema: { name: "PlanApproval", zod: planApproveResponseSchema } },
       errors: { 404: "unknown account or plan", 409: "no execution mode, or no cross-chain move in the plan" },
       handle: async ({ params }) => {
         ctx.service.getAccount(params.id);

@@ -3,6 +3,7 @@ import { formatDecimal } from "../../../core/decimal.js";
 import { marketsResponseSchema, quotesPushSchema } from "../../apiSchemas.js";
 import { mergeQuotes, pricesOf, priceToJson } from "../../liveMarket.js";
 import { checkQuotesPush } from "../../quoteSanity.js";
+import { priceHistoryResponseSchema, quotesPushResponseSchema } from "../../responseSchemas.js";
 import type { HttpContext } from "../httpContext.js";
 import { defineRoute, type Route } from "../route.js";
 
@@ -39,7 +40,7 @@ export function marketRoutes(ctx: HttpContext): Route[] {
       summary: "stored price history of one feed symbol",
       access: "read",
       query: historyQuery,
-      ok: { description: "history" },
+      ok: { description: "history", schema: { name: "PriceHistory", zod: priceHistoryResponseSchema } },
       handle: async ({ query }) => ({
         symbol: query.symbol,
         history: (await service.store.priceHistory(query.symbol, query.limit ?? config.historyLimit)).map((p) => ({
@@ -55,7 +56,7 @@ export function marketRoutes(ctx: HttpContext): Route[] {
       summary: "push oracle quotes into the live market (a tick); only accounts holding them are recomputed",
       access: "admin",
       body: { name: "QuotesPush", schema: quotesPushSchema },
-      ok: { description: "tick" },
+      ok: { description: "tick", schema: { name: "QuotesPushResult", zod: quotesPushResponseSchema } },
       errors: { 503: "no live market yet" },
       handle: async ({ body }) => {
         const current = service.currentTick();

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { identifier } from "../../../schema/primitives.js";
 import { rulebookLabel } from "../../marginService.js";
+import {
+  policyAuditResponseSchema,
+  rulebookPutResponseSchema,
+  rulebookResponseSchema,
+  rulebookVersionsResponseSchema,
+} from "../../responseSchemas.js";
 import type { HttpContext } from "../httpContext.js";
 import { defineRoute, type Route } from "../route.js";
 
@@ -21,7 +27,7 @@ export function policyRoutes(ctx: HttpContext): Route[] {
       url: "/v1/rulebook",
       summary: "the active policy rulebook",
       access: "read",
-      ok: { description: "label and rulebook" },
+      ok: { description: "label and rulebook", schema: { name: "ActiveRulebook", zod: rulebookResponseSchema } },
       handle: () => ({ label: rulebookLabel(service.rulebook), rulebook: service.rulebook }),
     }),
     defineRoute({
@@ -30,7 +36,10 @@ export function policyRoutes(ctx: HttpContext): Route[] {
       summary: "store the next rulebook version (version = active + 1), audit it and re-margin every account",
       access: "admin",
       body: { name: "Rulebook", schema: z.unknown() },
-      ok: { description: "active label and the re-margined accounts" },
+      ok: {
+        description: "active label and the re-margined accounts",
+        schema: { name: "RulebookPutResult", zod: rulebookPutResponseSchema },
+      },
       errors: { 409: "version is not the active version + 1" },
       handle: async ({ body }) => {
         const out = await service.setRulebook(body, "admin");
@@ -43,7 +52,7 @@ export function policyRoutes(ctx: HttpContext): Route[] {
       summary: "stored rulebook versions, newest first",
       access: "read",
       query: limitQuery,
-      ok: { description: "versions" },
+      ok: { description: "versions", schema: { name: "RulebookVersions", zod: rulebookVersionsResponseSchema } },
       handle: async ({ query }) => ({
         name: service.rulebook.name,
         active: service.rulebook.version,
@@ -61,7 +70,7 @@ export function policyRoutes(ctx: HttpContext): Route[] {
       summary: "policy audit trail: rulebook edits and, per account, changes of the rules firing on it",
       access: "read",
       query: auditQuery,
-      ok: { description: "entries, newest first" },
+      ok: { description: "entries, newest first", schema: { name: "PolicyAudit", zod: policyAuditResponseSchema } },
       handle: async ({ query }) => ({ entries: await service.store.policyAudit(query.limit ?? 100, query.account) }),
     }),
   ];
