@@ -10,6 +10,7 @@ import type { ResolvedMarket } from "../src/margin/resolve/resolvedMarket.js";
 import { resolveMarket } from "../src/margin/resolve/resolveMarket.js";
 import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
 import type { UnderlyingState } from "../src/pricing/types.js";
+import { type Black76Backend, black76Backend, setBlack76Backend } from "../src/pricing/wasm/black76Simd.js";
 import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
 import type { PortfolioInput } from "../src/schema/portfolio.js";
 import { generateAccounts } from "./generateAccounts.js";
@@ -263,7 +264,18 @@ function benchAccountUpdates(engine: BatchGridEngine, market: ResolvedMarket): v
   emit({ bench: "grid_batch_remove_account", ...remove, usPerAccount: Number((remove.medianMs * 1e3).toFixed(2)) });
 }
 
-/** Every option its own instrument: the BTC tick on 1 thread and on 2 workers. */
+/** Process CPU time (all threads) per call of `fn` over `calls` calls, ms: moves much less with the load than wall. */
+async function cpuMsPerCall(fn: () => unknown, calls: number): Promise<number> {
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < calls; i++) await fn();
+  const d = process.cpuUsage(t0);
+  return Number(((d.user + d.system) / 1e3 / calls).toFixed(1));
+}
+
+/**
+ * Every option its own instrument: the BTC tick on 1 thread and on 2 workers, once with the JS Black-76 and once with
+ * the WASM SIMD kernel (`setBlack76Backend`; workers started after the switch follow it), in the same run.
+ */
 async function benchOwnInstruments(
   docs: readonly PortfolioInput[],
   market: ResolvedMarket,
@@ -273,31 +285,56 @@ async function benchOwnInstruments(
   const distinct = everyOptionItsOwnInstrument(docs);
   const name = `grid_remargin_${tag}_tick_BTC_no_shared_instruments`;
   const target = tag === "1000k" ? 1_500 : tag === "100k" ? 150 : undefined;
+  const backends: Black76Backend[] = ["js", "wasm"];
   // Single-threaded up to 200k accounts; beyond, only the workers (the resolved accounts would take several GB).
   if (docs.length <= 200_000) {
     // Streamed onboarding: no resolved accounts left for the garbage collector to sweep during the measured ticks.
     const engine = BatchGridEngine.fromDocuments(distinct, market, config);
     engine.computeAll();
+    let nScen = 0;
+    for (let a = 0; a < engine.nAccounts && nScen === 0; a++) nScen = engine.scenarioPnl(a, "BTC")?.pnlUsd.length ?? 0;
     const next = tickAlternating(market, "BTC");
     let k = 0;
-    let stats = engine.tick("BTC", next(k++));
-    const sample = measure(
-      () => {
-        stats = engine.tick("BTC", next(k++));
-      },
-      10,
-      { minCalls: 2, warmupMs: 2_000 },
-    );
-    emit({ bench: name, threads: 1, ...summarize(sample), targetMs: target, ...stats });
+    for (const backend of backends) {
+      setBlack76Backend(backend);
+      let stats = engine.tick("BTC", next(k++));
+      const sample = measure(
+        () => {
+          stats = engine.tick("BTC", next(k++));
+        },
+        10,
+        { minCalls: 2, warmupMs: 2_000 },
+      );
+      const summary = summarize(sample);
+      const cpuMs = await cpuMsPerCall(() => engine.tick("BTC", next(k++)), 3);
+      // Each instrument is priced nScen + 1 times per tick (its scenarios and its base).
+      const prices = stats.instrumentsRevalued * (nScen + 1);
+      emit({
+        bench: name,
+        threads: 1,
+        black76: black76Backend(),
+        ...summary,
+        cpuMsPerTick: cpuMs,
+        nsPerPriceAtMin: Number(((summary.minMs * 1e6) / prices).toFixed(1)),
+        nsPerPriceCpu: Number(((cpuMs * 1e6) / prices).toFixed(1)),
+        targetMs: target,
+        ...stats,
+      });
+    }
   }
-  const sharded = await ShardedBatchGridEngine.fromDocuments(distinct, market, config);
-  try {
-    await sharded.computeAll();
-    const next = tickAlternating(market, "BTC");
-    let k = 0;
-    const sample = await measureAsync(() => sharded.tick("BTC", next(k++)), 10, { minCalls: 2, warmupMs: 2_000 });
-    emit({ bench: name, threads: 2, ...summarize(sample), targetMs: target });
-  } finally {
-    await sharded.close();
+  for (const backend of backends) {
+    setBlack76Backend(backend);
+    const sharded = await ShardedBatchGridEngine.fromDocuments(distinct, market, config);
+    try {
+      await sharded.computeAll();
+      const next = tickAlternating(market, "BTC");
+      let k = 0;
+      const sample = await measureAsync(() => sharded.tick("BTC", next(k++)), 10, { minCalls: 2, warmupMs: 2_000 });
+      const cpuMs = await cpuMsPerCall(() => sharded.tick("BTC", next(k++)), 3);
+      emit({ bench: name, threads: 2, black76: backend, ...summarize(sample), cpuMsPerTick: cpuMs, targetMs: target });
+    } finally {
+      await sharded.close();
+    }
   }
+  setBlack76Backend("wasm");
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { benchBacktestCompare } from "./backtestCompare.bench.js";
 import { benchBatchRemargin } from "./batchRemargin.bench.js";
+import { benchBlack76Kernel } from "./black76Kernel.bench.js";
 import { compareRecords, runRefBenchmarks } from "./compareRef.js";
 import { benchDerivePmrm2 } from "./derivePmrm2.bench.js";
 import { benchLiquidationPlan } from "./liquidationPlan.bench.js";
@@ -17,7 +18,7 @@ import { benchXchainVenue } from "./xchainVenue.bench.js";
 
 /**
  * `npm run bench [-- --only a,b] [--accounts N] [--compare REF]`: benchmarks as JSON lines (fixed seeds; min, median,
- * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, xchain, venue, precision, derive,
+ * p90 and GC share of repeated runs after long warm-ups). Sections: roofline, revalue, black76, xchain, venue, precision, derive,
  * liquidation, onboarding, straightforward, batch, options, backtest, store (margin rows written per second, SQLite
  * beside a private PostgreSQL), scaleout (workers over NATS + PostgreSQL). `--compare REF` first runs git ref REF's
  * benchmarks (built in a temporary worktree,
@@ -26,6 +27,7 @@ import { benchXchainVenue } from "./xchainVenue.bench.js";
 const SECTIONS = [
   "roofline",
   "revalue",
+  "black76",
   "xchain",
   "venue",
   "precision",
@@ -61,6 +63,7 @@ const market = join(root, "examples/market-2023-06-30.json");
 const t0 = Date.now();
 const roofline = await benchRoofline();
 if (sections.has("revalue")) benchRevaluation(roofline);
+if (sections.has("black76")) benchBlack76Kernel();
 if (sections.has("xchain")) benchXchainReport(market);
 if (sections.has("venue")) await benchXchainVenue(market);
 if (sections.has("precision")) benchXchainPrecision(root, market);

@@ -18,6 +18,7 @@ import { normalCdf } from "../core/normal.js";
 import { black76PriceUnchecked } from "./black76.js";
 import { KIND_CODE, type PricedPosition, type UnderlyingState } from "./types.js";
 import { validatePricingInputs } from "./valuePosition.js";
+import { BLACK76_SIMD_CAPACITY, type Black76SimdKernel, black76SimdKernel } from "./wasm/black76Simd.js";
 
 /** Codes of the `kind` column (defined with the kinds in types.ts). */
 export { KIND_CODE };
@@ -216,6 +217,8 @@ export function revalueScenarios(
   }
   const kinds = block.kind;
   const sizes = block.size;
+  const simd = black76SimdKernel();
+  queued = 0;
   for (let i = 0; i < nPos; i++) {
     const row = i * nScen;
     const size = sizes[i]!;
@@ -241,6 +244,27 @@ export function revalueScenarios(
         const df = Math.exp(-rf * years);
         const vol = block.volAnnual[i]!;
         const k = scale === undefined ? 1 : scale[i]!;
+        if (simd && nScen < BLACK76_SIMD_CAPACITY) {
+          // WASM SIMD path: the row's scenarios and its base go to the kernel's columns, priced in batches.
+          if (queued + nScen + 1 > BLACK76_SIMD_CAPACITY) queued = flushSimdRows(simd, queued, nScen, out);
+          const sqrtT = Math.sqrt(years);
+          const forward = spot * growth;
+          const { forwardUsd, stdDev } = simd;
+          for (let s = 0; s < nScen; s++) {
+            forwardUsd[queued + s] = forward * spotMults[s]!;
+            stdDev[queued + s] = Math.max(minVol, vol * (1 + (volMults[s]! - 1) * k)) * sqrtT;
+          }
+          // The base (unfloored vol): equal inputs to an unshocked scenario's, so that scenario's P&L is exactly 0.
+          forwardUsd[queued + nScen] = forward;
+          stdDev[queued + nScen] = vol * sqrtT;
+          simd.strikeUsd.fill(strike, queued, queued + nScen + 1);
+          simd.discountFactor.fill(df, queued, queued + nScen + 1);
+          simd.sign.fill(isCall ? 1 : -1, queued, queued + nScen + 1);
+          queuedRow[queuedRows] = row;
+          queuedSize[queuedRows++] = size;
+          queued += nScen + 1;
+          continue;
+        }
         const base = black76PriceUnchecked(spot * growth, strike, years, vol, df, isCall);
         // black76PriceUnchecked inlined with the position's constants hoisted. ln(F_s / K) is taken as
         // ln(F / K) + ln(spotMult_s): one log per position instead of one per scenario (the last bits may differ from
@@ -266,6 +290,28 @@ export function revalueScenarios(
       }
     }
   }
+  if (simd && queued > 0) flushSimdRows(simd, queued, nScen, out);
+}
+
+/** Option rows queued in the SIMD kernel's columns: nScen scenario prices then the base price each, in order. */
+let queued = 0;
+let queuedRows = 0;
+const queuedRow = new Int32Array(BLACK76_SIMD_CAPACITY);
+const queuedSize = new Float64Array(BLACK76_SIMD_CAPACITY);
+
+/** Prices the queued rows in the kernel and writes their P&L, size x (scenario price - base price); returns 0. */
+function flushSimdRows(simd: Black76SimdKernel, n: number, nScen: number, out: Float64Array): number {
+  simd.price(n);
+  const price = simd.priceUsd;
+  for (let r = 0; r < queuedRows; r++) {
+    const from = r * (nScen + 1);
+    const base = price[from + nScen]!;
+    const row = queuedRow[r]!;
+    const size = queuedSize[r]!;
+    for (let s = 0; s < nScen; s++) out[row + s] = size * (price[from + s]! - base);
+  }
+  queuedRows = 0;
+  return 0;
 }
 
 /**
