@@ -12,6 +12,8 @@ export const RISK_FACTOR_SERIES: ReadonlyArray<{ factor: string; series: string 
   { factor: "MATIC", series: "MATIC-USD" },
   { factor: "LINK", series: "LINK-USD" },
   { factor: "basis:stETH", series: "STETH-ETH" },
+  // No file: WSTETH-USD / ETH-USD, derived by the history loader (src/backtest/history/ratioSeries.ts).
+  { factor: "basis:wstETH", series: "WSTETH-ETH" },
   { factor: "basis:WBTC", series: "WBTC-BTC" },
   { factor: "basis:USDC", series: "USDC-USD" },
   { factor: "basis:USDT", series: "USDT-USD" },

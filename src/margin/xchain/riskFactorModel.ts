@@ -1,5 +1,5 @@
 import type { Flag } from "../../core/flags.js";
-import { basisFactorOf } from "../../market/tokenRiskFactors.js";
+import { basisFactorOf, fallbackBasisFactorOf } from "../../market/tokenRiskFactors.js";
 import { impliedVol } from "../../pricing/volSurface.js";
 import { nearestCorrelation } from "../../risk/nearestCorrelation.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
@@ -61,6 +61,7 @@ export function buildFactorModel(
   const basisFactor = new Int32Array(n).fill(-1);
   const volFactor = new Int32Array(n).fill(-1);
   const missingBasis = new Set<string>();
+  const fallbackBasis = new Set<string>();
 
   // A fixed factor order, independent of the portfolio: the snapshot's factors, then an implied-vol factor for every
   // underlying with a surface, then unmodelled underlyings by name. With per-factor random streams this keeps every
@@ -80,8 +81,12 @@ export function buildFactorModel(
     }
     if (item.token) {
       const b = basisFactorOf(item.token);
+      const fallback = fallbackBasisFactorOf(item.token);
       if (b && snapIndex.has(b)) basisFactor[i] = add(b);
-      else if (b) missingBasis.add(b);
+      else if (b && fallback && snapIndex.has(fallback)) {
+        basisFactor[i] = add(fallback);
+        fallbackBasis.add(`${b} -> ${fallback}`);
+      } else if (b) missingBasis.add(b);
     }
     if (item.priced.kind === "option") volFactor[i] = add(`vol:${item.underlying}`);
   });
@@ -119,6 +124,13 @@ export function buildFactorModel(
       code: "RISK_FACTOR_MISSING",
       severity: "warning",
       message: `no vol/correlation for ${u} in the snapshot: margined standalone at ${(vols[index.get(u)!]! * SQRT_DAYS_PER_YEAR * 100).toFixed(0)}% vol`,
+    });
+  }
+  for (const b of fallbackBasis) {
+    flags.push({
+      code: "RISK_FACTOR_MISSING",
+      severity: "info",
+      message: `no history for ${b.split(" -> ")[0]} in the snapshot: its basis is modelled by ${b.split(" -> ")[1]}`,
     });
   }
   for (const b of missingBasis) {
