@@ -12,12 +12,13 @@
  *          +15% of the position's own vol. A tenor scaling such as (30 / DTE)^power goes in `volShockScale`.
  * - rates, carry and time to expiry are unchanged (instantaneous shock).
  * - P&L = scenario value - base value, USD; the base value uses spot S and each position's base vol unfloored.
+ * The base value itself (`positionValueUnchecked`'s, to the kernel's bound) can be written too (`baseValueUsd`).
  */
 import { invalidInput } from "../core/errors.js";
 import { normalCdf } from "../core/normal.js";
 import { black76PriceUnchecked } from "./black76.js";
 import { KIND_CODE, type PricedPosition, type UnderlyingState } from "./types.js";
-import { validatePricingInputs } from "./valuePosition.js";
+import { linearValueUnchecked, optionDiscountFactor, optionGrowth, validatePricingInputs } from "./valuePosition.js";
 import { BLACK76_SIMD_CAPACITY, type Black76SimdKernel, black76SimdKernel } from "./wasm/black76Simd.js";
 
 /** Codes of the `kind` column (defined with the kinds in types.ts). */
@@ -74,6 +75,11 @@ export interface RevalueOptions {
   minVolAnnual?: number;
   /** Per-position scale of the vol shock, length nPositions (default all 1). */
   volShockScale?: Float64Array;
+  /**
+   * Output, length >= nPositions: each position's base value, USD (size x value at spot S, base vol unfloored; the
+   * value of `positionValueUnchecked`, options within the WASM kernel's bound when it is on).
+   */
+  baseValueUsd?: Float64Array;
 }
 
 /**
@@ -188,6 +194,10 @@ export function revalueScenarios(
     throw invalidInput("$.options.minVolAnnual", `minVolAnnual must be a finite number >= 0, got ${minVol}`);
   }
   const scale = options?.volShockScale;
+  const baseOut = options?.baseValueUsd;
+  if (baseOut !== undefined && baseOut.length < nPos) {
+    throw invalidInput("$.options.baseValueUsd", `baseValueUsd needs ${nPos} entries, got ${baseOut.length}`);
+  }
   if (scale !== undefined) {
     if (scale.length !== nPos) {
       throw invalidInput(
@@ -227,6 +237,18 @@ export function revalueScenarios(
       // Linear kinds: P&L = exposure x spot move, one multiply per scenario.
       const exposure = linearExposureUsd(kind, size, spot, carry, block.priceRatio[i]!, block.expiryYears[i]!);
       for (let s = 0; s < nScen; s++) out[row + s] = exposure * moves[s]!;
+      if (baseOut !== undefined) {
+        baseOut[i] = linearValueUnchecked(
+          kind,
+          size,
+          spot,
+          carry,
+          block.expiryYears[i]!,
+          block.priceRatio[i]!,
+          block.entryPriceUsd[i]!,
+          block.fundingAccruedUsd[i]!,
+        );
+      }
     } else {
       const strike = block.strikeUsd[i]!;
       const years = block.expiryYears[i]!;
@@ -234,19 +256,20 @@ export function revalueScenarios(
       if (years <= 0) {
         // Expired: intrinsic value on spot, no vol dependence.
         const base = isCall ? Math.max(spot - strike, 0) : Math.max(strike - spot, 0);
+        if (baseOut !== undefined) baseOut[i] = size * base;
         for (let s = 0; s < nScen; s++) {
           const st = spot * spotMults[s]!;
           const value = isCall ? Math.max(st - strike, 0) : Math.max(strike - st, 0);
           out[row + s] = size * (value - base);
         }
       } else {
-        const growth = Math.exp(carry * years);
-        const df = Math.exp(-rf * years);
+        const growth = optionGrowth(carry, years);
+        const df = optionDiscountFactor(rf, years);
         const vol = block.volAnnual[i]!;
         const k = scale === undefined ? 1 : scale[i]!;
         if (simd && nScen < BLACK76_SIMD_CAPACITY) {
           // WASM SIMD path: the row's scenarios and its base go to the kernel's columns, priced in batches.
-          if (queued + nScen + 1 > BLACK76_SIMD_CAPACITY) queued = flushSimdRows(simd, queued, nScen, out);
+          if (queued + nScen + 1 > BLACK76_SIMD_CAPACITY) queued = flushSimdRows(simd, queued, nScen, out, baseOut);
           const sqrtT = Math.sqrt(years);
           const forward = spot * growth;
           const { forwardUsd, stdDev } = simd;
@@ -260,12 +283,14 @@ export function revalueScenarios(
           simd.strikeUsd.fill(strike, queued, queued + nScen + 1);
           simd.discountFactor.fill(df, queued, queued + nScen + 1);
           simd.sign.fill(isCall ? 1 : -1, queued, queued + nScen + 1);
+          queuedPosition[queuedRows] = i;
           queuedRow[queuedRows] = row;
           queuedSize[queuedRows++] = size;
           queued += nScen + 1;
           continue;
         }
         const base = black76PriceUnchecked(spot * growth, strike, years, vol, df, isCall);
+        if (baseOut !== undefined) baseOut[i] = size * base;
         // black76PriceUnchecked inlined with the position's constants hoisted. ln(F_s / K) is taken as
         // ln(F / K) + ln(spotMult_s): one log per position instead of one per scenario (the last bits may differ from
         // ln(F_s / K); at spotMult 1 it is exactly the base's, so the unshocked scenario's P&L stays exactly 0).
@@ -290,17 +315,27 @@ export function revalueScenarios(
       }
     }
   }
-  if (simd && queued > 0) flushSimdRows(simd, queued, nScen, out);
+  if (simd && queued > 0) flushSimdRows(simd, queued, nScen, out, baseOut);
 }
 
 /** Option rows queued in the SIMD kernel's columns: nScen scenario prices then the base price each, in order. */
 let queued = 0;
 let queuedRows = 0;
 const queuedRow = new Int32Array(BLACK76_SIMD_CAPACITY);
+const queuedPosition = new Int32Array(BLACK76_SIMD_CAPACITY);
 const queuedSize = new Float64Array(BLACK76_SIMD_CAPACITY);
 
-/** Prices the queued rows in the kernel and writes their P&L, size x (scenario price - base price); returns 0. */
-function flushSimdRows(simd: Black76SimdKernel, n: number, nScen: number, out: Float64Array): number {
+/**
+ * Prices the queued rows in the kernel and writes their P&L, size x (scenario price - base price), and their base
+ * value size x base price when `baseOut` is given; returns 0.
+ */
+function flushSimdRows(
+  simd: Black76SimdKernel,
+  n: number,
+  nScen: number,
+  out: Float64Array,
+  baseOut: Float64Array | undefined,
+): number {
   simd.price(n);
   const price = simd.priceUsd;
   for (let r = 0; r < queuedRows; r++) {
@@ -309,6 +344,7 @@ function flushSimdRows(simd: Black76SimdKernel, n: number, nScen: number, out: F
     const row = queuedRow[r]!;
     const size = queuedSize[r]!;
     for (let s = 0; s < nScen; s++) out[row + s] = size * (price[from + s]! - base);
+    if (baseOut !== undefined) baseOut[queuedPosition[r]!] = size * base;
   }
   queuedRows = 0;
   return 0;

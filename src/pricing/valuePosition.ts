@@ -112,9 +112,28 @@ export function positionValueUnchecked(
     const intrinsic = isCall ? Math.max(spotUsd - strikeUsd, 0) : Math.max(strikeUsd - spotUsd, 0);
     return size * intrinsic;
   }
-  const forwardUsd = spotUsd * Math.exp(carryRateAnnual * years);
-  const df = Math.exp(-riskFreeRateAnnual * years);
+  const forwardUsd = spotUsd * optionGrowth(carryRateAnnual, years);
+  const df = optionDiscountFactor(riskFreeRateAnnual, years);
   return size * black76PriceUnchecked(forwardUsd, strikeUsd, years, volAnnual, df, isCall);
+}
+
+/**
+ * Forward over spot of an unexpired option, exp(carry x years): F = S x this. The one home of the option forward for
+ * `positionValueUnchecked` and the revaluation kernel.
+ * @param carryRateAnnual continuously compounded carry rate, per year
+ * @param years time to expiry, years (> 0; expired options take intrinsic value on spot instead)
+ */
+export function optionGrowth(carryRateAnnual: number, years: number): number {
+  return Math.exp(carryRateAnnual * years);
+}
+
+/**
+ * Discount factor of an unexpired option, exp(-riskFree x years).
+ * @param riskFreeRateAnnual continuously compounded discount rate, per year
+ * @param years time to expiry, years (> 0)
+ */
+export function optionDiscountFactor(riskFreeRateAnnual: number, years: number): number {
+  return Math.exp(-riskFreeRateAnnual * years);
 }
 
 /**

@@ -15,13 +15,16 @@ import {
   revalueScenarios,
 } from "../../pricing/revalueKernel.js";
 import { KIND_CODE, type PricedPosition, type UnderlyingState } from "../../pricing/types.js";
-import { linearValueUnchecked, positionValueUnchecked } from "../../pricing/valuePosition.js";
+import { linearValueUnchecked } from "../../pricing/valuePosition.js";
 import { BAND_POINTS, bandMultiplier, oracleExposureUsd } from "../common/oracleAddOn.js";
 import type { GridScenarios } from "../gridPm/buildGridScenarios.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import { volShockScale } from "../gridPm/volShockScale.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
 import { f64Column, type GrowableColumn, i32Column, u8Column } from "./growableColumn.js";
+
+/** Vol multiplier of every band point: the band moves the price only. */
+const UNSHOCKED_VOL = new Float64Array(BAND_POINTS.length).fill(1);
 
 /** The grid model's collateral of an item: holdings worth more than 0 lose their haircut (`haircut` < 0: none). */
 export function collateralOf(valueUsd: number, haircut: number): number {
@@ -76,6 +79,10 @@ export class UnderlyingBook {
    */
   private readonly bandRels: number[] = [];
   private readonly bandUnitValue: GrowableColumn<Float64Array>[] = [];
+  /** Per band, the spot multiplier of each band point (the kernel's scenarios). */
+  private readonly bandSpotMults: Float64Array[] = [];
+  /** Band P&L of the instruments being priced, [j * BAND_POINTS.length + c], reused. */
+  private bandPnlScratch = new Float64Array(0);
   /** A band was added since the last pricing: every instrument must be priced at its points. */
   private bandDirty = false;
   private readonly instrumentKeys = new Map<string, number>();
@@ -172,6 +179,8 @@ export class UnderlyingBook {
     const found = this.bandRels.indexOf(rel);
     if (found >= 0) return found;
     this.bandRels.push(rel);
+    // A price cannot fall below 0: a band wider than the price is taken at 0 there.
+    this.bandSpotMults.push(Float64Array.from(BAND_POINTS, (_, c) => Math.max(0, bandMultiplier(c, rel))));
     const column = f64Column();
     column.pushZeros(this.instruments.length * BAND_POINTS.length);
     this.bandUnitValue.push(column);
@@ -195,98 +204,66 @@ export class UnderlyingBook {
   }
 
   /**
-   * Prices instruments `from` .. end at the book's state: unit P&L per scenario (the revaluation kernel) and unit
-   * value (`positionValueUnchecked`, the formula of `valuePosition`).
+   * Prices instruments `from` .. end at the book's state: unit P&L per scenario and unit value (the revaluation
+   * kernel, `positionValueUnchecked`'s formulas), then the band points (all instruments when a band was added).
    */
   revalueInstruments(from: number): void {
     const n = this.instruments.length;
-    this.priceBandPoints(this.bandDirty ? 0 : from);
-    if (from >= n) return;
+    const bandFrom = this.bandDirty ? 0 : from;
+    this.bandDirty = false;
+    if (bandFrom >= n) return;
     const nScen = this.nScen;
-    let block: PositionBlock;
-    if (from === 0) {
-      if (this.block?.nPositions !== n) {
-        this.block = buildPositionBlock(
-          this.instruments,
-          this.instrumentVols,
-          this.state,
-          `$.instruments.${this.symbol}`,
-        );
-      }
-      block = this.block;
-    } else {
-      block = buildPositionBlock(
-        this.instruments.slice(from),
-        this.instrumentVols.slice(from),
+    const block = this.blockFrom(from < n ? from : bandFrom);
+    if (from < n) {
+      revalueScenarios(
+        block,
         this.state,
-        `$.instruments.${this.symbol}`,
+        this.grid.spotMults,
+        this.grid.volMults,
+        this.unitPnl.data.subarray(from * nScen),
+        {
+          minVolAnnual: this.config.minVolAnnual,
+          volShockScale: this.instrumentScale.data.subarray(from, n),
+          baseValueUsd: this.unitValue.data.subarray(from, n),
+        },
       );
     }
-    revalueScenarios(
-      block,
-      this.state,
-      this.grid.spotMults,
-      this.grid.volMults,
-      this.unitPnl.data.subarray(from * nScen),
-      {
-        minVolAnnual: this.config.minVolAnnual,
-        volShockScale: this.instrumentScale.data.subarray(from, n),
-      },
-    );
-    const { spotUsd, carryRateAnnual, riskFreeRateAnnual } = this.state;
-    const unitValue = this.unitValue.data;
-    for (let j = from; j < n; j++) {
-      const p = this.instruments[j]!;
-      unitValue[j] = positionValueUnchecked(
-        KIND_CODE.option,
-        1,
-        spotUsd,
-        carryRateAnnual,
-        riskFreeRateAnnual,
-        this.instrumentVols[j]!,
-        p.expiryYears,
-        0,
-        0,
-        0,
-        p.strikeUsd,
-        p.isCall,
-      );
+    this.priceBandPoints(bandFrom === from ? block : this.blockFrom(bandFrom), bandFrom);
+  }
+
+  /** Kernel layout of instruments `from` .. end; the full layout is kept until instruments are added. */
+  private blockFrom(from: number): PositionBlock {
+    const path = `$.instruments.${this.symbol}`;
+    if (from > 0) {
+      return buildPositionBlock(this.instruments.slice(from), this.instrumentVols.slice(from), this.state, path);
     }
+    if (this.block?.nPositions !== this.instruments.length) {
+      this.block = buildPositionBlock(this.instruments, this.instrumentVols, this.state, path);
+    }
+    return this.block;
   }
 
   /**
-   * Unit values of instruments `from` .. end at every band point of every band (full Black-76 at the moved spot,
-   * the instrument's vol): shared by all rows of an instrument in a band, as the scenario P&L is.
+   * Unit values of instruments `from` .. end at every band point of every band: the revaluation kernel with the band
+   * points as unshocked-vol scenarios (full Black-76 at the moved spot, the instrument's own vol unfloored), value =
+   * base + P&L. Shared by all rows of an instrument in a band, as the scenario P&L is.
    */
-  private priceBandPoints(from: number): void {
-    const n = this.instruments.length;
+  private priceBandPoints(block: PositionBlock, from: number): void {
     const nPoints = BAND_POINTS.length;
-    const { spotUsd, carryRateAnnual, riskFreeRateAnnual } = this.state;
+    const count = block.nPositions;
+    if (this.bandPnlScratch.length < count * nPoints) this.bandPnlScratch = new Float64Array(2 * count * nPoints);
+    const pnl = this.bandPnlScratch;
+    const base = this.unitValue.data;
     for (let band = 0; band < this.bandRels.length; band++) {
-      const rel = this.bandRels[band]!;
+      revalueScenarios(block, this.state, this.bandSpotMults[band]!, UNSHOCKED_VOL, pnl, {
+        baseValueUsd: base.subarray(from, from + count),
+      });
       const out = this.bandUnitValue[band]!.data;
-      for (let j = from; j < n; j++) {
-        const p = this.instruments[j]!;
-        const vol = this.instrumentVols[j]!;
-        for (let c = 0; c < nPoints; c++) {
-          out[j * nPoints + c] = positionValueUnchecked(
-            KIND_CODE.option,
-            1,
-            spotUsd * bandMultiplier(c, rel),
-            carryRateAnnual,
-            riskFreeRateAnnual,
-            vol,
-            p.expiryYears,
-            0,
-            0,
-            0,
-            p.strikeUsd,
-            p.isCall,
-          );
-        }
+      for (let j = 0; j < count; j++) {
+        const value = base[from + j]!;
+        for (let c = 0; c < nPoints; c++) out[(from + j) * nPoints + c] = value + pnl[j * nPoints + c]!;
       }
     }
-    this.bandDirty = false;
   }
 
   /**

@@ -8,6 +8,7 @@ import {
 } from "../../../src/pricing/revalueKernel.js";
 import type { PricedPosition, UnderlyingState } from "../../../src/pricing/types.js";
 import { valuePosition } from "../../../src/pricing/valuePosition.js";
+import { black76Backend, setBlack76Backend } from "../../../src/pricing/wasm/black76Simd.js";
 import { pos } from "../../support/pricedPosition.js";
 
 const STATE: UnderlyingState = { spotUsd: 3000, carryRateAnnual: 0.06, riskFreeRateAnnual: 0.045 };
@@ -138,8 +139,32 @@ describe("revalueScenarios", () => {
     expect(Math.abs(out[8 * 2 + 1]! - 1200)).toBeLessThan(1e-9);
   });
 
+  for (const backend of ["js", "wasm"] as const) {
+    it(`${backend}: writes each position's base value, valuePosition's (exactly on js, within the kernel's bound)`, () => {
+      setBlack76Backend(backend);
+      try {
+        expect(black76Backend()).toBe(backend);
+        const out = new Float64Array(nPos * nScen);
+        const base = new Float64Array(nPos).fill(Number.NaN);
+        revalueScenarios(block, STATE, spotMults, volMults, out, { minVolAnnual: 0.7, baseValueUsd: base });
+        POSITIONS.forEach((p, i) => {
+          // Unfloored base vol, whatever the floor of the scenarios.
+          const want = valuePosition(p, STATE, VOLS[i]!);
+          // The kernel's stated bound: 1e-14 x (forward + strike) per unit.
+          const tol = backend === "js" ? 0 : 1e-14 * Math.abs(p.size) * (2 * STATE.spotUsd + p.strikeUsd);
+          expect(Math.abs(base[i]! - want), `position ${i}`).toBeLessThanOrEqual(tol);
+        });
+      } finally {
+        setBlack76Backend("wasm");
+      }
+    });
+  }
+
   it("rejects mismatched or non-finite inputs", () => {
     const out = new Float64Array(nPos * nScen);
+    expect(() =>
+      revalueScenarios(block, STATE, spotMults, volMults, out, { baseValueUsd: new Float64Array(nPos - 1) }),
+    ).toThrow(/baseValueUsd needs 9/);
     expect(() => revalueScenarios(block, STATE, spotMults, new Float64Array(2), out)).toThrow(/volMults/);
     expect(() => revalueScenarios(block, STATE, spotMults, volMults, new Float64Array(3))).toThrow(/out needs/);
     const badSpot = spotMults.slice();
