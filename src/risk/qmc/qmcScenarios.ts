@@ -1,10 +1,8 @@
 import quantileChiSquare from "@stdlib/stats-base-dists-chisquare-quantile";
-import { invalidInput } from "../../core/errors.js";
 import { cholesky } from "../cholesky.js";
 import { normalQuantileApprox } from "../normalQuantile.js";
-import type { Innovations } from "../scenarios/monteCarloScenarios.js";
+import { checkDrawRequest, type Innovations } from "../scenarios/monteCarloScenarios.js";
 import type { ScenarioSet } from "../scenarios/scenarioSet.js";
-import { checkTimesDays } from "../scenarios/scenarioSet.js";
 import { scrambledSobolColumn } from "./scrambledSobol.js";
 
 /**
@@ -112,17 +110,8 @@ function mixingColumns(nPaths: number, seed: number, nu: number): { m: Float64Ar
  */
 export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
   const nF = request.factorNames.length;
-  const times = checkTimesDays(request.timesDays);
+  const { times, nScenarios: nS, nu, capSd } = checkDrawRequest(request);
   const nT = times.length;
-  const nS = request.nScenarios;
-  if (!Number.isInteger(nS) || nS < 1) throw invalidInput("$.nScenarios", "must be an integer >= 1");
-  const innovations = request.innovations ?? { kind: "normal" };
-  const nu = innovations.kind === "studentT" ? innovations.nu : 0;
-  if (innovations.kind === "studentT" && !(nu > 2 && Number.isFinite(nu))) {
-    throw invalidInput("$.innovations.nu", "must be a finite number > 2");
-  }
-  const capSd = request.capSd ?? Number.POSITIVE_INFINITY;
-  if (!(capSd > 0)) throw invalidInput("$.capSd", "must be > 0");
   const { lower } = cholesky(request.covarianceDaily, nF);
   // Past LEVEL_STRIDE factors a level is full: the extra factors take padding dimensions beyond the table.
   const slots = request.factorSlots ?? Int32Array.from({ length: nF }, (_, k) => k);

@@ -8,6 +8,37 @@ import { checkTimesDays } from "./scenarioSet.js";
 /** Innovation law: Gaussian, or multivariate Student-t with `nu` > 2 degrees of freedom scaled to unit variance. */
 export type Innovations = { kind: "normal" } | { kind: "studentT"; nu: number };
 
+/** The request fields every scenario sampler shares, checked: horizons, path count, the t law's nu (0: normal), cap. */
+export interface CheckedDrawRequest {
+  times: Float64Array;
+  nScenarios: number;
+  nu: number;
+  capSd: number;
+}
+
+/**
+ * Checks what the pseudo-random and the quasi-random samplers both take (one home for these rules).
+ * @throws XmarginError INVALID_INPUT naming `$.nScenarios`, `$.innovations.nu`, `$.capSd` or the horizons.
+ */
+export function checkDrawRequest(request: {
+  timesDays: ArrayLike<number>;
+  nScenarios: number;
+  innovations?: Innovations;
+  capSd?: number;
+}): CheckedDrawRequest {
+  const times = checkTimesDays(request.timesDays);
+  const nScenarios = request.nScenarios;
+  if (!Number.isInteger(nScenarios) || nScenarios < 1) throw invalidInput("$.nScenarios", "must be an integer >= 1");
+  const innovations = request.innovations ?? { kind: "normal" };
+  const nu = innovations.kind === "studentT" ? innovations.nu : 0;
+  if (innovations.kind === "studentT" && !(nu > 2 && Number.isFinite(nu))) {
+    throw invalidInput("$.innovations.nu", "must be a finite number > 2");
+  }
+  const capSd = request.capSd ?? Number.POSITIVE_INFINITY;
+  if (!(capSd > 0)) throw invalidInput("$.capSd", "must be > 0");
+  return { times, nScenarios, nu, capSd };
+}
+
 /** Monte Carlo inputs. */
 export interface MonteCarloRequest {
   factorNames: string[];
@@ -72,23 +103,14 @@ function hashSeed(text: string): number {
  */
 export function monteCarloScenarios(request: MonteCarloRequest): ScenarioSet {
   const n = request.factorNames.length;
-  const times = checkTimesDays(request.timesDays);
+  const { times, nScenarios, nu, capSd } = checkDrawRequest(request);
   const nTimes = times.length;
-  const nScenarios = request.nScenarios;
-  if (!Number.isInteger(nScenarios) || nScenarios < 1) throw invalidInput("$.nScenarios", "must be an integer >= 1");
-  const innovations = request.innovations ?? { kind: "normal" };
-  const nu = innovations.kind === "studentT" ? innovations.nu : 0;
-  if (innovations.kind === "studentT" && !(nu > 2 && Number.isFinite(nu))) {
-    throw invalidInput("$.innovations.nu", "must be a finite number > 2");
-  }
   const { lower } = cholesky(request.covarianceDaily, n);
   const rng = new Prng(request.seed);
   const perFactor = request.streams === "perFactor";
   const factorRngs = perFactor ? request.factorNames.map((name) => new Prng(hashSeed(`${request.seed}:${name}`))) : [];
   const mixRng = perFactor ? new Prng(hashSeed(`${request.seed}:mixing`)) : rng;
   const needed = request.needed ?? new Uint8Array(n).fill(1);
-  const capSd = request.capSd ?? Number.POSITIVE_INFINITY;
-  if (!(capSd > 0)) throw invalidInput("$.capSd", "must be > 0");
   // Per factor and time step: the largest increment allowed, capSd x sd_i x sqrt(dt_j).
   const capOf = new Float64Array(n);
   for (let i = 0; i < n; i++) capOf[i] = capSd * Math.sqrt(Math.max(0, request.covarianceDaily[i * n + i]!));
