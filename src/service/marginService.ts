@@ -393,35 +393,19 @@ export class MarginService {
         flags: p.flags,
       })),
     });
+    const affected = this.affectedBy(tick.changed, tick.clockMoved);
     if (this.tickSink) {
-      this.stats.ticks++;
-      this.stats.lastTickMs = performance.now() - started;
-      this.emitTick(
-        tick,
-        source,
-        prices,
-        this.affectedBy(tick.changed, tick.clockMoved).map((a) => a.accountId),
-      );
+      this.finishTick(tick, source, prices, started, affected.map((a) => a.accountId));
       this.tickSink(tick);
       return tick;
     }
     if (this.tickComputer) {
       this.schedule(tick);
-      this.stats.ticks++;
-      this.stats.lastTickMs = performance.now() - started;
-      this.emitTick(
-        tick,
-        source,
-        prices,
-        this.affectedBy(tick.changed, tick.clockMoved).map((a) => a.accountId),
-      );
+      this.finishTick(tick, source, prices, started, affected.map((a) => a.accountId));
       return tick;
     }
-    const affected = this.affectedBy(tick.changed, tick.clockMoved);
     const recomputed = await this.recompute(affected, tick, "tick");
-    this.stats.ticks++;
-    this.stats.lastTickMs = performance.now() - started;
-    this.emitTick(tick, source, prices, recomputed);
+    this.finishTick(tick, source, prices, started, recomputed);
     return tick;
   }
 
@@ -429,6 +413,19 @@ export class MarginService {
     return [...this.accounts.values()].filter(
       (a) => clockMoved || a.error !== undefined || [...a.deps].some((d) => changed.has(d)),
     );
+  }
+
+  /** Counts the tick, its time since `started` (ms), and tells subscribers which accounts it re-margins. */
+  private finishTick(
+    tick: MarketTick,
+    source: string,
+    prices: ReturnType<typeof pricesOf>,
+    started: number,
+    recomputed: string[],
+  ): void {
+    this.stats.ticks++;
+    this.stats.lastTickMs = performance.now() - started;
+    this.emitTick(tick, source, prices, recomputed);
   }
 
   private emitTick(tick: MarketTick, source: string, prices: ReturnType<typeof pricesOf>, recomputed: string[]): void {
