@@ -129,6 +129,12 @@ export function calculationFailed(shortMessage: string, details?: string): Xmarg
   return new XmarginError(shortMessage, { code: "CALCULATION_FAILED", ...(details ? { details } : {}) });
 }
 
+/** A thrown value as reports carry it: a typed error as it is, anything else as CALCULATION_FAILED with its cause. */
+export function asXmarginError(err: unknown): XmarginError {
+  if (err instanceof XmarginError) return err;
+  return new XmarginError("calculation failed", { code: "CALCULATION_FAILED", cause: err });
+}
+
 /** Formats a path of keys/indices the way users read JSON: `$.positions[3].strike`. */
 export function jsonPath(segments: ReadonlyArray<PropertyKey>): string {
   let out = "$";

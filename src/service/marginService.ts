@@ -1,4 +1,4 @@
-import { XmarginError, type XmarginErrorJson } from "../core/errors.js";
+import { asXmarginError, XmarginError, type XmarginErrorJson } from "../core/errors.js";
 import { runMarginModel } from "../margin/computeMargin.js";
 import { DEFAULT_RULEBOOK } from "../margin/policy/defaultRulebook.js";
 import { parseRulebook, type Rulebook } from "../margin/policy/rulebook.js";
@@ -46,11 +46,6 @@ export function computeAtTick(
 
 /** `name@vN` of a rulebook, as reports and the audit trail name it. */
 export const rulebookLabel = (b: Rulebook): string => `${b.name}@v${b.version}`;
-
-function asXmarginError(err: unknown): XmarginError {
-  if (err instanceof XmarginError) return err;
-  return new XmarginError("calculation failed", { code: "CALCULATION_FAILED", cause: err });
-}
 
 export interface MarginServiceOptions {
   store: MarginStore;

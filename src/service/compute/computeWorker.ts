@@ -1,6 +1,6 @@
 /** Worker-thread side of the compute pool: runs heavy jobs off the service's event loop. */
 import { parentPort } from "node:worker_threads";
-import { XmarginError } from "../../core/errors.js";
+import { asXmarginError, XmarginError } from "../../core/errors.js";
 import type { ComputeJob, ComputeReply } from "./computeProtocol.js";
 import { runComputeJob } from "./runComputeJob.js";
 
@@ -12,11 +12,7 @@ port.on("message", (msg: { id: number; job: ComputeJob }) => {
   try {
     reply = { id: msg.id, ok: true, result: runComputeJob(msg.job) };
   } catch (err) {
-    const e =
-      err instanceof XmarginError
-        ? err
-        : new XmarginError("calculation failed", { code: "CALCULATION_FAILED", cause: err });
-    reply = { id: msg.id, ok: false, error: e.toJSON() };
+    reply = { id: msg.id, ok: false, error: asXmarginError(err).toJSON() };
   }
   port.postMessage(reply);
 });

@@ -1,5 +1,5 @@
 import type { JsMsg } from "@nats-io/jetstream";
-import { XmarginError } from "../../core/errors.js";
+import { asXmarginError, XmarginError } from "../../core/errors.js";
 import { DEFAULT_RULEBOOK } from "../../margin/policy/defaultRulebook.js";
 import { parseRulebook, type Rulebook } from "../../margin/policy/rulebook.js";
 import { marketSnapshotSchema } from "../../schema/marketSnapshot.js";
@@ -187,32 +187,14 @@ export class ShardWorker {
       for (const acc of accounts.slice(from, from + this.batchSize)) {
         this.stats.accountsComputed++;
         this.stillWorking(raw);
+        const about = { accountId: acc.accountId, seq: tick.seq, asOf: tick.asOf, version: acc.version, reason };
         try {
           const computed = computeAtTick(acc.portfolio, tick, acc.config, this.rulebook);
           rows.push(marginSnapshotRow(acc, tick, computed.report, computed.json, reason));
-          results.push({
-            accountId: acc.accountId,
-            seq: tick.seq,
-            asOf: tick.asOf,
-            version: acc.version,
-            reason,
-            report: computed.json,
-          });
+          results.push({ ...about, report: computed.json });
         } catch (err) {
           this.stats.accountErrors++;
-          const e =
-            err instanceof XmarginError
-              ? err
-              : new XmarginError("calculation failed", { code: "CALCULATION_FAILED", cause: err });
-          results.push({
-            accountId: acc.accountId,
-            seq: tick.seq,
-            asOf: tick.asOf,
-            version: acc.version,
-            reason,
-            report: null,
-            error: e.toJSON(),
-          });
+          results.push({ ...about, report: null, error: asXmarginError(err).toJSON() });
         }
       }
       // Write-once per (account, seq, version) in the store: a redelivered shard writes nothing twice.
