@@ -390,13 +390,25 @@ export class MarginService {
     });
     const affected = this.affectedBy(tick.changed, tick.clockMoved);
     if (this.tickSink) {
-      this.finishTick(tick, source, prices, started, affected.map((a) => a.accountId));
+      this.finishTick(
+        tick,
+        source,
+        prices,
+        started,
+        affected.map((a) => a.accountId),
+      );
       this.tickSink(tick);
       return tick;
     }
     if (this.tickComputer) {
       this.schedule(tick);
-      this.finishTick(tick, source, prices, started, affected.map((a) => a.accountId));
+      this.finishTick(
+        tick,
+        source,
+        prices,
+        started,
+        affected.map((a) => a.accountId),
+      );
       return tick;
     }
     const recomputed = await this.recompute(affected, tick, "tick");
