@@ -5,6 +5,7 @@ import {
   type RiskFactorEstimateOptions,
 } from "../risk/estimateRiskFactors.js";
 import { weightsAsOf } from "../risk/forecast/weightsAsOf.js";
+import { IncrementalRiskFactors } from "../risk/incrementalRiskFactors.js";
 import type { PriceSeries } from "../risk/priceHistory.js";
 
 /** One factor's close series (ascending unique ISO dates). */
@@ -23,7 +24,8 @@ export const MIN_FACTOR_RETURNS = 30;
 
 /**
  * `estimateRiskFactors` (src/risk/estimateRiskFactors.ts, the one home of the estimate) walked forward in time over a
- * fixed set of factors: each estimate sees closes up to its date only. Dates are the factors' common dates (calendar
+ * fixed set of factors: each estimate sees closes up to its date only, and is computed incrementally
+ * (IncrementalRiskFactors, the same numbers at a cost per day independent of the history's length). Dates are the factors' common dates (calendar
  * information, fixed up front); each factor is still estimated from its own full history. With the learned forecaster,
  * each date uses only the artefact versions trained through that date (`weightsAsOf`).
  */
@@ -35,6 +37,8 @@ export class RiskFactorTracker {
   private readonly options: RiskFactorTrackerOptions;
   private readonly dateIndex: Map<string, number>;
   private position = -1;
+  /** The estimate walked forward incrementally (same numbers, constant cost per day); not for the learned forecaster. */
+  private readonly incremental: IncrementalRiskFactors | undefined;
 
   constructor(series: readonly FactorSeries[], options: RiskFactorTrackerOptions = {}) {
     if (series.length === 0) throw invalidInput("$.series", "needs at least one factor");
@@ -52,6 +56,7 @@ export class RiskFactorTracker {
     this.dates = [...count].filter(([, c]) => c === series.length).map(([d]) => d);
     this.dates.sort();
     this.dateIndex = new Map(this.dates.map((d, t) => [d, t]));
+    this.incremental = options.ml ? undefined : new IncrementalRiskFactors(this.series, options);
   }
 
   /** Whether `date` is a common date of every factor. */
@@ -71,6 +76,7 @@ export class RiskFactorTracker {
     this.position = target;
     const short = this.series.some((s) => s.dates.findLastIndex((d) => d <= date) < MIN_FACTOR_RETURNS);
     if (short) return undefined;
+    if (this.incremental) return this.incremental.estimateAt(date);
     // The learned forecaster's weights: only versions trained on data up to `date` (no look-ahead).
     const ml = this.options.ml
       ? { ...this.options.ml, weights: weightsAsOf(this.options.ml.weights, date) }

@@ -309,11 +309,12 @@ export function buildMarketTimeline(
     if (tracker && !estimate) {
       throw missingData("$.warmupDays", `fewer than 30 common factor returns up to ${date}: raise warmupDays`);
     }
-    const built = buildDaySnapshot(history, date, plan, {
+    const inputs = () => ({
       description: `xmargin backtest: closes of ${date} and earlier from the daily history (no later data)`,
       liquidity,
       ...(estimate ? { riskFactors: riskFactorsDoc(estimate) } : {}),
     });
+    const built = buildDaySnapshot(history, date, plan, inputs());
     for (const u of needs.optionUnderlyings) {
       if (!built.volProxyAnnual.has(u)) {
         throw missingData("$.warmupDays", `fewer than 20 ${u} returns up to ${date} for its vol proxy`);
@@ -321,11 +322,18 @@ export function buildMarketTimeline(
     }
     const spotUsd = new Map<string, number>([["USD", 1]]);
     for (const u of needs.underlyings) spotUsd.set(u, built.closeUsd.get(u)!);
+    // The snapshot document is read only on the few days the liquidation replay visits: rebuilt from the same inputs
+    // on first use rather than kept for every day (it was a third of a long timeline's heap, and the live heap sets
+    // the cost of every full garbage collection of the replays).
+    let snapshot: MarketSnapshot | undefined;
     out.push({
       date,
       dayNumber: dayNumberOf(date),
       asOfSec: closeTimeSec(date),
-      snapshot: built.snapshot,
+      get snapshot(): MarketSnapshot {
+        snapshot ??= buildDaySnapshot(history, date, plan, inputs()).snapshot;
+        return snapshot;
+      },
       market: resolveMarket(built.snapshot, HISTORY_RULES),
       spotUsd,
       ...(estimate ? { riskFactors: estimate } : {}),

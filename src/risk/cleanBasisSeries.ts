@@ -22,21 +22,38 @@ export interface CleanedSeries {
 }
 
 export function cleanBasisSeries(closes: ArrayLike<number>, options: CleaningOptions = {}): CleanedSeries {
-  const minMove = options.minMoveRel ?? 0.003;
-  const keep = options.keepShare ?? 0.25;
+  const minMove = options.minMoveRel ?? CLEANING_DEFAULTS.minMoveRel;
+  const keep = options.keepShare ?? CLEANING_DEFAULTS.keepShare;
   const out = Float64Array.from(closes);
   const replaced: number[] = [];
   for (let t = 1; t + 1 < out.length; t++) {
-    const a = out[t - 1]!;
-    const b = out[t]!;
-    const c = out[t + 1]!;
-    const into = Math.log(b / a);
-    const outOf = Math.log(c / b);
-    const smaller = Math.min(Math.abs(into), Math.abs(outOf));
-    if (into * outOf < 0 && smaller > minMove && Math.abs(into + outOf) < keep * smaller) {
-      out[t] = Math.sqrt(a * c);
+    const cleaned = reversalReplacement(out[t - 1]!, out[t]!, out[t + 1]!, minMove, keep);
+    if (cleaned !== undefined) {
+      out[t] = cleaned;
       replaced.push(t);
     }
   }
   return { closes: out, replaced };
 }
+
+/**
+ * The rule for one close `b` between the previous (already cleaned) close `a` and the next raw close `c`: the geometric
+ * mean of its neighbours when it is an outlier, else undefined (b stays).
+ */
+export function reversalReplacement(
+  a: number,
+  b: number,
+  c: number,
+  minMove: number,
+  keep: number,
+): number | undefined {
+  const into = Math.log(b / a);
+  const outOf = Math.log(c / b);
+  const smaller = Math.min(Math.abs(into), Math.abs(outOf));
+  return into * outOf < 0 && smaller > minMove && Math.abs(into + outOf) < keep * smaller
+    ? Math.sqrt(a * c)
+    : undefined;
+}
+
+/** The defaults of `CleaningOptions`. */
+export const CLEANING_DEFAULTS = { minMoveRel: 0.003, keepShare: 0.25 } as const;

@@ -188,18 +188,8 @@ export function estimateRiskFactors(
   series: readonly (PriceSeries & { volumes?: Float64Array })[],
   options: RiskFactorEstimateOptions,
 ): RiskFactorEstimate {
-  const lambda = options.lambda ?? 0.94;
-  if (!(lambda > 0 && lambda < 1)) throw invalidInput("$.lambda", "must be in (0,1)", `got ${lambda}`);
-  const windowDays = options.stressWindowDays ?? 250;
-  if (!Number.isInteger(windowDays) || windowDays < 2) {
-    throw invalidInput("$.stressWindowDays", "must be an integer >= 2");
-  }
-  const stressWeight = options.stressWeight ?? 0.25;
-  if (!(stressWeight >= 0 && stressWeight <= 1)) throw invalidInput("$.stressWeight", "must be in [0,1]");
-  const procyclicality = checkProcyclicality(options.procyclicality ?? PROCYCLICALITY_DEFAULT);
-  const method = options.method ?? "ewma";
-  const cleanBasis = options.cleanBasis ?? true;
-  const excludeDays = options.excludeDays ?? eventDaysByFactor();
+  const settings = estimateSettings(options);
+  const { lambda, windowDays, procyclicality, method, cleanBasis, excludeDays } = settings;
   const excluded: string[] = [];
   const factors: FactorReturns[] = [];
   for (const s of series) {
@@ -225,21 +215,15 @@ export function estimateRiskFactors(
     factors.push(factorReturns(cut, cleanBasis && s.symbol.startsWith("basis:")));
   }
   if (factors.length === 0) throw invalidInput("$.toDate", `no series has a close on ${options.toDate}`);
-  const n = factors.length;
-  const current = new Float64Array(n);
-  const rawVols = new Float64Array(n);
-  const vols = new Float64Array(n);
-  const largest = new Float64Array(n);
   const garchFailed: string[] = [];
   const learned = method === "ml" || method === "auto" ? learnedCurrentVols(series, options) : undefined;
-  const windows = factors.map((f, i) => {
-    current[i] = ewmaVol(f.r, lambda);
+  const stats = factors.map((f): FactorStatistics => {
+    let current = ewmaVol(f.r, lambda);
     const v = learned?.vols.get(f.name);
-    if (v !== undefined) current[i] = v;
-    rawVols[i] = ewmaVol(f.raw, lambda);
+    if (v !== undefined) current = v;
     if (method === "garch") {
       const fit = fitGarch(f.r);
-      if (fit.converged && Number.isFinite(fit.forecastVol) && fit.forecastVol > 0) current[i] = fit.forecastVol;
+      if (fit.converged && Number.isFinite(fit.forecastVol) && fit.forecastVol > 0) current = fit.forecastVol;
       else garchFailed.push(f.name);
     }
     const w = ownStressWindow(f.r, windowDays);
@@ -251,29 +235,132 @@ export function estimateRiskFactors(
       sum += f.r[t]! ** 2;
       count++;
     }
-    vols[i] = applyProcyclicality(procyclicality, {
-      current: current[i]!,
-      stressed: w.vol,
-      longRun: Math.sqrt(sum / count),
-    });
-    for (let t = 0; t < f.raw.length; t++) if (Math.abs(f.raw[t]!) > Math.abs(largest[i]!)) largest[i] = f.raw[t]!;
-    return { ...w, fromDay: f.day[w.start]!, toDay: f.day[w.end - 1]! };
+    let largest = 0;
+    for (let t = 0; t < f.raw.length; t++) if (Math.abs(f.raw[t]!) > Math.abs(largest)) largest = f.raw[t]!;
+    return {
+      name: f.name,
+      firstDate: f.firstDate,
+      currentVolDaily: current,
+      rawVolDaily: ewmaVol(f.raw, lambda),
+      stressedVolDaily: w.vol,
+      stressFromDay: f.day[w.start]!,
+      stressToDay: f.day[w.end - 1]!,
+      stressStartDate: f.dates[w.start]!,
+      stressEndDate: f.dates[w.end - 1]!,
+      longRunVolDaily: Math.sqrt(sum / count),
+      largestMoveLog: largest,
+    };
   });
+  const n = factors.length;
+  const pairs: PairCorrelation[] = [];
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
+      const wa = stats[a]!;
+      const wb = stats[b]!;
+      const inStress = (d: number) =>
+        (d >= wa.stressFromDay && d <= wa.stressToDay) || (d >= wb.stressFromDay && d <= wb.stressToDay);
+      pairs.push(pairCorrelation(factors[a]!, factors[b]!, lambda, inStress));
+    }
+  }
+  return assembleEstimate(stats, pairs, settings, {
+    toDate: options.toDate,
+    excluded,
+    volsText:
+      method === "garch"
+        ? "GARCH(1,1) MLE vols"
+        : learned
+          ? `learned forecaster vols for ${[...learned.vols.keys()].join(", ") || "no factor"}, else EWMA lambda ${lambda}`
+          : ewmaVolsText(lambda),
+    caveats:
+      (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : "") +
+      (learned?.missing.length ? `; no learned forecast for ${learned.missing.join("; ")} (EWMA used)` : ""),
+  });
+}
+
+/** How the source names EWMA vols. */
+export const ewmaVolsText = (lambda: number) => `EWMA lambda ${lambda} vols`;
+
+/** The estimate's options checked, with their defaults (shared by the from-scratch estimate and its incremental twin). */
+export interface EstimateSettings {
+  lambda: number;
+  windowDays: number;
+  stressWeight: number;
+  procyclicality: Procyclicality;
+  method: VolMethod;
+  cleanBasis: boolean;
+  excludeDays: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export function estimateSettings(options: Omit<RiskFactorEstimateOptions, "toDate">): EstimateSettings {
+  const lambda = options.lambda ?? 0.94;
+  if (!(lambda > 0 && lambda < 1)) throw invalidInput("$.lambda", "must be in (0,1)", `got ${lambda}`);
+  const windowDays = options.stressWindowDays ?? 250;
+  if (!Number.isInteger(windowDays) || windowDays < 2) {
+    throw invalidInput("$.stressWindowDays", "must be an integer >= 2");
+  }
+  const stressWeight = options.stressWeight ?? 0.25;
+  if (!(stressWeight >= 0 && stressWeight <= 1)) throw invalidInput("$.stressWeight", "must be in [0,1]");
+  return {
+    lambda,
+    windowDays,
+    stressWeight,
+    procyclicality: checkProcyclicality(options.procyclicality ?? PROCYCLICALITY_DEFAULT),
+    method: options.method ?? "ewma",
+    cleanBasis: options.cleanBasis ?? true,
+    excludeDays: options.excludeDays ?? eventDaysByFactor(),
+  };
+}
+
+/** One factor's statistics up to the as-of date, the inputs of `assembleEstimate`. */
+export interface FactorStatistics {
+  name: string;
+  /** First date of the factor's (kept) closes. */
+  firstDate: string;
+  currentVolDaily: number;
+  /** EWMA vol of the raw (uncleaned) series. */
+  rawVolDaily: number;
+  /** Realised vol of the factor's own stress window, its first and last return (day numbers and dates). */
+  stressedVolDaily: number;
+  stressFromDay: number;
+  stressToDay: number;
+  stressStartDate: string;
+  stressEndDate: string;
+  /** Equally weighted vol of the lookback (procyclicality). */
+  longRunVolDaily: number;
+  largestMoveLog: number;
+}
+
+/** A pair's correlation over its common returns: EWMA (current) and equally weighted over its stress windows. */
+export interface PairCorrelation {
+  current: number;
+  stressed: number;
+}
+
+/**
+ * The estimate from its per-factor statistics and pair correlations (pairs in row order of the upper triangle): the
+ * anti-procyclicality treatment of the vols, the blended correlation repaired to the nearest valid one, the source.
+ */
+export function assembleEstimate(
+  stats: readonly FactorStatistics[],
+  pairs: readonly PairCorrelation[],
+  settings: EstimateSettings,
+  run: { toDate: string; excluded: string[]; volsText: string; caveats: string },
+): RiskFactorEstimate {
+  const { windowDays, stressWeight, procyclicality, cleanBasis, excludeDays } = settings;
+  const n = stats.length;
   const corr = new Float64Array(n * n);
+  let k = 0;
   for (let a = 0; a < n; a++) {
     corr[a * n + a] = 1;
     for (let b = a + 1; b < n; b++) {
-      const wa = windows[a]!;
-      const wb = windows[b]!;
-      const inStress = (d: number) => (d >= wa.fromDay && d <= wa.toDay) || (d >= wb.fromDay && d <= wb.toDay);
-      const c = pairCorrelation(factors[a]!, factors[b]!, lambda, inStress);
+      const c = pairs[k++]!;
       const blended = (1 - stressWeight) * c.current + stressWeight * c.stressed;
       corr[a * n + b] = blended;
       corr[b * n + a] = blended;
     }
   }
   const correlation = nearestCorrelation(corr, n).matrix;
-  const fromDate = factors.map((f) => f.firstDate).sort()[0] ?? "";
+  const fromDate = stats.map((f) => f.firstDate).sort()[0] ?? "";
   const p = procyclicality;
   const treatment =
     p.kind === "stressWeight"
@@ -282,28 +369,29 @@ export function estimateRiskFactors(
         ? `${p.rate * 100}% buffer released in stress`
         : `${p.years}-year lookback floor`;
   return {
-    names: factors.map((f) => f.name),
-    currentVolsDaily: current,
-    rawVolsDaily: rawVols,
-    volsDaily: vols,
-    oneDayVolsDaily: Float64Array.from(factors, (f, i) => (f.name.startsWith("basis:") ? rawVols[i]! : current[i]!)),
+    names: stats.map((f) => f.name),
+    currentVolsDaily: Float64Array.from(stats, (f) => f.currentVolDaily),
+    rawVolsDaily: Float64Array.from(stats, (f) => f.rawVolDaily),
+    volsDaily: Float64Array.from(stats, (f) =>
+      applyProcyclicality(procyclicality, {
+        current: f.currentVolDaily,
+        stressed: f.stressedVolDaily,
+        longRun: f.longRunVolDaily,
+      }),
+    ),
+    oneDayVolsDaily: Float64Array.from(stats, (f) => (f.name.startsWith("basis:") ? f.rawVolDaily : f.currentVolDaily)),
     correlation,
-    largestMoveLog: largest,
+    largestMoveLog: Float64Array.from(stats, (f) => f.largestMoveLog),
     fromDate,
-    toDate: options.toDate,
-    stressWindows: factors.map((f, i) => ({
-      factor: f.name,
-      startDate: f.dates[windows[i]!.start]!,
-      endDate: f.dates[windows[i]!.end - 1]!,
-    })),
-    excluded,
+    toDate: run.toDate,
+    stressWindows: stats.map((f) => ({ factor: f.name, startDate: f.stressStartDate, endDate: f.stressEndDate })),
+    excluded: run.excluded,
     source:
-      `${method === "garch" ? "GARCH(1,1) MLE vols" : learned ? `learned forecaster vols for ${[...learned.vols.keys()].join(", ") || "no factor"}, else EWMA lambda ${lambda}` : `EWMA lambda ${lambda} vols`} per factor on its own daily closes ` +
-      `${fromDate}..${options.toDate}${cleanBasis ? ", basis series cleaned of one-day reversals" : ""}` +
+      `${run.volsText} per factor on its own daily closes ` +
+      `${fromDate}..${run.toDate}${cleanBasis ? ", basis series cleaned of one-day reversals" : ""}` +
       `${excludeDays.size > 0 ? ", token-event days left out of basis series" : ""}; ` +
       `vols with ${treatment} (EMIR RTS 153/2013 art. 28); pairwise correlation ${stressWeight * 100}% stressed` +
-      (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : "") +
-      (learned?.missing.length ? `; no learned forecast for ${learned.missing.join("; ")} (EWMA used)` : ""),
+      run.caveats,
   };
 }
 

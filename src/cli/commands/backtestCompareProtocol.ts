@@ -15,6 +15,8 @@ export interface CompareWorkerData {
 /** Main thread -> worker: run one task (structured-cloned). */
 export interface CompareTaskRequest {
   task: CompareTask;
+  /** Portfolios whose daily snapshots the worker may drop: no run left needs them (the live heap costs every GC). */
+  release: number[];
 }
 
 /**

@@ -17,7 +17,7 @@ import type { History } from "../../backtest/history/history.js";
 import type { MarketTimeline } from "../../backtest/timeline.js";
 import { XmarginError } from "../../core/errors.js";
 import type { Portfolio } from "../../schema/portfolio.js";
-import type { CompareWorkerData, CompareWorkerReply } from "./backtestCompareProtocol.js";
+import type { CompareTaskRequest, CompareWorkerData, CompareWorkerReply } from "./backtestCompareProtocol.js";
 
 export interface CompareRunInput {
   history: History;
@@ -85,6 +85,8 @@ function runInProcess(
     }
     results[task.index] = backtestNamedModel(input.history, entry, timeline, task.model, input.options, input.progress);
     seconds[task.index] = (performance.now() - started) / 1e3;
+    // A portfolio's snapshots are dropped after its last run: every live byte is re-marked by each full collection.
+    if (!tasks.some((t) => t.index > task.index && t.portfolio === task.portfolio)) timelines.delete(task.portfolio);
   }
 }
 
@@ -122,10 +124,13 @@ function runOnWorkers(
       held.set(w, mine);
       const k = pickTask(queue, mine, started);
       if (k < 0) return;
-      const [task] = queue.splice(k, 1);
-      mine.add(task!.portfolio);
-      started.add(task!.portfolio);
-      w.postMessage({ task });
+      const task = queue.splice(k, 1)[0]!;
+      mine.add(task.portfolio);
+      started.add(task.portfolio);
+      // Portfolios this worker holds that no queued run needs any more: it drops their snapshots.
+      const release = [...mine].filter((p) => !queue.some((t) => t.portfolio === p));
+      for (const p of release) if (p !== task.portfolio) mine.delete(p);
+      w.postMessage({ task, release: release.filter((p) => p !== task.portfolio) } satisfies CompareTaskRequest);
     };
     for (let k = 0; k < nWorkers; k++) {
       const w = new Worker(url, { workerData });

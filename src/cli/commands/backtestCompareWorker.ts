@@ -16,8 +16,9 @@ const data = workerData as CompareWorkerData;
 const history = data.history;
 const timelines = new Map<number, MarketTimeline>();
 
-port.on("message", ({ task }: CompareTaskRequest) => {
+port.on("message", ({ task, release }: CompareTaskRequest) => {
   const reply = (r: CompareWorkerReply) => port.postMessage(r);
+  for (const p of release) timelines.delete(p);
   try {
     const started = performance.now();
     const entry = data.portfolios[task.portfolio]!;
