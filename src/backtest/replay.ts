@@ -2,6 +2,7 @@ import { invalidInput } from "../core/errors.js";
 import { runMarginModel } from "../margin/computeMargin.js";
 import type { MarginReport } from "../margin/report.js";
 import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
+import type { ResolvedPortfolio } from "../margin/resolve/resolvedPortfolio.js";
 import { resolvePortfolio } from "../margin/resolve/resolvePortfolio.js";
 import type { AnyMarginConfig } from "../margin/resolveConfig.js";
 import type { Portfolio } from "../schema/portfolio.js";
@@ -76,16 +77,17 @@ export function templateFor(
   return createBookTemplate(portfolio, spots, referenceDate);
 }
 
-/** The day's book (re-based to its close) and the model's report on it. */
+/** The day's book (re-based to its close), the model's report on it and its items' mark values (resolved once). */
 export function marginOnDay(
   template: BookTemplate,
   day: MarketDay,
   config: AnyMarginConfig,
   carry: Readonly<Record<string, number>>,
-): { book: Portfolio; report: MarginReport } {
+): { book: Portfolio; report: MarginReport; valuesUsd: Float64Array } {
   const book = bookAt(template, day.asOfSec, day.spotUsd, carry);
-  const report = runMarginModel(resolvePortfolio(book, day.market), day.market, config);
-  return { book, report };
+  const resolved = resolvePortfolio(book, day.market);
+  const report = runMarginModel(resolved, day.market, config);
+  return { book, report, valuesUsd: valuesOf(resolved) };
 }
 
 /**
@@ -134,9 +136,8 @@ export function replayMargin(
   let modelHorizonDays = 1;
   let horizonDays = 1;
   days.forEach((day, t) => {
-    const { book, report } = marginOnDay(template, day, config, timeline.carryAnnual);
+    const { book, report, valuesUsd: v } = marginOnDay(template, day, config, timeline.carryAnnual);
     if (t === 0) modelHorizonDays = horizonOf(report);
-    const v = itemValues(book, day.market);
     const h = itemHorizons(report, v.length, fixed);
     for (const x of h) horizonDays = Math.max(horizonDays, x);
     const haircut = report.equityUsd - report.collateralValueUsd;
@@ -186,5 +187,9 @@ export function replayMargin(
 
 /** Mark value of each item of a book in a market, in the portfolio's item order (holdings, then positions). */
 function itemValues(book: Portfolio, market: ResolvedMarket): Float64Array {
-  return Float64Array.from(resolvePortfolio(book, market).items, (it) => it.valueUsd);
+  return valuesOf(resolvePortfolio(book, market));
+}
+
+function valuesOf(resolved: ResolvedPortfolio): Float64Array {
+  return Float64Array.from(resolved.items, (it) => it.valueUsd);
 }
