@@ -14,6 +14,7 @@ import type { XchainConfig } from "./config.js";
 import { exposureSd, factorExposures } from "./factorExposures.js";
 import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
+import { linearCombination } from "./linearCombination.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
 import { offsetFloor } from "./offsetFloor.js";
 import { buildFactorModel } from "./riskFactorModel.js";
@@ -24,8 +25,8 @@ import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
 const usd = (x: number) => x.toFixed(2);
 
 /**
- * Sums the P&L of the included items per group (chain) and path: `out[s * nGroups + g]`. Items sharing a vector and a
- * group are summed into one coefficient first, so each vector is scanned once per group.
+ * Sums the P&L of the included items per group (chain) and path, group-major: `out[g * nPaths + s]`. Items sharing a
+ * vector and a group are summed into one coefficient first, so each vector is read once per group, four at a time.
  */
 function accumulate(
   pnl: PnlVectors,
@@ -40,13 +41,31 @@ function accumulate(
     const key = pnl.vector[i]! * nGroups + groupOf[i]!;
     coefficients.set(key, (coefficients.get(key) ?? 0) + pnl.coefficient[i]!);
   });
-  out.fill(0);
-  for (const [key, a] of coefficients) {
-    const vec = pnl.vectors[Math.floor(key / nGroups)]!;
-    const g = key % nGroups;
-    for (let s = 0; s < pnl.nPaths; s++) out[s * nGroups + g]! += a * vec[s]!;
+  const n = pnl.nPaths;
+  for (let g = 0; g < nGroups; g++) {
+    const columns: Float64Array[] = [];
+    const scales: number[] = [];
+    for (const [key, a] of coefficients) {
+      if (key % nGroups !== g) continue;
+      columns.push(pnl.vectors[Math.floor(key / nGroups)]!);
+      scales.push(a);
+    }
+    linearCombination(out.subarray(g * n, (g + 1) * n), columns, scales);
   }
   return out;
+}
+
+/** Joint loss per path: a chain's gain offsets other chains' losses only at the offset rate. */
+function jointLoss(chainPnl: Float64Array, nChains: number, rate: number, losses: Float64Array): void {
+  const n = losses.length;
+  for (let s = 0; s < n; s++) {
+    let total = 0;
+    for (let c = 0; c < nChains; c++) {
+      const v = chainPnl[c * n + s]!;
+      total += v > 0 ? rate * v : v;
+    }
+    losses[s] = -total;
+  }
 }
 
 /**
@@ -60,9 +79,7 @@ function weightedVar(
   confidence: number,
   work: Float64Array,
 ): number {
-  let total = 0;
-  for (let s = 0; s < pathWeights.length; s++) total += pathWeights[s]!;
-  const mass = (1 - confidence) * total;
+  const mass = (1 - confidence) * tail.totalWeight;
   if (mass <= tail.tailMass) {
     let held = 0;
     for (let k = 0; k < tail.indices.length; k++) {
@@ -79,17 +96,18 @@ function isQmc(set: ScenarioSet): set is QmcScenarioSet {
 
 /**
  * The delta-normal (delta-t) loss of the included items on every path, -m sum_{f,j} a_fj G_f(t_j) from the uncapped
- * Gaussian paths, into `out`; returns its standard deviation before mixing (0: no linear exposure).
+ * Gaussian paths, into `out`.
  */
-function controlLoss(set: QmcScenarioSet, exposures: Float64Array, sd: number, out: Float64Array): void {
+function controlLoss(set: QmcScenarioSet, exposures: Float64Array, out: Float64Array): void {
   const n = set.nScenarios;
-  out.fill(0);
+  const columns: Float64Array[] = [];
+  const scales: number[] = [];
   for (let c = 0; c < exposures.length; c++) {
-    const a = exposures[c]!;
-    if (a === 0 || sd === 0) continue;
-    const col = set.gaussian.subarray(c * n, (c + 1) * n);
-    for (let s = 0; s < n; s++) out[s] = out[s]! - a * col[s]!;
+    if (exposures[c] === 0) continue;
+    columns.push(set.gaussian.subarray(c * n, (c + 1) * n));
+    scales.push(-exposures[c]!);
   }
+  linearCombination(out, columns, scales);
   const m = set.mixing;
   for (let s = 0; s < n; s++) out[s] = out[s]! * m[s]!;
 }
@@ -138,18 +156,10 @@ export function computeXchain(
     const nC = chains.length;
     const chainPnl = accumulate(pnl, chainOf, nC, modelled, scratchBuffer("chainPnl", nPaths * nC));
 
-    // Joint loss: per path, a chain's gain offsets other chains' losses only at the offset rate.
-    const rate = config.crossChainOffsetRate;
     const losses = scratchBuffer("losses", nPaths);
     const work = scratchBuffer("select", nPaths);
-    for (let s = 0; s < nPaths; s++) {
-      let total = 0;
-      for (let c = 0; c < nC; c++) {
-        const v = chainPnl[s * nC + c]!;
-        total += v > 0 ? rate * v : v;
-      }
-      losses[s] = -total;
-    }
+    const rate = config.crossChainOffsetRate;
+    jointLoss(chainPnl, nC, rate, losses);
     // Importance-sampling weights of the paths (Student-t mixing tail), when the sampler has them.
     const pathWeights = scenarios.weights;
     const tail = tailExpectation(losses, config.esConfidence, work, pathWeights);
@@ -169,19 +179,10 @@ export function computeXchain(
       const sd = exposureSd(exposures, factors.covarianceDaily, horizons.timesDays);
       if (sd > 0) {
         const control = scratchBuffer("control", nPaths);
-        controlLoss(scenarios, exposures, sd, control);
+        controlLoss(scenarios, exposures, control);
         const ct = tailExpectation(control, config.esConfidence, work, pathWeights);
         const knownEs = sd * unitEllipticalEs(config.esConfidence, config.simulation.innovations);
-        es = controlVariateEs(
-          losses,
-          control,
-          tail.valueAtRisk,
-          ct.valueAtRisk,
-          es,
-          ct.expectedShortfall,
-          knownEs,
-          pathWeights,
-        ).expectedShortfall;
+        es = controlVariateEs(losses, control, tail, ct, knownEs, pathWeights).expectedShortfall;
       }
     }
     esUsd = Math.max(0, es);
@@ -194,7 +195,7 @@ export function computeXchain(
         let acc = 0;
         for (let k = 0; k < tail.indices.length; k++) {
           const s = tail.indices[k]!;
-          acc += tail.weights[k]! * (chainPnl[s * nC + c]! > 0 ? rate : 1) * vec[s]!;
+          acc += tail.weights[k]! * (chainPnl[c * nPaths + s]! > 0 ? rate : 1) * vec[s]!;
         }
         itemRisk[i] = (-acc * pnl.coefficient[i]!) / tail.tailMass;
       }
