@@ -49,7 +49,7 @@ export function tailExpectation(
   for (let s = 0; s < n; s++) {
     const l = losses[s]!;
     if (l >= threshold) idx[m++] = s;
-    else if (l !== l) throw notANumber(s);
+    else if (Number.isNaN(l)) throw notANumber(s);
   }
   sortWorstFirst(idx, m, losses);
   const indices = Uint32Array.from(idx.subarray(0, count));
@@ -123,7 +123,7 @@ function weightedTail(
       total += pathWeights[s]!;
       const l = losses[s]!;
       if (l >= level) idx[m++] = s;
-      else if (l !== l) throw notANumber(s);
+      else if (Number.isNaN(l)) throw notANumber(s);
     }
     const tailMass = (1 - confidence) * total;
     sortWorstFirst(idx, m, losses);
