@@ -57,11 +57,14 @@ for (const pass of ["cold", "steady"]) {
     await session.post("Profiler.start");
   }
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const results = remarginShard(docs, market, config, false);
   const ms = performance.now() - t;
+  const cpuUs = process.cpuUsage(cpu).user;
   const failed = results.filter((r) => r.error).length;
   console.log(
-    `${pass}: ${n} accounts ${ms.toFixed(0)} ms, ${((ms * 1000) / n).toFixed(0)} us/account, ${failed} failed`,
+    `${pass}: ${n} accounts ${ms.toFixed(0)} ms, ${((ms * 1000) / n).toFixed(0)} us/account wall, ` +
+      `${(cpuUs / n).toFixed(0)} us/account CPU, ${failed} failed`,
   );
 }
 if (out) {

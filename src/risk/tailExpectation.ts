@@ -1,6 +1,6 @@
 import { invalidInput } from "../core/errors.js";
 import { selectKth } from "./selectKth.js";
-import { sortWorstFirst } from "./worstFirst.js";
+import { selectWorstByMass, sortWorstFirst } from "./worstFirst.js";
 
 /** Expected Shortfall of an equally weighted loss sample with the weight each scenario has in the tail. */
 export interface TailExpectation {
@@ -46,11 +46,13 @@ export function tailExpectation(
   const threshold = count > 0 ? lossQuantileAt(losses, n - count, scratch) : Number.NEGATIVE_INFINITY;
   const idx = candidatePool(n);
   let m = 0;
+  let probe = 0;
   for (let s = 0; s < n; s++) {
     const l = losses[s]!;
+    probe += l;
     if (l >= threshold) idx[m++] = s;
-    else if (Number.isNaN(l)) throw notANumber(s);
   }
+  if (Number.isNaN(probe)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
   sortWorstFirst(idx, m, losses);
   const indices = Uint32Array.from(idx.subarray(0, count));
   const weights = new Float64Array(count);
@@ -70,9 +72,9 @@ export function tailExpectation(
   };
 }
 
-/** A NaN loss has no place in a tail: an error, never a silently wrong ES. */
+/** A NaN loss (or infinite losses of both signs) has no place in a tail: an error, never a silently wrong ES. */
 function notANumber(s: number): Error {
-  return invalidInput(`$.losses[${s}]`, "must be a number", "got NaN");
+  return invalidInput(`$.losses[${s}]`, "must be a finite number");
 }
 
 /** Candidate paths of a tail, reused from call to call (the functions here are synchronous). */
@@ -119,17 +121,30 @@ function weightedTail(
   for (;;) {
     let total = 0;
     let m = 0;
+    // NaN anywhere makes the probe NaN (a loss that is never a candidate must not go unnoticed).
+    let probe = 0;
     for (let s = 0; s < n; s++) {
       total += pathWeights[s]!;
       const l = losses[s]!;
+      probe += l;
       if (l >= level) idx[m++] = s;
-      else if (Number.isNaN(l)) throw notANumber(s);
     }
+    if (Number.isNaN(probe)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
     const tailMass = (1 - confidence) * total;
-    sortWorstFirst(idx, m, losses);
+    // Sort only the candidates holding the mass (with a margin for rounding), then walk them worst first; should the
+    // walk fall short of the mass after all, every candidate is sorted.
+    let sorted = selectWorstByMass(idx, m, losses, pathWeights, tailMass * (1 + 1e-9));
+    sortWorstFirst(idx, sorted, losses);
     let mass = 0;
     let count = 0;
-    while (count < m && mass < tailMass * (1 - 1e-12)) mass += pathWeights[idx[count++]!]!;
+    while (count < sorted && mass < tailMass * (1 - 1e-12)) mass += pathWeights[idx[count++]!]!;
+    if (mass < tailMass * (1 - 1e-12) && sorted < m) {
+      sorted = m;
+      sortWorstFirst(idx, m, losses);
+      mass = 0;
+      count = 0;
+      while (count < m && mass < tailMass * (1 - 1e-12)) mass += pathWeights[idx[count++]!]!;
+    }
     if (mass >= tailMass * (1 - 1e-12) || m === n || level === Number.NEGATIVE_INFINITY || k === n) {
       const indices = Uint32Array.from(idx.subarray(0, count));
       const weights = new Float64Array(count);

@@ -55,17 +55,58 @@ function accumulate(
   return out;
 }
 
-/** Joint loss per path: a chain's gain offsets other chains' losses only at the offset rate. */
+/**
+ * Joint loss per path: a chain's gain offsets other chains' losses only at the offset rate. Without a branch on the
+ * sign (unpredictable from path to path): gain = (v + |v|) / 2 exactly, so rate x gain + (v - gain) is rate x v for a
+ * gain and v for a loss, to the bit.
+ */
 function jointLoss(chainPnl: Float64Array, nChains: number, rate: number, losses: Float64Array): void {
   const n = losses.length;
   for (let s = 0; s < n; s++) {
     let total = 0;
     for (let c = 0; c < nChains; c++) {
       const v = chainPnl[c * n + s]!;
-      total += v > 0 ? rate * v : v;
+      const gain = 0.5 * (v + Math.abs(v));
+      total += rate * gain + (v - gain);
     }
     losses[s] = -total;
   }
+}
+
+/**
+ * Euler attribution on the tail paths: item i's mean effective loss over them, -coefficient x sum_k w_k e_k v(s_k) /
+ * tail mass, e_k the offset rate where the item's chain gained on path s_k (else 1). Items sharing a vector and a
+ * chain share the sum, which is computed once for them.
+ */
+function tailAttribution(
+  pnl: PnlVectors,
+  chainOf: Int32Array,
+  nC: number,
+  chainPnl: Float64Array,
+  tail: TailExpectation,
+  rate: number,
+): (i: number) => number {
+  const nPaths = pnl.nPaths;
+  const count = tail.indices.length;
+  const effective = scratchBuffer("tailWeights", nC * count);
+  for (let c = 0; c < nC; c++) {
+    for (let k = 0; k < count; k++) {
+      effective[c * count + k] = tail.weights[k]! * (chainPnl[c * nPaths + tail.indices[k]!]! > 0 ? rate : 1);
+    }
+  }
+  const sums = new Map<number, number>();
+  return (i) => {
+    const c = chainOf[i]!;
+    const key = pnl.vector[i]! * nC + c;
+    let acc = sums.get(key);
+    if (acc === undefined) {
+      const vec = pnl.vectors[pnl.vector[i]!]!;
+      acc = 0;
+      for (let k = 0; k < count; k++) acc += effective[c * count + k]! * vec[tail.indices[k]!]!;
+      sums.set(key, acc);
+    }
+    return (-acc * pnl.coefficient[i]!) / tail.tailMass;
+  };
 }
 
 /**
@@ -188,20 +229,10 @@ export function computeXchain(
     esUsd = Math.max(0, es);
     // Euler attribution: each item's mean effective loss over the tail paths; the items add up to the ES.
     if (tail.expectedShortfall > 0) {
-      for (let i = 0; i < n; i++) {
-        if (!modelled[i]) continue;
-        const vec = pnl.vectors[pnl.vector[i]!]!;
-        const c = chainOf[i]!;
-        let acc = 0;
-        for (let k = 0; k < tail.indices.length; k++) {
-          const s = tail.indices[k]!;
-          acc += tail.weights[k]! * (chainPnl[c * nPaths + s]! > 0 ? rate : 1) * vec[s]!;
-        }
-        itemRisk[i] = (-acc * pnl.coefficient[i]!) / tail.tailMass;
-      }
+      const tailRisk = tailAttribution(pnl, chainOf, nC, chainPnl, tail, rate);
       // Scaled to the variance-reduced ES they attribute.
       const scale = esUsd / tail.expectedShortfall;
-      for (let i = 0; i < n; i++) itemRisk[i] = itemRisk[i]! * scale;
+      for (let i = 0; i < n; i++) if (modelled[i]) itemRisk[i] = tailRisk(i) * scale;
     }
     // Underlyings without risk data: their own ES each, no diversification with anything.
     for (const u of factors.unmodelled) {
