@@ -7,22 +7,12 @@ import { remarginShard } from "../src/margin/xchain/venue/remarginShard.js";
 import { XchainVenue } from "../src/margin/xchain/venue/xchainVenue.js";
 import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
 import { portfolioSchema } from "../src/schema/portfolio.js";
-import { generateXchainVenue } from "./generateXchainVenue.js";
+import { generateXchainVenue, movedSnapshot } from "./generateXchainVenue.js";
 import { emit, measureOnce, summarize } from "./measure.js";
-
-/** The snapshot with every quote of `feed` moved by `rel` (a tick of one underlying). */
-function moved(snapshot: { quotes: Array<{ feed: string; price: string }> }, feed: string, rel: number): unknown {
-  return {
-    ...snapshot,
-    quotes: snapshot.quotes.map((q) =>
-      q.feed === feed ? { ...q, price: (Number(q.price) * (1 + rel)).toPrecision(10) } : q,
-    ),
-  };
-}
 
 /**
  * `xchain-venue`: 10,000 generated xchain accounts (bench/generateXchainVenue.ts, seed 17) re-margined after one tick on
- * two worker threads (XchainVenue), five ticks of ETH +-0.1% after a first cold one. Reference in the same run: the
+ * two worker threads (XchainVenue), five ticks of ETH +0.1%, -0.2%, +0.3%... (every tick new prices) after a first cold one. Reference in the same run: the
  * per-account path before sharing (pseudo-random sampler, scenario set rebuilt for every account), timed on 100
  * accounts of the same population and scaled to 10,000.
  */
@@ -37,7 +27,7 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
     const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const ms: number[] = [];
     for (let k = 0; k < 5; k++) {
-      const tick = moved(snapshot, "ETH/USD", k % 2 === 0 ? 0.001 : -0.001);
+      const tick = movedSnapshot(snapshot, "ETH/USD", (k % 2 === 0 ? 0.001 : -0.001) * (k + 1));
       const t = process.hrtime.bigint();
       const results = await venue.tick(tick);
       ms.push(Number(process.hrtime.bigint() - t) / 1e6);
@@ -63,7 +53,7 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
       failedAccounts: failed,
       targetMs: 3_000,
       refUnsharedMsPer10k: Math.round(ref.summary.medianMs * (nAccounts / sample.length)),
-      note: "ticks of ETH +-0.1%; first tick builds each worker's scenario set and draws; gcShare not seen in workers",
+      note: "ticks of ETH +0.1%, -0.2%, +0.3%... (every tick new prices); first tick builds each worker's scenario set and draws; gcShare not seen in workers",
     });
   } finally {
     await venue.close();
