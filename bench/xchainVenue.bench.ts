@@ -4,11 +4,25 @@ import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
 import type { XchainConfig } from "../src/margin/xchain/config.js";
 import { clearSharedScenarios } from "../src/margin/xchain/sharedScenarios.js";
 import { remarginShard } from "../src/margin/xchain/venue/remarginShard.js";
-import { XchainVenue } from "../src/margin/xchain/venue/xchainVenue.js";
+import { type VenueTickPhases, XchainVenue } from "../src/margin/xchain/venue/xchainVenue.js";
 import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
 import { portfolioSchema } from "../src/schema/portfolio.js";
 import { generateXchainVenue, movedSnapshot } from "./generateXchainVenue.js";
 import { emit, measureOnce, summarize } from "./measure.js";
+
+/**
+ * One tick's phases, ms: total; per worker w: snapshot to it, market parse+resolve, accounts (of which scenario-set
+ * builds, and instrument vectors computed), results back; collection on the main thread.
+ */
+function phaseLine(p: VenueTickPhases | undefined): string {
+  if (!p) return "no phases";
+  const w = p.workers.map(
+    (x, k) =>
+      `w${k}: to ${x.toWorkerMs.toFixed(1)}, market ${x.marketMs.toFixed(1)}, accounts ${x.accountsMs.toFixed(0)} ` +
+      `(set ${x.setBuildMs.toFixed(0)} x${x.setBuilds}, ${x.vectorsComputed} vectors), back ${x.backMs.toFixed(1)}`,
+  );
+  return `total ${p.totalMs.toFixed(0)}; ${w.join("; ")}; collect ${p.collectMs.toFixed(1)}`;
+}
 
 /**
  * `xchain-venue`: 10,000 generated xchain accounts (bench/generateXchainVenue.ts, seed 17) re-margined after one tick on
@@ -25,12 +39,14 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
     const t0 = process.hrtime.bigint();
     const first = await venue.tick(snapshot);
     const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const phases = [phaseLine(venue.lastTickPhases)];
     const ms: number[] = [];
     for (let k = 0; k < 5; k++) {
       const tick = movedSnapshot(snapshot, "ETH/USD", (k % 2 === 0 ? 0.001 : -0.001) * (k + 1));
       const t = process.hrtime.bigint();
       const results = await venue.tick(tick);
       ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+      phases.push(phaseLine(venue.lastTickPhases));
       if (results.length !== nAccounts) throw new Error(`venue returned ${results.length} of ${nAccounts}`);
     }
     const failed = first.filter((r) => r.error).length;
@@ -53,6 +69,7 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
       failedAccounts: failed,
       targetMs: 3_000,
       refUnsharedMsPer10k: Math.round(ref.summary.medianMs * (nAccounts / sample.length)),
+      phases,
       note: "ticks of ETH +0.1%, -0.2%, +0.3%... (every tick new prices); first tick builds each worker's scenario set and draws; gcShare not seen in workers",
     });
   } finally {
