@@ -154,4 +154,27 @@ describe.skipIf(!existsSync(WORKER))("XchainVenue on worker threads", () => {
       await venue.close();
     }
   });
+
+  it("reports each worker's tick phases: the first tick builds the scenario set, a tick with new prices only vectors", async () => {
+    const docs = generateXchainVenue(6, 11);
+    const snapshot = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8"));
+    const venue = await XchainVenue.start(docs, xchain(), { workers: 2, workerUrl: pathToFileURL(WORKER) });
+    try {
+      await venue.tick(snapshot);
+      const first = venue.lastTickPhases!;
+      expect(first.workers).toHaveLength(2);
+      for (const w of first.workers) {
+        expect(w.setBuilds).toBeGreaterThanOrEqual(1);
+        expect(w.accountsMs).toBeGreaterThanOrEqual(w.setBuildMs);
+      }
+      await venue.tick(movedSnapshot(snapshot, "ETH/USD", 0.01));
+      const moved = venue.lastTickPhases!;
+      // prices moved, the covariance did not: the sets are reused, only the moved underlying's options recomputed
+      expect(moved.workers.map((w) => w.setBuilds)).toEqual([0, 0]);
+      expect(moved.workers.reduce((a, w) => a + w.vectorsComputed, 0)).toBeGreaterThan(0);
+      expect(moved.totalMs).toBeGreaterThanOrEqual(Math.max(...moved.workers.map((w) => w.accountsMs)));
+    } finally {
+      await venue.close();
+    }
+  });
 });
