@@ -19,6 +19,7 @@
  * the engine's current prices.
  */
 import { invalidInput } from "../../core/errors.js";
+import { findToken } from "../../market/tokenRegistry.js";
 import { KIND_CODE, type UnderlyingState } from "../../pricing/types.js";
 import { tokenKindOf } from "../common/collateralWeights.js";
 import { BAND_POINTS, oracleBucketsOf, oracleCharge, oracleFeedRel } from "../common/oracleAddOn.js";
@@ -83,6 +84,39 @@ export interface AccountGridDetail {
 
 const EMPTY_STATS: TickStats = { instrumentsRevalued: 0, groupsRecomputed: 0, accountsUpdated: 0 };
 
+/** What a bulk layout will append: accounts, items, options, (account, underlying) groups, rows per underlying. */
+class LayoutCount {
+  accounts = 0;
+  items = 0;
+  options = 0;
+  groups = 0;
+  readonly perUnderlying = new Map<string, { groups: number; rows: number }>();
+  private readonly seen = new Set<string>();
+
+  account(): void {
+    this.accounts++;
+    this.seen.clear();
+  }
+
+  /** One item of the current account; USD items sit in no book. */
+  item(isOption: boolean, underlying: string): void {
+    this.items++;
+    if (isOption) this.options++;
+    if (underlying === "USD") return;
+    let count = this.perUnderlying.get(underlying);
+    if (!count) {
+      count = { groups: 0, rows: 0 };
+      this.perUnderlying.set(underlying, count);
+    }
+    count.rows++;
+    if (!this.seen.has(underlying)) {
+      this.seen.add(underlying);
+      count.groups++;
+      this.groups++;
+    }
+  }
+}
+
 /** Batch grid re-margining engine; see the module header. */
 export class BatchGridEngine {
   readonly config: GridPmConfig;
@@ -132,6 +166,8 @@ export class BatchGridEngine {
   private relScratch = new Float64Array(16);
   private netShareScratch = new Float64Array(16);
   private readonly feedRels = new Map<string, Map<string, number>>();
+  /** Capacity hints of books not made yet (`reserveLayout`). */
+  private readonly bookHints = new Map<string, { groups: number; rows: number }>();
 
   /**
    * Lays every account out in columns (no revaluation yet: call `computeAll`).
@@ -181,6 +217,7 @@ export class BatchGridEngine {
   ): BatchGridEngine {
     const engine = new BatchGridEngine([], market, config, options);
     engine.reserveAccounts(documents.length);
+    engine.presizeDocuments(documents);
     const resolver = new BulkResolver(market, config);
     for (let i = 0; i < documents.length; i++) {
       const accountId = resolver.resolve(documents[i], firstIndex + i, engine.scratch);
@@ -364,36 +401,57 @@ export class BatchGridEngine {
 
   /** Counts what a bulk layout will append and reserves it, so each column is allocated once, not grown. */
   private presize(portfolios: readonly ResolvedPortfolio[]): void {
-    const n = portfolios.length;
-    for (const c of [this.live, this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.reserve(n);
-    for (const c of [this.itemFrom, this.itemTo, this.bucketFrom, this.bucketTo]) c.reserve(n);
-    let items = 0;
-    let options = 0;
-    let groups = 0;
-    const perBook = new Map<number, { groups: number; rows: number }>();
-    const seen = new Set<number>();
+    const count = new LayoutCount();
     for (const p of portfolios) {
-      items += p.items.length;
-      seen.clear();
-      for (const item of p.items) {
-        if (item.priced.kind === "option") options++;
-        if (item.underlying === "USD") continue;
-        const b = this.bookFor(item.underlying, item.path);
-        const count = perBook.get(b) ?? { groups: 0, rows: 0 };
-        count.rows++;
-        if (!seen.has(b)) {
-          seen.add(b);
-          count.groups++;
-          groups++;
-        }
-        perBook.set(b, count);
+      count.account();
+      for (const item of p.items) count.item(item.priced.kind === "option", item.underlying);
+    }
+    this.reserveLayout(count);
+  }
+
+  /**
+   * `presize` from untrusted documents, before they are validated: the lengths of their lists and their positions'
+   * and holdings' underlyings are capacity hints only (a wrong one costs a regrowth or spare room, never a wrong
+   * figure).
+   */
+  private presizeDocuments(documents: readonly unknown[]): void {
+    const count = new LayoutCount();
+    const fieldsOf = (x: unknown) => (typeof x === "object" && x !== null ? x : {}) as Record<string, unknown>;
+    const listOf = (d: unknown, key: string): readonly unknown[] => {
+      const list = fieldsOf(d)[key];
+      return Array.isArray(list) ? list : [];
+    };
+    for (const d of documents) {
+      count.account();
+      for (const h of listOf(d, "holdings")) {
+        const { chain, token } = fieldsOf(h);
+        const known = typeof chain === "string" && typeof token === "string" ? findToken(chain, token) : undefined;
+        count.item(false, known?.underlying ?? "USD");
+      }
+      for (const p of listOf(d, "positions")) {
+        const { kind, underlying } = fieldsOf(p);
+        count.item(kind === "option", typeof underlying === "string" ? underlying : "USD");
       }
     }
-    for (const [b, count] of perBook) this.books[b]!.reserve(count.groups, count.rows);
+    this.reserveLayout(count);
+  }
+
+  private reserveLayout(count: LayoutCount): void {
+    const n = this.ids.length + count.accounts;
+    for (const c of [this.live, this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.reserve(n);
+    for (const c of [this.itemFrom, this.itemTo, this.bucketFrom, this.bucketTo]) c.reserve(n);
+    const items = this.itemCollateral.length + count.items;
     for (const c of [this.itemCollateral, this.itemExposure, this.bucketMember]) c.reserve(items);
-    this.itemBandLoss.reserve(this.itemBandLoss.length + items * BAND_POINTS.length);
+    this.itemBandLoss.reserve(items * BAND_POINTS.length);
+    const options = this.optionBook.length + count.options;
     for (const c of [this.optionBook, this.optionItem, this.optionRelSize]) c.reserve(options);
-    for (const c of [this.groupBook, this.groupIndex]) c.reserve(groups);
+    for (const c of [this.groupBook, this.groupIndex]) c.reserve(this.groupBook.length + count.groups);
+    // Books not made yet take their hint when they are (in layout order, so in order of first appearance).
+    for (const [symbol, hint] of count.perUnderlying) {
+      const b = this.bookIndex.get(symbol);
+      if (b === undefined) this.bookHints.set(symbol, hint);
+      else this.books[b]!.reserve(hint.groups, hint.rows);
+    }
   }
 
   private haircutOf(item: ResolvedItem): number {
@@ -410,7 +468,11 @@ export class BatchGridEngine {
     if (found !== undefined) return found;
     const state = underlyingStateOf(this.market, symbol, path);
     const b = this.books.length;
-    this.books.push(new UnderlyingBook(symbol, state, this.grid, this.spotMoves, this.config));
+    const book = new UnderlyingBook(symbol, state, this.grid, this.spotMoves, this.config);
+    const hint = this.bookHints.get(symbol);
+    if (hint) book.reserve(hint.groups, hint.rows);
+    this.bookHints.delete(symbol);
+    this.books.push(book);
     this.bookIndex.set(symbol, b);
     this.bookItems.push([]);
     return b;
