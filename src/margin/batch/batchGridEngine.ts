@@ -311,8 +311,10 @@ export class BatchGridEngine {
    */
   replaceAccount(portfolio: ResolvedPortfolio): number {
     const a = this.liveIndex(portfolio.accountId);
+    // Columns first: a portfolio the engine refuses leaves the account as it was.
+    const items = this.columnsOf(portfolio);
     this.unlinkGroups(a);
-    this.layoutAndMargin(this.columnsOf(portfolio), a);
+    this.layoutAndMargin(items, a);
     return a;
   }
 
