@@ -16,7 +16,8 @@ import {
   accountMessageSchema,
   decodeMessage,
   encodeMessage,
-  type ResultMessage,
+  encodeResultBatches,
+  type OutgoingResult,
   shardDoneSchema,
   type TickMessage,
   tickMessageSchema,
@@ -120,9 +121,20 @@ export class MarginBus {
     });
   }
 
-  /** Publishes results (pipelined, all acknowledged before it resolves). */
-  async publishResults(results: readonly ResultMessage[]): Promise<void> {
-    await Promise.all(results.map((r) => this.js.publish(resultSubject(this.shardOf(r.accountId)), encodeMessage(r))));
+  /** Publishes results in batch messages per shard subject (pipelined, all acknowledged before it resolves). */
+  async publishResults(results: readonly OutgoingResult[]): Promise<void> {
+    const byShard = new Map<number, OutgoingResult[]>();
+    for (const r of results) {
+      const shard = this.shardOf(r.accountId);
+      const list = byShard.get(shard);
+      if (list) list.push(r);
+      else byShard.set(shard, [r]);
+    }
+    const sends: Array<Promise<unknown>> = [];
+    for (const [shard, list] of byShard) {
+      for (const data of encodeResultBatches(list)) sends.push(this.js.publish(resultSubject(shard), data));
+    }
+    await Promise.all(sends);
   }
 
   async publishShardDone(shard: number, seq: number): Promise<void> {

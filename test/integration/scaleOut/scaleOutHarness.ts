@@ -95,7 +95,7 @@ export interface Deployment {
   postgres: PostgresServer;
 }
 
-/** A private PostgreSQL with a store seeded with `n` generated accounts (grid model), in one transaction. */
+/** A private PostgreSQL with a store seeded with `n` generated accounts (grid model), 10,000 per transaction. */
 export async function seedDeployment(n: number, seed: number): Promise<Deployment> {
   const postgres = await startPostgres();
   try {
@@ -103,15 +103,17 @@ export async function seedDeployment(n: number, seed: number): Promise<Deploymen
     const store = await openStore(storeUrl);
     const accounts = generateAccounts(n, seed, { meanItems: 3 }).map((p) => portfolioSchema.parse(p));
     const updatedAt = new Date().toISOString();
-    await store.putAccounts(
-      accounts.map((p) => ({
-        accountId: p.accountId,
-        portfolio: p,
-        config: { model: "grid" },
-        policy: null,
-        updatedAt,
-      })),
-    );
+    for (let from = 0; from < accounts.length; from += 10_000) {
+      await store.putAccounts(
+        accounts.slice(from, from + 10_000).map((p) => ({
+          accountId: p.accountId,
+          portfolio: p,
+          config: { model: "grid" },
+          policy: null,
+          updatedAt,
+        })),
+      );
+    }
     await store.close();
     return { storeUrl, accounts, postgres };
   } catch (err) {
