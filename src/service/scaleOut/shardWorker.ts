@@ -24,6 +24,11 @@ export interface ShardWorkerOptions {
   defaultModel: string;
   /** Rows per store transaction. */
   batchSize?: number;
+  /**
+   * Shard ticks computed at once (default 2: one computing while the other's rows are written). A shard tick arriving
+   * beyond that is declined, so that an idle worker takes it.
+   */
+  shardConcurrency?: number;
   log?: (line: string) => void;
 }
 
@@ -31,6 +36,8 @@ export interface ShardWorkerOptions {
 export interface ShardWorkerStats {
   shardTicks: number;
   coalesced: number;
+  /** Shard ticks declined while busy (taken by another worker or by this one later). */
+  declined: number;
   accountsComputed: number;
   accountErrors: number;
   rowsWritten: number;
@@ -49,6 +56,7 @@ export class ShardWorker {
   readonly stats: ShardWorkerStats = {
     shardTicks: 0,
     coalesced: 0,
+    declined: 0,
     accountsComputed: 0,
     accountErrors: 0,
     rowsWritten: 0,
@@ -58,6 +66,8 @@ export class ShardWorker {
   private readonly registry: AccountRegistry;
   private readonly market = new LiveMarket();
   private readonly batchSize: number;
+  private readonly shardConcurrency: number;
+  private shardTicksRunning = 0;
   private readonly log: (line: string) => void;
   private readonly shardLocks = new Map<number, Promise<void>>();
   private readonly rulebook: Rulebook;
@@ -66,6 +76,7 @@ export class ShardWorker {
     this.store = options.store;
     this.bus = options.bus;
     this.batchSize = options.batchSize ?? 1000;
+    this.shardConcurrency = options.shardConcurrency ?? 2;
     this.log = options.log ?? (() => {});
     this.registry = registry;
     this.rulebook = rulebook;
@@ -89,9 +100,23 @@ export class ShardWorker {
       await this.refresh(m);
     });
     await this.bus.consumeShards({
-      tick: (m, shard, raw) => this.locked(shard, () => this.onTick(m, shard, raw)),
+      tick: (m, shard, raw) => this.takeShardTick(m, shard, raw),
       account: (m, shard) => this.locked(shard, () => this.onAccount(m)),
     });
+  }
+
+  /** Computes a shard's tick when this worker has room for one more, else declines it (another worker takes it). */
+  private async takeShardTick(m: TickMessage, shard: number, raw: JsMsg): Promise<void | "busy"> {
+    if (this.shardTicksRunning >= this.shardConcurrency) {
+      this.stats.declined++;
+      return "busy";
+    }
+    this.shardTicksRunning++;
+    try {
+      await this.locked(shard, () => this.onTick(m, shard, raw));
+    } finally {
+      this.shardTicksRunning--;
+    }
   }
 
   private locked(shard: number, work: () => Promise<void>): Promise<void> {
@@ -140,10 +165,9 @@ export class ShardWorker {
     }
     if (target.seq !== message.seq) this.stats.coalesced++;
     const tick = this.tickOf(target);
+    // Redelivered: declined by a busy worker, or taken over from one that died or froze (JetStream does not say which).
     this.log(
-      raw.redelivered
-        ? `shard ${shard}: taken over at seq ${tick.seq} (was at ${done})`
-        : `computing shard ${shard} at seq ${tick.seq}`,
+      `computing shard ${shard} at seq ${tick.seq}${raw.redelivered ? ` (redelivered; shard was at ${done})` : ""}`,
     );
     // Sorted: every worker cuts a shard into the same batches, so a redelivered shard repeats the same transactions.
     const accounts = [...this.registry.accounts.values()]
