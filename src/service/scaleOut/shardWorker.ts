@@ -101,12 +101,15 @@ export class ShardWorker {
     });
     await this.bus.consumeShards({
       tick: (m, shard, raw) => this.takeShardTick(m, shard, raw),
-      account: (m, shard) => this.locked(shard, () => this.onAccount(m)),
+      account: async (m, shard) => {
+        await this.locked(shard, () => this.onAccount(m));
+        return "done";
+      },
     });
   }
 
   /** Computes a shard's tick when this worker has room for one more, else declines it (another worker takes it). */
-  private async takeShardTick(m: TickMessage, shard: number, raw: JsMsg): Promise<void | "busy"> {
+  private async takeShardTick(m: TickMessage, shard: number, raw: JsMsg): Promise<"done" | "busy"> {
     if (this.shardTicksRunning >= this.shardConcurrency) {
       this.stats.declined++;
       return "busy";
@@ -114,6 +117,7 @@ export class ShardWorker {
     this.shardTicksRunning++;
     try {
       await this.locked(shard, () => this.onTick(m, shard, raw));
+      return "done";
     } finally {
       this.shardTicksRunning--;
     }

@@ -44,7 +44,7 @@ export interface BusOptions {
  * resolving "busy" declines the message: it goes back at once to be taken by another worker's waiting pull (or this
  * worker's, a moment later).
  */
-export type ShardHandler<T> = (message: T, shard: number, raw: JsMsg) => Promise<void | "busy">;
+export type ShardHandler<T> = (message: T, shard: number, raw: JsMsg) => Promise<"done" | "busy">;
 
 /** How long a worker holds a message before JetStream gives it to another worker (a dead worker's shards move). */
 const DEFAULT_ACK_WAIT_MS = 30_000;
