@@ -53,9 +53,9 @@ const DEFAULT_ACK_WAIT_MS = 30_000;
 const NAK_DELAY_MS = 1_000;
 
 /**
- * Redelivery delay of a message a busy worker declined. Every worker keeps a pull waiting on every shard, and
- * JetStream serves waiting pulls first come first served, so without declining, the worker that pulled first takes
- * every shard of a tick while the others idle (measured: with 2 and 4 workers one worker computed whole ticks).
+ * Redelivery delay of a message a busy worker declined. Every worker keeps a pull waiting on every shard and JetStream
+ * offers a message to whichever waiting pull came first; a worker taking all it is offered left the work uneven
+ * (measured at 20,000 accounts: 4 workers used 1.9, 8.2, 7.3 and 0.02 CPU seconds for the same ticks).
  */
 const BUSY_NAK_DELAY_MS = 50;
 
