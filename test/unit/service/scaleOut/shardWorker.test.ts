@@ -25,7 +25,13 @@ function heldBus() {
     publishShardDone: async () => {},
     publishResults: async () => {},
   };
-  return { bus: bus as unknown as MarginBus, handlers, release: () => waiting.splice(0).forEach((w) => w()) };
+  return {
+    bus: bus as unknown as MarginBus,
+    handlers,
+    release: () => {
+      for (const w of waiting.splice(0)) w();
+    },
+  };
 }
 
 /** Lets the handlers' queued work start (it runs in later microtasks), so `release` finds it waiting. */
