@@ -11,8 +11,46 @@ import type { FactorModel } from "./riskFactorModel.js";
  */
 export interface SharedScenarios {
   set: ScenarioSet;
-  vectors: Map<string, Float64Array>;
+  /** Instrument vectors by key, each with the market object of the tick that last read it. */
+  vectors: Map<string, { vector: Float64Array; lastMarket: object }>;
   vectorBytesLeft: number;
+}
+
+/**
+ * The shared vector under `key`, marked as read on `market`'s tick, or undefined. A vector keyed by prices (an
+ * option's) is only read again on a tick with the same prices; the mark lets `keepVector` drop the stale ones.
+ */
+export function sharedVector(shared: SharedScenarios, key: string, market: object): Float64Array | undefined {
+  const hit = shared.vectors.get(key);
+  if (!hit) return undefined;
+  if (hit.lastMarket !== market) {
+    // first read on this tick: to the back of the map, which is thus ordered from least recently read
+    shared.vectors.delete(key);
+    shared.vectors.set(key, hit);
+    hit.lastMarket = market;
+  }
+  return hit.vector;
+}
+
+/**
+ * Keeps a computed vector for the tick's other reports. When the set's budget is spent, the least recently read vectors
+ * not read on this tick (`market`) go first: without that, the vectors of earlier ticks' prices filled the budget after a few
+ * ticks and every report recomputed its options (4-5x the cost of a tick). Counted for the benchmarks.
+ */
+export function keepVector(shared: SharedScenarios, key: string, vector: Float64Array, market: object): void {
+  for (const [k, v] of shared.vectors) {
+    if (shared.vectorBytesLeft >= vector.byteLength || v.lastMarket === market) break;
+    shared.vectors.delete(k);
+    shared.vectorBytesLeft += v.vector.byteLength;
+  }
+  const kept = shared.vectorBytesLeft >= vector.byteLength;
+  stats.vectorsComputed++;
+  if (!kept) {
+    stats.vectorsUnshared++;
+    return;
+  }
+  shared.vectorBytesLeft -= vector.byteLength;
+  shared.vectors.set(key, { vector, lastMarket: market });
 }
 
 /** Scenario sets kept at once (a tick's market with a few horizon sets); least recently used goes first. */
@@ -22,18 +60,40 @@ const CACHE_ENTRIES = 4;
  * of 10,000 paths, room for every listed option of a venue at each chain's horizon.
  */
 const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
-const cache = new Map<string, SharedScenarios>();
+/** Counters since the thread started (benchmarks read them to split a tick's time; never used by the model). */
+const stats = { builds: 0, buildMs: 0, vectorsComputed: 0, vectorsUnshared: 0 };
+
+/** A copy of the counters: scenario sets built (and their time), instrument vectors computed and not kept. */
+export function sharedScenarioStats(): Readonly<typeof stats> {
+  return { ...stats };
+}
+
+/** Entries with the covariance each set was drawn with (a copy), to check a hit against. */
+const cache = new Map<string, { shared: SharedScenarios; covarianceDaily: Float64Array }>();
 
 /**
  * The key holds exactly what the paths depend on: factor names, the covariance's values, the horizon points and the
  * simulation settings. Market objects, portfolios and unrelated config (jumps, floors, oracle...) are not in it, so
- * neither a new snapshot object with the same numbers nor an idle parameter defeats the cache.
+ * neither a new snapshot object with the same numbers nor an idle parameter defeats the cache. The covariance enters
+ * as a hash of its bits (formatting its numbers cost more than the rest of a report's lookup); a hit is then checked
+ * against the entry's own copy, value by value.
  */
 function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
   const { paths, seed, sampler, innovations, tailCapSd, antithetic } = simulation;
   const law = innovations.kind === "studentT" ? `t${innovations.nu}` : "n";
   const anti = sampler === "pseudoRandom" && antithetic ? "a" : "";
-  return `${factors.names.join(",")}#${factors.covarianceDaily.join(",")}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
+  return `${factors.names.join(",")}#${bitsHash(factors.covarianceDaily)}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
+}
+
+/** FNV-1a over the 32-bit words of a Float64Array's values. */
+function bitsHash(values: Float64Array): string {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) {
+    h ^= words[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${values.length}:${(h >>> 0).toString(36)}`;
 }
 
 /** FNV-1a of a name, to give an unmodelled underlying a Sobol slot of its own. */
@@ -64,11 +124,12 @@ export function sharedScenarios(
 ): SharedScenarios {
   const key = keyOf(factors, timesDays, simulation);
   const hit = cache.get(key);
-  if (hit) {
+  if (hit && sameValues(hit.covarianceDaily, factors.covarianceDaily)) {
     cache.delete(key);
     cache.set(key, hit);
-    return hit;
+    return hit.shared;
   }
+  const started = performance.now();
   const common = {
     factorNames: factors.names,
     covarianceDaily: factors.covarianceDaily,
@@ -87,10 +148,19 @@ export function sharedScenarios(
           layout: "factor-major",
           streams: "perFactor",
         });
+  stats.builds++;
+  stats.buildMs += performance.now() - started;
   const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET };
-  cache.set(key, entry);
+  cache.delete(key);
+  cache.set(key, { shared: entry, covarianceDaily: factors.covarianceDaily.slice() });
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return entry;
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /** Empties the cache (benchmarks of the cold path; tests). */

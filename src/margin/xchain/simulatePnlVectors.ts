@@ -7,7 +7,7 @@ import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import type { Horizons } from "./horizons.js";
 import { impliedVolMove } from "./impliedVolMove.js";
 import type { FactorModel } from "./riskFactorModel.js";
-import type { SharedScenarios } from "./sharedScenarios.js";
+import { keepVector, type SharedScenarios, sharedVector } from "./sharedScenarios.js";
 
 const DAYS_PER_YEAR = 365;
 
@@ -27,6 +27,13 @@ export interface PnlVectors {
 }
 
 export type OptionRevaluation = "exact" | "interpolated";
+
+/** The column of a factor an item does not have (USD), shared read-only so that a report does not allocate one. */
+let zeroBuffer = new Float64Array(0);
+function zeroColumn(nPaths: number): Float64Array {
+  if (zeroBuffer.length < nPaths) zeroBuffer = new Float64Array(nPaths);
+  return zeroBuffer.subarray(0, nPaths);
+}
 
 /**
  * An option as revalued at the end of its liquidation horizon: years left to expiry (0 once expired), the factor
@@ -52,8 +59,8 @@ export function optionAtHorizon(
  *   grid of exact values (src/pricing/optionPnlGrid.ts).
  * Allocation is per factor column and per vector, never per path. Vectors are shared through `shared.vectors`:
  * a linear group's vector, and an option's P&L per unit (coefficient = size) keyed by every input of its
- * revaluation, are computed once per scenario set and reused by every report on the tick (until the set's memory
- * budget is spent; then per report).
+ * revaluation, are computed once per scenario set and reused by every report on the tick (the set's memory budget
+ * drops earlier ticks' vectors first; beyond it, per report).
  */
 export function simulatePnlVectors(
   items: readonly ResolvedItem[],
@@ -70,7 +77,7 @@ export function simulatePnlVectors(
   const nT = scenarios.nTimes;
   const nF = scenarios.nFactors;
   const r = scenarios.logReturns;
-  const zeros = new Float64Array(nPaths);
+  const zeros = zeroColumn(nPaths);
   const columns = new Map<number, Float64Array>();
   const factorMajor = scenarios.layout === "factor-major";
   // The (factor, time) columns items read, contiguous so the loops below scan memory in order: a view of a
@@ -89,11 +96,7 @@ export function simulatePnlVectors(
   };
   const vectors: Float64Array[] = [];
   const linearGroups = new Map<string, number>();
-  const remember = (key: string, v: Float64Array): void => {
-    if (shared.vectorBytesLeft < v.byteLength) return;
-    shared.vectorBytesLeft -= v.byteLength;
-    shared.vectors.set(key, v);
-  };
+  const remember = (key: string, v: Float64Array): void => keepVector(shared, key, v, market);
   const vector = new Int32Array(items.length);
   const coefficient = new Float64Array(items.length);
 
@@ -109,7 +112,7 @@ export function simulatePnlVectors(
       const key = `${fP}|${fB}|${j}`;
       let v = linearGroups.get(key);
       if (v === undefined) {
-        let rel = shared.vectors.get(`L${key}`);
+        let rel = sharedVector(shared, `L${key}`, market);
         if (!rel) {
           const bs = column(fB, j);
           rel = new Float64Array(nPaths);
@@ -135,7 +138,7 @@ export function simulatePnlVectors(
       `${item.volAnnual}|${minVolAnnual}|${base}|${optionRevaluation}|${variance}|${volMoveResponse}`;
     vector[i] = vectors.length;
     coefficient[i] = p.size;
-    const known = shared.vectors.get(key);
+    const known = sharedVector(shared, key, market);
     if (known) {
       vectors.push(known);
       return;
