@@ -15,6 +15,7 @@ import {
   PROCYCLICALITY_DEFAULT,
   type Procyclicality,
 } from "./procyclicality.js";
+import { residualQuantiles } from "./residualQuantiles.js";
 
 /** Vol methods: the statistical ones and the learned forecaster (`ml`, or `auto` where the report moved the default). */
 export type VolMethod = "ewma" | "garch" | "ml" | "auto";
@@ -65,6 +66,12 @@ export interface RiskFactorEstimate {
   oneDayVolsDaily: Float64Array;
   /** Blended, repaired correlation, row-major. */
   correlation: Float64Array;
+  /**
+   * Per factor, the empirical quantiles of its EWMA-standardised residuals at the normal scores of
+   * src/core/residualScores.ts (filtered historical simulation's marginal law), or undefined for a history shorter
+   * than MIN_RESIDUALS residuals.
+   */
+  residualQuantiles: (Float64Array | undefined)[];
   /** Largest observed 1-day log move per factor (signed: the larger of the up and down moves in size). */
   largestMoveLog: Float64Array;
   fromDate: string;
@@ -110,13 +117,19 @@ function factorReturns(s: PriceSeries, clean: boolean): FactorReturns {
   return { name: s.symbol, day, span, r, raw, firstDate: s.dates[0]!, dates: s.dates.slice(1) };
 }
 
-/** RiskMetrics EWMA vol of one return series, seeded with the mean square of the first 20 returns. */
-function ewmaVol(r: Float64Array, lambda: number): number {
+/**
+ * RiskMetrics EWMA vol of one return series, seeded with the mean square of the first 20 returns. `residuals`, when
+ * given (length r.length - 20), receives each later return over the vol forecast the day before, r_t / sigma_{t|t-1}.
+ */
+function ewmaVol(r: Float64Array, lambda: number, residuals?: Float64Array): number {
   const k = Math.min(EWMA_DEFAULT_INIT_WINDOW, r.length);
   let v = 0;
   for (let t = 0; t < k; t++) v += r[t]! ** 2;
   v /= k;
-  for (let t = k; t < r.length; t++) v = lambda * v + (1 - lambda) * r[t]! ** 2;
+  for (let t = k; t < r.length; t++) {
+    if (residuals) residuals[t - k] = v > 0 ? r[t]! / Math.sqrt(v) : 0;
+    v = lambda * v + (1 - lambda) * r[t]! ** 2;
+  }
   return Math.sqrt(v);
 }
 
@@ -230,10 +243,13 @@ export function estimateRiskFactors(
   const rawVols = new Float64Array(n);
   const vols = new Float64Array(n);
   const largest = new Float64Array(n);
+  const residualTables: (Float64Array | undefined)[] = [];
   const garchFailed: string[] = [];
   const learned = method === "ml" || method === "auto" ? learnedCurrentVols(series, options) : undefined;
   const windows = factors.map((f, i) => {
-    current[i] = ewmaVol(f.r, lambda);
+    const residuals = new Float64Array(Math.max(0, f.r.length - EWMA_DEFAULT_INIT_WINDOW));
+    current[i] = ewmaVol(f.r, lambda, residuals);
+    residualTables.push(residualQuantiles(residuals));
     const v = learned?.vols.get(f.name);
     if (v !== undefined) current[i] = v;
     rawVols[i] = ewmaVol(f.raw, lambda);
@@ -288,6 +304,7 @@ export function estimateRiskFactors(
     volsDaily: vols,
     oneDayVolsDaily: Float64Array.from(factors, (f, i) => (f.name.startsWith("basis:") ? rawVols[i]! : current[i]!)),
     correlation,
+    residualQuantiles: residualTables,
     largestMoveLog: largest,
     fromDate,
     toDate: options.toDate,

@@ -32,6 +32,8 @@ export interface ResolvedRiskFactors {
   volsDaily: Float64Array;
   /** Current daily vols before the anti-procyclicality floor (backtesting only); volsDaily where the snapshot has none. */
   backtestVolsDaily: Float64Array;
+  /** Per factor, its standardised-residual quantiles (schema `residualQuantiles`), or undefined. */
+  residualQuantiles: (Float64Array | undefined)[];
   /** Row-major correlation matrix, names.length squared. */
   correlation: Float64Array;
 }

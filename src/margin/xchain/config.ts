@@ -63,6 +63,12 @@ export const xchainConfigSchema = z
         innovations: z.discriminatedUnion("kind", [
           z.object({ kind: z.literal("normal") }).strict(),
           z.object({ kind: z.literal("studentT"), nu: z.number().gt(2).max(1000) }).strict(),
+          /**
+           * Filtered historical simulation (Barone-Adesi et al. 1999): each factor's marginal is its own empirical
+           * EWMA-standardised residuals (snapshot `residualQuantiles`) times its vol, joined by a Student-t(nu) copula;
+           * a factor without residuals in the snapshot keeps the t(nu) marginal.
+           */
+          z.object({ kind: z.literal("filteredHistorical"), nu: z.number().gt(2).max(1000) }).strict(),
         ]),
       })
       .strict(),
@@ -187,7 +193,7 @@ export const xchainDefaults: XchainConfig = {
     antithetic: true,
     optionRevaluation: "interpolated",
     tailCapSd: 15,
-    innovations: { kind: "studentT", nu: 4 },
+    innovations: { kind: "filteredHistorical", nu: 4 },
   },
   esConfidence: 0.975,
   varConfidence: 0.99,

@@ -1,5 +1,6 @@
 import { LEVEL_STRIDE, qmcScenarios } from "../../risk/qmc/qmcScenarios.js";
 import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js";
+import { applyResidualMarginals } from "../../risk/scenarios/residualMarginals.js";
 import type { ScenarioSet } from "../../risk/scenarios/scenarioSet.js";
 import type { XchainConfig } from "./config.js";
 import type { FactorModel } from "./riskFactorModel.js";
@@ -31,7 +32,12 @@ const cache = new Map<string, SharedScenarios>();
  */
 function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
   const { paths, seed, sampler, innovations, tailCapSd, antithetic } = simulation;
-  const law = innovations.kind === "studentT" ? `t${innovations.nu}` : "n";
+  const law =
+    innovations.kind === "studentT"
+      ? `t${innovations.nu}`
+      : innovations.kind === "filteredHistorical"
+        ? `fhs${innovations.nu}:${factors.residualQuantiles.map((q) => q?.join(";") ?? "").join("/")}`
+        : "n";
   const anti = sampler === "pseudoRandom" && antithetic ? "a" : "";
   return `${factors.names.join(",")}#${factors.covarianceDaily.join(",")}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
 }
@@ -87,6 +93,11 @@ export function sharedScenarios(
           layout: "factor-major",
           streams: "perFactor",
         });
+  const law = simulation.innovations;
+  if (law.kind === "filteredHistorical") {
+    const sd = factors.covarianceDaily.filter((_, k) => k % (factors.names.length + 1) === 0).map(Math.sqrt);
+    applyResidualMarginals(set, sd, factors.residualQuantiles, law.nu, simulation.tailCapSd);
+  }
   const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET };
   cache.set(key, entry);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
