@@ -7,6 +7,7 @@ import { learnedVols } from "./forecast/currentVols.js";
 import type { ForecastSeries } from "./forecast/features.js";
 import type { ForecastWeights } from "./forecast/mlp.js";
 import { fitGarch } from "./garch.js";
+import { fitMoveResponse } from "./impliedVolResponse.js";
 import { nearestCorrelation } from "./nearestCorrelation.js";
 import type { PriceSeries } from "./priceHistory.js";
 import {
@@ -41,6 +42,11 @@ export interface RiskFactorEstimateOptions {
   method?: VolMethod;
   /** Artefacts and the cross-asset (BTC) series the "ml" and "auto" methods need. */
   ml?: { weights: readonly ForecastWeights[]; market: ForecastSeries };
+  /**
+   * Standardised residuals kept for a factor's residual quantiles (filtered historical simulation), the latest ones;
+   * default 1461, four years of daily returns (`RESIDUAL_WINDOW_DAYS`).
+   */
+  residualWindowDays?: number;
   /** Clean `basis:*` series of one-day reversals before estimation (cleanBasisSeries), default true. */
   cleanBasis?: boolean;
   /**
@@ -72,6 +78,11 @@ export interface RiskFactorEstimate {
    * than MIN_RESIDUALS residuals.
    */
   residualQuantiles: (Float64Array | undefined)[];
+  /**
+   * Per factor, an implied-vol factor's fitted response to its underlying's move, k in log change = k (z^2 - 1) + e
+   * (impliedVolResponse.ts; its vol and correlations are then those of e); NaN for other factors.
+   */
+  moveResponse: Float64Array;
   /** Largest observed 1-day log move per factor (signed: the larger of the up and down moves in size). */
   largestMoveLog: Float64Array;
   fromDate: string;
@@ -84,6 +95,14 @@ export interface RiskFactorEstimate {
 }
 
 const dayNumber = utcDayNumber;
+
+/**
+ * Four years of daily returns: a pool that holds a whole crypto cycle with several stress episodes (2020-03, 2021-05,
+ * 2022-06 and 2022-11 are all in every 4-year window from 2022 on), without the thin markets of a series' first years
+ * (BTC 2014-2017) that a full-history pool keeps for ever; reports/xchain-validation.md shows the full history and
+ * 3- and 5-year windows beside it.
+ */
+export const RESIDUAL_WINDOW_DAYS = 1461;
 
 /** One factor's daily-equivalent returns: a k-day gap's return is scaled by 1/sqrt(k) and kept as one observation. */
 interface FactorReturns {
@@ -131,6 +150,22 @@ function ewmaVol(r: Float64Array, lambda: number, residuals?: Float64Array): num
     v = lambda * v + (1 - lambda) * r[t]! ** 2;
   }
   return Math.sqrt(v);
+}
+
+/**
+ * An implied-vol factor ("vol:X", its series the implied-vol level) with its underlying X in the set: fits X's move
+ * response (impliedVolResponse.ts), replaces the factor's returns by the residual e (the part the simulation draws)
+ * and returns k; NaN for any other factor.
+ */
+function removeMoveResponse(f: FactorReturns, all: readonly FactorReturns[], lambda: number): number {
+  const u = f.name.startsWith("vol:") ? all.find((g) => g.name === f.name.slice(4)) : undefined;
+  if (!u) return Number.NaN;
+  const z = new Float64Array(Math.max(0, u.r.length - EWMA_DEFAULT_INIT_WINDOW));
+  ewmaVol(u.r, lambda, z);
+  const fit = fitMoveResponse(f.r, f.day, z, u.day.subarray(u.day.length - z.length));
+  f.r = fit.residual;
+  f.raw = fit.residual;
+  return fit.k;
 }
 
 /** The factor's own most volatile window of `w` returns (realised vol), earliest on ties. */
@@ -212,6 +247,10 @@ export function estimateRiskFactors(
   const procyclicality = checkProcyclicality(options.procyclicality ?? PROCYCLICALITY_DEFAULT);
   const method = options.method ?? "ewma";
   const cleanBasis = options.cleanBasis ?? true;
+  const residualWindow = options.residualWindowDays ?? RESIDUAL_WINDOW_DAYS;
+  if (!Number.isInteger(residualWindow) || residualWindow < 1) {
+    throw invalidInput("$.residualWindowDays", "must be an integer >= 1");
+  }
   const excludeDays = options.excludeDays ?? eventDaysByFactor();
   const excluded: string[] = [];
   const factors: FactorReturns[] = [];
@@ -239,6 +278,7 @@ export function estimateRiskFactors(
   }
   if (factors.length === 0) throw invalidInput("$.toDate", `no series has a close on ${options.toDate}`);
   const n = factors.length;
+  const moveResponse = Float64Array.from(factors, (f) => removeMoveResponse(f, factors, lambda));
   const current = new Float64Array(n);
   const rawVols = new Float64Array(n);
   const vols = new Float64Array(n);
@@ -249,7 +289,7 @@ export function estimateRiskFactors(
   const windows = factors.map((f, i) => {
     const residuals = new Float64Array(Math.max(0, f.r.length - EWMA_DEFAULT_INIT_WINDOW));
     current[i] = ewmaVol(f.r, lambda, residuals);
-    residualTables.push(residualQuantiles(residuals));
+    residualTables.push(residualQuantiles(residuals.subarray(Math.max(0, residuals.length - residualWindow))));
     const v = learned?.vols.get(f.name);
     if (v !== undefined) current[i] = v;
     rawVols[i] = ewmaVol(f.raw, lambda);
@@ -305,6 +345,7 @@ export function estimateRiskFactors(
     oneDayVolsDaily: Float64Array.from(factors, (f, i) => (f.name.startsWith("basis:") ? rawVols[i]! : current[i]!)),
     correlation,
     residualQuantiles: residualTables,
+    moveResponse,
     largestMoveLog: largest,
     fromDate,
     toDate: options.toDate,

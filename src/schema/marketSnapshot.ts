@@ -152,6 +152,12 @@ export const riskFactorsSchema = z
                 message: "must be ascending",
               })
               .optional(),
+            /**
+             * An implied-vol factor ("vol:X") estimated from an implied-vol history: its fitted response to X's move,
+             * k in log change = k (z^2 - 1) + e, z the move in its sd; the factor's vol is then that of e. Absent: the
+             * model's configured response.
+             */
+            moveResponse: decimalString.optional(),
           })
           .strict(),
       )

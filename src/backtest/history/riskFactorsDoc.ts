@@ -24,6 +24,7 @@ export function riskFactorsDoc(e: RiskFactorEstimate, source: string = e.source)
       volDaily: num(e.volsDaily[i]!),
       backtestVolDaily: num(e.oneDayVolsDaily[i]!),
       ...residualField(e.residualQuantiles[i]),
+      ...(Number.isFinite(e.moveResponse[i]!) ? { moveResponse: num(e.moveResponse[i]!) } : {}),
     })),
     correlations: e.names.map((_, i) =>
       e.names.map((__, j) => (i === j ? "1" : num(e.correlation[Math.min(i, j) * n + Math.max(i, j)]!))),

@@ -112,6 +112,11 @@ export function resolveMarket(
           )
         : undefined,
     ),
+    moveResponse: Float64Array.from(rf.factors, (f, i) =>
+      f.moveResponse === undefined
+        ? Number.NaN
+        : parseDecimal(f.moveResponse, `$.riskFactors.factors[${i}].moveResponse`),
+    ),
     correlation: Float64Array.from(
       rf.correlations.flatMap((row, i) => row.map((c, j) => parseDecimal(c, `$.riskFactors.correlations[${i}][${j}]`))),
     ),

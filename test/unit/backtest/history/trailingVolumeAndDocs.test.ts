@@ -35,6 +35,7 @@ describe("riskFactorsDoc", () => {
       fromDate: "2023-01-01",
       toDate: "2023-06-30",
       residualQuantiles: [undefined, undefined],
+      moveResponse: Float64Array.of(Number.NaN, Number.NaN),
       largestMoveLog: Float64Array.of(0.2, 0.3),
       stressWindows: [
         { factor: "BTC", startDate: "2022-01-01", endDate: "2022-12-31" },
