@@ -25,6 +25,18 @@ const CACHE_ENTRIES = 4;
 const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
 const cache = new Map<string, SharedScenarios>();
 
+/** A residual table's text in the key, made once per table (a tick's reports share the snapshot's tables). */
+const tableKeys = new WeakMap<Float64Array, string>();
+function tableKey(q: Float64Array | undefined): string {
+  if (!q) return "";
+  let key = tableKeys.get(q);
+  if (key === undefined) {
+    key = q.join(";");
+    tableKeys.set(q, key);
+  }
+  return key;
+}
+
 /**
  * The key holds exactly what the paths depend on: factor names, the covariance's values, the horizon points and the
  * simulation settings. Market objects, portfolios and unrelated config (jumps, floors, oracle...) are not in it, so
@@ -36,7 +48,7 @@ function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: Xchain
     innovations.kind === "studentT"
       ? `t${innovations.nu}`
       : innovations.kind === "filteredHistorical"
-        ? `fhs${innovations.nu}:${factors.residualQuantiles.map((q) => q?.join(";") ?? "").join("/")}`
+        ? `fhs${innovations.nu}:${factors.residualQuantiles.map(tableKey).join("/")}`
         : "n";
   const anti = sampler === "pseudoRandom" && antithetic ? "a" : "";
   return `${factors.names.join(",")}#${factors.covarianceDaily.join(",")}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
