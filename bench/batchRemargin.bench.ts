@@ -91,15 +91,50 @@ async function benchResolved(
   const gc = collectGarbage();
   const n = docs.length;
   if (has("onboarding")) {
-    // Documents straight into the columns (validate, resolve and lay out one account at a time), measured first,
-    // while no resolved accounts are alive; the two-step lines below (parse_resolve + layout) are its reference.
-    const streamed = measureOnce(() => BatchGridEngine.fromDocuments(docs, market, config).nAccounts);
+    // Bulk onboarding (documents straight into the columns, `bulkResolve`), measured first, while no resolved
+    // accounts are alive; the two-step lines below (parse_resolve + layout) are its reference in the same run.
+    let nBuilt = 0;
+    const c0 = process.cpuUsage();
+    const bulk = summarize(
+      measure(
+        () => {
+          nBuilt = BatchGridEngine.fromDocuments(docs, market, config).nAccounts;
+        },
+        5,
+        { minCalls: 1, warmupMs: 0 },
+      ),
+    );
+    const cpu = process.cpuUsage(c0);
     emit({
-      bench: `grid_onboarding_${tag}_streamed`,
+      bench: `grid_onboarding_${tag}_bulk`,
       threads: 1,
-      accounts: streamed.value,
-      ...streamed.summary,
-      usPerAccount: perAccountUs(streamed.summary.medianMs, n),
+      accounts: nBuilt,
+      ...bulk,
+      usPerAccountMin: perAccountUs(bulk.minMs, n),
+      usPerAccount: perAccountUs(bulk.medianMs, n),
+      usPerAccountP90: perAccountUs(bulk.p90Ms, n),
+      cpuUsPerAccount: Number(((cpu.user + cpu.system) / (6 * n)).toFixed(2)),
+      targetUsPerAccount: 30,
+    });
+    gc();
+    // The same on 2 workers: each validates, resolves and lays out its shard (documents cloned to it).
+    const sharded = summarize(
+      await measureAsync(
+        async () => {
+          const engine = await ShardedBatchGridEngine.fromDocuments(docs, market, config);
+          await engine.close();
+        },
+        3,
+        { minCalls: 1, warmupMs: 0 },
+      ),
+    );
+    emit({
+      bench: `grid_onboarding_${tag}_bulk`,
+      threads: 2,
+      ...sharded,
+      usPerAccountMin: perAccountUs(sharded.minMs, n),
+      usPerAccount: perAccountUs(sharded.medianMs, n),
+      usPerAccountP90: perAccountUs(sharded.p90Ms, n),
       targetUsPerAccount: 30,
     });
     gc();
@@ -173,16 +208,8 @@ async function benchResolved(
     if (has("onboarding")) benchAccountUpdates(engine, market);
   }
 
-  if (has("batch") || has("onboarding")) {
-    const sharded = await measureOnceAsync(() => ShardedBatchGridEngine.fromDocuments(docs, market, config));
-    emit({
-      bench: `grid_onboarding_${tag}_parse_resolve_layout`,
-      threads: 2,
-      ...sharded.summary,
-      usPerAccount: perAccountUs(sharded.summary.medianMs, n),
-      targetUsPerAccount: 30,
-    });
-    const engine = sharded.value;
+  if (has("batch")) {
+    const engine = await ShardedBatchGridEngine.fromDocuments(docs, market, config);
     try {
       if (has("batch")) {
         emit({
@@ -200,18 +227,6 @@ async function benchResolved(
       await engine.close();
     }
   }
-}
-
-async function measureOnceAsync<T>(fn: () => Promise<T>) {
-  let value: T | undefined;
-  const sample = await measureAsync(
-    async () => {
-      value = await fn();
-    },
-    1,
-    { minCalls: 0, warmupMs: 0 },
-  );
-  return { value: value as T, summary: summarize(sample) };
 }
 
 function benchTicks(engine: BatchGridEngine, market: ResolvedMarket, name: string, symbols = SYMBOLS): void {
@@ -324,14 +339,29 @@ async function benchOwnInstruments(
   }
   for (const backend of backends) {
     setBlack76Backend(backend);
+    const t0 = performance.now();
     const sharded = await ShardedBatchGridEngine.fromDocuments(distinct, market, config);
+    const onboardMs = performance.now() - t0;
     try {
       await sharded.computeAll();
+      // Process RSS (main thread and workers), and what the workers' engines hold in typed arrays.
+      const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+      const stateMb = Math.round(sharded.workerStateBytes.reduce((x, y) => x + y, 0) / 2 ** 20);
       const next = tickAlternating(market, "BTC");
       let k = 0;
       const sample = await measureAsync(() => sharded.tick("BTC", next(k++)), 10, { minCalls: 2, warmupMs: 2_000 });
       const cpuMs = await cpuMsPerCall(() => sharded.tick("BTC", next(k++)), 3);
-      emit({ bench: name, threads: 2, black76: backend, ...summarize(sample), cpuMsPerTick: cpuMs, targetMs: target });
+      emit({
+        bench: name,
+        threads: 2,
+        black76: backend,
+        ...summarize(sample),
+        cpuMsPerTick: cpuMs,
+        targetMs: target,
+        onboardingUsPerAccount: perAccountUs(onboardMs, docs.length),
+        rssMb,
+        engineStateMb: stateMb,
+      });
     } finally {
       await sharded.close();
     }

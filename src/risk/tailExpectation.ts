@@ -1,5 +1,6 @@
 import { invalidInput } from "../core/errors.js";
 import { selectKth } from "./selectKth.js";
+import { selectWorstByMass, sortWorstFirst } from "./worstFirst.js";
 
 /** Expected Shortfall of an equally weighted loss sample with the weight each scenario has in the tail. */
 export interface TailExpectation {
@@ -13,12 +14,15 @@ export interface TailExpectation {
   weights: Float64Array;
   /** Total tail mass in scenarios: (1 - confidence) x n. */
   tailMass: number;
+  /** Total weight of all scenarios: n, or the sum of the path weights. */
+  totalWeight: number;
 }
 
 /**
  * ES with its tail, so that a model can attribute ES to positions (Euler allocation: each position's mean P&L over
  * the same tail scenarios and weights adds up to the ES exactly). Finds the tail threshold by selection (quickselect,
- * linear on average) in `scratch` and one pass for the indices, so only the tail's few indices are sorted.
+ * linear on average) in `scratch` and one pass for the indices, so only the tail's few indices are sorted
+ * (src/risk/worstFirst.ts).
  * @param losses one loss per scenario (positive = loss), equally likely
  * @param confidence e.g. 0.975
  * @param scratch optional buffer of at least losses.length, overwritten (saves an allocation per call)
@@ -40,15 +44,17 @@ export function tailExpectation(
   const fraction = tailMass - full > 1e-9 ? tailMass - full : 0;
   const count = Math.min(n, full + (fraction > 0 ? 1 : 0));
   const threshold = count > 0 ? lossQuantileAt(losses, n - count, scratch) : Number.NEGATIVE_INFINITY;
-  const above: number[] = [];
-  const at: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const l = losses[k]!;
-    if (l > threshold) above.push(k);
-    else if (l === threshold) at.push(k);
+  const idx = candidatePool(n);
+  let m = 0;
+  let probe = 0;
+  for (let s = 0; s < n; s++) {
+    const l = losses[s]!;
+    probe += l;
+    if (l >= threshold) idx[m++] = s;
   }
-  above.sort((a, b) => losses[b]! - losses[a]! || a - b);
-  const indices = Uint32Array.from([...above, ...at.slice(0, count - above.length)]);
+  if (Number.isNaN(probe)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
+  sortWorstFirst(idx, m, losses);
+  const indices = Uint32Array.from(idx.subarray(0, count));
   const weights = new Float64Array(count);
   let sum = 0;
   for (let k = 0; k < count; k++) {
@@ -62,10 +68,46 @@ export function tailExpectation(
     indices,
     weights,
     tailMass,
+    totalWeight: n,
   };
 }
 
-/** The weighted tail: candidates by selection (4.5x the unweighted tail count, doubled until they hold the mass). */
+/** A NaN loss (or infinite losses of both signs) has no place in a tail: an error, never a silently wrong ES. */
+function notANumber(s: number): Error {
+  return invalidInput(`$.losses[${s}]`, "must be a finite number");
+}
+
+/** Candidate paths of a tail, reused from call to call (the functions here are synchronous). */
+let pool = new Int32Array(0);
+function candidatePool(n: number): Int32Array {
+  if (pool.length < n) pool = new Int32Array(n);
+  return pool;
+}
+
+/** Paths screened: every SCREEN_STRIDE-th loss (odd, so that it samples every part of a Sobol sequence). */
+const SCREEN_STRIDE = 7;
+
+/**
+ * A loss level with, most likely, at least `k` of the losses at or above it: the matching rank of a 1-in-7 sample,
+ * with 25% to spare. Only a guess that saves selecting over every path; the caller checks that it sufficed.
+ */
+function screenLevel(losses: Float64Array, k: number, scratch?: Float64Array): number {
+  const n = losses.length;
+  const m = Math.floor((n - 1) / SCREEN_STRIDE) + 1;
+  const r = Math.ceil((1.25 * k * m) / n) + 2;
+  if (m < 64 || r >= m) return Number.NEGATIVE_INFINITY;
+  const work = scratch && scratch.length >= m ? scratch.subarray(0, m) : new Float64Array(m);
+  for (let j = 0; j < m; j++) work[j] = losses[j * SCREEN_STRIDE]!;
+  return selectKth(work, m - r);
+}
+
+/**
+ * The weighted tail: the worst paths, worst first, until they hold (1 - confidence) of the weight. Candidates are the
+ * losses at or above a screened level (importance-sampled tails hold up to about four times the unweighted count of
+ * paths, the extreme ones weighing less), sorted; when they do not hold the mass, a selection over every path sets a
+ * lower level (twice the count each time). Any candidate set closed upwards gives the same worst-first prefix, so the
+ * result does not depend on the level.
+ */
 function weightedTail(
   losses: Float64Array,
   confidence: number,
@@ -73,22 +115,38 @@ function weightedTail(
   scratch?: Float64Array,
 ): TailExpectation {
   const n = losses.length;
-  let total = 0;
-  for (let s = 0; s < n; s++) total += pathWeights[s]!;
-  const tailMass = (1 - confidence) * total;
-  // Importance-sampled tails hold up to about four times the unweighted count of paths (the extreme ones weigh
-  // less): start there so that one selection usually suffices.
   let k = Math.min(n, Math.ceil(4.5 * (1 - confidence) * n) + 1);
+  let level = screenLevel(losses, k, scratch);
+  const idx = candidatePool(n);
   for (;;) {
-    const threshold = lossQuantileAt(losses, n - k, scratch);
-    const candidates: number[] = [];
-    for (let s = 0; s < n; s++) if (losses[s]! >= threshold) candidates.push(s);
-    candidates.sort((a, b) => losses[b]! - losses[a]! || a - b);
+    let total = 0;
+    let m = 0;
+    // NaN anywhere makes the probe NaN (a loss that is never a candidate must not go unnoticed).
+    let probe = 0;
+    for (let s = 0; s < n; s++) {
+      total += pathWeights[s]!;
+      const l = losses[s]!;
+      probe += l;
+      if (l >= level) idx[m++] = s;
+    }
+    if (Number.isNaN(probe)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
+    const tailMass = (1 - confidence) * total;
+    // Sort only the candidates holding the mass (with a margin for rounding), then walk them worst first; should the
+    // walk fall short of the mass after all, every candidate is sorted.
+    let sorted = selectWorstByMass(idx, m, losses, pathWeights, tailMass * (1 + 1e-9));
+    sortWorstFirst(idx, sorted, losses);
     let mass = 0;
     let count = 0;
-    while (count < candidates.length && mass < tailMass * (1 - 1e-12)) mass += pathWeights[candidates[count++]!]!;
-    if (mass >= tailMass * (1 - 1e-12) || k === n) {
-      const indices = Uint32Array.from(candidates.slice(0, count));
+    while (count < sorted && mass < tailMass * (1 - 1e-12)) mass += pathWeights[idx[count++]!]!;
+    if (mass < tailMass * (1 - 1e-12) && sorted < m) {
+      sorted = m;
+      sortWorstFirst(idx, m, losses);
+      mass = 0;
+      count = 0;
+      while (count < m && mass < tailMass * (1 - 1e-12)) mass += pathWeights[idx[count++]!]!;
+    }
+    if (mass >= tailMass * (1 - 1e-12) || m === n || level === Number.NEGATIVE_INFINITY || k === n) {
+      const indices = Uint32Array.from(idx.subarray(0, count));
       const weights = new Float64Array(count);
       let left = tailMass;
       let sum = 0;
@@ -99,9 +157,10 @@ function weightedTail(
         sum += w * losses[indices[j]!]!;
       }
       const last = count > 0 ? losses[indices[count - 1]!]! : Number.NEGATIVE_INFINITY;
-      return { expectedShortfall: sum / tailMass, valueAtRisk: last, indices, weights, tailMass };
+      return { expectedShortfall: sum / tailMass, valueAtRisk: last, indices, weights, tailMass, totalWeight: total };
     }
-    k = Math.min(n, 2 * k);
+    k = Math.min(n, Math.max(2 * k, 2 * m));
+    level = lossQuantileAt(losses, n - k, scratch);
   }
 }
 

@@ -9,6 +9,14 @@ import {
   underlyingSymbol,
 } from "./primitives.js";
 
+/** A position size's rule on a valid decimal string: not 0 (nor -0). */
+export const isNonZeroDecimal = (v: string): boolean => Number(v) !== 0;
+
+/** Most holdings, and most positions, one portfolio may list. */
+export const MAX_PORTFOLIO_ENTRIES = 10_000;
+/** Longest portfolio description. */
+export const MAX_DESCRIPTION_CHARS = 500;
+
 /**
  * A token balance on one chain. Give exactly one of `amount` (decimal token units) or `amountRaw` (base units as read
  * on chain). Negative amounts are borrows (liabilities).
@@ -32,7 +40,7 @@ const positionBase = {
   venue: identifier,
   underlying: underlyingSymbol,
   /** Signed size in units of the underlying: positive long, negative short. */
-  size: decimalString.refine((v) => Number(v) !== 0, { message: "must not be 0" }),
+  size: decimalString.refine(isNonZeroDecimal, { message: "must not be 0" }),
 };
 
 export const perpPositionSchema = z
@@ -75,9 +83,9 @@ export const positionSchema = z.discriminatedUnion("kind", [
 export const portfolioSchema = z
   .object({
     accountId: identifier,
-    description: z.string().max(500).optional(),
-    holdings: z.array(holdingSchema).max(10_000).default([]),
-    positions: z.array(positionSchema).max(10_000).default([]),
+    description: z.string().max(MAX_DESCRIPTION_CHARS).optional(),
+    holdings: z.array(holdingSchema).max(MAX_PORTFOLIO_ENTRIES).default([]),
+    positions: z.array(positionSchema).max(MAX_PORTFOLIO_ENTRIES).default([]),
   })
   .strict();
 

@@ -22,7 +22,7 @@ function checkNesting(input: unknown, documentName: string): void {
       });
     }
     const entries: Array<[string | number, unknown]> = Array.isArray(value)
-      ? value.map((v, i) => [i, v])
+      ? Array.from(value, (v, i): [number, unknown] => [i, v]) // holes of a sparse array read as undefined
       : Object.entries(value);
     for (const [key, child] of entries) {
       if (typeof child === "object" && child !== null)

@@ -81,7 +81,15 @@ export interface MarginSnapshotRow {
 export interface MarginSnapshotWrite extends MarginSnapshotRow {
   /** The full report (MarginReportJson); only the latest per account is kept. */
   report: unknown;
+  /**
+   * `JSON.stringify(report)` when the writer already has it (a worker serialises each report once, for the store and
+   * the bus); must be exactly that text.
+   */
+  reportText?: string;
 }
+
+/** The stored text of a row's report: serialised once, by whoever did it first. */
+export const reportTextOf = (row: MarginSnapshotWrite): string => row.reportText ?? JSON.stringify(row.report);
 
 export interface PlanWrite {
   accountId: string;

@@ -1,12 +1,13 @@
 import pg from "pg";
-import type {
-  AccountRow,
-  AccountWrite,
-  MarginSnapshotWrite,
-  MarginStore,
-  PolicyAuditWrite,
-  StoredMarket,
-  TickWrite,
+import {
+  type AccountRow,
+  type AccountWrite,
+  type MarginSnapshotWrite,
+  type MarginStore,
+  type PolicyAuditWrite,
+  reportTextOf,
+  type StoredMarket,
+  type TickWrite,
 } from "./marginStore.js";
 import type { Migration } from "./migrations.js";
 import { postgresMigrations } from "./postgresMigrations.js";
@@ -129,8 +130,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
    * lock rows in the same order and cannot deadlock.
    */
   const insertMargins = async (rows: readonly MarginSnapshotWrite[]): Promise<number> => {
-    const figures = rows.map(({ report: _report, ...figures }, i) => ({ ...figures, i: i + 1 }));
-    const reports = rows.map((r) => JSON.stringify(r.report)).join(RECORD_SEPARATOR);
+    const figures = rows.map(({ report: _report, reportText: _text, ...figures }, i) => ({ ...figures, i: i + 1 }));
+    const reports = rows.map(reportTextOf).join(RECORD_SEPARATOR);
     const res = await q<{ inserted: number }>(
       "recordMargins",
       `WITH input AS (

@@ -2,18 +2,19 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { XmarginError } from "../core/errors.js";
-import type {
-  AccountRow,
-  AccountWrite,
-  MarginSnapshotRow,
-  MarginSnapshotWrite,
-  MarginStore,
-  PlanRow,
-  PolicyAuditWrite,
-  PricePoint,
-  RulebookRow,
-  StoredMarket,
-  TickWrite,
+import {
+  type AccountRow,
+  type AccountWrite,
+  type MarginSnapshotRow,
+  type MarginSnapshotWrite,
+  type MarginStore,
+  type PlanRow,
+  type PolicyAuditWrite,
+  type PricePoint,
+  type RulebookRow,
+  reportTextOf,
+  type StoredMarket,
+  type TickWrite,
 } from "./marginStore.js";
 import { type Migration, sqliteMigrations } from "./migrations.js";
 import { checkUniqueAccountIds } from "./storeBatches.js";
@@ -189,7 +190,7 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
     let inserted = 0;
     for (const r of rows) {
       inserted += s.insertMargin.run(marginParams(r)).changes;
-      s.upsertReport.run(r.accountId, r.seq, r.accountVersion, JSON.stringify(r.report));
+      s.upsertReport.run(r.accountId, r.seq, r.accountVersion, reportTextOf(r));
     }
     return inserted;
   });

@@ -58,7 +58,7 @@ export async function workerCommand(args: WorkerArgs): Promise<string> {
     const reason = await (args.until ?? untilSignal());
     await bus.close();
     const s = worker.stats;
-    return `xmargin worker: stopped (${String(reason)}): ${s.shardTicks} shard ticks, ${s.accountsComputed} accounts computed, ${s.rowsWritten} rows written, ${s.coalesced} coalesced`;
+    return `xmargin worker: stopped (${String(reason)}): ${s.shardTicks} shard ticks, ${s.accountsComputed} accounts computed, ${s.rowsWritten} rows written, ${s.coalesced} coalesced, ${s.declined} declined while busy`;
   } finally {
     await store.close();
   }

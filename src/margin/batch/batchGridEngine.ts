@@ -19,17 +19,20 @@
  * the engine's current prices.
  */
 import { invalidInput } from "../../core/errors.js";
-import type { UnderlyingState } from "../../pricing/types.js";
+import { findToken } from "../../market/tokenRegistry.js";
+import { KIND_CODE, type UnderlyingState } from "../../pricing/types.js";
 import { tokenKindOf } from "../common/collateralWeights.js";
-import { BAND_POINTS, oracleBuckets, oracleCharge } from "../common/oracleAddOn.js";
+import { BAND_POINTS, oracleBucketsOf, oracleCharge, oracleFeedRel } from "../common/oracleAddOn.js";
 import { buildGridScenarios, type GridScenarios } from "../gridPm/buildGridScenarios.js";
 import type { GridPmConfig } from "../gridPm/config.js";
-import { optionNetShares } from "../gridPm/optionNetShare.js";
+import { gridHaircut } from "../gridPm/gridHaircut.js";
+import { optionContractKey, optionNetSharesOf } from "../gridPm/optionNetShare.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem, ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import { underlyingStateOf } from "../resolve/underlyingFacts.js";
+import { AccountItems, accountItemsOf } from "./accountItems.js";
+import { BulkResolver } from "./bulkResolve.js";
 import { f64Column, i32Column, u8Column } from "./growableColumn.js";
-import { onboardAccount } from "./onboardAccounts.js";
 import { collateralOf, holdingBandLoss, type ItemColumns, UnderlyingBook } from "./underlyingBook.js";
 
 /** Per-account result columns; pass views on a SharedArrayBuffer to share them with other threads. */
@@ -81,6 +84,39 @@ export interface AccountGridDetail {
 
 const EMPTY_STATS: TickStats = { instrumentsRevalued: 0, groupsRecomputed: 0, accountsUpdated: 0 };
 
+/** What a bulk layout will append: accounts, items, options, (account, underlying) groups, rows per underlying. */
+class LayoutCount {
+  accounts = 0;
+  items = 0;
+  options = 0;
+  groups = 0;
+  readonly perUnderlying = new Map<string, { groups: number; rows: number }>();
+  private readonly seen = new Set<string>();
+
+  account(): void {
+    this.accounts++;
+    this.seen.clear();
+  }
+
+  /** One item of the current account; USD items sit in no book. */
+  item(isOption: boolean, underlying: string): void {
+    this.items++;
+    if (isOption) this.options++;
+    if (underlying === "USD") return;
+    let count = this.perUnderlying.get(underlying);
+    if (!count) {
+      count = { groups: 0, rows: 0 };
+      this.perUnderlying.set(underlying, count);
+    }
+    count.rows++;
+    if (!this.seen.has(underlying)) {
+      this.seen.add(underlying);
+      count.groups++;
+      this.groups++;
+    }
+  }
+}
+
 /** Batch grid re-margining engine; see the module header. */
 export class BatchGridEngine {
   readonly config: GridPmConfig;
@@ -124,6 +160,14 @@ export class BatchGridEngine {
   private mmAll: Float64Array;
   private collAll: Float64Array;
   private views: BatchResultColumns;
+  /** Layout scratch, reused account after account: the items in columns, per-book item lists, per-item numbers. */
+  private readonly scratch = new AccountItems();
+  private readonly bookItems: number[][] = [];
+  private relScratch = new Float64Array(16);
+  private netShareScratch = new Float64Array(16);
+  private readonly feedRels = new Map<string, Map<string, number>>();
+  /** Capacity hints of books not made yet (`reserveLayout`). */
+  private readonly bookHints = new Map<string, { groups: number; rows: number }>();
 
   /**
    * Lays every account out in columns (no revaluation yet: call `computeAll`).
@@ -152,14 +196,14 @@ export class BatchGridEngine {
     this.views = this.makeViews(0);
     this.reserveAccounts(portfolios.length);
     this.presize(portfolios);
-    for (const p of portfolios) this.layoutAccount(p, this.appendAccount(p.accountId));
+    for (const p of portfolios) this.layoutAccount(this.columnsOf(p), this.appendAccount(p.accountId));
     this.views = this.makeViews(this.ids.length);
   }
 
   /**
-   * Bulk onboarding straight into the columns: each document is validated, resolved and laid out in turn, so its
-   * resolved objects die young instead of 100k of them living until the layout (most of the separate path's cost was
-   * the garbage collector copying them). Same accounts, same order, same errors as
+   * Bulk onboarding straight into the columns (`bulkResolve`): each document is checked against the portfolio schema
+   * (a compiled check, zod for the exact error of a bad one) and its decimals parsed straight into one reused set of
+   * item columns, then laid out; no object per position. Same accounts, same order, same errors as
    * `new BatchGridEngine(onboardAccounts(documents, market), market, config)`; call `computeAll` next.
    * @param documents untrusted portfolio documents
    * @param firstIndex index of `documents[0]` in the caller's whole batch (error paths `$[i]...`)
@@ -173,9 +217,11 @@ export class BatchGridEngine {
   ): BatchGridEngine {
     const engine = new BatchGridEngine([], market, config, options);
     engine.reserveAccounts(documents.length);
+    engine.presizeDocuments(documents);
+    const resolver = new BulkResolver(market, config);
     for (let i = 0; i < documents.length; i++) {
-      const p = onboardAccount(documents[i], market, firstIndex + i);
-      engine.layoutAccount(p, engine.appendAccount(p.accountId));
+      const accountId = resolver.resolve(documents[i], firstIndex + i, engine.scratch);
+      engine.layoutAccount(engine.scratch, engine.appendAccount(accountId));
     }
     engine.views = engine.makeViews(engine.ids.length);
     return engine;
@@ -255,7 +301,7 @@ export class BatchGridEngine {
     this.reserveAccounts(this.ids.length + 1);
     const a = this.appendAccount(portfolio.accountId);
     this.views = this.makeViews(this.ids.length);
-    this.layoutAndMargin(portfolio, a);
+    this.layoutAndMargin(this.columnsOf(portfolio), a);
     return a;
   }
 
@@ -265,8 +311,10 @@ export class BatchGridEngine {
    */
   replaceAccount(portfolio: ResolvedPortfolio): number {
     const a = this.liveIndex(portfolio.accountId);
+    // Columns first: a portfolio the engine refuses leaves the account as it was.
+    const items = this.columnsOf(portfolio);
     this.unlinkGroups(a);
-    this.layoutAndMargin(portfolio, a);
+    this.layoutAndMargin(items, a);
     return a;
   }
 
@@ -298,9 +346,9 @@ export class BatchGridEngine {
   }
 
   /** Lays one account out and margins it: only new instruments and its own groups are revalued. */
-  private layoutAndMargin(portfolio: ResolvedPortfolio, a: number): void {
+  private layoutAndMargin(accountItems: AccountItems, a: number): void {
     const instrumentsBefore = this.books.map((b) => b.nInstruments);
-    this.layoutAccount(portfolio, a);
+    this.layoutAccount(accountItems, a);
     const items = this.itemColumns();
     for (let k = this.groupFrom.data[a]!; k < this.groupTo.data[a]!; k++) {
       const b = this.groupBook.data[k]!;
@@ -355,93 +403,137 @@ export class BatchGridEngine {
 
   /** Counts what a bulk layout will append and reserves it, so each column is allocated once, not grown. */
   private presize(portfolios: readonly ResolvedPortfolio[]): void {
-    const n = portfolios.length;
-    for (const c of [this.live, this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.reserve(n);
-    for (const c of [this.itemFrom, this.itemTo, this.bucketFrom, this.bucketTo]) c.reserve(n);
-    let items = 0;
-    let options = 0;
-    let groups = 0;
-    const perBook = new Map<number, { groups: number; rows: number }>();
-    const seen = new Set<number>();
+    const count = new LayoutCount();
     for (const p of portfolios) {
-      items += p.items.length;
-      seen.clear();
-      for (const item of p.items) {
-        if (item.priced.kind === "option") options++;
-        if (item.underlying === "USD") continue;
-        const b = this.bookFor(item);
-        const count = perBook.get(b) ?? { groups: 0, rows: 0 };
-        count.rows++;
-        if (!seen.has(b)) {
-          seen.add(b);
-          count.groups++;
-          groups++;
-        }
-        perBook.set(b, count);
+      count.account();
+      for (const item of p.items) count.item(item.priced.kind === "option", item.underlying);
+    }
+    this.reserveLayout(count);
+  }
+
+  /**
+   * `presize` from untrusted documents, before they are validated: the lengths of their lists and their positions'
+   * and holdings' underlyings are capacity hints only (a wrong one costs a regrowth or spare room, never a wrong
+   * figure).
+   */
+  private presizeDocuments(documents: readonly unknown[]): void {
+    const count = new LayoutCount();
+    const fieldsOf = (x: unknown) => (typeof x === "object" && x !== null ? x : {}) as Record<string, unknown>;
+    const listOf = (d: unknown, key: string): readonly unknown[] => {
+      const list = fieldsOf(d)[key];
+      return Array.isArray(list) ? list : [];
+    };
+    for (const d of documents) {
+      count.account();
+      for (const h of listOf(d, "holdings")) {
+        const { chain, token } = fieldsOf(h);
+        const known = typeof chain === "string" && typeof token === "string" ? findToken(chain, token) : undefined;
+        count.item(false, known?.underlying ?? "USD");
+      }
+      for (const p of listOf(d, "positions")) {
+        const { kind, underlying } = fieldsOf(p);
+        count.item(kind === "option", typeof underlying === "string" ? underlying : "USD");
       }
     }
-    for (const [b, count] of perBook) this.books[b]!.reserve(count.groups, count.rows);
+    this.reserveLayout(count);
+  }
+
+  private reserveLayout(count: LayoutCount): void {
+    const n = this.ids.length + count.accounts;
+    for (const c of [this.live, this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.reserve(n);
+    for (const c of [this.itemFrom, this.itemTo, this.bucketFrom, this.bucketTo]) c.reserve(n);
+    const items = this.itemCollateral.length + count.items;
     for (const c of [this.itemCollateral, this.itemExposure, this.bucketMember]) c.reserve(items);
-    this.itemBandLoss.reserve(this.itemBandLoss.length + items * BAND_POINTS.length);
+    this.itemBandLoss.reserve(items * BAND_POINTS.length);
+    const options = this.optionBook.length + count.options;
     for (const c of [this.optionBook, this.optionItem, this.optionRelSize]) c.reserve(options);
-    for (const c of [this.groupBook, this.groupIndex]) c.reserve(groups);
+    for (const c of [this.groupBook, this.groupIndex]) c.reserve(this.groupBook.length + count.groups);
+    // Books not made yet take their hint when they are (in layout order, so in order of first appearance).
+    for (const [symbol, hint] of count.perUnderlying) {
+      const b = this.bookIndex.get(symbol);
+      if (b === undefined) this.bookHints.set(symbol, hint);
+      else this.books[b]!.reserve(hint.groups, hint.rows);
+    }
   }
 
   private haircutOf(item: ResolvedItem): number {
-    if (item.source !== "holding") return -1;
-    const kind = tokenKindOf(item.token);
-    const h = this.config.haircutByKind[kind];
-    if (h === undefined) throw invalidInput(`$.config.haircutByKind.${kind}`, `no haircut for token kind ${kind}`);
-    return h;
+    return item.source === "holding" ? gridHaircut(this.config, tokenKindOf(item.token)) : -1;
   }
 
-  private bookFor(item: ResolvedItem): number {
-    const found = this.bookIndex.get(item.underlying);
+  /** A resolved portfolio's items in the engine's reused columns. */
+  private columnsOf(portfolio: ResolvedPortfolio): AccountItems {
+    return accountItemsOf(portfolio, this.market, (item) => this.haircutOf(item), this.scratch);
+  }
+
+  private bookFor(symbol: string, path: string): number {
+    const found = this.bookIndex.get(symbol);
     if (found !== undefined) return found;
-    const state = underlyingStateOf(this.market, item.underlying, item.path);
+    const state = underlyingStateOf(this.market, symbol, path);
     const b = this.books.length;
-    this.books.push(new UnderlyingBook(item.underlying, state, this.grid, this.spotMoves, this.config));
-    this.bookIndex.set(item.underlying, b);
+    const book = new UnderlyingBook(symbol, state, this.grid, this.spotMoves, this.config);
+    const hint = this.bookHints.get(symbol);
+    if (hint) book.reserve(hint.groups, hint.rows);
+    this.bookHints.delete(symbol);
+    this.books.push(book);
+    this.bookIndex.set(symbol, b);
+    this.bookItems.push([]);
     return b;
   }
 
+  /** Relative oracle band of a (chain, feed), memoised: the bands are the construction market's (see the header). */
+  private readonly feedRel = (chain: string, symbol: string): number => {
+    let bySymbol = this.feedRels.get(chain);
+    if (!bySymbol) {
+      bySymbol = new Map();
+      this.feedRels.set(chain, bySymbol);
+    }
+    let rel = bySymbol.get(symbol);
+    if (rel === undefined) {
+      rel = oracleFeedRel(this.market, chain, symbol, this.config.oracleStaleAddOnRel);
+      bySymbol.set(symbol, rel);
+    }
+    return rel;
+  };
+
   /** Appends one account's entries (groups, options, items, oracle buckets) and points account `a` at them. */
-  private layoutAccount(portfolio: ResolvedPortfolio, a: number): void {
-    const items = portfolio.items;
+  private layoutAccount(items: AccountItems, a: number): void {
+    const n = items.n;
     const itemBase = this.itemCollateral.length;
     this.itemFrom.data[a] = itemBase;
-    const groups = new Map<number, number[]>();
-    const buckets = oracleBuckets(items, this.market, this.config.oracleStaleAddOnRel);
-    const relOf = new Float64Array(items.length);
-    buckets.members.forEach((list, k) => {
-      for (const i of list) relOf[i] = buckets.rel[k]!;
-    });
-    items.forEach((item, i) => {
+    const buckets = oracleBucketsOf(
+      n,
+      (i) => items.chain[i]!,
+      (i) => items.feed[i]!,
+      this.feedRel,
+    );
+    if (this.relScratch.length < n) this.relScratch = new Float64Array(2 * n);
+    const relOf = this.relScratch;
+    relOf.fill(0, 0, n);
+    for (let k = 0; k < buckets.rel.length; k++) for (const i of buckets.members[k]!) relOf[i] = buckets.rel[k]!;
+    const touched: number[] = [];
+    for (let i = 0; i < n; i++) {
       // USD items never move with a spot: their collateral and band losses are set here once; others on revaluation.
-      const haircut = this.haircutOf(item);
-      this.itemCollateral.push(collateralOf(item.valueUsd, haircut));
-      this.itemExposure.push(item.priced.kind === "spot" ? item.valueUsd : Number.NaN);
+      const haircut = items.haircut[i]!;
+      const valueUsd = items.valueUsd[i]!;
+      this.itemCollateral.push(collateralOf(valueUsd, haircut));
+      this.itemExposure.push(items.kind[i] === KIND_CODE.spot ? valueUsd : Number.NaN);
       const at = this.itemBandLoss.pushZeros(BAND_POINTS.length);
-      if (item.underlying === "USD") {
-        holdingBandLoss(this.itemBandLoss.data, at, item.valueUsd, haircut, relOf[i]!);
-        return;
+      if (items.underlying[i] === "USD") {
+        holdingBandLoss(this.itemBandLoss.data, at, valueUsd, haircut, relOf[i]!);
+        continue;
       }
-      const b = this.bookFor(item);
-      const list = groups.get(b);
-      if (list) list.push(i);
-      else groups.set(b, [i]);
-    });
+      const b = this.bookFor(items.underlying[i]!, "$.items");
+      const list = this.bookItems[b]!;
+      if (list.length === 0) touched.push(b);
+      list.push(i);
+    }
     this.itemTo.data[a] = this.itemCollateral.length;
 
     this.groupFrom.data[a] = this.groupBook.length;
-    for (const [b, indices] of groups) {
-      const g = this.books[b]!.addGroup(
-        a,
-        indices.map((i) => items[i]!),
-        indices.map((i) => itemBase + i),
-        indices.map((i) => this.haircutOf(items[i]!)),
-        indices.map((i) => relOf[i]!),
-      );
+    for (const b of touched) {
+      const list = this.bookItems[b]!;
+      const g = this.books[b]!.addGroup(a, items, list, itemBase, relOf);
+      list.length = 0;
       this.groupBook.push(b);
       this.groupIndex.push(g);
     }
@@ -449,14 +541,31 @@ export class BatchGridEngine {
 
     // Contingency on each contract's net size: +10 and -10 of the same put is no position.
     this.optionFrom.data[a] = this.optionBook.length;
-    const netShares = optionNetShares(items);
+    const OPTION = KIND_CODE.option;
+    if (this.netShareScratch.length < n) this.netShareScratch = new Float64Array(2 * n);
+    const netShares = optionNetSharesOf(
+      n,
+      (i) =>
+        items.kind[i] === OPTION
+          ? optionContractKey(
+              items.chain[i]!,
+              items.venue[i],
+              items.underlying[i]!,
+              items.expiryYears[i]!,
+              items.strikeUsd[i]!,
+              items.isCall[i] === 1,
+            )
+          : undefined,
+      (i) => items.size[i]!,
+      this.netShareScratch,
+    );
     const rel = this.config.optionContingencyRel;
-    items.forEach((item, i) => {
-      if (item.priced.kind !== "option") return;
-      this.optionBook.push(this.bookFor(item));
+    for (let i = 0; i < n; i++) {
+      if (items.kind[i] !== OPTION) continue;
+      this.optionBook.push(this.bookFor(items.underlying[i]!, "$.items"));
       this.optionItem.push(itemBase + i);
-      this.optionRelSize.push(rel * Math.abs(item.priced.size) * netShares[i]!);
-    });
+      this.optionRelSize.push(rel * Math.abs(items.size[i]!) * netShares[i]!);
+    }
     this.optionTo.data[a] = this.optionBook.length;
 
     this.bucketFrom.data[a] = this.bucketRel.length;

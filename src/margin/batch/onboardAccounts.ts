@@ -37,7 +37,8 @@ export function onboardAccount(document: unknown, market: ResolvedMarket, index:
   }
 }
 
-function inAccount(e: unknown, index: number): unknown {
+/** An error of one document of a batch, its JSON path prefixed with the document's place: `$[41].positions[2]`. */
+export function inAccount(e: unknown, index: number): unknown {
   if (!(e instanceof XmarginError)) return e;
   const path = `$[${index}]${(e.path ?? "$").slice(1)}`;
   return new XmarginError(e.shortMessage, {

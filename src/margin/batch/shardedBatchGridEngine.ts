@@ -105,8 +105,8 @@ export class ShardedBatchGridEngine implements BatchResultColumns {
   }
 
   /**
-   * Bulk onboarding on all workers: each validates and resolves its shard of untrusted documents
-   * (`onboardAccounts`) and lays it out, in parallel; nothing resolved crosses threads.
+   * Bulk onboarding on all workers: each validates, resolves and lays out its shard of untrusted documents
+   * (`BatchGridEngine.fromDocuments`), in parallel; nothing resolved crosses threads.
    * @throws Error naming the first bad document's JSON path in the whole batch (`$[41].positions[2].size`)
    */
   static async fromDocuments(

@@ -20,7 +20,7 @@ import { BAND_POINTS, bandMultiplier, oracleExposureUsd } from "../common/oracle
 import type { GridScenarios } from "../gridPm/buildGridScenarios.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import { volShockScale } from "../gridPm/volShockScale.js";
-import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
+import type { AccountItems } from "./accountItems.js";
 import { f64Column, type GrowableColumn, i32Column, u8Column } from "./growableColumn.js";
 
 /** Vol multiplier of every band point: the band moves the price only. */
@@ -85,7 +85,9 @@ export class UnderlyingBook {
   private bandPnlScratch = new Float64Array(0);
   /** A band was added since the last pricing: every instrument must be priced at its points. */
   private bandDirty = false;
-  private readonly instrumentKeys = new Map<string, number>();
+  /** Instrument index by strike, expiry years and vol, for calls and for puts. */
+  private readonly callKeys = new Map<number, Map<number, Map<number, number>>>();
+  private readonly putKeys = new Map<number, Map<number, Map<number, number>>>();
   private readonly instruments: PricedPosition[] = [];
   private readonly instrumentVols: number[] = [];
   private readonly instrumentScale = f64Column();
@@ -121,34 +123,39 @@ export class UnderlyingBook {
   }
 
   /**
-   * Appends one account's positions on this underlying as a new group (not revalued yet).
+   * Appends one account's items on this underlying as a new group (not revalued yet).
    * @param account the account's index in the engine
-   * @param items the account's items on this underlying, in item order
-   * @param itemNumbers global item number of each
-   * @param haircuts haircut rate of each (holdings), -1 for positions
-   * @param rels relative oracle band of each item's bucket, 0 when in none
+   * @param items the account's items in columns
+   * @param indices the items on this underlying, in item order
+   * @param itemBase global item number of the account's item 0
+   * @param rels relative oracle band of each item's bucket (by item index), 0 when in none
    * @returns the group's index
    */
   addGroup(
     account: number,
-    items: readonly ResolvedItem[],
-    itemNumbers: readonly number[],
-    haircuts: readonly number[],
-    rels: readonly number[],
+    items: AccountItems,
+    indices: readonly number[],
+    itemBase: number,
+    rels: Float64Array,
   ): number {
-    items.forEach((item, k) => {
-      const p = item.priced;
-      this.kind.push(KIND_CODE[p.kind]);
-      this.size.push(p.size);
-      this.priceRatio.push(p.priceRatio);
-      this.entryPriceUsd.push(p.entryPriceUsd);
-      this.fundingAccruedUsd.push(p.fundingAccruedUsd);
-      this.expiryYears.push(p.expiryYears);
-      this.instrument.push(p.kind === "option" ? this.instrumentOf(p, item.volAnnual) : -1);
-      this.item.push(itemNumbers[k]!);
-      this.haircut.push(haircuts[k]!);
-      this.rowBand.push(rels[k]! > 0 ? this.bandOf(rels[k]!) : -1);
-    });
+    const OPTION = KIND_CODE.option;
+    for (const i of indices) {
+      const kind = items.kind[i]!;
+      this.kind.push(kind);
+      this.size.push(items.size[i]!);
+      this.priceRatio.push(items.priceRatio[i]!);
+      this.entryPriceUsd.push(items.entryPriceUsd[i]!);
+      this.fundingAccruedUsd.push(items.fundingAccruedUsd[i]!);
+      this.expiryYears.push(items.expiryYears[i]!);
+      this.instrument.push(
+        kind === OPTION
+          ? this.instrumentOf(items.strikeUsd[i]!, items.expiryYears[i]!, items.isCall[i] === 1, items.volAnnual[i]!)
+          : -1,
+      );
+      this.item.push(itemBase + i);
+      this.haircut.push(items.haircut[i]!);
+      this.rowBand.push(rels[i]! > 0 ? this.bandOf(rels[i]!) : -1);
+    }
     this.groupStart.push(this.kind.length);
     this.pnl.pushZeros(this.nScen);
     this.groupLoss.push(0);
@@ -188,15 +195,36 @@ export class UnderlyingBook {
     return this.bandRels.length - 1;
   }
 
-  private instrumentOf(p: PricedPosition, volAnnual: number): number {
-    const key = `${p.strikeUsd}|${p.expiryYears}|${p.isCall ? 1 : 0}|${volAnnual}`;
-    const found = this.instrumentKeys.get(key);
+  /** The distinct instrument of an option row (interned by its terms), created at unit size when new. */
+  private instrumentOf(strikeUsd: number, expiryYears: number, isCall: boolean, volAnnual: number): number {
+    // Interned by number keys (strike, then expiry, then vol; calls and puts apart): no key string per row.
+    const byStrike = isCall ? this.callKeys : this.putKeys;
+    let byExpiry = byStrike.get(strikeUsd);
+    if (!byExpiry) {
+      byExpiry = new Map();
+      byStrike.set(strikeUsd, byExpiry);
+    }
+    let byVol = byExpiry.get(expiryYears);
+    if (!byVol) {
+      byVol = new Map();
+      byExpiry.set(expiryYears, byVol);
+    }
+    const found = byVol.get(volAnnual);
     if (found !== undefined) return found;
     const j = this.instruments.length;
-    this.instrumentKeys.set(key, j);
-    this.instruments.push({ ...p, size: 1 });
+    byVol.set(volAnnual, j);
+    this.instruments.push({
+      kind: "option",
+      size: 1,
+      priceRatio: 1,
+      entryPriceUsd: 0,
+      strikeUsd,
+      expiryYears,
+      isCall,
+      fundingAccruedUsd: 0,
+    });
     this.instrumentVols.push(volAnnual);
-    this.instrumentScale.push(volShockScale(this.config.volShockTenor, p.expiryYears));
+    this.instrumentScale.push(volShockScale(this.config.volShockTenor, expiryYears));
     this.unitPnl.pushZeros(this.nScen);
     this.unitValue.push(0);
     for (const column of this.bandUnitValue) column.pushZeros(BAND_POINTS.length);

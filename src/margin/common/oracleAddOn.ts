@@ -38,25 +38,61 @@ function relativeUncertainty(p: AggregatedPrice | undefined, staleAddOnRel: numb
 }
 
 /**
- * Groups items into (chain, feed) buckets: the token's own feed where one exists, else the underlying's; the larger of
- * the chain's and the all-chain band counts. Items without uncertainty belong to no bucket.
+ * The feed an item's price is read from for the oracle add-on: the token's own feed where one exists, else the
+ * underlying's (derivatives, and holdings priced through their underlying).
+ */
+export function oracleFeedSymbol(
+  token: { symbol: string } | undefined,
+  underlying: string,
+  market: ResolvedMarket,
+): string {
+  return token !== undefined && market.tokenPrices.has(allChainsFeedKey(token.symbol)) ? token.symbol : underlying;
+}
+
+/** Relative band of a (chain, feed): the larger of the chain's and the all-chain band; 0 for USD or without a feed. */
+export function oracleFeedRel(market: ResolvedMarket, chain: string, symbol: string, staleAddOnRel: number): number {
+  if (symbol === "USD") return 0;
+  return Math.max(
+    relativeUncertainty(market.tokenPrices.get(chainFeedKey(chain, symbol)), staleAddOnRel),
+    relativeUncertainty(market.tokenPrices.get(allChainsFeedKey(symbol)), staleAddOnRel),
+  );
+}
+
+/**
+ * Groups items into (chain, feed) buckets (`oracleFeedSymbol`, `oracleFeedRel`). Items without uncertainty belong
+ * to no bucket.
  */
 export function oracleBuckets(
   items: readonly ResolvedItem[],
   market: ResolvedMarket,
   staleAddOnRel: number,
 ): OracleBuckets {
+  return oracleBucketsOf(
+    items.length,
+    (i) => items[i]!.chain,
+    (i) => oracleFeedSymbol(items[i]!.token, items[i]!.underlying, market),
+    (chain, symbol) => oracleFeedRel(market, chain, symbol, staleAddOnRel),
+  );
+}
+
+/**
+ * `oracleBuckets` over any item layout: item i's chain and feed symbol, and the band of a (chain, feed) (`rel`, which
+ * a caller may memoise). Buckets in first-appearance order; a bucket's rate is its members' largest.
+ */
+export function oracleBucketsOf(
+  n: number,
+  chainOf: (i: number) => string,
+  feedOf: (i: number) => string,
+  rel: (chain: string, symbol: string) => number,
+): OracleBuckets {
   const byKey = new Map<string, number>();
   const out: OracleBuckets = { rel: [], members: [] };
-  items.forEach((item, i) => {
-    const symbol = ownFeedPriced(item, market) ? item.token!.symbol : item.underlying;
-    if (symbol === "USD") return;
-    const rel = Math.max(
-      relativeUncertainty(market.tokenPrices.get(chainFeedKey(item.chain, symbol)), staleAddOnRel),
-      relativeUncertainty(market.tokenPrices.get(allChainsFeedKey(symbol)), staleAddOnRel),
-    );
-    if (rel <= 0) return;
-    const key = `${item.chain}|${symbol}`;
+  for (let i = 0; i < n; i++) {
+    const chain = chainOf(i);
+    const symbol = feedOf(i);
+    const r = rel(chain, symbol);
+    if (r <= 0) continue;
+    const key = `${chain}|${symbol}`;
     let b = byKey.get(key);
     if (b === undefined) {
       b = out.rel.length;
@@ -64,9 +100,9 @@ export function oracleBuckets(
       out.rel.push(0);
       out.members.push([]);
     }
-    out.rel[b] = Math.max(out.rel[b]!, rel);
+    out.rel[b] = Math.max(out.rel[b]!, r);
     out.members[b]!.push(i);
-  });
+  }
   return out;
 }
 

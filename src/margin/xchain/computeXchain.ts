@@ -14,6 +14,7 @@ import type { XchainConfig } from "./config.js";
 import { exposureSd, factorExposures } from "./factorExposures.js";
 import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
+import { linearCombination } from "./linearCombination.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
 import { offsetFloor } from "./offsetFloor.js";
 import { buildFactorModel } from "./riskFactorModel.js";
@@ -24,8 +25,8 @@ import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
 const usd = (x: number) => x.toFixed(2);
 
 /**
- * Sums the P&L of the included items per group (chain) and path: `out[s * nGroups + g]`. Items sharing a vector and a
- * group are summed into one coefficient first, so each vector is scanned once per group.
+ * Sums the P&L of the included items per group (chain) and path, group-major: `out[g * nPaths + s]`. Items sharing a
+ * vector and a group are summed into one coefficient first, so each vector is read once per group, four at a time.
  */
 function accumulate(
   pnl: PnlVectors,
@@ -40,13 +41,72 @@ function accumulate(
     const key = pnl.vector[i]! * nGroups + groupOf[i]!;
     coefficients.set(key, (coefficients.get(key) ?? 0) + pnl.coefficient[i]!);
   });
-  out.fill(0);
-  for (const [key, a] of coefficients) {
-    const vec = pnl.vectors[Math.floor(key / nGroups)]!;
-    const g = key % nGroups;
-    for (let s = 0; s < pnl.nPaths; s++) out[s * nGroups + g]! += a * vec[s]!;
+  const n = pnl.nPaths;
+  for (let g = 0; g < nGroups; g++) {
+    const columns: Float64Array[] = [];
+    const scales: number[] = [];
+    for (const [key, a] of coefficients) {
+      if (key % nGroups !== g) continue;
+      columns.push(pnl.vectors[Math.floor(key / nGroups)]!);
+      scales.push(a);
+    }
+    linearCombination(out.subarray(g * n, (g + 1) * n), columns, scales);
   }
   return out;
+}
+
+/**
+ * Joint loss per path: a chain's gain offsets other chains' losses only at the offset rate. Without a branch on the
+ * sign (unpredictable from path to path): gain = (v + |v|) / 2 exactly, so rate x gain + (v - gain) is rate x v for a
+ * gain and v for a loss, to the bit.
+ */
+function jointLoss(chainPnl: Float64Array, nChains: number, rate: number, losses: Float64Array): void {
+  const n = losses.length;
+  for (let s = 0; s < n; s++) {
+    let total = 0;
+    for (let c = 0; c < nChains; c++) {
+      const v = chainPnl[c * n + s]!;
+      const gain = 0.5 * (v + Math.abs(v));
+      total += rate * gain + (v - gain);
+    }
+    losses[s] = -total;
+  }
+}
+
+/**
+ * Euler attribution on the tail paths: item i's mean effective loss over them, -coefficient x sum_k w_k e_k v(s_k) /
+ * tail mass, e_k the offset rate where the item's chain gained on path s_k (else 1). Items sharing a vector and a
+ * chain share the sum, which is computed once for them.
+ */
+function tailAttribution(
+  pnl: PnlVectors,
+  chainOf: Int32Array,
+  nC: number,
+  chainPnl: Float64Array,
+  tail: TailExpectation,
+  rate: number,
+): (i: number) => number {
+  const nPaths = pnl.nPaths;
+  const count = tail.indices.length;
+  const effective = scratchBuffer("tailWeights", nC * count);
+  for (let c = 0; c < nC; c++) {
+    for (let k = 0; k < count; k++) {
+      effective[c * count + k] = tail.weights[k]! * (chainPnl[c * nPaths + tail.indices[k]!]! > 0 ? rate : 1);
+    }
+  }
+  const sums = new Map<number, number>();
+  return (i) => {
+    const c = chainOf[i]!;
+    const key = pnl.vector[i]! * nC + c;
+    let acc = sums.get(key);
+    if (acc === undefined) {
+      const vec = pnl.vectors[pnl.vector[i]!]!;
+      acc = 0;
+      for (let k = 0; k < count; k++) acc += effective[c * count + k]! * vec[tail.indices[k]!]!;
+      sums.set(key, acc);
+    }
+    return (-acc * pnl.coefficient[i]!) / tail.tailMass;
+  };
 }
 
 /**
@@ -60,9 +120,7 @@ function weightedVar(
   confidence: number,
   work: Float64Array,
 ): number {
-  let total = 0;
-  for (let s = 0; s < pathWeights.length; s++) total += pathWeights[s]!;
-  const mass = (1 - confidence) * total;
+  const mass = (1 - confidence) * tail.totalWeight;
   if (mass <= tail.tailMass) {
     let held = 0;
     for (let k = 0; k < tail.indices.length; k++) {
@@ -79,17 +137,18 @@ function isQmc(set: ScenarioSet): set is QmcScenarioSet {
 
 /**
  * The delta-normal (delta-t) loss of the included items on every path, -m sum_{f,j} a_fj G_f(t_j) from the uncapped
- * Gaussian paths, into `out`; returns its standard deviation before mixing (0: no linear exposure).
+ * Gaussian paths, into `out`.
  */
-function controlLoss(set: QmcScenarioSet, exposures: Float64Array, sd: number, out: Float64Array): void {
+function controlLoss(set: QmcScenarioSet, exposures: Float64Array, out: Float64Array): void {
   const n = set.nScenarios;
-  out.fill(0);
+  const columns: Float64Array[] = [];
+  const scales: number[] = [];
   for (let c = 0; c < exposures.length; c++) {
-    const a = exposures[c]!;
-    if (a === 0 || sd === 0) continue;
-    const col = set.gaussian.subarray(c * n, (c + 1) * n);
-    for (let s = 0; s < n; s++) out[s] = out[s]! - a * col[s]!;
+    if (exposures[c] === 0) continue;
+    columns.push(set.gaussian.subarray(c * n, (c + 1) * n));
+    scales.push(-exposures[c]!);
   }
+  linearCombination(out, columns, scales);
   const m = set.mixing;
   for (let s = 0; s < n; s++) out[s] = out[s]! * m[s]!;
 }
@@ -138,18 +197,10 @@ export function computeXchain(
     const nC = chains.length;
     const chainPnl = accumulate(pnl, chainOf, nC, modelled, scratchBuffer("chainPnl", nPaths * nC));
 
-    // Joint loss: per path, a chain's gain offsets other chains' losses only at the offset rate.
-    const rate = config.crossChainOffsetRate;
     const losses = scratchBuffer("losses", nPaths);
     const work = scratchBuffer("select", nPaths);
-    for (let s = 0; s < nPaths; s++) {
-      let total = 0;
-      for (let c = 0; c < nC; c++) {
-        const v = chainPnl[s * nC + c]!;
-        total += v > 0 ? rate * v : v;
-      }
-      losses[s] = -total;
-    }
+    const rate = config.crossChainOffsetRate;
+    jointLoss(chainPnl, nC, rate, losses);
     // Importance-sampling weights of the paths (Student-t mixing tail), when the sampler has them.
     const pathWeights = scenarios.weights;
     const tail = tailExpectation(losses, config.esConfidence, work, pathWeights);
@@ -169,38 +220,19 @@ export function computeXchain(
       const sd = exposureSd(exposures, factors.covarianceDaily, horizons.timesDays);
       if (sd > 0) {
         const control = scratchBuffer("control", nPaths);
-        controlLoss(scenarios, exposures, sd, control);
+        controlLoss(scenarios, exposures, control);
         const ct = tailExpectation(control, config.esConfidence, work, pathWeights);
         const knownEs = sd * unitEllipticalEs(config.esConfidence, config.simulation.innovations);
-        es = controlVariateEs(
-          losses,
-          control,
-          tail.valueAtRisk,
-          ct.valueAtRisk,
-          es,
-          ct.expectedShortfall,
-          knownEs,
-          pathWeights,
-        ).expectedShortfall;
+        es = controlVariateEs(losses, control, tail, ct, knownEs, pathWeights).expectedShortfall;
       }
     }
     esUsd = Math.max(0, es);
     // Euler attribution: each item's mean effective loss over the tail paths; the items add up to the ES.
     if (tail.expectedShortfall > 0) {
-      for (let i = 0; i < n; i++) {
-        if (!modelled[i]) continue;
-        const vec = pnl.vectors[pnl.vector[i]!]!;
-        const c = chainOf[i]!;
-        let acc = 0;
-        for (let k = 0; k < tail.indices.length; k++) {
-          const s = tail.indices[k]!;
-          acc += tail.weights[k]! * (chainPnl[s * nC + c]! > 0 ? rate : 1) * vec[s]!;
-        }
-        itemRisk[i] = (-acc * pnl.coefficient[i]!) / tail.tailMass;
-      }
+      const tailRisk = tailAttribution(pnl, chainOf, nC, chainPnl, tail, rate);
       // Scaled to the variance-reduced ES they attribute.
       const scale = esUsd / tail.expectedShortfall;
-      for (let i = 0; i < n; i++) itemRisk[i] = itemRisk[i]! * scale;
+      for (let i = 0; i < n; i++) if (modelled[i]) itemRisk[i] = tailRisk(i) * scale;
     }
     // Underlyings without risk data: their own ES each, no diversification with anything.
     for (const u of factors.unmodelled) {

@@ -37,6 +37,23 @@ export interface FactorModel {
 const SQRT_DAYS_PER_YEAR = Math.sqrt(365);
 
 /**
+ * Correlations already repaired, by content: every report of a tick builds the same matrix from the snapshot, and the
+ * repair (alternating projections, an eigendecomposition each) would otherwise run per report. A hit is checked
+ * value by value, so a changed matrix is never answered from the cache.
+ */
+const repairs: Array<{ input: Float64Array; result: ReturnType<typeof nearestCorrelation> }> = [];
+const REPAIRS_KEPT = 8;
+
+function repairedCorrelation(corr: Float64Array, m: number): ReturnType<typeof nearestCorrelation> {
+  const hit = repairs.find((r) => r.input.length === corr.length && r.input.every((v, k) => Object.is(v, corr[k])));
+  if (hit) return hit.result;
+  const result = nearestCorrelation(corr, m);
+  repairs.unshift({ input: corr.slice(), result });
+  if (repairs.length > REPAIRS_KEPT) repairs.pop();
+  return result;
+}
+
+/**
  * Builds the factor set of a portfolio: one price factor per underlying, one basis factor per token with a basis
  * history, one implied-vol factor per underlying with options. Vols and correlations come from the snapshot's
  * riskFactors; vol factors from the config (correlated only with their own price). Underlyings missing from the
@@ -157,7 +174,7 @@ export function buildFactorModel(
   for (let a = 0; a < m; a++) if (snapIndex.get(names[a]!) === undefined) backtestVols[a] = vols[a]!;
   const used = new Uint8Array(m);
   for (const f of [...priceFactor, ...basisFactor, ...volFactor]) if (f >= 0) used[f] = 1;
-  const repaired = m > 0 ? nearestCorrelation(corr, m) : { matrix: corr, unchanged: true };
+  const repaired = m > 0 ? repairedCorrelation(corr, m) : { matrix: corr, unchanged: true };
   if (!repaired.unchanged) {
     flags.push({
       code: "CORRELATION_REPAIRED",

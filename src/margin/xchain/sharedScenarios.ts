@@ -23,7 +23,8 @@ const CACHE_ENTRIES = 4;
  * of 10,000 paths, room for every listed option of a venue at each chain's horizon.
  */
 const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
-const cache = new Map<string, SharedScenarios>();
+/** Entries with the covariance each set was drawn with (a copy), to check a hit against. */
+const cache = new Map<string, { shared: SharedScenarios; covarianceDaily: Float64Array }>();
 
 /** A residual table's text in the key, made once per table (a tick's reports share the snapshot's tables). */
 const tableKeys = new WeakMap<Float64Array, string>();
@@ -40,7 +41,9 @@ function tableKey(q: Float64Array | undefined): string {
 /**
  * The key holds exactly what the paths depend on: factor names, the covariance's values, the horizon points and the
  * simulation settings. Market objects, portfolios and unrelated config (jumps, floors, oracle...) are not in it, so
- * neither a new snapshot object with the same numbers nor an idle parameter defeats the cache.
+ * neither a new snapshot object with the same numbers nor an idle parameter defeats the cache. The covariance enters
+ * as a hash of its bits (formatting its numbers cost more than the rest of a report's lookup); a hit is then checked
+ * against the entry's own copy, value by value.
  */
 function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
   const { paths, seed, sampler, innovations, tailCapSd, antithetic } = simulation;
@@ -51,7 +54,18 @@ function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: Xchain
         ? `fhs${innovations.nu}:${factors.residualQuantiles.map(tableKey).join("/")}`
         : "n";
   const anti = sampler === "pseudoRandom" && antithetic ? "a" : "";
-  return `${factors.names.join(",")}#${factors.covarianceDaily.join(",")}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
+  return `${factors.names.join(",")}#${bitsHash(factors.covarianceDaily)}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
+}
+
+/** FNV-1a over the 32-bit words of a Float64Array's values. */
+function bitsHash(values: Float64Array): string {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) {
+    h ^= words[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${values.length}:${(h >>> 0).toString(36)}`;
 }
 
 /** FNV-1a of a name, to give an unmodelled underlying a Sobol slot of its own. */
@@ -82,10 +96,10 @@ export function sharedScenarios(
 ): SharedScenarios {
   const key = keyOf(factors, timesDays, simulation);
   const hit = cache.get(key);
-  if (hit) {
+  if (hit && sameValues(hit.covarianceDaily, factors.covarianceDaily)) {
     cache.delete(key);
     cache.set(key, hit);
-    return hit;
+    return hit.shared;
   }
   const common = {
     factorNames: factors.names,
@@ -111,9 +125,16 @@ export function sharedScenarios(
     applyResidualMarginals(set, sd, factors.residualQuantiles, law.nu, simulation.tailCapSd);
   }
   const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET };
-  cache.set(key, entry);
+  cache.delete(key);
+  cache.set(key, { shared: entry, covarianceDaily: factors.covarianceDaily.slice() });
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return entry;
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /** Empties the cache (benchmarks of the cold path; tests). */

@@ -28,6 +28,13 @@ export interface PnlVectors {
 
 export type OptionRevaluation = "exact" | "interpolated";
 
+/** The column of a factor an item does not have (USD), shared read-only so that a report does not allocate one. */
+let zeroBuffer = new Float64Array(0);
+function zeroColumn(nPaths: number): Float64Array {
+  if (zeroBuffer.length < nPaths) zeroBuffer = new Float64Array(nPaths);
+  return zeroBuffer.subarray(0, nPaths);
+}
+
 /**
  * An option as revalued at the end of its liquidation horizon: years left to expiry (0 once expired), the factor
  * from spot to that expiry's forward, and the discount factor.
@@ -70,7 +77,7 @@ export function simulatePnlVectors(
   const nT = scenarios.nTimes;
   const nF = scenarios.nFactors;
   const r = scenarios.logReturns;
-  const zeros = new Float64Array(nPaths);
+  const zeros = zeroColumn(nPaths);
   const columns = new Map<number, Float64Array>();
   const factorMajor = scenarios.layout === "factor-major";
   // The (factor, time) columns items read, contiguous so the loops below scan memory in order: a view of a

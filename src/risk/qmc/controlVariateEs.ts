@@ -1,3 +1,5 @@
+import type { TailExpectation } from "../tailExpectation.js";
+
 /** ES with a control variate, and what went into it. */
 export interface ControlledEs {
   expectedShortfall: number;
@@ -10,39 +12,49 @@ export interface ControlledEs {
  * ES_cv = ES^(L) - beta (ES^(Y) - ES(Y)), where Y is a control loss on the same paths whose ES is known exactly
  * (`controlEs`), and ES^ the sample estimates. The error of an ES estimate is, to first order, the mean of
  * (L - VaR)^+ / (1 - a) over the paths, so the variance-minimising beta is the regression coefficient of
- * (L - VaR_L)^+ on (Y - VaR_Y)^+, estimated on the same paths. Any fixed beta keeps the estimator unbiased; the
- * estimated one adds a bias of order 1 / paths. `lossVar` / `controlVar` are the two samples' VaR at the same level;
- * `pathWeights` the importance-sampling weights of the paths, if any.
+ * X = (L - VaR_L)^+ on Z = (Y - VaR_Y)^+, estimated on the same paths. Any fixed beta keeps the estimator unbiased;
+ * the estimated one adds a bias of order 1 / paths.
+ *
+ * X and Z are 0 outside their own tails, so the weighted sums the regression needs run over the tails' paths only:
+ * cov = sum w X Z - (sum w X)(sum w Z) / W and var Z = sum w Z^2 - (sum w Z)^2 / W, W the total weight (X Z over
+ * the loss tail, where X > 0). `lossTail` and `controlTail` are the two samples' tails at the same confidence, on
+ * the same `pathWeights` (importance-sampling weights of the paths, if any).
  */
 export function controlVariateEs(
   losses: Float64Array,
   controls: Float64Array,
-  lossVar: number,
-  controlVar: number,
-  lossEs: number,
-  controlEsSample: number,
+  lossTail: TailExpectation,
+  controlTail: TailExpectation,
   controlEs: number,
   pathWeights?: Float64Array,
 ): ControlledEs {
-  const n = losses.length;
-  const w = (s: number) => (pathWeights ? pathWeights[s]! : 1);
-  let sl = 0;
-  let sy = 0;
-  let sw = 0;
-  for (let s = 0; s < n; s++) {
-    sl += w(s) * Math.max(0, losses[s]! - lossVar);
-    sy += w(s) * Math.max(0, controls[s]! - controlVar);
-    sw += w(s);
+  const vl = lossTail.valueAtRisk;
+  const vy = controlTail.valueAtRisk;
+  let sx = 0;
+  let sxz = 0;
+  for (const s of lossTail.indices) {
+    const w = pathWeights ? pathWeights[s]! : 1;
+    const x = losses[s]! - vl;
+    if (!(x > 0)) continue;
+    sx += w * x;
+    const z = controls[s]! - vy;
+    if (z > 0) sxz += w * x * z;
   }
-  const ml = sl / sw;
-  const my = sy / sw;
-  let cov = 0;
-  let varY = 0;
-  for (let s = 0; s < n; s++) {
-    const dy = Math.max(0, controls[s]! - controlVar) - my;
-    cov += w(s) * (Math.max(0, losses[s]! - lossVar) - ml) * dy;
-    varY += w(s) * dy * dy;
+  let sz = 0;
+  let szz = 0;
+  for (const s of controlTail.indices) {
+    const w = pathWeights ? pathWeights[s]! : 1;
+    const z = controls[s]! - vy;
+    if (!(z > 0)) continue;
+    sz += w * z;
+    szz += w * z * z;
   }
-  const beta = varY > 0 ? cov / varY : 0;
-  return { expectedShortfall: lossEs - beta * (controlEsSample - controlEs), beta };
+  const total = lossTail.totalWeight;
+  const cov = sxz - (sx * sz) / total;
+  const varZ = szz - (sz * sz) / total;
+  const beta = varZ > 0 ? cov / varZ : 0;
+  return {
+    expectedShortfall: lossTail.expectedShortfall - beta * (controlTail.expectedShortfall - controlEs),
+    beta,
+  };
 }

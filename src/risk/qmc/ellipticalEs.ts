@@ -15,6 +15,20 @@ import type { Innovations } from "../scenarios/monteCarloScenarios.js";
  * historical simulation draws its t copula from the t law, whose delta-t loss is the control: its t_nu figure.
  */
 export function unitEllipticalEs(confidence: number, innovations: Innovations): number {
+  const key = innovations.kind === "normal" ? `n${confidence}` : `t${innovations.nu}|${confidence}`;
+  let es = known.get(key);
+  if (es === undefined) {
+    es = closedForm(confidence, innovations);
+    if (known.size > 64) known.clear();
+    known.set(key, es);
+  }
+  return es;
+}
+
+/** Values already computed: every xchain report of a tick asks for the same one (the t quantile is iterative). */
+const known = new Map<string, number>();
+
+function closedForm(confidence: number, innovations: Innovations): number {
   if (!(confidence > 0 && confidence < 1)) throw invalidInput("$.confidence", "must be in (0,1)");
   const tail = 1 - confidence;
   if (innovations.kind === "normal") return normalPdf(normalQuantile(confidence)) / tail;

@@ -2,7 +2,7 @@ import type { XmarginErrorJson } from "../../core/errors.js";
 import type { MarginReportJson } from "../../margin/reportJson.js";
 import { marketSnapshotSchema } from "../../schema/marketSnapshot.js";
 import { parseDocument } from "../../schema/validate.js";
-import { accountMessageSchema, resultMessageSchema, tickMessageSchema } from "../../store/bus/busMessages.js";
+import { accountMessageSchema, resultBatchSchema, tickMessageSchema } from "../../store/bus/busMessages.js";
 import type { MarginBus } from "../../store/bus/marginBus.js";
 import type { MarginService } from "../marginService.js";
 
@@ -54,18 +54,28 @@ export async function linkApiNode(service: MarginService, bus: MarginBus, log: (
     if (row && row.version >= version) service.registry.reload(row);
   };
   await bus.follow("accounts", accountMessageSchema, (m) => catchUp(m.accountId, m.version));
-  await bus.follow("results", resultMessageSchema, async (m) => {
-    await catchUp(m.accountId, m.version);
-    service.installPeerReport({
-      accountId: m.accountId,
-      seq: m.seq,
-      asOf: m.asOf,
-      version: m.version,
-      reason: m.reason,
-      // Workers publish what reportToJson made of the engine's report; the API serves it as such.
-      report: m.report as MarginReportJson | null,
-      ...(m.error ? { error: m.error as XmarginErrorJson } : {}),
-    });
+  await bus.follow("results", resultBatchSchema, async (batch) => {
+    for (const m of batch.results) {
+      // One account's failed catch-up (store unavailable) must not drop the rest of the batch.
+      const caught = await catchUp(m.accountId, m.version).then(
+        () => true,
+        (err: unknown) => {
+          log(`result of ${m.accountId} ignored: ${err instanceof Error ? err.message : String(err)}`);
+          return false;
+        },
+      );
+      if (!caught) continue;
+      service.installPeerReport({
+        accountId: m.accountId,
+        seq: m.seq,
+        asOf: m.asOf,
+        version: m.version,
+        reason: m.reason,
+        // Workers publish what reportToJson made of the engine's report; the API serves it as such.
+        report: m.report as MarginReportJson | null,
+        ...(m.error ? { error: m.error as XmarginErrorJson } : {}),
+      });
+    }
   });
 }
 

@@ -7,7 +7,7 @@ import { parseDocument } from "../../schema/validate.js";
 import {
   type AccountMessage,
   accountMessageSchema,
-  type ResultMessage,
+  type OutgoingResult,
   type TickMessage,
 } from "../../store/bus/busMessages.js";
 import type { MarginBus } from "../../store/bus/marginBus.js";
@@ -24,6 +24,11 @@ export interface ShardWorkerOptions {
   defaultModel: string;
   /** Rows per store transaction. */
   batchSize?: number;
+  /**
+   * Shard ticks computed at once (default 2: one computing while the other's rows are written). A shard tick arriving
+   * beyond that is declined, so that an idle worker takes it.
+   */
+  shardConcurrency?: number;
   log?: (line: string) => void;
 }
 
@@ -31,6 +36,8 @@ export interface ShardWorkerOptions {
 export interface ShardWorkerStats {
   shardTicks: number;
   coalesced: number;
+  /** Shard ticks declined while busy (taken by another worker or by this one later). */
+  declined: number;
   accountsComputed: number;
   accountErrors: number;
   rowsWritten: number;
@@ -49,6 +56,7 @@ export class ShardWorker {
   readonly stats: ShardWorkerStats = {
     shardTicks: 0,
     coalesced: 0,
+    declined: 0,
     accountsComputed: 0,
     accountErrors: 0,
     rowsWritten: 0,
@@ -58,6 +66,8 @@ export class ShardWorker {
   private readonly registry: AccountRegistry;
   private readonly market = new LiveMarket();
   private readonly batchSize: number;
+  private readonly shardConcurrency: number;
+  private shardTicksRunning = 0;
   private readonly log: (line: string) => void;
   private readonly shardLocks = new Map<number, Promise<void>>();
   private readonly rulebook: Rulebook;
@@ -66,6 +76,7 @@ export class ShardWorker {
     this.store = options.store;
     this.bus = options.bus;
     this.batchSize = options.batchSize ?? 1000;
+    this.shardConcurrency = options.shardConcurrency ?? 2;
     this.log = options.log ?? (() => {});
     this.registry = registry;
     this.rulebook = rulebook;
@@ -89,9 +100,27 @@ export class ShardWorker {
       await this.refresh(m);
     });
     await this.bus.consumeShards({
-      tick: (m, shard, raw) => this.locked(shard, () => this.onTick(m, shard, raw)),
-      account: (m, shard) => this.locked(shard, () => this.onAccount(m)),
+      tick: (m, shard, raw) => this.takeShardTick(m, shard, raw),
+      account: async (m, shard) => {
+        await this.locked(shard, () => this.onAccount(m));
+        return "done";
+      },
     });
+  }
+
+  /** Computes a shard's tick when this worker has room for one more, else declines it (another worker takes it). */
+  private async takeShardTick(m: TickMessage, shard: number, raw: JsMsg): Promise<"done" | "busy"> {
+    if (this.shardTicksRunning >= this.shardConcurrency) {
+      this.stats.declined++;
+      return "busy";
+    }
+    this.shardTicksRunning++;
+    try {
+      await this.locked(shard, () => this.onTick(m, shard, raw));
+      return "done";
+    } finally {
+      this.shardTicksRunning--;
+    }
   }
 
   private locked(shard: number, work: () => Promise<void>): Promise<void> {
@@ -140,10 +169,9 @@ export class ShardWorker {
     }
     if (target.seq !== message.seq) this.stats.coalesced++;
     const tick = this.tickOf(target);
+    // Redelivered: declined by a busy worker, or taken over from one that died or froze (JetStream does not say which).
     this.log(
-      raw.redelivered
-        ? `shard ${shard}: taken over at seq ${tick.seq} (was at ${done})`
-        : `computing shard ${shard} at seq ${tick.seq}`,
+      `computing shard ${shard} at seq ${tick.seq}${raw.redelivered ? ` (redelivered; shard was at ${done})` : ""}`,
     );
     // Sorted: every worker cuts a shard into the same batches, so a redelivered shard repeats the same transactions.
     const accounts = [...this.registry.accounts.values()]
@@ -174,33 +202,50 @@ export class ShardWorker {
     await this.computeAndStore([acc], this.tickOf(latest), "position", undefined);
   }
 
-  /** Computes accounts at a tick, stores them in batches and publishes each stored report. */
+  /**
+   * Computes accounts at a tick, stores them in batches and publishes each stored report. The next batch is computed
+   * while the previous one is written and published (one write in flight, so batches reach the store in order): the
+   * engine's CPU and PostgreSQL's and nats-server's then overlap instead of taking turns.
+   */
   private async computeAndStore(
     accounts: LiveAccount[],
     tick: MarketTick,
     reason: "tick" | "position",
     raw: JsMsg | undefined,
   ): Promise<void> {
+    let inFlight: Promise<void> | undefined;
     for (let from = 0; from < accounts.length; from += this.batchSize) {
       const rows: MarginSnapshotWrite[] = [];
-      const results: ResultMessage[] = [];
+      const results: OutgoingResult[] = [];
       for (const acc of accounts.slice(from, from + this.batchSize)) {
         this.stats.accountsComputed++;
         this.stillWorking(raw);
         const about = { accountId: acc.accountId, seq: tick.seq, asOf: tick.asOf, version: acc.version, reason };
         try {
           const computed = computeAtTick(acc.portfolio, tick, acc.config, this.rulebook);
-          rows.push(marginSnapshotRow(acc, tick, computed.report, computed.json, reason));
-          results.push({ ...about, report: computed.json });
+          // Serialised once, for the store row and the bus message.
+          const reportText = JSON.stringify(computed.json);
+          rows.push({ ...marginSnapshotRow(acc, tick, computed.report, computed.json, reason), reportText });
+          results.push({ ...about, report: computed.json, reportText });
         } catch (err) {
           this.stats.accountErrors++;
           results.push({ ...about, report: null, error: asXmarginError(err).toJSON() });
         }
       }
-      // Write-once per (account, seq, version) in the store: a redelivered shard writes nothing twice.
-      this.stats.rowsWritten += await this.store.recordMargins(rows);
-      await this.bus.publishResults(results);
+      await inFlight;
+      inFlight = this.storeAndPublish(rows, results);
+      // Awaited at the next batch or after the loop; a failure then fails the shard message (redelivered).
+      inFlight.catch(() => {});
     }
+    await inFlight;
+  }
+
+  /** Write-once per (account, seq, version) in the store: a redelivered shard writes nothing twice. */
+  private async storeAndPublish(rows: MarginSnapshotWrite[], results: OutgoingResult[]): Promise<void> {
+    // Not `+= await`: that reads the counter before the await and loses other shards' writes made meanwhile.
+    const written = await this.store.recordMargins(rows);
+    this.stats.rowsWritten += written;
+    await this.bus.publishResults(results);
   }
 
   private lastWorkingMs = 0;

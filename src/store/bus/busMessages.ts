@@ -43,6 +43,53 @@ export const resultMessageSchema = z
   .strict();
 export type ResultMessage = z.infer<typeof resultMessageSchema>;
 
+/**
+ * Results travel in batches (one bus message holds many accounts' results of one shard): a publish acknowledged per
+ * report cost the worker ~0.1 ms per account in round trips and nats-server time, a fifth of its whole cost.
+ */
+export const resultBatchSchema = z.object({ results: z.array(resultMessageSchema).min(1) }).strict();
+export type ResultBatch = z.infer<typeof resultBatchSchema>;
+
+/** Largest encoded result batch (NATS refuses payloads over its max_payload, 1 MiB by default). */
+export const RESULT_BATCH_MAX_BYTES = 512 * 1024;
+
+/** A result to publish, with its report already serialised when the publisher has the text (then used as is). */
+export type OutgoingResult = ResultMessage & { reportText?: string };
+
+/** JSON text of one result; the report is serialised only when no `reportText` (= JSON.stringify(report)) is given. */
+export function resultText(r: OutgoingResult): string {
+  const { report, reportText, ...about } = r;
+  const reportJson = reportText ?? JSON.stringify(report) ?? "null";
+  return `${JSON.stringify(about).slice(0, -1)},"report":${reportJson}}`;
+}
+
+/**
+ * Encodes results as batch messages of at most `maxBytes` each (a single result larger than that travels alone, as
+ * before).
+ */
+export function encodeResultBatches(
+  results: readonly OutgoingResult[],
+  maxBytes = RESULT_BATCH_MAX_BYTES,
+): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let parts: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (parts.length === 0) return;
+    out.push(encoder.encode(`{"results":[${parts.join(",")}]}`));
+    parts = [];
+    size = 0;
+  };
+  for (const r of results) {
+    const text = resultText(r);
+    if (size > 0 && size + text.length + 1 > maxBytes) flush();
+    parts.push(text);
+    size += text.length + 1;
+  }
+  flush();
+  return out;
+}
+
 /** A shard's progress: the newest market sequence all its accounts were stored at. */
 export const shardDoneSchema = z.object({ seq: z.number().int().min(0) }).strict();
 export type ShardDone = z.infer<typeof shardDoneSchema>;

@@ -95,7 +95,7 @@ export interface Deployment {
   postgres: PostgresServer;
 }
 
-/** A private PostgreSQL with a store seeded with `n` generated accounts (grid model), in one transaction. */
+/** A private PostgreSQL with a store seeded with `n` generated accounts (grid model), 10,000 per transaction. */
 export async function seedDeployment(n: number, seed: number): Promise<Deployment> {
   const postgres = await startPostgres();
   try {
@@ -103,15 +103,17 @@ export async function seedDeployment(n: number, seed: number): Promise<Deploymen
     const store = await openStore(storeUrl);
     const accounts = generateAccounts(n, seed, { meanItems: 3 }).map((p) => portfolioSchema.parse(p));
     const updatedAt = new Date().toISOString();
-    await store.putAccounts(
-      accounts.map((p) => ({
-        accountId: p.accountId,
-        portfolio: p,
-        config: { model: "grid" },
-        policy: null,
-        updatedAt,
-      })),
-    );
+    for (let from = 0; from < accounts.length; from += 10_000) {
+      await store.putAccounts(
+        accounts.slice(from, from + 10_000).map((p) => ({
+          accountId: p.accountId,
+          portfolio: p,
+          config: { model: "grid" },
+          policy: null,
+          updatedAt,
+        })),
+      );
+    }
     await store.close();
     return { storeUrl, accounts, postgres };
   } catch (err) {
@@ -243,7 +245,12 @@ export function mismatches(stored: StoredState, reference: Map<string, unknown>,
   const out: string[] = [];
   for (const [id, doc] of reference) {
     const got = stored.reports.get(id);
-    if (!got || got.seq !== seq || !isDeepStrictEqual(got.report, doc)) out.push(id);
+    if (!got || got.seq !== seq || !isDeepStrictEqual(got.report, doc)) {
+      out.push(id);
+      // What differs, for the failure's log (the assertion itself is on the ids).
+      if (out.length <= 3)
+        console.log(`mismatch ${id}: stored seq ${got?.seq} (want ${seq}); ${firstDifference(got?.report, doc)}`);
+    }
   }
   return out;
 }
@@ -259,4 +266,19 @@ export class ScaleOutRun {
     await this.nats?.stop();
     await this.deployment?.postgres.stop();
   }
+}
+
+/** The first path at which two JSON documents differ, with both values (for a test's failure log). */
+function firstDifference(a: unknown, b: unknown, path = "$"): string {
+  if (isDeepStrictEqual(a, b)) return "equal";
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return `${path}: stored ${JSON.stringify(a)?.slice(0, 200)}, engine ${JSON.stringify(b)?.slice(0, 200)}`;
+  }
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const x = (a as Record<string, unknown>)[k];
+    const y = (b as Record<string, unknown>)[k];
+    if (!isDeepStrictEqual(x, y)) return firstDifference(x, y, `${path}.${k}`);
+  }
+  return `${path}: differ`;
 }

@@ -299,6 +299,17 @@ describe.each([sqlite, postgres])("MarginStore contract: $name", (kind) => {
       expect((await store.marginHistory("acct-1234", 1))[0]?.initialMarginUsd).toBe(1234);
     });
 
+    it("recordMargins stores a row's given reportText as its report (serialised once by the writer), not as a column", async () => {
+      const { store } = await fresh();
+      const row = margin("a", 1);
+      // The text wins over the object: proof it is the text that is stored (writers pass JSON.stringify(report)).
+      expect(await store.recordMargins([{ ...row, reportText: '{"from":"text"}' }, margin("b", 1)])).toBe(2);
+      expect((await store.latestReport("a"))?.report).toEqual({ from: "text" });
+      expect((await store.latestReport("b"))?.report).toEqual(margin("b", 1).report);
+      const { report: _report, ...figures } = row;
+      expect((await store.marginHistory("a", 1))[0]).toEqual(figures);
+    });
+
     it("plans: increasing ids, delivery outcome, newest first with a limit", async () => {
       const { store } = await fresh();
       const plan = (n: number) => ({

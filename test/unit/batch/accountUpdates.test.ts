@@ -108,4 +108,50 @@ describe("BatchGridEngine account updates without a rebuild", () => {
     const fixed = new BatchGridEngine(PORTFOLIOS.slice(0, 3), MARKET, CONFIG, { out });
     expect(() => fixed.addAccount(PORTFOLIOS[3]!)).toThrow(/result columns hold 3 accounts/);
   });
+
+  it("after a mixed sequence of adds, replaces, removes and ticks, every live account equals a fresh build's", () => {
+    const engine = new BatchGridEngine(PORTFOLIOS.slice(0, 80), MARKET, CONFIG);
+    engine.computeAll();
+    const live = new Map(PORTFOLIOS.slice(0, 80).map((p) => [p.accountId, p]));
+    const btc = MARKET.underlyings.get("BTC")!;
+    const moved = { spotUsd: btc.spotUsd * 1.07, carryRateAnnual: btc.carryRateAnnual, riskFreeRateAnnual: 0.05 };
+    const back = {
+      spotUsd: btc.spotUsd,
+      carryRateAnnual: btc.carryRateAnnual,
+      riskFreeRateAnnual: btc.riskFreeRateAnnual,
+    };
+    for (let k = 0; k < 60; k++) {
+      const step = k % 4;
+      if (step === 0) {
+        const p = PORTFOLIOS[80 + (k % 60)]!;
+        if (live.has(p.accountId)) continue;
+        engine.addAccount(p);
+        live.set(p.accountId, p);
+      } else if (step === 1) {
+        // Account k takes the contents of another (a free-strike book now and then: new instruments).
+        const id = [...live.keys()][(7 * k) % live.size]!;
+        const next = { ...PORTFOLIOS[(13 * k + 5) % PORTFOLIOS.length]!, accountId: id };
+        engine.replaceAccount(next);
+        live.set(id, next);
+      } else if (step === 2) {
+        const id = [...live.keys()][(11 * k) % live.size]!;
+        engine.removeAccount(id);
+        live.delete(id);
+      } else {
+        engine.tick("BTC", k % 8 === 3 ? moved : back);
+      }
+    }
+    engine.tick("BTC", back);
+    const fresh = new BatchGridEngine([...live.values()], MARKET, CONFIG);
+    fresh.computeAll();
+    expect(live.size).toBeGreaterThan(60);
+    [...live.keys()].forEach((id, f) => {
+      const a = engine.accountIndex(id)!;
+      expect(engine.initialMarginUsd[a], id).toBe(fresh.initialMarginUsd[f]);
+      expect(engine.maintenanceMarginUsd[a], id).toBe(fresh.maintenanceMarginUsd[f]);
+      expect(engine.collateralValueUsd[a], id).toBe(fresh.collateralValueUsd[f]);
+    });
+    // Removed accounts read NaN; the engine counts every slot it ever gave out.
+    expect(engine.nAccounts - live.size).toBeGreaterThan(0);
+  });
 });

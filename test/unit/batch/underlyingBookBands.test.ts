@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { accountItemsOf } from "../../../src/margin/batch/accountItems.js";
 import { UnderlyingBook } from "../../../src/margin/batch/underlyingBook.js";
 import { BAND_POINTS, bandMultiplier } from "../../../src/margin/common/oracleAddOn.js";
 import { buildGridScenarios } from "../../../src/margin/gridPm/buildGridScenarios.js";
@@ -8,6 +9,7 @@ import { resolveMarginConfig } from "../../../src/margin/resolveConfig.js";
 import type { PricedPosition, UnderlyingState } from "../../../src/pricing/types.js";
 import { valuePosition } from "../../../src/pricing/valuePosition.js";
 import { black76Backend, setBlack76Backend } from "../../../src/pricing/wasm/black76Simd.js";
+import { exampleMarket } from "../../support/exampleMarket.js";
 import { pos } from "../../support/pricedPosition.js";
 
 /** The WASM kernel's stated bound against the JS path: |diff| <= 1e-14 x (forward + strike) per price. */
@@ -15,6 +17,7 @@ const BOUND_REL = 1e-14;
 const CONFIG = resolveMarginConfig({ model: "grid" }) as GridPmConfig;
 const STATE: UnderlyingState = { spotUsd: 3000, carryRateAnnual: 0.05, riskFreeRateAnnual: 0.04 };
 const NP = BAND_POINTS.length;
+const MARKET = exampleMarket();
 
 function item(priced: PricedPosition, volAnnual: number, k: number): ResolvedItem {
   return {
@@ -60,12 +63,13 @@ function emptyBook(): UnderlyingBook {
 
 /** Adds account `account`'s items as one group, item numbers from `first`, positions (no haircut), bands `rels`. */
 function addGroup(b: UnderlyingBook, account: number, items: ResolvedItem[], first: number, rels: readonly number[]) {
+  const columns = accountItemsOf({ accountId: "a", items, flags: [] }, MARKET, () => -1);
   b.addGroup(
     account,
-    items,
-    items.map((_, k) => first + k),
-    items.map(() => -1),
-    rels,
+    columns,
+    items.map((_, k) => k),
+    first,
+    Float64Array.from(rels),
   );
 }
 

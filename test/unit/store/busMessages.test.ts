@@ -3,6 +3,9 @@ import { XmarginError } from "../../../src/core/errors.js";
 import {
   decodeMessage,
   encodeMessage,
+  encodeResultBatches,
+  type OutgoingResult,
+  resultBatchSchema,
   resultMessageSchema,
   tickMessageSchema,
 } from "../../../src/store/bus/busMessages.js";
@@ -42,5 +45,45 @@ describe("bus messages", () => {
     expect(() => decodeMessage(tickMessageSchema, new TextEncoder().encode("{"), "TickMessage")).toThrow(
       /not valid JSON/,
     );
+  });
+});
+
+describe("result batches", () => {
+  const result = (i: number): OutgoingResult => ({
+    accountId: `acct-${i}`,
+    seq: 3,
+    asOf: "2023-07-01T00:00:00Z",
+    version: 1,
+    reason: "tick",
+    report: { initialMarginUsd: String(1000 + i), items: [{ note: 'a \u001e"quoted" text' }] },
+  });
+
+  it("carry every result once, in order, each batch within the byte limit", () => {
+    const results = Array.from({ length: 50 }, (_, i) => result(i));
+    const one = new TextEncoder().encode(JSON.stringify(results[0])).length;
+    // Room for about 7 results per batch: 50 results need ceil(50 / 7) = 8 batches at least.
+    const limit = one * 7 + 20;
+    const batches = encodeResultBatches(results, limit);
+    expect(batches.length).toBeGreaterThanOrEqual(8);
+    for (const b of batches) expect(b.length).toBeLessThanOrEqual(limit + 20);
+    const decoded = batches.flatMap((b) => decodeMessage(resultBatchSchema, b, "ResultBatch").results);
+    expect(decoded).toEqual(results);
+  });
+
+  it("use a report's given text as is, and serialise it when none is given", () => {
+    const plain = result(1);
+    const withText = { ...plain, reportText: JSON.stringify(plain.report) };
+    const [a] = encodeResultBatches([plain]);
+    const [b] = encodeResultBatches([withText]);
+    expect(new TextDecoder().decode(b)).toBe(new TextDecoder().decode(a));
+    // The text is what travels: a different text (same shape) arrives as that text says.
+    const [c] = encodeResultBatches([{ ...plain, reportText: '{"initialMarginUsd":"7"}' }]);
+    expect(decodeMessage(resultBatchSchema, c!, "ResultBatch").results[0]!.report).toEqual({ initialMarginUsd: "7" });
+  });
+
+  it("a result larger than the limit travels alone; an empty batch is refused", () => {
+    const batches = encodeResultBatches([result(1), result(2)], 10);
+    expect(batches).toHaveLength(2);
+    expect(() => decodeMessage(resultBatchSchema, encodeMessage({ results: [] }), "ResultBatch")).toThrow(XmarginError);
   });
 });

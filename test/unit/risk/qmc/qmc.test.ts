@@ -150,15 +150,7 @@ describe("controlVariateEs", () => {
   it("returns the known ES exactly when the control is the loss itself (beta = 1)", () => {
     const losses = Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 10);
     const t = tailExpectation(losses, 0.975);
-    const cv = controlVariateEs(
-      losses,
-      losses,
-      t.valueAtRisk,
-      t.valueAtRisk,
-      t.expectedShortfall,
-      t.expectedShortfall,
-      9.5,
-    );
+    const cv = controlVariateEs(losses, losses, t, t, 9.5);
     expect(cv.beta).toBeCloseTo(1, 12);
     expect(cv.expectedShortfall).toBeCloseTo(9.5, 10);
   });
@@ -166,7 +158,38 @@ describe("controlVariateEs", () => {
   it("falls back to the plain estimate when the control has no tail spread", () => {
     const losses = Float64Array.from({ length: 400 }, (_, i) => i);
     const flat = new Float64Array(400);
-    const cv = controlVariateEs(losses, flat, 390, 0, 395, 0, 1);
-    expect(cv).toEqual({ expectedShortfall: 395, beta: 0 });
+    const cv = controlVariateEs(losses, flat, tailExpectation(losses, 0.975), tailExpectation(flat, 0.975), 1);
+    expect(cv).toEqual({ expectedShortfall: tailExpectation(losses, 0.975).expectedShortfall, beta: 0 });
+  });
+
+  it("beta from the tails' paths only equals the weighted regression of (L - VaR)+ on (Y - VaR)+ over every path", () => {
+    // Correlated loss and control with importance weights; the regression computed here in two passes over all paths.
+    const n = 4000;
+    const y = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.7) * 3 + Math.cos(i * 0.37));
+    const l = Float64Array.from(y, (v, i) => 1.3 * v + 0.4 * Math.sin(i * 5.1) + 0.1 * v * v);
+    const w = Float64Array.from({ length: n }, (_, i) => 0.5 + ((i * 7919) % 13) / 13);
+    const tl = tailExpectation(l, 0.975, undefined, w);
+    const ty = tailExpectation(y, 0.975, undefined, w);
+    let sw = 0;
+    let mx = 0;
+    let mz = 0;
+    for (let s = 0; s < n; s++) {
+      sw += w[s]!;
+      mx += w[s]! * Math.max(0, l[s]! - tl.valueAtRisk);
+      mz += w[s]! * Math.max(0, y[s]! - ty.valueAtRisk);
+    }
+    mx /= sw;
+    mz /= sw;
+    let cov = 0;
+    let varZ = 0;
+    for (let s = 0; s < n; s++) {
+      const dz = Math.max(0, y[s]! - ty.valueAtRisk) - mz;
+      cov += w[s]! * (Math.max(0, l[s]! - tl.valueAtRisk) - mx) * dz;
+      varZ += w[s]! * dz * dz;
+    }
+    const cv = controlVariateEs(l, y, tl, ty, 7, w);
+    expect(cv.beta).toBeGreaterThan(0.5);
+    expect(cv.beta).toBeCloseTo(cov / varZ, 10);
+    expect(cv.expectedShortfall).toBeCloseTo(tl.expectedShortfall - (cov / varZ) * (ty.expectedShortfall - 7), 9);
   });
 });

@@ -1,0 +1,107 @@
+/**
+ * Sorts `idx[0..count)` worst first: larger `losses[idx]` first, ties by lower index (a total order, so the result does
+ * not depend on the algorithm). In place on typed arrays, with no comparator closure: quicksort with a median-of-three
+ * pivot, insertion sort on short runs. The tail of an ES holds a few hundred to a few thousand paths, sorted on every
+ * report, where `Array.prototype.sort` with a callback cost more than the selection that found them.
+ */
+export function sortWorstFirst(idx: Int32Array, count: number, losses: Float64Array): void {
+  quick(idx, 0, count - 1, losses);
+}
+
+/**
+ * Reorders `idx[0..count)` so that its first p entries are the p worst (in the order of `sortWorstFirst`, not sorted
+ * among themselves) and returns the least such p whose `weights` add up to `mass` (`count` if all of them do not):
+ * quickselect on the running weight, linear on average, so that only the tail itself need be sorted after it.
+ */
+export function selectWorstByMass(
+  idx: Int32Array,
+  count: number,
+  losses: Float64Array,
+  weights: Float64Array,
+  mass: number,
+): number {
+  let lo = 0;
+  let hi = count - 1;
+  let held = 0;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    if (before(idx[mid]!, idx[lo]!, losses)) swap(idx, mid, lo);
+    if (before(idx[hi]!, idx[lo]!, losses)) swap(idx, hi, lo);
+    if (before(idx[hi]!, idx[mid]!, losses)) swap(idx, hi, mid);
+    const pivot = idx[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (before(idx[i]!, pivot, losses)) i++;
+      while (before(pivot, idx[j]!, losses)) j--;
+      if (i <= j) {
+        swap(idx, i, j);
+        i++;
+        j--;
+      }
+    }
+    // [lo, j] precede the pivot, (j, i) is the pivot itself (or nothing), [i, hi] follow it.
+    let left = 0;
+    for (let k = lo; k <= j; k++) left += weights[idx[k]!]!;
+    if (held + left >= mass) {
+      hi = j;
+      continue;
+    }
+    held += left;
+    for (let k = j + 1; k < i; k++) held += weights[idx[k]!]!;
+    if (held >= mass) return i;
+    lo = i;
+  }
+  return Math.min(count, lo + 1);
+}
+
+/** `a` strictly before `b`. */
+function before(a: number, b: number, losses: Float64Array): boolean {
+  const la = losses[a]!;
+  const lb = losses[b]!;
+  return la > lb || (la === lb && a < b);
+}
+
+function quick(idx: Int32Array, lo: number, hi: number, losses: Float64Array): void {
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >>> 1;
+    if (before(idx[mid]!, idx[lo]!, losses)) swap(idx, mid, lo);
+    if (before(idx[hi]!, idx[lo]!, losses)) swap(idx, hi, lo);
+    if (before(idx[hi]!, idx[mid]!, losses)) swap(idx, hi, mid);
+    const pivot = idx[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (before(idx[i]!, pivot, losses)) i++;
+      while (before(pivot, idx[j]!, losses)) j--;
+      if (i <= j) {
+        swap(idx, i, j);
+        i++;
+        j--;
+      }
+    }
+    // Recurse into the smaller side, loop on the larger: stack depth O(log n).
+    if (j - lo < hi - i) {
+      quick(idx, lo, j, losses);
+      lo = i;
+    } else {
+      quick(idx, i, hi, losses);
+      hi = j;
+    }
+  }
+  for (let k = lo + 1; k <= hi; k++) {
+    const v = idx[k]!;
+    let m = k - 1;
+    while (m >= lo && before(v, idx[m]!, losses)) {
+      idx[m + 1] = idx[m]!;
+      m--;
+    }
+    idx[m + 1] = v;
+  }
+}
+
+function swap(a: Int32Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { Prng } from "../../../src/risk/prng.js";
+import { tailExpectation } from "../../../src/risk/tailExpectation.js";
+import { selectWorstByMass, sortWorstFirst } from "../../../src/risk/worstFirst.js";
+
+/** Losses with many exact ties (rounded to a coarse step) and weights like an importance sampler's. */
+function sample(n: number, seed: number): { losses: Float64Array; weights: Float64Array } {
+  const rng = new Prng(seed);
+  const losses = Float64Array.from({ length: n }, () => Math.round((rng.nextUniform() - 0.3) ** 3 * 400) / 4);
+  const weights = Float64Array.from({ length: n }, () => 0.2 + rng.nextUniform());
+  return { losses, weights };
+}
+
+/** The order by definition: larger loss first, ties by lower index, from a plain comparator sort. */
+const reference = (losses: Float64Array, idx: number[]) => [...idx].sort((a, b) => losses[b]! - losses[a]! || a - b);
+
+describe("sortWorstFirst", () => {
+  it("orders like the comparator sort (loss descending, ties by index), for every size up to past the insertion cut", () => {
+    for (const n of [0, 1, 2, 17, 18, 100, 3000]) {
+      const { losses } = sample(n, n + 1);
+      const idx = Int32Array.from({ length: n }, (_, k) => (k * 7919) % n);
+      sortWorstFirst(idx, n, losses);
+      expect(Array.from(idx)).toEqual(reference(losses, [...Array(n).keys()]));
+    }
+  });
+});
+
+describe("selectWorstByMass", () => {
+  it("puts the worst p first, p the shortest worst-first prefix holding the mass", () => {
+    const { losses, weights } = sample(2000, 5);
+    const order = reference(losses, [...Array(2000).keys()]);
+    for (const mass of [0.5, 13, 250.3, 700]) {
+      const idx = Int32Array.from({ length: 2000 }, (_, k) => k);
+      const p = selectWorstByMass(idx, 2000, losses, weights, mass);
+      let held = 0;
+      let want = 0;
+      while (held < mass) held += weights[order[want++]!]!;
+      expect(p).toBe(want);
+      expect(new Set(idx.subarray(0, p))).toEqual(new Set(order.slice(0, p)));
+    }
+  });
+
+  it("returns every candidate when together they hold less than the mass", () => {
+    const { losses, weights } = sample(50, 2);
+    expect(
+      selectWorstByMass(
+        Int32Array.from({ length: 50 }, (_, k) => k),
+        50,
+        losses,
+        weights,
+        1e9,
+      ),
+    ).toBe(50);
+  });
+});
+
+describe("tailExpectation with path weights, screened candidates", () => {
+  it("equals the weighted tail walked over a full sort of every path (indices, weights, ES, VaR)", () => {
+    for (const seed of [1, 2, 3]) {
+      const { losses, weights } = sample(10_000, seed);
+      const t = tailExpectation(losses, 0.975, undefined, weights);
+      const order = reference(losses, [...Array(10_000).keys()]);
+      let total = 0;
+      for (const w of weights) total += w;
+      const mass = 0.025 * total;
+      let held = 0;
+      let count = 0;
+      while (held < mass * (1 - 1e-12)) held += weights[order[count++]!]!;
+      expect(Array.from(t.indices)).toEqual(order.slice(0, count));
+      let left = mass;
+      let sum = 0;
+      for (const s of order.slice(0, count)) {
+        const w = Math.min(weights[s]!, left);
+        left -= w;
+        sum += w * losses[s]!;
+      }
+      expect(t.expectedShortfall).toBe(sum / mass);
+      expect(t.valueAtRisk).toBe(losses[order[count - 1]!]);
+      expect(t.totalWeight).toBe(total);
+    }
+  });
+
+  it("rejects a NaN loss with its path, weighted or not", () => {
+    const losses = Float64Array.from({ length: 1000 }, (_, k) => k);
+    losses[17] = Number.NaN;
+    expect(() => tailExpectation(losses, 0.975)).toThrow(/losses\[17\]/);
+    expect(() => tailExpectation(losses, 0.975, undefined, new Float64Array(1000).fill(1))).toThrow(/losses\[17\]/);
+  });
+});
