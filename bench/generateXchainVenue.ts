@@ -70,3 +70,17 @@ export function generateXchainVenue(n: number, seed: number): PortfolioInput[] {
   }
   return out;
 }
+
+/** The snapshot with every quote of `feed` moved by `rel` (a tick of one underlying). */
+export function movedSnapshot(
+  snapshot: { quotes: Array<{ feed: string; price: string }> },
+  feed: string,
+  rel: number,
+): unknown {
+  return {
+    ...snapshot,
+    quotes: snapshot.quotes.map((q) =>
+      q.feed === feed ? { ...q, price: (Number(q.price) * (1 + rel)).toPrecision(10) } : q,
+    ),
+  };
+}

@@ -4,25 +4,29 @@ import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
 import type { XchainConfig } from "../src/margin/xchain/config.js";
 import { clearSharedScenarios } from "../src/margin/xchain/sharedScenarios.js";
 import { remarginShard } from "../src/margin/xchain/venue/remarginShard.js";
-import { XchainVenue } from "../src/margin/xchain/venue/xchainVenue.js";
+import { type VenueTickPhases, XchainVenue } from "../src/margin/xchain/venue/xchainVenue.js";
 import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
 import { portfolioSchema } from "../src/schema/portfolio.js";
-import { generateXchainVenue } from "./generateXchainVenue.js";
+import { generateXchainVenue, movedSnapshot } from "./generateXchainVenue.js";
 import { emit, measureOnce, summarize } from "./measure.js";
 
-/** The snapshot with every quote of `feed` moved by `rel` (a tick of one underlying). */
-function moved(snapshot: { quotes: Array<{ feed: string; price: string }> }, feed: string, rel: number): unknown {
-  return {
-    ...snapshot,
-    quotes: snapshot.quotes.map((q) =>
-      q.feed === feed ? { ...q, price: (Number(q.price) * (1 + rel)).toPrecision(10) } : q,
-    ),
-  };
+/**
+ * One tick's phases, ms: total; per worker w: snapshot to it, market parse+resolve, accounts (of which scenario-set
+ * builds, and instrument vectors computed), results back; collection on the main thread.
+ */
+function phaseLine(p: VenueTickPhases | undefined): string {
+  if (!p) return "no phases";
+  const w = p.workers.map(
+    (x, k) =>
+      `w${k}: to ${x.toWorkerMs.toFixed(1)}, market ${x.marketMs.toFixed(1)}, accounts ${x.accountsMs.toFixed(0)} ` +
+      `(set ${x.setBuildMs.toFixed(0)} x${x.setBuilds}, ${x.vectorsComputed} vectors), back ${x.backMs.toFixed(1)}`,
+  );
+  return `total ${p.totalMs.toFixed(0)}; ${w.join("; ")}; collect ${p.collectMs.toFixed(1)}`;
 }
 
 /**
  * `xchain-venue`: 10,000 generated xchain accounts (bench/generateXchainVenue.ts, seed 17) re-margined after one tick on
- * two worker threads (XchainVenue), five ticks of ETH +-0.1% after a first cold one. Reference in the same run: the
+ * two worker threads (XchainVenue), five ticks of ETH +0.1%, -0.2%, +0.3%... (every tick new prices) after a first cold one. Reference in the same run: the
  * per-account path before sharing (pseudo-random sampler, scenario set rebuilt for every account), timed on 100
  * accounts of the same population and scaled to 10,000.
  */
@@ -35,12 +39,14 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
     const t0 = process.hrtime.bigint();
     const first = await venue.tick(snapshot);
     const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const phases = [phaseLine(venue.lastTickPhases)];
     const ms: number[] = [];
     for (let k = 0; k < 5; k++) {
-      const tick = moved(snapshot, "ETH/USD", k % 2 === 0 ? 0.001 : -0.001);
+      const tick = movedSnapshot(snapshot, "ETH/USD", (k % 2 === 0 ? 0.001 : -0.001) * (k + 1));
       const t = process.hrtime.bigint();
       const results = await venue.tick(tick);
       ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+      phases.push(phaseLine(venue.lastTickPhases));
       if (results.length !== nAccounts) throw new Error(`venue returned ${results.length} of ${nAccounts}`);
     }
     const failed = first.filter((r) => r.error).length;
@@ -63,7 +69,8 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
       failedAccounts: failed,
       targetMs: 3_000,
       refUnsharedMsPer10k: Math.round(ref.summary.medianMs * (nAccounts / sample.length)),
-      note: "ticks of ETH +-0.1%; first tick builds each worker's scenario set and draws; gcShare not seen in workers",
+      phases,
+      note: "ticks of ETH +0.1%, -0.2%, +0.3%... (every tick new prices); first tick builds each worker's scenario set and draws; gcShare not seen in workers",
     });
   } finally {
     await venue.close();

@@ -12,8 +12,46 @@ import type { FactorModel } from "./riskFactorModel.js";
  */
 export interface SharedScenarios {
   set: ScenarioSet;
-  vectors: Map<string, Float64Array>;
+  /** Instrument vectors by key, each with the market object of the tick that last read it. */
+  vectors: Map<string, { vector: Float64Array; lastMarket: object }>;
   vectorBytesLeft: number;
+}
+
+/**
+ * The shared vector under `key`, marked as read on `market`'s tick, or undefined. A vector keyed by prices (an
+ * option's) is only read again on a tick with the same prices; the mark lets `keepVector` drop the stale ones.
+ */
+export function sharedVector(shared: SharedScenarios, key: string, market: object): Float64Array | undefined {
+  const hit = shared.vectors.get(key);
+  if (!hit) return undefined;
+  if (hit.lastMarket !== market) {
+    // first read on this tick: to the back of the map, which is thus ordered from least recently read
+    shared.vectors.delete(key);
+    shared.vectors.set(key, hit);
+    hit.lastMarket = market;
+  }
+  return hit.vector;
+}
+
+/**
+ * Keeps a computed vector for the tick's other reports. When the set's budget is spent, the least recently read vectors
+ * not read on this tick (`market`) go first: without that, the vectors of earlier ticks' prices filled the budget after a few
+ * ticks and every report recomputed its options (4-5x the cost of a tick). Counted for the benchmarks.
+ */
+export function keepVector(shared: SharedScenarios, key: string, vector: Float64Array, market: object): void {
+  for (const [k, v] of shared.vectors) {
+    if (shared.vectorBytesLeft >= vector.byteLength || v.lastMarket === market) break;
+    shared.vectors.delete(k);
+    shared.vectorBytesLeft += v.vector.byteLength;
+  }
+  const kept = shared.vectorBytesLeft >= vector.byteLength;
+  stats.vectorsComputed++;
+  if (!kept) {
+    stats.vectorsUnshared++;
+    return;
+  }
+  shared.vectorBytesLeft -= vector.byteLength;
+  shared.vectors.set(key, { vector, lastMarket: market });
 }
 
 /** Scenario sets kept at once (a tick's market with a few horizon sets); least recently used goes first. */
@@ -23,6 +61,14 @@ const CACHE_ENTRIES = 4;
  * of 10,000 paths, room for every listed option of a venue at each chain's horizon.
  */
 const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
+/** Counters since the thread started (benchmarks read them to split a tick's time; never used by the model). */
+const stats = { builds: 0, buildMs: 0, vectorsComputed: 0, vectorsUnshared: 0 };
+
+/** A copy of the counters: scenario sets built (and their time), instrument vectors computed and not kept. */
+export function sharedScenarioStats(): Readonly<typeof stats> {
+  return { ...stats };
+}
+
 /** Entries with the covariance each set was drawn with (a copy), to check a hit against. */
 const cache = new Map<string, { shared: SharedScenarios; covarianceDaily: Float64Array }>();
 
@@ -101,6 +147,7 @@ export function sharedScenarios(
     cache.set(key, hit);
     return hit.shared;
   }
+  const started = performance.now();
   const common = {
     factorNames: factors.names,
     covarianceDaily: factors.covarianceDaily,
@@ -124,6 +171,8 @@ export function sharedScenarios(
     const sd = factors.covarianceDaily.filter((_, k) => k % (factors.names.length + 1) === 0).map(Math.sqrt);
     applyResidualMarginals(set, sd, factors.residualQuantiles, law.nu, simulation.tailCapSd);
   }
+  stats.builds++;
+  stats.buildMs += performance.now() - started;
   const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET };
   cache.delete(key);
   cache.set(key, { shared: entry, covarianceDaily: factors.covarianceDaily.slice() });

@@ -7,7 +7,7 @@ import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import type { Horizons } from "./horizons.js";
 import { impliedVolMove } from "./impliedVolMove.js";
 import type { FactorModel } from "./riskFactorModel.js";
-import type { SharedScenarios } from "./sharedScenarios.js";
+import { keepVector, type SharedScenarios, sharedVector } from "./sharedScenarios.js";
 
 const DAYS_PER_YEAR = 365;
 
@@ -59,8 +59,8 @@ export function optionAtHorizon(
  *   grid of exact values (src/pricing/optionPnlGrid.ts).
  * Allocation is per factor column and per vector, never per path. Vectors are shared through `shared.vectors`:
  * a linear group's vector, and an option's P&L per unit (coefficient = size) keyed by every input of its
- * revaluation, are computed once per scenario set and reused by every report on the tick (until the set's memory
- * budget is spent; then per report).
+ * revaluation, are computed once per scenario set and reused by every report on the tick (the set's memory budget
+ * drops earlier ticks' vectors first; beyond it, per report).
  */
 export function simulatePnlVectors(
   items: readonly ResolvedItem[],
@@ -96,11 +96,7 @@ export function simulatePnlVectors(
   };
   const vectors: Float64Array[] = [];
   const linearGroups = new Map<string, number>();
-  const remember = (key: string, v: Float64Array): void => {
-    if (shared.vectorBytesLeft < v.byteLength) return;
-    shared.vectorBytesLeft -= v.byteLength;
-    shared.vectors.set(key, v);
-  };
+  const remember = (key: string, v: Float64Array): void => keepVector(shared, key, v, market);
   const vector = new Int32Array(items.length);
   const coefficient = new Float64Array(items.length);
 
@@ -116,7 +112,7 @@ export function simulatePnlVectors(
       const key = `${fP}|${fB}|${j}`;
       let v = linearGroups.get(key);
       if (v === undefined) {
-        let rel = shared.vectors.get(`L${key}`);
+        let rel = sharedVector(shared, `L${key}`, market);
         if (!rel) {
           const bs = column(fB, j);
           rel = new Float64Array(nPaths);
@@ -143,7 +139,7 @@ export function simulatePnlVectors(
       `${item.volAnnual}|${minVolAnnual}|${base}|${optionRevaluation}|${variance}|${k}`;
     vector[i] = vectors.length;
     coefficient[i] = p.size;
-    const known = shared.vectors.get(key);
+    const known = sharedVector(shared, key, market);
     if (known) {
       vectors.push(known);
       return;

@@ -2,14 +2,23 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { generateXchainVenue } from "../../../bench/generateXchainVenue.js";
+import { generateXchainVenue, movedSnapshot } from "../../../bench/generateXchainVenue.js";
 import { runMarginModel } from "../../../src/margin/computeMargin.js";
+import { resolveMarket } from "../../../src/margin/resolve/resolveMarket.js";
 import { resolvePortfolio } from "../../../src/margin/resolve/resolvePortfolio.js";
 import { resolveMarginConfig } from "../../../src/margin/resolveConfig.js";
 import type { XchainConfig } from "../../../src/margin/xchain/config.js";
-import { clearSharedScenarios } from "../../../src/margin/xchain/sharedScenarios.js";
+import {
+  clearSharedScenarios,
+  keepVector,
+  type SharedScenarios,
+  sharedScenarioStats,
+  sharedVector,
+} from "../../../src/margin/xchain/sharedScenarios.js";
 import { remarginShard } from "../../../src/margin/xchain/venue/remarginShard.js";
 import { XchainVenue } from "../../../src/margin/xchain/venue/xchainVenue.js";
+import type { ScenarioSet } from "../../../src/risk/scenarios/scenarioSet.js";
+import { marketSnapshotSchema } from "../../../src/schema/marketSnapshot.js";
 import { portfolioSchema } from "../../../src/schema/portfolio.js";
 import { exampleMarket } from "../../support/exampleMarket.js";
 
@@ -47,6 +56,49 @@ describe("xchain scenario set shared per tick", () => {
       expect(results[i]!.initialMarginUsd).toBe(own.initialMarginUsd);
       expect(results[i]!.freeCollateralUsd).toBe(own.freeCollateralUsd);
     }
+  });
+
+  it("instrument vectors of earlier ticks are dropped least recently read first, never those read on this tick", () => {
+    const shared: SharedScenarios = { set: {} as ScenarioSet, vectors: new Map(), vectorBytesLeft: 3 * 80 };
+    const tickA = {};
+    const tickB = {};
+    const v = () => new Float64Array(10);
+    for (const key of ["a1", "a2", "a3"]) keepVector(shared, key, v(), tickA);
+    // tick B reads a2 and a1 (in that order), then computes b1: a3, never read on B, is the one to go
+    expect(sharedVector(shared, "a2", tickB)).toBeDefined();
+    expect(sharedVector(shared, "a1", tickB)).toBeDefined();
+    keepVector(shared, "b1", v(), tickB);
+    expect([...shared.vectors.keys()].sort()).toEqual(["a1", "a2", "b1"]);
+    expect(shared.vectorBytesLeft).toBe(0);
+    // every kept vector was read on B: b2 is computed for its report but not kept (no eviction of the tick's own)
+    const before = sharedScenarioStats();
+    keepVector(shared, "b2", v(), tickB);
+    expect(shared.vectors.has("b2")).toBe(false);
+    expect(sharedScenarioStats().vectorsUnshared - before.vectorsUnshared).toBe(1);
+    // on tick C the least recently read goes first: a2 (read on B before a1), then a1
+    const tickC = {};
+    keepVector(shared, "c1", v(), tickC);
+    expect([...shared.vectors.keys()]).toEqual(["a1", "b1", "c1"]);
+  });
+
+  it("a shard re-margined over moving ticks gives each account its own report's figures on every tick", () => {
+    const docs = generateXchainVenue(8, 5).map((d) => portfolioSchema.parse(d));
+    const snapshot = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8"));
+    const ticks = [0, 0.002, -0.003, 0.002].map((rel) =>
+      resolveMarket(marketSnapshotSchema.parse(movedSnapshot(snapshot, "ETH/USD", rel))),
+    );
+    // each account alone on each tick, nothing shared with anything else
+    const alone = ticks.map((tick) =>
+      docs.map((doc) => {
+        clearSharedScenarios();
+        return runMarginModel(resolvePortfolio(doc, tick), tick, xchain()).initialMarginUsd;
+      }),
+    );
+    clearSharedScenarios();
+    ticks.forEach((tick, k) => {
+      const results = remarginShard(docs, tick, xchain(), false);
+      expect(results.map((r) => r.initialMarginUsd)).toEqual(alone[k]);
+    });
   });
 
   it("an account that cannot be margined is reported with an error and NaN figures, the others go on", () => {
@@ -98,6 +150,29 @@ describe.skipIf(!existsSync(WORKER))("XchainVenue on worker threads", () => {
         const want = local[i]!.initialMarginUsd;
         expect(Math.abs(r.initialMarginUsd - want)).toBeLessThanOrEqual(1e-12 * Math.abs(want));
       });
+    } finally {
+      await venue.close();
+    }
+  });
+
+  it("reports each worker's tick phases: the first tick builds the scenario set, a tick with new prices only vectors", async () => {
+    const docs = generateXchainVenue(6, 11);
+    const snapshot = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8"));
+    const venue = await XchainVenue.start(docs, xchain(), { workers: 2, workerUrl: pathToFileURL(WORKER) });
+    try {
+      await venue.tick(snapshot);
+      const first = venue.lastTickPhases!;
+      expect(first.workers).toHaveLength(2);
+      for (const w of first.workers) {
+        expect(w.setBuilds).toBeGreaterThanOrEqual(1);
+        expect(w.accountsMs).toBeGreaterThanOrEqual(w.setBuildMs);
+      }
+      await venue.tick(movedSnapshot(snapshot, "ETH/USD", 0.01));
+      const moved = venue.lastTickPhases!;
+      // prices moved, the covariance did not: the sets are reused, only the moved underlying's options recomputed
+      expect(moved.workers.map((w) => w.setBuilds)).toEqual([0, 0]);
+      expect(moved.workers.reduce((a, w) => a + w.vectorsComputed, 0)).toBeGreaterThan(0);
+      expect(moved.totalMs).toBeGreaterThanOrEqual(Math.max(...moved.workers.map((w) => w.accountsMs)));
     } finally {
       await venue.close();
     }

@@ -7,6 +7,21 @@ export type VenueRequest =
   /** A tick: the untrusted market snapshot; every account of the shard is re-margined against it. */
   | { op: "tick"; id: number; snapshot: unknown; fullReports: boolean };
 
+/**
+ * Where one worker's tick went (epoch milliseconds from `performance.timeOrigin + performance.now()`, comparable
+ * across threads): received, market parsed and resolved, accounts re-margined, reply posted; and, within the
+ * accounts' time, the scenario-set builds and the instrument vectors computed.
+ */
+export interface WorkerTickPhases {
+  receivedAtMs: number;
+  marketMs: number;
+  accountsMs: number;
+  setBuilds: number;
+  setBuildMs: number;
+  vectorsComputed: number;
+  repliedAtMs: number;
+}
+
 export type VenueReply =
-  | { id: number; ok: true; results?: XchainAccountResult[]; accounts?: number }
+  | { id: number; ok: true; results?: XchainAccountResult[]; accounts?: number; phases?: WorkerTickPhases }
   | { id: number; ok: false; error: { code: string; message: string; path?: string } };

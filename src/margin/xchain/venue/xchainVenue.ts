@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { XmarginError } from "../../../core/errors.js";
 import type { XchainConfig } from "../config.js";
 import type { XchainAccountResult } from "./remarginShard.js";
-import type { VenueReply, VenueRequest } from "./venueProtocol.js";
+import type { VenueReply, VenueRequest, WorkerTickPhases } from "./venueProtocol.js";
 
 type Command = VenueRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
@@ -13,6 +13,7 @@ class VenueWorker {
     worker.on("message", (r: VenueReply) => {
       const p = this.pending.get(r.id);
       if (!p) return;
+      this.lastReplyAtMs = performance.timeOrigin + performance.now();
       this.pending.delete(r.id);
       if (r.ok) p.resolve(r);
       else {
@@ -26,6 +27,9 @@ class VenueWorker {
     });
   }
 
+  /** Epoch ms at which the last reply arrived on this thread. */
+  lastReplyAtMs = 0;
+
   request(cmd: Command): Promise<VenueReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -33,6 +37,15 @@ class VenueWorker {
       this.worker.postMessage({ ...cmd, id });
     });
   }
+}
+
+/** A tick's wall time split by phase (benchmarks: BENCHMARKS.md, xchain venue tick phases). */
+export interface VenueTickPhases {
+  totalMs: number;
+  /** Per worker: its own phases, the snapshot's trip to it and its results' trip back. */
+  workers: Array<WorkerTickPhases & { toWorkerMs: number; backMs: number }>;
+  /** From the last reply's arrival to the merged results. */
+  collectMs: number;
 }
 
 export interface XchainVenueOptions {
@@ -79,10 +92,25 @@ export class XchainVenue {
     }
   }
 
+  /** Where the last tick's wall time went, or undefined before the first tick. */
+  lastTickPhases: VenueTickPhases | undefined;
+
   /** Re-margins every account against the tick's market snapshot (untrusted document); results in account order. */
   async tick(snapshot: unknown, fullReports = false): Promise<XchainAccountResult[]> {
+    const startMs = performance.timeOrigin + performance.now();
     const replies = await Promise.all(this.workers.map((h) => h.request({ op: "tick", snapshot, fullReports })));
-    return replies.flatMap((r) => (r.ok ? (r.results ?? []) : []));
+    const results = replies.flatMap((r) => (r.ok ? (r.results ?? []) : []));
+    const endMs = performance.timeOrigin + performance.now();
+    const workers: VenueTickPhases["workers"] = [];
+    replies.forEach((r, w) => {
+      if (!r.ok || !r.phases) return;
+      const p = r.phases;
+      const toWorkerMs = p.receivedAtMs - startMs;
+      workers.push({ ...p, toWorkerMs, backMs: this.workers[w]!.lastReplyAtMs - p.repliedAtMs });
+    });
+    const lastReplyMs = Math.max(...this.workers.map((h) => h.lastReplyAtMs));
+    this.lastTickPhases = { totalMs: endMs - startMs, workers, collectMs: endMs - lastReplyMs };
+    return results;
   }
 
   async close(): Promise<void> {

@@ -9,8 +9,9 @@ import { type Portfolio, portfolioSchema } from "../../../schema/portfolio.js";
 import { parseDocument } from "../../../schema/validate.js";
 import { resolveMarket } from "../../resolve/resolveMarket.js";
 import type { XchainConfig } from "../config.js";
+import { sharedScenarioStats } from "../sharedScenarios.js";
 import { remarginShard } from "./remarginShard.js";
-import type { VenueReply, VenueRequest } from "./venueProtocol.js";
+import type { VenueReply, VenueRequest, WorkerTickPhases } from "./venueProtocol.js";
 
 if (!parentPort) throw new XmarginError("xchainVenueWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
 const port = parentPort;
@@ -34,8 +35,23 @@ port.on("message", (msg: VenueRequest) => {
       return;
     }
     if (!config) throw new XmarginError("venue worker not loaded", { code: "INTERNAL" });
+    const receivedAtMs = epochMs();
+    const before = sharedScenarioStats();
     const market = resolveMarket(parseDocument(marketSnapshotSchema, msg.snapshot, "MarketSnapshot"));
-    reply({ id: msg.id, ok: true, results: remarginShard(accounts, market, config, msg.fullReports) });
+    const resolvedAtMs = epochMs();
+    const results = remarginShard(accounts, market, config, msg.fullReports);
+    const doneAtMs = epochMs();
+    const after = sharedScenarioStats();
+    const phases: WorkerTickPhases = {
+      receivedAtMs,
+      marketMs: resolvedAtMs - receivedAtMs,
+      accountsMs: doneAtMs - resolvedAtMs,
+      setBuilds: after.builds - before.builds,
+      setBuildMs: after.buildMs - before.buildMs,
+      vectorsComputed: after.vectorsComputed - before.vectorsComputed,
+      repliedAtMs: epochMs(),
+    };
+    reply({ id: msg.id, ok: true, results, phases });
   } catch (e) {
     const err = e instanceof XmarginError ? e : new XmarginError(String(e), { code: "INTERNAL" });
     reply({
@@ -45,6 +61,11 @@ port.on("message", (msg: VenueRequest) => {
     });
   }
 });
+
+/** Wall clock comparable across threads (the main thread reads the same origin-based time). */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 function reply(r: VenueReply): void {
   port.postMessage(r);

@@ -1,0 +1,43 @@
+/**
+ * Steady ticks of one venue worker on this thread (BENCHMARKS.md, xchain venue tick phases):
+ * `node dist/bench/profileXchainTicks.js [accounts] [ticks]` re-margins the generated accounts once on the base market,
+ * then on ticks of ETH +0.1%, -0.2%, +0.3%... (every tick new prices) (as bench/xchainVenue.bench.ts), and prints per tick the time of each phase: snapshot
+ * parse and resolve, per-account compute, and the scenario-set builds and shared-vector misses seen on the way.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { resolveMarket } from "../src/margin/resolve/resolveMarket.js";
+import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
+import type { XchainConfig } from "../src/margin/xchain/config.js";
+import { sharedScenarioStats } from "../src/margin/xchain/sharedScenarios.js";
+import { remarginShard } from "../src/margin/xchain/venue/remarginShard.js";
+import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
+import { portfolioSchema } from "../src/schema/portfolio.js";
+import { parseDocument } from "../src/schema/validate.js";
+import { generateXchainVenue, movedSnapshot } from "./generateXchainVenue.js";
+
+const n = Number(process.argv[2] ?? 2_000);
+const ticks = Number(process.argv[3] ?? 4);
+const file = join(import.meta.dirname, "../../examples/market-2023-06-30.json");
+const snapshot = JSON.parse(readFileSync(file, "utf8"));
+const docs = generateXchainVenue(n, 17).map((d) => portfolioSchema.parse(d));
+const config = resolveMarginConfig({ model: "xchain" }) as XchainConfig;
+for (let k = -1; k < ticks; k++) {
+  const doc = k < 0 ? snapshot : movedSnapshot(snapshot, "ETH/USD", (k % 2 === 0 ? 0.001 : -0.001) * (k + 1));
+  const before = sharedScenarioStats();
+  const t0 = performance.now();
+  const market = resolveMarket(parseDocument(marketSnapshotSchema, doc, "MarketSnapshot"));
+  const t1 = performance.now();
+  const cpu = process.cpuUsage();
+  const results = remarginShard(docs, market, config, false);
+  const t2 = performance.now();
+  const cpuUs = process.cpuUsage(cpu).user;
+  const after = sharedScenarioStats();
+  console.log(
+    `${k < 0 ? "first" : `tick ${k}`}: market ${(t1 - t0).toFixed(1)} ms, accounts ${(t2 - t1).toFixed(0)} ms ` +
+      `(${((1000 * (t2 - t1)) / n).toFixed(0)} us wall, ${(cpuUs / n).toFixed(0)} us CPU per account), ` +
+      `set builds ${after.builds - before.builds} (${(after.buildMs - before.buildMs).toFixed(0)} ms), ` +
+      `vectors computed ${after.vectorsComputed - before.vectorsComputed} ` +
+      `(not kept ${after.vectorsUnshared - before.vectorsUnshared}), failed ${results.filter((r) => r.error).length}`,
+  );
+}
