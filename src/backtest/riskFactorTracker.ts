@@ -19,6 +19,9 @@ export interface FactorSeries {
 
 export type RiskFactorTrackerOptions = Omit<RiskFactorEstimateOptions, "toDate">;
 
+/** An implied-vol factor ("vol:ETH"): estimated when its history allows, never required. */
+const isOptional = (name: string) => name.startsWith("vol:");
+
 /** Fewest daily returns of every factor `estimateRiskFactors` accepts. */
 export const MIN_FACTOR_RETURNS = 30;
 
@@ -51,9 +54,11 @@ export class RiskFactorTracker {
       closes: Float64Array.from(s.closes),
       ...(s.volumes ? { volumes: Float64Array.from(s.volumes) } : {}),
     }));
+    // Implied-vol factors are optional: they start later (a vol history needs returns first) and never hold a day back.
+    const required = series.filter((s) => !isOptional(s.name));
     const count = new Map<string, number>();
-    for (const s of series) for (const d of s.dates) count.set(d, (count.get(d) ?? 0) + 1);
-    this.dates = [...count].filter(([, c]) => c === series.length).map(([d]) => d);
+    for (const s of required) for (const d of s.dates) count.set(d, (count.get(d) ?? 0) + 1);
+    this.dates = [...count].filter(([, c]) => c === required.length).map(([d]) => d);
     this.dates.sort();
     this.dateIndex = new Map(this.dates.map((d, t) => [d, t]));
     this.incremental = options.ml ? undefined : new IncrementalRiskFactors(this.series, options);
@@ -74,13 +79,16 @@ export class RiskFactorTracker {
       throw invalidInput("$.toDate", `${date} is not a common date of ${this.names.join(", ")}`);
     if (target < this.position) throw invalidInput("$.toDate", `${date} is before the tracker's position`);
     this.position = target;
-    const short = this.series.some((s) => s.dates.findLastIndex((d) => d <= date) < MIN_FACTOR_RETURNS);
-    if (short) return undefined;
-    if (this.incremental) return this.incremental.estimateAt(date);
+    const enough = (s: PriceSeries) => s.dates.findLastIndex((d) => d <= date) >= MIN_FACTOR_RETURNS;
+    if (this.series.some((s) => !isOptional(s.symbol) && !enough(s))) return undefined;
+    // An implied-vol factor without enough history (or no close on `date`) is left out: the model then applies its
+    // configured implied-vol law to it.
+    const series = this.series.filter((s) => enough(s) && (!isOptional(s.symbol) || s.dates.includes(date)));
+    if (this.incremental && series.length === this.series.length) return this.incremental.estimateAt(date);
     // The learned forecaster's weights: only versions trained on data up to `date` (no look-ahead).
     const ml = this.options.ml
       ? { ...this.options.ml, weights: weightsAsOf(this.options.ml.weights, date) }
       : undefined;
-    return estimateRiskFactors(this.series, { ...this.options, ...(ml ? { ml } : {}), toDate: date });
+    return estimateRiskFactors(series, { ...this.options, ...(ml ? { ml } : {}), toDate: date });
   }
 }

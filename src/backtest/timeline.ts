@@ -247,13 +247,21 @@ export function buildMarketTimeline(
     );
   }
 
+  const volProxies = new Map(
+    needs.optionUnderlyings.map((u) => [u, new EwmaVolProxy(seriesOf(history, UNDERLYING_SERIES[u]!, u), lambda)]),
+  );
+  // The surfaces' implied-vol history (the proxy) estimates each option underlying's vol factor, as market data would.
+  const volFactors = [...volProxies].map(([u, proxy]) => ({ name: `vol:${u}`, ...proxy.levels() }));
   const tracker =
     needs.factors.length > 0
       ? new RiskFactorTracker(
-          needs.factors.map((f) => {
-            const s = seriesOf(history, RISK_FACTOR_SERIES_BY_FACTOR[f]!, f);
-            return { name: f, dates: s.dates, closes: s.closes, ...(s.volumes ? { volumes: s.volumes } : {}) };
-          }),
+          [
+            ...needs.factors.map((f) => {
+              const s = seriesOf(history, RISK_FACTOR_SERIES_BY_FACTOR[f]!, f);
+              return { name: f, dates: s.dates, closes: s.closes, ...(s.volumes ? { volumes: s.volumes } : {}) };
+            }),
+            ...volFactors,
+          ],
           {
             lambda,
             stressWindowDays: options.stressWindowDays ?? 250,
@@ -262,9 +270,6 @@ export function buildMarketTimeline(
           },
         )
       : undefined;
-  const volProxies = new Map(
-    needs.optionUnderlyings.map((u) => [u, new EwmaVolProxy(seriesOf(history, UNDERLYING_SERIES[u]!, u), lambda)]),
-  );
   const volumeWindow = options.volumeWindowDays ?? 30;
   const depth = needs.markets.flatMap((m) => {
     const file = VOLUME_SERIES[m.asset];

@@ -7,6 +7,7 @@ import { learnedVols } from "./forecast/currentVols.js";
 import type { ForecastSeries } from "./forecast/features.js";
 import type { ForecastWeights } from "./forecast/mlp.js";
 import { fitGarch } from "./garch.js";
+import { fitMoveResponse } from "./impliedVolResponse.js";
 import { nearestCorrelation } from "./nearestCorrelation.js";
 import type { PriceSeries } from "./priceHistory.js";
 import {
@@ -15,6 +16,7 @@ import {
   PROCYCLICALITY_DEFAULT,
   type Procyclicality,
 } from "./procyclicality.js";
+import { residualQuantiles } from "./residualQuantiles.js";
 
 /** Vol methods: the statistical ones and the learned forecaster (`ml`, or `auto` where the report moved the default). */
 export type VolMethod = "ewma" | "garch" | "ml" | "auto";
@@ -40,6 +42,11 @@ export interface RiskFactorEstimateOptions {
   method?: VolMethod;
   /** Artefacts and the cross-asset (BTC) series the "ml" and "auto" methods need. */
   ml?: { weights: readonly ForecastWeights[]; market: ForecastSeries };
+  /**
+   * Standardised residuals kept for a factor's residual quantiles (filtered historical simulation), the latest ones;
+   * default 1461, four years of daily returns (`RESIDUAL_WINDOW_DAYS`).
+   */
+  residualWindowDays?: number;
   /** Clean `basis:*` series of one-day reversals before estimation (cleanBasisSeries), default true. */
   cleanBasis?: boolean;
   /**
@@ -65,6 +72,17 @@ export interface RiskFactorEstimate {
   oneDayVolsDaily: Float64Array;
   /** Blended, repaired correlation, row-major. */
   correlation: Float64Array;
+  /**
+   * Per factor, the empirical quantiles of its EWMA-standardised residuals at the normal scores of
+   * src/core/residualScores.ts (filtered historical simulation's marginal law), or undefined for a history shorter
+   * than MIN_RESIDUALS residuals.
+   */
+  residualQuantiles: (Float64Array | undefined)[];
+  /**
+   * Per factor, an implied-vol factor's fitted response to its underlying's move, k in log change = k (z^2 - 1) + e
+   * (impliedVolResponse.ts; its vol and correlations are then those of e); NaN for other factors.
+   */
+  moveResponse: Float64Array;
   /** Largest observed 1-day log move per factor (signed: the larger of the up and down moves in size). */
   largestMoveLog: Float64Array;
   fromDate: string;
@@ -77,6 +95,14 @@ export interface RiskFactorEstimate {
 }
 
 const dayNumber = utcDayNumber;
+
+/**
+ * Four years of daily returns: a pool that holds a whole crypto cycle with several stress episodes (2020-03, 2021-05,
+ * 2022-06 and 2022-11 are all in every 4-year window from 2022 on), without the thin markets of a series' first years
+ * (BTC 2014-2017) that a full-history pool keeps for ever; reports/xchain-validation.md shows the full history and
+ * 3- and 5-year windows beside it.
+ */
+export const RESIDUAL_WINDOW_DAYS = 1461;
 
 /** One factor's daily-equivalent returns: a k-day gap's return is scaled by 1/sqrt(k) and kept as one observation. */
 interface FactorReturns {
@@ -110,14 +136,36 @@ function factorReturns(s: PriceSeries, clean: boolean): FactorReturns {
   return { name: s.symbol, day, span, r, raw, firstDate: s.dates[0]!, dates: s.dates.slice(1) };
 }
 
-/** RiskMetrics EWMA vol of one return series, seeded with the mean square of the first 20 returns. */
-function ewmaVol(r: Float64Array, lambda: number): number {
+/**
+ * RiskMetrics EWMA vol of one return series, seeded with the mean square of the first 20 returns. `residuals`, when
+ * given (length r.length - 20), receives each later return over the vol forecast the day before, r_t / sigma_{t|t-1}.
+ */
+function ewmaVol(r: Float64Array, lambda: number, residuals?: Float64Array): number {
   const k = Math.min(EWMA_DEFAULT_INIT_WINDOW, r.length);
   let v = 0;
   for (let t = 0; t < k; t++) v += r[t]! ** 2;
   v /= k;
-  for (let t = k; t < r.length; t++) v = lambda * v + (1 - lambda) * r[t]! ** 2;
+  for (let t = k; t < r.length; t++) {
+    if (residuals) residuals[t - k] = v > 0 ? r[t]! / Math.sqrt(v) : 0;
+    v = lambda * v + (1 - lambda) * r[t]! ** 2;
+  }
   return Math.sqrt(v);
+}
+
+/**
+ * An implied-vol factor ("vol:X", its series the implied-vol level) with its underlying X in the set: fits X's move
+ * response (impliedVolResponse.ts), replaces the factor's returns by the residual e (the part the simulation draws)
+ * and returns k; NaN for any other factor.
+ */
+function removeMoveResponse(f: FactorReturns, all: readonly FactorReturns[], lambda: number): number {
+  const u = f.name.startsWith("vol:") ? all.find((g) => g.name === f.name.slice(4)) : undefined;
+  if (!u) return Number.NaN;
+  const z = new Float64Array(Math.max(0, u.r.length - EWMA_DEFAULT_INIT_WINDOW));
+  ewmaVol(u.r, lambda, z);
+  const fit = fitMoveResponse(f.r, f.day, z, u.day.subarray(u.day.length - z.length));
+  f.r = fit.residual;
+  f.raw = fit.residual;
+  return fit.k;
 }
 
 /** The factor's own most volatile window of `w` returns (realised vol), earliest on ties. */
@@ -189,7 +237,7 @@ export function estimateRiskFactors(
   options: RiskFactorEstimateOptions,
 ): RiskFactorEstimate {
   const settings = estimateSettings(options);
-  const { lambda, windowDays, procyclicality, method, cleanBasis, excludeDays } = settings;
+  const { lambda, windowDays, procyclicality, method, cleanBasis, excludeDays, residualWindowDays } = settings;
   const excluded: string[] = [];
   const factors: FactorReturns[] = [];
   for (const s of series) {
@@ -215,10 +263,13 @@ export function estimateRiskFactors(
     factors.push(factorReturns(cut, cleanBasis && s.symbol.startsWith("basis:")));
   }
   if (factors.length === 0) throw invalidInput("$.toDate", `no series has a close on ${options.toDate}`);
+  const moveResponse = factors.map((f) => removeMoveResponse(f, factors, lambda));
   const garchFailed: string[] = [];
   const learned = method === "ml" || method === "auto" ? learnedCurrentVols(series, options) : undefined;
-  const stats = factors.map((f): FactorStatistics => {
-    let current = ewmaVol(f.r, lambda);
+  const stats = factors.map((f, i): FactorStatistics => {
+    const residuals = new Float64Array(Math.max(0, f.r.length - EWMA_DEFAULT_INIT_WINDOW));
+    let current = ewmaVol(f.r, lambda, residuals);
+    const residualTable = residualQuantiles(residuals.subarray(Math.max(0, residuals.length - residualWindowDays)));
     const v = learned?.vols.get(f.name);
     if (v !== undefined) current = v;
     if (method === "garch") {
@@ -249,6 +300,8 @@ export function estimateRiskFactors(
       stressEndDate: f.dates[w.end - 1]!,
       longRunVolDaily: Math.sqrt(sum / count),
       largestMoveLog: largest,
+      residualQuantiles: residualTable,
+      moveResponse: moveResponse[i]!,
     };
   });
   const n = factors.length;
@@ -289,6 +342,8 @@ export interface EstimateSettings {
   method: VolMethod;
   cleanBasis: boolean;
   excludeDays: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Newest standardised residuals whose quantiles are the factor's marginal law. */
+  residualWindowDays: number;
 }
 
 export function estimateSettings(options: Omit<RiskFactorEstimateOptions, "toDate">): EstimateSettings {
@@ -300,6 +355,10 @@ export function estimateSettings(options: Omit<RiskFactorEstimateOptions, "toDat
   }
   const stressWeight = options.stressWeight ?? 0.25;
   if (!(stressWeight >= 0 && stressWeight <= 1)) throw invalidInput("$.stressWeight", "must be in [0,1]");
+  const residualWindowDays = options.residualWindowDays ?? RESIDUAL_WINDOW_DAYS;
+  if (!Number.isInteger(residualWindowDays) || residualWindowDays < 1) {
+    throw invalidInput("$.residualWindowDays", "must be an integer >= 1");
+  }
   return {
     lambda,
     windowDays,
@@ -308,6 +367,7 @@ export function estimateSettings(options: Omit<RiskFactorEstimateOptions, "toDat
     method: options.method ?? "ewma",
     cleanBasis: options.cleanBasis ?? true,
     excludeDays: options.excludeDays ?? eventDaysByFactor(),
+    residualWindowDays,
   };
 }
 
@@ -328,6 +388,10 @@ export interface FactorStatistics {
   /** Equally weighted vol of the lookback (procyclicality). */
   longRunVolDaily: number;
   largestMoveLog: number;
+  /** Quantiles of the newest standardised residuals (residualQuantiles), undefined when too few. */
+  residualQuantiles: Float64Array | undefined;
+  /** The implied-vol factor's fitted move response k; NaN for other factors. */
+  moveResponse: number;
 }
 
 /** A pair's correlation over its common returns: EWMA (current) and equally weighted over its stress windows. */
@@ -381,6 +445,8 @@ export function assembleEstimate(
     ),
     oneDayVolsDaily: Float64Array.from(stats, (f) => (f.name.startsWith("basis:") ? f.rawVolDaily : f.currentVolDaily)),
     correlation,
+    residualQuantiles: stats.map((f) => f.residualQuantiles),
+    moveResponse: Float64Array.from(stats, (f) => f.moveResponse),
     largestMoveLog: Float64Array.from(stats, (f) => f.largestMoveLog),
     fromDate,
     toDate: run.toDate,

@@ -28,6 +28,7 @@ import {
 } from "./estimateRiskFactors.js";
 import { EWMA_DEFAULT_INIT_WINDOW } from "./ewma.js";
 import type { PriceSeries } from "./priceHistory.js";
+import { residualQuantiles } from "./residualQuantiles.js";
 
 type Series = PriceSeries & { volumes?: Float64Array };
 
@@ -54,6 +55,12 @@ interface FactorRecursions {
 }
 
 const INIT = EWMA_DEFAULT_INIT_WINDOW;
+
+/** The standardised residual r_t / sigma_{t|t-1} of the next return, as estimateRiskFactors' ewmaVol records it. */
+function residualOf(rec: FactorRecursions, r: number): number | undefined {
+  if (rec.count < INIT) return undefined;
+  return rec.ewma > 0 ? r / Math.sqrt(rec.ewma) : 0;
+}
 
 /** Feeds return number `rec.count` (r, raw) to the recursions, as `estimateRiskFactors` reads them in order. */
 function feed(rec: FactorRecursions, r: number, raw: number, rAt: (t: number) => number, w: number, lambda: number) {
@@ -102,6 +109,8 @@ class FactorTrack {
   /** Cleaned close of each permanent point whose next permanent point is known (so its cleaning is final). */
   private readonly cleaned: number[] = [];
   readonly committed: Returns = { day: [], span: [], r: [], raw: [], date: [] };
+  /** Standardised residuals of the committed returns after the EWMA's seed window. */
+  private readonly residuals: number[] = [];
   private readonly rec: FactorRecursions = {
     count: 0,
     ewma: 0,
@@ -139,6 +148,8 @@ class FactorTrack {
         out.r.push(ret.r);
         out.raw.push(ret.raw);
         out.date.push(ret.date);
+        const z = residualOf(this.rec, ret.r);
+        if (z !== undefined) this.residuals.push(z);
         feed(this.rec, ret.r, ret.raw, (t) => out.r[t]!, this.settings.windowDays, this.settings.lambda);
       }
     }
@@ -173,7 +184,10 @@ class FactorTrack {
     }
     const at = <K extends keyof Returns>(k: K, t: number): Returns[K][number] =>
       t < n0 ? this.committed[k][t]! : tail[k][t - n0]!;
+    const tailResiduals: number[] = [];
     for (const ret of rets) {
+      const z = residualOf(rec, ret.r);
+      if (z !== undefined) tailResiduals.push(z);
       feed(rec, ret.r, ret.raw, (t) => at("r", t), this.settings.windowDays, this.settings.lambda);
     }
     return {
@@ -188,7 +202,22 @@ class FactorTrack {
       stressEndDate: at("date", rec.bestEnd - 1),
       longRunVolDaily: Math.sqrt(rec.longRunSum / rec.count),
       largestMoveLog: rec.largest,
+      residualQuantiles: this.residualQuantilesWith(tailResiduals),
+      // Implied-vol factors (the only ones with a move response) are estimated from scratch.
+      moveResponse: Number.NaN,
     };
+  }
+
+  /** Quantiles of the newest residuals (committed ones, then the call's tail), as the from-scratch estimate takes them. */
+  private residualQuantilesWith(tail: readonly number[]): Float64Array | undefined {
+    const all = this.residuals.length + tail.length;
+    const take = Math.min(all, this.settings.residualWindowDays);
+    const window = new Float64Array(take);
+    for (let k = 0; k < take; k++) {
+      const t = all - take + k;
+      window[k] = t < this.residuals.length ? this.residuals[t]! : tail[t - this.residuals.length]!;
+    }
+    return residualQuantiles(window);
   }
 
   /** Cleaned close of permanent point j, the next kept close being index `next` (cleanBasisSeries' rule). */
@@ -370,6 +399,11 @@ export class IncrementalRiskFactors {
   private lastDate = "";
   /** Calls handed to the from-scratch estimate (the method, the floor, the date or a short history asked for it). */
   fromScratchCalls = 0;
+  /**
+   * An implied-vol factor with its underlying in the set: its returns are the residual of a move-response fit over
+   * the whole history, refitted every day, so the set is estimated from scratch.
+   */
+  private readonly hasMoveResponse: boolean;
 
   constructor(
     private readonly series: readonly Series[],
@@ -377,6 +411,8 @@ export class IncrementalRiskFactors {
   ) {
     this.settings = estimateSettings(options);
     this.factors = series.map((s) => new FactorTrack(s, this.settings));
+    const names = new Set(series.map((s) => s.symbol));
+    this.hasMoveResponse = series.some((s) => s.symbol.startsWith("vol:") && names.has(s.symbol.slice(4)));
     for (let a = 0; a < this.factors.length; a++) {
       for (let b = a + 1; b < this.factors.length; b++) {
         this.pairs.push(new PairTrack(this.factors[a]!, this.factors[b]!, this.settings.lambda));
@@ -392,6 +428,7 @@ export class IncrementalRiskFactors {
     };
     const { method, procyclicality, windowDays } = this.settings;
     if (method !== "ewma" || procyclicality.kind === "lookback" || toDate < this.lastDate) return fromScratch();
+    if (this.hasMoveResponse) return fromScratch();
     const ends = this.series.map((s) => s.dates.findLastIndex((d) => d <= toDate));
     if (ends.some((end, i) => end < 30 || this.series[i]!.dates[end] !== toDate)) return fromScratch();
     this.lastDate = toDate;

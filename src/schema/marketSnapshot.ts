@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RESIDUAL_SCORE_COUNT } from "../core/residualScores.js";
 import {
   chainId,
   decimalString,
@@ -139,6 +140,24 @@ export const riskFactorsSchema = z
              * used to charge margin.
              */
             backtestVolDaily: nonNegativeDecimalString.optional(),
+            /**
+             * Empirical quantiles of the factor's standardised residuals (daily log-return over the vol forecast the
+             * day before), ascending, at the normal scores -4, -3.9, ..., 4 (src/core/residualScores.ts): the marginal
+             * law of filtered historical simulation. Absent: the simulation uses its parametric law for the factor.
+             */
+            residualQuantiles: z
+              .array(decimalString)
+              .length(RESIDUAL_SCORE_COUNT)
+              .refine((q) => q.every((v, k) => k === 0 || Number(v) >= Number(q[k - 1])), {
+                message: "must be ascending",
+              })
+              .optional(),
+            /**
+             * An implied-vol factor ("vol:X") estimated from an implied-vol history: its fitted response to X's move,
+             * k in log change = k (z^2 - 1) + e, z the move in its sd; the factor's vol is then that of e. Absent: the
+             * model's configured response.
+             */
+            moveResponse: decimalString.optional(),
           })
           .strict(),
       )

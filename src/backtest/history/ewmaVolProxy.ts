@@ -30,6 +30,17 @@ export class EwmaVolProxy {
       returns.length > 0 ? ewmaVolSeries(returns, { lambda, initWindow: EWMA_DEFAULT_INIT_WINDOW }) : undefined;
   }
 
+  /**
+   * The proxy as a daily series (annualised vol on each date from the 20th return on): the implied-vol history of the
+   * backtest's surfaces, from which the risk factor `vol:<underlying>` is estimated like any other factor.
+   */
+  levels(): { dates: string[]; closes: Float64Array } {
+    const first = EWMA_DEFAULT_INIT_WINDOW;
+    const vols = this.dailyVols ?? new Float64Array(0);
+    const dates = this.series.dates.slice(first, vols.length);
+    return { dates, closes: Float64Array.from(dates, (_, k) => vols[first + k]! * Math.sqrt(DAYS_PER_YEAR)) };
+  }
+
   /** Annualised vol with the closes up to and including `date`; undefined with fewer than 20 returns by then. */
   at(date: string): number | undefined {
     const end = lastIndexAtOrBefore(this.series.dates, date);

@@ -105,6 +105,18 @@ export function resolveMarket(
     backtestVolsDaily: Float64Array.from(rf.factors, (f, i) =>
       parseDecimal(f.backtestVolDaily ?? f.volDaily, `$.riskFactors.factors[${i}].backtestVolDaily`),
     ),
+    residualQuantiles: rf.factors.map((f, i) =>
+      f.residualQuantiles
+        ? Float64Array.from(f.residualQuantiles, (q, k) =>
+            parseDecimal(q, `$.riskFactors.factors[${i}].residualQuantiles[${k}]`),
+          )
+        : undefined,
+    ),
+    moveResponse: Float64Array.from(rf.factors, (f, i) =>
+      f.moveResponse === undefined
+        ? Number.NaN
+        : parseDecimal(f.moveResponse, `$.riskFactors.factors[${i}].moveResponse`),
+    ),
     correlation: Float64Array.from(
       rf.correlations.flatMap((row, i) => row.map((c, j) => parseDecimal(c, `$.riskFactors.correlations[${i}][${j}]`))),
     ),

@@ -32,6 +32,10 @@ export interface ResolvedRiskFactors {
   volsDaily: Float64Array;
   /** Current daily vols before the anti-procyclicality floor (backtesting only); volsDaily where the snapshot has none. */
   backtestVolsDaily: Float64Array;
+  /** Per factor, its standardised-residual quantiles (schema `residualQuantiles`), or undefined. */
+  residualQuantiles: (Float64Array | undefined)[];
+  /** Per factor, an implied-vol factor's estimated move response (schema `moveResponse`), NaN where absent. */
+  moveResponse: Float64Array;
   /** Row-major correlation matrix, names.length squared. */
   correlation: Float64Array;
 }

@@ -63,6 +63,12 @@ export const xchainConfigSchema = z
         innovations: z.discriminatedUnion("kind", [
           z.object({ kind: z.literal("normal") }).strict(),
           z.object({ kind: z.literal("studentT"), nu: z.number().gt(2).max(1000) }).strict(),
+          /**
+           * Filtered historical simulation (Barone-Adesi et al. 1999): each factor's marginal is its own empirical
+           * EWMA-standardised residuals (snapshot `residualQuantiles`) times its vol, joined by a Student-t(nu) copula;
+           * a factor without residuals in the snapshot keeps the t(nu) marginal.
+           */
+          z.object({ kind: z.literal("filteredHistorical"), nu: z.number().gt(2).max(1000) }).strict(),
         ]),
       })
       .strict(),
@@ -158,14 +164,18 @@ export type XchainConfig = z.infer<typeof xchainConfigSchema>;
 
 /**
  * Defaults (docs/models/xchain.md):
- * - 10,000 Student-t (nu = 4) randomised quasi-Monte Carlo paths with a control variate, seed 1: fat tails as seen in daily crypto returns, capped at 15
+ * - 10,000 randomised quasi-Monte Carlo paths with a control variate, seed 1, drawn Student-t (nu = 4) and given each
+ *   factor's own filtered-historical marginal (its EWMA-standardised residuals of the last 4 years, Barone-Adesi et al.
+ *   1999; t(4) for a factor without them, src/risk/scenarios/residualMarginals.ts), capped at 15
  *   sd per factor (the largest 1-day moves of the history are 8.6-14.5 sd of the floored price vols; docs/models/xchain.md);
  * - ES 97.5% (FRTB) and VaR 99% (Basel 2.5);
  * - base margin period 1 day, horizons rounded up to 15 minutes (more risk, never less); a missing bridge route costs a canonical optimistic-rollup withdrawal (7 days) and 50 bps;
  * - cross-chain offset 80%: gains on another chain arrive only after seizure, bridging and finality and may not arrive;
  * - events: the catalogue of src/market/tokenEvents.ts, charged at their probability over the horizon; Cover-2 reported;
  * - stale oracle: +5% uncertainty; missing depth: 1M USD daily volume, 30 bps half spread;
- * - implied vol moves 5% a day (relative) with spot correlation -0.3 (xmargin's assumption, no IV history in data),
+ * - implied vol: where the snapshot estimates `vol:<underlying>` from an implied-vol history, its vol, correlations and
+ *   move response k come from that history (src/risk/impliedVolResponse.ts); otherwise it moves 5% a day (relative)
+ *   with spot correlation -0.3 (xmargin's assumption, no IV history in data),
  *   plus 0.015 (z^2 - 1) after a move of z sd: half the first-order answer of a lambda = 0.94 1-day vol estimate to a
  *   squared return, since an option's implied vol prices the average variance to its expiry, which a shock moves
  *   less than tomorrow's (xmargin's choice; with 0.03 the short strangle's 1-day VaR was too conservative, 14 / 2396
@@ -187,7 +197,7 @@ export const xchainDefaults: XchainConfig = {
     antithetic: true,
     optionRevaluation: "interpolated",
     tailCapSd: 15,
-    innovations: { kind: "studentT", nu: 4 },
+    innovations: { kind: "filteredHistorical", nu: 4 },
   },
   esConfidence: 0.975,
   varConfidence: 0.99,

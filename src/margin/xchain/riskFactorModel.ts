@@ -14,6 +14,13 @@ export interface FactorModel {
   volsDaily: Float64Array;
   /** Current vols before the anti-procyclicality floor (= volsDaily for factors without one): backtesting only. */
   backtestVolsDaily: Float64Array;
+  /** Per factor: its standardised-residual quantiles from the snapshot (filtered historical simulation), or undefined. */
+  residualQuantiles: (Float64Array | undefined)[];
+  /**
+   * Per factor: an implied-vol factor's response to its underlying's move (impliedVolMove.ts), the snapshot's estimate
+   * or else `impliedVol.moveResponse`; 0 for other factors.
+   */
+  moveResponse: Float64Array;
   /** Per item: index of its price factor, or -1 (USD). */
   priceFactor: Int32Array;
   /** Per item: index of its basis factor, or -1. */
@@ -112,12 +119,18 @@ export function buildFactorModel(
   const vols = new Float64Array(m);
   const backtestVols = new Float64Array(m);
   const corr = new Float64Array(m * m);
+  const residualQuantiles: (Float64Array | undefined)[] = new Array(m).fill(undefined);
+  const moveResponse = Float64Array.from(names, (name) =>
+    name.startsWith("vol:") ? config.impliedVol.moveResponse : 0,
+  );
   names.forEach((name, a) => {
     corr[a * m + a] = 1;
     const s = snapIndex.get(name);
     if (s !== undefined && snapshot) {
       vols[a] = snapshot.volsDaily[s] ?? 0;
       backtestVols[a] = snapshot.backtestVolsDaily[s] ?? vols[a]!;
+      residualQuantiles[a] = snapshot.residualQuantiles[s];
+      if (Number.isFinite(snapshot.moveResponse[s]!)) moveResponse[a] = snapshot.moveResponse[s]!;
       names.forEach((other, b) => {
         const t = snapIndex.get(other);
         if (t !== undefined && a !== b) corr[a * m + b] = snapshot.correlation[s * snapshot.names.length + t] ?? 0;
@@ -178,6 +191,8 @@ export function buildFactorModel(
     covarianceDaily: cov,
     volsDaily: vols,
     backtestVolsDaily: backtestVols,
+    residualQuantiles,
+    moveResponse,
     priceFactor,
     basisFactor,
     volFactor,

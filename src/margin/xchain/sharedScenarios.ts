@@ -1,5 +1,6 @@
 import { LEVEL_STRIDE, qmcScenarios } from "../../risk/qmc/qmcScenarios.js";
 import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js";
+import { applyResidualMarginals } from "../../risk/scenarios/residualMarginals.js";
 import type { ScenarioSet } from "../../risk/scenarios/scenarioSet.js";
 import type { XchainConfig } from "./config.js";
 import type { FactorModel } from "./riskFactorModel.js";
@@ -71,6 +72,18 @@ export function sharedScenarioStats(): Readonly<typeof stats> {
 /** Entries with the covariance each set was drawn with (a copy), to check a hit against. */
 const cache = new Map<string, { shared: SharedScenarios; covarianceDaily: Float64Array }>();
 
+/** A residual table's text in the key, made once per table (a tick's reports share the snapshot's tables). */
+const tableKeys = new WeakMap<Float64Array, string>();
+function tableKey(q: Float64Array | undefined): string {
+  if (!q) return "";
+  let key = tableKeys.get(q);
+  if (key === undefined) {
+    key = q.join(";");
+    tableKeys.set(q, key);
+  }
+  return key;
+}
+
 /**
  * The key holds exactly what the paths depend on: factor names, the covariance's values, the horizon points and the
  * simulation settings. Market objects, portfolios and unrelated config (jumps, floors, oracle...) are not in it, so
@@ -80,7 +93,12 @@ const cache = new Map<string, { shared: SharedScenarios; covarianceDaily: Float6
  */
 function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
   const { paths, seed, sampler, innovations, tailCapSd, antithetic } = simulation;
-  const law = innovations.kind === "studentT" ? `t${innovations.nu}` : "n";
+  const law =
+    innovations.kind === "studentT"
+      ? `t${innovations.nu}`
+      : innovations.kind === "filteredHistorical"
+        ? `fhs${innovations.nu}:${factors.residualQuantiles.map(tableKey).join("/")}`
+        : "n";
   const anti = sampler === "pseudoRandom" && antithetic ? "a" : "";
   return `${factors.names.join(",")}#${bitsHash(factors.covarianceDaily)}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
 }
@@ -148,6 +166,11 @@ export function sharedScenarios(
           layout: "factor-major",
           streams: "perFactor",
         });
+  const law = simulation.innovations;
+  if (law.kind === "filteredHistorical") {
+    const sd = factors.covarianceDaily.filter((_, k) => k % (factors.names.length + 1) === 0).map(Math.sqrt);
+    applyResidualMarginals(set, sd, factors.residualQuantiles, law.nu, simulation.tailCapSd);
+  }
   stats.builds++;
   stats.buildMs += performance.now() - started;
   const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET };

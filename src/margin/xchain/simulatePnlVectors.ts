@@ -130,12 +130,13 @@ export function simulatePnlVectors(
     }
     // Implied vol answers the size of the underlying's move (impliedVolMove): part of the per-unit vector, so in its key.
     const variance = fP >= 0 ? factors.volsDaily[fP]! ** 2 * scenarios.timesDays[j]! : 0;
+    const k = factors.moveResponse[factors.volFactor[i]!] ?? volMoveResponse;
     const { years, fwdFactor, df } = optionAtHorizon(item, market, horizons.itemDays[i]!);
     // P&L per unit held: size x (unit value on the path - today's unit value).
     const base = p.size !== 0 ? item.valueUsd / p.size : 0;
     const key =
       `O${fP}|${factors.volFactor[i]}|${j}|${p.isCall}|${p.strikeUsd}|${years}|${spot}|${fwdFactor}|${df}|` +
-      `${item.volAnnual}|${minVolAnnual}|${base}|${optionRevaluation}|${variance}|${volMoveResponse}`;
+      `${item.volAnnual}|${minVolAnnual}|${base}|${optionRevaluation}|${variance}|${k}`;
     vector[i] = vectors.length;
     coefficient[i] = p.size;
     const known = sharedVector(shared, key, market);
@@ -143,7 +144,7 @@ export function simulatePnlVectors(
       vectors.push(known);
       return;
     }
-    const ys = impliedVolMove(column(factors.volFactor[i]!, j), xs, variance, volMoveResponse);
+    const ys = impliedVolMove(column(factors.volFactor[i]!, j), xs, variance, k);
     const pnl = new Float64Array(nPaths);
     vectors.push(pnl);
     remember(key, pnl);

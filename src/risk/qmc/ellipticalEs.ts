@@ -11,7 +11,8 @@ import type { Innovations } from "../scenarios/monteCarloScenarios.js";
  * examples 2.14 and 2.15):
  * - normal: phi(z_a) / (1 - a);
  * - t_nu: sqrt((nu - 2) / nu) g_nu(q) (nu + q^2) / ((nu - 1)(1 - a)), q the t_nu quantile, g_nu its density.
- * A linear loss a^T X of elliptical factors X is sd(a^T X) times this, the control variate's known mean.
+ * A linear loss a^T X of elliptical factors X is sd(a^T X) times this, the control variate's known mean. Filtered
+ * historical simulation draws its t copula from the t law, whose delta-t loss is the control: its t_nu figure.
  */
 export function unitEllipticalEs(confidence: number, innovations: Innovations): number {
   const key = innovations.kind === "normal" ? `n${confidence}` : `t${innovations.nu}|${confidence}`;

@@ -5,8 +5,16 @@ import { zigguratNormal } from "../zigguratNormal.js";
 import type { ScenarioLayout, ScenarioSet } from "./scenarioSet.js";
 import { checkTimesDays } from "./scenarioSet.js";
 
-/** Innovation law: Gaussian, or multivariate Student-t with `nu` > 2 degrees of freedom scaled to unit variance. */
-export type Innovations = { kind: "normal" } | { kind: "studentT"; nu: number };
+/**
+ * Innovation law: Gaussian, or multivariate Student-t with `nu` > 2 degrees of freedom scaled to unit variance, or
+ * filtered historical simulation: each factor's own empirical standardised residuals as its marginal, joined by the
+ * Student-t(`nu`) copula of the draws (residualMarginals.ts; the samplers draw the t law, the marginals are applied
+ * after).
+ */
+export type Innovations =
+  | { kind: "normal" }
+  | { kind: "studentT"; nu: number }
+  | { kind: "filteredHistorical"; nu: number };
 
 /** The request fields every scenario sampler shares, checked: horizons, path count, the t law's nu (0: normal), cap. */
 export interface CheckedDrawRequest {
@@ -30,8 +38,8 @@ export function checkDrawRequest(request: {
   const nScenarios = request.nScenarios;
   if (!Number.isInteger(nScenarios) || nScenarios < 1) throw invalidInput("$.nScenarios", "must be an integer >= 1");
   const innovations = request.innovations ?? { kind: "normal" };
-  const nu = innovations.kind === "studentT" ? innovations.nu : 0;
-  if (innovations.kind === "studentT" && !(nu > 2 && Number.isFinite(nu))) {
+  const nu = innovations.kind === "normal" ? 0 : innovations.nu;
+  if (innovations.kind !== "normal" && !(nu > 2 && Number.isFinite(nu))) {
     throw invalidInput("$.innovations.nu", "must be a finite number > 2");
   }
   const capSd = request.capSd ?? Number.POSITIVE_INFINITY;

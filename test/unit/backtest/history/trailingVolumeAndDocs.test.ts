@@ -34,6 +34,8 @@ describe("riskFactorsDoc", () => {
       correlation: Float64Array.of(1, 0.812345678912, 0.8123456789, 1),
       fromDate: "2023-01-01",
       toDate: "2023-06-30",
+      residualQuantiles: [undefined, undefined],
+      moveResponse: Float64Array.of(Number.NaN, Number.NaN),
       largestMoveLog: Float64Array.of(0.2, 0.3),
       stressWindows: [
         { factor: "BTC", startDate: "2022-01-01", endDate: "2022-12-31" },
