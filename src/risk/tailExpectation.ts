@@ -1,21 +1,27 @@
 import { invalidInput } from "../core/errors.js";
 import { selectKth } from "./selectKth.js";
-import { selectWorstByMass, sortWorstFirst } from "./worstFirst.js";
+import { moveLastToEnd, selectWorstByMass, sortWorstFirst } from "./worstFirst.js";
 
-/** Expected Shortfall of an equally weighted loss sample with the weight each scenario has in the tail. */
-export interface TailExpectation {
+/** ES and VaR of a loss sample with the scenarios of its tail, in no particular order. */
+export interface TailLevel {
   /** Mean loss over the worst (1 - confidence) of the scenarios (Acerbi-Tasche, fractional boundary scenario). */
   expectedShortfall: number;
   /** The smallest loss inside the tail. */
   valueAtRisk: number;
-  /** Scenario indices in the tail, worst first (ties: lower index first). */
+  /** Scenario indices in the tail. */
   indices: Uint32Array;
-  /** Weight of each tail scenario in the ES average (1, except a fraction for the boundary one), same order. */
-  weights: Float64Array;
   /** Total tail mass in scenarios: (1 - confidence) x n. */
   tailMass: number;
   /** Total weight of all scenarios: n, or the sum of the path weights. */
   totalWeight: number;
+}
+
+/** Expected Shortfall of an equally weighted loss sample with the weight each scenario has in the tail. */
+export interface TailExpectation extends TailLevel {
+  /** Scenario indices in the tail, worst first (ties: lower index first). */
+  indices: Uint32Array;
+  /** Weight of each tail scenario in the ES average (1, except a fraction for the boundary one), same order. */
+  weights: Float64Array;
 }
 
 /**
@@ -119,17 +125,8 @@ function weightedTail(
   let level = screenLevel(losses, k, scratch);
   const idx = candidatePool(n);
   for (;;) {
-    let total = 0;
-    let m = 0;
-    // NaN anywhere makes the probe NaN (a loss that is never a candidate must not go unnoticed).
-    let probe = 0;
-    for (let s = 0; s < n; s++) {
-      total += pathWeights[s]!;
-      const l = losses[s]!;
-      probe += l;
-      if (l >= level) idx[m++] = s;
-    }
-    if (Number.isNaN(probe)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
+    const m = gatherCandidates(losses, level, pathWeights, idx);
+    const total = candidateTotal;
     const tailMass = (1 - confidence) * total;
     // Sort only the candidates holding the mass (with a margin for rounding), then walk them worst first; should the
     // walk fall short of the mass after all, every candidate is sorted.
@@ -162,6 +159,79 @@ function weightedTail(
     k = Math.min(n, Math.max(2 * k, 2 * m));
     level = lossQuantileAt(losses, n - k, scratch);
   }
+}
+
+/** The total path weight seen by the last `gatherCandidates` (a second result without an object per call). */
+let candidateTotal = 0;
+
+/** Puts the paths with a loss at or above `level` into `idx`, returns their count and sets `candidateTotal`. */
+function gatherCandidates(losses: Float64Array, level: number, pathWeights: Float64Array, idx: Int32Array): number {
+  const n = losses.length;
+  let total = 0;
+  let m = 0;
+  // NaN anywhere makes the probe NaN (a loss that is never a candidate must not go unnoticed).
+  let probe = 0;
+  for (let s = 0; s < n; s++) {
+    total += pathWeights[s]!;
+    const l = losses[s]!;
+    probe += l;
+    if (l >= level) idx[m++] = s;
+  }
+  if (Number.isNaN(probe)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
+  candidateTotal = total;
+  return m;
+}
+
+/**
+ * ES and VaR of weighted paths without ordering the tail: `tailExpectation`'s figures (to rounding: the sums run in
+ * another order) for a caller that needs no worst-first order and no per-path weights, e.g. the control variate's
+ * tail. The worst paths holding the mass are found by selection and only the boundary path (the least of them) is
+ * sought, in one pass; when the screened candidates do not hold the mass, the ordered walk answers.
+ */
+export function weightedTailLevel(
+  losses: Float64Array,
+  confidence: number,
+  pathWeights: Float64Array,
+  scratch?: Float64Array,
+): TailLevel {
+  if (!(confidence > 0 && confidence < 1)) throw invalidInput("$.confidence", "must be in (0,1)", `got ${confidence}`);
+  const n = losses.length;
+  if (n === 0) throw invalidInput("$.losses", "must not be empty");
+  const level = screenLevel(losses, Math.min(n, Math.ceil(4.5 * (1 - confidence) * n) + 1), scratch);
+  const idx = candidatePool(n);
+  const m = gatherCandidates(losses, level, pathWeights, idx);
+  const total = candidateTotal;
+  const tailMass = (1 - confidence) * total;
+  const enough = tailMass * (1 - 1e-12);
+  let p = selectWorstByMass(idx, m, losses, pathWeights, tailMass * (1 + 1e-9));
+  let held = 0;
+  for (let j = 0; j < p; j++) held += pathWeights[idx[j]!]!;
+  if (!(held >= enough)) return weightedTail(losses, confidence, pathWeights, scratch);
+  // The boundary is the last of the p in worst-first order; it leaves the tail while the others hold the mass
+  // (the selection asked for a little more than the mass, for rounding).
+  for (;;) {
+    moveLastToEnd(idx, p, losses);
+    const rest = held - pathWeights[idx[p - 1]!]!;
+    if (p === 1 || rest < enough) break;
+    held = rest;
+    p--;
+  }
+  let inner = 0;
+  let sum = 0;
+  for (let j = 0; j < p - 1; j++) {
+    const w = pathWeights[idx[j]!]!;
+    inner += w;
+    sum += w * losses[idx[j]!]!;
+  }
+  const boundary = losses[idx[p - 1]!]!;
+  sum += Math.min(pathWeights[idx[p - 1]!]!, tailMass - inner) * boundary;
+  return {
+    expectedShortfall: sum / tailMass,
+    valueAtRisk: boundary,
+    indices: Uint32Array.from(idx.subarray(0, p)),
+    tailMass,
+    totalWeight: total,
+  };
 }
 
 /**

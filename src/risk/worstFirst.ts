@@ -55,8 +55,8 @@ export function selectWorstByMass(
   return Math.min(count, lo + 1);
 }
 
-/** `a` strictly before `b`. */
-function before(a: number, b: number, losses: Float64Array): boolean {
+/** `a` strictly before `b` in the worst-first order (larger loss, ties by lower index). */
+export function before(a: number, b: number, losses: Float64Array): boolean {
   const la = losses[a]!;
   const lb = losses[b]!;
   return la > lb || (la === lb && a < b);
@@ -104,4 +104,11 @@ function swap(a: Int32Array, i: number, j: number): void {
   const t = a[i]!;
   a[i] = a[j]!;
   a[j] = t;
+}
+
+/** Moves the last of `idx[0..count)` in the worst-first order to position count - 1 (one pass, no sort). */
+export function moveLastToEnd(idx: Int32Array, count: number, losses: Float64Array): void {
+  let b = 0;
+  for (let j = 1; j < count; j++) if (before(idx[b]!, idx[j]!, losses)) b = j;
+  swap(idx, b, count - 1);
 }

@@ -2,7 +2,12 @@ import { controlVariateEs } from "../../risk/qmc/controlVariateEs.js";
 import { unitEllipticalEs } from "../../risk/qmc/ellipticalEs.js";
 import type { QmcScenarioSet } from "../../risk/qmc/qmcScenarios.js";
 import { type ScenarioSet, scenarioIndex } from "../../risk/scenarios/scenarioSet.js";
-import { lossQuantileAt, type TailExpectation, tailExpectation } from "../../risk/tailExpectation.js";
+import {
+  lossQuantileAt,
+  type TailExpectation,
+  tailExpectation,
+  weightedTailLevel,
+} from "../../risk/tailExpectation.js";
 import { assembleReport } from "../common/assembleReport.js";
 import { oracleAddOn } from "../common/oracleAddOn.js";
 import { computeGridPm } from "../gridPm/computeGridPm.js";
@@ -221,7 +226,10 @@ export function computeXchain(
       if (sd > 0) {
         const control = scratchBuffer("control", nPaths);
         controlLoss(scenarios, exposures, control);
-        const ct = tailExpectation(control, config.esConfidence, work, pathWeights);
+        // Only its level and ES are needed, so a weighted control tail is not put in order.
+        const ct = pathWeights
+          ? weightedTailLevel(control, config.esConfidence, pathWeights, work)
+          : tailExpectation(control, config.esConfidence, work);
         const knownEs = sd * unitEllipticalEs(config.esConfidence, config.simulation.innovations);
         es = controlVariateEs(losses, control, tail, ct, knownEs, pathWeights).expectedShortfall;
       }

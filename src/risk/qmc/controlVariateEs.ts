@@ -1,4 +1,4 @@
-import type { TailExpectation } from "../tailExpectation.js";
+import type { TailLevel } from "../tailExpectation.js";
 
 /** ES with a control variate, and what went into it. */
 export interface ControlledEs {
@@ -18,13 +18,13 @@ export interface ControlledEs {
  * X and Z are 0 outside their own tails, so the weighted sums the regression needs run over the tails' paths only:
  * cov = sum w X Z - (sum w X)(sum w Z) / W and var Z = sum w Z^2 - (sum w Z)^2 / W, W the total weight (X Z over
  * the loss tail, where X > 0). `lossTail` and `controlTail` are the two samples' tails at the same confidence, on
- * the same `pathWeights` (importance-sampling weights of the paths, if any).
+ * the same `pathWeights` (importance-sampling weights of the paths, if any); neither needs its paths in order.
  */
 export function controlVariateEs(
   losses: Float64Array,
   controls: Float64Array,
-  lossTail: TailExpectation,
-  controlTail: TailExpectation,
+  lossTail: TailLevel,
+  controlTail: TailLevel,
   controlEs: number,
   pathWeights?: Float64Array,
 ): ControlledEs {

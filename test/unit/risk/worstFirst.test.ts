@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Prng } from "../../../src/risk/prng.js";
-import { tailExpectation } from "../../../src/risk/tailExpectation.js";
+import { tailExpectation, weightedTailLevel } from "../../../src/risk/tailExpectation.js";
 import { selectWorstByMass, sortWorstFirst } from "../../../src/risk/worstFirst.js";
 
 /** Losses with many exact ties (rounded to a coarse step) and weights like an importance sampler's. */
@@ -85,5 +85,43 @@ describe("tailExpectation with path weights, screened candidates", () => {
     losses[17] = Number.NaN;
     expect(() => tailExpectation(losses, 0.975)).toThrow(/losses\[17\]/);
     expect(() => tailExpectation(losses, 0.975, undefined, new Float64Array(1000).fill(1))).toThrow(/losses\[17\]/);
+  });
+});
+
+describe("weightedTailLevel (the tail unordered)", () => {
+  it("gives the ordered tail's path set, VaR and ES (to rounding) on tied, weighted losses", () => {
+    for (const [n, seed] of [
+      [10_000, 4],
+      [10_000, 5],
+      [300, 6],
+      [40, 7],
+    ] as const) {
+      const { losses, weights } = sample(n, seed);
+      const ordered = tailExpectation(losses, 0.975, undefined, weights);
+      const level = weightedTailLevel(losses, 0.975, weights);
+      expect(new Set(level.indices)).toEqual(new Set(ordered.indices));
+      expect(level.indices.length).toBe(ordered.indices.length);
+      expect(level.valueAtRisk).toBe(ordered.valueAtRisk);
+      expect(level.totalWeight).toBe(ordered.totalWeight);
+      expect(Math.abs(level.expectedShortfall - ordered.expectedShortfall)).toBeLessThanOrEqual(
+        1e-12 * Math.abs(ordered.expectedShortfall),
+      );
+    }
+  });
+
+  it("drops a boundary path the others already cover: equal weights, mass a whole number of paths", () => {
+    // 1000 paths of weight 1 at 0.975: the tail is exactly the 25 worst; the 26th must not be the boundary.
+    const losses = Float64Array.from({ length: 1000 }, (_, k) => (k * 389) % 1000);
+    const level = weightedTailLevel(losses, 0.975, new Float64Array(1000).fill(1));
+    expect(level.indices.length).toBe(25);
+    expect(level.valueAtRisk).toBe(975);
+    // mean of 975..999 by hand (the tail mass 0.025 x 1000 is not exact in binary)
+    expect(level.expectedShortfall).toBeCloseTo(987, 10);
+  });
+
+  it("names a NaN loss", () => {
+    const { losses, weights } = sample(1000, 8);
+    losses[17] = Number.NaN;
+    expect(() => weightedTailLevel(losses, 0.975, weights)).toThrow(/losses\[17\]/);
   });
 });
