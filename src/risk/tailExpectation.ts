@@ -1,6 +1,6 @@
 import { invalidInput } from "../core/errors.js";
 import { selectKth } from "./selectKth.js";
-import { moveLastToEnd, selectWorstByMass, sortWorstFirst } from "./worstFirst.js";
+import { moveLeastToEnd, selectLargestByMass, selectWorstByMass, sortWorstFirst } from "./worstFirst.js";
 
 /** ES and VaR of a loss sample with the scenarios of its tail, in no particular order. */
 export interface TailLevel {
@@ -8,7 +8,7 @@ export interface TailLevel {
   expectedShortfall: number;
   /** The smallest loss inside the tail. */
   valueAtRisk: number;
-  /** Scenario indices in the tail. */
+  /** Scenario indices in the tail, in no order; of paths tied at the VaR level, which ones is unspecified. */
   indices: Uint32Array;
   /** Total tail mass in scenarios: (1 - confidence) x n. */
   tailMass: number;
@@ -89,6 +89,10 @@ function candidatePool(n: number): Int32Array {
   if (pool.length < n) pool = new Int32Array(n);
   return pool;
 }
+
+/** Candidate losses and weights of `weightedTailLevel`, reused from call to call. */
+let levelLosses = new Float64Array(0);
+let levelWeights = new Float64Array(0);
 
 /** Paths screened: every SCREEN_STRIDE-th loss (odd, so that it samples every part of a Sobol sequence). */
 const SCREEN_STRIDE = 7;
@@ -203,15 +207,26 @@ export function weightedTailLevel(
   const total = candidateTotal;
   const tailMass = (1 - confidence) * total;
   const enough = tailMass * (1 - 1e-12);
-  let p = selectWorstByMass(idx, m, losses, pathWeights, tailMass * (1 + 1e-9));
+  // The candidates' losses and weights side by side, so that the selection compares them without indirection.
+  if (levelLosses.length < m) {
+    levelLosses = new Float64Array(n);
+    levelWeights = new Float64Array(n);
+  }
+  for (let j = 0; j < m; j++) {
+    levelLosses[j] = losses[idx[j]!]!;
+    levelWeights[j] = pathWeights[idx[j]!]!;
+  }
+  const cl = levelLosses;
+  const cw = levelWeights;
+  let p = selectLargestByMass(cl, cw, idx, m, tailMass * (1 + 1e-9));
   let held = 0;
-  for (let j = 0; j < p; j++) held += pathWeights[idx[j]!]!;
+  for (let j = 0; j < p; j++) held += cw[j]!;
   if (!(held >= enough)) return weightedTail(losses, confidence, pathWeights, scratch);
-  // The boundary is the last of the p in worst-first order; it leaves the tail while the others hold the mass
-  // (the selection asked for a little more than the mass, for rounding).
+  // The boundary is the least of the p; it leaves the tail while the others hold the mass (the selection asked for a
+  // little more than the mass, for rounding).
   for (;;) {
-    moveLastToEnd(idx, p, losses);
-    const rest = held - pathWeights[idx[p - 1]!]!;
+    moveLeastToEnd(cl, cw, idx, p);
+    const rest = held - cw[p - 1]!;
     if (p === 1 || rest < enough) break;
     held = rest;
     p--;
@@ -219,12 +234,11 @@ export function weightedTailLevel(
   let inner = 0;
   let sum = 0;
   for (let j = 0; j < p - 1; j++) {
-    const w = pathWeights[idx[j]!]!;
-    inner += w;
-    sum += w * losses[idx[j]!]!;
+    inner += cw[j]!;
+    sum += cw[j]! * cl[j]!;
   }
-  const boundary = losses[idx[p - 1]!]!;
-  sum += Math.min(pathWeights[idx[p - 1]!]!, tailMass - inner) * boundary;
+  const boundary = cl[p - 1]!;
+  sum += Math.min(cw[p - 1]!, tailMass - inner) * boundary;
   return {
     expectedShortfall: sum / tailMass,
     valueAtRisk: boundary,

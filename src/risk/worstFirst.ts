@@ -55,8 +55,8 @@ export function selectWorstByMass(
   return Math.min(count, lo + 1);
 }
 
-/** `a` strictly before `b` in the worst-first order (larger loss, ties by lower index). */
-export function before(a: number, b: number, losses: Float64Array): boolean {
+/** `a` strictly before `b`. */
+function before(a: number, b: number, losses: Float64Array): boolean {
   const la = losses[a]!;
   const lb = losses[b]!;
   return la > lb || (la === lb && a < b);
@@ -106,9 +106,66 @@ function swap(a: Int32Array, i: number, j: number): void {
   a[j] = t;
 }
 
-/** Moves the last of `idx[0..count)` in the worst-first order to position count - 1 (one pass, no sort). */
-export function moveLastToEnd(idx: Int32Array, count: number, losses: Float64Array): void {
-  let b = 0;
-  for (let j = 1; j < count; j++) if (before(idx[b]!, idx[j]!, losses)) b = j;
-  swap(idx, b, count - 1);
+/**
+ * `selectWorstByMass` on values copied out contiguously (`values[k]`, `weights[k]` of path `idx[k]`, all three
+ * reordered together): the first p are p largest values, p the least whose weights add up to `mass` (`count` if all
+ * of them do not). Ties are not broken by path, so which of equal values lands inside is unspecified: for a caller
+ * that needs the level and the mass, not the identity of tied paths. Direct comparisons, no indirection.
+ */
+export function selectLargestByMass(
+  values: Float64Array,
+  weights: Float64Array,
+  idx: Int32Array,
+  count: number,
+  mass: number,
+): number {
+  let lo = 0;
+  let hi = count - 1;
+  let held = 0;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! > values[lo]!) swap3(values, weights, idx, mid, lo);
+    if (values[hi]! > values[lo]!) swap3(values, weights, idx, hi, lo);
+    if (values[hi]! > values[mid]!) swap3(values, weights, idx, hi, mid);
+    const pivot = values[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (pivot > values[j]!) j--;
+      if (i <= j) {
+        swap3(values, weights, idx, i, j);
+        i++;
+        j--;
+      }
+    }
+    let left = 0;
+    for (let k = lo; k <= j; k++) left += weights[k]!;
+    if (held + left >= mass) {
+      hi = j;
+      continue;
+    }
+    held += left;
+    for (let k = j + 1; k < i; k++) held += weights[k]!;
+    if (held >= mass) return i;
+    lo = i;
+  }
+  return Math.min(count, lo + 1);
+}
+
+/** Moves the least of `values[0..count)` (with its weight and path) to position count - 1. */
+export function moveLeastToEnd(values: Float64Array, weights: Float64Array, idx: Int32Array, count: number): void {
+  let b = count - 1;
+  for (let j = 0; j < count - 1; j++) if (values[j]! < values[b]!) b = j;
+  swap3(values, weights, idx, b, count - 1);
+}
+
+function swap3(v: Float64Array, w: Float64Array, idx: Int32Array, i: number, j: number): void {
+  const tv = v[i]!;
+  v[i] = v[j]!;
+  v[j] = tv;
+  const tw = w[i]!;
+  w[i] = w[j]!;
+  w[j] = tw;
+  swap(idx, i, j);
 }

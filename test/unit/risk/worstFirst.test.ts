@@ -99,8 +99,9 @@ describe("weightedTailLevel (the tail unordered)", () => {
       const { losses, weights } = sample(n, seed);
       const ordered = tailExpectation(losses, 0.975, undefined, weights);
       const level = weightedTailLevel(losses, 0.975, weights);
-      expect(new Set(level.indices)).toEqual(new Set(ordered.indices));
-      expect(level.indices.length).toBe(ordered.indices.length);
+      // Paths tied at the VaR level are interchangeable (their number depends on their weights); those above it agree.
+      const above = (ix: Uint32Array) => new Set([...ix].filter((s) => losses[s]! > ordered.valueAtRisk));
+      expect(above(level.indices)).toEqual(above(ordered.indices));
       expect(level.valueAtRisk).toBe(ordered.valueAtRisk);
       expect(level.totalWeight).toBe(ordered.totalWeight);
       expect(Math.abs(level.expectedShortfall - ordered.expectedShortfall)).toBeLessThanOrEqual(
