@@ -1,6 +1,6 @@
 import { invalidInput } from "../core/errors.js";
 import { selectKth } from "./selectKth.js";
-import { moveLeastToEnd, selectLargestByMass, selectWorstByMass, sortWorstFirst } from "./worstFirst.js";
+import { moveLeastToEnd, selectLargestByMass, sortWorstFirst } from "./worstFirst.js";
 
 /** ES and VaR of a loss sample with the scenarios of its tail, in no particular order. */
 export interface TailLevel {
@@ -90,9 +90,51 @@ function candidatePool(n: number): Int32Array {
   return pool;
 }
 
-/** Candidate losses and weights of `weightedTailLevel`, reused from call to call. */
+/** Candidate losses and weights side by side (`copyCandidates`), reused from call to call. */
 let levelLosses = new Float64Array(0);
 let levelWeights = new Float64Array(0);
+
+/** Copies the m candidates' losses and weights side by side, so that a selection compares them without indirection. */
+function copyCandidates(losses: Float64Array, pathWeights: Float64Array, idx: Int32Array, m: number): void {
+  if (levelLosses.length < m) {
+    levelLosses = new Float64Array(losses.length);
+    levelWeights = new Float64Array(losses.length);
+  }
+  for (let j = 0; j < m; j++) {
+    levelLosses[j] = losses[idx[j]!]!;
+    levelWeights[j] = pathWeights[idx[j]!]!;
+  }
+}
+
+/**
+ * Moves to the front of the m candidates the worst ones holding `mass` and every candidate tied with the least of
+ * them, and returns their number (m when all of them do not hold it). The set is closed upwards, so sorting it worst
+ * first gives the same prefix as sorting every candidate, ties by path included.
+ */
+function selectClosedUpwards(
+  losses: Float64Array,
+  pathWeights: Float64Array,
+  idx: Int32Array,
+  m: number,
+  mass: number,
+): number {
+  copyCandidates(losses, pathWeights, idx, m);
+  const cl = levelLosses;
+  const p = selectLargestByMass(cl, levelWeights, idx, m, mass);
+  if (p >= m) return m;
+  let least = Number.POSITIVE_INFINITY;
+  for (let j = 0; j < p; j++) if (cl[j]! < least) least = cl[j]!;
+  let q = p;
+  for (let j = p; j < m; j++) {
+    if (cl[j]! < least) continue;
+    const t = idx[q]!;
+    idx[q] = idx[j]!;
+    idx[j] = t;
+    cl[j] = cl[q]!;
+    q++;
+  }
+  return q;
+}
 
 /** Paths screened: every SCREEN_STRIDE-th loss (odd, so that it samples every part of a Sobol sequence). */
 const SCREEN_STRIDE = 7;
@@ -134,7 +176,7 @@ function weightedTail(
     const tailMass = (1 - confidence) * total;
     // Sort only the candidates holding the mass (with a margin for rounding), then walk them worst first; should the
     // walk fall short of the mass after all, every candidate is sorted.
-    let sorted = selectWorstByMass(idx, m, losses, pathWeights, tailMass * (1 + 1e-9));
+    let sorted = selectClosedUpwards(losses, pathWeights, idx, m, tailMass * (1 + 1e-9));
     sortWorstFirst(idx, sorted, losses);
     let mass = 0;
     let count = 0;
@@ -207,15 +249,7 @@ export function weightedTailLevel(
   const total = candidateTotal;
   const tailMass = (1 - confidence) * total;
   const enough = tailMass * (1 - 1e-12);
-  // The candidates' losses and weights side by side, so that the selection compares them without indirection.
-  if (levelLosses.length < m) {
-    levelLosses = new Float64Array(n);
-    levelWeights = new Float64Array(n);
-  }
-  for (let j = 0; j < m; j++) {
-    levelLosses[j] = losses[idx[j]!]!;
-    levelWeights[j] = pathWeights[idx[j]!]!;
-  }
+  copyCandidates(losses, pathWeights, idx, m);
   const cl = levelLosses;
   const cw = levelWeights;
   let p = selectLargestByMass(cl, cw, idx, m, tailMass * (1 + 1e-9));

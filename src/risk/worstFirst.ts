@@ -8,53 +8,6 @@ export function sortWorstFirst(idx: Int32Array, count: number, losses: Float64Ar
   quick(idx, 0, count - 1, losses);
 }
 
-/**
- * Reorders `idx[0..count)` so that its first p entries are the p worst (in the order of `sortWorstFirst`, not sorted
- * among themselves) and returns the least such p whose `weights` add up to `mass` (`count` if all of them do not):
- * quickselect on the running weight, linear on average, so that only the tail itself need be sorted after it.
- */
-export function selectWorstByMass(
-  idx: Int32Array,
-  count: number,
-  losses: Float64Array,
-  weights: Float64Array,
-  mass: number,
-): number {
-  let lo = 0;
-  let hi = count - 1;
-  let held = 0;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    if (before(idx[mid]!, idx[lo]!, losses)) swap(idx, mid, lo);
-    if (before(idx[hi]!, idx[lo]!, losses)) swap(idx, hi, lo);
-    if (before(idx[hi]!, idx[mid]!, losses)) swap(idx, hi, mid);
-    const pivot = idx[mid]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (before(idx[i]!, pivot, losses)) i++;
-      while (before(pivot, idx[j]!, losses)) j--;
-      if (i <= j) {
-        swap(idx, i, j);
-        i++;
-        j--;
-      }
-    }
-    // [lo, j] precede the pivot, (j, i) is the pivot itself (or nothing), [i, hi] follow it.
-    let left = 0;
-    for (let k = lo; k <= j; k++) left += weights[idx[k]!]!;
-    if (held + left >= mass) {
-      hi = j;
-      continue;
-    }
-    held += left;
-    for (let k = j + 1; k < i; k++) held += weights[idx[k]!]!;
-    if (held >= mass) return i;
-    lo = i;
-  }
-  return Math.min(count, lo + 1);
-}
-
 /** `a` strictly before `b`. */
 function before(a: number, b: number, losses: Float64Array): boolean {
   const la = losses[a]!;
@@ -107,9 +60,9 @@ function swap(a: Int32Array, i: number, j: number): void {
 }
 
 /**
- * `selectWorstByMass` on values copied out contiguously (`values[k]`, `weights[k]` of path `idx[k]`, all three
- * reordered together): the first p are p largest values, p the least whose weights add up to `mass` (`count` if all
- * of them do not). Ties are not broken by path, so which of equal values lands inside is unspecified: for a caller
+ * Selection by mass on values copied out contiguously (`values[k]`, `weights[k]` of path `idx[k]`, all three
+ * reordered together): the first p are p largest values (not sorted among themselves), p the least whose weights add
+ * up to `mass` (`count` if all of them do not): quickselect on the running weight, linear on average. Ties are not broken by path, so which of equal values lands inside is unspecified: for a caller
  * that needs the level and the mass, not the identity of tied paths. Direct comparisons, no indirection.
  */
 export function selectLargestByMass(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Prng } from "../../../src/risk/prng.js";
 import { tailExpectation, weightedTailLevel } from "../../../src/risk/tailExpectation.js";
-import { selectWorstByMass, sortWorstFirst } from "../../../src/risk/worstFirst.js";
+import { selectLargestByMass, sortWorstFirst } from "../../../src/risk/worstFirst.js";
 
 /** Losses with many exact ties (rounded to a coarse step) and weights like an importance sampler's. */
 function sample(n: number, seed: number): { losses: Float64Array; weights: Float64Array } {
@@ -25,32 +25,40 @@ describe("sortWorstFirst", () => {
   });
 });
 
-describe("selectWorstByMass", () => {
-  it("puts the worst p first, p the shortest worst-first prefix holding the mass", () => {
+describe("selectLargestByMass", () => {
+  it("puts p largest first, p the shortest largest-first prefix holding the mass (ties interchangeable)", () => {
     const { losses, weights } = sample(2000, 5);
     const order = reference(losses, [...Array(2000).keys()]);
     for (const mass of [0.5, 13, 250.3, 700]) {
+      const values = losses.slice();
+      const w = weights.slice();
       const idx = Int32Array.from({ length: 2000 }, (_, k) => k);
-      const p = selectWorstByMass(idx, 2000, losses, weights, mass);
+      const p = selectLargestByMass(values, w, idx, 2000, mass);
+      const least = Math.min(...values.subarray(0, p));
+      // every value above the least inside is inside, none inside is below any outside
+      expect(new Set([...idx.subarray(0, p)].filter((s) => losses[s]! > least))).toEqual(
+        new Set(order.filter((s) => losses[s]! > least)),
+      );
+      expect(Math.max(...values.subarray(p))).toBeLessThanOrEqual(least);
+      // values and weights moved with their paths
+      for (let k = 0; k < 2000; k++) {
+        expect(values[k]).toBe(losses[idx[k]!]);
+        expect(w[k]).toBe(weights[idx[k]!]);
+      }
+      // p is minimal up to ties: the inside holds the mass, the paths strictly above its least do not
       let held = 0;
-      let want = 0;
-      while (held < mass) held += weights[order[want++]!]!;
-      expect(p).toBe(want);
-      expect(new Set(idx.subarray(0, p))).toEqual(new Set(order.slice(0, p)));
+      for (let k = 0; k < p; k++) held += w[k]!;
+      expect(held).toBeGreaterThanOrEqual(mass);
+      let beyond = 0;
+      for (let k = 0; k < p; k++) if (values[k]! > least) beyond += w[k]!;
+      expect(beyond).toBeLessThan(mass);
     }
   });
 
   it("returns every candidate when together they hold less than the mass", () => {
     const { losses, weights } = sample(50, 2);
-    expect(
-      selectWorstByMass(
-        Int32Array.from({ length: 50 }, (_, k) => k),
-        50,
-        losses,
-        weights,
-        1e9,
-      ),
-    ).toBe(50);
+    const idx = Int32Array.from({ length: 50 }, (_, k) => k);
+    expect(selectLargestByMass(losses.slice(), weights.slice(), idx, 50, 1e9)).toBe(50);
   });
 });
 
