@@ -159,7 +159,7 @@ export function sharedScenarios(
   };
   const set =
     simulation.sampler === "sobol"
-      ? qmcScenarios({ ...common, factorSlots: factorSlots(factors) })
+      ? qmcScenarios({ ...common, factorSlots: factorSlots(factors), ...recycled(factors, timesDays, simulation) })
       : monteCarloScenarios({
           ...common,
           antithetic: simulation.antithetic,
@@ -176,8 +176,36 @@ export function sharedScenarios(
   const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET };
   cache.delete(key);
   cache.set(key, { shared: entry, covarianceDaily: factors.covarianceDaily.slice() });
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  if (cache.size > CACHE_ENTRIES) {
+    const oldest = cache.keys().next().value!;
+    retire(cache.get(oldest)!.shared.set);
+    cache.delete(oldest);
+  }
   return entry;
+}
+
+/**
+ * Path arrays of the last set dropped from the cache, for the next build of the same size. Safe: a set is only read
+ * during a report (computeXchain copies what its report keeps), and a set leaves the cache only when another is built.
+ */
+let spare: { gaussian: Float64Array; logReturns: Float64Array } | undefined;
+
+function retire(set: ScenarioSet): void {
+  if ("gaussian" in set && set.gaussian instanceof Float64Array)
+    spare = { gaussian: set.gaussian, logReturns: set.logReturns };
+}
+
+/** The spare arrays when they fit the set about to be built (taken: a set's arrays serve one set at a time). */
+function recycled(
+  factors: FactorModel,
+  timesDays: Float64Array,
+  simulation: XchainConfig["simulation"],
+): { recycle?: { gaussian: Float64Array; logReturns: Float64Array } } {
+  const size = factors.names.length * timesDays.length * simulation.paths;
+  if (!spare || spare.logReturns.length !== size) return {};
+  const recycle = spare;
+  spare = undefined;
+  return { recycle };
 }
 
 function sameValues(a: Float64Array, b: Float64Array): boolean {
@@ -188,5 +216,6 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
 
 /** Empties the cache (benchmarks of the cold path; tests). */
 export function clearSharedScenarios(): void {
+  for (const { shared } of cache.values()) retire(shared.set);
   cache.clear();
 }

@@ -37,13 +37,18 @@ export interface QmcRequest {
    * own, so its path stays the same.
    */
   factorSlots?: Int32Array;
+  /**
+   * Arrays of a set no longer read (its owner's word), reused for `gaussian` and `logReturns` when their length fits:
+   * a daily replay then allocates no path-sized arrays per day (garbage collection was a quarter of its time).
+   */
+  recycle?: { gaussian: Float64Array; logReturns: Float64Array };
 }
 
 /** Sobol dimensions per time level: factor k at time index j takes dimension 1 + j * LEVEL_STRIDE + k (0: mixing). */
 export const LEVEL_STRIDE = 64;
 
 /**
- * Standard draws depend on neither market nor portfolio: a column per (paths, seed, dimension, law), kept across
+ * Standard draws depend on neither market nor portfolio: a column per (paths, seed, dimensions, horizons, law), kept across
  * ticks and shared by every factor set (least recently used first out past the bound: 40 MB at 10,000 paths).
  */
 const COLUMN_CACHE_SIZE = 512;
@@ -62,13 +67,61 @@ function cached(key: string, make: () => Float64Array): Float64Array {
   return col;
 }
 
-/** Standard normals of one Sobol dimension (inverse CDF of each coordinate). */
+/** Standard normals of one Sobol dimension (inverse CDF of each coordinate); only read into a cached Brownian column. */
 function normalColumn(nPaths: number, dim: number, seed: number): Float64Array {
-  return cached(`z|${nPaths}|${seed}|${dim}`, () => {
-    const u = scrambledSobolColumn(nPaths, dim, seed);
-    for (let s = 0; s < nPaths; s++) u[s] = normalQuantileApprox(u[s]!);
-    return u;
-  });
+  const u = scrambledSobolColumn(nPaths, dim, seed);
+  for (let s = 0; s < nPaths; s++) u[s] = normalQuantileApprox(u[s]!);
+  return u;
+}
+
+/**
+ * A standard Brownian motion read at `times`, by forward increments of the normals of dimensions `dimAt(j)`: one
+ * column per time point, from the cache (the column at time j is keyed by the dimensions and times up to j, so sets
+ * with a common prefix of horizons share it).
+ */
+function brownianColumns(
+  nPaths: number,
+  seed: number,
+  times: Float64Array,
+  dimAt: (j: number) => number,
+): Float64Array[] {
+  const columns: Float64Array[] = [];
+  let key = `b|${nPaths}|${seed}`;
+  for (let j = 0; j < times.length; j++) {
+    const dim = dimAt(j);
+    key += `|${dim}@${times[j]}`;
+    const before = j > 0 ? columns[j - 1]! : undefined;
+    columns.push(
+      cached(key, () => {
+        const z = normalColumn(nPaths, dim, seed);
+        const dt = Math.sqrt(times[j]! - (j > 0 ? times[j - 1]! : 0));
+        const out = new Float64Array(nPaths);
+        for (let s = 0; s < nPaths; s++) out[s] = (before ? before[s]! : 0) + dt * z[s]!;
+        return out;
+      }),
+    );
+  }
+  return columns;
+}
+
+/**
+ * out += sum of l x column over `terms`, added term by term in their order (so bit-identical to one pass per term),
+ * four terms per pass over the paths: the output column is read and written a quarter as often.
+ */
+function addCombination(out: Float64Array, terms: ReadonlyArray<readonly [number, Float64Array]>): void {
+  const n = out.length;
+  let t = 0;
+  for (; t + 4 <= terms.length; t += 4) {
+    const [l0, c0] = terms[t]!;
+    const [l1, c1] = terms[t + 1]!;
+    const [l2, c2] = terms[t + 2]!;
+    const [l3, c3] = terms[t + 3]!;
+    for (let s = 0; s < n; s++) out[s] = out[s]! + l0 * c0[s]! + l1 * c1[s]! + l2 * c2[s]! + l3 * c3[s]!;
+  }
+  for (; t < terms.length; t++) {
+    const [l, c] = terms[t]!;
+    for (let s = 0; s < n; s++) out[s] = out[s]! + l * c[s]!;
+  }
 }
 
 /**
@@ -121,29 +174,23 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
   };
   const { m, weight } = mixingColumns(nS, request.seed, nu);
 
-  // Independent standard Brownian motions, factor-major, by forward increments.
-  const brownian = new Float64Array(nF * nT * nS);
-  for (let k = 0; k < nF; k++) {
-    for (let j = 0; j < nT; j++) {
-      const z = normalColumn(nS, dimOf(j, k), request.seed);
-      const dt = Math.sqrt(times[j]! - (j > 0 ? times[j - 1]! : 0));
-      const out = (k * nT + j) * nS;
-      for (let s = 0; s < nS; s++) brownian[out + s] = (j > 0 ? brownian[out - nS + s]! : 0) + dt * z[s]!;
-    }
-  }
-
-  const gaussian = new Float64Array(nF * nT * nS);
-  const logReturns = new Float64Array(nF * nT * nS);
+  const size = nF * nT * nS;
+  const reuse = request.recycle?.gaussian.length === size && request.recycle.logReturns.length === size;
+  const gaussian = reuse ? request.recycle!.gaussian.fill(0) : new Float64Array(size);
+  const logReturns = reuse ? request.recycle!.logReturns : new Float64Array(size);
+  // Each factor's independent standard Brownian path at every horizon depends on neither market nor portfolio: built
+  // once per (paths, seed, slot, horizons) and kept across ticks, so a tick's own work is the Cholesky product and cap.
+  const brownian = Array.from({ length: nF }, (_, k) => brownianColumns(nS, request.seed, times, (j) => dimOf(j, k)));
   for (let i = 0; i < nF; i++) {
     const sd = Math.sqrt(Math.max(0, request.covarianceDaily[i * nF + i]!));
     for (let j = 0; j < nT; j++) {
       const col = (i * nT + j) * nS;
+      const terms: Array<[number, Float64Array]> = [];
       for (let k = 0; k <= i; k++) {
         const l = lower[i * nF + k]!;
-        if (l === 0) continue;
-        const src = (k * nT + j) * nS;
-        for (let s = 0; s < nS; s++) gaussian[col + s] = gaussian[col + s]! + l * brownian[src + s]!;
+        if (l !== 0) terms.push([l, brownian[k]![j]!]);
       }
+      addCombination(gaussian.subarray(col, col + nS), terms);
       const cap = capSd * sd * Math.sqrt(times[j]!);
       for (let s = 0; s < nS; s++) logReturns[col + s] = Math.min(cap, Math.max(-cap, m[s]! * gaussian[col + s]!));
     }
