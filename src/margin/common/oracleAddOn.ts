@@ -46,7 +46,7 @@ export function oracleFeedSymbol(
   underlying: string,
   market: ResolvedMarket,
 ): string {
-  return token !== undefined && market.tokenPrices.has(allChainsFeedKey(token.symbol)) ? token.symbol : underlying;
+  return ownFeedPriced(token, market) ? token.symbol : underlying;
 }
 
 /** Relative band of a (chain, feed): the larger of the chain's and the all-chain band; 0 for USD or without a feed. */
@@ -268,7 +268,7 @@ export function oracleAddOn(
       for (let c = 0; c < nPoints; c++) {
         const mult = bandMultiplier(c, rel);
         // A token priced by its own feed moves alone; a derivative or an underlying-priced holding moves its spot.
-        const moved = state && !ownFeedPriced(item, market) ? { ...state, spotUsd: state.spotUsd * mult } : state;
+        const moved = state && !ownFeedPriced(item.token, market) ? { ...state, spotUsd: state.spotUsd * mult } : state;
         const at = figuresAt(item, moved, itemValueAt(item, state, mult), i);
         loss[i * ADD_ON_COLUMNS + c] = base.collateralUsd - base.initialUsd - (at.collateralUsd - at.initialUsd);
         loss[i * ADD_ON_COLUMNS + nPoints + c] = at.initialUsd - base.initialUsd;
@@ -293,7 +293,7 @@ export function oracleAddOn(
   return { addOnUsd, itemUsd };
 }
 
-/** True when a holding is priced by its token's own feed (then its underlying's spot does not move with it). */
-function ownFeedPriced(item: ResolvedItem, market: ResolvedMarket): boolean {
-  return item.token !== undefined && market.tokenPrices.has(allChainsFeedKey(item.token.symbol));
+/** True when a holding's token is priced by its own feed (then its underlying's spot does not move with it). */
+function ownFeedPriced<T extends { symbol: string }>(token: T | undefined, market: ResolvedMarket): token is T {
+  return token !== undefined && market.tokenPrices.has(allChainsFeedKey(token.symbol));
 }
