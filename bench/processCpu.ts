@@ -57,21 +57,20 @@ export function treeCpuSecondsOf(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   const root = statOf(pid);
   if (!root) return null;
-  const children = new Map<number, number[]>();
+  // One read of each process: the tree and the times come from the same snapshot.
+  const children = new Map<number, Array<{ pid: number; stat: ProcStat }>>();
   for (const p of allPids()) {
-    const s = statOf(p);
-    if (!s) continue;
-    const list = children.get(s.ppid);
-    if (list) list.push(p);
-    else children.set(s.ppid, [p]);
+    const stat = statOf(p);
+    if (!stat) continue;
+    const list = children.get(stat.ppid);
+    if (list) list.push({ pid: p, stat });
+    else children.set(stat.ppid, [{ pid: p, stat }]);
   }
   let total = root.ownSeconds + root.reapedChildrenSeconds;
   const stack = [...(children.get(pid) ?? [])];
   while (stack.length > 0) {
-    const p = stack.pop()!;
-    const s = statOf(p);
-    if (!s) continue;
-    total += s.ownSeconds + s.reapedChildrenSeconds;
+    const { pid: p, stat } = stack.pop()!;
+    total += stat.ownSeconds + stat.reapedChildrenSeconds;
     stack.push(...(children.get(p) ?? []));
   }
   return total;
