@@ -1,4 +1,5 @@
 import type { Flag } from "../../core/flags.js";
+import { sameValues } from "../../core/sameValues.js";
 import { basisFactorOf, fallbackBasisFactorOf } from "../../market/tokenRiskFactors.js";
 import { impliedVol } from "../../pricing/volSurface.js";
 import { nearestCorrelation } from "../../risk/nearestCorrelation.js";
@@ -45,7 +46,7 @@ const repairs: Array<{ input: Float64Array; result: ReturnType<typeof nearestCor
 const REPAIRS_KEPT = 8;
 
 function repairedCorrelation(corr: Float64Array, m: number): ReturnType<typeof nearestCorrelation> {
-  const hit = repairs.find((r) => r.input.length === corr.length && r.input.every((v, k) => Object.is(v, corr[k])));
+  const hit = repairs.find((r) => sameValues(r.input, corr));
   if (hit) return hit.result;
   const result = nearestCorrelation(corr, m);
   repairs.unshift({ input: corr.slice(), result });

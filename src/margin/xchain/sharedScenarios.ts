@@ -1,3 +1,4 @@
+import { sameValues } from "../../core/sameValues.js";
 import { LEVEL_STRIDE, qmcScenarios } from "../../risk/qmc/qmcScenarios.js";
 import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js";
 import { applyResidualMarginals } from "../../risk/scenarios/residualMarginals.js";
@@ -206,12 +207,6 @@ function recycled(
   const recycle = spare;
   spare = undefined;
   return { recycle };
-}
-
-function sameValues(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 /** Empties the cache (benchmarks of the cold path; tests). */
