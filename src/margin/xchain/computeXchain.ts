@@ -1,3 +1,4 @@
+import { linearCombination } from "../../risk/linearCombination.js";
 import { controlVariateEs } from "../../risk/qmc/controlVariateEs.js";
 import { unitEllipticalEs } from "../../risk/qmc/ellipticalEs.js";
 import type { QmcScenarioSet } from "../../risk/qmc/qmcScenarios.js";
@@ -19,7 +20,6 @@ import type { XchainConfig } from "./config.js";
 import { exposureSd, factorExposures } from "./factorExposures.js";
 import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
-import { linearCombination } from "./linearCombination.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
 import { offsetFloor } from "./offsetFloor.js";
 import { buildFactorModel } from "./riskFactorModel.js";

@@ -1,5 +1,6 @@
 import quantileChiSquare from "@stdlib/stats-base-dists-chisquare-quantile";
 import { cholesky } from "../cholesky.js";
+import { addLinearCombination } from "../linearCombination.js";
 import { normalQuantileApprox } from "../normalQuantile.js";
 import { checkDrawRequest, type Innovations } from "../scenarios/monteCarloScenarios.js";
 import type { ScenarioSet } from "../scenarios/scenarioSet.js";
@@ -105,26 +106,6 @@ function brownianColumns(
 }
 
 /**
- * out += sum of l x column over `terms`, added term by term in their order (so bit-identical to one pass per term),
- * four terms per pass over the paths: the output column is read and written a quarter as often.
- */
-function addCombination(out: Float64Array, terms: ReadonlyArray<readonly [number, Float64Array]>): void {
-  const n = out.length;
-  let t = 0;
-  for (; t + 4 <= terms.length; t += 4) {
-    const [l0, c0] = terms[t]!;
-    const [l1, c1] = terms[t + 1]!;
-    const [l2, c2] = terms[t + 2]!;
-    const [l3, c3] = terms[t + 3]!;
-    for (let s = 0; s < n; s++) out[s] = out[s]! + l0 * c0[s]! + l1 * c1[s]! + l2 * c2[s]! + l3 * c3[s]!;
-  }
-  for (; t < terms.length; t++) {
-    const [l, c] = terms[t]!;
-    for (let s = 0; s < n; s++) out[s] = out[s]! + l * c[s]!;
-  }
-}
-
-/**
  * Student-t mixing scale per path, m = sqrt((nu - 2) / chi2_nu), from Sobol dimension 0, with importance sampling
  * of the tail: the chi-square is drawn at probability v = u^2 instead of u, so ten times as many paths fall in the
  * most extreme 1% of mixing values (large m: the paths that make the ES), each weighted by the density ratio
@@ -185,12 +166,15 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
     const sd = Math.sqrt(Math.max(0, request.covarianceDaily[i * nF + i]!));
     for (let j = 0; j < nT; j++) {
       const col = (i * nT + j) * nS;
-      const terms: Array<[number, Float64Array]> = [];
+      const columns: Float64Array[] = [];
+      const scales: number[] = [];
       for (let k = 0; k <= i; k++) {
         const l = lower[i * nF + k]!;
-        if (l !== 0) terms.push([l, brownian[k]![j]!]);
+        if (l === 0) continue;
+        columns.push(brownian[k]![j]!);
+        scales.push(l);
       }
-      addCombination(gaussian.subarray(col, col + nS), terms);
+      addLinearCombination(gaussian.subarray(col, col + nS), columns, scales);
       const cap = capSd * sd * Math.sqrt(times[j]!);
       for (let s = 0; s < nS; s++) logReturns[col + s] = Math.min(cap, Math.max(-cap, m[s]! * gaussian[col + s]!));
     }
