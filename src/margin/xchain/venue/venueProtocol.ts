@@ -8,9 +8,9 @@ export type VenueRequest =
   | { op: "tick"; id: number; snapshot: unknown; fullReports: boolean };
 
 /**
- * Where one worker's tick went (epoch milliseconds from `performance.timeOrigin + performance.now()`, comparable
- * across threads): received, market parsed and resolved, accounts re-margined, reply posted; and, within the
- * accounts' time, the scenario-set builds and the instrument vectors computed.
+ * Where one worker's tick went (epoch milliseconds, `epochMs`, comparable across threads): received, market parsed
+ * and resolved, accounts re-margined, reply posted; and, within the accounts' time, the scenario-set builds and the
+ * instrument vectors computed.
  */
 export interface WorkerTickPhases {
   receivedAtMs: number;
@@ -25,3 +25,8 @@ export interface WorkerTickPhases {
 export type VenueReply =
   | { id: number; ok: true; results?: XchainAccountResult[]; accounts?: number; phases?: WorkerTickPhases }
   | { id: number; ok: false; error: { code: string; message: string; path?: string } };
+
+/** Wall clock in epoch milliseconds, comparable across threads (each thread's origin-based time on one scale). */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}

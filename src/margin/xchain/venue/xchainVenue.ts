@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { XmarginError } from "../../../core/errors.js";
 import type { XchainConfig } from "../config.js";
 import type { XchainAccountResult } from "./remarginShard.js";
-import type { VenueReply, VenueRequest, WorkerTickPhases } from "./venueProtocol.js";
+import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } from "./venueProtocol.js";
 
 type Command = VenueRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
@@ -13,7 +13,7 @@ class VenueWorker {
     worker.on("message", (r: VenueReply) => {
       const p = this.pending.get(r.id);
       if (!p) return;
-      this.lastReplyAtMs = performance.timeOrigin + performance.now();
+      this.lastReplyAtMs = epochMs();
       this.pending.delete(r.id);
       if (r.ok) p.resolve(r);
       else {
@@ -97,10 +97,10 @@ export class XchainVenue {
 
   /** Re-margins every account against the tick's market snapshot (untrusted document); results in account order. */
   async tick(snapshot: unknown, fullReports = false): Promise<XchainAccountResult[]> {
-    const startMs = performance.timeOrigin + performance.now();
+    const startMs = epochMs();
     const replies = await Promise.all(this.workers.map((h) => h.request({ op: "tick", snapshot, fullReports })));
     const results = replies.flatMap((r) => (r.ok ? (r.results ?? []) : []));
-    const endMs = performance.timeOrigin + performance.now();
+    const endMs = epochMs();
     const workers: VenueTickPhases["workers"] = [];
     replies.forEach((r, w) => {
       if (!r.ok || !r.phases) return;

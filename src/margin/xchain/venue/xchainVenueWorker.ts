@@ -11,7 +11,7 @@ import { resolveMarket } from "../../resolve/resolveMarket.js";
 import type { XchainConfig } from "../config.js";
 import { sharedScenarioStats } from "../sharedScenarios.js";
 import { remarginShard } from "./remarginShard.js";
-import type { VenueReply, VenueRequest, WorkerTickPhases } from "./venueProtocol.js";
+import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } from "./venueProtocol.js";
 
 if (!parentPort) throw new XmarginError("xchainVenueWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
 const port = parentPort;
@@ -61,11 +61,6 @@ port.on("message", (msg: VenueRequest) => {
     });
   }
 });
-
-/** Wall clock comparable across threads (the main thread reads the same origin-based time). */
-function epochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 function reply(r: VenueReply): void {
   port.postMessage(r);
