@@ -1,4 +1,5 @@
 import { invalidInput } from "../core/errors.js";
+import { lastIndexAtOrBefore } from "../core/time.js";
 import {
   estimateRiskFactors,
   type RiskFactorEstimate,
@@ -79,11 +80,12 @@ export class RiskFactorTracker {
       throw invalidInput("$.toDate", `${date} is not a common date of ${this.names.join(", ")}`);
     if (target < this.position) throw invalidInput("$.toDate", `${date} is before the tracker's position`);
     this.position = target;
-    const enough = (s: PriceSeries) => s.dates.findLastIndex((d) => d <= date) >= MIN_FACTOR_RETURNS;
-    if (this.series.some((s) => !isOptional(s.symbol) && !enough(s))) return undefined;
+    const ends = this.series.map((s) => lastIndexAtOrBefore(s.dates, date));
+    const enough = (i: number) => ends[i]! >= MIN_FACTOR_RETURNS;
+    if (this.series.some((s, i) => !isOptional(s.symbol) && !enough(i))) return undefined;
     // An implied-vol factor without enough history (or no close on `date`) is left out: the model then applies its
     // configured implied-vol law to it.
-    const series = this.series.filter((s) => enough(s) && (!isOptional(s.symbol) || s.dates.includes(date)));
+    const series = this.series.filter((s, i) => enough(i) && (!isOptional(s.symbol) || s.dates[ends[i]!] === date));
     if (this.incremental && series.length === this.series.length) return this.incremental.estimateAt(date);
     // The learned forecaster's weights: only versions trained on data up to `date` (no look-ahead).
     const ml = this.options.ml

@@ -1,5 +1,6 @@
 import { formatDecimal } from "../core/decimal.js";
 import { invalidInput, missingData } from "../core/errors.js";
+import { lastIndexAtOrBefore } from "../core/time.js";
 import type { ResolvedMarket } from "../margin/resolve/resolvedMarket.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { getToken } from "../market/tokenRegistry.js";
@@ -12,7 +13,7 @@ import type { Portfolio } from "../schema/portfolio.js";
 import { buildDaySnapshot, type DayQuoteFeed, type DaySnapshotPlan } from "./history/daySnapshot.js";
 import { closeTimeSec, dayNumberOf } from "./history/dayTime.js";
 import { EwmaVolProxy } from "./history/ewmaVolProxy.js";
-import { type History, lastIndexAtOrBefore, seriesOf } from "./history/history.js";
+import { type History, seriesOf } from "./history/history.js";
 import { riskFactorsDoc } from "./history/riskFactorsDoc.js";
 import {
   RISK_FACTOR_SERIES_BY_FACTOR,

@@ -39,3 +39,18 @@ export function utcDayNumber(date: string): number {
   dayNumbers.set(date, day);
   return day;
 }
+
+/** Index of the last date <= `date` in ascending `dates`, -1 when none (binary search). */
+export function lastIndexAtOrBefore(dates: readonly string[], date: string): number {
+  let lo = 0;
+  let hi = dates.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (dates[mid]! <= date) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}

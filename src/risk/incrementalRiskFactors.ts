@@ -13,7 +13,7 @@
  * they move, in the same order. Anything else (GARCH and learned vols, the lookback floor, a factor without a close
  * on the date, a history shorter than the stress window) is handed to `estimateRiskFactors` itself.
  */
-import { utcDayNumber } from "../core/time.js";
+import { lastIndexAtOrBefore, utcDayNumber } from "../core/time.js";
 import { CLEANING_DEFAULTS, reversalReplacement } from "./cleanBasisSeries.js";
 import {
   assembleEstimate,
@@ -376,13 +376,6 @@ class PairTrack {
   }
 }
 
-/** Index of the last of ascending `dates` on or before `toDate`, searched forward from `from` (one such index, or -1). */
-function lastOnOrBefore(dates: readonly string[], toDate: string, from: number): number {
-  let end = from;
-  while (end + 1 < dates.length && dates[end + 1]! <= toDate) end++;
-  return end;
-}
-
 /** First index of ascending `xs` with a value >= v. */
 function lowerBound(xs: readonly number[], v: number): number {
   let lo = 0;
@@ -404,8 +397,6 @@ export class IncrementalRiskFactors {
   private readonly factors: FactorTrack[];
   private readonly pairs: PairTrack[] = [];
   private lastDate = "";
-  /** Per series, the index of its last close on or before `lastDate` (-1 before the first call that walked). */
-  private lastEnds: number[];
   /** Calls handed to the from-scratch estimate (the method, the floor, the date or a short history asked for it). */
   fromScratchCalls = 0;
   /**
@@ -420,7 +411,6 @@ export class IncrementalRiskFactors {
   ) {
     this.settings = estimateSettings(options);
     this.factors = series.map((s) => new FactorTrack(s, this.settings));
-    this.lastEnds = series.map(() => -1);
     const names = new Set(series.map((s) => s.symbol));
     this.hasMoveResponse = series.some((s) => s.symbol.startsWith("vol:") && names.has(s.symbol.slice(4)));
     for (let a = 0; a < this.factors.length; a++) {
@@ -439,12 +429,10 @@ export class IncrementalRiskFactors {
     const { method, procyclicality, windowDays } = this.settings;
     if (method !== "ewma" || procyclicality.kind === "lookback" || toDate < this.lastDate) return fromScratch();
     if (this.hasMoveResponse) return fromScratch();
-    // Dates ascend and toDate >= lastDate: each series' last close on or before toDate is found forward from the last
-    // call's, not by a scan of the whole history each day.
-    const ends = this.series.map((s, i) => lastOnOrBefore(s.dates, toDate, this.lastEnds[i]!));
+    // Binary search: not a scan of the whole history every day.
+    const ends = this.series.map((s) => lastIndexAtOrBefore(s.dates, toDate));
     if (ends.some((end, i) => end < 30 || this.series[i]!.dates[end] !== toDate)) return fromScratch();
     this.lastDate = toDate;
-    this.lastEnds = ends;
     this.factors.forEach((f, i) => {
       f.advance(ends[i]!);
     });

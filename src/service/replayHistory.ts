@@ -1,11 +1,11 @@
 import { buildDaySnapshot, type DayQuoteFeed, type DaySnapshotPlan } from "../backtest/history/daySnapshot.js";
 import { EwmaVolProxy } from "../backtest/history/ewmaVolProxy.js";
-import { type History, lastIndexAtOrBefore } from "../backtest/history/history.js";
+import type { History } from "../backtest/history/history.js";
 import { loadHistoryFolder } from "../backtest/history/loadHistoryFolder.js";
 import { riskFactorsDoc } from "../backtest/history/riskFactorsDoc.js";
 import { TOKEN_FEED_SERIES, UNDERLYING_SERIES } from "../backtest/history/seriesMap.js";
 import { XmarginError } from "../core/errors.js";
-import { secToIso } from "../core/time.js";
+import { lastIndexAtOrBefore, secToIso } from "../core/time.js";
 import { resolveMarket } from "../margin/resolve/resolveMarket.js";
 import { estimateRiskFactors, type RiskFactorEstimateOptions, type VolMethod } from "../risk/estimateRiskFactors.js";
 import type { ForecastWeights } from "../risk/forecast/mlp.js";

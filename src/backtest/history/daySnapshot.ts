@@ -1,10 +1,11 @@
 import { formatDecimal } from "../../core/decimal.js";
 import { missingData } from "../../core/errors.js";
+import { lastIndexAtOrBefore } from "../../core/time.js";
 import { type MarketSnapshot, marketSnapshotSchema, type RiskFactorsDoc } from "../../schema/marketSnapshot.js";
 import { parseDocument } from "../../schema/validate.js";
 import { closeTimeSec, isoSec } from "./dayTime.js";
 import type { EwmaVolProxy } from "./ewmaVolProxy.js";
-import { type History, lastIndexAtOrBefore } from "./history.js";
+import type { History } from "./history.js";
 
 /** One oracle feed replayed from a daily series: `<symbol>/USD` by `source` on `chain`. */
 export interface DayQuoteFeed {

@@ -1,6 +1,6 @@
+import { lastIndexAtOrBefore } from "../../core/time.js";
 import type { DailySeries } from "../../market/dailyPriceCsv.js";
 import { EWMA_DEFAULT_INIT_WINDOW, ewmaVolSeries } from "../../risk/ewma.js";
-import { lastIndexAtOrBefore } from "./history.js";
 
 const DAYS_PER_YEAR = 365;
 

@@ -1,4 +1,5 @@
 import { invalidInput, missingData } from "../../core/errors.js";
+import { lastIndexAtOrBefore } from "../../core/time.js";
 import type { DailySeries } from "../../market/dailyPriceCsv.js";
 
 /** The daily history a backtest or the service's replay reads, by series name (file stem, e.g. `BTC-USD`). */
@@ -19,21 +20,6 @@ export function seriesOf(history: History, symbol: string, why: string): DailySe
   const s = history.get(symbol);
   if (!s) throw missingData("$.history", `no ${symbol} series in the history (needed for ${why})`);
   return s;
-}
-
-/** Index of the last date <= `date` in ascending `dates`, -1 when none (binary search). */
-export function lastIndexAtOrBefore(dates: readonly string[], date: string): number {
-  let lo = 0;
-  let hi = dates.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (dates[mid]! <= date) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 /** The history cut after `end` (inclusive): nothing later can leak into a snapshot or a realised loss. */

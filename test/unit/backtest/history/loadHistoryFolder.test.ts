@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { historyUpTo, lastIndexAtOrBefore } from "../../../../src/backtest/history/history.js";
+import { historyUpTo } from "../../../../src/backtest/history/history.js";
 import { loadHistoryFolder } from "../../../../src/backtest/history/loadHistoryFolder.js";
+import { lastIndexAtOrBefore } from "../../../../src/core/time.js";
 import { errorOf } from "../../../support/errors.js";
 
 const HEADER = "date,open,high,low,close,volume";
