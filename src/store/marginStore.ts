@@ -88,8 +88,12 @@ export interface MarginSnapshotWrite extends MarginSnapshotRow {
   reportText?: string;
 }
 
-/** The stored text of a row's report: serialised once, by whoever did it first. */
-export const reportTextOf = (row: MarginSnapshotWrite): string => row.reportText ?? JSON.stringify(row.report);
+/**
+ * The JSON text of a report, stored or published: serialised once, by whoever did it first (a store row, a bus
+ * result).
+ */
+export const reportTextOf = (row: { report: unknown; reportText?: string }): string =>
+  row.reportText ?? JSON.stringify(row.report);
 
 export interface PlanWrite {
   accountId: string;

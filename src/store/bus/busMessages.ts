@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { XmarginError } from "../../core/errors.js";
 import { parseDocument } from "../../schema/validate.js";
+import { reportTextOf } from "../marginStore.js";
 
 /**
  * Messages on the bus (JSON). Each has a zod schema: a process reading the bus treats it as a boundary, so a bad
@@ -58,8 +59,8 @@ export type OutgoingResult = ResultMessage & { reportText?: string };
 
 /** JSON text of one result; the report is serialised only when no `reportText` (= JSON.stringify(report)) is given. */
 export function resultText(r: OutgoingResult): string {
-  const { report, reportText, ...about } = r;
-  const reportJson = reportText ?? JSON.stringify(report) ?? "null";
+  const { report: _report, reportText: _text, ...about } = r;
+  const reportJson = reportTextOf(r) ?? "null";
   return `${JSON.stringify(about).slice(0, -1)},"report":${reportJson}}`;
 }
 
