@@ -44,7 +44,8 @@ interface TokenFacts {
   /** Looked up at the token's first holding with a valid amount (`resolveHolding`'s order of checks). */
   priceKnown: boolean;
   price: { priceUsd: number; underlying: ResolvedUnderlying } | undefined;
-  haircut: number;
+  /** Looked up at the token's first priced holding: an unpriced one is dropped and needs none (as on the other path). */
+  haircut: number | undefined;
   feed: string;
 }
 
@@ -110,7 +111,7 @@ export class BulkResolver {
       token,
       priceKnown: false,
       price: undefined,
-      haircut: gridHaircut(this.config, tokenKindOf(token)),
+      haircut: undefined,
       feed: oracleFeedSymbol(token, token.underlying, this.market),
     };
     byToken.set(h.token, facts);
@@ -130,6 +131,7 @@ export class BulkResolver {
       unpricedHolding(h, facts.token, amount, this.market, path, this.flags);
       return false;
     }
+    facts.haircut ??= gridHaircut(this.config, tokenKindOf(facts.token));
     const u = facts.price.underlying;
     const i = out.next(facts.token.underlying, h.chain, undefined, facts.feed);
     const priceRatio = facts.price.priceUsd / u.spotUsd;

@@ -169,6 +169,28 @@ describe("bulk resolve (BatchGridEngine.fromDocuments): the per-document path's 
     expect([...bulk.initialMarginUsd]).toEqual([...twoStep.initialMarginUsd]);
   });
 
+  it("asks no haircut of an unpriced holding, as the two-step path drops it first", () => {
+    // cbETH on base has no price in the example market; a config without an "lst" haircut must not refuse it.
+    const { lst: _lst, ...haircutByKind } = CONFIG.haircutByKind;
+    const config = { ...CONFIG, haircutByKind } as GridPmConfig;
+    const docs = [
+      { accountId: "a", holdings: [{ chain: "base", token: "cbETH", amount: "2" }, usdc], positions: [perp] },
+    ];
+    const twoStep = new BatchGridEngine(onboardAccounts(docs, MARKET), MARKET, config);
+    const bulk = BatchGridEngine.fromDocuments(docs, MARKET, config);
+    twoStep.computeAll();
+    bulk.computeAll();
+    expect([...bulk.initialMarginUsd]).toEqual([...twoStep.initialMarginUsd]);
+    expect([...bulk.collateralValueUsd]).toEqual([...twoStep.collateralValueUsd]);
+    // A priced holding of that kind still needs its haircut on both paths.
+    const priced = [{ accountId: "b", holdings: [{ chain: "ethereum", token: "wstETH", amount: "1" }] }];
+    const perDocument = failure(() => new BatchGridEngine(onboardAccounts(priced, MARKET), MARKET, config));
+    expect(perDocument?.message).toMatch(/no haircut for token kind lst/);
+    expect(failure(() => BatchGridEngine.fromDocuments(priced, MARKET, config))?.message).toMatch(
+      /no haircut for token kind lst/,
+    );
+  });
+
   it("gives the two-step path's figures bit for bit on edge cases (expired, unpriced, raw amounts, named ids)", () => {
     const edge = [
       base,
