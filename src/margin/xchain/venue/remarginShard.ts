@@ -1,5 +1,6 @@
 import { XmarginError } from "../../../core/errors.js";
 import type { Portfolio } from "../../../schema/portfolio.js";
+import type { BatchAccountResult } from "../../batch/batchGridEngine.js";
 import type { MarginReport } from "../../report.js";
 import type { ResolvedMarket } from "../../resolve/resolvedMarket.js";
 import { resolvePortfolio } from "../../resolve/resolvePortfolio.js";
@@ -7,13 +8,7 @@ import { computeXchain } from "../computeXchain.js";
 import type { XchainConfig } from "../config.js";
 
 /** What a venue needs of one account's report after a tick; `report` holds the whole report when asked for. */
-export interface XchainAccountResult {
-  accountId: string;
-  initialMarginUsd: number;
-  maintenanceMarginUsd: number;
-  collateralValueUsd: number;
-  freeCollateralUsd: number;
-  healthRatio: number | null;
+export interface XchainAccountResult extends BatchAccountResult {
   /** Set when the account could not be margined on this tick (the venue must treat it as unhealthy). */
   error?: { code: string; message: string; path?: string };
   report?: MarginReport;
