@@ -124,6 +124,7 @@ function weightedVar(
   pathWeights: Float64Array,
   confidence: number,
   work: Float64Array,
+  weightTotal: number | undefined,
 ): number {
   const mass = (1 - confidence) * tail.totalWeight;
   if (mass <= tail.tailMass) {
@@ -133,7 +134,7 @@ function weightedVar(
       if (held >= mass * (1 - 1e-12)) return losses[tail.indices[k]!]!;
     }
   }
-  return tailExpectation(losses, confidence, work, pathWeights).valueAtRisk;
+  return tailExpectation(losses, confidence, work, pathWeights, weightTotal).valueAtRisk;
 }
 
 function isQmc(set: ScenarioSet): set is QmcScenarioSet {
@@ -208,11 +209,12 @@ export function computeXchain(
     jointLoss(chainPnl, nC, rate, losses);
     // Importance-sampling weights of the paths (Student-t mixing tail), when the sampler has them.
     const pathWeights = scenarios.weights;
-    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights);
+    const weightTotal = shared.weightTotal;
+    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights, weightTotal);
     let es = tail.expectedShortfall;
     // VaR: read off the tail (worst first) when it lies inside it, else by its own selection.
     const varRank = nPaths - Math.ceil(nPaths * config.varConfidence - 1e-9);
-    if (pathWeights) varUsd = weightedVar(losses, tail, pathWeights, config.varConfidence, work);
+    if (pathWeights) varUsd = weightedVar(losses, tail, pathWeights, config.varConfidence, work, weightTotal);
     else
       varUsd =
         varRank < tail.indices.length
@@ -228,7 +230,7 @@ export function computeXchain(
         controlLoss(scenarios, exposures, control);
         // Only its level and ES are needed, so a weighted control tail is not put in order.
         const ct = pathWeights
-          ? weightedTailLevel(control, config.esConfidence, pathWeights, work)
+          ? weightedTailLevel(control, config.esConfidence, pathWeights, work, weightTotal)
           : tailExpectation(control, config.esConfidence, work);
         const knownEs = sd * unitEllipticalEs(config.esConfidence, config.simulation.innovations);
         es = controlVariateEs(losses, control, tail, ct, knownEs, pathWeights).expectedShortfall;
@@ -247,7 +249,7 @@ export function computeXchain(
       const members = items.map((it) => it.underlying === u);
       const group = accumulate(pnl, new Int32Array(n), 1, members, scratchBuffer("unmodelled", nPaths));
       for (let s = 0; s < nPaths; s++) group[s] = -group[s]!;
-      const t = tailExpectation(group, config.esConfidence, work, scenarios.weights);
+      const t = tailExpectation(group, config.esConfidence, work, scenarios.weights, weightTotal);
       const es = Math.max(0, t.expectedShortfall);
       unmodelledUsd += es;
       members.forEach((isMember, i) => {

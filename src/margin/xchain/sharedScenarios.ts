@@ -3,6 +3,7 @@ import { LEVEL_STRIDE, qmcScenarios } from "../../risk/qmc/qmcScenarios.js";
 import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js";
 import { applyResidualMarginals } from "../../risk/scenarios/residualMarginals.js";
 import type { ScenarioSet } from "../../risk/scenarios/scenarioSet.js";
+import { pathWeightTotal } from "../../risk/tailExpectation.js";
 import type { XchainConfig } from "./config.js";
 import type { FactorModel } from "./riskFactorModel.js";
 
@@ -13,6 +14,8 @@ import type { FactorModel } from "./riskFactorModel.js";
  */
 export interface SharedScenarios {
   set: ScenarioSet;
+  /** `pathWeightTotal` of the set's path weights, when it has them: summed once for every tail read off the set. */
+  weightTotal?: number;
   /** Instrument vectors by key, each with the market object of the tick that last read it. */
   vectors: Map<string, { vector: Float64Array; lastMarket: object }>;
   vectorBytesLeft: number;
@@ -174,7 +177,12 @@ export function sharedScenarios(
   }
   stats.builds++;
   stats.buildMs += performance.now() - started;
-  const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET };
+  const entry: SharedScenarios = {
+    set,
+    ...(set.weights ? { weightTotal: pathWeightTotal(set.weights) } : {}),
+    vectors: new Map(),
+    vectorBytesLeft: VECTOR_BYTES_PER_SET,
+  };
   cache.delete(key);
   cache.set(key, { shared: entry, covarianceDaily: factors.covarianceDaily.slice() });
   if (cache.size > CACHE_ENTRIES) {
