@@ -19,6 +19,7 @@ import { oneDayVarUsd } from "./backtestVar.js";
 import type { XchainConfig } from "./config.js";
 import { exposureSd, factorExposures } from "./factorExposures.js";
 import { liquidationHorizons } from "./horizons.js";
+import { chainPnlAndJointLoss, groupTerms } from "./jointLoss.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
 import { offsetFloor } from "./offsetFloor.js";
@@ -30,8 +31,8 @@ import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
 const usd = (x: number) => x.toFixed(2);
 
 /**
- * Sums the P&L of the included items per group (chain) and path, group-major: `out[g * nPaths + s]`. Items sharing a
- * vector and a group are summed into one coefficient first, so each vector is read once per group, four at a time.
+ * Sums the P&L of the included items per group and path, group-major: `out[g * nPaths + s]`, each group's terms four
+ * at a time.
  */
 function accumulate(
   pnl: PnlVectors,
@@ -40,42 +41,11 @@ function accumulate(
   include: readonly boolean[],
   out: Float64Array,
 ): Float64Array {
-  const coefficients = new Map<number, number>();
-  include.forEach((yes, i) => {
-    if (!yes) return;
-    const key = pnl.vector[i]! * nGroups + groupOf[i]!;
-    coefficients.set(key, (coefficients.get(key) ?? 0) + pnl.coefficient[i]!);
-  });
   const n = pnl.nPaths;
-  for (let g = 0; g < nGroups; g++) {
-    const columns: Float64Array[] = [];
-    const scales: number[] = [];
-    for (const [key, a] of coefficients) {
-      if (key % nGroups !== g) continue;
-      columns.push(pnl.vectors[Math.floor(key / nGroups)]!);
-      scales.push(a);
-    }
+  groupTerms(pnl, groupOf, nGroups, include).forEach(({ columns, scales }, g) => {
     linearCombination(out.subarray(g * n, (g + 1) * n), columns, scales);
-  }
+  });
   return out;
-}
-
-/**
- * Joint loss per path: a chain's gain offsets other chains' losses only at the offset rate. Without a branch on the
- * sign (unpredictable from path to path): gain = (v + |v|) / 2 exactly, so rate x gain + (v - gain) is rate x v for a
- * gain and v for a loss, to the bit.
- */
-function jointLoss(chainPnl: Float64Array, nChains: number, rate: number, losses: Float64Array): void {
-  const n = losses.length;
-  for (let s = 0; s < n; s++) {
-    let total = 0;
-    for (let c = 0; c < nChains; c++) {
-      const v = chainPnl[c * n + s]!;
-      const gain = 0.5 * (v + Math.abs(v));
-      total += rate * gain + (v - gain);
-    }
-    losses[s] = -total;
-  }
 }
 
 /**
@@ -201,12 +171,11 @@ export function computeXchain(
     const chainOf = Int32Array.from(items, (it) => chains.indexOf(it.chain));
     const modelled = items.map((it) => !factors.unmodelled.has(it.underlying));
     const nC = chains.length;
-    const chainPnl = accumulate(pnl, chainOf, nC, modelled, scratchBuffer("chainPnl", nPaths * nC));
-
+    const chainPnl = scratchBuffer("chainPnl", nPaths * nC);
     const losses = scratchBuffer("losses", nPaths);
     const work = scratchBuffer("select", nPaths);
     const rate = config.crossChainOffsetRate;
-    jointLoss(chainPnl, nC, rate, losses);
+    chainPnlAndJointLoss(groupTerms(pnl, chainOf, nC, modelled), rate, chainPnl, losses);
     // Importance-sampling weights of the paths (Student-t mixing tail), when the sampler has them.
     const pathWeights = scenarios.weights;
     const weightTotal = shared.weightTotal;
