@@ -73,49 +73,59 @@ export function sharedScenarioStats(): Readonly<typeof stats> {
   return { ...stats };
 }
 
-/** Entries with the covariance each set was drawn with (a copy), to check a hit against. */
-const cache = new Map<string, { shared: SharedScenarios; covarianceDaily: Float64Array }>();
-
-/** A residual table's text in the key, made once per table (a tick's reports share the snapshot's tables). */
-const tableKeys = new WeakMap<Float64Array, string>();
-function tableKey(q: Float64Array | undefined): string {
-  if (!q) return "";
-  let key = tableKeys.get(q);
-  if (key === undefined) {
-    key = q.join(";");
-    tableKeys.set(q, key);
-  }
-  return key;
+/**
+ * What a set's paths depend on, copied at its build: factor names, the covariance's values, the horizon points, the
+ * simulation settings and (filtered historical) each factor's residual table. Market objects, portfolios and unrelated
+ * config (jumps, floors, oracle...) are not in it, so neither a new snapshot object with the same numbers nor an idle
+ * parameter defeats the cache.
+ */
+interface CacheEntry {
+  shared: SharedScenarios;
+  names: readonly string[];
+  covarianceDaily: Float64Array;
+  timesDays: Float64Array;
+  simulation: XchainConfig["simulation"];
+  residualQuantiles: readonly (Float64Array | undefined)[];
 }
 
 /**
- * The key holds exactly what the paths depend on: factor names, the covariance's values, the horizon points and the
- * simulation settings. Market objects, portfolios and unrelated config (jumps, floors, oracle...) are not in it, so
- * neither a new snapshot object with the same numbers nor an idle parameter defeats the cache. The covariance enters
- * as a hash of its bits (formatting its numbers cost more than the rest of a report's lookup); a hit is then checked
- * against the entry's own copy, value by value.
+ * Kept sets, most recently used first. A lookup compares the inputs value by value with each entry (a few entries of
+ * a few dozen numbers): a text key held the residual tables' numbers, kilobytes hashed on every report.
  */
-function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
-  const { paths, seed, sampler, innovations, tailCapSd, antithetic } = simulation;
-  const law =
-    innovations.kind === "studentT"
-      ? `t${innovations.nu}`
-      : innovations.kind === "filteredHistorical"
-        ? `fhs${innovations.nu}:${factors.residualQuantiles.map(tableKey).join("/")}`
-        : "n";
-  const anti = sampler === "pseudoRandom" && antithetic ? "a" : "";
-  return `${factors.names.join(",")}#${bitsHash(factors.covarianceDaily)}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
+const cache: CacheEntry[] = [];
+
+function sameSimulation(a: XchainConfig["simulation"], b: XchainConfig["simulation"]): boolean {
+  if (a === b) return true;
+  const anti = (x: XchainConfig["simulation"]) => x.sampler === "pseudoRandom" && x.antithetic;
+  const nu = (x: XchainConfig["simulation"]) => ("nu" in x.innovations ? x.innovations.nu : 0);
+  return (
+    a.paths === b.paths &&
+    a.seed === b.seed &&
+    a.sampler === b.sampler &&
+    anti(a) === anti(b) &&
+    a.innovations.kind === b.innovations.kind &&
+    nu(a) === nu(b) &&
+    a.tailCapSd === b.tailCapSd
+  );
 }
 
-/** FNV-1a over the 32-bit words of a Float64Array's values. */
-function bitsHash(values: Float64Array): string {
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < words.length; i++) {
-    h ^= words[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return `${values.length}:${(h >>> 0).toString(36)}`;
+function sameTable(a: Float64Array | undefined, b: Float64Array | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && sameValues(a, b));
+}
+
+function matches(
+  e: CacheEntry,
+  factors: FactorModel,
+  timesDays: Float64Array,
+  simulation: XchainConfig["simulation"],
+): boolean {
+  if (!sameSimulation(e.simulation, simulation) || e.names.length !== factors.names.length) return false;
+  for (let f = 0; f < e.names.length; f++) if (e.names[f] !== factors.names[f]) return false;
+  if (!sameValues(e.timesDays, timesDays) || !sameValues(e.covarianceDaily, factors.covarianceDaily)) return false;
+  if (simulation.innovations.kind !== "filteredHistorical") return true;
+  for (let f = 0; f < e.names.length; f++)
+    if (!sameTable(e.residualQuantiles[f], factors.residualQuantiles[f])) return false;
+  return true;
 }
 
 /** FNV-1a of a name, to give an unmodelled underlying a Sobol slot of its own. */
@@ -144,11 +154,13 @@ export function sharedScenarios(
   timesDays: Float64Array,
   simulation: XchainConfig["simulation"],
 ): SharedScenarios {
-  const key = keyOf(factors, timesDays, simulation);
-  const hit = cache.get(key);
-  if (hit && sameValues(hit.covarianceDaily, factors.covarianceDaily)) {
-    cache.delete(key);
-    cache.set(key, hit);
+  const k = cache.findIndex((e) => matches(e, factors, timesDays, simulation));
+  if (k >= 0) {
+    const hit = cache[k]!;
+    if (k > 0) {
+      cache.splice(k, 1);
+      cache.unshift(hit);
+    }
     return hit.shared;
   }
   const started = performance.now();
@@ -183,13 +195,15 @@ export function sharedScenarios(
     vectors: new Map(),
     vectorBytesLeft: VECTOR_BYTES_PER_SET,
   };
-  cache.delete(key);
-  cache.set(key, { shared: entry, covarianceDaily: factors.covarianceDaily.slice() });
-  if (cache.size > CACHE_ENTRIES) {
-    const oldest = cache.keys().next().value!;
-    retire(cache.get(oldest)!.shared.set);
-    cache.delete(oldest);
-  }
+  cache.unshift({
+    shared: entry,
+    names: factors.names.slice(),
+    covarianceDaily: factors.covarianceDaily.slice(),
+    timesDays: timesDays.slice(),
+    simulation: structuredClone(simulation),
+    residualQuantiles: factors.residualQuantiles.map((q) => q?.slice()),
+  });
+  if (cache.length > CACHE_ENTRIES) retire(cache.pop()!.shared.set);
   return entry;
 }
 
@@ -219,6 +233,6 @@ function recycled(
 
 /** Empties the cache (benchmarks of the cold path; tests). */
 export function clearSharedScenarios(): void {
-  for (const { shared } of cache.values()) retire(shared.set);
-  cache.clear();
+  for (const { shared } of cache) retire(shared.set);
+  cache.length = 0;
 }
