@@ -12,14 +12,14 @@ import { emit, measureOnce, summarize } from "./measure.js";
 
 /**
  * One tick's phases, ms: total; per worker w: snapshot to it, market parse+resolve, accounts (of which scenario-set
- * builds, and instrument vectors computed), results back; collection on the main thread.
+ * builds, instrument vectors computed and received from the other worker), results back; collection on the main thread.
  */
 function phaseLine(p: VenueTickPhases | undefined): string {
   if (!p) return "no phases";
   const w = p.workers.map(
     (x, k) =>
       `w${k}: to ${x.toWorkerMs.toFixed(1)}, market ${x.marketMs.toFixed(1)}, accounts ${x.accountsMs.toFixed(0)} ` +
-      `(set ${x.setBuildMs.toFixed(0)} x${x.setBuilds}, ${x.vectorsComputed} vectors), back ${x.backMs.toFixed(1)}`,
+      `(set ${x.setBuildMs.toFixed(0)} x${x.setBuilds}, ${x.vectorsComputed} vectors, ${x.vectorsReceived} received), back ${x.backMs.toFixed(1)}`,
   );
   return `total ${p.totalMs.toFixed(0)}; ${w.join("; ")}; collect ${p.collectMs.toFixed(1)}`;
 }

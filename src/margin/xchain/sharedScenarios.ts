@@ -16,6 +16,11 @@ export interface SharedScenarios {
   set: ScenarioSet;
   /** `pathWeightTotal` of the set's path weights, when it has them: summed once for every tail read off the set. */
   weightTotal?: number;
+  /**
+   * What the paths depend on, as text (factor names, covariance, horizon points, simulation settings, residual tables):
+   * threads that exchange instrument vectors (`VectorPeer`) name the set by it. Absent: a private set, never exchanged.
+   */
+  inputsText?: string;
   /** Instrument vectors by key, each with the market object of the tick that last read it. */
   vectors: Map<string, { vector: Float64Array; lastMarket: object }>;
   vectorBytesLeft: number;
@@ -43,19 +48,70 @@ export function sharedVector(shared: SharedScenarios, key: string, market: objec
  * ticks and every report recomputed its options (4-5x the cost of a tick). Counted for the benchmarks.
  */
 export function keepVector(shared: SharedScenarios, key: string, vector: Float64Array, market: object): void {
+  stats.vectorsComputed++;
+  if (!keep(shared, key, vector, market)) stats.vectorsUnshared++;
+}
+
+function keep(shared: SharedScenarios, key: string, vector: Float64Array, market: object): boolean {
   for (const [k, v] of shared.vectors) {
     if (shared.vectorBytesLeft >= vector.byteLength || v.lastMarket === market) break;
     shared.vectors.delete(k);
     shared.vectorBytesLeft += v.vector.byteLength;
   }
-  const kept = shared.vectorBytesLeft >= vector.byteLength;
-  stats.vectorsComputed++;
-  if (!kept) {
-    stats.vectorsUnshared++;
-    return;
-  }
+  if (shared.vectorBytesLeft < vector.byteLength) return false;
   shared.vectorBytesLeft -= vector.byteLength;
   shared.vectors.set(key, { vector, lastMarket: market });
+  return true;
+}
+
+/**
+ * Other threads' side of the instrument vectors: a venue's workers re-margin different accounts on the same tick and
+ * set, so a vector one of them computes serves the others instead of being computed again by each (venue/vectorExchange.ts).
+ */
+export interface VectorPeer {
+  /**
+   * The vector under `key` of the set, from another thread (waiting while it computes it), or undefined: this thread
+   * computes it into `alloc`'s storage and hands it over with `give`.
+   */
+  take(shared: SharedScenarios, key: string): Float64Array | undefined;
+  /** Storage the other threads can read, for a vector this thread computes. */
+  alloc(nPaths: number): Float64Array;
+  /** Hands a computed vector over. */
+  give(shared: SharedScenarios, key: string, vector: Float64Array): void;
+  /** Tells the others that the vectors this thread took on and has not given will not come (its report failed). */
+  abandon(): void;
+}
+
+let peer: VectorPeer | undefined;
+
+/** Installs this thread's vector peer (a venue worker), or removes it. */
+export function setVectorPeer(p: VectorPeer | undefined): void {
+  peer = p;
+}
+
+/** The vector under `key` from another thread, kept here as if computed here; undefined: compute it here. */
+export function peerVector(shared: SharedScenarios, key: string, market: object): Float64Array | undefined {
+  const v = shared.inputsText !== undefined ? peer?.take(shared, key) : undefined;
+  if (v) {
+    stats.vectorsReceived++;
+    keep(shared, key, v, market);
+  }
+  return v;
+}
+
+/** Storage for a vector of the set computed here: readable by the other threads when they share the set's vectors. */
+export function newVector(shared: SharedScenarios, nPaths: number): Float64Array {
+  return peer && shared.inputsText !== undefined ? peer.alloc(nPaths) : new Float64Array(nPaths);
+}
+
+/** Hands a vector computed here to the other threads, if any. */
+export function publishVector(shared: SharedScenarios, key: string, vector: Float64Array): void {
+  if (shared.inputsText !== undefined) peer?.give(shared, key, vector);
+}
+
+/** After a report failed: the vectors it was to compute for the other threads will not come (they compute them). */
+export function abandonVectors(): void {
+  peer?.abandon();
 }
 
 /** Scenario sets kept at once (a tick's market with a few horizon sets); least recently used goes first. */
@@ -66,9 +122,12 @@ const CACHE_ENTRIES = 4;
  */
 const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
 /** Counters since the thread started (benchmarks read them to split a tick's time; never used by the model). */
-const stats = { builds: 0, buildMs: 0, vectorsComputed: 0, vectorsUnshared: 0 };
+const stats = { builds: 0, buildMs: 0, vectorsComputed: 0, vectorsUnshared: 0, vectorsReceived: 0 };
 
-/** A copy of the counters: scenario sets built (and their time), instrument vectors computed and not kept. */
+/**
+ * A copy of the counters: scenario sets built (and their time), instrument vectors computed, not kept, and received
+ * from another thread.
+ */
 export function sharedScenarioStats(): Readonly<typeof stats> {
   return { ...stats };
 }
@@ -126,6 +185,18 @@ function matches(
   for (let f = 0; f < e.names.length; f++)
     if (!sameTable(e.residualQuantiles[f], factors.residualQuantiles[f])) return false;
   return true;
+}
+
+/** The text of a set's inputs (once per build): numbers as JavaScript writes them, which reads back to the same bits. */
+function inputsText(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
+  const tables = simulation.innovations.kind === "filteredHistorical" ? factors.residualQuantiles : [];
+  return JSON.stringify({
+    names: factors.names,
+    covarianceDaily: [...factors.covarianceDaily],
+    timesDays: [...timesDays],
+    simulation,
+    tables: tables.map((q) => (q ? [...q] : null)),
+  });
 }
 
 /** FNV-1a of a name, to give an unmodelled underlying a Sobol slot of its own. */
@@ -191,6 +262,7 @@ export function sharedScenarios(
   stats.buildMs += performance.now() - started;
   const entry: SharedScenarios = {
     set,
+    inputsText: inputsText(factors, timesDays, simulation),
     ...(set.weights ? { weightTotal: pathWeightTotal(set.weights) } : {}),
     vectors: new Map(),
     vectorBytesLeft: VECTOR_BYTES_PER_SET,

@@ -155,6 +155,27 @@ describe.skipIf(!existsSync(WORKER))("XchainVenue on worker threads", () => {
     }
   });
 
+  it("two workers exchanging the moved underlying's vectors give one worker's figures bit for bit", async () => {
+    const docs = generateXchainVenue(60, 13);
+    const snapshot = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8"));
+    const two = await XchainVenue.start(docs, xchain(), { workers: 2, workerUrl: pathToFileURL(WORKER) });
+    const one = await XchainVenue.start(docs, xchain(), { workers: 1, workerUrl: pathToFileURL(WORKER) });
+    try {
+      for (const move of [0, 0.002, -0.003]) {
+        const tick = move === 0 ? snapshot : movedSnapshot(snapshot, "ETH/USD", move);
+        const [a, b] = [await two.tick(tick, true), await one.tick(tick, true)];
+        // the same build on both sides, so every figure of every report is the same to the bit
+        expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+        const phases = two.lastTickPhases!.workers;
+        // on every tick (the first, and each that moves ETH) some options' vectors came from the other worker
+        expect(phases.reduce((n, w) => n + w.vectorsReceived, 0)).toBeGreaterThan(0);
+      }
+    } finally {
+      await two.close();
+      await one.close();
+    }
+  });
+
   it("reports each worker's tick phases: the first tick builds the scenario set, a tick with new prices only vectors", async () => {
     const docs = generateXchainVenue(6, 11);
     const snapshot = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8"));
