@@ -41,11 +41,16 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
     const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const phases = [phaseLine(venue.lastTickPhases)];
     const ms: number[] = [];
+    // CPU of the whole process (workers included) per tick: the figure to compare on a shared, loaded machine
+    const cpuMs: number[] = [];
     for (let k = 0; k < 5; k++) {
       const tick = movedSnapshot(snapshot, "ETH/USD", (k % 2 === 0 ? 0.001 : -0.001) * (k + 1));
       const t = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
       const results = await venue.tick(tick);
       ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+      const used = process.cpuUsage(cpu);
+      cpuMs.push(Math.round((used.user + used.system) / 1000));
       phases.push(phaseLine(venue.lastTickPhases));
       if (results.length !== nAccounts) throw new Error(`venue returned ${results.length} of ${nAccounts}`);
     }
@@ -66,6 +71,7 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
       positionsPerAccount: "5-20",
       ...summarize({ ms, gcMs: 0 }),
       firstTickMs: Math.round(coldMs),
+      cpuMsPerTick: cpuMs,
       failedAccounts: failed,
       targetMs: 3_000,
       refUnsharedMsPer10k: Math.round(ref.summary.medianMs * (nAccounts / sample.length)),
