@@ -170,6 +170,11 @@ describe.skipIf(!existsSync(WORKER))("XchainVenue on worker threads", () => {
         // on every tick (the first, and each that moves ETH) some options' vectors came from the other worker
         expect(phases.reduce((n, w) => n + w.vectorsReceived, 0)).toBeGreaterThan(0);
       }
+      // ticks asked for at once run one after the other (the exchange's claims are cleared between ticks)
+      const moves = [0.004, -0.005].map((m) => movedSnapshot(snapshot, "ETH/USD", m));
+      const both = await Promise.all(moves.map((t) => two.tick(t, true)));
+      for (const [k, t] of moves.entries())
+        expect(JSON.stringify(both[k])).toBe(JSON.stringify(await one.tick(t, true)));
     } finally {
       await two.close();
       await one.close();

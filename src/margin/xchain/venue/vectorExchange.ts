@@ -9,6 +9,8 @@ import type { SharedScenarios, VectorPeer } from "../sharedScenarios.js";
  */
 const SLOTS = 1 << 15;
 const READY = 1 << 16;
+/** Slots tried from the key's own before giving up on a crowded table (the vector is then computed here). */
+const MAX_PROBES = 64;
 
 /** Shared memory of a venue's vector exchange (one per venue, given to every worker; cleared between ticks). */
 export function exchangeMemory(): Int32Array {
@@ -64,7 +66,7 @@ export class VectorExchange implements VectorPeer {
     if (posted !== undefined) return posted ?? undefined;
     const h = hash32(full);
     const m = this.memory;
-    for (let probe = 0; probe < SLOTS; probe++) {
+    for (let probe = 0; probe < MAX_PROBES; probe++) {
       const slot = (h + probe) & (SLOTS - 1);
       const seen = Atomics.compareExchange(m, 2 * slot, 0, h);
       if (seen === 0) {
@@ -80,7 +82,7 @@ export class VectorExchange implements VectorPeer {
       this.drain();
       return this.takeStashed(full) ?? undefined; // absent: another key with this hash, computed here
     }
-    return undefined; // table full: computed here
+    return undefined; // table crowded: computed here
   }
 
   alloc(nPaths: number): Float64Array {

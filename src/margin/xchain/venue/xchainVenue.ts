@@ -116,7 +116,16 @@ export class XchainVenue {
   lastTickPhases: VenueTickPhases | undefined;
 
   /** Re-margins every account against the tick's market snapshot (untrusted document); results in account order. */
-  async tick(snapshot: unknown, fullReports = false): Promise<XchainAccountResult[]> {
+  tick(snapshot: unknown, fullReports = false): Promise<XchainAccountResult[]> {
+    // one tick at a time: the vector exchange's claims are cleared between ticks
+    const run = this.lastTick.then(() => this.runTick(snapshot, fullReports));
+    this.lastTick = run.catch(() => undefined);
+    return run;
+  }
+
+  private lastTick: Promise<unknown> = Promise.resolve();
+
+  private async runTick(snapshot: unknown, fullReports: boolean): Promise<XchainAccountResult[]> {
     const startMs = epochMs();
     if (this.claims) clearClaims(this.claims);
     const replies = await Promise.all(this.workers.map((h) => h.request({ op: "tick", snapshot, fullReports })));
