@@ -11,7 +11,6 @@ import {
 } from "../../risk/tailExpectation.js";
 import { assembleReport } from "../common/assembleReport.js";
 import { oracleAddOn } from "../common/oracleAddOn.js";
-import { computeGridPm } from "../gridPm/computeGridPm.js";
 import type { MarginComponent, MarginComponentId, MarginReport, WorstPath } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
@@ -27,6 +26,7 @@ import { buildFactorModel } from "./riskFactorModel.js";
 import { scratchBuffer } from "./scratchBuffers.js";
 import { sharedScenarios } from "./sharedScenarios.js";
 import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
+import { tickGridReport } from "./tickGridFloor.js";
 
 const usd = (x: number) => x.toFixed(2);
 
@@ -246,7 +246,7 @@ export function computeXchain(
   }
 
   // Floor against model risk, with offsets between underlyings up to the maximum credit.
-  const grid = computeGridPm(portfolio, market, config.gridFloor.grid);
+  const grid = tickGridReport(portfolio, market, config.gridFloor.grid);
   const floor = offsetFloor(grid, market, config.gridFloor.fraction, config.gridFloor.maxCreditRel);
   const floorUsd = floor.floorUsd;
   const simulatedUsd = esUsd + unmodelledUsd;
