@@ -25,6 +25,16 @@ export interface TailExpectation extends TailLevel {
 }
 
 /**
+ * A weighted tail's candidate level kept by a caller from one call to the next on a similar sample (the same account
+ * on its previous tick): the next call gathers the losses at or above it instead of screening a sample first. Any level
+ * gives the same tail (the candidates only need to hold it); a level that gathers too few or far too many falls back
+ * to the screening, whose level is then kept. NaN: none yet.
+ */
+export interface LevelHint {
+  level: number;
+}
+
+/**
  * ES with its tail, so that a model can attribute ES to positions (Euler allocation: each position's mean P&L over
  * the same tail scenarios and weights adds up to the ES exactly). Finds the tail threshold by selection (quickselect,
  * linear on average) in `scratch` and one pass for the indices, so only the tail's few indices are sorted
@@ -36,6 +46,7 @@ export interface TailExpectation extends TailLevel {
  *   then the worst scenarios holding (1 - confidence) of the total weight, and `weights` / `tailMass` are in weight units
  * @param weightTotal `pathWeightTotal(pathWeights)` when the caller keeps it (a set's weights serve many tails): saves
  *   a pass over the weights per call
+ * @param hint weighted tails only: the candidate level to start from, updated for the next call (`LevelHint`)
  */
 export function tailExpectation(
   losses: Float64Array,
@@ -43,12 +54,13 @@ export function tailExpectation(
   scratch?: Float64Array,
   pathWeights?: Float64Array,
   weightTotal?: number,
+  hint?: LevelHint,
 ): TailExpectation {
   if (!(confidence > 0 && confidence < 1)) throw invalidInput("$.confidence", "must be in (0,1)", `got ${confidence}`);
   const n = losses.length;
   if (n === 0) throw invalidInput("$.losses", "must not be empty");
   if (pathWeights)
-    return weightedTail(losses, confidence, pathWeights, weightTotal ?? pathWeightTotal(pathWeights), scratch);
+    return weightedTail(losses, confidence, pathWeights, weightTotal ?? pathWeightTotal(pathWeights), scratch, hint);
   const tailMass = (1 - confidence) * n;
   const full = Math.floor(tailMass + 1e-9);
   const fraction = tailMass - full > 1e-9 ? tailMass - full : 0;
@@ -170,13 +182,22 @@ function weightedTail(
   pathWeights: Float64Array,
   total: number,
   scratch?: Float64Array,
+  hint?: LevelHint,
 ): TailExpectation {
   const n = losses.length;
   let k = Math.min(n, Math.ceil(4.5 * (1 - confidence) * n) + 1);
-  let level = screenLevel(losses, k, scratch);
+  // A kept level stands in for the screening; it is dropped for the screened one when it gathers more than twice the
+  // screening's target (costly, not wrong) or when its candidates do not hold the tail (below).
+  let hinted = hint !== undefined && Number.isFinite(hint.level);
+  let level = hinted ? hint!.level : screened(losses, k, scratch, hint);
   const idx = candidatePool(n);
   for (;;) {
     const m = gatherCandidates(losses, level, idx);
+    if (hinted && m > 2.5 * k) {
+      hinted = false;
+      level = screened(losses, k, scratch, hint);
+      continue;
+    }
     const tailMass = (1 - confidence) * total;
     // Sort only the candidates holding the mass (with a margin for rounding), then walk them worst first; should the
     // walk fall short of the mass after all, every candidate is sorted.
@@ -191,6 +212,11 @@ function weightedTail(
       mass = 0;
       count = 0;
       while (count < m && mass < tailMass * (1 - 1e-12)) mass += pathWeights[idx[count++]!]!;
+    }
+    if (hinted && !(mass >= tailMass * (1 - 1e-12))) {
+      hinted = false;
+      level = screened(losses, k, scratch, hint);
+      continue;
     }
     if (mass >= tailMass * (1 - 1e-12) || m === n || level === Number.NEGATIVE_INFINITY || k === n) {
       const indices = Uint32Array.from(idx.subarray(0, count));
@@ -209,6 +235,13 @@ function weightedTail(
     k = Math.min(n, Math.max(2 * k, 2 * m));
     level = lossQuantileAt(losses, n - k, scratch);
   }
+}
+
+/** `screenLevel`, kept in `hint` for the next call when it is a level (not minus infinity: too few paths to screen). */
+function screened(losses: Float64Array, k: number, scratch: Float64Array | undefined, hint?: LevelHint): number {
+  const level = screenLevel(losses, k, scratch);
+  if (hint) hint.level = Number.isFinite(level) ? level : Number.NaN;
+  return level;
 }
 
 /**

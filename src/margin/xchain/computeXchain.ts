@@ -4,6 +4,7 @@ import { unitEllipticalEs } from "../../risk/qmc/ellipticalEs.js";
 import type { QmcScenarioSet } from "../../risk/qmc/qmcScenarios.js";
 import { type ScenarioSet, scenarioIndex } from "../../risk/scenarios/scenarioSet.js";
 import {
+  type LevelHint,
   lossQuantileAt,
   type TailExpectation,
   tailExpectation,
@@ -136,11 +137,14 @@ function controlLoss(set: QmcScenarioSet, exposures: Float64Array, out: Float64A
  * cross-chain offset rate. IM = max(ES of the joint loss (+ standalone ES of unmodelled underlyings), grid floor)
  * + token events + oracle uncertainty + liquidity and bridge cost, all over the liquidation horizon, is the MM;
  * IM = MM / maintenanceRatio (a documented buffer).
+ * @param jointHint the joint tail's candidate level kept for this account from its previous report (a venue's tick),
+ *   updated; it saves the tail's screening and never changes a figure (`LevelHint`)
  */
 export function computeXchain(
   portfolio: ResolvedPortfolio,
   market: ResolvedMarket,
   config: XchainConfig,
+  jointHint?: LevelHint,
 ): MarginReport {
   const items = portfolio.items;
   const n = items.length;
@@ -179,7 +183,7 @@ export function computeXchain(
     // Importance-sampling weights of the paths (Student-t mixing tail), when the sampler has them.
     const pathWeights = scenarios.weights;
     const weightTotal = shared.weightTotal;
-    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights, weightTotal);
+    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights, weightTotal, jointHint);
     let es = tail.expectedShortfall;
     // VaR: read off the tail (worst first) when it lies inside it, else by its own selection.
     const varRank = nPaths - Math.ceil(nPaths * config.varConfidence - 1e-9);

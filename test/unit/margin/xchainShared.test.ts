@@ -101,6 +101,40 @@ describe("xchain scenario set shared per tick", () => {
     });
   });
 
+  it("each account's joint-tail level kept from its previous tick changes no figure of any report (hints)", () => {
+    const docs = generateXchainVenue(24, 7).map((d) => portfolioSchema.parse(d));
+    const snapshot = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8"));
+    const ticks = [0, 0.002, -0.003, 0.002, 0.03].map((rel) =>
+      resolveMarket(marketSnapshotSchema.parse(movedSnapshot(snapshot, "ETH/USD", rel))),
+    );
+    const hints = docs.map(() => ({ level: Number.NaN }));
+    let keptAcross = 0;
+    let replaced = 0;
+    ticks.forEach((tick, k) => {
+      // on the last tick two accounts start from a wrong level: above every loss, and below every loss
+      if (k === ticks.length - 1) {
+        hints[0]!.level = Number.MAX_VALUE;
+        hints[1]!.level = -1e300;
+      }
+      const before = hints.map((h) => h.level);
+      clearSharedScenarios();
+      const plain = remarginShard(docs, tick, xchain(), true);
+      clearSharedScenarios();
+      const hinted = remarginShard(docs, tick, xchain(), true, hints);
+      expect(JSON.stringify(hinted)).toBe(JSON.stringify(plain));
+      hints.forEach((h, i) => {
+        expect(Number.isFinite(h.level)).toBe(true);
+        if (k > 0 && h.level === before[i]) keptAcross++;
+        if (k > 0 && h.level !== before[i]) replaced++;
+      });
+    });
+    // the kept level served on the moves (3% included); the two wrong ones were replaced by a screening
+    expect(keptAcross).toBeGreaterThan(docs.length * 3);
+    expect(replaced).toBeGreaterThanOrEqual(2);
+    expect(hints[0]!.level).toBeLessThan(Number.MAX_VALUE);
+    expect(hints[1]!.level).toBeGreaterThan(-1e300);
+  });
+
   it("an account that cannot be margined is reported with an error and NaN figures, the others go on", () => {
     const docs = generateXchainVenue(3, 4).map((d) => portfolioSchema.parse(d));
     const bad = { ...docs[1]!, positions: [{ ...docs[1]!.positions[0]!, underlying: "NOPE" }] };

@@ -1,4 +1,5 @@
 import { XmarginError } from "../../../core/errors.js";
+import type { LevelHint } from "../../../risk/tailExpectation.js";
 import type { Portfolio } from "../../../schema/portfolio.js";
 import type { BatchAccountResult } from "../../batch/batchGridEngine.js";
 import type { MarginReport } from "../../report.js";
@@ -19,17 +20,19 @@ export interface XchainAccountResult extends BatchAccountResult {
  * Re-margins validated accounts against one tick's resolved market with the xchain model, in order. Every report on
  * the tick reads the same shared scenario set (computed by the first one), so after it an account costs its own P&L
  * vectors and tail only. An account that fails to resolve or compute gets `error` and NaN figures instead of a silent
- * number, and the others go on.
+ * number, and the others go on. `hints`, when given, holds each account's joint-tail level from its previous tick (kept
+ * and updated here: the tail's screening saved, the figures unchanged).
  */
 export function remarginShard(
   portfolios: readonly Portfolio[],
   market: ResolvedMarket,
   config: XchainConfig,
   fullReports: boolean,
+  hints?: readonly LevelHint[],
 ): XchainAccountResult[] {
-  return portfolios.map((doc) => {
+  return portfolios.map((doc, i) => {
     try {
-      const r = computeXchain(resolvePortfolio(doc, market), market, config);
+      const r = computeXchain(resolvePortfolio(doc, market), market, config, hints?.[i]);
       return {
         accountId: r.accountId,
         initialMarginUsd: r.initialMarginUsd,

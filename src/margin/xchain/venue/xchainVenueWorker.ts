@@ -5,6 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { XmarginError } from "../../../core/errors.js";
+import type { LevelHint } from "../../../risk/tailExpectation.js";
 import { marketSnapshotSchema } from "../../../schema/marketSnapshot.js";
 import { type Portfolio, portfolioSchema } from "../../../schema/portfolio.js";
 import { parseDocument } from "../../../schema/validate.js";
@@ -18,6 +19,8 @@ import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } fr
 if (!parentPort) throw new XmarginError("xchainVenueWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
 const port = parentPort;
 let accounts: Portfolio[] = [];
+/** Each account's joint-tail level from its previous tick (computeXchain's hint). */
+let hints: LevelHint[] = [];
 let config: XchainConfig | undefined;
 let exchange: VectorExchange | undefined;
 
@@ -33,6 +36,7 @@ port.on("message", (msg: VenueRequest) => {
           throw new XmarginError(e.shortMessage, { code: e.code, path, cause: e });
         }
       });
+      hints = accounts.map(() => ({ level: Number.NaN }));
       config = msg.config as XchainConfig;
       if (msg.exchange) {
         const { memory, self, ports } = msg.exchange;
@@ -48,7 +52,7 @@ port.on("message", (msg: VenueRequest) => {
     const before = sharedScenarioStats();
     const market = resolveMarket(parseDocument(marketSnapshotSchema, msg.snapshot, "MarketSnapshot"));
     const resolvedAtMs = epochMs();
-    const results = remarginShard(accounts, market, config, msg.fullReports);
+    const results = remarginShard(accounts, market, config, msg.fullReports, hints);
     const doneAtMs = epochMs();
     const after = sharedScenarioStats();
     const phases: WorkerTickPhases = {
