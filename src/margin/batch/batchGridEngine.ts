@@ -33,6 +33,7 @@ import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import { AccountItems, accountItemsOf } from "./accountItems.js";
 import { BulkResolver } from "./bulkResolve.js";
 import { f64Column, i32Column, u8Column } from "./growableColumn.js";
+import { ResultViews } from "./resultViews.js";
 import { collateralOf, holdingBandLoss, type ItemColumns, UnderlyingBook } from "./underlyingBook.js";
 
 /** Per-account result columns; pass views on a SharedArrayBuffer to share them with other threads. */
@@ -124,7 +125,7 @@ class LayoutCount {
 }
 
 /** Batch grid re-margining engine; see the module header. */
-export class BatchGridEngine {
+export class BatchGridEngine extends ResultViews {
   readonly config: GridPmConfig;
   readonly grid: GridScenarios;
   private readonly market: ResolvedMarket;
@@ -132,7 +133,6 @@ export class BatchGridEngine {
   private readonly spotMoves: Float64Array;
   private readonly books: UnderlyingBook[] = [];
   private readonly bookIndex = new Map<string, number>();
-  private readonly ids: string[] = [];
   private readonly indexById = new Map<string, number>();
   private readonly live = u8Column();
   /** Per account: where its results go in the result columns (its index unless the caller placed it). */
@@ -169,7 +169,6 @@ export class BatchGridEngine {
   private imAll: Float64Array;
   private mmAll: Float64Array;
   private collAll: Float64Array;
-  private views: BatchResultColumns;
   /** Layout scratch, reused account after account: the items in columns, per-book item lists, per-item numbers. */
   private readonly scratch = new AccountItems();
   private readonly bookItems: number[][] = [];
@@ -191,6 +190,7 @@ export class BatchGridEngine {
     config: GridPmConfig,
     options: BatchGridOptions = {},
   ) {
+    super();
     this.market = market;
     this.config = config;
     this.grid = buildGridScenarios(config);
@@ -236,23 +236,6 @@ export class BatchGridEngine {
     }
     engine.views = engine.makeViews(engine.ids.length);
     return engine;
-  }
-
-  get nAccounts(): number {
-    return this.ids.length;
-  }
-  /** Account ids by index; a removed account keeps its index. */
-  get accountIds(): readonly string[] {
-    return this.ids;
-  }
-  get initialMarginUsd(): Float64Array {
-    return this.views.initialMarginUsd;
-  }
-  get maintenanceMarginUsd(): Float64Array {
-    return this.views.maintenanceMarginUsd;
-  }
-  get collateralValueUsd(): Float64Array {
-    return this.views.collateralValueUsd;
   }
 
   /** Index of an account, or undefined (also once removed). */
