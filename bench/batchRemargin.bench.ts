@@ -7,6 +7,7 @@ import { ShardedBatchGridEngine } from "../src/margin/batch/shardedBatchGridEngi
 import { computeGridPm } from "../src/margin/gridPm/computeGridPm.js";
 import type { GridPmConfig } from "../src/margin/gridPm/config.js";
 import type { ResolvedMarket } from "../src/margin/resolve/resolvedMarket.js";
+import type { ResolvedPortfolio } from "../src/margin/resolve/resolvedPortfolio.js";
 import { resolveMarket } from "../src/margin/resolve/resolveMarket.js";
 import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
 import type { UnderlyingState } from "../src/pricing/types.js";
@@ -14,7 +15,7 @@ import { type Black76Backend, black76Backend, setBlack76Backend } from "../src/p
 import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
 import type { PortfolioInput } from "../src/schema/portfolio.js";
 import { generateAccounts } from "./generateAccounts.js";
-import { emit, measure, measureAsync, measureOnce, summarize } from "./measure.js";
+import { emit, measure, measureAsync, measureOnce, type Sample, summarize } from "./measure.js";
 
 const SYMBOLS = ["BTC", "ETH", "SOL"];
 /** Accounts added, replaced and removed one at a time in the update benchmark. */
@@ -205,7 +206,20 @@ async function benchResolved(
       benchTicks(engine, market, `grid_remargin_${tag}_tick`);
       referenceIm = engine.initialMarginUsd.slice();
     }
-    if (has("onboarding")) benchAccountUpdates(engine, market);
+    if (has("onboarding")) {
+      const extra = addedAccounts(market);
+      await benchAccountUpdates(engine, extra, 1, async (fn) => measure(fn, N_UPDATES - 200, UPDATE_WARMUP));
+      // The same on 2 workers, beside it: each update is a round trip to the worker holding (or getting) the account.
+      const sharded = await ShardedBatchGridEngine.fromDocuments(docs, market, config);
+      try {
+        await sharded.computeAll();
+        await benchAccountUpdates(sharded, extra, 2, (fn) =>
+          measureAsync(async () => void (await fn()), N_UPDATES - 200, UPDATE_WARMUP),
+        );
+      } finally {
+        await sharded.close();
+      }
+    }
   }
 
   if (has("batch")) {
@@ -257,26 +271,41 @@ async function benchShardedTicks(
   }
 }
 
-/** Add, replace and remove accounts one at a time in the full engine (each re-margined at once). */
-function benchAccountUpdates(engine: BatchGridEngine, market: ResolvedMarket): void {
-  const extra = onboardAccounts(generateAccounts(N_UPDATES, 77), market).map((p, k) => ({
+/** Accounts for the update benchmark (one more than timed: the first add is timed alone), with new ids. */
+function addedAccounts(market: ResolvedMarket): ResolvedPortfolio[] {
+  return onboardAccounts(generateAccounts(N_UPDATES + 1, 77), market).map((p, k) => ({
     ...p,
     accountId: `added-${k}`,
   }));
-  let k = 0;
-  const add = summarize(measure(() => engine.addAccount(extra[k++]!), N_UPDATES - 200, { minCalls: 200, warmupMs: 0 }));
-  emit({ bench: "grid_batch_add_account", ...add, usPerAccount: Number((add.medianMs * 1e3).toFixed(2)) });
+}
+
+const UPDATE_WARMUP = { minCalls: 200, warmupMs: 0 };
+
+/**
+ * Add, replace and remove accounts one at a time in the full engine (each re-margined at once). The first add is
+ * timed alone: the engine's result columns are full after a build, so it doubles them (on 2 workers: a new shared
+ * buffer every worker moves its results to).
+ */
+async function benchAccountUpdates(
+  engine: BatchGridEngine | ShardedBatchGridEngine,
+  extra: readonly ResolvedPortfolio[],
+  threads: number,
+  time: (fn: () => unknown) => Promise<Sample>,
+): Promise<void> {
+  const us = (ms: number) => Number((ms * 1e3).toFixed(2));
+  const t0 = performance.now();
+  await engine.addAccount(extra[0]!);
+  const firstAddMs = Number((performance.now() - t0).toFixed(2));
+  let k = 1;
+  const add = summarize(await time(() => engine.addAccount(extra[k++]!)));
+  emit({ bench: "grid_batch_add_account", threads, ...add, usPerAccount: us(add.medianMs), firstAddMs });
   const replacements = extra.map((p, j) => ({ ...extra[(j + 1) % extra.length]!, accountId: p.accountId }));
   k = 0;
-  const replace = summarize(
-    measure(() => engine.replaceAccount(replacements[k++]!), N_UPDATES - 200, { minCalls: 200, warmupMs: 0 }),
-  );
-  emit({ bench: "grid_batch_replace_account", ...replace, usPerAccount: Number((replace.medianMs * 1e3).toFixed(2)) });
+  const replace = summarize(await time(() => engine.replaceAccount(replacements[k++]!)));
+  emit({ bench: "grid_batch_replace_account", threads, ...replace, usPerAccount: us(replace.medianMs) });
   k = 0;
-  const remove = summarize(
-    measure(() => engine.removeAccount(extra[k++]!.accountId), N_UPDATES - 200, { minCalls: 200, warmupMs: 0 }),
-  );
-  emit({ bench: "grid_batch_remove_account", ...remove, usPerAccount: Number((remove.medianMs * 1e3).toFixed(2)) });
+  const remove = summarize(await time(() => engine.removeAccount(extra[k++]!.accountId)));
+  emit({ bench: "grid_batch_remove_account", threads, ...remove, usPerAccount: us(remove.medianMs) });
 }
 
 /** Process CPU time (all threads) per call of `fn` over `calls` calls, ms: moves much less with the load than wall. */
