@@ -26,7 +26,7 @@ port.on("message", (msg: WorkerRequest) => {
       engine =
         msg.op === "init"
           ? new BatchGridEngine(msg.portfolios as ResolvedPortfolio[], market, config, options)
-          : BatchGridEngine.fromDocuments(msg.documents, market, config, options, firstSlot);
+          : BatchGridEngine.fromDocuments(documentsOf(msg.documents), market, config, options, firstSlot);
       const accountIds = msg.op === "initDocuments" ? [...engine.accountIds] : undefined;
       reply({ id: msg.id, ok: true, stateBytes: engine.stateBytes(), ...(accountIds ? { accountIds } : {}) });
       return;
@@ -54,6 +54,11 @@ port.on("message", (msg: WorkerRequest) => {
     reply({ id: msg.id, ok: false, ...failureOf(e) });
   }
 });
+
+/** A shard's documents, parsed here when they came as JSON text (text the main thread wrote: always an array). */
+function documentsOf(documents: unknown[] | string): unknown[] {
+  return typeof documents === "string" ? (JSON.parse(documents) as unknown[]) : documents;
+}
 
 /** A thrown value as the main thread rebuilds it: an `XmarginError`'s reason, path and details kept. */
 function failureOf(e: unknown): Omit<Extract<WorkerReply, { ok: false }>, "id" | "ok"> {

@@ -41,8 +41,11 @@ export type WorkerRequest =
   | ({
       op: "initDocuments";
       id: number;
-      /** Untrusted portfolio documents of the shard: the worker validates and resolves them itself. */
-      documents: unknown[];
+      /**
+       * Untrusted portfolio documents of the shard, or the JSON text of their array: the worker parses, validates and
+       * resolves them itself.
+       */
+      documents: unknown[] | string;
       market: unknown;
       config: unknown;
     } & ShardTarget)

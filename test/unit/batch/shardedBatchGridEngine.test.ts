@@ -84,5 +84,21 @@ describe.skipIf(!existsSync(WORKER))("ShardedBatchGridEngine", () => {
     await expect(ShardedBatchGridEngine.fromDocuments(bad, market, config, options)).rejects.toThrow(
       /\$\[77\]\.positions\[0\]\.size/,
     );
+    // Documents handed over as objects (structured clone) rather than JSON text: the same accounts and figures.
+    const cloned = await ShardedBatchGridEngine.fromDocuments(docs, market, config, {
+      ...options,
+      documentsAs: "clone",
+    });
+    try {
+      await cloned.computeAll();
+      expect(cloned.accountIds).toEqual(single.accountIds);
+      expect([...cloned.initialMarginUsd]).toEqual([...single.initialMarginUsd]);
+    } finally {
+      await cloned.close();
+    }
+    // A document JSON cannot write (a BigInt size) goes as a clone, and is refused by its path all the same.
+    const big = docs.map((d, i) => (i === 12 ? { ...d, positions: [{ ...d.positions![0]!, size: 10n }] } : d));
+    const refused = await ShardedBatchGridEngine.fromDocuments(big, market, config, options).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "INVALID_INPUT", path: "$[12].positions[0].size" });
   });
 });
