@@ -142,6 +142,22 @@ describe.skipIf(!existsSync(WORKER))("ShardedBatchGridEngine account updates wit
     }
   });
 
+  it("starts empty and grows from one slot", async () => {
+    const engine = await ShardedBatchGridEngine.create([], MARKET, CONFIG, OPTIONS);
+    try {
+      const live = new Map<string, ResolvedPortfolio>();
+      for (const p of PORTFOLIOS.slice(100, 107)) {
+        await engine.addAccount(p);
+        live.set(p.accountId, p);
+      }
+      expect(engine.accountsPerWorker).toEqual([4, 3]);
+      expect([...engine.accountIds]).toEqual([...live.keys()]);
+      expectFreshBuild(engine, live);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("refuses a duplicate id and an account a worker cannot margin, and stays as it was", async () => {
     const engine = await ShardedBatchGridEngine.create(PORTFOLIOS.slice(0, 6), MARKET, CONFIG, OPTIONS);
     try {
