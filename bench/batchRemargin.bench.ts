@@ -143,6 +143,50 @@ async function benchResolved(
       });
       gc();
     }
+    // Documents that arrive as text (JSON lines: a store export, a request body): 1 thread parses them all and
+    // onboards; 2 workers each parse and onboard their own lines, nothing parsed on the main thread.
+    const lines = docs.map((d) => JSON.stringify(d)).join("\n");
+    const oneThread = summarize(
+      measure(
+        () =>
+          BatchGridEngine.fromDocuments(
+            lines.split("\n").map((l) => JSON.parse(l)),
+            market,
+            config,
+          ),
+        3,
+        {
+          minCalls: 1,
+          warmupMs: 0,
+        },
+      ),
+    );
+    gc();
+    const twoWorkers = summarize(
+      await measureAsync(
+        async () => {
+          const engine = await ShardedBatchGridEngine.fromDocumentLines(lines, market, config);
+          await engine.close();
+        },
+        3,
+        { minCalls: 1, warmupMs: 0 },
+      ),
+    );
+    for (const [threads, sample] of [
+      [1, oneThread],
+      [2, twoWorkers],
+    ] as const) {
+      emit({
+        bench: `grid_onboarding_${tag}_bulk_from_lines`,
+        threads,
+        ...sample,
+        usPerAccountMin: perAccountUs(sample.minMs, n),
+        usPerAccount: perAccountUs(sample.medianMs, n),
+        usPerAccountP90: perAccountUs(sample.p90Ms, n),
+        targetUsPerAccount: 30,
+      });
+    }
+    gc();
   }
   const onboard = measureOnce(() => onboardAccounts(docs, market));
   const portfolios = onboard.value;

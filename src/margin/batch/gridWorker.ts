@@ -9,7 +9,8 @@ import type { GridPmConfig } from "../gridPm/config.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import { BatchGridEngine } from "./batchGridEngine.js";
-import { sharedResultColumns, type WorkerReply, type WorkerRequest } from "./workerProtocol.js";
+import { parseLines } from "./documentLines.js";
+import { type ShardDocuments, sharedResultColumns, type WorkerReply, type WorkerRequest } from "./workerProtocol.js";
 
 if (!parentPort) throw new XmarginError("gridWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
 const port = parentPort;
@@ -26,7 +27,7 @@ port.on("message", (msg: WorkerRequest) => {
       engine =
         msg.op === "init"
           ? new BatchGridEngine(msg.portfolios as ResolvedPortfolio[], market, config, options)
-          : BatchGridEngine.fromDocuments(documentsOf(msg.documents), market, config, options, firstSlot);
+          : BatchGridEngine.fromDocuments(documentsOf(msg.documents, firstSlot), market, config, options, firstSlot);
       const accountIds = msg.op === "initDocuments" ? [...engine.accountIds] : undefined;
       reply({ id: msg.id, ok: true, stateBytes: engine.stateBytes(), ...(accountIds ? { accountIds } : {}) });
       return;
@@ -55,9 +56,11 @@ port.on("message", (msg: WorkerRequest) => {
   }
 });
 
-/** A shard's documents, parsed here when they came as JSON text (text the main thread wrote: always an array). */
-function documentsOf(documents: unknown[] | string): unknown[] {
-  return typeof documents === "string" ? (JSON.parse(documents) as unknown[]) : documents;
+/** A shard's documents, parsed here when they came as text (JSON text the main thread wrote is an array). */
+function documentsOf(documents: ShardDocuments, firstIndex: number): unknown[] {
+  if ("objects" in documents) return documents.objects;
+  if ("json" in documents) return JSON.parse(documents.json) as unknown[];
+  return parseLines(documents.lines, firstIndex);
 }
 
 /** A thrown value as the main thread rebuilds it: an `XmarginError`'s reason, path and details kept. */

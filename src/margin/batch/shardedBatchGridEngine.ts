@@ -18,9 +18,11 @@ import type { GridPmConfig } from "../gridPm/config.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import type { BatchResultColumns, TickStats } from "./batchGridEngine.js";
+import { cutLines } from "./documentLines.js";
 import { ResultViews } from "./resultViews.js";
 import {
   newSharedResults,
+  type ShardDocuments,
   type ShardTarget,
   sharedResultColumns,
   type WorkerCommand,
@@ -113,17 +115,17 @@ export class ShardedBatchGridEngine extends ResultViews {
     config: GridPmConfig,
     options: ShardedBatchOptions = {},
   ): Promise<ShardedBatchGridEngine> {
-    const started = await ShardedBatchGridEngine.start(portfolios.length, options, (from, to, target) => ({
+    const sizes = shardSizes(portfolios.length, workerCount(options));
+    const started = await ShardedBatchGridEngine.start(sizes, options, (_, from, to) => ({
       op: "init",
       portfolios: portfolios.slice(from, to),
       market,
       config,
-      ...target,
     }));
     return new ShardedBatchGridEngine(
       portfolios.map((p) => p.accountId),
       started,
-      shardSizes(portfolios.length, started.handles.length),
+      sizes,
     );
   }
 
@@ -138,34 +140,67 @@ export class ShardedBatchGridEngine extends ResultViews {
     config: GridPmConfig,
     options: ShardedBatchOptions = {},
   ): Promise<ShardedBatchGridEngine> {
-    const started = await ShardedBatchGridEngine.start(documents.length, options, (from, to, target) => ({
-      op: "initDocuments",
-      documents: shardDocuments(documents.slice(from, to), options.documentsAs ?? "json"),
-      market,
-      config,
-      ...target,
-    }));
-    const ids = started.replies.flatMap((r) => (r.ok ? (r.accountIds ?? []) : []));
-    return new ShardedBatchGridEngine(ids, started, shardSizes(documents.length, started.handles.length));
+    const sizes = shardSizes(documents.length, workerCount(options));
+    return ShardedBatchGridEngine.onboard(sizes, market, config, options, (_, from, to) =>
+      shardDocuments(documents.slice(from, to), options.documentsAs ?? "json"),
+    );
   }
 
-  private static async start(
-    n: number,
+  /**
+   * Bulk onboarding from JSON lines, one document per line: the text is cut at line ends and each worker parses,
+   * validates, resolves and lays out its own lines, so no document is parsed or copied as objects on this thread.
+   * @param lines documents as JSON lines (one final line end allowed; an empty line is a bad document)
+   * @throws Error naming the first bad document by its line's index (`$[41].positions[2].size`, `$[7]` not JSON)
+   */
+  static async fromDocumentLines(
+    lines: string,
+    market: ResolvedMarket,
+    config: GridPmConfig,
+    options: ShardedBatchOptions = {},
+  ): Promise<ShardedBatchGridEngine> {
+    const shards = cutLines(lines, workerCount(options));
+    const sizes = shards.map((s) => s.count);
+    return ShardedBatchGridEngine.onboard(sizes, market, config, options, (w) => ({ lines: shards[w]! }));
+  }
+
+  private static async onboard(
+    sizes: number[],
+    market: ResolvedMarket,
+    config: GridPmConfig,
     options: ShardedBatchOptions,
-    initOf: (from: number, to: number, target: ShardTarget) => WorkerCommand,
+    documentsOf: (w: number, from: number, to: number) => ShardDocuments,
+  ): Promise<ShardedBatchGridEngine> {
+    const started = await ShardedBatchGridEngine.start(sizes, options, (w, from, to) => ({
+      op: "initDocuments",
+      documents: documentsOf(w, from, to),
+      market,
+      config,
+    }));
+    const ids = started.replies.flatMap((r) => (r.ok ? (r.accountIds ?? []) : []));
+    return new ShardedBatchGridEngine(ids, started, sizes);
+  }
+
+  /** Starts one worker per shard and lays each shard out from `firstSlot` = its first account's place. */
+  private static async start(
+    sizes: number[],
+    options: ShardedBatchOptions,
+    initOf: (w: number, from: number, to: number) => InitCommand,
   ): Promise<Started> {
-    const nWorkers = Math.max(1, Math.floor(options.workers ?? 2));
-    const capacity = Math.max(1, n);
+    const capacity = Math.max(
+      1,
+      sizes.reduce((x, y) => x + y, 0),
+    );
     const shared = newSharedResults(capacity);
     const url = options.workerUrl ?? new URL("./gridWorker.js", import.meta.url);
     const handles: WorkerHandle[] = [];
     const inits: Array<Promise<WorkerReply>> = [];
     try {
       // Every worker starts (loads its modules) first, while this thread writes the shards' messages one by one.
-      for (let w = 0; w < nWorkers; w++) handles.push(new WorkerHandle(new Worker(url)));
+      for (let w = 0; w < sizes.length; w++) handles.push(new WorkerHandle(new Worker(url)));
       let from = 0;
-      shardSizes(n, nWorkers).forEach((size, w) => {
-        inits.push(handles[w]!.request(initOf(from, from + size, { shared, capacity, firstSlot: from })));
+      sizes.forEach((size, w) => {
+        const target: ShardTarget = { shared, capacity, firstSlot: from };
+        inits.push(handles[w]!.request({ ...initOf(w, from, from + size), ...target }));
         from += size;
       });
       return { shared, capacity, handles, replies: await Promise.all(inits) };
@@ -315,6 +350,10 @@ export class ShardedBatchGridEngine extends ResultViews {
   }
 }
 
+/** An init command before its shard target is added. */
+type InitCommand = DistributiveOmit<Extract<WorkerCommand, { op: "init" | "initDocuments" }>, keyof ShardTarget>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 interface Started {
   shared: SharedArrayBuffer;
   capacity: number;
@@ -323,13 +362,17 @@ interface Started {
 }
 
 /** A shard's documents as they cross to the worker: JSON text if asked and JSON can write them, else the objects. */
-function shardDocuments(documents: unknown[], as: "json" | "clone"): unknown[] | string {
-  if (as === "clone") return documents;
+function shardDocuments(documents: unknown[], as: "json" | "clone"): ShardDocuments {
+  if (as === "clone") return { objects: documents };
   try {
-    return JSON.stringify(documents);
+    return { json: JSON.stringify(documents) };
   } catch {
-    return documents;
+    return { objects: documents };
   }
+}
+
+function workerCount(options: ShardedBatchOptions): number {
+  return Math.max(1, Math.floor(options.workers ?? 2));
 }
 
 /** Shard sizes of n accounts on `workers` workers: contiguous cuts at floor(w * n / workers). */

@@ -1,6 +1,7 @@
 import type { FailureReason } from "../../core/errors.js";
 import type { UnderlyingState } from "../../pricing/types.js";
 import type { BatchResultColumns, TickStats } from "./batchGridEngine.js";
+import type { LineShard } from "./documentLines.js";
 
 /**
  * The sharded engine's result columns on one SharedArrayBuffer: IM, MM and collateral, `capacity` doubles each, one
@@ -20,6 +21,9 @@ export function newSharedResults(capacity: number): SharedArrayBuffer {
   new Float64Array(shared).fill(Number.NaN);
   return shared;
 }
+
+/** A shard's documents as they cross to its worker: objects (structured-cloned), one JSON text, or JSON lines. */
+export type ShardDocuments = { objects: unknown[] } | { json: string } | { lines: LineShard };
 
 /** Where a worker writes its results: the shared columns, its shard's first account at `firstSlot`. */
 export interface ShardTarget {
@@ -41,11 +45,8 @@ export type WorkerRequest =
   | ({
       op: "initDocuments";
       id: number;
-      /**
-       * Untrusted portfolio documents of the shard, or the JSON text of their array: the worker parses, validates and
-       * resolves them itself.
-       */
-      documents: unknown[] | string;
+      /** Untrusted portfolio documents of the shard: the worker (parses,) validates and resolves them itself. */
+      documents: ShardDocuments;
       market: unknown;
       config: unknown;
     } & ShardTarget)
