@@ -163,8 +163,10 @@ export class BatchGridEngine extends ResultViews {
   private readonly bucketRel = f64Column();
   private readonly bucketMemberStart = i32Column();
   private readonly bucketMember = i32Column();
-  /** Result columns with spare capacity (or the caller's), and the views of the first `nAccounts` entries (or the
-   * caller's columns as given). */
+  /**
+   * Result columns with spare capacity (or the caller's); the views (`ResultViews`) are their first `nAccounts`
+   * entries, or the caller's columns as given.
+   */
   private readonly fixedOut: boolean;
   private imAll: Float64Array;
   private mmAll: Float64Array;
