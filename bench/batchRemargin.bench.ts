@@ -121,71 +121,25 @@ async function benchResolved(
     // The same on 2 workers: each parses, validates, resolves and lays out its shard. Its documents reach it as one
     // JSON text (the default) or structured-cloned, both measured here.
     for (const documentsAs of ["json", "clone"] as const) {
-      const sharded = summarize(
-        await measureAsync(
-          async () => {
-            const engine = await ShardedBatchGridEngine.fromDocuments(docs, market, config, { documentsAs });
-            await engine.close();
-          },
-          3,
-          { minCalls: 1, warmupMs: 0 },
-        ),
-      );
-      emit({
-        bench: `grid_onboarding_${tag}_bulk`,
-        threads: 2,
-        documentsAs,
-        ...sharded,
-        usPerAccountMin: perAccountUs(sharded.minMs, n),
-        usPerAccount: perAccountUs(sharded.medianMs, n),
-        usPerAccountP90: perAccountUs(sharded.p90Ms, n),
-        targetUsPerAccount: 30,
+      await benchBuilds(`grid_onboarding_${tag}_bulk`, n, { threads: 2, documentsAs }, async () => {
+        await (await ShardedBatchGridEngine.fromDocuments(docs, market, config, { documentsAs })).close();
       });
       gc();
     }
     // Documents that arrive as text (JSON lines: a store export, a request body): 1 thread parses them all and
     // onboards; 2 workers each parse and onboard their own lines, nothing parsed on the main thread.
     const lines = docs.map((d) => JSON.stringify(d)).join("\n");
-    const oneThread = summarize(
-      measure(
-        () =>
-          BatchGridEngine.fromDocuments(
-            lines.split("\n").map((l) => JSON.parse(l)),
-            market,
-            config,
-          ),
-        3,
-        {
-          minCalls: 1,
-          warmupMs: 0,
-        },
+    await benchBuilds(`grid_onboarding_${tag}_bulk_from_lines`, n, { threads: 1 }, async () =>
+      BatchGridEngine.fromDocuments(
+        lines.split("\n").map((l) => JSON.parse(l)),
+        market,
+        config,
       ),
     );
     gc();
-    const twoWorkers = summarize(
-      await measureAsync(
-        async () => {
-          const engine = await ShardedBatchGridEngine.fromDocumentLines(lines, market, config);
-          await engine.close();
-        },
-        3,
-        { minCalls: 1, warmupMs: 0 },
-      ),
-    );
-    for (const [threads, sample] of [
-      [1, oneThread],
-      [2, twoWorkers],
-    ] as const) {
-      emit({
-        bench: `grid_onboarding_${tag}_bulk_from_lines`,
-        threads,
-        ...sample,
-        usPerAccountMin: perAccountUs(sample.minMs, n),
-        usPerAccount: perAccountUs(sample.medianMs, n),
-        usPerAccountP90: perAccountUs(sample.p90Ms, n),
-        targetUsPerAccount: 30,
-      });
-    }
+    await benchBuilds(`grid_onboarding_${tag}_bulk_from_lines`, n, { threads: 2 }, async () => {
+      await (await ShardedBatchGridEngine.fromDocumentLines(lines, market, config)).close();
+    });
     gc();
   }
   const onboard = measureOnce(() => onboardAccounts(docs, market));
@@ -317,6 +271,26 @@ async function benchShardedTicks(
     if (k % 2 === 1) await engine.tick(symbol, next(k++));
     emit({ bench: `${name}_${symbol}`, threads: 2, ...summarize(sample) });
   }
+}
+
+/**
+ * An engine build timed 3 times after 1 warm-up, per account: wall min / median / p90, and the process's CPU time
+ * over the 4 builds (all threads, so the workers' too), which the load moves far less than the wall time.
+ */
+async function benchBuilds(bench: string, n: number, tags: object, build: () => Promise<unknown>): Promise<void> {
+  const c0 = process.cpuUsage();
+  const sample = summarize(await measureAsync(build, 3, { minCalls: 1, warmupMs: 0 }));
+  const cpu = process.cpuUsage(c0);
+  emit({
+    bench,
+    ...tags,
+    ...sample,
+    usPerAccountMin: perAccountUs(sample.minMs, n),
+    usPerAccount: perAccountUs(sample.medianMs, n),
+    usPerAccountP90: perAccountUs(sample.p90Ms, n),
+    cpuUsPerAccount: Number(((cpu.user + cpu.system) / (4 * n)).toFixed(2)),
+    targetUsPerAccount: 30,
+  });
 }
 
 /** Accounts for the update benchmark (one more than timed: the first add is timed alone), with new ids. */
