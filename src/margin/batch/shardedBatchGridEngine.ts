@@ -51,6 +51,8 @@ interface Pending {
 class WorkerHandle {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
+  /** Why the worker is gone (crashed or stopped): its requests fail at once instead of waiting for no reply. */
+  private gone: Error | undefined;
   constructor(readonly worker: Worker) {
     worker.on("message", (r: WorkerReply) => {
       const p = this.pending.get(r.id);
@@ -60,18 +62,23 @@ class WorkerHandle {
       else if (r.code) p.reject(new XmarginError(r.error, { code: r.code, path: r.path, details: r.details }));
       else p.reject(calculationFailed("batch grid worker failed", r.error));
     });
-    worker.on("error", (e) => {
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-    });
+    worker.on("error", (e) => this.fail(e));
+    worker.on("exit", (code) => this.fail(calculationFailed("batch grid worker stopped", `exit code ${code}`)));
   }
 
   request(msg: WorkerCommand): Promise<WorkerReply> {
+    if (this.gone) return Promise.reject(this.gone);
     const id = this.nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...msg, id });
     });
+  }
+
+  private fail(e: Error): void {
+    this.gone ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
   }
 }
 

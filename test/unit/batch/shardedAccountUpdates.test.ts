@@ -158,6 +158,16 @@ describe.skipIf(!existsSync(WORKER))("ShardedBatchGridEngine account updates wit
     }
   });
 
+  it("fails at once, rather than waiting for no reply, once its workers are stopped", async () => {
+    const engine = await ShardedBatchGridEngine.create(PORTFOLIOS.slice(0, 4), MARKET, CONFIG, OPTIONS);
+    await engine.computeAll();
+    await engine.close();
+    const btc = MARKET.underlyings.get("BTC")!;
+    await expect(engine.tick("BTC", { ...btc })).rejects.toThrow(/worker stopped/);
+    await expect(engine.addAccount(PORTFOLIOS[5]!)).rejects.toThrow(/worker stopped/);
+    expect(engine.accountIndex(PORTFOLIOS[5]!.accountId)).toBeUndefined();
+  });
+
   it("refuses a duplicate id and an account a worker cannot margin, and stays as it was", async () => {
     const engine = await ShardedBatchGridEngine.create(PORTFOLIOS.slice(0, 6), MARKET, CONFIG, OPTIONS);
     try {
