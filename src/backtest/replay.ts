@@ -49,7 +49,7 @@ export interface ReplayDay {
 export interface ReplayResult {
   accountId: string;
   model: string;
-  /** Longest liquidation horizon the model reported (days; 1 for models without horizons). */
+  /** Longest liquidation horizon the model reported on the first replayed day (days; 1 for models without horizons). */
   modelHorizonDays: number;
   /** Longest item horizon of the realised losses over the run: the model's rounded to whole days, at least 1. */
   horizonDays: number;
@@ -123,7 +123,23 @@ export function replayMargin(
   options: { horizonDays?: number } = {},
   onProgress?: (done: number, total: number) => void,
 ): ReplayResult {
-  const days = timeline.days;
+  return replayPart(timeline, template, config, options, onProgress).replay;
+}
+
+/**
+ * `replayMargin` on the timeline's days [first, end) only (a part of a run): later days are read for the losses
+ * alone. `lastDayNumberRead` is the latest day a loss looked for, so a caller that built only a part of the run's
+ * days can tell whether they reached far enough.
+ */
+export function replayPart(
+  timeline: MarketTimeline,
+  template: BookTemplate,
+  config: AnyMarginConfig,
+  options: { horizonDays?: number; first?: number; end?: number } = {},
+  onProgress?: (done: number, total: number) => void,
+): { replay: ReplayResult; lastDayNumberRead: number } {
+  const all = timeline.days;
+  const days = all.slice(options.first ?? 0, options.end ?? all.length);
   if (days.length === 0) throw invalidInput("$.timeline", "no day to replay");
   const fixed = options.horizonDays;
   if (fixed !== undefined && !(Number.isInteger(fixed) && fixed >= 1)) {
@@ -161,12 +177,14 @@ export function replayMargin(
     });
     onProgress?.(t + 1, days.length);
   });
+  let lastDayNumberRead = 0;
   rows.forEach((row, t) => {
     const later = new Map<number, Float64Array | null>();
     const valuesAfter = (k: number): Float64Array | null => {
       if (!later.has(k)) {
         const idx = timeline.indexOfDay.get(row.dayNumber + k);
-        later.set(k, idx === undefined ? null : itemValues(books[t]!, days[idx]!.market));
+        lastDayNumberRead = Math.max(lastDayNumberRead, row.dayNumber + k);
+        later.set(k, idx === undefined ? null : itemValues(books[t]!, all[idx]!.market));
       }
       return later.get(k)!;
     };
@@ -182,7 +200,10 @@ export function replayMargin(
     row.lossUsd = loss;
     row.exception = loss > row.marginUsd;
   });
-  return { accountId: template.accountId, model: config.model, modelHorizonDays, horizonDays, days: rows };
+  return {
+    replay: { accountId: template.accountId, model: config.model, modelHorizonDays, horizonDays, days: rows },
+    lastDayNumberRead,
+  };
 }
 
 /** Mark value of each item of a book in a market, in the portfolio's item order (holdings, then positions). */
