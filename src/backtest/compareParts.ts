@@ -9,7 +9,7 @@ import type { CompareTask, ReplayPartTask } from "./compareTasks.js";
 import { dayNumberOf } from "./history/dayTime.js";
 import type { History } from "./history/history.js";
 import { CRISIS_WINDOWS, liquidationReplay, type WindowOutcome, windowDayNumbers } from "./liquidation.js";
-import { type ReplayResult, replayPart, templateFor } from "./replay.js";
+import { DayBooks, type ReplayResult, replayPart, templateFor } from "./replay.js";
 import { buildMarketTimeline } from "./timeline.js";
 
 /**
@@ -67,10 +67,12 @@ function replayPartTask(
     });
     const runLast = dayNumberOf(timeline.runLastDate);
     const replays: ReplayResult[] = [];
+    // The days' books and their values at later closes are the same for every model: resolved once.
+    const books = new DayBooks(timeline, template);
     let reach = 0;
     for (const model of models) {
       const config = backtestConfig(model, options.paths, options.volMethod);
-      const r = replayPart(timeline, template, config, { first: 0, end: task.end - task.first });
+      const r = replayPart(timeline, template, config, { first: 0, end: task.end - task.first, books });
       replays.push(r.replay);
       reach = Math.max(reach, r.lastDayNumberRead);
       if (reach > lastNumber && lastNumber < runLast) break;
