@@ -35,7 +35,7 @@ import {
 } from "./estimateRiskFactors.js";
 import { EWMA_DEFAULT_INIT_WINDOW } from "./ewma.js";
 import type { PriceSeries } from "./priceHistory.js";
-import { residualQuantiles } from "./residualQuantiles.js";
+import { MIN_RESIDUALS, quantilesOfSorted, residualQuantiles } from "./residualQuantiles.js";
 
 type Series = PriceSeries & { volumes?: Float64Array };
 
@@ -127,6 +127,13 @@ class FactorTrack {
   readonly committed: Returns = { day: [], span: [], r: [], raw: [], date: [] };
   /** Standardised residuals of the committed returns after the EWMA's seed window. */
   private readonly residuals: number[] = [];
+  /**
+   * The newest `residualWindowDays` committed residuals in ascending order, kept sorted as residuals come and go (a
+   * residual is never -0 or NaN, so the order is the one `Float64Array.prototype.sort` gives): each day's quantiles
+   * then merge in the day's one or two provisional residuals instead of sorting the window again.
+   */
+  private sorted = new Float64Array(0);
+  private held = 0;
   private readonly rec: FactorRecursions = {
     count: 0,
     ewma: 0,
@@ -165,7 +172,7 @@ class FactorTrack {
         out.raw.push(ret.raw);
         out.date.push(ret.date);
         const z = residualOf(this.rec, ret.r);
-        if (z !== undefined) this.residuals.push(z);
+        if (z !== undefined) this.commitResidual(z);
         feed(this.rec, ret.r, ret.raw, (t) => out.r[t]!, this.settings.windowDays, this.settings.lambda);
       }
     }
@@ -249,10 +256,54 @@ class FactorTrack {
     return { name: this.name, day, span, r, raw, firstDate, dates: [...c.date, ...tail.date] };
   }
 
+  /** Adds a committed residual to the list and to the sorted window, dropping the one that leaves the window. */
+  private commitResidual(z: number): void {
+    const w = this.settings.residualWindowDays;
+    if (this.sorted.length === 0) this.sorted = new Float64Array(w);
+    this.residuals.push(z);
+    if (this.held === w) {
+      const k = lowerBound(this.sorted, this.residuals[this.residuals.length - 1 - w]!, this.held);
+      this.sorted.copyWithin(k, k + 1, this.held);
+      this.held--;
+    }
+    const k = lowerBound(this.sorted, z, this.held);
+    this.sorted.copyWithin(k + 1, k, this.held);
+    this.sorted[k] = z;
+    this.held++;
+  }
+
+  /**
+   * The newest `take` residuals (committed, then `tail`) in ascending order, merged from the sorted window: the
+   * window's oldest members that fall out of the newest `take` are skipped, the tail's residuals slotted in.
+   */
+  private windowWith(tail: readonly number[], take: number): Float64Array {
+    const c = this.residuals.length;
+    const drop = this.held - (take - tail.length);
+    const gone = Float64Array.from({ length: drop }, (_, j) => this.residuals[c - this.held + j]!).sort();
+    const extra = Float64Array.from(tail).sort();
+    const out = new Float64Array(take);
+    let g = 0;
+    let e = 0;
+    let o = 0;
+    for (let i = 0; i < this.held; i++) {
+      const v = this.sorted[i]!;
+      if (g < gone.length && v === gone[g]) {
+        g++;
+        continue;
+      }
+      while (e < extra.length && extra[e]! < v) out[o++] = extra[e++]!;
+      out[o++] = v;
+    }
+    while (e < extra.length) out[o++] = extra[e++]!;
+    return out;
+  }
+
   /** Quantiles of the newest residuals (committed ones, then the call's tail), as the from-scratch estimate takes them. */
   private residualQuantilesWith(tail: readonly number[]): Float64Array | undefined {
     const all = this.residuals.length + tail.length;
     const take = Math.min(all, this.settings.residualWindowDays);
+    if (take < MIN_RESIDUALS) return undefined;
+    if (take >= tail.length) return quantilesOfSorted(this.windowWith(tail, take));
     const window = new Float64Array(take);
     for (let k = 0; k < take; k++) {
       const t = all - take + k;
@@ -417,10 +468,10 @@ class PairTrack {
   }
 }
 
-/** First index of ascending `xs` with a value >= v. */
-function lowerBound(xs: readonly number[], v: number): number {
+/** First index of ascending `xs` (its first `n` values, default all) with a value >= v. */
+function lowerBound(xs: ArrayLike<number>, v: number, n: number = xs.length): number {
   let lo = 0;
-  let hi = xs.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (xs[mid]! < v) lo = mid + 1;
