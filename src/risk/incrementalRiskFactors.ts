@@ -245,15 +245,20 @@ class FactorTrack {
     const span = new Int32Array(n);
     const r = new Float64Array(n);
     const raw = new Float64Array(n);
-    for (let t = 0; t < n; t++) {
-      const [from, k] = t < n0 ? [c, t] : [tail, t - n0];
-      day[t] = from.day[k]!;
-      span[t] = from.span[k]!;
-      r[t] = from.r[k]!;
-      raw[t] = from.raw[k]!;
+    for (let t = 0; t < n0; t++) {
+      day[t] = c.day[t]!;
+      span[t] = c.span[t]!;
+      r[t] = c.r[t]!;
+      raw[t] = c.raw[t]!;
+    }
+    for (let t = n0; t < n; t++) {
+      day[t] = tail.day[t - n0]!;
+      span[t] = tail.span[t - n0]!;
+      r[t] = tail.r[t - n0]!;
+      raw[t] = tail.raw[t - n0]!;
     }
     const firstDate = this.series.dates[this.permanent[0]!]!;
-    return { name: this.name, day, span, r, raw, firstDate, dates: [...c.date, ...tail.date] };
+    return { name: this.name, day, span, r, raw, firstDate, dates: c.date.concat(tail.date) };
   }
 
   /** Adds a committed residual to the list and to the sorted window, dropping the one that leaves the window. */
