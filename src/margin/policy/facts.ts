@@ -80,6 +80,15 @@ export const POLICY_FACT_PATHS: readonly string[] = [
   "market.pausedBridges",
 ];
 
+/**
+ * What the facts read of a model's report: its headline figures and flags. The batch re-margining path gives these
+ * without building a report (its flags: the resolved portfolio's; market flags are read from the market anyway).
+ */
+export type PolicyReportFacts = Pick<
+  MarginReport,
+  "accountId" | "healthRatio" | "equityUsd" | "initialMarginUsd" | "maintenanceMarginUsd" | "flags"
+>;
+
 const ORACLE_FLAGS = new Set(["ORACLE_STALE", "ORACLE_DIVERGENT", "ORACLE_UNCERTAIN", "PRICE_MISSING"]);
 
 /**
@@ -89,7 +98,7 @@ const ORACLE_FLAGS = new Set(["ORACLE_STALE", "ORACLE_DIVERGENT", "ORACLE_UNCERT
 export function policyFacts(
   portfolio: ResolvedPortfolio,
   market: ResolvedMarket,
-  report: MarginReport,
+  report: PolicyReportFacts,
   context: PolicyContext = {},
 ): PolicyFacts {
   let minStable = Number.POSITIVE_INFINITY;
