@@ -26,6 +26,11 @@ export class AccountRegistry {
     return registry;
   }
 
+  /** An empty registry (a figures-mode worker loads the accounts of the shards it works, one shard at a time). */
+  static empty(defaultModel: string): AccountRegistry {
+    return new AccountRegistry(defaultModel);
+  }
+
   /** The account, or NOT_FOUND naming the id. */
   get(accountId: string): LiveAccount {
     const acc = this.accounts.get(accountId);
