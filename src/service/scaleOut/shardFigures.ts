@@ -1,7 +1,7 @@
 import { BatchGridEngine } from "../../margin/batch/batchGridEngine.js";
 import type { GridPmConfig } from "../../margin/gridPm/config.js";
 import { changesFigures, firedRules, policyHeadline } from "../../margin/policy/applyPolicy.js";
-import { policyFacts } from "../../margin/policy/facts.js";
+import { marketPolicyFacts, policyFacts } from "../../margin/policy/facts.js";
 import type { Rulebook } from "../../margin/policy/rulebook.js";
 import type { ResolvedPortfolio } from "../../margin/resolve/resolvedPortfolio.js";
 import { resolvePortfolio } from "../../margin/resolve/resolvePortfolio.js";
@@ -76,6 +76,7 @@ export function shardFigures(
     group.resolved.push(resolved);
   }
   const figures = new Map<string, { row: MarginSnapshotRow; status: string }>();
+  const marketFacts = marketPolicyFacts(tick.market);
   for (const group of groups.values()) {
     let engine: BatchGridEngine;
     try {
@@ -91,14 +92,20 @@ export function shardFigures(
       const resolved = group.resolved[i]!;
       const r = engine.account(i);
       const equityUsd = equityOf(resolved);
-      const facts = policyFacts(resolved, tick.market, {
-        accountId: account.accountId,
-        healthRatio: r.healthRatio,
-        equityUsd,
-        initialMarginUsd: r.initialMarginUsd,
-        maintenanceMarginUsd: r.maintenanceMarginUsd,
-        flags: resolved.flags,
-      });
+      const facts = policyFacts(
+        resolved,
+        tick.market,
+        {
+          accountId: account.accountId,
+          healthRatio: r.healthRatio,
+          equityUsd,
+          initialMarginUsd: r.initialMarginUsd,
+          maintenanceMarginUsd: r.maintenanceMarginUsd,
+          flags: resolved.flags,
+        },
+        {},
+        marketFacts,
+      );
       const fired = firedRules(rulebook, facts);
       if (fired.some((rule) => rule.actions.some(changesFigures))) {
         perAccount.push({ account, why: "policy" });
