@@ -160,6 +160,11 @@ export interface MarginStore {
   putAccount(account: AccountWrite): Promise<AccountRow>;
   /** Stores many accounts in one transaction (bulk onboarding); rows in the order given. */
   putAccounts(accounts: readonly AccountWrite[]): Promise<AccountRow[]>;
+  /**
+   * Bulk onboarding: stores many accounts in one transaction like `putAccounts`, without reading the rows back (one
+   * multi-row statement on PostgreSQL); returns how many were written.
+   */
+  importAccounts(accounts: readonly AccountWrite[]): Promise<number>;
   getAccount(accountId: string): Promise<AccountRow | undefined>;
   /** Accounts in id order: all of them, or one page (`afterId` exclusive) for stores too large to read at once. */
   listAccounts(page?: AccountPage): Promise<AccountRow[]>;

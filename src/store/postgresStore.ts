@@ -83,7 +83,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     guarded(what, () => pool.query<R>(sql, params));
   const tx = <T>(what: string, run: (c: pg.PoolClient) => Promise<T>) => guarded(what, () => inTransaction(pool, run));
 
-  const upsertAccounts = async (c: pg.PoolClient, accounts: readonly AccountWrite[]): Promise<AccountRow[]> => {
+  /** Upserts accounts in one statement; reads the stored rows back only when `readBack` (bulk imports do not). */
+  const upsertAccounts = async (
+    c: pg.PoolClient,
+    accounts: readonly AccountWrite[],
+    readBack = true,
+  ): Promise<AccountRow[]> => {
     const p = accounts.map(accountParams);
     const res = await c.query<AccountDbRow>(
       `INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at, shard_hash)
@@ -92,7 +97,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
        ON CONFLICT (account_id) DO UPDATE SET portfolio_json = excluded.portfolio_json,
          config_json = excluded.config_json, policy_json = excluded.policy_json,
          version = accounts.version + 1, updated_at = excluded.updated_at
-       RETURNING *`,
+       ${readBack ? "RETURNING *" : ""}`,
       [
         p.map((x) => x.accountId),
         p.map((x) => x.portfolio),
@@ -102,6 +107,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         p.map((x) => x.shardHash),
       ],
     );
+    if (!readBack) return [];
     const byId = new Map(res.rows.map((r) => [r.account_id, accountOf(r)]));
     return accounts.map((a) => byId.get(a.accountId)!);
   };
@@ -225,6 +231,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       checkUniqueAccountIds(accounts);
       if (accounts.length === 0) return [];
       return tx("putAccounts", (c) => upsertAccounts(c, accounts));
+    },
+    async importAccounts(accounts) {
+      checkUniqueAccountIds(accounts);
+      if (accounts.length === 0) return 0;
+      await tx("importAccounts", (c) => upsertAccounts(c, accounts, false));
+      return accounts.length;
     },
     async getAccount(accountId) {
       const res = await q<AccountDbRow>("getAccount", "SELECT * FROM accounts WHERE account_id = $1", [accountId]);

@@ -233,6 +233,7 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       (accountId === undefined ? s.auditAll.all(limit) : s.auditAccount.all(accountId, limit)).map(auditOf),
     putAccount: async (a) => putAccounts([a])[0]!,
     putAccounts: async (accounts) => putAccounts(accounts),
+    importAccounts: async (accounts) => putAccounts(accounts).length,
     async getAccount(accountId) {
       const r = s.getAccount.get(accountId);
       return r ? accountOf(r) : undefined;

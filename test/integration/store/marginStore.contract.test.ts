@@ -172,6 +172,17 @@ describe.each([sqlite, postgres])("MarginStore contract: $name", (kind) => {
       expect(await store.putAccounts([])).toEqual([]);
     });
 
+    it("importAccounts: one transaction, counted, stored as putAccounts stores them; a repeated id writes nothing", async () => {
+      const { store } = await fresh();
+      expect(await store.importAccounts([account("b"), account("a", 2)])).toBe(2);
+      expect(await store.getAccount("a")).toEqual({ ...account("a", 2), version: 1 });
+      expect(await store.importAccounts([account("a", 3)])).toBe(1);
+      expect((await store.getAccount("a"))?.version).toBe(2);
+      await expect(store.importAccounts([account("c"), account("c")])).rejects.toThrow(/c/);
+      expect(await store.getAccount("c")).toBeUndefined();
+      expect(await store.importAccounts([])).toBe(0);
+    });
+
     it("listAccounts in byte order of the id, whole or by pages; countAccounts", async () => {
       const { store } = await fresh();
       const ids = ["acct-9", "acct-10", "B", "a", "acct-1"];
