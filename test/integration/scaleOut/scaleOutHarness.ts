@@ -208,27 +208,38 @@ export async function readStore(d: Deployment): Promise<StoredState> {
   }
 }
 
-/** Polls until every seeded account's stored report is at `seq` (or throws with how many are not). */
-export async function waitAllAt(d: Deployment, seq: number, timeoutMs: number): Promise<void> {
+/** Polls `behind` (accounts not there yet) until it is 0, or throws with how many are not after `timeoutMs`. */
+async function pollUntilNoneBehind(what: string, behindNow: () => Promise<number>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let behind = Number.POSITIVE_INFINITY;
   let lastError = "";
   while (Date.now() < deadline) {
     try {
-      const store = await openStore(d.storeUrl);
-      try {
-        const seqs = await store.latestReportSeqs(d.accounts.map((a) => a.accountId));
-        behind = d.accounts.filter((a) => seqs.get(a.accountId) !== seq).length;
-      } finally {
-        await store.close();
-      }
+      behind = await behindNow();
     } catch (err) {
       lastError = String(err);
     }
     if (behind === 0) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`${behind} account(s) not at seq ${seq} after ${timeoutMs} ms ${lastError}`);
+  throw new Error(`${behind} account(s) ${what} after ${timeoutMs} ms ${lastError}`);
+}
+
+/** Polls until every seeded account's stored report is at `seq` (or throws with how many are not). */
+export function waitAllAt(d: Deployment, seq: number, timeoutMs: number): Promise<void> {
+  return pollUntilNoneBehind(
+    `not at seq ${seq}`,
+    async () => {
+      const store = await openStore(d.storeUrl);
+      try {
+        const seqs = await store.latestReportSeqs(d.accounts.map((a) => a.accountId));
+        return d.accounts.filter((a) => seqs.get(a.accountId) !== seq).length;
+      } finally {
+        await store.close();
+      }
+    },
+    timeoutMs,
+  );
 }
 
 /** The single-process engine's report JSON of every account at a snapshot (what the workers must have stored). */
@@ -310,21 +321,15 @@ export async function latestFigures(d: Deployment): Promise<Map<string, MarginSn
 }
 
 /** Polls until every seeded account's newest figure row is at `seq` (figures mode: reports are not all stored). */
-export async function waitAllFiguresAt(d: Deployment, seq: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let behind = Number.POSITIVE_INFINITY;
-  let lastError = "";
-  while (Date.now() < deadline) {
-    try {
+export function waitAllFiguresAt(d: Deployment, seq: number, timeoutMs: number): Promise<void> {
+  return pollUntilNoneBehind(
+    `without figures at seq ${seq}`,
+    async () => {
       const latest = await latestFigures(d);
-      behind = d.accounts.filter((a) => latest.get(a.accountId)?.seq !== seq).length;
-    } catch (err) {
-      lastError = String(err);
-    }
-    if (behind === 0) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${behind} account(s) without figures at seq ${seq} after ${timeoutMs} ms ${lastError}`);
+      return d.accounts.filter((a) => latest.get(a.accountId)?.seq !== seq).length;
+    },
+    timeoutMs,
+  );
 }
 
 /** Relative tolerance of the figures comparison (see `figureMismatches`). */
