@@ -332,22 +332,11 @@ export function waitAllFiguresAt(d: Deployment, seq: number, timeoutMs: number):
   );
 }
 
-/** Relative tolerance of the figures comparison (see `figureMismatches`). */
-export const FIGURES_REL_TOLERANCE = 1e-12;
-
-/** Whether two figures agree: both null, or within FIGURES_REL_TOLERANCE of the larger magnitude (and 1e-9 USD). */
-const close = (a: number | null | undefined, b: number | null): boolean =>
-  a === b ||
-  (a !== null &&
-    a !== undefined &&
-    b !== null &&
-    Math.abs(a - b) <= Math.max(1e-9, FIGURES_REL_TOLERANCE * Math.abs(b)));
-
 /**
  * Accounts whose newest stored figures are not at `seq` or differ from the single-process engine's report figures at
- * that tick. Tolerance: 1e-12 relative. The batch engine prices an option instrument once for every account holding
- * it; at the replayed days' markets that gives figures within a few ulps of the one-account engine's (measured
- * ~1e-15 relative), while on the example market they are equal to the bit (unit test shardFigures).
+ * that tick, compared exactly (to the bit). Both sides must price options on the same Black-76 path: the workers run
+ * `dist/`, which has the WASM kernel once `npm run build` (or `npm test`) built it, as the test's reference has from
+ * src/; with a `dist/` built by `tsc` alone the workers price in JS and figures differ in the last bits.
  */
 export function figureMismatches(
   latest: Map<string, MarginSnapshotRow>,
@@ -365,11 +354,11 @@ export function figureMismatches(
       got !== undefined &&
       got.seq === seq &&
       got.model === report.model &&
-      close(got.equityUsd, report.equityUsd) &&
-      close(got.initialMarginUsd, report.initialMarginUsd) &&
-      close(got.maintenanceMarginUsd, report.maintenanceMarginUsd) &&
-      close(got.freeCollateralUsd, report.freeCollateralUsd) &&
-      close(got.healthRatio, report.healthRatio);
+      Object.is(got.equityUsd, report.equityUsd) &&
+      Object.is(got.initialMarginUsd, report.initialMarginUsd) &&
+      Object.is(got.maintenanceMarginUsd, report.maintenanceMarginUsd) &&
+      Object.is(got.freeCollateralUsd, report.freeCollateralUsd) &&
+      Object.is(got.healthRatio, report.healthRatio);
     if (!ok) {
       out.push(p.accountId);
       if (out.length <= 3)
