@@ -223,19 +223,23 @@ export class MarginService {
       delete acc.error;
       acc.reportSeq = row.seq;
     }
-    this.emit({
-      type: "figures",
-      accountId: row.accountId,
-      seq: row.seq,
+    const figures = {
       asOf: row.asOf,
-      reason: row.reason as ReportReason,
-      version: row.accountVersion,
-      model: row.model,
       equity: formatUsd(row.equityUsd),
       initialMargin: formatUsd(row.initialMarginUsd),
       maintenanceMargin: formatUsd(row.maintenanceMarginUsd),
       freeCollateral: formatUsd(row.freeCollateralUsd),
       healthRatio: row.healthRatio === null ? null : formatDecimal(row.healthRatio, 6),
+    };
+    acc.figures = figures;
+    this.emit({
+      type: "figures",
+      accountId: row.accountId,
+      seq: row.seq,
+      reason: row.reason as ReportReason,
+      version: row.accountVersion,
+      model: row.model,
+      ...figures,
       firedRules,
     });
   }

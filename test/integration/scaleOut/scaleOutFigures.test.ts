@@ -68,6 +68,27 @@ describe.skipIf(!scaleOutReady())("scale-out, figures mode: 2 API nodes + 3 work
       // Explained reports stored by workers (near liquidation, status changes) equal the single process's when they
       // are at the last tick.
       for (const [id, r] of stored.reports) if (r.seq === seq) expect(r.report).toEqual(reference.get(id));
+      // Node A's account list shows every account's figures at the last tick (from the figures batches it followed),
+      // the same decimals as the single process's reports.
+      type Summary = {
+        accountId: string;
+        seq: number | null;
+        initialMargin: string | null;
+        healthRatio: string | null;
+      };
+      let summaries: Summary[] = [];
+      for (let attempt = 0; attempt < 60; attempt++) {
+        const res = await fetch(`${a.url}/v1/accounts`, { headers: { "x-api-key": API_KEY } });
+        summaries = ((await res.json()) as { accounts: Summary[] }).accounts;
+        if (summaries.filter((x) => x.seq === seq).length >= ACCOUNTS) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const wrong = deployment.accounts.filter((p) => {
+        const got = summaries.find((x) => x.accountId === p.accountId);
+        const want = reference.get(p.accountId) as { initialMargin: string; healthRatio: string | null };
+        return got?.seq !== seq || got.initialMargin !== want.initialMargin || got.healthRatio !== want.healthRatio;
+      });
+      expect(wrong.map((p) => p.accountId)).toEqual([]);
       // On request, an API node computes an account's report at its live market: the single process's report.
       for (const p of deployment.accounts.slice(0, 40)) {
         const res = await fetch(`${b.url}/v1/accounts/${p.accountId}/margin`, { headers: { "x-api-key": API_KEY } });
