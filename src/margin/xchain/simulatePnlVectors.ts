@@ -7,7 +7,14 @@ import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import type { Horizons } from "./horizons.js";
 import { impliedVolMove } from "./impliedVolMove.js";
 import type { FactorModel } from "./riskFactorModel.js";
-import { keepVector, type SharedScenarios, sharedVector } from "./sharedScenarios.js";
+import {
+  keepVector,
+  newVector,
+  peerVector,
+  publishVector,
+  type SharedScenarios,
+  sharedVector,
+} from "./sharedScenarios.js";
 
 const DAYS_PER_YEAR = 365;
 
@@ -139,15 +146,14 @@ export function simulatePnlVectors(
       `${item.volAnnual}|${minVolAnnual}|${base}|${optionRevaluation}|${variance}|${k}`;
     vector[i] = vectors.length;
     coefficient[i] = p.size;
-    const known = sharedVector(shared, key, market);
+    const known = sharedVector(shared, key, market) ?? peerVector(shared, key, market);
     if (known) {
       vectors.push(known);
       return;
     }
     const ys = impliedVolMove(column(factors.volFactor[i]!, j), xs, variance, k);
-    const pnl = new Float64Array(nPaths);
+    const pnl = newVector(shared, nPaths);
     vectors.push(pnl);
-    remember(key, pnl);
     if (years <= 0) {
       for (let s = 0; s < nPaths; s++) {
         const st = spot * Math.exp(xs[s]!);
@@ -190,6 +196,9 @@ export function simulatePnlVectors(
         pnl[s] = unit - base;
       }
     }
+    // kept and handed over once complete: a report that throws half way leaves no partial vector to others
+    remember(key, pnl);
+    publishVector(shared, key, pnl);
   });
   return { nPaths, vectors, vector, coefficient };
 }

@@ -155,6 +155,32 @@ describe.skipIf(!existsSync(WORKER))("XchainVenue on worker threads", () => {
     }
   });
 
+  it("two workers exchanging the moved underlying's vectors give one worker's figures bit for bit", async () => {
+    const docs = generateXchainVenue(60, 13);
+    const snapshot = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8"));
+    const two = await XchainVenue.start(docs, xchain(), { workers: 2, workerUrl: pathToFileURL(WORKER) });
+    const one = await XchainVenue.start(docs, xchain(), { workers: 1, workerUrl: pathToFileURL(WORKER) });
+    try {
+      for (const move of [0, 0.002, -0.003]) {
+        const tick = move === 0 ? snapshot : movedSnapshot(snapshot, "ETH/USD", move);
+        const [a, b] = [await two.tick(tick, true), await one.tick(tick, true)];
+        // the same build on both sides, so every figure of every report is the same to the bit
+        expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+        const phases = two.lastTickPhases!.workers;
+        // on every tick (the first, and each that moves ETH) some options' vectors came from the other worker
+        expect(phases.reduce((n, w) => n + w.vectorsReceived, 0)).toBeGreaterThan(0);
+      }
+      // ticks asked for at once run one after the other (the exchange's claims are cleared between ticks)
+      const moves = [0.004, -0.005].map((m) => movedSnapshot(snapshot, "ETH/USD", m));
+      const both = await Promise.all(moves.map((t) => two.tick(t, true)));
+      for (const [k, t] of moves.entries())
+        expect(JSON.stringify(both[k])).toBe(JSON.stringify(await one.tick(t, true)));
+    } finally {
+      await two.close();
+      await one.close();
+    }
+  });
+
   it("reports each worker's tick phases: the first tick builds the scenario set, a tick with new prices only vectors", async () => {
     const docs = generateXchainVenue(6, 11);
     const snapshot = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8"));

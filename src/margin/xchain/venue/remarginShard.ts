@@ -6,6 +6,7 @@ import type { ResolvedMarket } from "../../resolve/resolvedMarket.js";
 import { resolvePortfolio } from "../../resolve/resolvePortfolio.js";
 import { computeXchain } from "../computeXchain.js";
 import type { XchainConfig } from "../config.js";
+import { abandonVectors } from "../sharedScenarios.js";
 
 /** What a venue needs of one account's report after a tick; `report` holds the whole report when asked for. */
 export interface XchainAccountResult extends BatchAccountResult {
@@ -39,6 +40,7 @@ export function remarginShard(
         ...(fullReports ? { report: r } : {}),
       };
     } catch (e) {
+      abandonVectors();
       const err = e instanceof XmarginError ? e : new XmarginError(String(e), { code: "INTERNAL" });
       return {
         accountId: doc.accountId,
