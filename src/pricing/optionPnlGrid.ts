@@ -19,14 +19,17 @@ export interface OptionGridSpec {
   isCall: boolean;
 }
 
-export interface OptionGrid {
-  /** x of node 0 (one node below the covered range), spacing, number of cells. */
+/** Where an option grid's nodes lie: node 0 one node below the covered range, spacing and number of cells per axis. */
+export interface OptionGridGeometry {
   x0: number;
   dx: number;
   nx: number;
   y0: number;
   dy: number;
   ny: number;
+}
+
+export interface OptionGrid extends OptionGridGeometry {
   /** Unit option values, row-major [y][x], (ny + 1) x (nx + 1) nodes. */
   values: Float64Array;
 }
@@ -42,17 +45,18 @@ const MAX_Y_CELLS = 48;
 const MAX_Y_STEP = 0.08;
 
 /**
- * Builds the grid covering [xMin, xMax] x [yMin, yMax], padded by one node on every side for the cubic stencil.
- * A degenerate vol range still gets cells (equal rows), so the hot loop needs no special case.
+ * The nodes covering [xMin, xMax] x [yMin, yMax] for an option whose remaining standard deviation of log price is
+ * `stdDev` (vol x sqrt(years)), padded by one node on every side for the cubic stencil. A degenerate vol range still
+ * gets cells (equal rows), so the hot loop needs no special case. Options whose geometries are equal can share one grid
+ * of summed values (interpolation is linear in the node values).
  */
-export function buildOptionGrid(
-  spec: OptionGridSpec,
+export function optionGridGeometry(
+  stdDev: number,
   xMin: number,
   xMax: number,
   yMin: number,
   yMax: number,
-): OptionGrid {
-  const stdDev = spec.volAnnual * Math.sqrt(spec.years);
+): OptionGridGeometry {
   const maxStep = Math.max(1e-4, 0.2 * stdDev);
   const xRange = Math.max(xMax - xMin, 1e-9);
   const xCells = Math.min(MAX_X_CELLS, Math.max(MIN_X_CELLS, Math.ceil(xRange / maxStep)));
@@ -60,10 +64,12 @@ export function buildOptionGrid(
   const yRange = Math.max(yMax - yMin, 1e-9);
   const yCells = Math.min(MAX_Y_CELLS, Math.max(MIN_Y_CELLS, Math.ceil(yRange / MAX_Y_STEP)));
   const dy = yRange / yCells;
-  const nx = xCells + 2;
-  const ny = yCells + 2;
-  const x0 = xMin - dx;
-  const y0 = yMin - dy;
+  return { x0: xMin - dx, dx, nx: xCells + 2, y0: yMin - dy, dy, ny: yCells + 2 };
+}
+
+/** Exact Black-76 unit values of the option at the nodes of `g`. */
+export function optionGridOn(spec: OptionGridSpec, g: OptionGridGeometry): OptionGrid {
+  const { x0, dx, nx, y0, dy, ny } = g;
   const values = new Float64Array((ny + 1) * (nx + 1));
   for (let b = 0; b <= ny; b++) {
     const vol = Math.max(spec.minVolAnnual, spec.volAnnual * Math.exp(y0 + b * dy));
@@ -80,6 +86,17 @@ export function buildOptionGrid(
     }
   }
   return { x0, dx, nx, y0, dy, ny, values };
+}
+
+/** Builds the option's own grid covering [xMin, xMax] x [yMin, yMax] (optionGridGeometry, optionGridOn). */
+export function buildOptionGrid(
+  spec: OptionGridSpec,
+  xMin: number,
+  xMax: number,
+  yMin: number,
+  yMax: number,
+): OptionGrid {
+  return optionGridOn(spec, optionGridGeometry(spec.volAnnual * Math.sqrt(spec.years), xMin, xMax, yMin, yMax));
 }
 
 /** Catmull-Rom through p0..p3 at fraction t of the p1-p2 cell. */

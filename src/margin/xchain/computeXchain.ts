@@ -22,6 +22,7 @@ import { liquidationHorizons } from "./horizons.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
 import { offsetFloor } from "./offsetFloor.js";
+import { forEachPnlTerm, unitPnlOnPaths, unitSourceOf } from "./pnlTerms.js";
 import { buildFactorModel } from "./riskFactorModel.js";
 import { scratchBuffer } from "./scratchBuffers.js";
 import { sharedScenarios } from "./sharedScenarios.js";
@@ -41,11 +42,14 @@ function accumulate(
   out: Float64Array,
 ): Float64Array {
   const coefficients = new Map<number, number>();
-  include.forEach((yes, i) => {
-    if (!yes) return;
-    const key = pnl.vector[i]! * nGroups + groupOf[i]!;
-    coefficients.set(key, (coefficients.get(key) ?? 0) + pnl.coefficient[i]!);
-  });
+  forEachPnlTerm(
+    pnl,
+    (i) => include[i] === true,
+    (v, a, i) => {
+      const key = v * nGroups + groupOf[i]!;
+      coefficients.set(key, (coefficients.get(key) ?? 0) + a);
+    },
+  );
   const n = pnl.nPaths;
   for (let g = 0; g < nGroups; g++) {
     const columns: Float64Array[] = [];
@@ -100,14 +104,15 @@ function tailAttribution(
     }
   }
   const sums = new Map<number, number>();
+  const unit = scratchBuffer("tailUnitPnl", count);
   return (i) => {
     const c = chainOf[i]!;
-    const key = pnl.vector[i]! * nC + c;
+    const key = unitSourceOf(pnl, i) * nC + c;
     let acc = sums.get(key);
     if (acc === undefined) {
-      const vec = pnl.vectors[pnl.vector[i]!]!;
+      unitPnlOnPaths(pnl, i, tail.indices, unit);
       acc = 0;
-      for (let k = 0; k < count; k++) acc += effective[c * count + k]! * vec[tail.indices[k]!]!;
+      for (let k = 0; k < count; k++) acc += effective[c * count + k]! * unit[k]!;
       sums.set(key, acc);
     }
     return (-acc * pnl.coefficient[i]!) / tail.tailMass;
@@ -195,6 +200,7 @@ export function computeXchain(
       config.impliedVol.minVolAnnual,
       config.simulation.optionRevaluation,
       config.impliedVol.moveResponse,
+      config.simulation.optionGrids === "summed",
     );
     const chains = [...new Set(items.map((it) => it.chain))];
     const chainOf = Int32Array.from(items, (it) => chains.indexOf(it.chain));
@@ -252,9 +258,10 @@ export function computeXchain(
       unmodelledUsd += es;
       members.forEach((isMember, i) => {
         if (!isMember || es <= 0) return;
-        const vec = pnl.vectors[pnl.vector[i]!]!;
+        const unit = scratchBuffer("tailUnitPnl", t.indices.length);
+        unitPnlOnPaths(pnl, i, t.indices, unit);
         let acc = 0;
-        for (let k = 0; k < t.indices.length; k++) acc += t.weights[k]! * vec[t.indices[k]!]!;
+        for (let k = 0; k < t.indices.length; k++) acc += t.weights[k]! * unit[k]!;
         itemRisk[i] = (-acc * pnl.coefficient[i]!) / t.tailMass;
       });
     }

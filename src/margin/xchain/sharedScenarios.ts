@@ -16,6 +16,9 @@ export interface SharedScenarios {
   /** Instrument vectors by key, each with the market object of the tick that last read it. */
   vectors: Map<string, { vector: Float64Array; lastMarket: object }>;
   vectorBytesLeft: number;
+  /** Option instruments revalued by a report on the tick of `seenMarket` (the rule of `firstSightOnTick`). */
+  seen: Set<string>;
+  seenMarket?: object;
 }
 
 /**
@@ -32,6 +35,20 @@ export function sharedVector(shared: SharedScenarios, key: string, market: objec
     hit.lastMarket = market;
   }
   return hit.vector;
+}
+
+/**
+ * True the first time `key` is asked for on `market`'s tick (and it is then marked seen); a new tick forgets the last
+ * one's. An instrument seen before is held by another report on the tick, where a vector of its own, kept, pays.
+ */
+export function firstSightOnTick(shared: SharedScenarios, key: string, market: object): boolean {
+  if (shared.seenMarket !== market) {
+    shared.seen.clear();
+    shared.seenMarket = market;
+  }
+  if (shared.seen.has(key)) return false;
+  shared.seen.add(key);
+  return true;
 }
 
 /**
@@ -174,7 +191,7 @@ export function sharedScenarios(
   }
   stats.builds++;
   stats.buildMs += performance.now() - started;
-  const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET };
+  const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET, seen: new Set() };
   cache.delete(key);
   cache.set(key, { shared: entry, covarianceDaily: factors.covarianceDaily.slice() });
   if (cache.size > CACHE_ENTRIES) {

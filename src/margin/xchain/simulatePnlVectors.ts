@@ -1,5 +1,5 @@
 import { black76PriceUnchecked } from "../../pricing/black76.js";
-import { buildOptionGrid, fillOptionPnl } from "../../pricing/optionPnlGrid.js";
+import { fillOptionPnl, optionGridGeometry, optionGridOn } from "../../pricing/optionPnlGrid.js";
 import { fairForwardUsd } from "../resolve/fairForward.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
@@ -7,7 +7,8 @@ import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import type { Horizons } from "./horizons.js";
 import { impliedVolMove } from "./impliedVolMove.js";
 import type { FactorModel } from "./riskFactorModel.js";
-import { keepVector, type SharedScenarios, sharedVector } from "./sharedScenarios.js";
+import { firstSightOnTick, keepVector, type SharedScenarios, sharedVector } from "./sharedScenarios.js";
+import { type SummedOptionGrids, SummedOptionGridsBuilder } from "./summedOptionGrids.js";
 
 const DAYS_PER_YEAR = 365;
 
@@ -15,15 +16,28 @@ const DAYS_PER_YEAR = 365;
  * Simulated P&L of every item, stored compactly: item i's P&L on path s is `coefficient[i] * vectors[vector[i]][s]`
  * (USD). Linear items that read the same factors at the same horizon share one vector of relative moves, so the
  * exponential is computed once per group rather than once per item; each option instrument has one vector of P&L per
- * unit held.
+ * unit held, or is a member of a summed option grid (`summed`): its group has one P&L vector, and the item's own P&L is
+ * read on chosen paths only (src/margin/xchain/pnlTerms.ts reads both kinds).
  */
 export interface PnlVectors {
   nPaths: number;
   vectors: Float64Array[];
-  /** Per item: index into `vectors`. */
+  /** Per item: index into `vectors`, or -1 for a member of a summed option grid. */
   vector: Int32Array;
-  /** Per item: multiplier of its vector (exposure in USD for linear items, size for options). */
+  /** Per item: multiplier of its unit P&L (exposure in USD for linear items, size for options). */
   coefficient: Float64Array;
+  summed: SummedOptionGrids;
+}
+
+/** An option's price and implied-vol log-moves on every path at its horizon, their key and ranges. */
+interface OptionColumns {
+  key: string;
+  xs: Float64Array;
+  ys: Float64Array;
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
 }
 
 export type OptionRevaluation = "exact" | "interpolated";
@@ -60,7 +74,9 @@ export function optionAtHorizon(
  * Allocation is per factor column and per vector, never per path. Vectors are shared through `shared.vectors`:
  * a linear group's vector, and an option's P&L per unit (coefficient = size) keyed by every input of its
  * revaluation, are computed once per scenario set and reused by every report on the tick (the set's memory budget
- * drops earlier ticks' vectors first; beyond it, per report).
+ * drops earlier ticks' vectors first; beyond it, per report). An interpolated option no other report on the tick has
+ * revalued is instead summed into its group's grid (`summedGrids`, src/margin/xchain/summedOptionGrids.ts; false: every
+ * option its own vector, the reference path).
  */
 export function simulatePnlVectors(
   items: readonly ResolvedItem[],
@@ -71,6 +87,7 @@ export function simulatePnlVectors(
   minVolAnnual: number,
   optionRevaluation: OptionRevaluation,
   volMoveResponse = 0,
+  summedGrids = true,
 ): PnlVectors {
   const scenarios = shared.set;
   const nPaths = scenarios.nScenarios;
@@ -100,6 +117,34 @@ export function simulatePnlVectors(
   const vector = new Int32Array(items.length);
   const coefficient = new Float64Array(items.length);
 
+  // Per report: each option instrument's vector index (-1: summed into its group's grid).
+  const route = new Map<string, number>();
+  const summed = new SummedOptionGridsBuilder(items.length);
+  // The (price, implied-vol) columns an option reads and their ranges, once per (factors, horizon, vol response).
+  const optionCols = new Map<string, OptionColumns>();
+  const optionColumns = (fP: number, fV: number, j: number, variance: number, k: number): OptionColumns => {
+    const key = `${fP}|${fV}|${j}|${variance}|${k}`;
+    let c = optionCols.get(key);
+    if (!c) {
+      const xs = column(fP, j);
+      const ys = impliedVolMove(column(fV, j), xs, variance, k);
+      let xMin = 0;
+      let xMax = 0;
+      let yMin = 0;
+      let yMax = 0;
+      for (let s = 0; s < nPaths; s++) {
+        const x = xs[s]!;
+        const y = ys[s]!;
+        if (x < xMin) xMin = x;
+        if (x > xMax) xMax = x;
+        if (y < yMin) yMin = y;
+        if (y > yMax) yMax = y;
+      }
+      c = { key, xs, ys, xMin, xMax, yMin, yMax };
+      optionCols.set(key, c);
+    }
+    return c;
+  };
   items.forEach((item, i) => {
     const fP = factors.priceFactor[i]!;
     const fB = factors.basisFactor[i]!;
@@ -130,66 +175,72 @@ export function simulatePnlVectors(
     }
     // Implied vol answers the size of the underlying's move (impliedVolMove): part of the per-unit vector, so in its key.
     const variance = fP >= 0 ? factors.volsDaily[fP]! ** 2 * scenarios.timesDays[j]! : 0;
-    const k = factors.moveResponse[factors.volFactor[i]!] ?? volMoveResponse;
+    const fV = factors.volFactor[i]!;
+    const k = factors.moveResponse[fV] ?? volMoveResponse;
     const { years, fwdFactor, df } = optionAtHorizon(item, market, horizons.itemDays[i]!);
     // P&L per unit held: size x (unit value on the path - today's unit value).
     const base = p.size !== 0 ? item.valueUsd / p.size : 0;
     const key =
-      `O${fP}|${factors.volFactor[i]}|${j}|${p.isCall}|${p.strikeUsd}|${years}|${spot}|${fwdFactor}|${df}|` +
+      `O${fP}|${fV}|${j}|${p.isCall}|${p.strikeUsd}|${years}|${spot}|${fwdFactor}|${df}|` +
       `${item.volAnnual}|${minVolAnnual}|${base}|${optionRevaluation}|${variance}|${k}`;
-    vector[i] = vectors.length;
     coefficient[i] = p.size;
-    const known = sharedVector(shared, key, market);
-    if (known) {
-      vectors.push(known);
-      return;
+    const cols = optionColumns(fP, fV, j, variance, k);
+    const spec = {
+      spotUsd: spot,
+      forwardFactor: fwdFactor,
+      strikeUsd: p.strikeUsd,
+      years,
+      volAnnual: item.volAnnual,
+      minVolAnnual,
+      discountFactor: df,
+      isCall: p.isCall,
+    };
+    const interpolated = optionRevaluation === "interpolated" && years > 0;
+    const geometry = interpolated
+      ? optionGridGeometry(item.volAnnual * Math.sqrt(years), cols.xMin, cols.xMax, cols.yMin, cols.yMax)
+      : undefined;
+    let v = route.get(key);
+    if (v === undefined) {
+      // The rule (docs/models/xchain.md, "summed option grids"): a vector kept on the tick is read; an instrument
+      // another report on the tick already revalued gets its own kept vector (from its second holder on, one vector
+      // serves every account); the first sight of an instrument is summed into its group's grid.
+      const known = sharedVector(shared, key, market);
+      if (known) v = vectors.push(known) - 1;
+      else if (geometry && summedGrids && firstSightOnTick(shared, key, market)) v = -1;
+      else {
+        const pnl = new Float64Array(nPaths);
+        v = vectors.push(pnl) - 1;
+        remember(key, pnl);
+        if (years <= 0) {
+          for (let s = 0; s < nPaths; s++) {
+            const st = spot * Math.exp(xs[s]!);
+            pnl[s] = (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
+          }
+        } else if (geometry) {
+          fillOptionPnl(optionGridOn(spec, geometry), xs, cols.ys, 1, base, pnl);
+        } else {
+          const ys = cols.ys;
+          for (let s = 0; s < nPaths; s++) {
+            const vol = Math.max(minVolAnnual, item.volAnnual * Math.exp(ys[s]!));
+            const unit = black76PriceUnchecked(
+              spot * Math.exp(xs[s]!) * fwdFactor,
+              p.strikeUsd,
+              years,
+              vol,
+              df,
+              p.isCall,
+            );
+            pnl[s] = unit - base;
+          }
+        }
+      }
+      route.set(key, v);
     }
-    const ys = impliedVolMove(column(factors.volFactor[i]!, j), xs, variance, k);
-    const pnl = new Float64Array(nPaths);
-    vectors.push(pnl);
-    remember(key, pnl);
-    if (years <= 0) {
-      for (let s = 0; s < nPaths; s++) {
-        const st = spot * Math.exp(xs[s]!);
-        pnl[s] = (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
-      }
-    } else if (optionRevaluation === "interpolated") {
-      let xMin = 0;
-      let xMax = 0;
-      let yMin = 0;
-      let yMax = 0;
-      for (let s = 0; s < nPaths; s++) {
-        const x = xs[s]!;
-        const y = ys[s]!;
-        if (x < xMin) xMin = x;
-        if (x > xMax) xMax = x;
-        if (y < yMin) yMin = y;
-        if (y > yMax) yMax = y;
-      }
-      const grid = buildOptionGrid(
-        {
-          spotUsd: spot,
-          forwardFactor: fwdFactor,
-          strikeUsd: p.strikeUsd,
-          years,
-          volAnnual: item.volAnnual,
-          minVolAnnual,
-          discountFactor: df,
-          isCall: p.isCall,
-        },
-        xMin,
-        xMax,
-        yMin,
-        yMax,
-      );
-      fillOptionPnl(grid, xs, ys, 1, base, pnl);
-    } else {
-      for (let s = 0; s < nPaths; s++) {
-        const vol = Math.max(minVolAnnual, item.volAnnual * Math.exp(ys[s]!));
-        const unit = black76PriceUnchecked(spot * Math.exp(xs[s]!) * fwdFactor, p.strikeUsd, years, vol, df, p.isCall);
-        pnl[s] = unit - base;
-      }
+    vector[i] = v;
+    if (v < 0 && geometry) {
+      const groupKey = `${cols.key}|${item.underlying}|${item.chain}|${years}|${spot}|${fwdFactor}|${df}|${geometry.nx}`;
+      summed.add(i, groupKey, key, cols, geometry, spec, base, p.size);
     }
   });
-  return { nPaths, vectors, vector, coefficient };
+  return { nPaths, vectors, vector, coefficient, summed: summed.finish(vectors, nPaths) };
 }

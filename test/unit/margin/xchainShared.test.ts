@@ -59,7 +59,12 @@ describe("xchain scenario set shared per tick", () => {
   });
 
   it("instrument vectors of earlier ticks are dropped least recently read first, never those read on this tick", () => {
-    const shared: SharedScenarios = { set: {} as ScenarioSet, vectors: new Map(), vectorBytesLeft: 3 * 80 };
+    const shared: SharedScenarios = {
+      set: {} as ScenarioSet,
+      vectors: new Map(),
+      vectorBytesLeft: 3 * 80,
+      seen: new Set(),
+    };
     const tickA = {};
     const tickB = {};
     const v = () => new Float64Array(10);
