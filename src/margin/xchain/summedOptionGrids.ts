@@ -20,12 +20,14 @@ export interface SummedOptionGrids {
   memberOf: Int32Array;
   /** An instrument of a group: its own grid, today's unit value (USD) and the columns its paths read. */
   members: SummedMember[];
-  /** Per group: its P&L vector (index into the report's vectors, coefficient 1) and one item of it. */
-  groups: Array<{ vector: number; item: number }>;
+  /** Per group: its P&L vector (index into the report's vectors, coefficient 1), one item of it and its members. */
+  groups: Array<{ vector: number; item: number; members: number[] }>;
 }
 
 export interface SummedMember {
   grid: OptionGrid;
+  /** Units held over the report's items on this instrument in this group (its weight in the group's grid). */
+  size: number;
   baseUsd: number;
   xs: Float64Array;
   ys: Float64Array;
@@ -98,14 +100,15 @@ export class SummedOptionGridsBuilder {
       let baseUsd = 0;
       for (const m of g.members.values()) {
         const grid = optionGridOn(m.spec, g.geometry);
-        members[m.index] = { grid, baseUsd: m.baseUsd, xs: g.xs, ys: g.ys };
+        members[m.index] = { grid, size: m.size, baseUsd: m.baseUsd, xs: g.xs, ys: g.ys };
         const v = grid.values;
         for (let a = 0; a < summed.length; a++) summed[a] = summed[a]! + m.size * v[a]!;
         baseUsd += m.size * m.baseUsd;
       }
       const pnl = new Float64Array(nPaths);
       fillOptionPnl({ ...g.geometry, values: summed }, g.xs, g.ys, 1, baseUsd, pnl);
-      groups.push({ vector: vectors.push(pnl) - 1, item: g.item });
+      const ids = Array.from(g.members.values(), (m) => m.index);
+      groups.push({ vector: vectors.push(pnl) - 1, item: g.item, members: ids });
     }
     return { memberOf: this.memberOf, members, groups };
   }
