@@ -67,16 +67,25 @@ export function optionGridGeometry(
   return { x0: xMin - dx, dx, nx: xCells + 2, y0: yMin - dy, dy, ny: yCells + 2 };
 }
 
-/** Exact Black-76 unit values of the option at the nodes of `g`. */
-export function optionGridOn(spec: OptionGridSpec, g: OptionGridGeometry): OptionGrid {
+/**
+ * Exact Black-76 unit values of the option at the nodes of `g`; with `read` (nodesRead), only at the nodes marked
+ * there and NaN elsewhere. The paths of a Monte Carlo set fill about half of the grid's rectangle (implied vol answers
+ * the size of the move, so the points lie in a band), and an unread node costs nothing.
+ */
+export function optionGridOn(spec: OptionGridSpec, g: OptionGridGeometry, read?: Uint8Array): OptionGrid {
   const { x0, dx, nx, y0, dy, ny } = g;
   const values = new Float64Array((ny + 1) * (nx + 1));
+  if (read) values.fill(Number.NaN);
+  // one forward per column, not per node
+  const forwards = new Float64Array(nx + 1);
+  for (let a = 0; a <= nx; a++) forwards[a] = spec.spotUsd * Math.exp(x0 + a * dx) * spec.forwardFactor;
   for (let b = 0; b <= ny; b++) {
     const vol = Math.max(spec.minVolAnnual, spec.volAnnual * Math.exp(y0 + b * dy));
+    const row = b * (nx + 1);
     for (let a = 0; a <= nx; a++) {
-      const forward = spec.spotUsd * Math.exp(x0 + a * dx) * spec.forwardFactor;
-      values[b * (nx + 1) + a] = black76PriceUnchecked(
-        forward,
+      if (read && read[row + a] === 0) continue;
+      values[row + a] = black76PriceUnchecked(
+        forwards[a]!,
         spec.strikeUsd,
         spec.years,
         vol,
@@ -86,6 +95,36 @@ export function optionGridOn(spec: OptionGridSpec, g: OptionGridGeometry): Optio
     }
   }
   return { x0, dx, nx, y0, dy, ny, values };
+}
+
+/**
+ * The nodes the cubic stencils of the points (xs[s], ys[s]) read in `fillOptionPnl`, 1 per node read: each point's
+ * cell by the same arithmetic, then the 4 x 4 nodes around every cell hit.
+ */
+export function nodesRead(g: OptionGridGeometry, xs: Float64Array, ys: Float64Array): Uint8Array {
+  const stride = g.nx + 1;
+  const cells = new Uint8Array((g.ny + 1) * stride);
+  const invDx = 1 / g.dx;
+  const invDy = 1 / g.dy;
+  const aMax = g.nx - 2;
+  const bMax = g.ny - 2;
+  for (let s = 0; s < xs.length; s++) {
+    let a = Math.floor((xs[s]! - g.x0) * invDx);
+    if (a < 1) a = 1;
+    else if (a > aMax) a = aMax;
+    let b = Math.floor((ys[s]! - g.y0) * invDy);
+    if (b < 1) b = 1;
+    else if (b > bMax) b = bMax;
+    cells[b * stride + a] = 1;
+  }
+  const read = new Uint8Array(cells.length);
+  for (let b = 1; b <= bMax; b++) {
+    for (let a = 1; a <= aMax; a++) {
+      if (cells[b * stride + a] === 0) continue;
+      for (let j = b - 1; j <= b + 2; j++) read.fill(1, j * stride + a - 1, j * stride + a + 3);
+    }
+  }
+  return read;
 }
 
 /** Builds the option's own grid covering [xMin, xMax] x [yMin, yMax] (optionGridGeometry, optionGridOn). */

@@ -63,11 +63,11 @@ export function keepVector(shared: SharedScenarios, key: string, vector: Float64
     shared.vectorBytesLeft += v.vector.byteLength;
   }
   const kept = shared.vectorBytesLeft >= vector.byteLength;
-  stats.vectorsComputed++;
   if (!kept) {
-    stats.vectorsUnshared++;
+    countUnkeptVectors(1);
     return;
   }
+  stats.vectorsComputed++;
   shared.vectorBytesLeft -= vector.byteLength;
   shared.vectors.set(key, { vector, lastMarket: market });
 }
@@ -81,6 +81,12 @@ const CACHE_ENTRIES = 4;
 const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
 /** Counters since the thread started (benchmarks read them to split a tick's time; never used by the model). */
 const stats = { builds: 0, buildMs: 0, vectorsComputed: 0, vectorsUnshared: 0 };
+
+/** Counts `n` vectors computed for one report and kept for no other (beyond the budget, or a summed option group's). */
+export function countUnkeptVectors(n: number): void {
+  stats.vectorsComputed += n;
+  stats.vectorsUnshared += n;
+}
 
 /** A copy of the counters: scenario sets built (and their time), instrument vectors computed and not kept. */
 export function sharedScenarioStats(): Readonly<typeof stats> {

@@ -1,5 +1,11 @@
 import { black76PriceUnchecked } from "../../pricing/black76.js";
-import { fillOptionPnl, optionGridGeometry, optionGridOn } from "../../pricing/optionPnlGrid.js";
+import {
+  fillOptionPnl,
+  nodesRead,
+  type OptionGridGeometry,
+  optionGridGeometry,
+  optionGridOn,
+} from "../../pricing/optionPnlGrid.js";
 import { fairForwardUsd } from "../resolve/fairForward.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
@@ -7,7 +13,13 @@ import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import type { Horizons } from "./horizons.js";
 import { impliedVolMove } from "./impliedVolMove.js";
 import type { FactorModel } from "./riskFactorModel.js";
-import { firstSightOnTick, keepVector, type SharedScenarios, sharedVector } from "./sharedScenarios.js";
+import {
+  countUnkeptVectors,
+  firstSightOnTick,
+  keepVector,
+  type SharedScenarios,
+  sharedVector,
+} from "./sharedScenarios.js";
 import { type SummedOptionGrids, SummedOptionGridsBuilder } from "./summedOptionGrids.js";
 
 const DAYS_PER_YEAR = 365;
@@ -38,6 +50,18 @@ interface OptionColumns {
   xMax: number;
   yMin: number;
   yMax: number;
+  /** The grid nodes the paths read, per grid geometry (its x cell count: the rest follows from the ranges). */
+  read: Map<number, Uint8Array>;
+}
+
+/** The nodes the columns' paths read on a grid of geometry `g` (computed once per geometry). */
+function readBy(cols: OptionColumns, g: OptionGridGeometry): Uint8Array {
+  let read = cols.read.get(g.nx);
+  if (!read) {
+    read = nodesRead(g, cols.xs, cols.ys);
+    cols.read.set(g.nx, read);
+  }
+  return read;
 }
 
 export type OptionRevaluation = "exact" | "interpolated";
@@ -140,7 +164,7 @@ export function simulatePnlVectors(
         if (y < yMin) yMin = y;
         if (y > yMax) yMax = y;
       }
-      c = { key, xs, ys, xMin, xMax, yMin, yMax };
+      c = { key, xs, ys, xMin, xMax, yMin, yMax, read: new Map() };
       optionCols.set(key, c);
     }
     return c;
@@ -217,7 +241,7 @@ export function simulatePnlVectors(
             pnl[s] = (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
           }
         } else if (geometry) {
-          fillOptionPnl(optionGridOn(spec, geometry), xs, cols.ys, 1, base, pnl);
+          fillOptionPnl(optionGridOn(spec, geometry, readBy(cols, geometry)), xs, cols.ys, 1, base, pnl);
         } else {
           const ys = cols.ys;
           for (let s = 0; s < nPaths; s++) {
@@ -239,8 +263,10 @@ export function simulatePnlVectors(
     vector[i] = v;
     if (v < 0 && geometry) {
       const groupKey = `${cols.key}|${item.underlying}|${item.chain}|${years}|${spot}|${fwdFactor}|${df}|${geometry.nx}`;
-      summed.add(i, groupKey, key, cols, geometry, spec, base, p.size);
+      summed.add(i, groupKey, key, cols, geometry, readBy(cols, geometry), spec, base, p.size);
     }
   });
-  return { nPaths, vectors, vector, coefficient, summed: summed.finish(vectors, nPaths) };
+  const grids = summed.finish(vectors, nPaths);
+  countUnkeptVectors(grids.groups.length);
+  return { nPaths, vectors, vector, coefficient, summed: grids };
 }

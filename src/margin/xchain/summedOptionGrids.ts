@@ -46,6 +46,8 @@ interface PendingGroup {
   xs: Float64Array;
   ys: Float64Array;
   geometry: OptionGridGeometry;
+  /** The nodes the group's paths read (the others are not computed). */
+  read: Uint8Array;
   members: Map<string, PendingMember>;
 }
 
@@ -69,13 +71,14 @@ export class SummedOptionGridsBuilder {
     instrumentKey: string,
     columns: { xs: Float64Array; ys: Float64Array },
     geometry: OptionGridGeometry,
+    read: Uint8Array,
     spec: OptionGridSpec,
     baseUsd: number,
     size: number,
   ): void {
     let group = this.groups.get(groupKey);
     if (!group) {
-      group = { item: i, xs: columns.xs, ys: columns.ys, geometry, members: new Map() };
+      group = { item: i, xs: columns.xs, ys: columns.ys, geometry, read, members: new Map() };
       this.groups.set(groupKey, group);
     }
     let member = group.members.get(instrumentKey);
@@ -99,7 +102,7 @@ export class SummedOptionGridsBuilder {
       const summed = new Float64Array((nx + 1) * (ny + 1));
       let baseUsd = 0;
       for (const m of g.members.values()) {
-        const grid = optionGridOn(m.spec, g.geometry);
+        const grid = optionGridOn(m.spec, g.geometry, g.read);
         members[m.index] = { grid, size: m.size, baseUsd: m.baseUsd, xs: g.xs, ys: g.ys };
         const v = grid.values;
         for (let a = 0; a < summed.length; a++) summed[a] = summed[a]! + m.size * v[a]!;
