@@ -143,7 +143,7 @@ export function simulatePnlVectors(
 
   // Per report: each option instrument's vector index (-1: summed into its group's grid).
   const route = new Map<string, number>();
-  const summed = new SummedOptionGridsBuilder(items.length);
+  const summed = new SummedOptionGridsBuilder();
   // The (price, implied-vol) columns an option reads and their ranges, once per (factors, horizon, vol response).
   const optionCols = new Map<string, OptionColumns>();
   const optionColumns = (fP: number, fV: number, j: number, variance: number, k: number): OptionColumns => {
@@ -227,7 +227,8 @@ export function simulatePnlVectors(
     if (v === undefined) {
       // The rule (docs/models/xchain.md, "summed option grids"): a vector kept on the tick is read; an instrument
       // another report on the tick already revalued gets its own kept vector (from its second holder on, one vector
-      // serves every account); the first sight of an instrument is summed into its group's grid.
+      // serves every account); the first sight of an instrument goes to its group, summed if the group is large
+      // enough (SummedOptionGridsBuilder.finish).
       const known = sharedVector(shared, key, market);
       if (known) v = vectors.push(known) - 1;
       else if (geometry && summedGrids && firstSightOnTick(shared, key, market)) v = -1;
@@ -261,12 +262,13 @@ export function simulatePnlVectors(
       route.set(key, v);
     }
     vector[i] = v;
+    // set by summed.finish: -1 if its group is summed, else its own vector
     if (v < 0 && geometry) {
       const groupKey = `${cols.key}|${item.underlying}|${item.chain}|${years}|${spot}|${fwdFactor}|${df}|${geometry.nx}`;
       summed.add(i, groupKey, key, cols, geometry, readBy(cols, geometry), spec, base, p.size);
     }
   });
-  const grids = summed.finish(vectors, nPaths);
+  const grids = summed.finish(vectors, nPaths, vector, remember);
   countUnkeptVectors(grids.groups.length);
   return { nPaths, vectors, vector, coefficient, summed: grids };
 }

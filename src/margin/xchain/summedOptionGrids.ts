@@ -38,7 +38,7 @@ interface PendingMember {
   baseUsd: number;
   /** Units held over the report's items on this instrument in this group. */
   size: number;
-  index: number;
+  items: number[];
 }
 
 interface PendingGroup {
@@ -51,15 +51,20 @@ interface PendingGroup {
   members: Map<string, PendingMember>;
 }
 
-/** Gathers a report's summed options (`add`), then builds their grids and group vectors (`finish`). */
+/**
+ * Fewest instruments a group must have to be summed: below it each gets its own vector, kept for the tick's other
+ * reports. Summing saves one interpolation per path for each member beyond the first, but a summed instrument's vector
+ * is not kept, so a second holder on the tick computes it again: with a few options per group (a venue's accounts of
+ * 5-20 positions) that cost more than it saved (docs/models/xchain.md, "summed option grids").
+ */
+export const MIN_SUMMED_INSTRUMENTS = 3;
+
+/**
+ * Gathers a report's options without a vector on the tick (`add`), then (`finish`) sums each group of at least
+ * MIN_SUMMED_INSTRUMENTS instruments into one grid and gives the others their own vectors.
+ */
 export class SummedOptionGridsBuilder {
   private readonly groups = new Map<string, PendingGroup>();
-  private readonly memberOf: Int32Array;
-  private nMembers = 0;
-
-  constructor(nItems: number) {
-    this.memberOf = new Int32Array(nItems).fill(-1);
-  }
 
   /**
    * Puts item `i` (an option on the instrument `instrumentKey`, held `size` units) into the group `groupKey`. Every
@@ -83,37 +88,65 @@ export class SummedOptionGridsBuilder {
     }
     let member = group.members.get(instrumentKey);
     if (!member) {
-      member = { spec, baseUsd, size: 0, index: this.nMembers++ };
+      member = { spec, baseUsd, size: 0, items: [] };
       group.members.set(instrumentKey, member);
     }
     member.size += size;
-    this.memberOf[i] = member.index;
+    member.items.push(i);
   }
 
   /**
-   * Builds each member's grid of exact values, sums them size-weighted into the group's grid and interpolates that
-   * once per path into the group's P&L vector (USD), appended to `vectors`.
+   * A group of at least MIN_SUMMED_INSTRUMENTS: builds each member's grid of exact values, sums them size-weighted into
+   * the group's grid and interpolates that once per path into the group's P&L vector (USD), appended to `vectors`.
+   * A smaller group: each instrument's own P&L per unit on every path, appended to `vectors` (once per instrument) and
+   * handed to `keep`. Sets `vector` of every item added (-1 for a summed one).
    */
-  finish(vectors: Float64Array[], nPaths: number): SummedOptionGrids {
-    const members = new Array<SummedMember>(this.nMembers);
+  finish(
+    vectors: Float64Array[],
+    nPaths: number,
+    vector: Int32Array,
+    keep: (instrumentKey: string, pnl: Float64Array) => void,
+  ): SummedOptionGrids {
+    const memberOf = new Int32Array(vector.length).fill(-1);
+    const members: SummedMember[] = [];
     const groups: SummedOptionGrids["groups"] = [];
+    const own = new Map<string, number>();
     for (const g of this.groups.values()) {
+      if (g.members.size < MIN_SUMMED_INSTRUMENTS) {
+        for (const [key, m] of g.members) {
+          let v = own.get(key);
+          if (v === undefined) {
+            const pnl = new Float64Array(nPaths);
+            fillOptionPnl(optionGridOn(m.spec, g.geometry, g.read), g.xs, g.ys, 1, m.baseUsd, pnl);
+            keep(key, pnl);
+            v = vectors.push(pnl) - 1;
+            own.set(key, v);
+          }
+          for (const i of m.items) vector[i] = v;
+        }
+        continue;
+      }
       const { nx, ny } = g.geometry;
       const summed = new Float64Array((nx + 1) * (ny + 1));
       let baseUsd = 0;
+      const ids: number[] = [];
       for (const m of g.members.values()) {
         const grid = optionGridOn(m.spec, g.geometry, g.read);
-        members[m.index] = { grid, size: m.size, baseUsd: m.baseUsd, xs: g.xs, ys: g.ys };
+        const id = members.push({ grid, size: m.size, baseUsd: m.baseUsd, xs: g.xs, ys: g.ys }) - 1;
+        ids.push(id);
+        for (const i of m.items) {
+          vector[i] = -1;
+          memberOf[i] = id;
+        }
         const v = grid.values;
         for (let a = 0; a < summed.length; a++) summed[a] = summed[a]! + m.size * v[a]!;
         baseUsd += m.size * m.baseUsd;
       }
       const pnl = new Float64Array(nPaths);
       fillOptionPnl({ ...g.geometry, values: summed }, g.xs, g.ys, 1, baseUsd, pnl);
-      const ids = Array.from(g.members.values(), (m) => m.index);
       groups.push({ vector: vectors.push(pnl) - 1, item: g.item, members: ids });
     }
-    return { memberOf: this.memberOf, members, groups };
+    return { memberOf, members, groups };
   }
 }
 

@@ -18,6 +18,7 @@ import {
   sharedScenarios,
 } from "../../../../src/margin/xchain/sharedScenarios.js";
 import { simulatePnlVectors } from "../../../../src/margin/xchain/simulatePnlVectors.js";
+import { MIN_SUMMED_INSTRUMENTS } from "../../../../src/margin/xchain/summedOptionGrids.js";
 import { portfolioSchema } from "../../../../src/schema/portfolio.js";
 import { exampleMarket } from "../../../support/exampleMarket.js";
 
@@ -103,7 +104,7 @@ describe("summed option grids (issue 17 item 1)", () => {
     expect(pnl.vectors.length).toBe(2 + pnl.summed.groups.length);
   });
 
-  for (const [name, make] of books.slice(2)) {
+  for (const [name, make] of books.slice(3)) {
     it(`${name}: each option's own P&L on chosen paths is bit for bit its own vector's; a group's vector is the sum`, () => {
       const book = make();
       const summed = vectors(book, true);
@@ -162,5 +163,20 @@ describe("summed option grids (issue 17 item 1)", () => {
     expect(kept()).toBe(new Set(optionIdx.map((i) => book.items[i]!.priced)).size);
     const third = run();
     for (const i of optionIdx) expect(third.vectors[third.vector[i]!]).toBe(second.vectors[second.vector[i]!]);
+  });
+
+  it(`a group of fewer than ${MIN_SUMMED_INSTRUMENTS} instruments gets vectors of their own on first sight, kept`, () => {
+    const book = example("short-strangle");
+    const config = xchain("summed");
+    const factors = buildFactorModel(book.items, market, config);
+    const horizons = liquidationHorizons(book.items, market, config);
+    clearSharedScenarios();
+    const shared = sharedScenarios(factors, horizons.timesDays, config.simulation);
+    const pnl = simulatePnlVectors(book.items, market, factors, horizons, shared, 0.05, "interpolated", 0.015, true);
+    const optionIdx = book.items.flatMap((it, i) => (it.priced.kind === "option" ? [i] : []));
+    expect(optionIdx.length).toBe(2);
+    expect(pnl.summed.groups).toEqual([]);
+    for (const i of optionIdx) expect(pnl.vector[i]).toBeGreaterThanOrEqual(0);
+    expect([...shared.vectors.keys()].filter((k) => k.startsWith("O")).length).toBe(2);
   });
 });
