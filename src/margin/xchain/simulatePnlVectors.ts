@@ -208,7 +208,6 @@ export function simulatePnlVectors(
       `O${fP}|${fV}|${j}|${p.isCall}|${p.strikeUsd}|${years}|${spot}|${fwdFactor}|${df}|` +
       `${item.volAnnual}|${minVolAnnual}|${base}|${optionRevaluation}|${variance}|${k}`;
     coefficient[i] = p.size;
-    const cols = optionColumns(fP, fV, j, variance, k);
     const spec = {
       spotUsd: spot,
       forwardFactor: fwdFactor,
@@ -219,10 +218,40 @@ export function simulatePnlVectors(
       discountFactor: df,
       isCall: p.isCall,
     };
+    // The columns and the grid geometry only when the option is revalued here (not for a vector kept on the tick).
     const interpolated = optionRevaluation === "interpolated" && years > 0;
-    const geometry = interpolated
-      ? optionGridGeometry(item.volAnnual * Math.sqrt(years), cols.xMin, cols.xMax, cols.yMin, cols.yMax)
-      : undefined;
+    const geometryOf = (cols: OptionColumns): OptionGridGeometry | undefined =>
+      interpolated
+        ? optionGridGeometry(item.volAnnual * Math.sqrt(years), cols.xMin, cols.xMax, cols.yMin, cols.yMax)
+        : undefined;
+    // This option's own P&L per unit on every path, kept for the tick's other reports.
+    const revalue = (cols: OptionColumns, geometry: OptionGridGeometry | undefined, key: string): Float64Array => {
+      const pnl = new Float64Array(nPaths);
+      remember(key, pnl);
+      if (years <= 0) {
+        for (let s = 0; s < nPaths; s++) {
+          const st = spot * Math.exp(xs[s]!);
+          pnl[s] = (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
+        }
+      } else if (geometry) {
+        fillOptionPnl(optionGridOn(spec, geometry, readBy(cols, geometry)), xs, cols.ys, 1, base, pnl);
+      } else {
+        const ys = cols.ys;
+        for (let s = 0; s < nPaths; s++) {
+          const vol = Math.max(minVolAnnual, item.volAnnual * Math.exp(ys[s]!));
+          const unit = black76PriceUnchecked(
+            spot * Math.exp(xs[s]!) * fwdFactor,
+            p.strikeUsd,
+            years,
+            vol,
+            df,
+            p.isCall,
+          );
+          pnl[s] = unit - base;
+        }
+      }
+      return pnl;
+    };
     let v = route.get(key);
     if (v === undefined) {
       // The rule (docs/models/xchain.md, "summed option grids"): a vector kept on the tick is read; an instrument
@@ -231,39 +260,19 @@ export function simulatePnlVectors(
       // enough (SummedOptionGridsBuilder.finish).
       const known = sharedVector(shared, key, market);
       if (known) v = vectors.push(known) - 1;
-      else if (geometry && summedGrids && firstSightOnTick(shared, key, market)) v = -1;
       else {
-        const pnl = new Float64Array(nPaths);
-        v = vectors.push(pnl) - 1;
-        remember(key, pnl);
-        if (years <= 0) {
-          for (let s = 0; s < nPaths; s++) {
-            const st = spot * Math.exp(xs[s]!);
-            pnl[s] = (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
-          }
-        } else if (geometry) {
-          fillOptionPnl(optionGridOn(spec, geometry, readBy(cols, geometry)), xs, cols.ys, 1, base, pnl);
-        } else {
-          const ys = cols.ys;
-          for (let s = 0; s < nPaths; s++) {
-            const vol = Math.max(minVolAnnual, item.volAnnual * Math.exp(ys[s]!));
-            const unit = black76PriceUnchecked(
-              spot * Math.exp(xs[s]!) * fwdFactor,
-              p.strikeUsd,
-              years,
-              vol,
-              df,
-              p.isCall,
-            );
-            pnl[s] = unit - base;
-          }
-        }
+        const cols = optionColumns(fP, fV, j, variance, k);
+        const geometry = geometryOf(cols);
+        if (geometry && summedGrids && firstSightOnTick(shared, key, market)) v = -1;
+        else v = vectors.push(revalue(cols, geometry, key)) - 1;
       }
       route.set(key, v);
     }
     vector[i] = v;
     // set by summed.finish: -1 if its group is summed, else its own vector
-    if (v < 0 && geometry) {
+    if (v < 0) {
+      const cols = optionColumns(fP, fV, j, variance, k);
+      const geometry = geometryOf(cols)!;
       const groupKey = `${cols.key}|${item.underlying}|${item.chain}|${years}|${spot}|${fwdFactor}|${df}|${geometry.nx}`;
       summed.add(i, groupKey, key, cols, geometry, readBy(cols, geometry), spec, base, p.size);
     }
