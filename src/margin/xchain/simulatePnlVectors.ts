@@ -98,9 +98,9 @@ export function optionAtHorizon(
  * Allocation is per factor column and per vector, never per path. Vectors are shared through `shared.vectors`:
  * a linear group's vector, and an option's P&L per unit (coefficient = size) keyed by every input of its
  * revaluation, are computed once per scenario set and reused by every report on the tick (the set's memory budget
- * drops earlier ticks' vectors first; beyond it, per report). An interpolated option no other report on the tick has
- * revalued is instead summed into its group's grid (`summedGrids`, src/margin/xchain/summedOptionGrids.ts; false: every
- * option its own vector, the reference path).
+ * drops earlier ticks' vectors first; beyond it, per report). Interpolated options no other report on the tick has
+ * revalued are gathered by group and summed into one grid per group of at least MIN_SUMMED_INSTRUMENTS (`summedGrids`,
+ * src/margin/xchain/summedOptionGrids.ts; false: every option its own vector, the reference path).
  */
 export function simulatePnlVectors(
   items: readonly ResolvedItem[],
