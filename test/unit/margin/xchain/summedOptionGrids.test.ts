@@ -165,6 +165,18 @@ describe("summed option grids (issue 17 item 1)", () => {
     for (const i of optionIdx) expect(third.vectors[third.vector[i]!]).toBe(second.vectors[second.vector[i]!]);
   });
 
+  it("a report's figures do not depend on which of its instruments another report on the tick summed (1e-12)", () => {
+    const book = resolved(generateOptionsBook(200, 7));
+    const first = alone(book, "summed");
+    // same tick, same instruments: every option is now seen, so this report revalues each one on its own vector
+    const second = runMarginModel(book, market, xchain("summed"));
+    expect(Math.abs(second.initialMarginUsd - first.initialMarginUsd)).toBeLessThanOrEqual(
+      REL * first.initialMarginUsd,
+    );
+    // and the third reads those kept vectors: the per-instrument figures exactly
+    expect(runMarginModel(book, market, xchain("summed")).initialMarginUsd).toBe(second.initialMarginUsd);
+  });
+
   it(`a group of fewer than ${MIN_SUMMED_INSTRUMENTS} instruments gets vectors of their own on first sight, kept`, () => {
     const book = example("short-strangle");
     const config = xchain("summed");
