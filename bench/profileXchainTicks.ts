@@ -1,10 +1,12 @@
 /**
  * Steady ticks of one venue worker on this thread (BENCHMARKS.md, xchain venue tick phases):
- * `node dist/bench/profileXchainTicks.js [accounts] [ticks]` re-margins the generated accounts once on the base market,
+ * `node dist/bench/profileXchainTicks.js [accounts] [ticks] [out.cpuprofile]` re-margins the generated accounts once on the base market,
  * then on ticks of ETH +0.1%, -0.2%, +0.3%... (every tick new prices) (as bench/xchainVenue.bench.ts), and prints per tick the time of each phase: snapshot
- * parse and resolve, per-account compute, and the scenario-set builds and shared-vector misses seen on the way.
+ * parse and resolve, per-account compute, and the scenario-set builds and shared-vector misses seen on the way. With
+ * a file name, ticks 1 and later (steady: moved prices, options recomputed) are CPU-profiled into it.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { resolveMarket } from "../src/margin/resolve/resolveMarket.js";
 import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
@@ -22,7 +24,14 @@ const file = join(import.meta.dirname, "../../examples/market-2023-06-30.json");
 const snapshot = JSON.parse(readFileSync(file, "utf8"));
 const docs = generateXchainVenue(n, 17).map((d) => portfolioSchema.parse(d));
 const config = resolveMarginConfig({ model: "xchain" }) as XchainConfig;
+const out = process.argv[4];
+const session = new Session();
+session.connect();
 for (let k = -1; k < ticks; k++) {
+  if (k === 1 && out) {
+    await session.post("Profiler.enable");
+    await session.post("Profiler.start");
+  }
   const doc = k < 0 ? snapshot : movedSnapshot(snapshot, "ETH/USD", (k % 2 === 0 ? 0.001 : -0.001) * (k + 1));
   const before = sharedScenarioStats();
   const t0 = performance.now();
@@ -41,3 +50,8 @@ for (let k = -1; k < ticks; k++) {
       `(not kept ${after.vectorsUnshared - before.vectorsUnshared}), failed ${results.filter((r) => r.error).length}`,
   );
 }
+if (out && ticks > 1) {
+  const { profile } = await session.post("Profiler.stop");
+  writeFileSync(out, JSON.stringify(profile));
+}
+session.disconnect();

@@ -12,14 +12,14 @@ import { emit, measureOnce, summarize } from "./measure.js";
 
 /**
  * One tick's phases, ms: total; per worker w: snapshot to it, market parse+resolve, accounts (of which scenario-set
- * builds, and instrument vectors computed), results back; collection on the main thread.
+ * builds, instrument vectors computed and received from the other worker), results back; collection on the main thread.
  */
 function phaseLine(p: VenueTickPhases | undefined): string {
   if (!p) return "no phases";
   const w = p.workers.map(
     (x, k) =>
       `w${k}: to ${x.toWorkerMs.toFixed(1)}, market ${x.marketMs.toFixed(1)}, accounts ${x.accountsMs.toFixed(0)} ` +
-      `(set ${x.setBuildMs.toFixed(0)} x${x.setBuilds}, ${x.vectorsComputed} vectors), back ${x.backMs.toFixed(1)}`,
+      `(set ${x.setBuildMs.toFixed(0)} x${x.setBuilds}, ${x.vectorsComputed} vectors, ${x.vectorsReceived} received), back ${x.backMs.toFixed(1)}`,
   );
   return `total ${p.totalMs.toFixed(0)}; ${w.join("; ")}; collect ${p.collectMs.toFixed(1)}`;
 }
@@ -41,11 +41,16 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
     const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const phases = [phaseLine(venue.lastTickPhases)];
     const ms: number[] = [];
+    // CPU of the whole process (workers included) per tick: the figure to compare on a shared, loaded machine
+    const cpuMs: number[] = [];
     for (let k = 0; k < 5; k++) {
       const tick = movedSnapshot(snapshot, "ETH/USD", (k % 2 === 0 ? 0.001 : -0.001) * (k + 1));
       const t = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
       const results = await venue.tick(tick);
       ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+      const used = process.cpuUsage(cpu);
+      cpuMs.push(Math.round((used.user + used.system) / 1000));
       phases.push(phaseLine(venue.lastTickPhases));
       if (results.length !== nAccounts) throw new Error(`venue returned ${results.length} of ${nAccounts}`);
     }
@@ -66,6 +71,7 @@ export async function benchXchainVenue(marketFile: string, nAccounts = 10_000): 
       positionsPerAccount: "5-20",
       ...summarize({ ms, gcMs: 0 }),
       firstTickMs: Math.round(coldMs),
+      cpuMsPerTick: cpuMs,
       failedAccounts: failed,
       targetMs: 3_000,
       refUnsharedMsPer10k: Math.round(ref.summary.medianMs * (nAccounts / sample.length)),

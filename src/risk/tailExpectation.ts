@@ -34,17 +34,21 @@ export interface TailExpectation extends TailLevel {
  * @param scratch optional buffer of at least losses.length, overwritten (saves an allocation per call)
  * @param pathWeights optional probability weight per scenario (importance sampling; any positive total): the tail is
  *   then the worst scenarios holding (1 - confidence) of the total weight, and `weights` / `tailMass` are in weight units
+ * @param weightTotal `pathWeightTotal(pathWeights)` when the caller keeps it (a set's weights serve many tails): saves
+ *   a pass over the weights per call
  */
 export function tailExpectation(
   losses: Float64Array,
   confidence: number,
   scratch?: Float64Array,
   pathWeights?: Float64Array,
+  weightTotal?: number,
 ): TailExpectation {
   if (!(confidence > 0 && confidence < 1)) throw invalidInput("$.confidence", "must be in (0,1)", `got ${confidence}`);
   const n = losses.length;
   if (n === 0) throw invalidInput("$.losses", "must not be empty");
-  if (pathWeights) return weightedTail(losses, confidence, pathWeights, scratch);
+  if (pathWeights)
+    return weightedTail(losses, confidence, pathWeights, weightTotal ?? pathWeightTotal(pathWeights), scratch);
   const tailMass = (1 - confidence) * n;
   const full = Math.floor(tailMass + 1e-9);
   const fraction = tailMass - full > 1e-9 ? tailMass - full : 0;
@@ -164,6 +168,7 @@ function weightedTail(
   losses: Float64Array,
   confidence: number,
   pathWeights: Float64Array,
+  total: number,
   scratch?: Float64Array,
 ): TailExpectation {
   const n = losses.length;
@@ -171,8 +176,7 @@ function weightedTail(
   let level = screenLevel(losses, k, scratch);
   const idx = candidatePool(n);
   for (;;) {
-    const m = gatherCandidates(losses, level, pathWeights, idx);
-    const total = candidateTotal;
+    const m = gatherCandidates(losses, level, idx);
     const tailMass = (1 - confidence) * total;
     // Sort only the candidates holding the mass (with a margin for rounding), then walk them worst first; should the
     // walk fall short of the mass after all, every candidate is sorted.
@@ -207,24 +211,39 @@ function weightedTail(
   }
 }
 
-/** The total path weight seen by the last `gatherCandidates` (a second result without an object per call). */
-let candidateTotal = 0;
-
-/** Puts the paths with a loss at or above `level` into `idx`, returns their count and sets `candidateTotal`. */
-function gatherCandidates(losses: Float64Array, level: number, pathWeights: Float64Array, idx: Int32Array): number {
-  const n = losses.length;
+/**
+ * The total weight of the paths, summed in path order (the one sum every weighted tail's mass is taken of, so that a
+ * caller keeping it gets the figures of one that does not, bit for bit).
+ */
+export function pathWeightTotal(pathWeights: Float64Array): number {
   let total = 0;
+  for (let s = 0; s < pathWeights.length; s++) total += pathWeights[s]!;
+  return total;
+}
+
+/** Puts the paths with a loss at or above `level` into `idx` and returns their count. */
+function gatherCandidates(losses: Float64Array, level: number, idx: Int32Array): number {
+  const n = losses.length;
   let m = 0;
-  // NaN anywhere makes the probe NaN (a loss that is never a candidate must not go unnoticed).
-  let probe = 0;
-  for (let s = 0; s < n; s++) {
-    total += pathWeights[s]!;
-    const l = losses[s]!;
-    probe += l;
-    if (l >= level) idx[m++] = s;
+  // NaN anywhere makes a probe NaN (a loss that is never a candidate must not go unnoticed); two probes, even and odd
+  // paths, so that neither sum's latency paces the loop. Infinite losses of both signs make one of them or their sum NaN.
+  let even = 0;
+  let odd = 0;
+  let s = 0;
+  for (; s + 1 < n; s += 2) {
+    const a = losses[s]!;
+    const b = losses[s + 1]!;
+    even += a;
+    odd += b;
+    if (a >= level) idx[m++] = s;
+    if (b >= level) idx[m++] = s + 1;
   }
-  if (Number.isNaN(probe)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
-  candidateTotal = total;
+  if (s < n) {
+    const a = losses[s]!;
+    even += a;
+    if (a >= level) idx[m++] = s;
+  }
+  if (Number.isNaN(even + odd)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
   return m;
 }
 
@@ -239,14 +258,15 @@ export function weightedTailLevel(
   confidence: number,
   pathWeights: Float64Array,
   scratch?: Float64Array,
+  weightTotal?: number,
 ): TailLevel {
   if (!(confidence > 0 && confidence < 1)) throw invalidInput("$.confidence", "must be in (0,1)", `got ${confidence}`);
   const n = losses.length;
   if (n === 0) throw invalidInput("$.losses", "must not be empty");
   const level = screenLevel(losses, Math.min(n, Math.ceil(4.5 * (1 - confidence) * n) + 1), scratch);
   const idx = candidatePool(n);
-  const m = gatherCandidates(losses, level, pathWeights, idx);
-  const total = candidateTotal;
+  const m = gatherCandidates(losses, level, idx);
+  const total = weightTotal ?? pathWeightTotal(pathWeights);
   const tailMass = (1 - confidence) * total;
   const enough = tailMass * (1 - 1e-12);
   copyCandidates(losses, pathWeights, idx, m);
@@ -255,7 +275,7 @@ export function weightedTailLevel(
   let p = selectLargestByMass(cl, cw, idx, m, tailMass * (1 + 1e-9));
   let held = 0;
   for (let j = 0; j < p; j++) held += cw[j]!;
-  if (!(held >= enough)) return weightedTail(losses, confidence, pathWeights, scratch);
+  if (!(held >= enough)) return weightedTail(losses, confidence, pathWeights, total, scratch);
   // The boundary is the least of the p; it leaves the tail while the others hold the mass (the selection asked for a
   // little more than the mass, for rounding).
   for (;;) {

@@ -23,7 +23,21 @@ export function computeGridPm(
 ): MarginReport {
   const engine = new BatchGridEngine([portfolio], market, config);
   engine.computeAll();
-  const detail = engine.explain(0);
+  return gridReportOf(engine, 0, portfolio, market, config);
+}
+
+/**
+ * The grid report of account `a` of an engine on `market` (computed), `portfolio` being that account: the report of
+ * `computeGridPm`, from an engine that may hold other accounts too (an account's figures do not depend on them).
+ */
+export function gridReportOf(
+  engine: BatchGridEngine,
+  a: number,
+  portfolio: ResolvedPortfolio,
+  market: ResolvedMarket,
+  config: GridPmConfig,
+): MarginReport {
+  const detail = engine.explain(a);
   const { grid } = engine;
   const nScen = grid.ids.length;
   const scenarioTables: ScenarioTable[] = detail.groups.map((g) => ({

@@ -11,7 +11,6 @@ import {
 } from "../../risk/tailExpectation.js";
 import { assembleReport } from "../common/assembleReport.js";
 import { oracleAddOn } from "../common/oracleAddOn.js";
-import { computeGridPm } from "../gridPm/computeGridPm.js";
 import type { MarginComponent, MarginComponentId, MarginReport, WorstPath } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
@@ -19,20 +18,22 @@ import { oneDayVarUsd } from "./backtestVar.js";
 import type { XchainConfig } from "./config.js";
 import { exposureSd, factorExposures } from "./factorExposures.js";
 import { liquidationHorizons } from "./horizons.js";
+import { chainPnlAndJointLoss, groupTerms } from "./jointLoss.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
 import { offsetFloor } from "./offsetFloor.js";
-import { forEachPnlTerm, unitPnlOnPaths, unitSourceOf } from "./pnlTerms.js";
+import { unitPnlOnPaths, unitSourceOf } from "./pnlTerms.js";
 import { buildFactorModel } from "./riskFactorModel.js";
 import { scratchBuffer } from "./scratchBuffers.js";
 import { sharedScenarios } from "./sharedScenarios.js";
 import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
+import { tickGridReport } from "./tickGridFloor.js";
 
 const usd = (x: number) => x.toFixed(2);
 
 /**
- * Sums the P&L of the included items per group (chain) and path, group-major: `out[g * nPaths + s]`. Items sharing a
- * vector and a group are summed into one coefficient first, so each vector is read once per group, four at a time.
+ * Sums the P&L of the included items per group and path, group-major: `out[g * nPaths + s]`, each group's terms four
+ * at a time.
  */
 function accumulate(
   pnl: PnlVectors,
@@ -41,45 +42,11 @@ function accumulate(
   include: readonly boolean[],
   out: Float64Array,
 ): Float64Array {
-  const coefficients = new Map<number, number>();
-  forEachPnlTerm(
-    pnl,
-    (i) => include[i] === true,
-    (v, a, i) => {
-      const key = v * nGroups + groupOf[i]!;
-      coefficients.set(key, (coefficients.get(key) ?? 0) + a);
-    },
-  );
   const n = pnl.nPaths;
-  for (let g = 0; g < nGroups; g++) {
-    const columns: Float64Array[] = [];
-    const scales: number[] = [];
-    for (const [key, a] of coefficients) {
-      if (key % nGroups !== g) continue;
-      columns.push(pnl.vectors[Math.floor(key / nGroups)]!);
-      scales.push(a);
-    }
+  groupTerms(pnl, groupOf, nGroups, include).forEach(({ columns, scales }, g) => {
     linearCombination(out.subarray(g * n, (g + 1) * n), columns, scales);
-  }
+  });
   return out;
-}
-
-/**
- * Joint loss per path: a chain's gain offsets other chains' losses only at the offset rate. Without a branch on the
- * sign (unpredictable from path to path): gain = (v + |v|) / 2 exactly, so rate x gain + (v - gain) is rate x v for a
- * gain and v for a loss, to the bit.
- */
-function jointLoss(chainPnl: Float64Array, nChains: number, rate: number, losses: Float64Array): void {
-  const n = losses.length;
-  for (let s = 0; s < n; s++) {
-    let total = 0;
-    for (let c = 0; c < nChains; c++) {
-      const v = chainPnl[c * n + s]!;
-      const gain = 0.5 * (v + Math.abs(v));
-      total += rate * gain + (v - gain);
-    }
-    losses[s] = -total;
-  }
 }
 
 /**
@@ -129,6 +96,7 @@ function weightedVar(
   pathWeights: Float64Array,
   confidence: number,
   work: Float64Array,
+  weightTotal: number | undefined,
 ): number {
   const mass = (1 - confidence) * tail.totalWeight;
   if (mass <= tail.tailMass) {
@@ -138,7 +106,7 @@ function weightedVar(
       if (held >= mass * (1 - 1e-12)) return losses[tail.indices[k]!]!;
     }
   }
-  return tailExpectation(losses, confidence, work, pathWeights).valueAtRisk;
+  return tailExpectation(losses, confidence, work, pathWeights, weightTotal).valueAtRisk;
 }
 
 function isQmc(set: ScenarioSet): set is QmcScenarioSet {
@@ -206,19 +174,19 @@ export function computeXchain(
     const chainOf = Int32Array.from(items, (it) => chains.indexOf(it.chain));
     const modelled = items.map((it) => !factors.unmodelled.has(it.underlying));
     const nC = chains.length;
-    const chainPnl = accumulate(pnl, chainOf, nC, modelled, scratchBuffer("chainPnl", nPaths * nC));
-
+    const chainPnl = scratchBuffer("chainPnl", nPaths * nC);
     const losses = scratchBuffer("losses", nPaths);
     const work = scratchBuffer("select", nPaths);
     const rate = config.crossChainOffsetRate;
-    jointLoss(chainPnl, nC, rate, losses);
+    chainPnlAndJointLoss(groupTerms(pnl, chainOf, nC, modelled), rate, chainPnl, losses);
     // Importance-sampling weights of the paths (Student-t mixing tail), when the sampler has them.
     const pathWeights = scenarios.weights;
-    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights);
+    const weightTotal = shared.weightTotal;
+    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights, weightTotal);
     let es = tail.expectedShortfall;
     // VaR: read off the tail (worst first) when it lies inside it, else by its own selection.
     const varRank = nPaths - Math.ceil(nPaths * config.varConfidence - 1e-9);
-    if (pathWeights) varUsd = weightedVar(losses, tail, pathWeights, config.varConfidence, work);
+    if (pathWeights) varUsd = weightedVar(losses, tail, pathWeights, config.varConfidence, work, weightTotal);
     else
       varUsd =
         varRank < tail.indices.length
@@ -234,7 +202,7 @@ export function computeXchain(
         controlLoss(scenarios, exposures, control);
         // Only its level and ES are needed, so a weighted control tail is not put in order.
         const ct = pathWeights
-          ? weightedTailLevel(control, config.esConfidence, pathWeights, work)
+          ? weightedTailLevel(control, config.esConfidence, pathWeights, work, weightTotal)
           : tailExpectation(control, config.esConfidence, work);
         const knownEs = sd * unitEllipticalEs(config.esConfidence, config.simulation.innovations);
         es = controlVariateEs(losses, control, tail, ct, knownEs, pathWeights).expectedShortfall;
@@ -253,7 +221,7 @@ export function computeXchain(
       const members = items.map((it) => it.underlying === u);
       const group = accumulate(pnl, new Int32Array(n), 1, members, scratchBuffer("unmodelled", nPaths));
       for (let s = 0; s < nPaths; s++) group[s] = -group[s]!;
-      const t = tailExpectation(group, config.esConfidence, work, scenarios.weights);
+      const t = tailExpectation(group, config.esConfidence, work, scenarios.weights, weightTotal);
       const es = Math.max(0, t.expectedShortfall);
       unmodelledUsd += es;
       members.forEach((isMember, i) => {
@@ -282,7 +250,7 @@ export function computeXchain(
   }
 
   // Floor against model risk, with offsets between underlyings up to the maximum credit.
-  const grid = computeGridPm(portfolio, market, config.gridFloor.grid);
+  const grid = tickGridReport(portfolio, market, config.gridFloor.grid);
   const floor = offsetFloor(grid, market, config.gridFloor.fraction, config.gridFloor.maxCreditRel);
   const floorUsd = floor.floorUsd;
   const simulatedUsd = esUsd + unmodelledUsd;

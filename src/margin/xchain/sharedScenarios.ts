@@ -3,6 +3,7 @@ import { LEVEL_STRIDE, qmcScenarios } from "../../risk/qmc/qmcScenarios.js";
 import { monteCarloScenarios } from "../../risk/scenarios/monteCarloScenarios.js";
 import { applyResidualMarginals } from "../../risk/scenarios/residualMarginals.js";
 import type { ScenarioSet } from "../../risk/scenarios/scenarioSet.js";
+import { pathWeightTotal } from "../../risk/tailExpectation.js";
 import type { XchainConfig } from "./config.js";
 import type { FactorModel } from "./riskFactorModel.js";
 
@@ -13,6 +14,13 @@ import type { FactorModel } from "./riskFactorModel.js";
  */
 export interface SharedScenarios {
   set: ScenarioSet;
+  /** `pathWeightTotal` of the set's path weights, when it has them: summed once for every tail read off the set. */
+  weightTotal?: number;
+  /**
+   * What the paths depend on, as text (factor names, covariance, horizon points, simulation settings, residual tables):
+   * threads that exchange instrument vectors (`VectorPeer`) name the set by it. Absent: a private set, never exchanged.
+   */
+  inputsText?: string;
   /** Instrument vectors by key, each with the market object of the tick that last read it. */
   vectors: Map<string, { vector: Float64Array; lastMarket: object }>;
   vectorBytesLeft: number;
@@ -57,19 +65,75 @@ export function firstSightOnTick(shared: SharedScenarios, key: string, market: o
  * ticks and every report recomputed its options (4-5x the cost of a tick). Counted for the benchmarks.
  */
 export function keepVector(shared: SharedScenarios, key: string, vector: Float64Array, market: object): void {
+  stats.vectorsComputed++;
+  if (!keep(shared, key, vector, market)) stats.vectorsUnshared++;
+}
+
+function keep(shared: SharedScenarios, key: string, vector: Float64Array, market: object): boolean {
   for (const [k, v] of shared.vectors) {
     if (shared.vectorBytesLeft >= vector.byteLength || v.lastMarket === market) break;
     shared.vectors.delete(k);
     shared.vectorBytesLeft += v.vector.byteLength;
   }
-  const kept = shared.vectorBytesLeft >= vector.byteLength;
-  if (!kept) {
-    countUnkeptVectors(1);
-    return;
-  }
-  stats.vectorsComputed++;
+  if (shared.vectorBytesLeft < vector.byteLength) return false;
   shared.vectorBytesLeft -= vector.byteLength;
   shared.vectors.set(key, { vector, lastMarket: market });
+  return true;
+}
+
+/**
+ * Other threads' side of the instrument vectors: a venue's workers re-margin different accounts on the same tick and
+ * set, so a vector one of them computes serves the others instead of being computed again by each (venue/vectorExchange.ts).
+ */
+export interface VectorPeer {
+  /**
+   * The vector under `key` of the set, from another thread (waiting while it computes it), or undefined: this thread
+   * computes it into `alloc`'s storage and hands it over with `give`.
+   */
+  take(shared: SharedScenarios, key: string): Float64Array | undefined;
+  /** Storage the other threads can read, for a vector this thread computes. */
+  alloc(nPaths: number): Float64Array;
+  /** Hands a computed vector over. */
+  give(shared: SharedScenarios, key: string, vector: Float64Array): void;
+  /** Tells the others that the vectors this thread took on and has not given will not come (its report failed). */
+  abandon(): void;
+}
+
+let peer: VectorPeer | undefined;
+
+/** Installs this thread's vector peer (a venue worker), or removes it. */
+export function setVectorPeer(p: VectorPeer | undefined): void {
+  peer = p;
+}
+
+/** The vector under `key` from another thread, kept here as if computed here; undefined: compute it here. */
+export function peerVector(shared: SharedScenarios, key: string, market: object): Float64Array | undefined {
+  const v = shared.inputsText !== undefined ? peer?.take(shared, key) : undefined;
+  if (v) {
+    stats.vectorsReceived++;
+    keep(shared, key, v, market);
+  }
+  return v;
+}
+
+/** Storage for a vector of the set computed here: readable by the other threads when they share the set's vectors. */
+export function newVector(shared: SharedScenarios, nPaths: number): Float64Array {
+  return peer && shared.inputsText !== undefined ? peer.alloc(nPaths) : new Float64Array(nPaths);
+}
+
+/** Whether this thread exchanges the set's instrument vectors with others (a venue worker's shared set). */
+export function vectorsExchanged(shared: SharedScenarios): boolean {
+  return peer !== undefined && shared.inputsText !== undefined;
+}
+
+/** Hands a vector computed here to the other threads, if any. */
+export function publishVector(shared: SharedScenarios, key: string, vector: Float64Array): void {
+  if (shared.inputsText !== undefined) peer?.give(shared, key, vector);
+}
+
+/** After a report failed: the vectors it was to compute for the other threads will not come (they compute them). */
+export function abandonVectors(): void {
+  peer?.abandon();
 }
 
 /** Scenario sets kept at once (a tick's market with a few horizon sets); least recently used goes first. */
@@ -80,7 +144,7 @@ const CACHE_ENTRIES = 4;
  */
 const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
 /** Counters since the thread started (benchmarks read them to split a tick's time; never used by the model). */
-const stats = { builds: 0, buildMs: 0, vectorsComputed: 0, vectorsUnshared: 0 };
+const stats = { builds: 0, buildMs: 0, vectorsComputed: 0, vectorsUnshared: 0, vectorsReceived: 0 };
 
 /** Counts `n` vectors computed for one report and kept for no other (beyond the budget, or a summed option group's). */
 export function countUnkeptVectors(n: number): void {
@@ -88,54 +152,79 @@ export function countUnkeptVectors(n: number): void {
   stats.vectorsUnshared += n;
 }
 
-/** A copy of the counters: scenario sets built (and their time), instrument vectors computed and not kept. */
+/**
+ * A copy of the counters: scenario sets built (and their time), instrument vectors computed, not kept, and received
+ * from another thread.
+ */
 export function sharedScenarioStats(): Readonly<typeof stats> {
   return { ...stats };
 }
 
-/** Entries with the covariance each set was drawn with (a copy), to check a hit against. */
-const cache = new Map<string, { shared: SharedScenarios; covarianceDaily: Float64Array }>();
-
-/** A residual table's text in the key, made once per table (a tick's reports share the snapshot's tables). */
-const tableKeys = new WeakMap<Float64Array, string>();
-function tableKey(q: Float64Array | undefined): string {
-  if (!q) return "";
-  let key = tableKeys.get(q);
-  if (key === undefined) {
-    key = q.join(";");
-    tableKeys.set(q, key);
-  }
-  return key;
+/**
+ * What a set's paths depend on, copied at its build: factor names, the covariance's values, the horizon points, the
+ * simulation settings and (filtered historical) each factor's residual table. Market objects, portfolios and unrelated
+ * config (jumps, floors, oracle...) are not in it, so neither a new snapshot object with the same numbers nor an idle
+ * parameter defeats the cache.
+ */
+interface CacheEntry {
+  shared: SharedScenarios;
+  names: readonly string[];
+  covarianceDaily: Float64Array;
+  timesDays: Float64Array;
+  simulation: XchainConfig["simulation"];
+  residualQuantiles: readonly (Float64Array | undefined)[];
 }
 
 /**
- * The key holds exactly what the paths depend on: factor names, the covariance's values, the horizon points and the
- * simulation settings. Market objects, portfolios and unrelated config (jumps, floors, oracle...) are not in it, so
- * neither a new snapshot object with the same numbers nor an idle parameter defeats the cache. The covariance enters
- * as a hash of its bits (formatting its numbers cost more than the rest of a report's lookup); a hit is then checked
- * against the entry's own copy, value by value.
+ * Kept sets, most recently used first. A lookup compares the inputs value by value with each entry (a few entries of
+ * a few dozen numbers): a text key held the residual tables' numbers, kilobytes hashed on every report.
  */
-function keyOf(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
-  const { paths, seed, sampler, innovations, tailCapSd, antithetic } = simulation;
-  const law =
-    innovations.kind === "studentT"
-      ? `t${innovations.nu}`
-      : innovations.kind === "filteredHistorical"
-        ? `fhs${innovations.nu}:${factors.residualQuantiles.map(tableKey).join("/")}`
-        : "n";
-  const anti = sampler === "pseudoRandom" && antithetic ? "a" : "";
-  return `${factors.names.join(",")}#${bitsHash(factors.covarianceDaily)}#${timesDays.join(",")}#${sampler}${anti}|${paths}|${seed}|${law}|${tailCapSd}`;
+const cache: CacheEntry[] = [];
+
+function sameSimulation(a: XchainConfig["simulation"], b: XchainConfig["simulation"]): boolean {
+  if (a === b) return true;
+  const anti = (x: XchainConfig["simulation"]) => x.sampler === "pseudoRandom" && x.antithetic;
+  const nu = (x: XchainConfig["simulation"]) => ("nu" in x.innovations ? x.innovations.nu : 0);
+  return (
+    a.paths === b.paths &&
+    a.seed === b.seed &&
+    a.sampler === b.sampler &&
+    anti(a) === anti(b) &&
+    a.innovations.kind === b.innovations.kind &&
+    nu(a) === nu(b) &&
+    a.tailCapSd === b.tailCapSd
+  );
 }
 
-/** FNV-1a over the 32-bit words of a Float64Array's values. */
-function bitsHash(values: Float64Array): string {
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < words.length; i++) {
-    h ^= words[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return `${values.length}:${(h >>> 0).toString(36)}`;
+function sameTable(a: Float64Array | undefined, b: Float64Array | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && sameValues(a, b));
+}
+
+function matches(
+  e: CacheEntry,
+  factors: FactorModel,
+  timesDays: Float64Array,
+  simulation: XchainConfig["simulation"],
+): boolean {
+  if (!sameSimulation(e.simulation, simulation) || e.names.length !== factors.names.length) return false;
+  for (let f = 0; f < e.names.length; f++) if (e.names[f] !== factors.names[f]) return false;
+  if (!sameValues(e.timesDays, timesDays) || !sameValues(e.covarianceDaily, factors.covarianceDaily)) return false;
+  if (simulation.innovations.kind !== "filteredHistorical") return true;
+  for (let f = 0; f < e.names.length; f++)
+    if (!sameTable(e.residualQuantiles[f], factors.residualQuantiles[f])) return false;
+  return true;
+}
+
+/** The text of a set's inputs (once per build): numbers as JavaScript writes them, which reads back to the same bits. */
+function inputsText(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
+  const tables = simulation.innovations.kind === "filteredHistorical" ? factors.residualQuantiles : [];
+  return JSON.stringify({
+    names: factors.names,
+    covarianceDaily: [...factors.covarianceDaily],
+    timesDays: [...timesDays],
+    simulation,
+    tables: tables.map((q) => (q ? [...q] : null)),
+  });
 }
 
 /** FNV-1a of a name, to give an unmodelled underlying a Sobol slot of its own. */
@@ -164,11 +253,13 @@ export function sharedScenarios(
   timesDays: Float64Array,
   simulation: XchainConfig["simulation"],
 ): SharedScenarios {
-  const key = keyOf(factors, timesDays, simulation);
-  const hit = cache.get(key);
-  if (hit && sameValues(hit.covarianceDaily, factors.covarianceDaily)) {
-    cache.delete(key);
-    cache.set(key, hit);
+  const k = cache.findIndex((e) => matches(e, factors, timesDays, simulation));
+  if (k >= 0) {
+    const hit = cache[k]!;
+    if (k > 0) {
+      cache.splice(k, 1);
+      cache.unshift(hit);
+    }
     return hit.shared;
   }
   const started = performance.now();
@@ -197,14 +288,23 @@ export function sharedScenarios(
   }
   stats.builds++;
   stats.buildMs += performance.now() - started;
-  const entry: SharedScenarios = { set, vectors: new Map(), vectorBytesLeft: VECTOR_BYTES_PER_SET, seen: new Set() };
-  cache.delete(key);
-  cache.set(key, { shared: entry, covarianceDaily: factors.covarianceDaily.slice() });
-  if (cache.size > CACHE_ENTRIES) {
-    const oldest = cache.keys().next().value!;
-    retire(cache.get(oldest)!.shared.set);
-    cache.delete(oldest);
-  }
+  const entry: SharedScenarios = {
+    set,
+    inputsText: inputsText(factors, timesDays, simulation),
+    ...(set.weights ? { weightTotal: pathWeightTotal(set.weights) } : {}),
+    vectors: new Map(),
+    vectorBytesLeft: VECTOR_BYTES_PER_SET,
+    seen: new Set(),
+  };
+  cache.unshift({
+    shared: entry,
+    names: factors.names.slice(),
+    covarianceDaily: factors.covarianceDaily.slice(),
+    timesDays: timesDays.slice(),
+    simulation: structuredClone(simulation),
+    residualQuantiles: factors.residualQuantiles.map((q) => q?.slice()),
+  });
+  if (cache.length > CACHE_ENTRIES) retire(cache.pop()!.shared.set);
   return entry;
 }
 
@@ -234,6 +334,6 @@ function recycled(
 
 /** Empties the cache (benchmarks of the cold path; tests). */
 export function clearSharedScenarios(): void {
-  for (const { shared } of cache.values()) retire(shared.set);
-  cache.clear();
+  for (const { shared } of cache) retire(shared.set);
+  cache.length = 0;
 }

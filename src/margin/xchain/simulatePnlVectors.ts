@@ -17,8 +17,12 @@ import {
   countUnkeptVectors,
   firstSightOnTick,
   keepVector,
+  newVector,
+  peerVector,
+  publishVector,
   type SharedScenarios,
   sharedVector,
+  vectorsExchanged,
 } from "./sharedScenarios.js";
 import { type SummedOptionGrids, SummedOptionGridsBuilder } from "./summedOptionGrids.js";
 
@@ -138,6 +142,12 @@ export function simulatePnlVectors(
   const vectors: Float64Array[] = [];
   const linearGroups = new Map<string, number>();
   const remember = (key: string, v: Float64Array): void => keepVector(shared, key, v, market);
+  // An option's complete vector: kept for the tick's other reports and handed to the other threads, if any.
+  const share = (key: string, v: Float64Array): void => {
+    remember(key, v);
+    publishVector(shared, key, v);
+  };
+  const exchanged = vectorsExchanged(shared);
   const vector = new Int32Array(items.length);
   const coefficient = new Float64Array(items.length);
 
@@ -224,10 +234,9 @@ export function simulatePnlVectors(
       interpolated
         ? optionGridGeometry(item.volAnnual * Math.sqrt(years), cols.xMin, cols.xMax, cols.yMin, cols.yMax)
         : undefined;
-    // This option's own P&L per unit on every path, kept for the tick's other reports.
+    // This option's own P&L per unit on every path, kept for the tick's other reports (and threads) once complete.
     const revalue = (cols: OptionColumns, geometry: OptionGridGeometry | undefined, key: string): Float64Array => {
-      const pnl = new Float64Array(nPaths);
-      remember(key, pnl);
+      const pnl = newVector(shared, nPaths);
       if (years <= 0) {
         for (let s = 0; s < nPaths; s++) {
           const st = spot * Math.exp(xs[s]!);
@@ -250,6 +259,7 @@ export function simulatePnlVectors(
           pnl[s] = unit - base;
         }
       }
+      share(key, pnl);
       return pnl;
     };
     let v = route.get(key);
@@ -257,13 +267,14 @@ export function simulatePnlVectors(
       // The rule (docs/models/xchain.md, "summed option grids"): a vector kept on the tick is read; an instrument
       // another report on the tick already revalued gets its own kept vector (from its second holder on, one vector
       // serves every account); the first sight of an instrument goes to its group, summed if the group is large
-      // enough (SummedOptionGridsBuilder.finish).
-      const known = sharedVector(shared, key, market);
+      // enough (SummedOptionGridsBuilder.finish). Where a venue's workers exchange vectors, an instrument another thread
+      // has not computed is claimed by this one (peerVector), which must then compute and hand it over: never summed.
+      const known = sharedVector(shared, key, market) ?? peerVector(shared, key, market);
       if (known) v = vectors.push(known) - 1;
       else {
         const cols = optionColumns(fP, fV, j, variance, k);
         const geometry = geometryOf(cols);
-        if (geometry && summedGrids && firstSightOnTick(shared, key, market)) v = -1;
+        if (geometry && summedGrids && !exchanged && firstSightOnTick(shared, key, market)) v = -1;
         else v = vectors.push(revalue(cols, geometry, key)) - 1;
       }
       route.set(key, v);
@@ -277,7 +288,7 @@ export function simulatePnlVectors(
       summed.add(i, groupKey, key, cols, geometry, readBy(cols, geometry), spec, base, p.size);
     }
   });
-  const grids = summed.finish(vectors, nPaths, vector, remember);
+  const grids = summed.finish(vectors, nPaths, vector, () => newVector(shared, nPaths), share);
   countUnkeptVectors(grids.groups.length);
   return { nPaths, vectors, vector, coefficient, summed: grids };
 }

@@ -98,13 +98,14 @@ export class SummedOptionGridsBuilder {
   /**
    * A group of at least MIN_SUMMED_INSTRUMENTS: builds each member's grid of exact values, sums them size-weighted into
    * the group's grid and interpolates that once per path into the group's P&L vector (USD), appended to `vectors`.
-   * A smaller group: each instrument's own P&L per unit on every path, appended to `vectors` (once per instrument) and
-   * handed to `keep`. Sets `vector` of every item added (-1 for a summed one).
+   * A smaller group: each instrument's own P&L per unit on every path, in `alloc`'s storage, appended to `vectors` (once
+   * per instrument) and handed to `keep` once complete. Sets `vector` of every item added (-1 for a summed one).
    */
   finish(
     vectors: Float64Array[],
     nPaths: number,
     vector: Int32Array,
+    alloc: () => Float64Array,
     keep: (instrumentKey: string, pnl: Float64Array) => void,
   ): SummedOptionGrids {
     const memberOf = new Int32Array(vector.length).fill(-1);
@@ -116,7 +117,7 @@ export class SummedOptionGridsBuilder {
         for (const [key, m] of g.members) {
           let v = own.get(key);
           if (v === undefined) {
-            const pnl = new Float64Array(nPaths);
+            const pnl = alloc();
             fillOptionPnl(optionGridOn(m.spec, g.geometry, g.read), g.xs, g.ys, 1, m.baseUsd, pnl);
             keep(key, pnl);
             v = vectors.push(pnl) - 1;

@@ -45,13 +45,13 @@ describe("xchain scenario set shared per tick", () => {
     expect(shared).toEqual(alone);
   });
 
-  it("a venue shard gives each account the figures of its own report", () => {
+  it("a venue shard gives each account the figures of its own report (the venue's per-instrument option vectors)", () => {
     const docs = generateXchainVenue(12, 3).map((d) => portfolioSchema.parse(d));
     clearSharedScenarios();
     const results = remarginShard(docs, market, xchain(), false);
     for (const [i, doc] of docs.entries()) {
       clearSharedScenarios();
-      const own = runMarginModel(resolvePortfolio(doc, market), market, xchain());
+      const own = runMarginModel(resolvePortfolio(doc, market), market, xchain({ optionGrids: "perInstrument" }));
       expect(results[i]!.error).toBeUndefined();
       expect(results[i]!.initialMarginUsd).toBe(own.initialMarginUsd);
       expect(results[i]!.freeCollateralUsd).toBe(own.freeCollateralUsd);
@@ -96,7 +96,8 @@ describe("xchain scenario set shared per tick", () => {
     const alone = ticks.map((tick) =>
       docs.map((doc) => {
         clearSharedScenarios();
-        return runMarginModel(resolvePortfolio(doc, tick), tick, xchain()).initialMarginUsd;
+        return runMarginModel(resolvePortfolio(doc, tick), tick, xchain({ optionGrids: "perInstrument" }))
+          .initialMarginUsd;
       }),
     );
     clearSharedScenarios();
@@ -157,6 +158,32 @@ describe.skipIf(!existsSync(WORKER))("XchainVenue on worker threads", () => {
       });
     } finally {
       await venue.close();
+    }
+  });
+
+  it("two workers exchanging the moved underlying's vectors give one worker's figures bit for bit", async () => {
+    const docs = generateXchainVenue(60, 13);
+    const snapshot = JSON.parse(readFileSync(join(ROOT, "examples/market-2023-06-30.json"), "utf8"));
+    const two = await XchainVenue.start(docs, xchain(), { workers: 2, workerUrl: pathToFileURL(WORKER) });
+    const one = await XchainVenue.start(docs, xchain(), { workers: 1, workerUrl: pathToFileURL(WORKER) });
+    try {
+      for (const move of [0, 0.002, -0.003]) {
+        const tick = move === 0 ? snapshot : movedSnapshot(snapshot, "ETH/USD", move);
+        const [a, b] = [await two.tick(tick, true), await one.tick(tick, true)];
+        // the same build on both sides, so every figure of every report is the same to the bit
+        expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+        const phases = two.lastTickPhases!.workers;
+        // on every tick (the first, and each that moves ETH) some options' vectors came from the other worker
+        expect(phases.reduce((n, w) => n + w.vectorsReceived, 0)).toBeGreaterThan(0);
+      }
+      // ticks asked for at once run one after the other (the exchange's claims are cleared between ticks)
+      const moves = [0.004, -0.005].map((m) => movedSnapshot(snapshot, "ETH/USD", m));
+      const both = await Promise.all(moves.map((t) => two.tick(t, true)));
+      for (const [k, t] of moves.entries())
+        expect(JSON.stringify(both[k])).toBe(JSON.stringify(await one.tick(t, true)));
+    } finally {
+      await two.close();
+      await one.close();
     }
   });
 

@@ -6,6 +6,7 @@ import type { ResolvedMarket } from "../../resolve/resolvedMarket.js";
 import { resolvePortfolio } from "../../resolve/resolvePortfolio.js";
 import { computeXchain } from "../computeXchain.js";
 import type { XchainConfig } from "../config.js";
+import { abandonVectors } from "../sharedScenarios.js";
 
 /** What a venue needs of one account's report after a tick; `report` holds the whole report when asked for. */
 export interface XchainAccountResult extends BatchAccountResult {
@@ -26,9 +27,12 @@ export function remarginShard(
   config: XchainConfig,
   fullReports: boolean,
 ): XchainAccountResult[] {
+  // A venue's listed options are held by many accounts: one kept vector per instrument serves them all, and without
+  // summed option grids one worker and two give the same bits (docs/models/xchain.md, "summed option grids").
+  const venueConfig: XchainConfig = { ...config, simulation: { ...config.simulation, optionGrids: "perInstrument" } };
   return portfolios.map((doc) => {
     try {
-      const r = computeXchain(resolvePortfolio(doc, market), market, config);
+      const r = computeXchain(resolvePortfolio(doc, market), market, venueConfig);
       return {
         accountId: r.accountId,
         initialMarginUsd: r.initialMarginUsd,
@@ -39,6 +43,7 @@ export function remarginShard(
         ...(fullReports ? { report: r } : {}),
       };
     } catch (e) {
+      abandonVectors();
       const err = e instanceof XmarginError ? e : new XmarginError(String(e), { code: "INTERNAL" });
       return {
         accountId: doc.accountId,

@@ -1,11 +1,19 @@
+import type { MessagePort } from "node:worker_threads";
 import type { XchainAccountResult } from "./remarginShard.js";
 
 /** Messages from `XchainVenue` to its workers. */
 export type VenueRequest =
   /** Untrusted account documents of the shard and the xchain config; the worker validates and keeps them. */
-  | { op: "load"; id: number; documents: unknown[]; firstIndex: number; config: unknown }
+  | { op: "load"; id: number; documents: unknown[]; firstIndex: number; config: unknown; exchange?: ExchangeSetup }
   /** A tick: the untrusted market snapshot; every account of the shard is re-margined against it. */
   | { op: "tick"; id: number; snapshot: unknown; fullReports: boolean };
+
+/** A worker's part in the venue's vector exchange (vectorExchange.ts): the shared claims, its index, ports to the others. */
+export interface ExchangeSetup {
+  memory: Int32Array;
+  self: number;
+  ports: MessagePort[];
+}
 
 /**
  * Where one worker's tick went (epoch milliseconds, `epochMs`, comparable across threads): received, market parsed
@@ -19,6 +27,8 @@ export interface WorkerTickPhases {
   setBuilds: number;
   setBuildMs: number;
   vectorsComputed: number;
+  /** Instrument vectors taken from another worker instead of computed. */
+  vectorsReceived: number;
   repliedAtMs: number;
 }
 

@@ -1,7 +1,8 @@
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { XmarginError } from "../../../core/errors.js";
 import type { XchainConfig } from "../config.js";
 import type { XchainAccountResult } from "./remarginShard.js";
+import { clearClaims, exchangeMemory } from "./vectorExchange.js";
 import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } from "./venueProtocol.js";
 
 type Command = VenueRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
@@ -30,11 +31,11 @@ class VenueWorker {
   /** Epoch ms at which the last reply arrived on this thread. */
   lastReplyAtMs = 0;
 
-  request(cmd: Command): Promise<VenueReply> {
+  request(cmd: Command, transfer: MessagePort[] = []): Promise<VenueReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...cmd, id });
+      this.worker.postMessage({ ...cmd, id }, transfer);
     });
   }
 }
@@ -65,6 +66,7 @@ export class XchainVenue {
   private constructor(
     private readonly workers: VenueWorker[],
     readonly nAccounts: number,
+    private readonly claims: Int32Array | undefined,
   ) {}
 
   static async start(
@@ -75,6 +77,16 @@ export class XchainVenue {
     const n = Math.max(1, Math.floor(options.workers ?? 2));
     const url = options.workerUrl ?? new URL("./xchainVenueWorker.js", import.meta.url);
     const workers: VenueWorker[] = [];
+    // the vector exchange: shared claims and a port between every two workers
+    const memory = n > 1 ? exchangeMemory() : undefined;
+    const ports: MessagePort[][] = Array.from({ length: n }, () => []);
+    for (let a = 0; a < n; a++) {
+      for (let b = a + 1; b < n; b++) {
+        const { port1, port2 } = new MessageChannel();
+        ports[a]!.push(port1);
+        ports[b]!.push(port2);
+      }
+    }
     try {
       const loads: Array<Promise<VenueReply>> = [];
       for (let w = 0; w < n; w++) {
@@ -82,10 +94,18 @@ export class XchainVenue {
         const to = Math.floor(((w + 1) * documents.length) / n);
         const handle = new VenueWorker(new Worker(url));
         workers.push(handle);
-        loads.push(handle.request({ op: "load", documents: documents.slice(from, to), firstIndex: from, config }));
+        const exchange = memory ? { exchange: { memory, self: w, ports: ports[w]! } } : {};
+        const load = {
+          op: "load" as const,
+          documents: documents.slice(from, to),
+          firstIndex: from,
+          config,
+          ...exchange,
+        };
+        loads.push(handle.request(load, ports[w]!));
       }
       await Promise.all(loads);
-      return new XchainVenue(workers, documents.length);
+      return new XchainVenue(workers, documents.length, memory);
     } catch (e) {
       await Promise.all(workers.map((h) => h.worker.terminate()));
       throw e;
@@ -96,8 +116,18 @@ export class XchainVenue {
   lastTickPhases: VenueTickPhases | undefined;
 
   /** Re-margins every account against the tick's market snapshot (untrusted document); results in account order. */
-  async tick(snapshot: unknown, fullReports = false): Promise<XchainAccountResult[]> {
+  tick(snapshot: unknown, fullReports = false): Promise<XchainAccountResult[]> {
+    // one tick at a time: the vector exchange's claims are cleared between ticks
+    const run = this.lastTick.then(() => this.runTick(snapshot, fullReports));
+    this.lastTick = run.catch(() => undefined);
+    return run;
+  }
+
+  private lastTick: Promise<unknown> = Promise.resolve();
+
+  private async runTick(snapshot: unknown, fullReports: boolean): Promise<XchainAccountResult[]> {
     const startMs = epochMs();
+    if (this.claims) clearClaims(this.claims);
     const replies = await Promise.all(this.workers.map((h) => h.request({ op: "tick", snapshot, fullReports })));
     const results = replies.flatMap((r) => (r.ok ? (r.results ?? []) : []));
     const endMs = epochMs();

@@ -1,6 +1,7 @@
 /**
  * Worker-thread side of `XchainVenue`: keeps one shard of validated account documents and re-margins them on each
- * tick with the xchain model. Each worker holds its own shared scenario cache, built once per tick by its first report.
+ * tick with the xchain model. Each worker holds its own shared scenario cache, built once per tick by its first report;
+ * the instrument vectors a tick needs are computed once for all workers (vectorExchange.ts).
  */
 import { parentPort } from "node:worker_threads";
 import { XmarginError } from "../../../core/errors.js";
@@ -9,14 +10,16 @@ import { type Portfolio, portfolioSchema } from "../../../schema/portfolio.js";
 import { parseDocument } from "../../../schema/validate.js";
 import { resolveMarket } from "../../resolve/resolveMarket.js";
 import type { XchainConfig } from "../config.js";
-import { sharedScenarioStats } from "../sharedScenarios.js";
+import { setVectorPeer, sharedScenarioStats } from "../sharedScenarios.js";
 import { remarginShard } from "./remarginShard.js";
+import { VectorExchange } from "./vectorExchange.js";
 import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } from "./venueProtocol.js";
 
 if (!parentPort) throw new XmarginError("xchainVenueWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
 const port = parentPort;
 let accounts: Portfolio[] = [];
 let config: XchainConfig | undefined;
+let exchange: VectorExchange | undefined;
 
 port.on("message", (msg: VenueRequest) => {
   try {
@@ -31,11 +34,17 @@ port.on("message", (msg: VenueRequest) => {
         }
       });
       config = msg.config as XchainConfig;
+      if (msg.exchange) {
+        const { memory, self, ports } = msg.exchange;
+        exchange = new VectorExchange(memory, self, ports);
+        setVectorPeer(exchange);
+      }
       reply({ id: msg.id, ok: true, accounts: accounts.length });
       return;
     }
     if (!config) throw new XmarginError("venue worker not loaded", { code: "INTERNAL" });
     const receivedAtMs = epochMs();
+    exchange?.startTick();
     const before = sharedScenarioStats();
     const market = resolveMarket(parseDocument(marketSnapshotSchema, msg.snapshot, "MarketSnapshot"));
     const resolvedAtMs = epochMs();
@@ -49,6 +58,7 @@ port.on("message", (msg: VenueRequest) => {
       setBuilds: after.builds - before.builds,
       setBuildMs: after.buildMs - before.buildMs,
       vectorsComputed: after.vectorsComputed - before.vectorsComputed,
+      vectorsReceived: after.vectorsReceived - before.vectorsReceived,
       repliedAtMs: epochMs(),
     };
     reply({ id: msg.id, ok: true, results, phases });
