@@ -27,9 +27,12 @@ export function remarginShard(
   config: XchainConfig,
   fullReports: boolean,
 ): XchainAccountResult[] {
+  // A venue's listed options are held by many accounts: one kept vector per instrument serves them all, and without
+  // summed option grids one worker and two give the same bits (docs/models/xchain.md, "summed option grids").
+  const venueConfig: XchainConfig = { ...config, simulation: { ...config.simulation, optionGrids: "perInstrument" } };
   return portfolios.map((doc) => {
     try {
-      const r = computeXchain(resolvePortfolio(doc, market), market, config);
+      const r = computeXchain(resolvePortfolio(doc, market), market, venueConfig);
       return {
         accountId: r.accountId,
         initialMarginUsd: r.initialMarginUsd,
