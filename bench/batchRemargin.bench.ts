@@ -7,6 +7,7 @@ import { ShardedBatchGridEngine } from "../src/margin/batch/shardedBatchGridEngi
 import { computeGridPm } from "../src/margin/gridPm/computeGridPm.js";
 import type { GridPmConfig } from "../src/margin/gridPm/config.js";
 import type { ResolvedMarket } from "../src/margin/resolve/resolvedMarket.js";
+import type { ResolvedPortfolio } from "../src/margin/resolve/resolvedPortfolio.js";
 import { resolveMarket } from "../src/margin/resolve/resolveMarket.js";
 import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
 import type { UnderlyingState } from "../src/pricing/types.js";
@@ -14,7 +15,7 @@ import { type Black76Backend, black76Backend, setBlack76Backend } from "../src/p
 import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
 import type { PortfolioInput } from "../src/schema/portfolio.js";
 import { generateAccounts } from "./generateAccounts.js";
-import { emit, measure, measureAsync, measureOnce, summarize } from "./measure.js";
+import { emit, measure, measureAsync, measureOnce, type Sample, summarize } from "./measure.js";
 
 const SYMBOLS = ["BTC", "ETH", "SOL"];
 /** Accounts added, replaced and removed one at a time in the update benchmark. */
@@ -117,25 +118,27 @@ async function benchResolved(
       targetUsPerAccount: 30,
     });
     gc();
-    // The same on 2 workers: each validates, resolves and lays out its shard (documents cloned to it).
-    const sharded = summarize(
-      await measureAsync(
-        async () => {
-          const engine = await ShardedBatchGridEngine.fromDocuments(docs, market, config);
-          await engine.close();
-        },
-        3,
-        { minCalls: 1, warmupMs: 0 },
+    // The same on 2 workers: each parses, validates, resolves and lays out its shard. Its documents reach it as one
+    // JSON text (the default) or structured-cloned, both measured here.
+    for (const documentsAs of ["json", "clone"] as const) {
+      await benchBuilds(`grid_onboarding_${tag}_bulk`, n, { threads: 2, documentsAs }, async () => {
+        await (await ShardedBatchGridEngine.fromDocuments(docs, market, config, { documentsAs })).close();
+      });
+      gc();
+    }
+    // Documents that arrive as text (JSON lines: a store export, a request body): 1 thread parses them all and
+    // onboards; 2 workers each parse and onboard their own lines, nothing parsed on the main thread.
+    const lines = docs.map((d) => JSON.stringify(d)).join("\n");
+    await benchBuilds(`grid_onboarding_${tag}_bulk_from_lines`, n, { threads: 1 }, async () =>
+      BatchGridEngine.fromDocuments(
+        lines.split("\n").map((l) => JSON.parse(l)),
+        market,
+        config,
       ),
     );
-    emit({
-      bench: `grid_onboarding_${tag}_bulk`,
-      threads: 2,
-      ...sharded,
-      usPerAccountMin: perAccountUs(sharded.minMs, n),
-      usPerAccount: perAccountUs(sharded.medianMs, n),
-      usPerAccountP90: perAccountUs(sharded.p90Ms, n),
-      targetUsPerAccount: 30,
+    gc();
+    await benchBuilds(`grid_onboarding_${tag}_bulk_from_lines`, n, { threads: 2 }, async () => {
+      await (await ShardedBatchGridEngine.fromDocumentLines(lines, market, config)).close();
     });
     gc();
   }
@@ -205,7 +208,20 @@ async function benchResolved(
       benchTicks(engine, market, `grid_remargin_${tag}_tick`);
       referenceIm = engine.initialMarginUsd.slice();
     }
-    if (has("onboarding")) benchAccountUpdates(engine, market);
+    if (has("onboarding")) {
+      const extra = addedAccounts(market);
+      await benchAccountUpdates(engine, extra, 1, async (fn) => measure(fn, N_UPDATES - 200, UPDATE_WARMUP));
+      // The same on 2 workers, beside it: each update is a round trip to the worker holding (or getting) the account.
+      const sharded = await ShardedBatchGridEngine.fromDocuments(docs, market, config);
+      try {
+        await sharded.computeAll();
+        await benchAccountUpdates(sharded, extra, 2, (fn) =>
+          measureAsync(async () => void (await fn()), N_UPDATES - 200, UPDATE_WARMUP),
+        );
+      } finally {
+        await sharded.close();
+      }
+    }
   }
 
   if (has("batch")) {
@@ -257,26 +273,61 @@ async function benchShardedTicks(
   }
 }
 
-/** Add, replace and remove accounts one at a time in the full engine (each re-margined at once). */
-function benchAccountUpdates(engine: BatchGridEngine, market: ResolvedMarket): void {
-  const extra = onboardAccounts(generateAccounts(N_UPDATES, 77), market).map((p, k) => ({
+/**
+ * An engine build timed 3 times after 1 warm-up, per account: wall min / median / p90, and the process's CPU time
+ * over the 4 builds (all threads, so the workers' too), which the load moves far less than the wall time.
+ */
+async function benchBuilds(bench: string, n: number, tags: object, build: () => Promise<unknown>): Promise<void> {
+  const c0 = process.cpuUsage();
+  const sample = summarize(await measureAsync(build, 3, { minCalls: 1, warmupMs: 0 }));
+  const cpu = process.cpuUsage(c0);
+  emit({
+    bench,
+    ...tags,
+    ...sample,
+    usPerAccountMin: perAccountUs(sample.minMs, n),
+    usPerAccount: perAccountUs(sample.medianMs, n),
+    usPerAccountP90: perAccountUs(sample.p90Ms, n),
+    cpuUsPerAccount: Number(((cpu.user + cpu.system) / (4 * n)).toFixed(2)),
+    targetUsPerAccount: 30,
+  });
+}
+
+/** Accounts for the update benchmark (one more than timed: the first add is timed alone), with new ids. */
+function addedAccounts(market: ResolvedMarket): ResolvedPortfolio[] {
+  return onboardAccounts(generateAccounts(N_UPDATES + 1, 77), market).map((p, k) => ({
     ...p,
     accountId: `added-${k}`,
   }));
-  let k = 0;
-  const add = summarize(measure(() => engine.addAccount(extra[k++]!), N_UPDATES - 200, { minCalls: 200, warmupMs: 0 }));
-  emit({ bench: "grid_batch_add_account", ...add, usPerAccount: Number((add.medianMs * 1e3).toFixed(2)) });
+}
+
+const UPDATE_WARMUP = { minCalls: 200, warmupMs: 0 };
+
+/**
+ * Add, replace and remove accounts one at a time in the full engine (each re-margined at once). The first add is
+ * timed alone: the engine's result columns are full after a build, so it doubles them (on 2 workers: a new shared
+ * buffer every worker moves its results to).
+ */
+async function benchAccountUpdates(
+  engine: BatchGridEngine | ShardedBatchGridEngine,
+  extra: readonly ResolvedPortfolio[],
+  threads: number,
+  time: (fn: () => unknown) => Promise<Sample>,
+): Promise<void> {
+  const us = (ms: number) => Number((ms * 1e3).toFixed(2));
+  const t0 = performance.now();
+  await engine.addAccount(extra[0]!);
+  const firstAddMs = Number((performance.now() - t0).toFixed(2));
+  let k = 1;
+  const add = summarize(await time(() => engine.addAccount(extra[k++]!)));
+  emit({ bench: "grid_batch_add_account", threads, ...add, usPerAccount: us(add.medianMs), firstAddMs });
   const replacements = extra.map((p, j) => ({ ...extra[(j + 1) % extra.length]!, accountId: p.accountId }));
   k = 0;
-  const replace = summarize(
-    measure(() => engine.replaceAccount(replacements[k++]!), N_UPDATES - 200, { minCalls: 200, warmupMs: 0 }),
-  );
-  emit({ bench: "grid_batch_replace_account", ...replace, usPerAccount: Number((replace.medianMs * 1e3).toFixed(2)) });
+  const replace = summarize(await time(() => engine.replaceAccount(replacements[k++]!)));
+  emit({ bench: "grid_batch_replace_account", threads, ...replace, usPerAccount: us(replace.medianMs) });
   k = 0;
-  const remove = summarize(
-    measure(() => engine.removeAccount(extra[k++]!.accountId), N_UPDATES - 200, { minCalls: 200, warmupMs: 0 }),
-  );
-  emit({ bench: "grid_batch_remove_account", ...remove, usPerAccount: Number((remove.medianMs * 1e3).toFixed(2)) });
+  const remove = summarize(await time(() => engine.removeAccount(extra[k++]!.accountId)));
+  emit({ bench: "grid_batch_remove_account", threads, ...remove, usPerAccount: us(remove.medianMs) });
 }
 
 /** Process CPU time (all threads) per call of `fn` over `calls` calls, ms: moves much less with the load than wall. */

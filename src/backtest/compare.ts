@@ -65,7 +65,6 @@ export function backtestModel(
 ): ModelBacktest {
   const template = templateFor(history, portfolio, options.referenceDate);
   const replay = replayMargin(timeline, template, config, {}, (d, t) => progress?.(`${name} ${config.model}`, d, t));
-  const summary = summarizeReplay(replay, options.coverage ?? 0.99);
   const liquidation = liquidationReplay(
     timeline,
     template,
@@ -73,11 +72,22 @@ export function backtestModel(
     options.windows ?? CRISIS_WINDOWS,
     options.liquidation,
   );
+  return modelBacktestOf(name, config, replay, liquidation, options);
+}
+
+/** A model's backtest from its replay and its crisis-window outcomes: the statistics and the bad debt added. */
+export function modelBacktestOf(
+  name: string,
+  config: AnyMarginConfig,
+  replay: ReplayResult,
+  liquidation: WindowOutcome[],
+  options: BacktestRunOptions = {},
+): ModelBacktest {
   return {
     portfolio: name,
     config,
     replay,
-    summary,
+    summary: summarizeReplay(replay, options.coverage ?? 0.99),
     liquidation,
     badDebtUsd: liquidation.reduce((s, o) => s + (o.badDebtUsd ?? 0), 0),
   };

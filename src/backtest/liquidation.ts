@@ -83,14 +83,21 @@ export function unwindCostUsd(book: Portfolio, market: ResolvedMarket): number {
 
 const isoDay = (dayNumber: number) => new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
 
+/**
+ * The days (day numbers) a window's replay reads: from the close the account opens at (the day before the start) to
+ * the window's end plus the close rule's delay.
+ */
+export function windowDayNumbers(w: CrisisWindow, delayDays: number): { open: number; last: number } {
+  return { open: dayNumberOf(w.start) - 1, last: dayNumberOf(w.end) + delayDays };
+}
+
 function coverageReason(timeline: MarketTimeline, w: CrisisWindow, delay: number): string | undefined {
-  const open = dayNumberOf(w.start) - 1;
-  const last = dayNumberOf(w.end) + delay;
+  const { open, last } = windowDayNumbers(w, delay);
   const missing: string[] = [];
   for (let d = open; d <= last; d++) if (!timeline.indexOfDay.has(d)) missing.push(isoDay(d));
   if (missing.length === 0) return undefined;
-  const first = timeline.days[0]?.date ?? "";
-  const lastDate = timeline.days.at(-1)?.date ?? "";
+  const first = timeline.runFirstDate;
+  const lastDate = timeline.runLastDate;
   if (isoDay(last) < first) {
     const late = timeline.ranges.filter((r) => r.firstDate > isoDay(open - timeline.warmupDays));
     const why = late.length

@@ -9,7 +9,7 @@ import type { Portfolio } from "../schema/portfolio.js";
 import { type BookTemplate, bookAt, createBookTemplate, DEFAULT_REFERENCE_DATE } from "./book.js";
 import type { History } from "./history/history.js";
 import { UNDERLYING_SERIES } from "./history/seriesMap.js";
-import type { MarketDay, MarketTimeline } from "./timeline.js";
+import type { MarketTimeline } from "./timeline.js";
 
 /** One replayed day of one model. */
 export interface ReplayDay {
@@ -49,7 +49,7 @@ export interface ReplayDay {
 export interface ReplayResult {
   accountId: string;
   model: string;
-  /** Longest liquidation horizon the model reported (days; 1 for models without horizons). */
+  /** Longest liquidation horizon the model reported on the first replayed day (days; 1 for models without horizons). */
   modelHorizonDays: number;
   /** Longest item horizon of the realised losses over the run: the model's rounded to whole days, at least 1. */
   horizonDays: number;
@@ -77,17 +77,45 @@ export function templateFor(
   return createBookTemplate(portfolio, spots, referenceDate);
 }
 
-/** The day's book (re-based to its close), the model's report on it and its items' mark values (resolved once). */
-export function marginOnDay(
-  template: BookTemplate,
-  day: MarketDay,
-  config: AnyMarginConfig,
-  carry: Readonly<Record<string, number>>,
-): { book: Portfolio; report: MarginReport; valuesUsd: Float64Array } {
-  const book = bookAt(template, day.asOfSec, day.spotUsd, carry);
-  const resolved = resolvePortfolio(book, day.market);
-  const report = runMarginModel(resolved, day.market, config);
-  return { book, report, valuesUsd: valuesOf(resolved) };
+/**
+ * What replaying a timeline's days needs that no model changes: each day's book (re-based to its close) resolved in
+ * the day's market with its items' mark values, and the same book's item values at later closes. Computed on first
+ * use and kept, so every model replayed on the same days (a part of a comparison) shares them.
+ */
+export class DayBooks {
+  private readonly resolved: Array<{ book: Portfolio; resolved: ResolvedPortfolio; valuesUsd: Float64Array }> = [];
+  private readonly later = new Map<number, Float64Array | null>();
+
+  constructor(
+    readonly timeline: MarketTimeline,
+    readonly template: BookTemplate,
+  ) {}
+
+  /** Day t's book, resolved in its market, and its items' mark values. */
+  at(t: number): { book: Portfolio; resolved: ResolvedPortfolio; valuesUsd: Float64Array } {
+    let hit = this.resolved[t];
+    if (!hit) {
+      const day = this.timeline.days[t]!;
+      const book = bookAt(this.template, day.asOfSec, day.spotUsd, this.timeline.carryAnnual);
+      const resolved = resolvePortfolio(book, day.market);
+      hit = { book, resolved, valuesUsd: valuesOf(resolved) };
+      this.resolved[t] = hit;
+    }
+    return hit;
+  }
+
+  /** Item values of day t's book at the close `k` days later; null when that close is not in the timeline. */
+  valuesAfter(t: number, k: number): Float64Array | null {
+    // t < 2^21 days and k < 2^31: one exact number per (t, k).
+    const key = k * 2 ** 21 + t;
+    let v = this.later.get(key);
+    if (v === undefined) {
+      const idx = this.timeline.indexOfDay.get(this.timeline.days[t]!.dayNumber + k);
+      v = idx === undefined ? null : itemValues(this.at(t).book, this.timeline.days[idx]!.market);
+      this.later.set(key, v);
+    }
+    return v;
+  }
 }
 
 /**
@@ -123,27 +151,45 @@ export function replayMargin(
   options: { horizonDays?: number } = {},
   onProgress?: (done: number, total: number) => void,
 ): ReplayResult {
-  const days = timeline.days;
+  return replayPart(timeline, template, config, options, onProgress).replay;
+}
+
+/**
+ * `replayMargin` on the timeline's days [first, end) only (a part of a run): later days are read for the losses
+ * alone. `lastDayNumberRead` is the latest day a loss looked for, so a caller that built only a part of the run's
+ * days can tell whether they reached far enough.
+ */
+export function replayPart(
+  timeline: MarketTimeline,
+  template: BookTemplate,
+  config: AnyMarginConfig,
+  options: { horizonDays?: number; first?: number; end?: number; books?: DayBooks } = {},
+  onProgress?: (done: number, total: number) => void,
+): { replay: ReplayResult; lastDayNumberRead: number } {
+  const all = timeline.days;
+  const first = options.first ?? 0;
+  const days = all.slice(first, options.end ?? all.length);
+  const shared = options.books ?? new DayBooks(timeline, template);
+  if (shared.timeline !== timeline || shared.template !== template) {
+    throw invalidInput("$.books", "the shared day books belong to another timeline or book");
+  }
   if (days.length === 0) throw invalidInput("$.timeline", "no day to replay");
   const fixed = options.horizonDays;
   if (fixed !== undefined && !(Number.isInteger(fixed) && fixed >= 1)) {
     throw invalidInput("$.horizonDays", "must be an integer >= 1");
   }
   const rows: ReplayDay[] = [];
-  const books: Portfolio[] = [];
   const horizons: Int32Array[] = [];
-  const values: Float64Array[] = [];
   let modelHorizonDays = 1;
   let horizonDays = 1;
   days.forEach((day, t) => {
-    const { book, report, valuesUsd: v } = marginOnDay(template, day, config, timeline.carryAnnual);
+    const { resolved, valuesUsd: v } = shared.at(first + t);
+    const report = runMarginModel(resolved, day.market, config);
     if (t === 0) modelHorizonDays = horizonOf(report);
     const h = itemHorizons(report, v.length, fixed);
     for (const x of h) horizonDays = Math.max(horizonDays, x);
     const haircut = report.equityUsd - report.collateralValueUsd;
-    books.push(book);
     horizons.push(h);
-    values.push(v);
     rows.push({
       date: day.date,
       dayNumber: day.dayNumber,
@@ -161,28 +207,29 @@ export function replayMargin(
     });
     onProgress?.(t + 1, days.length);
   });
+  let lastDayNumberRead = 0;
   rows.forEach((row, t) => {
-    const later = new Map<number, Float64Array | null>();
     const valuesAfter = (k: number): Float64Array | null => {
-      if (!later.has(k)) {
-        const idx = timeline.indexOfDay.get(row.dayNumber + k);
-        later.set(k, idx === undefined ? null : itemValues(books[t]!, days[idx]!.market));
-      }
-      return later.get(k)!;
+      lastDayNumberRead = Math.max(lastDayNumberRead, row.dayNumber + k);
+      return shared.valuesAfter(first + t, k);
     };
     const next = valuesAfter(1);
     if (next) row.oneDayLossUsd = row.equityUsd - next.reduce((a, x) => a + x, 0);
     let loss = 0;
     const h = horizons[t]!;
+    const values = shared.at(first + t).valuesUsd;
     for (let i = 0; i < h.length; i++) {
       const v = valuesAfter(h[i]!);
       if (!v) return;
-      loss += values[t]![i]! - v[i]!;
+      loss += values[i]! - v[i]!;
     }
     row.lossUsd = loss;
     row.exception = loss > row.marginUsd;
   });
-  return { accountId: template.accountId, model: config.model, modelHorizonDays, horizonDays, days: rows };
+  return {
+    replay: { accountId: template.accountId, model: config.model, modelHorizonDays, horizonDays, days: rows },
+    lastDayNumberRead,
+  };
 }
 
 /** Mark value of each item of a book in a market, in the portfolio's item order (holdings, then positions). */

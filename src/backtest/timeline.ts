@@ -171,7 +171,11 @@ export interface SeriesRange {
 
 export interface MarketTimeline {
   needs: PortfolioNeeds;
+  /** The replayed days built: all of them, or the ones `select` kept (a part of the run). */
   days: MarketDay[];
+  /** First and last replayable day of the whole run, whichever days were built. */
+  runFirstDate: string;
+  runLastDate: string;
   /** Date range of each series read. */
   ranges: SeriesRange[];
   /** First and last common date of all the series, and the first day after the warm-up. */
@@ -200,30 +204,28 @@ function learnedOptions(history: History, options: TimelineOptions): Pick<RiskFa
   return { method, ml: { weights: options.forecastWeights, market: { ...btc, symbol: "BTC" } } };
 }
 
+/** The dates a portfolio's backtest replays and what decides them (the first step of `buildMarketTimeline`). */
+export interface ReplayableDays {
+  needs: PortfolioNeeds;
+  /** Replayable dates after the warm-up within `from`..`to`, ascending (never empty). */
+  dates: string[];
+  ranges: SeriesRange[];
+  /** Common dates of every series read, ascending. */
+  common: string[];
+  firstReplayableDate: string;
+  warmupDays: number;
+}
+
 /**
- * Builds the MarketSnapshot of every replayable day from closes up to that day only:
- * - quotes: each underlying's and each held token's close as one fresh `history` quote (chain ethereum, 60 s old);
- * - vol surfaces (option underlyings): flat at the EWMA(0.94) realised-vol proxy of the underlying's own closes,
- *   expiries 7..730 days, strikes 0.5..2 x spot (as scripts/build-example-market.py, plus longer expiries);
- * - liquidity per (chain, asset) of the portfolio: the trailing 30-day mean USD volume x the example market's chain
- *   share (history.ts);
- * - riskFactors: `estimateRiskFactors` on the portfolio's factors, incrementally (RiskFactorTracker);
- * - rates, bridges and chain overrides: constants from the options.
- * Days are the common dates of every series the portfolio reads, after `warmupDays` of them.
- * @param onProgress called after each day with (done, total)
+ * The common dates of every series the portfolio reads, after `warmupDays` of them and within `from`..`to`.
+ * @throws when the history has no replayable day for it
  */
-export function buildMarketTimeline(
-  history: History,
-  portfolio: Portfolio,
-  options: TimelineOptions = {},
-  onProgress?: (done: number, total: number) => void,
-): MarketTimeline {
+export function replayableDays(history: History, portfolio: Portfolio, options: TimelineOptions = {}): ReplayableDays {
   const needs = portfolioNeeds(portfolio);
   const warmupDays = options.warmupDays ?? 90;
   if (!Number.isInteger(warmupDays) || warmupDays < 31) {
     throw invalidInput("$.warmupDays", "must be an integer >= 31 (the risk factors need 30 returns)");
   }
-  const lambda = options.lambda ?? 0.94;
   const series = needs.series.map((s) => seriesOf(history, s, portfolio.accountId));
   const ranges = series.map((s) => ({ symbol: s.symbol, firstDate: s.dates[0] ?? "", lastDate: s.dates.at(-1) ?? "" }));
   const count = new Map<string, number>();
@@ -237,16 +239,51 @@ export function buildMarketTimeline(
     );
   }
   const firstReplayableDate = common[warmupDays]!;
-  const days = common.filter(
+  const dates = common.filter(
     (d, k) => k >= warmupDays && (!options.from || d >= options.from) && (!options.to || d <= options.to),
   );
-  if (days.length === 0) {
+  if (dates.length === 0) {
     throw missingData(
       "$.from",
       `no replayable day in ${options.from ?? "start"}..${options.to ?? "end"}`,
       `history of ${needs.series.join(", ")} is replayable from ${firstReplayableDate} to ${common.at(-1)}`,
     );
   }
+  return { needs, dates, ranges, common, firstReplayableDate, warmupDays };
+}
+
+/**
+ * Builds the MarketSnapshot of every replayable day from closes up to that day only:
+ * - quotes: each underlying's and each held token's close as one fresh `history` quote (chain ethereum, 60 s old);
+ * - vol surfaces (option underlyings): flat at the EWMA(0.94) realised-vol proxy of the underlying's own closes,
+ *   expiries 7..730 days, strikes 0.5..2 x spot (as scripts/build-example-market.py, plus longer expiries);
+ * - liquidity per (chain, asset) of the portfolio: the trailing 30-day mean USD volume x the example market's chain
+ *   share (history.ts);
+ * - riskFactors: `estimateRiskFactors` on the portfolio's factors, incrementally (RiskFactorTracker);
+ * - rates, bridges and chain overrides: constants from the options.
+ * Days are the common dates of every series the portfolio reads, after `warmupDays` of them (`replayableDays`).
+ * Every day is computed from the data up to it alone, so a part of the run (`select`) gives the same days as the
+ * whole run: parts can be built and replayed on different threads.
+ * @param onProgress called after each day with (done, total)
+ * @param select which replayable days to build, by date and index among them (default all)
+ */
+export function buildMarketTimeline(
+  history: History,
+  portfolio: Portfolio,
+  options: TimelineOptions = {},
+  onProgress?: (done: number, total: number) => void,
+  select?: (date: string, index: number) => boolean,
+): MarketTimeline {
+  const {
+    needs,
+    dates: runDates,
+    ranges,
+    common,
+    firstReplayableDate,
+    warmupDays,
+  } = replayableDays(history, portfolio, options);
+  const days = select ? runDates.filter((d, k) => select(d, k)) : runDates;
+  const lambda = options.lambda ?? 0.94;
 
   const volProxies = new Map(
     needs.optionUnderlyings.map((u) => [u, new EwmaVolProxy(seriesOf(history, UNDERLYING_SERIES[u]!, u), lambda)]),
@@ -351,6 +388,8 @@ export function buildMarketTimeline(
   return {
     needs,
     days: out,
+    runFirstDate: runDates[0]!,
+    runLastDate: runDates.at(-1)!,
     ranges,
     commonFirstDate: common[0]!,
     commonLastDate: common.at(-1)!,

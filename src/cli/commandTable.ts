@@ -175,8 +175,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "worker",
     group: "service",
     summary: "scale-out re-margining worker: takes shards from NATS JetStream, stores reports (docs/scale-out.md)",
-    usage: ["--store URL --bus nats://HOST:PORT [--shards N] [--replicas N] [--model NAME]"],
-    options: ["store", "bus", "shards", "replicas", "model"],
+    usage: ["--store URL --bus nats://HOST:PORT [--shards N] [--replicas N] [--model NAME] [--mode figures|reports]"],
+    options: ["store", "bus", "shards", "replicas", "model", "mode"],
   },
   {
     name: "devnet",

@@ -105,6 +105,7 @@ const OPTION_TYPES = {
   bus: { type: "string" },
   shards: { type: "string" },
   replicas: { type: "string" },
+  mode: { type: "string" },
   demo: { type: "boolean", default: false },
   host: { type: "string" },
   interval: { type: "string" },
@@ -310,7 +311,7 @@ async function dispatch(
         demo: values.demo === true,
       });
     case "worker":
-      return workerCommand({ ...optional(values, "store", "bus", "shards", "replicas", "model") });
+      return workerCommand({ ...optional(values, "store", "bus", "shards", "replicas", "model", "mode") });
     case "devnet":
       return devnetCommand({ ...optional(values, "ports", "delay", "every", "out") });
     case "demo":

@@ -105,7 +105,7 @@ const dayNumber = utcDayNumber;
 export const RESIDUAL_WINDOW_DAYS = 1461;
 
 /** One factor's daily-equivalent returns: a k-day gap's return is scaled by 1/sqrt(k) and kept as one observation. */
-interface FactorReturns {
+export interface FactorReturns {
   name: string;
   /** Day number (UTC days since epoch) of each return's end. */
   day: Int32Array;
@@ -157,7 +157,7 @@ function ewmaVol(r: Float64Array, lambda: number, residuals?: Float64Array): num
  * response (impliedVolResponse.ts), replaces the factor's returns by the residual e (the part the simulation draws)
  * and returns k; NaN for any other factor.
  */
-function removeMoveResponse(f: FactorReturns, all: readonly FactorReturns[], lambda: number): number {
+export function removeMoveResponse(f: FactorReturns, all: readonly FactorReturns[], lambda: number): number {
   const u = f.name.startsWith("vol:") ? all.find((g) => g.name === f.name.slice(4)) : undefined;
   if (!u) return Number.NaN;
   const z = new Float64Array(Math.max(0, u.r.length - EWMA_DEFAULT_INIT_WINDOW));
@@ -186,9 +186,9 @@ function ownStressWindow(r: Float64Array, w: number): { start: number; end: numb
  * Pairwise correlation of two factors over their common one-day returns (both spanning the same days): EWMA weights
  * (lambda, newest last) and, for the stressed one, equal weights over the union of the two stress windows.
  */
-function pairCorrelation(
-  a: FactorReturns,
-  b: FactorReturns,
+export function pairCorrelation(
+  a: Pick<FactorReturns, "day" | "span" | "r">,
+  b: Pick<FactorReturns, "day" | "span" | "r">,
   lambda: number,
   stressDays: (day: number) => boolean,
 ): { current: number; stressed: number } {
@@ -237,7 +237,7 @@ export function estimateRiskFactors(
   options: RiskFactorEstimateOptions,
 ): RiskFactorEstimate {
   const settings = estimateSettings(options);
-  const { lambda, windowDays, procyclicality, method, cleanBasis, excludeDays, residualWindowDays } = settings;
+  const { lambda, method, cleanBasis, excludeDays } = settings;
   const excluded: string[] = [];
   const factors: FactorReturns[] = [];
   for (const s of series) {
@@ -267,9 +267,8 @@ export function estimateRiskFactors(
   const garchFailed: string[] = [];
   const learned = method === "ml" || method === "auto" ? learnedCurrentVols(series, options) : undefined;
   const stats = factors.map((f, i): FactorStatistics => {
-    const residuals = new Float64Array(Math.max(0, f.r.length - EWMA_DEFAULT_INIT_WINDOW));
-    let current = ewmaVol(f.r, lambda, residuals);
-    const residualTable = residualQuantiles(residuals.subarray(Math.max(0, residuals.length - residualWindowDays)));
+    const ewma = ewmaFactorStatistics(f, settings, moveResponse[i]!);
+    let current = ewma.currentVolDaily;
     const v = learned?.vols.get(f.name);
     if (v !== undefined) current = v;
     if (method === "garch") {
@@ -277,32 +276,7 @@ export function estimateRiskFactors(
       if (fit.converged && Number.isFinite(fit.forecastVol) && fit.forecastVol > 0) current = fit.forecastVol;
       else garchFailed.push(f.name);
     }
-    const w = ownStressWindow(f.r, windowDays);
-    const lookbackFrom = procyclicality.kind === "lookback" ? f.day[f.day.length - 1]! - procyclicality.years * 365 : 0;
-    let sum = 0;
-    let count = 0;
-    for (let t = 0; t < f.r.length; t++) {
-      if (f.day[t]! <= lookbackFrom) continue;
-      sum += f.r[t]! ** 2;
-      count++;
-    }
-    let largest = 0;
-    for (let t = 0; t < f.raw.length; t++) if (Math.abs(f.raw[t]!) > Math.abs(largest)) largest = f.raw[t]!;
-    return {
-      name: f.name,
-      firstDate: f.firstDate,
-      currentVolDaily: current,
-      rawVolDaily: ewmaVol(f.raw, lambda),
-      stressedVolDaily: w.vol,
-      stressFromDay: f.day[w.start]!,
-      stressToDay: f.day[w.end - 1]!,
-      stressStartDate: f.dates[w.start]!,
-      stressEndDate: f.dates[w.end - 1]!,
-      longRunVolDaily: Math.sqrt(sum / count),
-      largestMoveLog: largest,
-      residualQuantiles: residualTable,
-      moveResponse: moveResponse[i]!,
-    };
+    return { ...ewma, currentVolDaily: current };
   });
   const n = factors.length;
   const pairs: PairCorrelation[] = [];
@@ -328,6 +302,48 @@ export function estimateRiskFactors(
       (garchFailed.length ? `; GARCH did not converge for ${garchFailed.join(", ")} (EWMA used)` : "") +
       (learned?.missing.length ? `; no learned forecast for ${learned.missing.join("; ")} (EWMA used)` : ""),
   });
+}
+
+/**
+ * One factor's statistics from its whole return series up to the as-of date, with its EWMA vol as the current one
+ * (the from-scratch estimate puts a GARCH or learned vol in its place when asked).
+ * @param moveResponse the implied-vol factor's fitted k (`removeMoveResponse`, already applied to `f`), else NaN
+ */
+export function ewmaFactorStatistics(
+  f: FactorReturns,
+  settings: EstimateSettings,
+  moveResponse: number,
+): FactorStatistics {
+  const { lambda, windowDays, procyclicality, residualWindowDays } = settings;
+  const residuals = new Float64Array(Math.max(0, f.r.length - EWMA_DEFAULT_INIT_WINDOW));
+  const current = ewmaVol(f.r, lambda, residuals);
+  const residualTable = residualQuantiles(residuals.subarray(Math.max(0, residuals.length - residualWindowDays)));
+  const w = ownStressWindow(f.r, windowDays);
+  const lookbackFrom = procyclicality.kind === "lookback" ? f.day[f.day.length - 1]! - procyclicality.years * 365 : 0;
+  let sum = 0;
+  let count = 0;
+  for (let t = 0; t < f.r.length; t++) {
+    if (f.day[t]! <= lookbackFrom) continue;
+    sum += f.r[t]! ** 2;
+    count++;
+  }
+  let largest = 0;
+  for (let t = 0; t < f.raw.length; t++) if (Math.abs(f.raw[t]!) > Math.abs(largest)) largest = f.raw[t]!;
+  return {
+    name: f.name,
+    firstDate: f.firstDate,
+    currentVolDaily: current,
+    rawVolDaily: ewmaVol(f.raw, lambda),
+    stressedVolDaily: w.vol,
+    stressFromDay: f.day[w.start]!,
+    stressToDay: f.day[w.end - 1]!,
+    stressStartDate: f.dates[w.start]!,
+    stressEndDate: f.dates[w.end - 1]!,
+    longRunVolDaily: Math.sqrt(sum / count),
+    largestMoveLog: largest,
+    residualQuantiles: residualTable,
+    moveResponse,
+  };
 }
 
 /** How the source names EWMA vols. */

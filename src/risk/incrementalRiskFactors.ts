@@ -10,8 +10,11 @@
  * token-event day is kept while it is the as-of date but left out once a later date exists. So the state is committed
  * up to the second-newest permanent point, and each call replays the last one or two returns on a copy of it. The
  * stressed correlation (equal weights over the union of two stress windows) is summed afresh over the windows when
- * they move, in the same order. Anything else (GARCH and learned vols, the lookback floor, a factor without a close
- * on the date, a history shorter than the stress window) is handed to `estimateRiskFactors` itself.
+ * they move, in the same order. An implied-vol factor beside its underlying has its move response refitted over the
+ * whole history every day, which changes every one of its returns: its statistics and its pairs are computed from its
+ * whole return series each day, by the from-scratch estimate's own functions (O(history) for that factor only).
+ * Anything else (GARCH and learned vols, the lookback floor, a factor without a close on the date, a history shorter
+ * than the stress window) is handed to `estimateRiskFactors` itself.
  */
 import { lastIndexAtOrBefore, utcDayNumber } from "../core/time.js";
 import { CLEANING_DEFAULTS, reversalReplacement } from "./cleanBasisSeries.js";
@@ -20,17 +23,30 @@ import {
   type EstimateSettings,
   estimateRiskFactors,
   estimateSettings,
+  ewmaFactorStatistics,
   ewmaVolsText,
+  type FactorReturns,
   type FactorStatistics,
   type PairCorrelation,
+  pairCorrelation,
   type RiskFactorEstimate,
   type RiskFactorEstimateOptions,
+  removeMoveResponse,
 } from "./estimateRiskFactors.js";
 import { EWMA_DEFAULT_INIT_WINDOW } from "./ewma.js";
 import type { PriceSeries } from "./priceHistory.js";
-import { residualQuantiles } from "./residualQuantiles.js";
+import { MIN_RESIDUALS, quantilesOfSorted, residualQuantiles } from "./residualQuantiles.js";
 
 type Series = PriceSeries & { volumes?: Float64Array };
+
+/** One daily-equivalent return (estimateRiskFactors' factorReturns, one step). */
+interface OneReturn {
+  day: number;
+  span: number;
+  r: number;
+  raw: number;
+  date: string;
+}
 
 /** One factor's returns: committed ones (final) followed by the call's provisional tail. */
 interface Returns {
@@ -111,6 +127,13 @@ class FactorTrack {
   readonly committed: Returns = { day: [], span: [], r: [], raw: [], date: [] };
   /** Standardised residuals of the committed returns after the EWMA's seed window. */
   private readonly residuals: number[] = [];
+  /**
+   * The newest `residualWindowDays` committed residuals in ascending order, kept sorted as residuals come and go (a
+   * residual is never -0 or NaN, so the order is the one `Float64Array.prototype.sort` gives): each day's quantiles
+   * then merge in the day's one or two provisional residuals instead of sorting the window again.
+   */
+  private sorted = new Float64Array(0);
+  private held = 0;
   private readonly rec: FactorRecursions = {
     count: 0,
     ewma: 0,
@@ -149,7 +172,7 @@ class FactorTrack {
         out.raw.push(ret.raw);
         out.date.push(ret.date);
         const z = residualOf(this.rec, ret.r);
-        if (z !== undefined) this.residuals.push(z);
+        if (z !== undefined) this.commitResidual(z);
         feed(this.rec, ret.r, ret.raw, (t) => out.r[t]!, this.settings.windowDays, this.settings.lambda);
       }
     }
@@ -165,23 +188,9 @@ class FactorTrack {
    * then `end`) replayed on a copy of the recursions. `tail` receives the tail's returns.
    */
   statisticsAt(end: number, tail: Returns): FactorStatistics {
-    const m = this.cleaned.length;
-    const last = this.permanent[m]!;
-    const lastClean = this.cleanedClose(m, end);
-    const closes = this.series.closes;
-    const rets = [
-      ...(m > 0 ? [this.returnBetween(this.permanent[m - 1]!, this.cleaned[m - 1]!, last, lastClean)] : []),
-      this.returnBetween(last, lastClean, end, closes[end]!),
-    ];
+    const rets = this.tailAt(end, tail);
     const rec = { ...this.rec };
     const n0 = this.committed.r.length;
-    for (const ret of rets) {
-      tail.day.push(ret.day);
-      tail.span.push(ret.span);
-      tail.r.push(ret.r);
-      tail.raw.push(ret.raw);
-      tail.date.push(ret.date);
-    }
     const at = <K extends keyof Returns>(k: K, t: number): Returns[K][number] =>
       t < n0 ? this.committed[k][t]! : tail[k][t - n0]!;
     const tailResiduals: number[] = [];
@@ -208,10 +217,98 @@ class FactorTrack {
     };
   }
 
+  /** The provisional tail on `end` (after `advance(end)`): the last permanent point's return, then `end`'s; pushed to `tail`. */
+  tailAt(end: number, tail: Returns): OneReturn[] {
+    const m = this.cleaned.length;
+    const last = this.permanent[m]!;
+    const lastClean = this.cleanedClose(m, end);
+    const rets = [
+      ...(m > 0 ? [this.returnBetween(this.permanent[m - 1]!, this.cleaned[m - 1]!, last, lastClean)] : []),
+      this.returnBetween(last, lastClean, end, this.series.closes[end]!),
+    ];
+    for (const ret of rets) {
+      tail.day.push(ret.day);
+      tail.span.push(ret.span);
+      tail.r.push(ret.r);
+      tail.raw.push(ret.raw);
+      tail.date.push(ret.date);
+    }
+    return rets;
+  }
+
+  /** The whole return series on the call's date (committed, then its `tail`), as `estimateRiskFactors` builds it. */
+  returnsWith(tail: Returns): FactorReturns {
+    const c = this.committed;
+    const n0 = c.r.length;
+    const n = n0 + tail.r.length;
+    const day = new Int32Array(n);
+    const span = new Int32Array(n);
+    const r = new Float64Array(n);
+    const raw = new Float64Array(n);
+    for (let t = 0; t < n0; t++) {
+      day[t] = c.day[t]!;
+      span[t] = c.span[t]!;
+      r[t] = c.r[t]!;
+      raw[t] = c.raw[t]!;
+    }
+    for (let t = n0; t < n; t++) {
+      day[t] = tail.day[t - n0]!;
+      span[t] = tail.span[t - n0]!;
+      r[t] = tail.r[t - n0]!;
+      raw[t] = tail.raw[t - n0]!;
+    }
+    const firstDate = this.series.dates[this.permanent[0]!]!;
+    return { name: this.name, day, span, r, raw, firstDate, dates: c.date.concat(tail.date) };
+  }
+
+  /** Adds a committed residual to the list and to the sorted window, dropping the one that leaves the window. */
+  private commitResidual(z: number): void {
+    const w = this.settings.residualWindowDays;
+    if (this.sorted.length === 0) this.sorted = new Float64Array(w);
+    this.residuals.push(z);
+    if (this.held === w) {
+      const k = lowerBound(this.sorted, this.residuals[this.residuals.length - 1 - w]!, this.held);
+      this.sorted.copyWithin(k, k + 1, this.held);
+      this.held--;
+    }
+    const k = lowerBound(this.sorted, z, this.held);
+    this.sorted.copyWithin(k + 1, k, this.held);
+    this.sorted[k] = z;
+    this.held++;
+  }
+
+  /**
+   * The newest `take` residuals (committed, then `tail`) in ascending order, merged from the sorted window: the
+   * window's oldest members that fall out of the newest `take` are skipped, the tail's residuals slotted in.
+   */
+  private windowWith(tail: readonly number[], take: number): Float64Array {
+    const c = this.residuals.length;
+    const drop = this.held - (take - tail.length);
+    const gone = Float64Array.from({ length: drop }, (_, j) => this.residuals[c - this.held + j]!).sort();
+    const extra = Float64Array.from(tail).sort();
+    const out = new Float64Array(take);
+    let g = 0;
+    let e = 0;
+    let o = 0;
+    for (let i = 0; i < this.held; i++) {
+      const v = this.sorted[i]!;
+      if (g < gone.length && v === gone[g]) {
+        g++;
+        continue;
+      }
+      while (e < extra.length && extra[e]! < v) out[o++] = extra[e++]!;
+      out[o++] = v;
+    }
+    while (e < extra.length) out[o++] = extra[e++]!;
+    return out;
+  }
+
   /** Quantiles of the newest residuals (committed ones, then the call's tail), as the from-scratch estimate takes them. */
   private residualQuantilesWith(tail: readonly number[]): Float64Array | undefined {
     const all = this.residuals.length + tail.length;
     const take = Math.min(all, this.settings.residualWindowDays);
+    if (take < MIN_RESIDUALS) return undefined;
+    if (take >= tail.length) return quantilesOfSorted(this.windowWith(tail, take));
     const window = new Float64Array(take);
     for (let k = 0; k < take; k++) {
       const t = all - take + k;
@@ -236,7 +333,7 @@ class FactorTrack {
   }
 
   /** The daily-equivalent return from index i0 to i1 (estimateRiskFactors' factorReturns). */
-  private returnBetween(i0: number, clean0: number, i1: number, clean1: number) {
+  private returnBetween(i0: number, clean0: number, i1: number, clean1: number): OneReturn {
     const { dates, closes } = this.series;
     const d0 = utcDayNumber(dates[i0]!);
     const d1 = utcDayNumber(dates[i1]!);
@@ -376,10 +473,10 @@ class PairTrack {
   }
 }
 
-/** First index of ascending `xs` with a value >= v. */
-function lowerBound(xs: readonly number[], v: number): number {
+/** First index of ascending `xs` (its first `n` values, default all) with a value >= v. */
+function lowerBound(xs: ArrayLike<number>, v: number, n: number = xs.length): number {
   let lo = 0;
-  let hi = xs.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (xs[mid]! < v) lo = mid + 1;
@@ -390,20 +487,23 @@ function lowerBound(xs: readonly number[], v: number): number {
 
 /**
  * `estimateRiskFactors(series, { ...options, toDate })` for non-decreasing `toDate`s, in time independent of the
- * history's length (EWMA vols; other methods and the lookback floor are computed from scratch each call).
+ * history's length but for refitted implied-vol factors (EWMA vols; other methods and the lookback floor are computed
+ * from scratch each call).
  */
 export class IncrementalRiskFactors {
   private readonly settings: EstimateSettings;
   private readonly factors: FactorTrack[];
-  private readonly pairs: PairTrack[] = [];
+  /** Pair trackers in row order of the upper triangle; none for a pair with a refitted factor. */
+  private readonly pairs: (PairTrack | undefined)[] = [];
   private lastDate = "";
   /** Calls handed to the from-scratch estimate (the method, the floor, the date or a short history asked for it). */
   fromScratchCalls = 0;
   /**
-   * An implied-vol factor with its underlying in the set: its returns are the residual of a move-response fit over
-   * the whole history, refitted every day, so the set is estimated from scratch.
+   * Per factor: an implied-vol factor with its underlying in the set. Its returns are the residual of a move-response
+   * fit over the whole history, refitted every day, so its statistics and its pairs' correlations are computed afresh
+   * each day from the returns (the other factors' recursions are carried forward as usual).
    */
-  private readonly hasMoveResponse: boolean;
+  private readonly refitted: boolean[];
 
   constructor(
     private readonly series: readonly Series[],
@@ -412,10 +512,11 @@ export class IncrementalRiskFactors {
     this.settings = estimateSettings(options);
     this.factors = series.map((s) => new FactorTrack(s, this.settings));
     const names = new Set(series.map((s) => s.symbol));
-    this.hasMoveResponse = series.some((s) => s.symbol.startsWith("vol:") && names.has(s.symbol.slice(4)));
+    this.refitted = series.map((s) => s.symbol.startsWith("vol:") && names.has(s.symbol.slice(4)));
     for (let a = 0; a < this.factors.length; a++) {
       for (let b = a + 1; b < this.factors.length; b++) {
-        this.pairs.push(new PairTrack(this.factors[a]!, this.factors[b]!, this.settings.lambda));
+        const fresh = this.refitted[a] || this.refitted[b];
+        this.pairs.push(fresh ? undefined : new PairTrack(this.factors[a]!, this.factors[b]!, this.settings.lambda));
       }
     }
   }
@@ -428,7 +529,6 @@ export class IncrementalRiskFactors {
     };
     const { method, procyclicality, windowDays } = this.settings;
     if (method !== "ewma" || procyclicality.kind === "lookback" || toDate < this.lastDate) return fromScratch();
-    if (this.hasMoveResponse) return fromScratch();
     // Binary search: not a scan of the whole history every day.
     const ends = this.series.map((s) => lastIndexAtOrBefore(s.dates, toDate));
     if (ends.some((end, i) => end < 30 || this.series[i]!.dates[end] !== toDate)) return fromScratch();
@@ -437,15 +537,32 @@ export class IncrementalRiskFactors {
       f.advance(ends[i]!);
     });
     if (this.factors.some((f) => f.countAt() < Math.max(INIT, windowDays))) return fromScratch();
-    for (const p of this.pairs) p.advance();
+    for (const p of this.pairs) p?.advance();
     const tails = this.factors.map((): Returns => ({ day: [], span: [], r: [], raw: [], date: [] }));
-    const stats = this.factors.map((f, i) => f.statisticsAt(ends[i]!, tails[i]!));
-    const windows = stats.map((s) => ({ from: s.stressFromDay, to: s.stressToDay }));
+    const carried = this.factors.map((f, i) => {
+      if (!this.refitted[i]) return f.statisticsAt(ends[i]!, tails[i]!);
+      f.tailAt(ends[i]!, tails[i]!);
+      return undefined;
+    });
+    // The refitted factors as estimateRiskFactors treats them: every fit first, then each residual's statistics.
+    const all = this.refitted.some((x) => x) ? this.factors.map((f, i) => f.returnsWith(tails[i]!)) : [];
+    const k = all.map((f) => removeMoveResponse(f, all, this.settings.lambda));
+    const stats = carried.map((s, i) => s ?? ewmaFactorStatistics(all[i]!, this.settings, k[i]!));
     const pairs: PairCorrelation[] = [];
-    let k = 0;
+    let p = 0;
     for (let a = 0; a < stats.length; a++) {
       for (let b = a + 1; b < stats.length; b++) {
-        pairs.push(this.pairs[k++]!.correlationAt(tails[a]!, tails[b]!, windows[a]!, windows[b]!));
+        const wa = stats[a]!;
+        const wb = stats[b]!;
+        const track = this.pairs[p++];
+        if (track) {
+          const windowOf = (s: FactorStatistics) => ({ from: s.stressFromDay, to: s.stressToDay });
+          pairs.push(track.correlationAt(tails[a]!, tails[b]!, windowOf(wa), windowOf(wb)));
+          continue;
+        }
+        const inStress = (d: number) =>
+          (d >= wa.stressFromDay && d <= wa.stressToDay) || (d >= wb.stressFromDay && d <= wb.stressToDay);
+        pairs.push(pairCorrelation(all[a]!, all[b]!, this.settings.lambda, inStress));
       }
     }
     return assembleEstimate(stats, pairs, this.settings, {

@@ -15,9 +15,17 @@ export const MIN_RESIDUALS = 250;
  * @returns RESIDUAL_SCORE_COUNT ascending values, or undefined with fewer than MIN_RESIDUALS residuals.
  */
 export function residualQuantiles(residuals: ArrayLike<number>): Float64Array | undefined {
-  const n = residuals.length;
+  if (residuals.length < MIN_RESIDUALS) return undefined;
+  return quantilesOfSorted(Float64Array.from(residuals).sort());
+}
+
+/**
+ * `residualQuantiles` of residuals already in ascending order (as `Float64Array.prototype.sort` orders them), for a
+ * caller that keeps its window sorted as it moves instead of sorting it again.
+ */
+export function quantilesOfSorted(sorted: Float64Array): Float64Array | undefined {
+  const n = sorted.length;
   if (n < MIN_RESIDUALS) return undefined;
-  const sorted = Float64Array.from(residuals).sort();
   const out = new Float64Array(RESIDUAL_SCORE_COUNT);
   for (let k = 0; k < RESIDUAL_SCORE_COUNT; k++) {
     const h = (n - 1) * normalCdf(residualScore(k));

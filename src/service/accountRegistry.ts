@@ -26,6 +26,11 @@ export class AccountRegistry {
     return registry;
   }
 
+  /** An empty registry (a figures-mode worker loads the accounts of the shards it works, one shard at a time). */
+  static empty(defaultModel: string): AccountRegistry {
+    return new AccountRegistry(defaultModel);
+  }
+
   /** The account, or NOT_FOUND naming the id. */
   get(accountId: string): LiveAccount {
     const acc = this.accounts.get(accountId);
@@ -45,10 +50,23 @@ export class AccountRegistry {
     return { model: this.defaultModel };
   }
 
+  /** Resolved configs by document text: accounts with the same config share one (validated once, not per account). */
+  private readonly configs = new Map<string, AnyMarginConfig>();
+
+  private configOf(configDoc: Record<string, unknown>): AnyMarginConfig {
+    const key = JSON.stringify(configDoc);
+    let config = this.configs.get(key);
+    if (!config) {
+      config = resolveMarginConfig(configDoc);
+      this.configs.set(key, config);
+    }
+    return config;
+  }
+
   private fromRow(row: AccountRow, storedBand: string | undefined): LiveAccount {
     const portfolio = parseDocument(portfolioSchema, row.portfolio, "Portfolio");
     const configDoc = (row.config ?? this.defaultConfigDoc()) as Record<string, unknown>;
-    const config: AnyMarginConfig = resolveMarginConfig(configDoc);
+    const config = this.configOf(configDoc);
     const policy = row.policy === null ? null : parseDocument(rebalancePolicySchema, row.policy, "RebalancePolicy");
     const band = storedBand as BandState | undefined;
     return {

@@ -23,6 +23,18 @@ export interface LiveAccount {
   /** Why the last computation failed (e.g. a price missing from the live market). */
   error?: XmarginError;
   band?: BandState;
+  /**
+   * Scale-out figures mode: the headline figures a worker stored for `reportSeq` when no report is held (decimal
+   * strings, as in a report); the report is computed on request.
+   */
+  figures?: {
+    asOf: string;
+    equity: string;
+    initialMargin: string;
+    maintenanceMargin: string;
+    freeCollateral: string;
+    healthRatio: string | null;
+  };
   /** Ids of the policy rules that fired on the last report (the audit trail records changes of this set). */
   firedRules?: string[];
 }

@@ -1,3 +1,4 @@
+import { formatDecimal, formatUsd } from "../core/decimal.js";
 import { asXmarginError, XmarginError, type XmarginErrorJson } from "../core/errors.js";
 import { runMarginModel } from "../margin/computeMargin.js";
 import { DEFAULT_RULEBOOK } from "../margin/policy/defaultRulebook.js";
@@ -9,7 +10,7 @@ import { type AnyMarginConfig, resolveMarginConfig } from "../margin/resolveConf
 import { type MarketSnapshot, marketSnapshotSchema } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
 import { parseDocument } from "../schema/validate.js";
-import type { MarginSnapshotWrite, MarginStore, PolicyAuditWrite } from "../store/marginStore.js";
+import type { MarginSnapshotRow, MarginSnapshotWrite, MarginStore, PolicyAuditWrite } from "../store/marginStore.js";
 import { AccountRegistry } from "./accountRegistry.js";
 import { checkBudget } from "./computeBudget.js";
 import type { WhatIfEngine } from "./engines.js";
@@ -204,6 +205,43 @@ export class MarginService {
       pricesOf(tick.market),
       this.affectedBy(tick.changed, tick.clockMoved).map((a) => a.accountId),
     );
+  }
+
+  /**
+   * Scale-out figures mode: an account's figures a worker stored (no report travels). Announced as a `figures` event
+   * unless this node holds a newer report or version; the report it held, now older, is dropped, so the next request
+   * for it computes the report at the live market (`accountReport`: the same pure engine as the workers).
+   */
+  installPeerFigures(row: MarginSnapshotRow, firedRules: string[]): void {
+    const acc = this.accounts.get(row.accountId);
+    if (!acc || acc.version > row.accountVersion) return;
+    if (acc.reportSeq !== undefined && acc.reportSeq > row.seq) return;
+    // A report this node already holds for the same tick and version (computed on request) stays its cache.
+    if (acc.reportSeq !== row.seq || !acc.reportJson || acc.version !== row.accountVersion) {
+      delete acc.report;
+      delete acc.reportJson;
+      delete acc.error;
+      acc.reportSeq = row.seq;
+    }
+    const figures = {
+      asOf: row.asOf,
+      equity: formatUsd(row.equityUsd),
+      initialMargin: formatUsd(row.initialMarginUsd),
+      maintenanceMargin: formatUsd(row.maintenanceMarginUsd),
+      freeCollateral: formatUsd(row.freeCollateralUsd),
+      healthRatio: row.healthRatio === null ? null : formatDecimal(row.healthRatio, 6),
+    };
+    acc.figures = figures;
+    this.emit({
+      type: "figures",
+      accountId: row.accountId,
+      seq: row.seq,
+      reason: row.reason as ReportReason,
+      version: row.accountVersion,
+      model: row.model,
+      ...figures,
+      firedRules,
+    });
   }
 
   /**

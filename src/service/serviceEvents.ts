@@ -28,6 +28,26 @@ export type ServiceEvent =
       version: number;
       report: MarginReportJson;
     }
+  | {
+      /**
+       * Scale-out figures mode: an account's headline figures at a tick, as a worker stored them (decimal strings as
+       * in a report). Its explained report is computed on request (`GET /v1/accounts/:id/margin`).
+       */
+      type: "figures";
+      accountId: string;
+      seq: number;
+      asOf: string;
+      reason: ReportReason;
+      version: number;
+      model: string;
+      equity: string;
+      initialMargin: string;
+      maintenanceMargin: string;
+      freeCollateral: string;
+      healthRatio: string | null;
+      /** Ids of the policy rules that fired (restrictions, alerts). */
+      firedRules: string[];
+    }
   | { type: "account-error"; accountId: string; seq: number; error: XmarginErrorJson }
   | { type: "plan"; accountId: string; plan: Record<string, unknown> }
   | {

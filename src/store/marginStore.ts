@@ -160,6 +160,11 @@ export interface MarginStore {
   putAccount(account: AccountWrite): Promise<AccountRow>;
   /** Stores many accounts in one transaction (bulk onboarding); rows in the order given. */
   putAccounts(accounts: readonly AccountWrite[]): Promise<AccountRow[]>;
+  /**
+   * Bulk onboarding: stores many accounts in one transaction like `putAccounts`, without reading the rows back (one
+   * multi-row statement on PostgreSQL); returns how many were written.
+   */
+  importAccounts(accounts: readonly AccountWrite[]): Promise<number>;
   getAccount(accountId: string): Promise<AccountRow | undefined>;
   /** Accounts in id order: all of them, or one page (`afterId` exclusive) for stores too large to read at once. */
   listAccounts(page?: AccountPage): Promise<AccountRow[]>;
@@ -174,6 +179,17 @@ export interface MarginStore {
    * are fine). Write-once per (accountId, seq, accountVersion); returns how many rows were new.
    */
   recordMargins(rows: readonly MarginSnapshotWrite[]): Promise<number>;
+  /**
+   * Stores a batch of margin figure rows (no report) in one multi-row statement and transaction: the figures mode's
+   * compact rows. Write-once per (accountId, seq, accountVersion) like `recordMargins`; returns how many were new.
+   * `latest_reports` is not touched (the full report is written for some accounts, else computed on demand).
+   */
+  recordFigures(rows: readonly MarginSnapshotRow[]): Promise<number>;
+  /**
+   * One shard's accounts (`shardOf(accountId, shardCount) === shard`), in id order, by the stored shard hash
+   * (indexed for the default 16 shards).
+   */
+  listShardAccounts(shard: number, shardCount: number): Promise<AccountRow[]>;
   /** Margin history of one account, oldest first, at most `limit` latest rows. */
   marginHistory(accountId: string, limit: number): Promise<MarginSnapshotRow[]>;
   latestReport(accountId: string): Promise<{ seq: number; accountVersion: number; report: unknown } | undefined>;

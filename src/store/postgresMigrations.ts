@@ -118,4 +118,13 @@ export const postgresMigrations: readonly Migration[] = [
       $$;
     `,
   },
+  {
+    version: 4,
+    name: "accounts carry their shard hash (a worker loads one shard's accounts by index)",
+    // Rows written before this version get their hash from the store on open (FNV-1a is computed in one place, JS).
+    sql: `
+      ALTER TABLE accounts ADD COLUMN shard_hash BIGINT;
+      CREATE INDEX accounts_shard16 ON accounts ((shard_hash % 16), account_id);
+    `,
+  },
 ];

@@ -1,7 +1,9 @@
 import pg from "pg";
+import { shardHash } from "./bus/shardOf.js";
 import {
   type AccountRow,
   type AccountWrite,
+  type MarginSnapshotRow,
   type MarginSnapshotWrite,
   type MarginStore,
   type PolicyAuditWrite,
@@ -26,6 +28,7 @@ import {
   planOf,
   type RulebookDbRow,
   rulebookOf,
+  shardCondition,
 } from "./storeRows.js";
 
 export interface PostgresStoreOptions {
@@ -80,24 +83,31 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     guarded(what, () => pool.query<R>(sql, params));
   const tx = <T>(what: string, run: (c: pg.PoolClient) => Promise<T>) => guarded(what, () => inTransaction(pool, run));
 
-  const upsertAccounts = async (c: pg.PoolClient, accounts: readonly AccountWrite[]): Promise<AccountRow[]> => {
+  /** Upserts accounts in one statement; reads the stored rows back only when `readBack` (bulk imports do not). */
+  const upsertAccounts = async (
+    c: pg.PoolClient,
+    accounts: readonly AccountWrite[],
+    readBack = true,
+  ): Promise<AccountRow[]> => {
     const p = accounts.map(accountParams);
     const res = await c.query<AccountDbRow>(
-      `INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at)
-       SELECT a, p::json, c::json, pol::json, 1, u
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(a, p, c, pol, u)
+      `INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at, shard_hash)
+       SELECT a, p::json, c::json, pol::json, 1, u, h
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[]) AS t(a, p, c, pol, u, h)
        ON CONFLICT (account_id) DO UPDATE SET portfolio_json = excluded.portfolio_json,
          config_json = excluded.config_json, policy_json = excluded.policy_json,
          version = accounts.version + 1, updated_at = excluded.updated_at
-       RETURNING *`,
+       ${readBack ? "RETURNING *" : ""}`,
       [
         p.map((x) => x.accountId),
         p.map((x) => x.portfolio),
         p.map((x) => x.config),
         p.map((x) => x.policy),
         p.map((x) => x.updatedAt),
+        p.map((x) => x.shardHash),
       ],
     );
+    if (!readBack) return [];
     const byId = new Map(res.rows.map((r) => [r.account_id, accountOf(r)]));
     return accounts.map((a) => byId.get(a.accountId)!);
   };
@@ -168,6 +178,48 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return res.rows[0]!.inserted;
   };
 
+  /**
+   * Compact figure rows: one statement, one array parameter per column (`unnest`), in key order (no deadlock between
+   * two writers of overlapping batches); write-once per key.
+   */
+  const insertFigures = async (rows: readonly MarginSnapshotRow[]): Promise<number> => {
+    const sorted = [...rows].sort((x, y) =>
+      x.accountId < y.accountId
+        ? -1
+        : x.accountId > y.accountId
+          ? 1
+          : x.seq - y.seq || x.accountVersion - y.accountVersion,
+    );
+    const col = <K extends keyof MarginSnapshotRow>(k: K) => sorted.map((r) => r[k]);
+    const res = await q<{ inserted: number }>(
+      "recordFigures",
+      `WITH inserted AS (
+         INSERT INTO margin_snapshots (${MARGIN_COLUMNS})
+         SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::int8[], $6::float8[], $7::float8[],
+           $8::float8[], $9::float8[], $10::float8[], $11::text[])
+         ON CONFLICT (account_id, seq, account_version) DO NOTHING
+         RETURNING 1
+       )
+       SELECT count(*)::int8 AS inserted FROM inserted`,
+      [
+        col("accountId"),
+        col("seq"),
+        col("asOf"),
+        col("model"),
+        col("accountVersion"),
+        col("equityUsd"),
+        col("initialMarginUsd"),
+        col("maintenanceMarginUsd"),
+        col("freeCollateralUsd"),
+        col("healthRatio"),
+        col("reason"),
+      ],
+    );
+    return res.rows[0]!.inserted;
+  };
+
+  await backfillShardHashes(q);
+
   let closed: Promise<void> | undefined;
   return {
     schemaVersion,
@@ -179,6 +231,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       checkUniqueAccountIds(accounts);
       if (accounts.length === 0) return [];
       return tx("putAccounts", (c) => upsertAccounts(c, accounts));
+    },
+    async importAccounts(accounts) {
+      checkUniqueAccountIds(accounts);
+      if (accounts.length === 0) return 0;
+      await tx("importAccounts", (c) => upsertAccounts(c, accounts, false));
+      return accounts.length;
     },
     async getAccount(accountId) {
       const res = await q<AccountDbRow>("getAccount", "SELECT * FROM accounts WHERE account_id = $1", [accountId]);
@@ -249,6 +307,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async recordMargins(rows) {
       if (rows.length === 0) return 0;
       return insertMargins(rows);
+    },
+    async recordFigures(rows) {
+      if (rows.length === 0) return 0;
+      return insertFigures(rows);
+    },
+    async listShardAccounts(shard, shardCount) {
+      const res = await q<AccountDbRow>(
+        "listShardAccounts",
+        `SELECT * FROM accounts WHERE ${shardCondition(shardCount)} = $1 ORDER BY account_id`,
+        [shard],
+      );
+      return res.rows.map(accountOf);
     },
     async marginHistory(accountId, limit) {
       const res = await q<MarginDbRow>(
@@ -367,4 +437,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return closed;
     },
   };
+}
+
+/** Shard hashes of accounts written before schema version 4 (none after the first open). */
+async function backfillShardHashes(
+  q: <R extends pg.QueryResultRow>(what: string, sql: string, params?: unknown[]) => Promise<pg.QueryResult<R>>,
+): Promise<void> {
+  const missing = await q<{ account_id: string }>(
+    "backfillShardHashes",
+    "SELECT account_id FROM accounts WHERE shard_hash IS NULL",
+  );
+  if (missing.rows.length === 0) return;
+  const ids = missing.rows.map((r) => r.account_id);
+  await q(
+    "backfillShardHashes",
+    "UPDATE accounts SET shard_hash = t.h FROM unnest($1::text[], $2::int8[]) AS t(a, h) WHERE account_id = t.a",
+    [ids, ids.map(shardHash)],
+  );
 }

@@ -2,6 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { XmarginError } from "../core/errors.js";
+import { shardHash } from "./bus/shardOf.js";
 import {
   type AccountRow,
   type AccountWrite,
@@ -32,6 +33,7 @@ import {
   planOf,
   type RulebookDbRow,
   rulebookOf,
+  shardCondition,
 } from "./storeRows.js";
 
 export interface SqliteStoreOptions {
@@ -92,6 +94,7 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   const schemaVersion = migrate(db, options.migrations ?? sqliteMigrations);
+  if (schemaVersion >= 4) backfillShardHashes(db);
 
   const s = {
     getAccount: db.prepare<[string], AccountDbRow>("SELECT * FROM accounts WHERE account_id = ?"),
@@ -101,8 +104,8 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
     ),
     countAccounts: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM accounts"),
     upsertAccount: db.prepare(
-      `INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at)
-       VALUES (@accountId, @portfolio, @config, @policy, 1, @updatedAt)
+      `INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at, shard_hash)
+       VALUES (@accountId, @portfolio, @config, @policy, 1, @updatedAt, @shardHash)
        ON CONFLICT(account_id) DO UPDATE SET portfolio_json = excluded.portfolio_json,
          config_json = excluded.config_json, policy_json = excluded.policy_json,
          version = accounts.version + 1, updated_at = excluded.updated_at`,
@@ -194,6 +197,11 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
     }
     return inserted;
   });
+  const recordFigures = db.transaction((rows: readonly MarginSnapshotRow[]): number => {
+    let inserted = 0;
+    for (const r of rows) inserted += s.insertMargin.run(marginParams(r)).changes;
+    return inserted;
+  });
   const putOne = (a: AccountWrite): AccountRow => {
     s.upsertAccount.run(accountParams(a));
     return accountOf(s.getAccount.get(a.accountId)!);
@@ -225,6 +233,7 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       (accountId === undefined ? s.auditAll.all(limit) : s.auditAccount.all(accountId, limit)).map(auditOf),
     putAccount: async (a) => putAccounts([a])[0]!,
     putAccounts: async (accounts) => putAccounts(accounts),
+    importAccounts: async (accounts) => putAccounts(accounts).length,
     async getAccount(accountId) {
       const r = s.getAccount.get(accountId);
       return r ? accountOf(r) : undefined;
@@ -246,6 +255,15 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
         .map((r) => ({ seq: r.seq, asOf: r.as_of, priceUsd: r.price_usd, uncertaintyUsd: r.uncertainty_usd }));
     },
     recordMargins: async (rows) => recordMargins(rows),
+    recordFigures: async (rows) => recordFigures(rows),
+    async listShardAccounts(shard, shardCount) {
+      const rows = db
+        .prepare<[number], AccountDbRow>(
+          `SELECT * FROM accounts WHERE ${shardCondition(shardCount)} = ? ORDER BY account_id`,
+        )
+        .all(shard);
+      return rows.map(accountOf);
+    },
     async marginHistory(accountId, limit): Promise<MarginSnapshotRow[]> {
       return s.marginHistory.all(accountId, limit).reverse().map(marginRowOf);
     },
@@ -296,4 +314,16 @@ export function openSqliteStore(options: SqliteStoreOptions): MarginStore {
       if (db.open) db.close();
     },
   };
+}
+
+/** Shard hashes of accounts written before schema version 4 (none after the first open). */
+function backfillShardHashes(db: Database.Database): void {
+  const missing = db
+    .prepare<[], { account_id: string }>("SELECT account_id FROM accounts WHERE shard_hash IS NULL")
+    .all();
+  if (missing.length === 0) return;
+  const set = db.prepare("UPDATE accounts SET shard_hash = ? WHERE account_id = ?");
+  db.transaction(() => {
+    for (const r of missing) set.run(shardHash(r.account_id), r.account_id);
+  })();
 }

@@ -3,11 +3,12 @@
  * and the store's interface types, shared by the SQLite and PostgreSQL stores (PostgreSQL hands `json` columns over as
  * text and 64-bit integers as numbers, so both read the same rows).
  */
+import { XmarginError } from "../core/errors.js";
+import { shardHash } from "./bus/shardOf.js";
 import type {
   AccountRow,
   AccountWrite,
   MarginSnapshotRow,
-  MarginSnapshotWrite,
   PlanRow,
   PolicyAuditRow,
   PolicyAuditWrite,
@@ -128,17 +129,18 @@ export function planOf(r: PlanDbRow): PlanRow {
 /** Named parameters of one audit entry insert (`@at, @kind, @actor, @rulebook, @accountId, @detail`). */
 export const auditParams = (e: PolicyAuditWrite) => ({ ...e, detail: JSON.stringify(e.detail) });
 
-/** Named parameters of one account upsert (`@accountId, @portfolio, @config, @policy, @updatedAt`). */
+/** Named parameters of one account upsert (`@accountId, @portfolio, @config, @policy, @updatedAt, @shardHash`). */
 export const accountParams = (a: AccountWrite) => ({
   accountId: a.accountId,
   portfolio: JSON.stringify(a.portfolio),
   config: JSON.stringify(a.config),
   policy: a.policy === null || a.policy === undefined ? null : JSON.stringify(a.policy),
   updatedAt: a.updatedAt,
+  shardHash: shardHash(a.accountId),
 });
 
 /** Named parameters of one margin snapshot insert (the row without its report). */
-export const marginParams = (r: MarginSnapshotWrite) => ({
+export const marginParams = (r: MarginSnapshotRow) => ({
   accountId: r.accountId,
   seq: r.seq,
   asOf: r.asOf,
@@ -151,3 +153,14 @@ export const marginParams = (r: MarginSnapshotWrite) => ({
   healthRatio: r.healthRatio,
   reason: r.reason,
 });
+
+/**
+ * The SQL condition selecting one shard's accounts: the shard count is inlined (a validated whole number) so that the
+ * default count matches the stores' expression index `accounts_shard16`; other counts scan.
+ */
+export function shardCondition(shardCount: number): string {
+  if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 1024) {
+    throw new XmarginError("shards must be a whole number in 1..1024", { code: "INVALID_INPUT", path: "$.shards" });
+  }
+  return `shard_hash % ${shardCount}`;
+}

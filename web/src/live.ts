@@ -125,6 +125,24 @@ class LiveState {
         if (a && to) this.accounts.set(msg.accountId, { ...a, band: to });
         break;
       }
+      case "figures": {
+        // Scale-out figures mode: a worker's headline figures (the report itself is fetched on request).
+        const a = this.accounts.get(msg.accountId);
+        if (a) {
+          this.accounts.set(msg.accountId, {
+            ...a,
+            seq: msg.seq,
+            asOf: msg.asOf,
+            equity: msg.equity,
+            initialMargin: msg.initialMargin,
+            maintenanceMargin: msg.maintenanceMargin,
+            freeCollateral: msg.freeCollateral,
+            healthRatio: msg.healthRatio,
+            error: null,
+          });
+        }
+        break;
+      }
       case "account-error": {
         const a = this.accounts.get(msg.accountId);
         if (a) this.accounts.set(msg.accountId, { ...a, error: msg.error });

@@ -68,11 +68,7 @@ export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Pr
   }
   const results = run.results;
   const seconds = (Date.now() - started) / 1000;
-  const perModels = MARGIN_MODEL_NAMES.length;
-  const times = portfolios.map((p, i) => {
-    const s = run.seconds.slice(i * perModels, (i + 1) * perModels).reduce((a, b) => a + b, 0);
-    return `${p.name} ${s.toFixed(1)} s`;
-  });
+  const times = portfolios.map((p, i) => `${p.name} ${run.seconds[i]!.toFixed(1)} s`);
   const notes = [
     ...methodNotes(options),
     `Bridges and chain overrides from ${market ? basename(market) : "none"}; run time ${seconds.toFixed(0)} s on ` +

@@ -1,22 +1,25 @@
 /**
- * Runs the (portfolio, model) tasks of a backtest comparison, on worker threads when more than one is asked for.
- * Each run is independent and deterministic (fixed seeds), so the results, put back in the report's order, are the
- * same whichever worker ran them and in whatever order they finished; the longest runs start first.
+ * Runs a backtest comparison's tasks (parts of each portfolio's days under every model, and each portfolio's
+ * crisis-window replays: compareTasks.ts), on worker threads when more than one is asked for. Every task is
+ * deterministic (fixed seeds) and depends on its own days only, so the joined results are the same whichever worker
+ * ran each task and in whatever order they finished; the costliest tasks start first, and no task is long enough for
+ * the last one to leave a core idle for long.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { BacktestRunOptions, ModelBacktest, Progress } from "../../backtest/compare.js";
 import {
-  type BacktestRunOptions,
-  backtestNamedModel,
-  type ModelBacktest,
-  type Progress,
-  portfolioTimeline,
-} from "../../backtest/compare.js";
-import { type CompareTask, compareTasks, longestFirst, pickTask } from "../../backtest/compareTasks.js";
+  type CompareTaskResult,
+  joinPortfolio,
+  type PortfolioEntry,
+  runCompareTask,
+} from "../../backtest/compareParts.js";
+import { type CompareTask, compareTasks, dayWeight, longestFirst } from "../../backtest/compareTasks.js";
 import type { History } from "../../backtest/history/history.js";
-import type { MarketTimeline } from "../../backtest/timeline.js";
+import type { WindowOutcome } from "../../backtest/liquidation.js";
+import type { ReplayResult } from "../../backtest/replay.js";
+import { replayableDays } from "../../backtest/timeline.js";
 import { XmarginError } from "../../core/errors.js";
-import type { Portfolio } from "../../schema/portfolio.js";
 import type { CompareTaskRequest, CompareWorkerData, CompareWorkerReply } from "./backtestCompareProtocol.js";
 
 /**
@@ -29,20 +32,22 @@ const COMPARE_WORKER_LIMITS = { maxYoungGenerationSizeMb: 192 };
 
 export interface CompareRunInput {
   history: History;
-  portfolios: Array<{ name: string; portfolio: Portfolio }>;
+  portfolios: PortfolioEntry[];
   models: readonly string[];
   options: BacktestRunOptions;
   /** Worker threads; 1 runs everything on the calling thread. Default: the cores available, at most the tasks. */
   workers?: number;
   /** URL of the compiled worker script; default `./backtestCompareWorker.js` beside this module. */
   workerUrl?: URL;
+  /** Cost of a replay part in days x `dayWeight` (default `PART_COST`; tests make it small to cut runs into many parts). */
+  partCost?: number;
   progress?: Progress;
 }
 
 export interface CompareRunOutput {
   /** In the report's order: portfolio by portfolio, models in the given order. */
   results: ModelBacktest[];
-  /** Seconds each run took on its thread, same order. */
+  /** Seconds each portfolio's tasks took on their threads, in the portfolios' order. */
   seconds: number[];
   workers: number;
 }
@@ -60,49 +65,59 @@ export function compareWorkerCount(requested: number | undefined, tasks: number)
 }
 
 export async function runCompareTasks(input: CompareRunInput): Promise<CompareRunOutput> {
-  const tasks = compareTasks(input.portfolios.length, input.models);
+  // Each portfolio's replayable days, here: a history that cannot replay a portfolio fails before any work starts.
+  const dayCounts = input.portfolios.map((p) => replayableDays(input.history, p.portfolio, input.options).dates.length);
+  const weights = input.portfolios.map((p) => dayWeight(p.portfolio));
+  const tasks = compareTasks(dayCounts, weights, input.partCost);
   const workers = compareWorkerCount(input.workers, tasks.length);
-  const results: Array<ModelBacktest | undefined> = new Array(tasks.length);
-  const seconds = new Array<number>(tasks.length).fill(0);
+  const results: Array<CompareTaskResult | undefined> = new Array(tasks.length);
+  const taskSeconds = new Array<number>(tasks.length).fill(0);
   if (workers === 1) {
-    runInProcess(input, tasks, results, seconds);
+    tasks.forEach((task, k) => {
+      const started = performance.now();
+      const entry = input.portfolios[task.portfolio]!;
+      results[task.index] = runCompareTask(input.history, entry, input.models, input.options, task);
+      taskSeconds[task.index] = (performance.now() - started) / 1e3;
+      input.progress?.("backtest-compare", k + 1, tasks.length);
+    });
   } else {
-    await runOnWorkers(input, tasks, workers, results, seconds);
+    await runOnWorkers(input, tasks, workers, results, taskSeconds);
   }
-  return { results: results.map((r, i) => r ?? missing(i)), seconds, workers };
+  const seconds = input.portfolios.map((_, p) =>
+    tasks.filter((t) => t.portfolio === p).reduce((s, t) => s + taskSeconds[t.index]!, 0),
+  );
+  return { results: joinResults(input, tasks, results), seconds, workers };
+}
+
+/** Each portfolio's tasks joined into its models' backtests, in the report's order. */
+function joinResults(
+  input: CompareRunInput,
+  tasks: readonly CompareTask[],
+  results: ReadonlyArray<CompareTaskResult | undefined>,
+): ModelBacktest[] {
+  return input.portfolios.flatMap((entry, p) => {
+    const parts: ReplayResult[][] = [];
+    let outcomes: WindowOutcome[][] | undefined;
+    for (const t of tasks) {
+      if (t.portfolio !== p) continue;
+      const r = results[t.index];
+      if (r?.kind === "replay") parts.push(r.replays);
+      else if (r?.kind === "liquidation") outcomes = r.outcomes;
+      else missing(t.index);
+    }
+    return joinPortfolio(entry.name, input.models, input.options, parts, outcomes ?? missing(-1));
+  });
 }
 
 function missing(i: number): never {
-  throw new XmarginError(`backtest-compare: run ${i} produced no result`, { code: "INTERNAL" });
-}
-
-function runInProcess(
-  input: CompareRunInput,
-  tasks: readonly CompareTask[],
-  results: Array<ModelBacktest | undefined>,
-  seconds: number[],
-): void {
-  const timelines = new Map<number, MarketTimeline>();
-  for (const task of tasks) {
-    const started = performance.now();
-    const entry = input.portfolios[task.portfolio]!;
-    let timeline = timelines.get(task.portfolio);
-    if (!timeline) {
-      timeline = portfolioTimeline(input.history, entry, input.options, input.progress);
-      timelines.set(task.portfolio, timeline);
-    }
-    results[task.index] = backtestNamedModel(input.history, entry, timeline, task.model, input.options, input.progress);
-    seconds[task.index] = (performance.now() - started) / 1e3;
-    // A portfolio's snapshots are dropped after its last run: every live byte is re-marked by each full collection.
-    if (!tasks.some((t) => t.index > task.index && t.portfolio === task.portfolio)) timelines.delete(task.portfolio);
-  }
+  throw new XmarginError(`backtest-compare: task ${i} produced no result`, { code: "INTERNAL" });
 }
 
 function runOnWorkers(
   input: CompareRunInput,
   tasks: readonly CompareTask[],
   nWorkers: number,
-  results: Array<ModelBacktest | undefined>,
+  results: Array<CompareTaskResult | undefined>,
   seconds: number[],
 ): Promise<void> {
   const queue = longestFirst(
@@ -113,6 +128,7 @@ function runOnWorkers(
   const workerData: CompareWorkerData = {
     history: input.history,
     portfolios: input.portfolios,
+    models: input.models,
     options: input.options,
   };
   const pool: Worker[] = [];
@@ -125,20 +141,9 @@ function runOnWorkers(
       for (const w of pool) void w.terminate();
       reject(err);
     };
-    const started = new Set<number>();
-    const held = new Map<Worker, Set<number>>();
     const next = (w: Worker) => {
-      const mine = held.get(w) ?? new Set<number>();
-      held.set(w, mine);
-      const k = pickTask(queue, mine, started);
-      if (k < 0) return;
-      const task = queue.splice(k, 1)[0]!;
-      mine.add(task.portfolio);
-      started.add(task.portfolio);
-      // Portfolios this worker holds that no queued run needs any more: it drops their snapshots.
-      const release = [...mine].filter((p) => !queue.some((t) => t.portfolio === p));
-      for (const p of release) if (p !== task.portfolio) mine.delete(p);
-      w.postMessage({ task, release: release.filter((p) => p !== task.portfolio) } satisfies CompareTaskRequest);
+      const task = queue.shift();
+      if (task) w.postMessage({ task } satisfies CompareTaskRequest);
     };
     for (let k = 0; k < nWorkers; k++) {
       const w = new Worker(url, { workerData, resourceLimits: COMPARE_WORKER_LIMITS });
@@ -154,7 +159,7 @@ function runOnWorkers(
                   ...(e.details ? { details: e.details } : {}),
                   docsPath: e.docsPath,
                 })
-              : new XmarginError(`backtest-compare run ${r.index} failed: ${e.message}`, { code: "INTERNAL" }),
+              : new XmarginError(`backtest-compare task ${r.index} failed: ${e.message}`, { code: "INTERNAL" }),
           );
           return;
         }

@@ -1,10 +1,9 @@
 /**
- * Worker thread of `runCompareTasks`: given the history once, runs the (portfolio, model) tasks it is sent,
- * building each portfolio's daily snapshots once and reusing them for every model it runs on that portfolio.
+ * Worker thread of `runCompareTasks`: given the history once, runs the tasks it is sent (a part of a portfolio's days
+ * under every model, or a portfolio's crisis-window replays) and sends each result back.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { backtestNamedModel, portfolioTimeline } from "../../backtest/compare.js";
-import type { MarketTimeline } from "../../backtest/timeline.js";
+import { runCompareTask } from "../../backtest/compareParts.js";
 import { XmarginError } from "../../core/errors.js";
 import type { CompareTaskRequest, CompareWorkerData, CompareWorkerReply } from "./backtestCompareProtocol.js";
 
@@ -13,21 +12,12 @@ if (!parentPort) {
 }
 const port = parentPort;
 const data = workerData as CompareWorkerData;
-const history = data.history;
-const timelines = new Map<number, MarketTimeline>();
 
-port.on("message", ({ task, release }: CompareTaskRequest) => {
+port.on("message", ({ task }: CompareTaskRequest) => {
   const reply = (r: CompareWorkerReply) => port.postMessage(r);
-  for (const p of release) timelines.delete(p);
   try {
     const started = performance.now();
-    const entry = data.portfolios[task.portfolio]!;
-    let timeline = timelines.get(task.portfolio);
-    if (!timeline) {
-      timeline = portfolioTimeline(history, entry, data.options);
-      timelines.set(task.portfolio, timeline);
-    }
-    const result = backtestNamedModel(history, entry, timeline, task.model, data.options);
+    const result = runCompareTask(data.history, data.portfolios[task.portfolio]!, data.models, data.options, task);
     reply({ kind: "done", index: task.index, result, seconds: (performance.now() - started) / 1e3 });
   } catch (err) {
     const error =

@@ -1,5 +1,5 @@
 import { XmarginError } from "../../core/errors.js";
-import { ShardWorker } from "../../service/scaleOut/shardWorker.js";
+import { ShardWorker, type ShardWorkerMode } from "../../service/scaleOut/shardWorker.js";
 import { MarginBus } from "../../store/bus/marginBus.js";
 import { openStore } from "../../store/openStore.js";
 import { untilSignal } from "../untilSignal.js";
@@ -15,6 +15,8 @@ export interface WorkerArgs {
   replicas?: string;
   /** MarginConfig model of accounts stored without one (default grid). */
   model?: string;
+  /** `figures` (default) or `reports` (or XMARGIN_WORKER_MODE): see ShardWorkerMode. */
+  mode?: string;
   print?: (line: string) => void;
   until?: Promise<unknown>;
 }
@@ -26,6 +28,14 @@ export function wholeNumberOption(value: string | undefined, name: string, fallb
     throw new XmarginError(`--${name} must be a whole number`, { code: "INVALID_INPUT", path: `--${name}` });
   }
   return Number(value);
+}
+
+function workerMode(value: string | undefined): ShardWorkerMode {
+  if (value === undefined || value === "figures" || value === "reports") return value ?? "figures";
+  throw new XmarginError(`--mode must be figures or reports, not "${value}"`, {
+    code: "INVALID_INPUT",
+    path: "--mode",
+  });
 }
 
 /**
@@ -40,6 +50,7 @@ export async function workerCommand(args: WorkerArgs): Promise<string> {
   if (!busUrl) throw new XmarginError("required (or set XMARGIN_BUS)", { code: "INVALID_INPUT", path: "--bus" });
   const shards = wholeNumberOption(args.shards ?? process.env.XMARGIN_SHARDS, "shards", 16);
   const replicas = wholeNumberOption(args.replicas ?? process.env.XMARGIN_BUS_REPLICAS, "replicas", 1);
+  const mode = workerMode(args.mode ?? process.env.XMARGIN_WORKER_MODE);
   const log = (line: string) => print(`xmargin worker: ${line}`);
   const store = await openStore(storeUrl, { log });
   try {
@@ -52,13 +63,15 @@ export async function workerCommand(args: WorkerArgs): Promise<string> {
       name: `worker ${process.pid}`,
       log,
     });
-    const worker = await ShardWorker.open({ store, bus, defaultModel: args.model ?? "grid", log });
+    const worker = await ShardWorker.open({ store, bus, defaultModel: args.model ?? "grid", mode, log });
     await worker.start();
-    print(`xmargin worker: ready (pid ${process.pid}, ${worker.accountCount} account(s), ${shards} shards)`);
+    print(
+      `xmargin worker: ready (pid ${process.pid}, ${mode} mode, ${worker.accountCount} account(s) held, ${shards} shards)`,
+    );
     const reason = await (args.until ?? untilSignal());
     await bus.close();
     const s = worker.stats;
-    return `xmargin worker: stopped (${String(reason)}): ${s.shardTicks} shard ticks, ${s.accountsComputed} accounts computed, ${s.rowsWritten} rows written, ${s.coalesced} coalesced, ${s.declined} declined while busy`;
+    return `xmargin worker: stopped (${String(reason)}): ${s.shardTicks} shard ticks, ${s.accountsComputed} accounts computed, ${s.rowsWritten} rows written (${s.figureRows} compact, ${s.fullReports} explained reports), ${s.coalesced} coalesced, ${s.declined} declined while busy`;
   } finally {
     await store.close();
   }

@@ -33,6 +33,7 @@ import { underlyingStateOf } from "../resolve/underlyingFacts.js";
 import { AccountItems, accountItemsOf } from "./accountItems.js";
 import { BulkResolver } from "./bulkResolve.js";
 import { f64Column, i32Column, u8Column } from "./growableColumn.js";
+import { ResultViews } from "./resultViews.js";
 import { collateralOf, holdingBandLoss, type ItemColumns, UnderlyingBook } from "./underlyingBook.js";
 
 /** Per-account result columns; pass views on a SharedArrayBuffer to share them with other threads. */
@@ -44,8 +45,14 @@ export interface BatchResultColumns {
 }
 
 export interface BatchGridOptions {
-  /** Where to write results (their length caps the number of accounts); growable arrays by default. */
+  /**
+   * Where to write results, an account at its slot (their length caps the slots); growable arrays by default, where
+   * an account's slot is its index. With `out` the caller owns the layout: accounts laid out at construction take the
+   * slots from `firstSlot` on, `addAccount(p, slot)` places one where the caller says.
+   */
   out?: BatchResultColumns;
+  /** With `out`: the slot of the first account laid out at construction (default 0). */
+  firstSlot?: number;
 }
 
 /** One account's figures, as `computeGridPm` reports them. */
@@ -118,7 +125,7 @@ class LayoutCount {
 }
 
 /** Batch grid re-margining engine; see the module header. */
-export class BatchGridEngine {
+export class BatchGridEngine extends ResultViews {
   readonly config: GridPmConfig;
   readonly grid: GridScenarios;
   private readonly market: ResolvedMarket;
@@ -126,9 +133,11 @@ export class BatchGridEngine {
   private readonly spotMoves: Float64Array;
   private readonly books: UnderlyingBook[] = [];
   private readonly bookIndex = new Map<string, number>();
-  private readonly ids: string[] = [];
   private readonly indexById = new Map<string, number>();
   private readonly live = u8Column();
+  /** Per account: where its results go in the result columns (its index unless the caller placed it). */
+  private readonly slot = i32Column();
+  private readonly firstSlot: number;
   /** Per account: ranges into the entry columns below (an account's entries are contiguous). */
   private readonly groupFrom = i32Column();
   private readonly groupTo = i32Column();
@@ -154,12 +163,14 @@ export class BatchGridEngine {
   private readonly bucketRel = f64Column();
   private readonly bucketMemberStart = i32Column();
   private readonly bucketMember = i32Column();
-  /** Result columns with spare capacity (or the caller's), and the views of the first `nAccounts` entries. */
+  /**
+   * Result columns with spare capacity (or the caller's); the views (`ResultViews`) are their first `nAccounts`
+   * entries, or the caller's columns as given.
+   */
   private readonly fixedOut: boolean;
   private imAll: Float64Array;
   private mmAll: Float64Array;
   private collAll: Float64Array;
-  private views: BatchResultColumns;
   /** Layout scratch, reused account after account: the items in columns, per-book item lists, per-item numbers. */
   private readonly scratch = new AccountItems();
   private readonly bookItems: number[][] = [];
@@ -181,6 +192,7 @@ export class BatchGridEngine {
     config: GridPmConfig,
     options: BatchGridOptions = {},
   ) {
+    super();
     this.market = market;
     this.config = config;
     this.grid = buildGridScenarios(config);
@@ -189,6 +201,7 @@ export class BatchGridEngine {
     this.bucketMemberStart.push(0);
     const out = options.out;
     this.fixedOut = out !== undefined;
+    this.firstSlot = out ? (options.firstSlot ?? 0) : 0;
     const capacity = Math.max(1, portfolios.length);
     this.imAll = out?.initialMarginUsd ?? new Float64Array(capacity);
     this.mmAll = out?.maintenanceMarginUsd ?? new Float64Array(capacity);
@@ -196,7 +209,7 @@ export class BatchGridEngine {
     this.views = this.makeViews(0);
     this.reserveAccounts(portfolios.length);
     this.presize(portfolios);
-    for (const p of portfolios) this.layoutAccount(this.columnsOf(p), this.appendAccount(p.accountId));
+    for (const p of portfolios) this.layoutAccount(this.columnsOf(p), this.appendAccount(p.accountId, this.nextSlot()));
     this.views = this.makeViews(this.ids.length);
   }
 
@@ -221,27 +234,10 @@ export class BatchGridEngine {
     const resolver = new BulkResolver(market, config);
     for (let i = 0; i < documents.length; i++) {
       const accountId = resolver.resolve(documents[i], firstIndex + i, engine.scratch);
-      engine.layoutAccount(engine.scratch, engine.appendAccount(accountId));
+      engine.layoutAccount(engine.scratch, engine.appendAccount(accountId, engine.nextSlot()));
     }
     engine.views = engine.makeViews(engine.ids.length);
     return engine;
-  }
-
-  get nAccounts(): number {
-    return this.ids.length;
-  }
-  /** Account ids by index; a removed account keeps its slot. */
-  get accountIds(): readonly string[] {
-    return this.ids;
-  }
-  get initialMarginUsd(): Float64Array {
-    return this.views.initialMarginUsd;
-  }
-  get maintenanceMarginUsd(): Float64Array {
-    return this.views.maintenanceMarginUsd;
-  }
-  get collateralValueUsd(): Float64Array {
-    return this.views.collateralValueUsd;
   }
 
   /** Index of an account, or undefined (also once removed). */
@@ -256,7 +252,9 @@ export class BatchGridEngine {
       book.revalueInstruments(0);
       book.revalueGroups(0, book.nGroups, items);
     }
-    for (let a = 0; a < this.ids.length; a++) this.sumAccount(a);
+    // A removed account is not summed: its slot reads NaN, and may hold another account (`addAccount(p, slot)`).
+    const live = this.live.data;
+    for (let a = 0; a < this.ids.length; a++) if (live[a] === 1) this.sumAccount(a);
   }
 
   /**
@@ -291,18 +289,52 @@ export class BatchGridEngine {
   /**
    * Adds one account and margins it at the engine's current prices, without touching other accounts' layout.
    * @param portfolio resolved against a market with the engine's current prices
+   * @param slot where its results go in the caller's `out` columns (default: after the last account's); the caller
+   *   keeps slots apart, a free one being a removed account's or one no account had
    * @returns the account's index
-   * @throws XmarginError `INVALID_INPUT` if the id is already present or the result columns are full
+   * @throws XmarginError `INVALID_INPUT` if the id is already present, or the slot is outside the caller's columns
    */
-  addAccount(portfolio: ResolvedPortfolio): number {
+  addAccount(portfolio: ResolvedPortfolio, slot?: number): number {
     if (this.indexById.has(portfolio.accountId)) {
       throw invalidInput("$.accountId", `account ${portfolio.accountId} is already in the engine; replace it instead`);
     }
-    this.reserveAccounts(this.ids.length + 1);
-    const a = this.appendAccount(portfolio.accountId);
+    if (slot !== undefined && !this.fixedOut) {
+      throw invalidInput("$.slot", "an account is placed at a slot only in result columns the caller gave (`out`)");
+    }
+    const at = slot ?? this.nextSlot();
+    if (!(Number.isInteger(at) && at >= 0)) throw invalidInput("$.slot", `slot ${at} is not an index`);
+    this.reserveAccounts(this.ids.length + 1, at + 1);
+    const items = this.checkedColumnsOf(portfolio);
+    const a = this.appendAccount(portfolio.accountId, at);
     this.views = this.makeViews(this.ids.length);
-    this.layoutAndMargin(this.columnsOf(portfolio), a);
+    this.layoutAndMargin(items, a);
     return a;
+  }
+
+  /**
+   * Moves the results to new caller columns (a grown SharedArrayBuffer, say): each live account's figures are copied
+   * to its slot there, and written there from now on. Slots no live account holds are left as they are in `out`.
+   * @throws XmarginError `INVALID_INPUT` without caller columns, or if `out` is too short for a live account's slot
+   */
+  attachOut(out: BatchResultColumns): void {
+    if (!this.fixedOut) throw invalidInput("$.out", "the engine owns its result columns (no `out` given)");
+    const n = Math.min(out.initialMarginUsd.length, out.maintenanceMarginUsd.length, out.collateralValueUsd.length);
+    const live = this.live.data;
+    const slots = this.slot.data;
+    for (let a = 0; a < this.ids.length; a++) {
+      if (live[a] === 1 && slots[a]! >= n) throw invalidInput("$.out", `the new result columns hold ${n} slots`);
+    }
+    for (let a = 0; a < this.ids.length; a++) {
+      if (live[a] !== 1) continue;
+      const s = slots[a]!;
+      out.initialMarginUsd[s] = this.imAll[s]!;
+      out.maintenanceMarginUsd[s] = this.mmAll[s]!;
+      out.collateralValueUsd[s] = this.collAll[s]!;
+    }
+    this.imAll = out.initialMarginUsd;
+    this.mmAll = out.maintenanceMarginUsd;
+    this.collAll = out.collateralValueUsd;
+    this.views = this.makeViews(this.ids.length);
   }
 
   /**
@@ -311,8 +343,7 @@ export class BatchGridEngine {
    */
   replaceAccount(portfolio: ResolvedPortfolio): number {
     const a = this.liveIndex(portfolio.accountId);
-    // Columns first: a portfolio the engine refuses leaves the account as it was.
-    const items = this.columnsOf(portfolio);
+    const items = this.checkedColumnsOf(portfolio);
     this.unlinkGroups(a);
     this.layoutAndMargin(items, a);
     return a;
@@ -328,9 +359,10 @@ export class BatchGridEngine {
     this.unlinkGroups(a);
     this.live.data[a] = 0;
     this.indexById.delete(accountId);
-    this.imAll[a] = Number.NaN;
-    this.mmAll[a] = Number.NaN;
-    this.collAll[a] = Number.NaN;
+    const s = this.slot.data[a]!;
+    this.imAll[s] = Number.NaN;
+    this.mmAll[s] = Number.NaN;
+    this.collAll[s] = Number.NaN;
   }
 
   private liveIndex(accountId: string): number {
@@ -360,20 +392,27 @@ export class BatchGridEngine {
     this.sumAccount(a);
   }
 
-  private appendAccount(accountId: string): number {
+  /** The slot of the next account laid out in order: after the last one's. */
+  private nextSlot(): number {
+    return this.firstSlot + this.ids.length;
+  }
+
+  private appendAccount(accountId: string, slot: number): number {
     const a = this.ids.length;
     this.ids.push(accountId);
     this.indexById.set(accountId, a);
     this.live.push(1);
+    this.slot.push(slot);
     for (const c of [this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.push(0);
     for (const c of [this.itemFrom, this.itemTo, this.bucketFrom, this.bucketTo]) c.push(0);
     return a;
   }
 
-  private reserveAccounts(n: number): void {
-    if (n <= this.imAll.length) return;
+  /** Room for `n` accounts, the highest at slot `slots - 1` (default: slots follow the first one in order). */
+  private reserveAccounts(n: number, slots = this.firstSlot + n): void {
+    if (slots <= this.imAll.length) return;
     if (this.fixedOut) {
-      throw invalidInput("$.accounts", `the result columns hold ${this.imAll.length} accounts; ${n} needed`);
+      throw invalidInput("$.accounts", `the result columns hold ${this.imAll.length} slots; ${slots} needed`);
     }
     const grow = (old: Float64Array) => {
       const next = new Float64Array(Math.max(n, 2 * old.length));
@@ -386,6 +425,9 @@ export class BatchGridEngine {
   }
 
   private makeViews(n: number): BatchResultColumns {
+    if (this.fixedOut) {
+      return { initialMarginUsd: this.imAll, maintenanceMarginUsd: this.mmAll, collateralValueUsd: this.collAll };
+    }
     return {
       initialMarginUsd: this.imAll.subarray(0, n),
       maintenanceMarginUsd: this.mmAll.subarray(0, n),
@@ -440,7 +482,7 @@ export class BatchGridEngine {
 
   private reserveLayout(count: LayoutCount): void {
     const n = this.ids.length + count.accounts;
-    for (const c of [this.live, this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.reserve(n);
+    for (const c of [this.live, this.slot, this.groupFrom, this.groupTo, this.optionFrom, this.optionTo]) c.reserve(n);
     for (const c of [this.itemFrom, this.itemTo, this.bucketFrom, this.bucketTo]) c.reserve(n);
     const items = this.itemCollateral.length + count.items;
     for (const c of [this.itemCollateral, this.itemExposure, this.bucketMember]) c.reserve(items);
@@ -458,6 +500,20 @@ export class BatchGridEngine {
 
   private haircutOf(item: ResolvedItem): number {
     return item.source === "holding" ? gridHaircut(this.config, tokenKindOf(item.token)) : -1;
+  }
+
+  /**
+   * `columnsOf`, with what the layout could refuse (an underlying without a price, a feed without an oracle band)
+   * checked before anything is changed: a portfolio the engine refuses leaves the engine as it was.
+   */
+  private checkedColumnsOf(portfolio: ResolvedPortfolio): AccountItems {
+    const items = this.columnsOf(portfolio);
+    for (let i = 0; i < items.n; i++) {
+      const u = items.underlying[i]!;
+      if (u !== "USD" && !this.bookIndex.has(u)) underlyingStateOf(this.market, u, "$.items");
+      this.feedRel(items.chain[i]!, items.feed[i]!);
+    }
+    return items;
   }
 
   /** A resolved portfolio's items in the engine's reused columns. */
@@ -592,10 +648,11 @@ export class BatchGridEngine {
     const itemCollateral = this.itemCollateral.data;
     for (let i = this.itemFrom.data[a]!, end = this.itemTo.data[a]!; i < end; i++) collateral += itemCollateral[i]!;
     const mm = this.config.maintenanceRatio;
+    const s = this.slot.data[a]!;
     // The report's sum of its components, in their order.
-    this.imAll[a] = 0 + scenarioRisk + contingency + oracle;
-    this.mmAll[a] = 0 + scenarioRisk * mm + contingency * mm + oracle * mm;
-    this.collAll[a] = collateral;
+    this.imAll[s] = 0 + scenarioRisk + contingency + oracle;
+    this.mmAll[s] = 0 + scenarioRisk * mm + contingency * mm + oracle * mm;
+    this.collAll[s] = collateral;
   }
 
   private contingency(a: number, itemUsd?: Float64Array): number {
@@ -635,9 +692,10 @@ export class BatchGridEngine {
   /** One account's figures (after `computeAll`). */
   account(a: number): BatchAccountResult {
     this.checkLive(a);
-    const im = this.imAll[a]!;
-    const mm = this.mmAll[a]!;
-    const coll = this.collAll[a]!;
+    const s = this.slot.data[a]!;
+    const im = this.imAll[s]!;
+    const mm = this.mmAll[s]!;
+    const coll = this.collAll[s]!;
     return {
       accountId: this.ids[a]!,
       initialMarginUsd: im,
@@ -719,6 +777,7 @@ export class BatchGridEngine {
     let bytes = this.imAll.byteLength + this.mmAll.byteLength + this.collAll.byteLength;
     for (const c of [
       this.live,
+      this.slot,
       this.groupFrom,
       this.groupTo,
       this.optionFrom,

@@ -1,6 +1,6 @@
 /**
- * Worker-thread side of `ShardedBatchGridEngine`: owns a `BatchGridEngine` over one contiguous shard of accounts and
- * writes its results straight into the shared result columns.
+ * Worker-thread side of `ShardedBatchGridEngine`: owns a `BatchGridEngine` over its shard of accounts and writes
+ * their results straight into the shared result columns, each account at the slot the main thread gave it.
  */
 
 import { parentPort } from "node:worker_threads";
@@ -9,7 +9,8 @@ import type { GridPmConfig } from "../gridPm/config.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import { BatchGridEngine } from "./batchGridEngine.js";
-import type { WorkerReply, WorkerRequest } from "./workerProtocol.js";
+import { parseLines } from "./documentLines.js";
+import { type ShardDocuments, sharedResultColumns, type WorkerReply, type WorkerRequest } from "./workerProtocol.js";
 
 if (!parentPort) throw new XmarginError("gridWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
 const port = parentPort;
@@ -18,17 +19,15 @@ let engine: BatchGridEngine | undefined;
 port.on("message", (msg: WorkerRequest) => {
   try {
     if (msg.op === "init" || msg.op === "initDocuments") {
-      const { shared, offset, nTotal } = msg;
+      const { shared, capacity, firstSlot } = msg;
       const market = msg.market as ResolvedMarket;
-      const n = msg.op === "init" ? (msg.portfolios as ResolvedPortfolio[]).length : msg.documents.length;
-      const column = (k: number) => new Float64Array(shared, (k * nTotal + offset) * 8, n);
       const config = msg.config as GridPmConfig;
-      const out = { initialMarginUsd: column(0), maintenanceMarginUsd: column(1), collateralValueUsd: column(2) };
+      const options = { out: sharedResultColumns(shared, capacity), firstSlot };
       // Documents go straight into the columns (validated and resolved one at a time, see fromDocuments).
       engine =
         msg.op === "init"
-          ? new BatchGridEngine(msg.portfolios as ResolvedPortfolio[], market, config, { out })
-          : BatchGridEngine.fromDocuments(msg.documents, market, config, { out }, offset);
+          ? new BatchGridEngine(msg.portfolios as ResolvedPortfolio[], market, config, options)
+          : BatchGridEngine.fromDocuments(documentsOf(msg.documents, firstSlot), market, config, options, firstSlot);
       const accountIds = msg.op === "initDocuments" ? [...engine.accountIds] : undefined;
       reply({ id: msg.id, ok: true, stateBytes: engine.stateBytes(), ...(accountIds ? { accountIds } : {}) });
       return;
@@ -37,20 +36,43 @@ port.on("message", (msg: WorkerRequest) => {
     if (msg.op === "computeAll") {
       engine.computeAll();
       reply({ id: msg.id, ok: true });
+    } else if (msg.op === "add") {
+      engine.addAccount(msg.portfolio as ResolvedPortfolio, msg.slot);
+      reply({ id: msg.id, ok: true, stateBytes: engine.stateBytes() });
     } else if (msg.op === "replace") {
       engine.replaceAccount(msg.portfolio as ResolvedPortfolio);
       reply({ id: msg.id, ok: true });
     } else if (msg.op === "remove") {
       engine.removeAccount(msg.accountId);
       reply({ id: msg.id, ok: true });
+    } else if (msg.op === "attach") {
+      engine.attachOut(sharedResultColumns(msg.shared, msg.capacity));
+      reply({ id: msg.id, ok: true });
     } else {
       reply({ id: msg.id, ok: true, stats: engine.tick(msg.symbol, msg.state) });
     }
   } catch (e) {
-    const path = e instanceof XmarginError ? e.path : undefined;
-    reply({ id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e), ...(path ? { path } : {}) });
+    reply({ id: msg.id, ok: false, ...failureOf(e) });
   }
 });
+
+/** A shard's documents, parsed here when they came as text (JSON text the main thread wrote is an array). */
+function documentsOf(documents: ShardDocuments, firstIndex: number): unknown[] {
+  if ("objects" in documents) return documents.objects;
+  if ("json" in documents) return JSON.parse(documents.json) as unknown[];
+  return parseLines(documents.lines, firstIndex);
+}
+
+/** A thrown value as the main thread rebuilds it: an `XmarginError`'s reason, path and details kept. */
+function failureOf(e: unknown): Omit<Extract<WorkerReply, { ok: false }>, "id" | "ok"> {
+  if (!(e instanceof XmarginError)) return { error: e instanceof Error ? e.message : String(e) };
+  return {
+    error: e.shortMessage,
+    code: e.code,
+    ...(e.path ? { path: e.path } : {}),
+    ...(e.details ? { details: e.details } : {}),
+  };
+}
 
 function reply(r: WorkerReply): void {
   port.postMessage(r);

@@ -16,6 +16,57 @@ function holds(when: unknown, facts: PolicyFacts): { fired: boolean; error?: str
   }
 }
 
+/** The enabled rules of a rulebook that fire on these facts (a condition that cannot be evaluated fires). */
+export function firedRules(rulebook: Rulebook, facts: PolicyFacts): Rulebook["rules"] {
+  return rulebook.rules.filter((rule) => rule.enabled && holds(rule.when, facts).fired);
+}
+
+/** Whether an action changes figures (margin or collateral); the others restrict or alert only. */
+export const changesFigures = (action: PolicyAction): boolean =>
+  action.kind === "marginMultiplier" || action.kind === "collateralWeight";
+
+/** A report's headline figures, before or after the policy. */
+export interface PolicyHeadline {
+  initialMarginUsd: number;
+  maintenanceMarginUsd: number;
+  collateralValueUsd: number;
+  maintenanceCollateralValueUsd: number;
+  freeCollateralUsd: number;
+  healthRatio: number | null;
+}
+
+/**
+ * The headline figures after fired rules add margin (`addIm`, `addMm`) and cut collateral (`imCut`, `mmCut`): the
+ * one rule for them, used by `applyPolicy` and by the batch figures path (where fired rules change no figure).
+ */
+export function policyHeadline(model: PolicyHeadline, addIm: number, addMm: number, imCut: number, mmCut: number) {
+  const initialMarginUsd = model.initialMarginUsd + addIm;
+  const maintenanceMarginUsd = model.maintenanceMarginUsd + addMm;
+  const collateralValueUsd = model.collateralValueUsd - imCut;
+  const maintenanceCollateralValueUsd = model.maintenanceCollateralValueUsd - mmCut;
+  // Models define free collateral and health their own way (cross counts each chain's pool alone), so the policy
+  // takes the lower of the model's figure moved by the added margin and the account-wide figure with the capped
+  // collateral. Both terms only grow with a deposit, so a deposit still never lowers either.
+  const freeCollateralUsd = Math.min(model.freeCollateralUsd - addIm, collateralValueUsd - initialMarginUsd);
+  let health = model.healthRatio;
+  if (health !== null && maintenanceMarginUsd > 0) {
+    health = Math.min(
+      (health * model.maintenanceMarginUsd) / maintenanceMarginUsd,
+      maintenanceCollateralValueUsd / maintenanceMarginUsd,
+    );
+  }
+  // An undefined ratio (infinite figures) reads as 0: the policy may only ever lower health.
+  const healthRatio = health === null || Number.isFinite(health) ? health : 0;
+  return {
+    initialMarginUsd,
+    maintenanceMarginUsd,
+    collateralValueUsd,
+    maintenanceCollateralValueUsd,
+    freeCollateralUsd,
+    healthRatio,
+  } satisfies PolicyHeadline;
+}
+
 /**
  * Evaluates a rulebook on a model's report and returns the report with the fired rules' effects: a `policy`
  * component (the margin a multiplier adds to the model's), collateral weight caps applied to the holdings' collateral
@@ -117,31 +168,9 @@ export function applyPolicy(
   for (const a of alerts)
     flags.push({ code: "POLICY_ALERT", severity: a.severity, message: `${a.ruleId}: ${a.message}` });
 
-  const initialMarginUsd = report.initialMarginUsd + addIm;
-  const maintenanceMarginUsd = report.maintenanceMarginUsd + addMm;
-  const collateralValueUsd = report.collateralValueUsd - imCutTotal;
-  const maintenanceCollateralValueUsd = report.maintenanceCollateralValueUsd - mmCutTotal;
-  // Models define free collateral and health their own way (cross counts each chain's pool alone), so the policy
-  // takes the lower of the model's figure moved by the added margin and the account-wide figure with the capped
-  // collateral. Both terms only grow with a deposit, so a deposit still never lowers either.
-  const freeCollateralUsd = Math.min(report.freeCollateralUsd - addIm, collateralValueUsd - initialMarginUsd);
-  let health = report.healthRatio;
-  if (health !== null && maintenanceMarginUsd > 0) {
-    health = Math.min(
-      (health * report.maintenanceMarginUsd) / maintenanceMarginUsd,
-      maintenanceCollateralValueUsd / maintenanceMarginUsd,
-    );
-  }
-  // An undefined ratio (infinite figures) reads as 0: the policy may only ever lower health.
-  const healthRatio = health === null || Number.isFinite(health) ? health : 0;
   return {
     ...report,
-    collateralValueUsd,
-    maintenanceCollateralValueUsd,
-    initialMarginUsd,
-    maintenanceMarginUsd,
-    freeCollateralUsd,
-    healthRatio,
+    ...policyHeadline(report, addIm, addMm, imCutTotal, mmCutTotal),
     byPosition,
     components: [
       ...report.components,

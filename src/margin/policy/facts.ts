@@ -80,18 +80,29 @@ export const POLICY_FACT_PATHS: readonly string[] = [
   "market.pausedBridges",
 ];
 
+/**
+ * What the facts read of a model's report: its headline figures and flags. The batch re-margining path gives these
+ * without building a report (its flags: the resolved portfolio's; market flags are read from the market anyway).
+ */
+export type PolicyReportFacts = Pick<
+  MarginReport,
+  "accountId" | "healthRatio" | "equityUsd" | "initialMarginUsd" | "maintenanceMarginUsd" | "flags"
+>;
+
 const ORACLE_FLAGS = new Set(["ORACLE_STALE", "ORACLE_DIVERGENT", "ORACLE_UNCERTAIN", "PRICE_MISSING"]);
 
-/**
- * Facts of one account under one market, taken from the model's report before any rule applies (so rules read the
- * model's health, not each other's effect).
- */
-export function policyFacts(
-  portfolio: ResolvedPortfolio,
-  market: ResolvedMarket,
-  report: MarginReport,
-  context: PolicyContext = {},
-): PolicyFacts {
+/** The facts of a market alone (the same for every account): computed once per market by a caller of many accounts. */
+export interface MarketPolicyFacts {
+  minStable: number;
+  offPeg: string[];
+  bySymbol: Record<string, number>;
+  spreadBps: number;
+  uncertaintyBps: number;
+  /** An oracle flag on the market or one of its prices (an account's report flags may add one). */
+  oracleAnomaly: boolean;
+}
+
+export function marketPolicyFacts(market: ResolvedMarket): MarketPolicyFacts {
   let minStable = Number.POSITIVE_INFINITY;
   const offPeg: string[] = [];
   const bySymbol: Record<string, number> = {};
@@ -114,9 +125,23 @@ export function policyFacts(
     spreadBps = Math.max(spreadBps, ((p.crossChainSpreadUsd ?? 0) / p.priceUsd) * 1e4);
     uncertaintyBps = Math.max(uncertaintyBps, (p.uncertaintyUsd / p.priceUsd) * 1e4);
   }
-  const oracleAnomaly = [...market.flags, ...report.flags, ...prices.flatMap((p) => p.flags)].some((f) =>
-    ORACLE_FLAGS.has(f.code),
-  );
+  const oracleAnomaly = [...market.flags, ...prices.flatMap((p) => p.flags)].some((f) => ORACLE_FLAGS.has(f.code));
+  return { minStable, offPeg, bySymbol, spreadBps, uncertaintyBps, oracleAnomaly };
+}
+
+/**
+ * Facts of one account under one market, taken from the model's report before any rule applies (so rules read the
+ * model's health, not each other's effect).
+ */
+export function policyFacts(
+  portfolio: ResolvedPortfolio,
+  market: ResolvedMarket,
+  report: PolicyReportFacts,
+  context: PolicyContext = {},
+  marketFacts: MarketPolicyFacts = marketPolicyFacts(market),
+): PolicyFacts {
+  const { minStable, offPeg, bySymbol, spreadBps, uncertaintyBps } = marketFacts;
+  const oracleAnomaly = marketFacts.oracleAnomaly || report.flags.some((f) => ORACLE_FLAGS.has(f.code));
   let maxDepthShare = 0;
   let itemsWithoutDepth = 0;
   for (const item of portfolio.items) {
@@ -160,8 +185,9 @@ export function policyFacts(
     },
     market: {
       minStablecoinPrice: minStable,
-      stablecoinPrice: bySymbol,
-      stablecoinsOffPeg: offPeg,
+      // Copies: a rule sees its own facts object, never the shared market one.
+      stablecoinPrice: { ...bySymbol },
+      stablecoinsOffPeg: [...offPeg],
       maxCrossChainSpreadBps: spreadBps,
       maxOracleUncertaintyBps: uncertaintyBps,
       oracleAnomaly,

@@ -4,6 +4,7 @@ import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
 import type { XchainConfig } from "./config.js";
 import type { Horizons } from "./horizons.js";
+import { forEachPnlTerm } from "./pnlTerms.js";
 import type { FactorModel } from "./riskFactorModel.js";
 import type { SharedScenarios } from "./sharedScenarios.js";
 import { simulatePnlVectors } from "./simulatePnlVectors.js";
@@ -49,7 +50,7 @@ export function oneDayVarUsd(
     layout: "factor-major",
   };
   // A private set (rescaled paths): its vectors are not the tick's shared ones.
-  const oneDayShared: SharedScenarios = { set: oneDay, vectors: new Map(), vectorBytesLeft: 0 };
+  const oneDayShared: SharedScenarios = { set: oneDay, vectors: new Map(), vectorBytesLeft: 0, seen: new Set() };
   const n = items.length;
   const oneDayHorizons: Horizons = {
     ...horizons,
@@ -66,13 +67,17 @@ export function oneDayVarUsd(
     config.impliedVol.minVolAnnual,
     config.simulation.optionRevaluation,
     config.impliedVol.moveResponse,
+    config.simulation.optionGrids === "summed",
   );
   const losses = new Float64Array(nS);
-  for (let i = 0; i < n; i++) {
-    const vec = pnl.vectors[pnl.vector[i]!]!;
-    const a = pnl.coefficient[i]!;
-    for (let s = 0; s < nS; s++) losses[s] = losses[s]! - a * vec[s]!;
-  }
+  forEachPnlTerm(
+    pnl,
+    () => true,
+    (v, a) => {
+      const vec = pnl.vectors[v]!;
+      for (let s = 0; s < nS; s++) losses[s] = losses[s]! - a * vec[s]!;
+    },
+  );
   // Importance-sampled paths carry probability weights (absent: equal weights).
   return valueAtRisk(losses, config.backtesting.confidence, scenarios.weights);
 }

@@ -23,6 +23,7 @@ import { chainPnlAndJointLoss, groupTerms } from "./jointLoss.js";
 import { jumpAddOn } from "./jumpAddOn.js";
 import { liquidityAddOn } from "./liquidityAddOn.js";
 import { offsetFloor } from "./offsetFloor.js";
+import { unitPnlOnPaths, unitSourceOf } from "./pnlTerms.js";
 import { buildFactorModel } from "./riskFactorModel.js";
 import { scratchBuffer } from "./scratchBuffers.js";
 import { sharedScenarios } from "./sharedScenarios.js";
@@ -71,14 +72,15 @@ function tailAttribution(
     }
   }
   const sums = new Map<number, number>();
+  const unit = scratchBuffer("tailUnitPnl", count);
   return (i) => {
     const c = chainOf[i]!;
-    const key = pnl.vector[i]! * nC + c;
+    const key = unitSourceOf(pnl, i) * nC + c;
     let acc = sums.get(key);
     if (acc === undefined) {
-      const vec = pnl.vectors[pnl.vector[i]!]!;
+      unitPnlOnPaths(pnl, i, tail.indices, unit);
       acc = 0;
-      for (let k = 0; k < count; k++) acc += effective[c * count + k]! * vec[tail.indices[k]!]!;
+      for (let k = 0; k < count; k++) acc += effective[c * count + k]! * unit[k]!;
       sums.set(key, acc);
     }
     return (-acc * pnl.coefficient[i]!) / tail.tailMass;
@@ -170,6 +172,7 @@ export function computeXchain(
       config.impliedVol.minVolAnnual,
       config.simulation.optionRevaluation,
       config.impliedVol.moveResponse,
+      config.simulation.optionGrids === "summed",
     );
     const chains = [...new Set(items.map((it) => it.chain))];
     const chainOf = Int32Array.from(items, (it) => chains.indexOf(it.chain));
@@ -227,9 +230,10 @@ export function computeXchain(
       unmodelledUsd += es;
       members.forEach((isMember, i) => {
         if (!isMember || es <= 0) return;
-        const vec = pnl.vectors[pnl.vector[i]!]!;
+        const unit = scratchBuffer("tailUnitPnl", t.indices.length);
+        unitPnlOnPaths(pnl, i, t.indices, unit);
         let acc = 0;
-        for (let k = 0; k < t.indices.length; k++) acc += t.weights[k]! * vec[t.indices[k]!]!;
+        for (let k = 0; k < t.indices.length; k++) acc += t.weights[k]! * unit[k]!;
         itemRisk[i] = (-acc * pnl.coefficient[i]!) / t.tailMass;
       });
     }

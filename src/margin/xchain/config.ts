@@ -58,6 +58,12 @@ export const xchainConfigSchema = z
         antithetic: z.boolean(),
         /** Options: exact Black-76 on every path, or cubic interpolation on a grid of exact values (much faster). */
         optionRevaluation: z.enum(["exact", "interpolated"]),
+        /**
+         * Interpolated options: "summed" sums the options of one group (underlying, chain, horizon, expiry, grid) into
+         * one grid and reads each one's own P&L on the tail paths only (the same figures up to summation order);
+         * "perInstrument" gives every option its own vector on every path (the reference path).
+         */
+        optionGrids: z.enum(["summed", "perInstrument"]),
         /** Largest 1-day move a factor may make, in its own daily sd (scaled by sqrt(dt)); keeps t tails plausible. */
         tailCapSd: z.number().positive().max(1000),
         innovations: z.discriminatedUnion("kind", [
@@ -196,6 +202,7 @@ export const xchainDefaults: XchainConfig = {
     sampler: "sobol",
     antithetic: true,
     optionRevaluation: "interpolated",
+    optionGrids: "summed",
     tailCapSd: 15,
     innovations: { kind: "filteredHistorical", nu: 4 },
   },

@@ -1,4 +1,5 @@
 import { linearCombination } from "../../risk/linearCombination.js";
+import { forEachPnlTerm } from "./pnlTerms.js";
 import type { PnlVectors } from "./simulatePnlVectors.js";
 
 /** The vectors and scales whose sum is one group's P&L, in the order they are added. */
@@ -9,7 +10,8 @@ export interface GroupTerms {
 
 /**
  * The terms of each group's (chain's) P&L from the included items: items sharing a vector and a group are summed into
- * one coefficient first, so each vector is read once per group. Terms are in order of the items' first appearance.
+ * one coefficient first, so each vector is read once per group. Terms are in order of the items' first appearance,
+ * then the summed option groups' (pnlTerms).
  */
 export function groupTerms(
   pnl: PnlVectors,
@@ -18,11 +20,14 @@ export function groupTerms(
   include: readonly boolean[],
 ): GroupTerms[] {
   const coefficients = new Map<number, number>();
-  include.forEach((yes, i) => {
-    if (!yes) return;
-    const key = pnl.vector[i]! * nGroups + groupOf[i]!;
-    coefficients.set(key, (coefficients.get(key) ?? 0) + pnl.coefficient[i]!);
-  });
+  forEachPnlTerm(
+    pnl,
+    (i) => include[i] === true,
+    (v, a, i) => {
+      const key = v * nGroups + groupOf[i]!;
+      coefficients.set(key, (coefficients.get(key) ?? 0) + a);
+    },
+  );
   const groups: GroupTerms[] = Array.from({ length: nGroups }, () => ({ columns: [], scales: [] }));
   for (const [key, a] of coefficients) {
     const g = groups[key % nGroups]!;

@@ -24,6 +24,9 @@ export interface SharedScenarios {
   /** Instrument vectors by key, each with the market object of the tick that last read it. */
   vectors: Map<string, { vector: Float64Array; lastMarket: object }>;
   vectorBytesLeft: number;
+  /** Option instruments revalued by a report on the tick of `seenMarket` (the rule of `firstSightOnTick`). */
+  seen: Set<string>;
+  seenMarket?: object;
 }
 
 /**
@@ -40,6 +43,20 @@ export function sharedVector(shared: SharedScenarios, key: string, market: objec
     hit.lastMarket = market;
   }
   return hit.vector;
+}
+
+/**
+ * True the first time `key` is asked for on `market`'s tick (and it is then marked seen); a new tick forgets the last
+ * one's. An instrument seen before is held by another report on the tick, where a vector of its own, kept, pays.
+ */
+export function firstSightOnTick(shared: SharedScenarios, key: string, market: object): boolean {
+  if (shared.seenMarket !== market) {
+    shared.seen.clear();
+    shared.seenMarket = market;
+  }
+  if (shared.seen.has(key)) return false;
+  shared.seen.add(key);
+  return true;
 }
 
 /**
@@ -104,6 +121,11 @@ export function newVector(shared: SharedScenarios, nPaths: number): Float64Array
   return peer && shared.inputsText !== undefined ? peer.alloc(nPaths) : new Float64Array(nPaths);
 }
 
+/** Whether this thread exchanges the set's instrument vectors with others (a venue worker's shared set). */
+export function vectorsExchanged(shared: SharedScenarios): boolean {
+  return peer !== undefined && shared.inputsText !== undefined;
+}
+
 /** Hands a vector computed here to the other threads, if any. */
 export function publishVector(shared: SharedScenarios, key: string, vector: Float64Array): void {
   if (shared.inputsText !== undefined) peer?.give(shared, key, vector);
@@ -123,6 +145,12 @@ const CACHE_ENTRIES = 4;
 const VECTOR_BYTES_PER_SET = 160 * 1024 * 1024;
 /** Counters since the thread started (benchmarks read them to split a tick's time; never used by the model). */
 const stats = { builds: 0, buildMs: 0, vectorsComputed: 0, vectorsUnshared: 0, vectorsReceived: 0 };
+
+/** Counts `n` vectors computed for one report and kept for no other (beyond the budget, or a summed option group's). */
+export function countUnkeptVectors(n: number): void {
+  stats.vectorsComputed += n;
+  stats.vectorsUnshared += n;
+}
 
 /**
  * A copy of the counters: scenario sets built (and their time), instrument vectors computed, not kept, and received
@@ -266,6 +294,7 @@ export function sharedScenarios(
     ...(set.weights ? { weightTotal: pathWeightTotal(set.weights) } : {}),
     vectors: new Map(),
     vectorBytesLeft: VECTOR_BYTES_PER_SET,
+    seen: new Set(),
   };
   cache.unshift({
     shared: entry,

@@ -1,5 +1,11 @@
 import { black76PriceUnchecked } from "../../pricing/black76.js";
-import { buildOptionGrid, fillOptionPnl } from "../../pricing/optionPnlGrid.js";
+import {
+  fillOptionPnl,
+  nodesRead,
+  type OptionGridGeometry,
+  optionGridGeometry,
+  optionGridOn,
+} from "../../pricing/optionPnlGrid.js";
 import { fairForwardUsd } from "../resolve/fairForward.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedItem } from "../resolve/resolvedPortfolio.js";
@@ -8,13 +14,17 @@ import type { Horizons } from "./horizons.js";
 import { impliedVolMove } from "./impliedVolMove.js";
 import type { FactorModel } from "./riskFactorModel.js";
 import {
+  countUnkeptVectors,
+  firstSightOnTick,
   keepVector,
   newVector,
   peerVector,
   publishVector,
   type SharedScenarios,
   sharedVector,
+  vectorsExchanged,
 } from "./sharedScenarios.js";
+import { type SummedOptionGrids, SummedOptionGridsBuilder } from "./summedOptionGrids.js";
 
 const DAYS_PER_YEAR = 365;
 
@@ -22,15 +32,40 @@ const DAYS_PER_YEAR = 365;
  * Simulated P&L of every item, stored compactly: item i's P&L on path s is `coefficient[i] * vectors[vector[i]][s]`
  * (USD). Linear items that read the same factors at the same horizon share one vector of relative moves, so the
  * exponential is computed once per group rather than once per item; each option instrument has one vector of P&L per
- * unit held.
+ * unit held, or is a member of a summed option grid (`summed`): its group has one P&L vector, and the item's own P&L is
+ * read on chosen paths only (src/margin/xchain/pnlTerms.ts reads both kinds).
  */
 export interface PnlVectors {
   nPaths: number;
   vectors: Float64Array[];
-  /** Per item: index into `vectors`. */
+  /** Per item: index into `vectors`, or -1 for a member of a summed option grid. */
   vector: Int32Array;
-  /** Per item: multiplier of its vector (exposure in USD for linear items, size for options). */
+  /** Per item: multiplier of its unit P&L (exposure in USD for linear items, size for options). */
   coefficient: Float64Array;
+  summed: SummedOptionGrids;
+}
+
+/** An option's price and implied-vol log-moves on every path at its horizon, their key and ranges. */
+interface OptionColumns {
+  key: string;
+  xs: Float64Array;
+  ys: Float64Array;
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
+  /** The grid nodes the paths read, per grid geometry (its x cell count: the rest follows from the ranges). */
+  read: Map<number, Uint8Array>;
+}
+
+/** The nodes the columns' paths read on a grid of geometry `g` (computed once per geometry). */
+function readBy(cols: OptionColumns, g: OptionGridGeometry): Uint8Array {
+  let read = cols.read.get(g.nx);
+  if (!read) {
+    read = nodesRead(g, cols.xs, cols.ys);
+    cols.read.set(g.nx, read);
+  }
+  return read;
 }
 
 export type OptionRevaluation = "exact" | "interpolated";
@@ -67,7 +102,9 @@ export function optionAtHorizon(
  * Allocation is per factor column and per vector, never per path. Vectors are shared through `shared.vectors`:
  * a linear group's vector, and an option's P&L per unit (coefficient = size) keyed by every input of its
  * revaluation, are computed once per scenario set and reused by every report on the tick (the set's memory budget
- * drops earlier ticks' vectors first; beyond it, per report).
+ * drops earlier ticks' vectors first; beyond it, per report). Interpolated options no other report on the tick has
+ * revalued are gathered by group and summed into one grid per group of at least MIN_SUMMED_INSTRUMENTS (`summedGrids`,
+ * src/margin/xchain/summedOptionGrids.ts; false: every option its own vector, the reference path).
  */
 export function simulatePnlVectors(
   items: readonly ResolvedItem[],
@@ -78,6 +115,7 @@ export function simulatePnlVectors(
   minVolAnnual: number,
   optionRevaluation: OptionRevaluation,
   volMoveResponse = 0,
+  summedGrids = true,
 ): PnlVectors {
   const scenarios = shared.set;
   const nPaths = scenarios.nScenarios;
@@ -104,9 +142,43 @@ export function simulatePnlVectors(
   const vectors: Float64Array[] = [];
   const linearGroups = new Map<string, number>();
   const remember = (key: string, v: Float64Array): void => keepVector(shared, key, v, market);
+  // An option's complete vector: kept for the tick's other reports and handed to the other threads, if any.
+  const share = (key: string, v: Float64Array): void => {
+    remember(key, v);
+    publishVector(shared, key, v);
+  };
+  const exchanged = vectorsExchanged(shared);
   const vector = new Int32Array(items.length);
   const coefficient = new Float64Array(items.length);
 
+  // Per report: each option instrument's vector index (-1: summed into its group's grid).
+  const route = new Map<string, number>();
+  const summed = new SummedOptionGridsBuilder();
+  // The (price, implied-vol) columns an option reads and their ranges, once per (factors, horizon, vol response).
+  const optionCols = new Map<string, OptionColumns>();
+  const optionColumns = (fP: number, fV: number, j: number, variance: number, k: number): OptionColumns => {
+    const key = `${fP}|${fV}|${j}|${variance}|${k}`;
+    let c = optionCols.get(key);
+    if (!c) {
+      const xs = column(fP, j);
+      const ys = impliedVolMove(column(fV, j), xs, variance, k);
+      let xMin = 0;
+      let xMax = 0;
+      let yMin = 0;
+      let yMax = 0;
+      for (let s = 0; s < nPaths; s++) {
+        const x = xs[s]!;
+        const y = ys[s]!;
+        if (x < xMin) xMin = x;
+        if (x > xMax) xMax = x;
+        if (y < yMin) yMin = y;
+        if (y > yMax) yMax = y;
+      }
+      c = { key, xs, ys, xMin, xMax, yMin, yMax, read: new Map() };
+      optionCols.set(key, c);
+    }
+    return c;
+  };
   items.forEach((item, i) => {
     const fP = factors.priceFactor[i]!;
     const fB = factors.basisFactor[i]!;
@@ -137,68 +209,86 @@ export function simulatePnlVectors(
     }
     // Implied vol answers the size of the underlying's move (impliedVolMove): part of the per-unit vector, so in its key.
     const variance = fP >= 0 ? factors.volsDaily[fP]! ** 2 * scenarios.timesDays[j]! : 0;
-    const k = factors.moveResponse[factors.volFactor[i]!] ?? volMoveResponse;
+    const fV = factors.volFactor[i]!;
+    const k = factors.moveResponse[fV] ?? volMoveResponse;
     const { years, fwdFactor, df } = optionAtHorizon(item, market, horizons.itemDays[i]!);
     // P&L per unit held: size x (unit value on the path - today's unit value).
     const base = p.size !== 0 ? item.valueUsd / p.size : 0;
     const key =
-      `O${fP}|${factors.volFactor[i]}|${j}|${p.isCall}|${p.strikeUsd}|${years}|${spot}|${fwdFactor}|${df}|` +
+      `O${fP}|${fV}|${j}|${p.isCall}|${p.strikeUsd}|${years}|${spot}|${fwdFactor}|${df}|` +
       `${item.volAnnual}|${minVolAnnual}|${base}|${optionRevaluation}|${variance}|${k}`;
-    vector[i] = vectors.length;
     coefficient[i] = p.size;
-    const known = sharedVector(shared, key, market) ?? peerVector(shared, key, market);
-    if (known) {
-      vectors.push(known);
-      return;
+    const spec = {
+      spotUsd: spot,
+      forwardFactor: fwdFactor,
+      strikeUsd: p.strikeUsd,
+      years,
+      volAnnual: item.volAnnual,
+      minVolAnnual,
+      discountFactor: df,
+      isCall: p.isCall,
+    };
+    // The columns and the grid geometry only when the option is revalued here (not for a vector kept on the tick).
+    const interpolated = optionRevaluation === "interpolated" && years > 0;
+    const geometryOf = (cols: OptionColumns): OptionGridGeometry | undefined =>
+      interpolated
+        ? optionGridGeometry(item.volAnnual * Math.sqrt(years), cols.xMin, cols.xMax, cols.yMin, cols.yMax)
+        : undefined;
+    // This option's own P&L per unit on every path, kept for the tick's other reports (and threads) once complete.
+    const revalue = (cols: OptionColumns, geometry: OptionGridGeometry | undefined, key: string): Float64Array => {
+      const pnl = newVector(shared, nPaths);
+      if (years <= 0) {
+        for (let s = 0; s < nPaths; s++) {
+          const st = spot * Math.exp(xs[s]!);
+          pnl[s] = (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
+        }
+      } else if (geometry) {
+        fillOptionPnl(optionGridOn(spec, geometry, readBy(cols, geometry)), xs, cols.ys, 1, base, pnl);
+      } else {
+        const ys = cols.ys;
+        for (let s = 0; s < nPaths; s++) {
+          const vol = Math.max(minVolAnnual, item.volAnnual * Math.exp(ys[s]!));
+          const unit = black76PriceUnchecked(
+            spot * Math.exp(xs[s]!) * fwdFactor,
+            p.strikeUsd,
+            years,
+            vol,
+            df,
+            p.isCall,
+          );
+          pnl[s] = unit - base;
+        }
+      }
+      share(key, pnl);
+      return pnl;
+    };
+    let v = route.get(key);
+    if (v === undefined) {
+      // The rule (docs/models/xchain.md, "summed option grids"): a vector kept on the tick is read; an instrument
+      // another report on the tick already revalued gets its own kept vector (from its second holder on, one vector
+      // serves every account); the first sight of an instrument goes to its group, summed if the group is large
+      // enough (SummedOptionGridsBuilder.finish). Where a venue's workers exchange vectors, an instrument another thread
+      // has not computed is claimed by this one (peerVector), which must then compute and hand it over: never summed.
+      const known = sharedVector(shared, key, market) ?? peerVector(shared, key, market);
+      if (known) v = vectors.push(known) - 1;
+      else {
+        const cols = optionColumns(fP, fV, j, variance, k);
+        const geometry = geometryOf(cols);
+        if (geometry && summedGrids && !exchanged && firstSightOnTick(shared, key, market)) v = -1;
+        else v = vectors.push(revalue(cols, geometry, key)) - 1;
+      }
+      route.set(key, v);
     }
-    const ys = impliedVolMove(column(factors.volFactor[i]!, j), xs, variance, k);
-    const pnl = newVector(shared, nPaths);
-    vectors.push(pnl);
-    if (years <= 0) {
-      for (let s = 0; s < nPaths; s++) {
-        const st = spot * Math.exp(xs[s]!);
-        pnl[s] = (p.isCall ? Math.max(st - p.strikeUsd, 0) : Math.max(p.strikeUsd - st, 0)) - base;
-      }
-    } else if (optionRevaluation === "interpolated") {
-      let xMin = 0;
-      let xMax = 0;
-      let yMin = 0;
-      let yMax = 0;
-      for (let s = 0; s < nPaths; s++) {
-        const x = xs[s]!;
-        const y = ys[s]!;
-        if (x < xMin) xMin = x;
-        if (x > xMax) xMax = x;
-        if (y < yMin) yMin = y;
-        if (y > yMax) yMax = y;
-      }
-      const grid = buildOptionGrid(
-        {
-          spotUsd: spot,
-          forwardFactor: fwdFactor,
-          strikeUsd: p.strikeUsd,
-          years,
-          volAnnual: item.volAnnual,
-          minVolAnnual,
-          discountFactor: df,
-          isCall: p.isCall,
-        },
-        xMin,
-        xMax,
-        yMin,
-        yMax,
-      );
-      fillOptionPnl(grid, xs, ys, 1, base, pnl);
-    } else {
-      for (let s = 0; s < nPaths; s++) {
-        const vol = Math.max(minVolAnnual, item.volAnnual * Math.exp(ys[s]!));
-        const unit = black76PriceUnchecked(spot * Math.exp(xs[s]!) * fwdFactor, p.strikeUsd, years, vol, df, p.isCall);
-        pnl[s] = unit - base;
-      }
+    vector[i] = v;
+    // set by summed.finish: -1 if its group is summed, else its own vector
+    if (v < 0) {
+      const cols = optionColumns(fP, fV, j, variance, k);
+      const geometry = geometryOf(cols)!;
+      const groupKey = `${cols.key}|${item.underlying}|${item.chain}|${years}|${spot}|${fwdFactor}|${df}|${geometry.nx}`;
+      summed.add(i, groupKey, key, cols, geometry, readBy(cols, geometry), spec, base, p.size);
     }
-    // kept and handed over once complete: a report that throws half way leaves no partial vector to others
-    remember(key, pnl);
-    publishVector(shared, key, pnl);
   });
-  return { nPaths, vectors, vector, coefficient };
+  const grids = summed.finish(vectors, nPaths, vector, () => newVector(shared, nPaths), share);
+  countUnkeptVectors(grids.groups.length);
+  return { nPaths, vectors, vector, coefficient, summed: grids };
 }

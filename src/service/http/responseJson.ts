@@ -35,6 +35,7 @@ export function whatIfJson(out: WhatIfOutcome) {
 
 export function accountSummaryJson(acc: LiveAccount) {
   const r = acc.reportJson;
+  const f = r ? undefined : acc.figures;
   const count = (sev: string) => r?.flags.filter((f) => f.severity === sev).length ?? 0;
   return {
     accountId: acc.accountId,
@@ -43,12 +44,13 @@ export function accountSummaryJson(acc: LiveAccount) {
     model: acc.config.model,
     ...(acc.portfolio.description ? { description: acc.portfolio.description } : {}),
     seq: acc.reportSeq ?? null,
-    asOf: r?.asOf ?? null,
-    equity: r?.equity ?? null,
-    initialMargin: r?.initialMargin ?? null,
-    maintenanceMargin: r?.maintenanceMargin ?? null,
-    freeCollateral: r?.freeCollateral ?? null,
-    healthRatio: r?.healthRatio ?? null,
+    // Figures mode: a worker's figures until the report is computed on request.
+    asOf: r?.asOf ?? f?.asOf ?? null,
+    equity: r?.equity ?? f?.equity ?? null,
+    initialMargin: r?.initialMargin ?? f?.initialMargin ?? null,
+    maintenanceMargin: r?.maintenanceMargin ?? f?.maintenanceMargin ?? null,
+    freeCollateral: r?.freeCollateral ?? f?.freeCollateral ?? null,
+    healthRatio: r ? r.healthRatio : (f?.healthRatio ?? null),
     band: acc.policy ? (acc.band ?? null) : null,
     flags: { critical: count("critical"), warning: count("warning"), info: count("info") },
     error: acc.error ? acc.error.toJSON() : null,

@@ -2,7 +2,12 @@ import type { XmarginErrorJson } from "../../core/errors.js";
 import type { MarginReportJson } from "../../margin/reportJson.js";
 import { marketSnapshotSchema } from "../../schema/marketSnapshot.js";
 import { parseDocument } from "../../schema/validate.js";
-import { accountMessageSchema, resultBatchSchema, tickMessageSchema } from "../../store/bus/busMessages.js";
+import {
+  accountMessageSchema,
+  figureRowsOf,
+  resultsMessageSchema,
+  tickMessageSchema,
+} from "../../store/bus/busMessages.js";
 import type { MarginBus } from "../../store/bus/marginBus.js";
 import type { MarginService } from "../marginService.js";
 
@@ -54,7 +59,22 @@ export async function linkApiNode(service: MarginService, bus: MarginBus, log: (
     if (row && row.version >= version) service.registry.reload(row);
   };
   await bus.follow("accounts", accountMessageSchema, (m) => catchUp(m.accountId, m.version));
-  await bus.follow("results", resultBatchSchema, async (batch) => {
+  await bus.follow("results", resultsMessageSchema, async (message) => {
+    if ("figures" in message) {
+      // Figures mode: headline figures of many accounts; an account this node does not hold yet is caught up first.
+      for (const { row, status } of figureRowsOf(message)) {
+        const caught = await catchUp(row.accountId, row.accountVersion).then(
+          () => true,
+          (err: unknown) => {
+            log(`figures of ${row.accountId} ignored: ${err instanceof Error ? err.message : String(err)}`);
+            return false;
+          },
+        );
+        if (caught) service.installPeerFigures(row, status === "" ? [] : status.split(","));
+      }
+      return;
+    }
+    const batch = message;
     for (const m of batch.results) {
       // One account's failed catch-up (store unavailable) must not drop the rest of the batch.
       const caught = await catchUp(m.accountId, m.version).then(

@@ -11,10 +11,12 @@ import {
 import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { z } from "zod";
 import { XmarginError } from "../../core/errors.js";
+import type { MarginSnapshotRow } from "../marginStore.js";
 import {
   type AccountMessage,
   accountMessageSchema,
   decodeMessage,
+  encodeFiguresBatch,
   encodeMessage,
   encodeResultBatches,
   type OutgoingResult,
@@ -48,6 +50,9 @@ export type ShardHandler<T> = (message: T, shard: number, raw: JsMsg) => Promise
 
 /** How long a worker holds a message before JetStream gives it to another worker (a dead worker's shards move). */
 const DEFAULT_ACK_WAIT_MS = 30_000;
+
+/** Accounts per figures message: ~150 bytes each, so ~300 KB, under NATS's 1 MiB max_payload. */
+const FIGURES_PER_MESSAGE = 2000;
 
 /** Redelivery delay after a failure (store down, bad message): not a hot loop. */
 const NAK_DELAY_MS = 1_000;
@@ -144,6 +149,21 @@ export class MarginBus {
     const sends: Array<Promise<unknown>> = [];
     for (const [shard, list] of byShard) {
       for (const data of encodeResultBatches(list)) sends.push(this.js.publish(resultSubject(shard), data));
+    }
+    await Promise.all(sends);
+  }
+
+  /**
+   * Figures mode: publishes one shard's figure rows (of one seq and reason) as compact batch messages of at most
+   * `FIGURES_PER_MESSAGE` accounts each (~150 bytes per account), all acknowledged before it resolves.
+   */
+  async publishFigures(shard: number, rows: readonly MarginSnapshotRow[], status: readonly string[]): Promise<void> {
+    const sends: Array<Promise<unknown>> = [];
+    for (let from = 0; from < rows.length; from += FIGURES_PER_MESSAGE) {
+      const to = from + FIGURES_PER_MESSAGE;
+      sends.push(
+        this.js.publish(resultSubject(shard), encodeFiguresBatch(rows.slice(from, to), status.slice(from, to))),
+      );
     }
     await Promise.all(sends);
   }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import pg from "pg";
 import { generateAccounts } from "../../../bench/generateAccounts.js";
 import { DEFAULT_RULEBOOK } from "../../../src/margin/policy/defaultRulebook.js";
 import { resolveMarginConfig } from "../../../src/margin/resolveConfig.js";
@@ -10,7 +11,9 @@ import { type Portfolio, portfolioSchema } from "../../../src/schema/portfolio.j
 import { LiveMarket } from "../../../src/service/liveMarket.js";
 import { computeAtTick } from "../../../src/service/marginService.js";
 import { REPO_ROOT } from "../../../src/service/paths.js";
+import type { MarginSnapshotRow } from "../../../src/store/marginStore.js";
 import { openStore } from "../../../src/store/openStore.js";
+import { type MarginDbRow, marginRowOf } from "../../../src/store/storeRows.js";
 import { type NatsCluster, natsServerBinary } from "../../support/natsServer.js";
 import { findPostgresBin, type PostgresServer, startPostgres } from "../../support/postgresServer.js";
 
@@ -138,13 +141,17 @@ export async function startApiNode(
   return { proc, url: m[1]! };
 }
 
+/** Starts a worker; in `reports` mode unless `env` says otherwise (XMARGIN_WORKER_MODE). */
 export async function startWorker(
   d: Deployment,
   busUrl: string,
   replicas = 1,
   env: Record<string, string> = {},
 ): Promise<Proc> {
-  const proc = spawnCli(["worker", "--store", d.storeUrl, "--bus", busUrl, "--replicas", String(replicas)], env);
+  const proc = spawnCli(["worker", "--store", d.storeUrl, "--bus", busUrl, "--replicas", String(replicas)], {
+    XMARGIN_WORKER_MODE: "reports",
+    ...env,
+  });
   await proc.waitFor(/xmargin worker: ready/);
   return proc;
 }
@@ -201,27 +208,38 @@ export async function readStore(d: Deployment): Promise<StoredState> {
   }
 }
 
-/** Polls until every seeded account's stored report is at `seq` (or throws with how many are not). */
-export async function waitAllAt(d: Deployment, seq: number, timeoutMs: number): Promise<void> {
+/** Polls `behind` (accounts not there yet) until it is 0, or throws with how many are not after `timeoutMs`. */
+async function pollUntilNoneBehind(what: string, behindNow: () => Promise<number>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let behind = Number.POSITIVE_INFINITY;
   let lastError = "";
   while (Date.now() < deadline) {
     try {
-      const store = await openStore(d.storeUrl);
-      try {
-        const seqs = await store.latestReportSeqs(d.accounts.map((a) => a.accountId));
-        behind = d.accounts.filter((a) => seqs.get(a.accountId) !== seq).length;
-      } finally {
-        await store.close();
-      }
+      behind = await behindNow();
     } catch (err) {
       lastError = String(err);
     }
     if (behind === 0) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`${behind} account(s) not at seq ${seq} after ${timeoutMs} ms ${lastError}`);
+  throw new Error(`${behind} account(s) ${what} after ${timeoutMs} ms ${lastError}`);
+}
+
+/** Polls until every seeded account's stored report is at `seq` (or throws with how many are not). */
+export function waitAllAt(d: Deployment, seq: number, timeoutMs: number): Promise<void> {
+  return pollUntilNoneBehind(
+    `not at seq ${seq}`,
+    async () => {
+      const store = await openStore(d.storeUrl);
+      try {
+        const seqs = await store.latestReportSeqs(d.accounts.map((a) => a.accountId));
+        return d.accounts.filter((a) => seqs.get(a.accountId) !== seq).length;
+      } finally {
+        await store.close();
+      }
+    },
+    timeoutMs,
+  );
 }
 
 /** The single-process engine's report JSON of every account at a snapshot (what the workers must have stored). */
@@ -281,4 +299,71 @@ function firstDifference(a: unknown, b: unknown, path = "$"): string {
     if (!isDeepStrictEqual(x, y)) return firstDifference(x, y, `${path}.${k}`);
   }
   return `${path}: differ`;
+}
+
+/** Every account's newest figure row (by seq, then version), read straight from PostgreSQL. */
+export async function latestFigures(d: Deployment): Promise<Map<string, MarginSnapshotRow>> {
+  const client = new pg.Client({ connectionString: d.storeUrl });
+  await client.connect();
+  try {
+    const res = await client.query<MarginDbRow>(
+      `SELECT DISTINCT ON (account_id) * FROM margin_snapshots ORDER BY account_id, seq DESC, account_version DESC`,
+    );
+    return new Map(
+      res.rows.map((r) => [
+        r.account_id,
+        marginRowOf({ ...r, seq: Number(r.seq), account_version: Number(r.account_version) }),
+      ]),
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls until every seeded account's newest figure row is at `seq` (figures mode: reports are not all stored). */
+export function waitAllFiguresAt(d: Deployment, seq: number, timeoutMs: number): Promise<void> {
+  return pollUntilNoneBehind(
+    `without figures at seq ${seq}`,
+    async () => {
+      const latest = await latestFigures(d);
+      return d.accounts.filter((a) => latest.get(a.accountId)?.seq !== seq).length;
+    },
+    timeoutMs,
+  );
+}
+
+/**
+ * Accounts whose newest stored figures are not at `seq` or differ from the single-process engine's report figures at
+ * that tick, compared exactly (to the bit). Both sides must price options on the same Black-76 path: the workers run
+ * `dist/`, which has the WASM kernel once `npm run build` (or `npm test`) built it, as the test's reference has from
+ * src/; with a `dist/` built by `tsc` alone the workers price in JS and figures differ in the last bits.
+ */
+export function figureMismatches(
+  latest: Map<string, MarginSnapshotRow>,
+  accounts: readonly Portfolio[],
+  snapshot: MarketSnapshot,
+  seq: number,
+): string[] {
+  const tick = new LiveMarket().apply(snapshot, "reference", seq);
+  const config = resolveMarginConfig({ model: "grid" });
+  const out: string[] = [];
+  for (const p of accounts) {
+    const { report } = computeAtTick(p, tick, config, DEFAULT_RULEBOOK);
+    const got = latest.get(p.accountId);
+    const ok =
+      got !== undefined &&
+      got.seq === seq &&
+      got.model === report.model &&
+      Object.is(got.equityUsd, report.equityUsd) &&
+      Object.is(got.initialMarginUsd, report.initialMarginUsd) &&
+      Object.is(got.maintenanceMarginUsd, report.maintenanceMarginUsd) &&
+      Object.is(got.freeCollateralUsd, report.freeCollateralUsd) &&
+      Object.is(got.healthRatio, report.healthRatio);
+    if (!ok) {
+      out.push(p.accountId);
+      if (out.length <= 3)
+        console.log(`figures mismatch ${p.accountId}: ${JSON.stringify(got)} vs IM ${report.initialMarginUsd}`);
+    }
+  }
+  return out;
 }

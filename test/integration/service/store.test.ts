@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../src/service/paths.js";
+import { shardOf } from "../../../src/store/bus/shardOf.js";
 import { sqliteMigrations } from "../../../src/store/migrations.js";
 import { migrate, openSqliteStore } from "../../../src/store/sqliteStore.js";
 
@@ -104,12 +105,31 @@ describe("SQLite store", () => {
     raw.close();
 
     const store = openSqliteStore({ file });
-    expect(store.schemaVersion).toBe(3);
+    expect(store.schemaVersion).toBe(sqliteMigrations.at(-1)!.version);
     expect((await store.marginHistory("a", 10)).map((r) => [r.seq, r.initialMarginUsd])).toEqual([
       [1, 10],
       [2, 12],
     ]);
     expect(await store.latestReport("a")).toEqual({ seq: 2, accountVersion: 0, report: {} });
+    await store.close();
+  });
+
+  it("migration 4 gives accounts written before it their shard hash on open (listShardAccounts finds them)", async () => {
+    const file = join(tempDir(), "v3.db");
+    const raw = new Database(file);
+    migrate(raw, sqliteMigrations.slice(0, 3));
+    const insert = raw.prepare(
+      `INSERT INTO accounts (account_id, portfolio_json, config_json, policy_json, version, updated_at)
+       VALUES (?, '{}', '{}', NULL, 1, 't')`,
+    );
+    for (const id of ["acct-1", "acct-2", "acct-3"]) insert.run(id);
+    raw.close();
+
+    const store = openSqliteStore({ file });
+    for (const id of ["acct-1", "acct-2", "acct-3"]) {
+      const rows = await store.listShardAccounts(shardOf(id, 16), 16);
+      expect(rows.map((r) => r.accountId)).toContain(id);
+    }
     await store.close();
   });
 

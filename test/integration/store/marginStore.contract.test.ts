@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { XmarginError } from "../../../src/core/errors.js";
+import { shardOf } from "../../../src/store/bus/shardOf.js";
 import type {
   AccountWrite,
   MarginSnapshotWrite,
@@ -171,6 +172,17 @@ describe.each([sqlite, postgres])("MarginStore contract: $name", (kind) => {
       expect(await store.putAccounts([])).toEqual([]);
     });
 
+    it("importAccounts: one transaction, counted, stored as putAccounts stores them; a repeated id writes nothing", async () => {
+      const { store } = await fresh();
+      expect(await store.importAccounts([account("b"), account("a", 2)])).toBe(2);
+      expect(await store.getAccount("a")).toEqual({ ...account("a", 2), version: 1 });
+      expect(await store.importAccounts([account("a", 3)])).toBe(1);
+      expect((await store.getAccount("a"))?.version).toBe(2);
+      await expect(store.importAccounts([account("c"), account("c")])).rejects.toThrow(/c/);
+      expect(await store.getAccount("c")).toBeUndefined();
+      expect(await store.importAccounts([])).toBe(0);
+    });
+
     it("listAccounts in byte order of the id, whole or by pages; countAccounts", async () => {
       const { store } = await fresh();
       const ids = ["acct-9", "acct-10", "B", "a", "acct-1"];
@@ -308,6 +320,47 @@ describe.each([sqlite, postgres])("MarginStore contract: $name", (kind) => {
       expect((await store.latestReport("b"))?.report).toEqual(margin("b", 1).report);
       const { report: _report, ...figures } = row;
       expect((await store.marginHistory("a", 1))[0]).toEqual(figures);
+    });
+
+    it("recordFigures: compact rows, write-once per key, one transaction, latest report untouched", async () => {
+      const { store } = await fresh();
+      const row = (accountId: string, seq: number, version = 1, im = seq * 10) => {
+        const { report: _report, reportText: _text, ...figures } = margin(accountId, seq, version, im);
+        return figures;
+      };
+      expect(await store.recordFigures([row("a", 1), row("b", 1), row("a", 2)])).toBe(3);
+      expect(await store.recordFigures([row("a", 2, 1, 999), row("b", 2)])).toBe(1);
+      expect(await store.marginHistory("a", 10)).toEqual([row("a", 1), row("a", 2)]);
+      expect((await store.marginHistory("a", 10))[0]!.healthRatio).toBeNull();
+      expect(await store.latestReport("a")).toBeUndefined();
+      const bad = { ...row("c", 3), model: null as unknown as string };
+      await expect(store.recordFigures([row("a", 3), bad])).rejects.toThrow();
+      expect((await store.marginHistory("a", 10)).map((r) => r.seq)).toEqual([1, 2]);
+      const many = Array.from({ length: 2000 }, (_, i) => row(`acct-${i}`, 5, 1, i));
+      expect(await store.recordFigures(many)).toBe(2000);
+      expect((await store.marginHistory("acct-1999", 1))[0]?.initialMarginUsd).toBe(1999);
+      expect(await store.recordFigures([])).toBe(0);
+    });
+
+    it("listShardAccounts: exactly the accounts shardOf puts in a shard, in id order, for any shard count", async () => {
+      const { store } = await fresh();
+      const ids = Array.from({ length: 60 }, (_, i) => `acct-${i}`);
+      await store.putAccounts(ids.map((id) => account(id)));
+      for (const shards of [16, 5]) {
+        const seen: string[] = [];
+        for (let k = 0; k < shards; k++) {
+          const rows = await store.listShardAccounts(k, shards);
+          const got = rows.map((r) => r.accountId);
+          expect(got).toEqual(ids.filter((id) => shardOf(id, shards) === k).sort());
+          seen.push(...got);
+        }
+        expect(seen.sort()).toEqual([...ids].sort());
+      }
+      // A rewritten account keeps its shard.
+      await store.putAccount(account("acct-7", 2));
+      const k = shardOf("acct-7", 16);
+      expect((await store.listShardAccounts(k, 16)).find((r) => r.accountId === "acct-7")?.version).toBe(2);
+      await expect(store.listShardAccounts(0, 0)).rejects.toThrow(/shards/);
     });
 
     it("plans: increasing ids, delivery outcome, newest first with a limit", async () => {

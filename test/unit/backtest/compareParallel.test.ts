@@ -2,8 +2,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { compareModels, methodNotes, renderComparisonMarkdown } from "../../../src/backtest/compare.js";
-import { compareTasks, longestFirst, pickTask } from "../../../src/backtest/compareTasks.js";
+import {
+  backtestNamedModel,
+  compareModels,
+  methodNotes,
+  portfolioTimeline,
+  renderComparisonMarkdown,
+} from "../../../src/backtest/compare.js";
+import { runCompareTask } from "../../../src/backtest/compareParts.js";
+import { compareTasks, dayWeight, longestFirst } from "../../../src/backtest/compareTasks.js";
 import { loadHistoryFolder } from "../../../src/backtest/history/loadHistoryFolder.js";
 import { compareWorkerCount, runCompareTasks } from "../../../src/cli/commands/backtestCompareRunner.js";
 import { XmarginError } from "../../../src/core/errors.js";
@@ -30,27 +37,22 @@ const bigger = portfolioSchema.parse({
 });
 
 describe("backtest-compare tasks", () => {
-  it("lists every (portfolio, model) pair in the report's order", () => {
-    const tasks = compareTasks(2, ["isolated", "xchain"]);
-    expect(tasks.map((t) => `${t.index}:${t.portfolio}:${t.model}`)).toEqual([
-      "0:0:isolated",
-      "1:0:xchain",
-      "2:1:isolated",
-      "3:1:xchain",
-    ]);
+  it("cuts each portfolio's days into parts of about the given cost, then its liquidation task", () => {
+    // 100 days x weight 3 at cost 100: 3 parts (33, 34, 33 days); 10 days: one part, never an empty one.
+    const tasks = compareTasks([100, 10], [3, 3], 100);
+    expect(
+      tasks.map((t) => (t.kind === "replay" ? `${t.portfolio}:${t.first}-${t.end}` : `${t.portfolio}:liq`)),
+    ).toEqual(["0:0-33", "0:33-67", "0:67-100", "0:liq", "1:0-10", "1:liq"]);
+    expect(tasks.map((t) => t.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(dayWeight(perp)).toBe(3);
+    expect(dayWeight(bigger)).toBe(4);
   });
 
-  it("starts the costlier portfolio first and, within it, xchain first", () => {
-    const order = longestFirst(compareTasks(2, ["isolated", "xchain"]), [perp, bigger]);
-    expect(order.map((t) => t.index)).toEqual([3, 2, 1, 0]);
-  });
-
-  it("gives a free worker its own portfolio's task, else an unstarted portfolio's, else the first", () => {
-    const queue = compareTasks(3, ["grid"]);
-    expect(pickTask(queue, new Set([2]), new Set([0, 2]))).toBe(2);
-    expect(pickTask(queue, new Set([]), new Set([0]))).toBe(1);
-    expect(pickTask(queue, new Set([]), new Set([0, 1, 2]))).toBe(0);
-    expect(pickTask([], new Set([]), new Set([]))).toBe(-1);
+  it("starts the costliest tasks first: the bigger book's longest parts", () => {
+    const tasks = compareTasks([10, 10], [dayWeight(perp), dayWeight(bigger)], 20);
+    // perp: 2 parts of 5 days (cost 15 each), liquidation 60 x 3; bigger: 2 parts (cost 20 each), liquidation 60 x 4.
+    const order = longestFirst(tasks, [perp, bigger]);
+    expect(order.map((t) => t.index)).toEqual([5, 2, 3, 4, 0, 1]);
   });
 
   it("names --workers when the count is not a positive integer", () => {
@@ -73,7 +75,7 @@ describe.skipIf(!hasData)("backtest-compare on worker threads", () => {
   const models = ["isolated", "grid", "xchain"];
   const options = { from: "2023-03-01", to: "2023-03-31", paths: 200 };
 
-  it("gives a report byte-identical to the one-thread comparison", async () => {
+  it("gives a report byte-identical to the one-thread comparison on whole timelines, cut into parts", async () => {
     const sequential = compareModels(history, portfolios, options, models);
     const parallel = await runCompareTasks({
       history,
@@ -82,6 +84,8 @@ describe.skipIf(!hasData)("backtest-compare on worker threads", () => {
       options,
       workers: 2,
       workerUrl: WORKER,
+      // ~5 days per part: 22 March days in 4-5 parts per book, so parts start mid-run on both threads.
+      partCost: 20,
     });
     expect(parallel.workers).toBe(2);
     expect(parallel.seconds.every((s) => s > 0)).toBe(true);
@@ -91,6 +95,31 @@ describe.skipIf(!hasData)("backtest-compare on worker threads", () => {
     expect(b).toBe(a);
     // Beyond the table: every replayed day's numbers are the same.
     expect(JSON.stringify(parallel.results.map((r) => r.replay))).toBe(JSON.stringify(sequential.map((r) => r.replay)));
+  });
+
+  it("builds a part again, reaching further, when an item's horizon looks past the days built after it", () => {
+    // No day built after the part at first: its last day's loss (over the item's horizon, at least the next close)
+    // reads a day past them, so the part is built again. The part's days equal the whole timeline's.
+    const entry = portfolios[1]!;
+    const whole = backtestNamedModel(history, entry, portfolioTimeline(history, entry, options), "xchain", options);
+    const part = runCompareTask(
+      history,
+      entry,
+      ["xchain"],
+      options,
+      {
+        kind: "replay",
+        index: 0,
+        portfolio: 1,
+        part: 0,
+        first: 0,
+        end: 10,
+      },
+      0,
+    );
+    if (part.kind !== "replay") throw new Error("a replay task gives replays");
+    expect(part.replays[0]!.days).toEqual(whole.replay.days.slice(0, 10));
+    expect(part.replays[0]!.days.every((d) => d.lossUsd !== null)).toBe(true);
   });
 
   it("reports a run's failure as the error the one-thread comparison throws", async () => {

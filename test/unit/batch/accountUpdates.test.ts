@@ -106,7 +106,7 @@ describe("BatchGridEngine account updates without a rebuild", () => {
       collateralValueUsd: new Float64Array(3),
     };
     const fixed = new BatchGridEngine(PORTFOLIOS.slice(0, 3), MARKET, CONFIG, { out });
-    expect(() => fixed.addAccount(PORTFOLIOS[3]!)).toThrow(/result columns hold 3 accounts/);
+    expect(() => fixed.addAccount(PORTFOLIOS[3]!)).toThrow(/result columns hold 3 slots/);
   });
 
   it("after a mixed sequence of adds, replaces, removes and ticks, every live account equals a fresh build's", () => {
@@ -153,5 +153,80 @@ describe("BatchGridEngine account updates without a rebuild", () => {
     });
     // Removed accounts read NaN; the engine counts every slot it ever gave out.
     expect(engine.nAccounts - live.size).toBeGreaterThan(0);
+  });
+
+  it("a cold re-margin after a removal leaves the removed account at NaN", () => {
+    const engine = new BatchGridEngine(PORTFOLIOS.slice(0, 10), MARKET, CONFIG);
+    engine.computeAll();
+    engine.removeAccount(PORTFOLIOS[4]!.accountId);
+    engine.computeAll();
+    expect(engine.initialMarginUsd[4]).toBeNaN();
+    expect(engine.collateralValueUsd[4]).toBeNaN();
+  });
+
+  it("writes each account at the slot the caller gives in its columns, and moves them to new columns", () => {
+    const columns = (n: number) => ({
+      initialMarginUsd: new Float64Array(n).fill(-1),
+      maintenanceMarginUsd: new Float64Array(n).fill(-1),
+      collateralValueUsd: new Float64Array(n).fill(-1),
+    });
+    const reference = new BatchGridEngine(PORTFOLIOS.slice(0, 6), MARKET, CONFIG);
+    reference.computeAll();
+    const out = columns(12);
+    // Accounts 0..3 from slot 2 on; account 4 at slot 9, then account 5 at the removed account 1's slot (3).
+    const engine = new BatchGridEngine(PORTFOLIOS.slice(0, 4), MARKET, CONFIG, { out, firstSlot: 2 });
+    engine.computeAll();
+    expect(engine.addAccount(PORTFOLIOS[4]!, 9)).toBe(4);
+    engine.removeAccount(PORTFOLIOS[1]!.accountId);
+    expect(out.initialMarginUsd[3]).toBeNaN();
+    expect(engine.addAccount(PORTFOLIOS[5]!, 3)).toBe(5);
+    engine.computeAll();
+    const slotOf = [2, -1, 4, 5, 9, 3];
+    const expectAt = (cols: typeof out) => {
+      slotOf.forEach((s, a) => {
+        if (s < 0) return;
+        expect(cols.initialMarginUsd[s], `account ${a}`).toBe(reference.initialMarginUsd[a]);
+        expect(cols.maintenanceMarginUsd[s], `account ${a}`).toBe(reference.maintenanceMarginUsd[a]);
+        expect(cols.collateralValueUsd[s], `account ${a}`).toBe(reference.collateralValueUsd[a]);
+      });
+    };
+    expectAt(out);
+    // Slots no account holds are untouched.
+    for (const s of [0, 1, 6, 7, 8, 10, 11]) expect(out.initialMarginUsd[s]).toBe(-1);
+    expect(engine.account(4).initialMarginUsd).toBe(reference.initialMarginUsd[4]);
+    // Grown columns: the live accounts' figures move over, and a tick then writes there, not in the old ones.
+    const grown = columns(24);
+    engine.attachOut(grown);
+    expectAt(grown);
+    expect(grown.initialMarginUsd[10]).toBe(-1);
+    const btc = MARKET.underlyings.get("BTC")!;
+    const state = { spotUsd: btc.spotUsd * 0.9, carryRateAnnual: btc.carryRateAnnual, riskFreeRateAnnual: 0.05 };
+    const before = out.initialMarginUsd.slice();
+    engine.tick("BTC", state);
+    reference.tick("BTC", state);
+    expectAt(grown);
+    expect([...out.initialMarginUsd]).toEqual([...before]);
+    expect(() => engine.addAccount(PORTFOLIOS[6]!, 24)).toThrow(/result columns hold 24 slots/);
+    expect(() => engine.attachOut(columns(9))).toThrow(/\$\.out: the new result columns hold 9 slots/);
+    expect(() => reference.addAccount(PORTFOLIOS[6]!, 7)).toThrow(/\$\.slot/);
+  });
+
+  it("an account it refuses leaves the engine as it was", () => {
+    const p = PORTFOLIOS.find((q) => q.items.some((i) => i.underlying === "BTC"))!;
+    const noBtc: ResolvedMarket = {
+      ...MARKET,
+      underlyings: new Map([...MARKET.underlyings].filter(([u]) => u !== "BTC")),
+    };
+    const others = PORTFOLIOS.filter((q) => q.items.every((i) => i.underlying !== "BTC")).slice(0, 4);
+    expect(others.length).toBe(4);
+    const engine = new BatchGridEngine(others, noBtc, CONFIG);
+    engine.computeAll();
+    const before = engine.initialMarginUsd.slice();
+    expect(() => engine.addAccount(p)).toThrow(/no price for underlying BTC/);
+    expect(engine.nAccounts).toBe(others.length);
+    expect(engine.accountIndex(p.accountId)).toBeUndefined();
+    expect(() => engine.replaceAccount({ ...p, accountId: others[0]!.accountId })).toThrow(/BTC/);
+    engine.computeAll();
+    expect([...engine.initialMarginUsd]).toEqual([...before]);
   });
 });

@@ -84,5 +84,41 @@ describe.skipIf(!existsSync(WORKER))("ShardedBatchGridEngine", () => {
     await expect(ShardedBatchGridEngine.fromDocuments(bad, market, config, options)).rejects.toThrow(
       /\$\[77\]\.positions\[0\]\.size/,
     );
+    // Documents handed over as objects (structured clone) rather than JSON text: the same accounts and figures.
+    const cloned = await ShardedBatchGridEngine.fromDocuments(docs, market, config, {
+      ...options,
+      documentsAs: "clone",
+    });
+    try {
+      await cloned.computeAll();
+      expect(cloned.accountIds).toEqual(single.accountIds);
+      expect([...cloned.initialMarginUsd]).toEqual([...single.initialMarginUsd]);
+    } finally {
+      await cloned.close();
+    }
+    // The same documents as JSON lines, each worker parsing its own: the same accounts and figures; a bad line is
+    // named by its index.
+    const lines = `${docs.map((d) => JSON.stringify(d)).join("\r\n")}\n`;
+    const fromLines = await ShardedBatchGridEngine.fromDocumentLines(lines, market, config, options);
+    try {
+      await fromLines.computeAll();
+      expect(fromLines.accountIds).toEqual(single.accountIds);
+      expect(fromLines.accountsPerWorker.reduce((x, y) => x + y, 0)).toBe(101);
+      expect([...fromLines.initialMarginUsd]).toEqual([...single.initialMarginUsd]);
+      expect([...fromLines.collateralValueUsd]).toEqual([...single.collateralValueUsd]);
+    } finally {
+      await fromLines.close();
+    }
+    const badLines = bad.map((d) => JSON.stringify(d)).join("\n");
+    await expect(ShardedBatchGridEngine.fromDocumentLines(badLines, market, config, options)).rejects.toThrow(
+      /\$\[77\]\.positions\[0\]\.size/,
+    );
+    const empty = await ShardedBatchGridEngine.fromDocumentLines("", market, config, options);
+    expect(empty.nAccounts).toBe(0);
+    await empty.close();
+    // A document JSON cannot write (a BigInt size) goes as a clone, and is refused by its path all the same.
+    const big = docs.map((d, i) => (i === 12 ? { ...d, positions: [{ ...d.positions![0]!, size: 10n }] } : d));
+    const refused = await ShardedBatchGridEngine.fromDocuments(big, market, config, options).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "INVALID_INPUT", path: "$[12].positions[0].size" });
   });
 });

@@ -45,13 +45,13 @@ describe("xchain scenario set shared per tick", () => {
     expect(shared).toEqual(alone);
   });
 
-  it("a venue shard gives each account the figures of its own report", () => {
+  it("a venue shard gives each account the figures of its own report (the venue's per-instrument option vectors)", () => {
     const docs = generateXchainVenue(12, 3).map((d) => portfolioSchema.parse(d));
     clearSharedScenarios();
     const results = remarginShard(docs, market, xchain(), false);
     for (const [i, doc] of docs.entries()) {
       clearSharedScenarios();
-      const own = runMarginModel(resolvePortfolio(doc, market), market, xchain());
+      const own = runMarginModel(resolvePortfolio(doc, market), market, xchain({ optionGrids: "perInstrument" }));
       expect(results[i]!.error).toBeUndefined();
       expect(results[i]!.initialMarginUsd).toBe(own.initialMarginUsd);
       expect(results[i]!.freeCollateralUsd).toBe(own.freeCollateralUsd);
@@ -59,7 +59,12 @@ describe("xchain scenario set shared per tick", () => {
   });
 
   it("instrument vectors of earlier ticks are dropped least recently read first, never those read on this tick", () => {
-    const shared: SharedScenarios = { set: {} as ScenarioSet, vectors: new Map(), vectorBytesLeft: 3 * 80 };
+    const shared: SharedScenarios = {
+      set: {} as ScenarioSet,
+      vectors: new Map(),
+      vectorBytesLeft: 3 * 80,
+      seen: new Set(),
+    };
     const tickA = {};
     const tickB = {};
     const v = () => new Float64Array(10);
@@ -91,7 +96,8 @@ describe("xchain scenario set shared per tick", () => {
     const alone = ticks.map((tick) =>
       docs.map((doc) => {
         clearSharedScenarios();
-        return runMarginModel(resolvePortfolio(doc, tick), tick, xchain()).initialMarginUsd;
+        return runMarginModel(resolvePortfolio(doc, tick), tick, xchain({ optionGrids: "perInstrument" }))
+          .initialMarginUsd;
       }),
     );
     clearSharedScenarios();

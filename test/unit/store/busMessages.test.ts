@@ -2,11 +2,15 @@ import { describe, expect, it } from "vitest";
 import { XmarginError } from "../../../src/core/errors.js";
 import {
   decodeMessage,
+  encodeFiguresBatch,
   encodeMessage,
   encodeResultBatches,
+  figureRowsOf,
+  figuresBatchSchema,
   type OutgoingResult,
   resultBatchSchema,
   resultMessageSchema,
+  resultsMessageSchema,
   tickMessageSchema,
 } from "../../../src/store/bus/busMessages.js";
 import { shardOf } from "../../../src/store/bus/shardOf.js";
@@ -85,5 +89,44 @@ describe("result batches", () => {
     const batches = encodeResultBatches([result(1), result(2)], 10);
     expect(batches).toHaveLength(2);
     expect(() => decodeMessage(resultBatchSchema, encodeMessage({ results: [] }), "ResultBatch")).toThrow(XmarginError);
+  });
+});
+
+describe("figures batches (figures mode's compact results)", () => {
+  const row = (accountId: string, im: number, health: number | null) => ({
+    accountId,
+    seq: 9,
+    asOf: "2023-07-01T00:00:00.000Z",
+    model: "grid",
+    accountVersion: 2,
+    equityUsd: 1000.125,
+    initialMarginUsd: im,
+    maintenanceMarginUsd: im / 2,
+    freeCollateralUsd: 1000.125 - im,
+    healthRatio: health,
+    reason: "tick",
+  });
+
+  it("round-trip rows and statuses as columns, non-finite figures and null health included", () => {
+    const rows = [row("a", 100, 20.0025), row("b", Number.POSITIVE_INFINITY, null)];
+    const data = encodeFiguresBatch(rows, ["", "health-below-150"]);
+    const text = new TextDecoder().decode(data);
+    // Columns, not report objects: the ids appear once, in one array.
+    expect(text).toContain('"accountId":["a","b"]');
+    const batch = decodeMessage(resultsMessageSchema, data, "results");
+    expect("figures" in batch).toBe(true);
+    if (!("figures" in batch)) return;
+    expect(figureRowsOf(batch)).toEqual([
+      { row: rows[0], status: "" },
+      { row: { ...rows[1], freeCollateralUsd: Number.NEGATIVE_INFINITY }, status: "health-below-150" },
+    ]);
+  });
+
+  it("refuse columns of different lengths, naming the field", () => {
+    const data = encodeFiguresBatch([row("a", 1, 2)], [""]);
+    const doc = JSON.parse(new TextDecoder().decode(data)) as { figures: { version: number[] } };
+    doc.figures.version.push(3);
+    const bad = encodeMessage(doc);
+    expect(() => decodeMessage(figuresBatchSchema, bad, "FiguresBatch")).toThrow(/accountId|one entry per account/);
   });
 });

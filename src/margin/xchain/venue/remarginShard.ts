@@ -30,9 +30,12 @@ export function remarginShard(
   fullReports: boolean,
   hints?: readonly LevelHint[],
 ): XchainAccountResult[] {
+  // A venue's listed options are held by many accounts: one kept vector per instrument serves them all, and without
+  // summed option grids one worker and two give the same bits (docs/models/xchain.md, "summed option grids").
+  const venueConfig: XchainConfig = { ...config, simulation: { ...config.simulation, optionGrids: "perInstrument" } };
   return portfolios.map((doc, i) => {
     try {
-      const r = computeXchain(resolvePortfolio(doc, market), market, config, hints?.[i]);
+      const r = computeXchain(resolvePortfolio(doc, market), market, venueConfig, hints?.[i]);
       return {
         accountId: r.accountId,
         initialMarginUsd: r.initialMarginUsd,

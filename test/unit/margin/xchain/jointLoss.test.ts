@@ -68,6 +68,7 @@ describe("chainPnlAndJointLoss", () => {
       vectors: [a, b],
       vector: Int32Array.from([1, 0, 1, 0]),
       coefficient: Float64Array.from([2, 3, 5, 7]),
+      summed: { memberOf: new Int32Array(4).fill(-1), members: [], groups: [] },
     };
     const terms = groupTerms(pnl, Int32Array.from([0, 0, 0, 1]), 2, [true, true, true, true]);
     expect(terms[0]!.columns).toEqual([b, a]);

@@ -13,6 +13,7 @@ const set = (inputsText?: string): SharedScenarios => ({
   set: {} as ScenarioSet,
   ...(inputsText !== undefined ? { inputsText } : {}),
   vectors: new Map(),
+  seen: new Set(),
   vectorBytesLeft: 1 << 20,
 });
 

@@ -21,6 +21,7 @@ function heldBus() {
     latestTick: () => new Promise<undefined>((resolve) => waiting.push(() => resolve(undefined))),
     // The shard is already at seq 9: once released, a tick at seq 5 is covered and writes nothing.
     shardDone: async () => 9,
+    shards: 16,
     shardOf: () => 0,
     publishShardDone: async () => {},
     publishResults: async () => {},
