@@ -100,7 +100,8 @@ export class ShardedBatchGridEngine extends ResultViews {
 
   private constructor(accountIds: string[], started: Started, shardSizes: number[]) {
     super();
-    this.ids.push(...accountIds);
+    // A loop, not push(...ids): spreading a million ids overflows the call stack.
+    for (const id of accountIds) this.ids.push(id);
     this.shared = started.shared;
     this.capacity = started.capacity;
     this.handles = started.handles;
