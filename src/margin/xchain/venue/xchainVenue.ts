@@ -5,6 +5,13 @@ import type { XchainAccountResult } from "./remarginShard.js";
 import { clearClaims, exchangeMemory } from "./vectorExchange.js";
 import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } from "./venueProtocol.js";
 
+/**
+ * A young generation of 192 MB (V8's default semi-spaces are 16 MB): every account's report allocates its P&L columns
+ * and tails, which die with the report, and small semi-spaces promote them by the thousand per tick. Measured on 10,000
+ * accounts, quiet, back to back: 3,208 / 3,309 ms (min / median) per tick with the default, 3,027 / 3,099 with 192 MB.
+ */
+const VENUE_WORKER_LIMITS = { maxYoungGenerationSizeMb: 192 };
+
 type Command = VenueRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
 class VenueWorker {
@@ -92,7 +99,7 @@ export class XchainVenue {
       for (let w = 0; w < n; w++) {
         const from = Math.floor((w * documents.length) / n);
         const to = Math.floor(((w + 1) * documents.length) / n);
-        const handle = new VenueWorker(new Worker(url));
+        const handle = new VenueWorker(new Worker(url, { resourceLimits: VENUE_WORKER_LIMITS }));
         workers.push(handle);
         const exchange = memory ? { exchange: { memory, self: w, ports: ports[w]! } } : {};
         const load = {
