@@ -56,11 +56,6 @@ export interface ReplayResult {
   days: ReplayDay[];
 }
 
-/** Sum of the items' mark values of a book in a market. */
-export function bookValueUsd(book: Portfolio, market: ResolvedMarket): number {
-  return resolvePortfolio(book, market).items.reduce((s, it) => s + it.valueUsd, 0);
-}
-
 /** The portfolio as a book template against the reference date's closes of its option underlyings. */
 export function templateFor(
   history: History,
