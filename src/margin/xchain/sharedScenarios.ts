@@ -274,7 +274,12 @@ export function sharedScenarios(
   };
   const set =
     simulation.sampler === "sobol"
-      ? qmcScenarios({ ...common, factorSlots: factorSlots(factors), ...recycled(factors, timesDays, simulation) })
+      ? qmcScenarios({
+          ...common,
+          factorSlots: factorSlots(factors),
+          residualQuantiles: factors.residualQuantiles,
+          ...recycled(factors, timesDays, simulation),
+        })
       : monteCarloScenarios({
           ...common,
           antithetic: simulation.antithetic,
@@ -282,7 +287,8 @@ export function sharedScenarios(
           streams: "perFactor",
         });
   const law = simulation.innovations;
-  if (law.kind === "filteredHistorical") {
+  // (the quasi-random sampler applies the marginals as it draws each column)
+  if (law.kind === "filteredHistorical" && simulation.sampler !== "sobol") {
     const sd = factors.covarianceDaily.filter((_, k) => k % (factors.names.length + 1) === 0).map(Math.sqrt);
     applyResidualMarginals(set, sd, factors.residualQuantiles, law.nu, simulation.tailCapSd);
   }

@@ -3,6 +3,7 @@ import { cholesky } from "../cholesky.js";
 import { addLinearCombination } from "../linearCombination.js";
 import { normalQuantileApprox } from "../normalQuantile.js";
 import { checkDrawRequest, type Innovations } from "../scenarios/monteCarloScenarios.js";
+import { mapColumn, residualMarginal } from "../scenarios/residualMarginals.js";
 import type { ScenarioSet } from "../scenarios/scenarioSet.js";
 import { scrambledSobolColumn } from "./scrambledSobol.js";
 
@@ -43,6 +44,12 @@ export interface QmcRequest {
    * a daily replay then allocates no path-sized arrays per day (garbage collection was a quarter of its time).
    */
   recycle?: { gaussian: Float64Array; logReturns: Float64Array };
+  /**
+   * Filtered historical innovations: per factor, its residual quantiles (or undefined: it keeps its drawn moves),
+   * applied to each column as it is drawn, as `applyResidualMarginals` applies them to a drawn set (the same numbers;
+   * one pass over the paths instead of two).
+   */
+  residualQuantiles?: readonly (Float64Array | undefined)[];
 }
 
 /** Sobol dimensions per time level: factor k at time index j takes dimension 1 + j * LEVEL_STRIDE + k (0: mixing). */
@@ -162,8 +169,12 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
   // Each factor's independent standard Brownian path at every horizon depends on neither market nor portfolio: built
   // once per (paths, seed, slot, horizons) and kept across ticks, so a tick's own work is the Cholesky product and cap.
   const brownian = Array.from({ length: nF }, (_, k) => brownianColumns(nS, request.seed, times, (j) => dimOf(j, k)));
+  const quantiles = request.innovations?.kind === "filteredHistorical" ? request.residualQuantiles : undefined;
   for (let i = 0; i < nF; i++) {
     const sd = Math.sqrt(Math.max(0, request.covarianceDaily[i * nF + i]!));
+    const marginal = quantiles
+      ? residualMarginal(quantiles[i], Math.sqrt(request.covarianceDaily[i * nF + i]!), nu, i)
+      : undefined;
     for (let j = 0; j < nT; j++) {
       const col = (i * nT + j) * nS;
       const columns: Float64Array[] = [];
@@ -176,7 +187,12 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
       }
       addLinearCombination(gaussian.subarray(col, col + nS), columns, scales);
       const cap = capSd * sd * Math.sqrt(times[j]!);
-      for (let s = 0; s < nS; s++) logReturns[col + s] = Math.min(cap, Math.max(-cap, m[s]! * gaussian[col + s]!));
+      const out = logReturns.subarray(col, col + nS);
+      const g = gaussian.subarray(col, col + nS);
+      if (marginal) {
+        const scale = sd * Math.sqrt(times[j]!);
+        mapColumn(out, marginal, scale, capSd * scale, { gaussian: g, mixing: m, cap });
+      } else for (let s = 0; s < nS; s++) out[s] = Math.min(cap, Math.max(-cap, m[s]! * g[s]!));
     }
   }
   return {

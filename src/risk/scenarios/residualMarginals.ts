@@ -58,6 +58,80 @@ function fineTable(quantiles: Float64Array, map: ScoreMap): Float64Array {
 }
 
 /**
+ * One factor's marginal transform, ready for its columns: the quantile function on the uniform score grid (`table`)
+ * and each cell's rise (`rise[k] = table[k + 1] - table[k]`, the same difference the interpolation takes, computed
+ * once per factor instead of once per path).
+ */
+export interface ResidualMarginal {
+  table: Float64Array;
+  rise: Float64Array;
+  from: number;
+  step: number;
+}
+
+/**
+ * The marginal of a factor with residual quantiles drawn with daily sd `sdDaily`, or undefined when it keeps its
+ * drawn moves (no quantiles, or no positive sd).
+ * @throws XmarginError INVALID_INPUT naming `$.residualQuantiles[i]` when the table has the wrong length
+ */
+export function residualMarginal(
+  quantiles: Float64Array | undefined,
+  sdDaily: number,
+  nu: number,
+  i: number,
+): ResidualMarginal | undefined {
+  if (!quantiles || !(sdDaily > 0)) return undefined;
+  if (quantiles.length !== RESIDUAL_SCORE_COUNT) {
+    throw invalidInput(`$.residualQuantiles[${i}]`, `needs ${RESIDUAL_SCORE_COUNT} values`);
+  }
+  const map = scoreMap(nu);
+  const table = fineTable(quantiles, map);
+  const rise = new Float64Array(FINE_POINTS - 1);
+  for (let k = 0; k < FINE_POINTS - 1; k++) rise[k] = table[k + 1]! - table[k]!;
+  return { table, rise, from: map.from, step: map.step };
+}
+
+/**
+ * The draws' capped moves x = clamp(mix[s] g[s], +-drawCap) of one (factor, horizon) column, each mapped through the
+ * factor's marginal at horizon scale `scale` (sd sqrt t) and capped at +-`cap`, into `out`: the sampler's cap and
+ * the marginal in one pass over the paths (the column is read and written once). Without `draw`, `out` holds the
+ * moves and is mapped in place. Clamps keep a NaN a NaN (never a capped number).
+ */
+export function mapColumn(
+  out: Float64Array,
+  marginal: ResidualMarginal,
+  scale: number,
+  cap: number,
+  draw?: { gaussian: Float64Array; mixing: Float64Array; cap: number },
+): void {
+  const { table, rise } = marginal;
+  const top = FINE_POINTS - 1;
+  const toGrid = 1 / (scale * marginal.step);
+  const offset = marginal.from / marginal.step;
+  const nS = out.length;
+  const g = draw?.gaussian ?? out;
+  const mix = draw?.mixing;
+  const drawCap = draw?.cap ?? Number.POSITIVE_INFINITY;
+  for (let s = 0; s < nS; s++) {
+    let x = g[s]!;
+    if (mix) {
+      x = mix[s]! * x;
+      // biome-ignore lint/complexity/useMathMinMax: ternary clamps (NaN kept) cost half of Math.min/max here
+      x = x > drawCap ? drawCap : x < -drawCap ? -drawCap : x;
+    }
+    let u = x * toGrid - offset;
+    // biome-ignore lint/complexity/useMathMinMax: as above
+    u = u < 0 ? 0 : u > top ? top : u;
+    // u in [0, top] (or NaN, which stays NaN through the rise below): truncation is the floor
+    let k = u | 0;
+    if (k > top - 1) k = top - 1;
+    const y = scale * (table[k]! + (u - k) * rise[k]!);
+    // biome-ignore lint/complexity/useMathMinMax: as above
+    out[s] = y > cap ? cap : y < -cap ? -cap : y;
+  }
+}
+
+/**
  * Filtered historical simulation's marginals on a drawn scenario set, in place (Barone-Adesi, Giannopoulos and Vosper
  * 1999, with the copula of the draws as the joint law, as in the t-copula FHS of McNeil and Frey 2000): for each
  * factor with residual quantiles, each path's move X at horizon t becomes sd sqrt(t) Q(F(X / (sd sqrt t))), F the
@@ -67,7 +141,8 @@ function fineTable(quantiles: Float64Array, map: ScoreMap): Float64Array {
  * largest standardised residual, and the residuals' own spread (an EWMA forecast too low on average gives residuals
  * with sd above 1). Horizons over one day scale the 1-day law by sqrt(t): a sum of fat-tailed days is closer to normal,
  * so this overstates long-horizon tails (the safe side). Factors without quantiles keep their drawn moves. The cap of
- * `capSd` sd sqrt(t) still applies.
+ * `capSd` sd sqrt(t) still applies. (The quasi-random sampler applies the same marginals column by column as it draws:
+ * `QmcRequest.marginals`.)
  * @param sdDaily per factor, the daily sd the set was drawn with (sqrt of the covariance diagonal).
  * @param quantiles per factor, RESIDUAL_SCORE_COUNT ascending residual quantiles, or undefined.
  * @param nu the draws' t degrees of freedom, 0 for normal draws.
@@ -80,29 +155,15 @@ export function applyResidualMarginals(
   capSd: number,
 ): void {
   if (set.layout !== "factor-major") throw invalidInput("$.layout", "residual marginals need a factor-major set");
-  const map = scoreMap(nu);
   const nS = set.nScenarios;
-  const top = FINE_POINTS - 1;
   for (let i = 0; i < set.nFactors; i++) {
-    const q = quantiles[i];
     const sd = sdDaily[i]!;
-    if (!q || !(sd > 0)) continue;
-    if (q.length !== RESIDUAL_SCORE_COUNT) {
-      throw invalidInput(`$.residualQuantiles[${i}]`, `needs ${RESIDUAL_SCORE_COUNT} values`);
-    }
-    const table = fineTable(q, map);
+    const marginal = residualMarginal(quantiles[i], sd, nu, i);
+    if (!marginal) continue;
     for (let j = 0; j < set.nTimes; j++) {
       const scale = sd * Math.sqrt(set.timesDays[j]!);
-      const cap = capSd * scale;
-      const toGrid = 1 / (scale * map.step);
-      const offset = map.from / map.step;
       const col = set.logReturns.subarray((i * set.nTimes + j) * nS, (i * set.nTimes + j + 1) * nS);
-      for (let s = 0; s < nS; s++) {
-        const u = Math.min(top, Math.max(0, col[s]! * toGrid - offset));
-        const k = Math.min(top - 1, Math.floor(u));
-        const z = table[k]! + (u - k) * (table[k + 1]! - table[k]!);
-        col[s] = Math.min(cap, Math.max(-cap, scale * z));
-      }
+      mapColumn(col, marginal, scale, capSd * scale);
     }
   }
 }

@@ -51,6 +51,37 @@ describe("applyResidualMarginals", () => {
     }
   });
 
+  it("the quasi-random sampler's marginals as it draws (residualQuantiles) are the set's marginals applied after, bit for bit", () => {
+    // three factors, one without quantiles, a cap tight enough that the draw cap and the marginal's cap both bind
+    const covarianceDaily = Float64Array.of(0.0016, 0.00002, 0.0001, 0.00002, 0.00001, 0, 0.0001, 0, 0.002);
+    const skewed = scores.map((x, k) => 1.3 * x + (k > RESIDUAL_SCORE_COUNT / 2 ? 0.4 : 0));
+    const quantiles = [skewed, undefined, scores.map((x) => 2 * x)];
+    for (const capSd of [15, 2.5]) {
+      const request = {
+        factorNames: ["A", "B", "C"],
+        covarianceDaily,
+        timesDays: [1.01, 1.02, 8],
+        nScenarios: 2048,
+        seed: 5,
+        innovations: { kind: "filteredHistorical", nu: 4 } as const,
+        capSd,
+      };
+      const after = qmcScenarios(request);
+      const sd = [0, 4, 8].map((k) => Math.sqrt(covarianceDaily[k]!));
+      applyResidualMarginals(after, sd, quantiles, 4, capSd);
+      const drawn = qmcScenarios({ ...request, residualQuantiles: quantiles });
+      expect(Buffer.from(drawn.logReturns.buffer).equals(Buffer.from(after.logReturns.buffer))).toBe(true);
+      expect(drawn.gaussian).toEqual(after.gaussian);
+      // the marginals moved the paths, and the cap bound some of them
+      const plain = qmcScenarios(request);
+      expect(drawn.logReturns).not.toEqual(plain.logReturns);
+      const capA = capSd * (sd[0]! * Math.sqrt(1.01));
+      const capped = drawn.logReturns.subarray(0, 2048).filter((x) => Math.abs(x) === capA).length;
+      if (capSd < 3) expect(capped).toBeGreaterThan(0);
+      else expect(capped).toBe(0);
+    }
+  });
+
   it("leaves a factor without residual quantiles as drawn", () => {
     const set = draws(4);
     const before = Float64Array.from(set.logReturns);
