@@ -108,7 +108,7 @@ export function setVectorPeer(p: VectorPeer | undefined): void {
 
 /** The vector under `key` from another thread, kept here as if computed here; undefined: compute it here. */
 export function peerVector(shared: SharedScenarios, key: string, market: object): Float64Array | undefined {
-  const v = shared.inputsText !== undefined ? peer?.take(shared, key) : undefined;
+  const v = peer && shared.inputsText !== undefined ? peer.take(shared, key) : undefined;
   if (v) {
     stats.vectorsReceived++;
     keep(shared, key, v, market);
@@ -128,7 +128,7 @@ export function vectorsExchanged(shared: SharedScenarios): boolean {
 
 /** Hands a vector computed here to the other threads, if any. */
 export function publishVector(shared: SharedScenarios, key: string, vector: Float64Array): void {
-  if (shared.inputsText !== undefined) peer?.give(shared, key, vector);
+  if (peer && shared.inputsText !== undefined) peer.give(shared, key, vector);
 }
 
 /** After a report failed: the vectors it was to compute for the other threads will not come (they compute them). */
@@ -215,14 +215,17 @@ function matches(
   return true;
 }
 
-/** The text of a set's inputs (once per build): numbers as JavaScript writes them, which reads back to the same bits. */
-function inputsText(factors: FactorModel, timesDays: Float64Array, simulation: XchainConfig["simulation"]): string {
-  const tables = simulation.innovations.kind === "filteredHistorical" ? factors.residualQuantiles : [];
+/**
+ * The text of a set's inputs, from its cache entry's copies: numbers as JavaScript writes them, which reads back to the
+ * same bits. Written on first read only (a thread with a vector peer): a backtest's daily sets never need it.
+ */
+function inputsText(e: Omit<CacheEntry, "shared">): string {
+  const tables = e.simulation.innovations.kind === "filteredHistorical" ? e.residualQuantiles : [];
   return JSON.stringify({
-    names: factors.names,
-    covarianceDaily: [...factors.covarianceDaily],
-    timesDays: [...timesDays],
-    simulation,
+    names: e.names,
+    covarianceDaily: [...e.covarianceDaily],
+    timesDays: [...e.timesDays],
+    simulation: e.simulation,
     tables: tables.map((q) => (q ? [...q] : null)),
   });
 }
@@ -294,22 +297,26 @@ export function sharedScenarios(
   }
   stats.builds++;
   stats.buildMs += performance.now() - started;
-  const entry: SharedScenarios = {
-    set,
-    inputsText: inputsText(factors, timesDays, simulation),
-    ...(set.weights ? { weightTotal: pathWeightTotal(set.weights) } : {}),
-    vectors: new Map(),
-    vectorBytesLeft: VECTOR_BYTES_PER_SET,
-    seen: new Set(),
-  };
-  cache.unshift({
-    shared: entry,
+  const inputs = {
     names: factors.names.slice(),
     covarianceDaily: factors.covarianceDaily.slice(),
     timesDays: timesDays.slice(),
     simulation: structuredClone(simulation),
     residualQuantiles: factors.residualQuantiles.map((q) => q?.slice()),
-  });
+  };
+  let text: string | undefined;
+  const entry: SharedScenarios = {
+    set,
+    get inputsText() {
+      text ??= inputsText(inputs);
+      return text;
+    },
+    ...(set.weights ? { weightTotal: pathWeightTotal(set.weights) } : {}),
+    vectors: new Map(),
+    vectorBytesLeft: VECTOR_BYTES_PER_SET,
+    seen: new Set(),
+  };
+  cache.unshift({ shared: entry, ...inputs });
   if (cache.length > CACHE_ENTRIES) retire(cache.pop()!.shared.set);
   return entry;
 }
