@@ -10,7 +10,7 @@ import type { RiskFactorEstimate, RiskFactorEstimateOptions, VolMethod } from ".
 import type { ForecastWeights } from "../risk/forecast/mlp.js";
 import type { BridgeRouteDoc, MarketSnapshot } from "../schema/marketSnapshot.js";
 import type { Portfolio } from "../schema/portfolio.js";
-import { buildDaySnapshot, type DayQuoteFeed, type DaySnapshotPlan } from "./history/daySnapshot.js";
+import { buildDaySnapshot, type DayQuoteFeed, type DaySnapshotPlan, dayDocument } from "./history/daySnapshot.js";
 import { closeTimeSec, dayNumberOf } from "./history/dayTime.js";
 import { EwmaVolProxy } from "./history/ewmaVolProxy.js";
 import { type History, seriesOf } from "./history/history.js";
@@ -357,7 +357,9 @@ export function buildMarketTimeline(
       liquidity,
       ...(estimate ? { riskFactors: riskFactorsDoc(estimate) } : {}),
     });
-    const built = buildDaySnapshot(history, date, plan, inputs());
+    // The first day's document goes through the schema check; later days' documents differ only in numbers, which
+    // resolveMarket parses one by one with their paths (the check was a quarter of a timeline's cost).
+    const built = (k === 0 ? buildDaySnapshot : dayDocument)(history, date, plan, inputs());
     for (const u of needs.optionUnderlyings) {
       if (!built.volProxyAnnual.has(u)) {
         throw missingData("$.warmupDays", `fewer than 20 ${u} returns up to ${date} for its vol proxy`);

@@ -68,6 +68,17 @@ const num = (x: number, sig = 12) => formatDecimal(x, sig);
  * @param date ISO day.
  */
 export function buildDaySnapshot(history: History, date: string, plan: DaySnapshotPlan, day: DayInputs): DaySnapshot {
+  const built = dayDocument(history, date, plan, day);
+  return { ...built, snapshot: parseDocument(marketSnapshotSchema, built.snapshot, "MarketSnapshot") };
+}
+
+/**
+ * `buildDaySnapshot`'s document as built, before the schema check: what a backtest's later days resolve once its first
+ * day's document passed the check (the same code writes every day's document, so only the numbers differ, and
+ * resolveMarket parses each number with its path). Every field the schema defaults is written out, so the check would
+ * return the same document.
+ */
+export function dayDocument(history: History, date: string, plan: DaySnapshotPlan, day: DayInputs): DaySnapshot {
   const asOfSec = closeTimeSec(date);
   const quotes: MarketSnapshot["quotes"] = [];
   const closeUsd = new Map<string, number>();
@@ -110,7 +121,7 @@ export function buildDaySnapshot(history: History, date: string, plan: DaySnapsh
       expiries: EXPIRY_DAYS.map((d) => ({ expiry: isoSec(asOfSec + d * 86_400), strikes, vols })),
     });
   }
-  const snapshot = {
+  const snapshot: MarketSnapshot = {
     asOf: isoSec(asOfSec),
     description: day.description,
     quotes,
@@ -121,5 +132,5 @@ export function buildDaySnapshot(history: History, date: string, plan: DaySnapsh
     bridges: [...plan.bridges],
     ...(day.riskFactors ? { riskFactors: day.riskFactors } : {}),
   };
-  return { snapshot: parseDocument(marketSnapshotSchema, snapshot, "MarketSnapshot"), closeUsd, volProxyAnnual };
+  return { snapshot, closeUsd, volProxyAnnual };
 }

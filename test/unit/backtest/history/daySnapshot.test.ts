@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildDaySnapshot, type DaySnapshotPlan } from "../../../../src/backtest/history/daySnapshot.js";
+import { buildDaySnapshot, type DaySnapshotPlan, dayDocument } from "../../../../src/backtest/history/daySnapshot.js";
 import { EwmaVolProxy } from "../../../../src/backtest/history/ewmaVolProxy.js";
 import { historyOf } from "../../../../src/backtest/history/history.js";
+import { riskFactorsDoc } from "../../../../src/backtest/history/riskFactorsDoc.js";
+import { RESIDUAL_SCORE_COUNT, residualScore } from "../../../../src/core/residualScores.js";
+import { estimateRiskFactors } from "../../../../src/risk/estimateRiskFactors.js";
 import { errorOf } from "../../../support/errors.js";
 import { gridSurface } from "../../../support/gridSurface.js";
 import { isoDates, randomWalk } from "../synthetic.js";
@@ -67,5 +70,33 @@ describe("buildDaySnapshot: the one snapshot of a replayed day", () => {
     expect(errorOf(() => buildDaySnapshot(history, "2023-12-01", plan, day)).code).toBe("MISSING_DATA");
     const none = buildDaySnapshot(history, last, { ...plan, feeds: [], volProxies: new Map() }, day);
     expect(none.snapshot.quotes.map((q) => `${q.feed}=${q.price}`)).toEqual(["USDC/USD=1"]);
+  });
+});
+
+describe("dayDocument: a day's document before the schema check", () => {
+  it("is the document the check returns (every defaulted field written), on days with liquidity and risk factors", () => {
+    // the estimate needs 30 returns: the one of BTC's last day stands for every day's
+    const estimate = estimateRiskFactors([eth, btc], { toDate: dates[34]! });
+    for (const date of [dates[10]!, dates[33]!, dates[36]!, dates.at(-1)!]) {
+      const inputs = {
+        description: `day ${date}`,
+        liquidity: [
+          { chain: "ethereum", asset: "ETH", dailyVolumeUsd: "1200000", halfSpreadBps: "5", impactCoefficient: "0.7" },
+        ],
+        riskFactors: riskFactorsDoc({
+          ...estimate,
+          // a short history has no residual table: one stands in, so the check reads one too
+          residualQuantiles: estimate.names.map(() =>
+            Float64Array.from({ length: RESIDUAL_SCORE_COUNT }, (_, k) => residualScore(k) * 1.1),
+          ),
+        }),
+      };
+      const checked = buildDaySnapshot(history, date, { ...plan, bridges: [] }, inputs);
+      const built = dayDocument(history, date, plan, inputs);
+      expect(checked.snapshot.riskFactors?.factors[0]?.residualQuantiles?.length).toBe(RESIDUAL_SCORE_COUNT);
+      expect(built.snapshot).toStrictEqual(checked.snapshot);
+      expect(built.closeUsd).toEqual(checked.closeUsd);
+      expect(built.volProxyAnnual).toEqual(checked.volProxyAnnual);
+    }
   });
 });
