@@ -7,11 +7,16 @@ import type { ScenarioSet } from "./scenarioSet.js";
 /** Points of the uniform copula-score grid each factor's marginal is tabulated on. */
 const FINE_POINTS = 2001;
 
-/** Where each point of a uniform grid of copula scores falls in the residual table (fractional index). */
+/**
+ * Where each point of a uniform grid of copula scores falls in the residual table: the fractional index p split once
+ * into the cell below it (`cell`, floor(p) kept below the last entry) and the fraction `p - cell` (`within`), which
+ * every day's table reads.
+ */
 interface ScoreMap {
   from: number;
   step: number;
-  position: Float64Array;
+  cell: Int32Array;
+  within: Float64Array;
 }
 
 const scoreMaps = new Map<number, ScoreMap>();
@@ -38,21 +43,25 @@ function scoreMap(nu: number): ScoreMap {
     while (k < last - 1 && y[k + 1]! <= v) k++;
     position[j] = Math.min(last, k + Math.min(1, Math.max(0, (v - y[k]!) / (y[k + 1]! - y[k]!))));
   }
-  const map = { from, step, position };
+  const cell = new Int32Array(FINE_POINTS);
+  const within = new Float64Array(FINE_POINTS);
+  for (let j = 0; j < FINE_POINTS; j++) {
+    cell[j] = Math.min(last - 1, Math.floor(position[j]!));
+    within[j] = position[j]! - cell[j]!;
+  }
+  const map = { from, step, cell, within };
   scoreMaps.set(nu, map);
   return map;
 }
 
 /** A factor's residual quantiles read at every point of the uniform score grid (linear between stored quantiles). */
 function fineTable(quantiles: Float64Array, map: ScoreMap): Float64Array {
-  const last = RESIDUAL_SCORE_COUNT - 1;
-  const position = map.position;
-  const table = new Float64Array(position.length);
+  const { cell, within } = map;
+  const table = new Float64Array(FINE_POINTS);
   // a plain loop: Float64Array.from with a callback cost a cold tick more than the marginal transform itself
-  for (let j = 0; j < position.length; j++) {
-    const p = position[j]!;
-    const k = Math.min(last - 1, Math.floor(p));
-    table[j] = quantiles[k]! + (p - k) * (quantiles[k + 1]! - quantiles[k]!);
+  for (let j = 0; j < FINE_POINTS; j++) {
+    const k = cell[j]!;
+    table[j] = quantiles[k]! + within[j]! * (quantiles[k + 1]! - quantiles[k]!);
   }
   return table;
 }
