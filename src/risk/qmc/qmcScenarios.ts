@@ -1,6 +1,6 @@
 import quantileChiSquare from "@stdlib/stats-base-dists-chisquare-quantile";
 import { cholesky } from "../cholesky.js";
-import { addLinearCombination } from "../linearCombination.js";
+import { linearCombination } from "../linearCombination.js";
 import { normalQuantileApprox } from "../normalQuantile.js";
 import { checkDrawRequest, type Innovations } from "../scenarios/monteCarloScenarios.js";
 import { mapColumn, residualMarginal } from "../scenarios/residualMarginals.js";
@@ -164,7 +164,8 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
 
   const size = nF * nT * nS;
   const reuse = request.recycle?.gaussian.length === size && request.recycle.logReturns.length === size;
-  const gaussian = reuse ? request.recycle!.gaussian.fill(0) : new Float64Array(size);
+  // every column is written whole below (a recycled array needs no zeroing)
+  const gaussian = reuse ? request.recycle!.gaussian : new Float64Array(size);
   const logReturns = reuse ? request.recycle!.logReturns : new Float64Array(size);
   // Each factor's independent standard Brownian path at every horizon depends on neither market nor portfolio: built
   // once per (paths, seed, slot, horizons) and kept across ticks, so a tick's own work is the Cholesky product and cap.
@@ -185,7 +186,8 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
         columns.push(brownian[k]![j]!);
         scales.push(l);
       }
-      addLinearCombination(gaussian.subarray(col, col + nS), columns, scales);
+      // The same sum as adding each term onto zeros (which it was), but for the sign of a sum that is exactly zero.
+      linearCombination(gaussian.subarray(col, col + nS), columns, scales);
       const cap = capSd * sd * Math.sqrt(times[j]!);
       const out = logReturns.subarray(col, col + nS);
       const g = gaussian.subarray(col, col + nS);
