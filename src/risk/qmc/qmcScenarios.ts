@@ -3,7 +3,7 @@ import { cholesky } from "../cholesky.js";
 import { linearCombination } from "../linearCombination.js";
 import { normalQuantileApprox } from "../normalQuantile.js";
 import { checkDrawRequest, type Innovations } from "../scenarios/monteCarloScenarios.js";
-import { mapColumn, residualMarginal } from "../scenarios/residualMarginals.js";
+import { mapColumn, type ResidualMarginal, residualMarginal } from "../scenarios/residualMarginals.js";
 import type { ScenarioSet } from "../scenarios/scenarioSet.js";
 import { scrambledSobolColumn } from "./scrambledSobol.js";
 
@@ -51,6 +51,9 @@ export interface QmcRequest {
    */
   residualQuantiles?: readonly (Float64Array | undefined)[];
 }
+
+/** Each factor index's marginal tables of the last build, overwritten by the next (read only during a build). */
+const marginalScratch: ResidualMarginal[] = [];
 
 /** Sobol dimensions per time level: factor k at time index j takes dimension 1 + j * LEVEL_STRIDE + k (0: mixing). */
 export const LEVEL_STRIDE = 64;
@@ -173,9 +176,9 @@ export function qmcScenarios(request: QmcRequest): QmcScenarioSet {
   const quantiles = request.innovations?.kind === "filteredHistorical" ? request.residualQuantiles : undefined;
   for (let i = 0; i < nF; i++) {
     const sd = Math.sqrt(Math.max(0, request.covarianceDaily[i * nF + i]!));
-    const marginal = quantiles
-      ? residualMarginal(quantiles[i], Math.sqrt(request.covarianceDaily[i * nF + i]!), nu, i)
-      : undefined;
+    const sdOwn = Math.sqrt(request.covarianceDaily[i * nF + i]!);
+    const marginal = quantiles ? residualMarginal(quantiles[i], sdOwn, nu, i, marginalScratch[i]) : undefined;
+    if (marginal) marginalScratch[i] = marginal;
     for (let j = 0; j < nT; j++) {
       const col = (i * nT + j) * nS;
       const columns: Float64Array[] = [];

@@ -55,9 +55,12 @@ function scoreMap(nu: number): ScoreMap {
 }
 
 /** A factor's residual quantiles read at every point of the uniform score grid (linear between stored quantiles). */
-function fineTable(quantiles: Float64Array, map: ScoreMap): Float64Array {
+function fineTable(
+  quantiles: Float64Array,
+  map: ScoreMap,
+  table: Float64Array = new Float64Array(FINE_POINTS),
+): Float64Array {
   const { cell, within } = map;
-  const table = new Float64Array(FINE_POINTS);
   // a plain loop: Float64Array.from with a callback cost a cold tick more than the marginal transform itself
   for (let j = 0; j < FINE_POINTS; j++) {
     const k = cell[j]!;
@@ -80,7 +83,8 @@ export interface ResidualMarginal {
 
 /**
  * The marginal of a factor with residual quantiles drawn with daily sd `sdDaily`, or undefined when it keeps its
- * drawn moves (no quantiles, or no positive sd).
+ * drawn moves (no quantiles, or no positive sd). `reuse`: a marginal no longer read, whose tables are overwritten
+ * (a daily replay then allocates none: typed arrays outside the heap each push the garbage collector).
  * @throws XmarginError INVALID_INPUT naming `$.residualQuantiles[i]` when the table has the wrong length
  */
 export function residualMarginal(
@@ -88,14 +92,15 @@ export function residualMarginal(
   sdDaily: number,
   nu: number,
   i: number,
+  reuse?: ResidualMarginal,
 ): ResidualMarginal | undefined {
   if (!quantiles || !(sdDaily > 0)) return undefined;
   if (quantiles.length !== RESIDUAL_SCORE_COUNT) {
     throw invalidInput(`$.residualQuantiles[${i}]`, `needs ${RESIDUAL_SCORE_COUNT} values`);
   }
   const map = scoreMap(nu);
-  const table = fineTable(quantiles, map);
-  const rise = new Float64Array(FINE_POINTS - 1);
+  const table = fineTable(quantiles, map, reuse?.table);
+  const rise = reuse?.rise ?? new Float64Array(FINE_POINTS - 1);
   for (let k = 0; k < FINE_POINTS - 1; k++) rise[k] = table[k + 1]! - table[k]!;
   return { table, rise, from: map.from, step: map.step };
 }
