@@ -1,8 +1,14 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type BacktestRunOptions, methodNotes, renderComparisonMarkdown } from "../../backtest/compare.js";
+import {
+  type BacktestRunOptions,
+  type ModelBacktest,
+  methodNotes,
+  renderComparisonMarkdown,
+} from "../../backtest/compare.js";
 import { loadHistoryFolder } from "../../backtest/history/loadHistoryFolder.js";
 import { marginPerModelSpec, renderSvg, reportPage } from "../../backtest/htmlReport.js";
+import { XmarginError } from "../../core/errors.js";
 import { MARGIN_MODEL_NAMES } from "../../margin/models.js";
 import { DEFAULT_EXAMPLES_DIR, REPO_ROOT } from "../../service/paths.js";
 import { historyDir } from "../historyDir.js";
@@ -52,6 +58,11 @@ export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Pr
     .map((f) => ({ name: basename(f, ".json"), portfolio: readPortfolio(join(dir, f)) }));
   const bar = progressBar({ quiet: args.quiet === true });
   const started = Date.now();
+  // Each portfolio's chart is drawn as soon as its backtests are in, while the workers run the other tasks (on this
+  // otherwise idle thread), rather than all of them after the last task.
+  const charts: Promise<string>[] = [];
+  const chartOf = async (p: number, mine: ModelBacktest[]) =>
+    `<h2>${portfolios[p]!.name}</h2><figure>${await renderSvg(marginPerModelSpec(mine))}</figure>`;
   let run: Awaited<ReturnType<typeof runCompareTasks>>;
   try {
     run = await runCompareTasks({
@@ -62,6 +73,11 @@ export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Pr
       ...(workers !== undefined ? { workers } : {}),
       ...(args.workerUrl ? { workerUrl: args.workerUrl } : {}),
       progress: bar,
+      onPortfolio: (p, mine) => {
+        const chart = chartOf(p, mine);
+        chart.catch(() => {}); // a failure is reported by the Promise.all below, not as an unhandled rejection
+        charts[p] = chart;
+      },
     });
   } finally {
     bar.done();
@@ -86,16 +102,18 @@ export async function backtestCompareCommand(args: BacktestCompareArgs = {}): Pr
   const out = args.out ?? join(REPO_ROOT, "reports");
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "backtest-comparison.md"), md);
-  const charts: string[] = [];
-  for (const p of portfolios) {
-    const mine = results.filter((r) => r.portfolio === p.name);
-    charts.push(`<h2>${p.name}</h2><figure>${await renderSvg(marginPerModelSpec(mine))}</figure>`);
-  }
+  const drawn = await Promise.all(
+    portfolios.map(
+      (entry, p) =>
+        charts[p] ??
+        Promise.reject(new XmarginError(`backtest-compare: no backtests for ${entry.name}`, { code: "INTERNAL" })),
+    ),
+  );
   writeFileSync(
     join(out, "backtest-comparison.html"),
     reportPage(
       "xmargin backtest comparison",
-      `<h1>Margin over time per model</h1><p>See backtest-comparison.md for the statistics.</p>${charts.join("\n")}`,
+      `<h1>Margin over time per model</h1><p>See backtest-comparison.md for the statistics.</p>${drawn.join("\n")}`,
     ),
   );
   return md;

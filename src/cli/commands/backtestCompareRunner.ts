@@ -42,6 +42,11 @@ export interface CompareRunInput {
   /** Cost of a replay part in days x `dayWeight` (default `PART_COST`; tests make it small to cut runs into many parts). */
   partCost?: number;
   progress?: Progress;
+  /**
+   * Called once per portfolio as soon as its tasks are all done, with its models' backtests (as in `results`), while
+   * the workers go on with the other tasks: the command renders the portfolio's chart meanwhile.
+   */
+  onPortfolio?: (portfolio: number, backtests: ModelBacktest[]) => void;
 }
 
 export interface CompareRunOutput {
@@ -72,6 +77,15 @@ export async function runCompareTasks(input: CompareRunInput): Promise<CompareRu
   const workers = compareWorkerCount(input.workers, tasks.length);
   const results: Array<CompareTaskResult | undefined> = new Array(tasks.length);
   const taskSeconds = new Array<number>(tasks.length).fill(0);
+  // Each portfolio joined as soon as its last task is in.
+  const left = input.portfolios.map((_, p) => tasks.filter((t) => t.portfolio === p).length);
+  const joined: ModelBacktest[][] = [];
+  const done = (index: number) => {
+    const p = tasks[index]!.portfolio;
+    if (--left[p]! > 0) return;
+    joined[p] = joinPortfolioTasks(input, tasks, results, p);
+    input.onPortfolio?.(p, joined[p]);
+  };
   if (workers === 1) {
     tasks.forEach((task, k) => {
       const started = performance.now();
@@ -79,34 +93,34 @@ export async function runCompareTasks(input: CompareRunInput): Promise<CompareRu
       results[task.index] = runCompareTask(input.history, entry, input.models, input.options, task);
       taskSeconds[task.index] = (performance.now() - started) / 1e3;
       input.progress?.("backtest-compare", k + 1, tasks.length);
+      done(task.index);
     });
   } else {
-    await runOnWorkers(input, tasks, workers, results, taskSeconds);
+    await runOnWorkers(input, tasks, workers, results, taskSeconds, done);
   }
   const seconds = input.portfolios.map((_, p) =>
     tasks.filter((t) => t.portfolio === p).reduce((s, t) => s + taskSeconds[t.index]!, 0),
   );
-  return { results: joinResults(input, tasks, results), seconds, workers };
+  return { results: input.portfolios.flatMap((_, p) => joined[p] ?? missing(-1)), seconds, workers };
 }
 
-/** Each portfolio's tasks joined into its models' backtests, in the report's order. */
-function joinResults(
+/** One portfolio's tasks joined into its models' backtests. */
+function joinPortfolioTasks(
   input: CompareRunInput,
   tasks: readonly CompareTask[],
   results: ReadonlyArray<CompareTaskResult | undefined>,
+  p: number,
 ): ModelBacktest[] {
-  return input.portfolios.flatMap((entry, p) => {
-    const parts: ReplayResult[][] = [];
-    let outcomes: WindowOutcome[][] | undefined;
-    for (const t of tasks) {
-      if (t.portfolio !== p) continue;
-      const r = results[t.index];
-      if (r?.kind === "replay") parts.push(r.replays);
-      else if (r?.kind === "liquidation") outcomes = r.outcomes;
-      else missing(t.index);
-    }
-    return joinPortfolio(entry.name, input.models, input.options, parts, outcomes ?? missing(-1));
-  });
+  const parts: ReplayResult[][] = [];
+  let outcomes: WindowOutcome[][] | undefined;
+  for (const t of tasks) {
+    if (t.portfolio !== p) continue;
+    const r = results[t.index];
+    if (r?.kind === "replay") parts.push(r.replays);
+    else if (r?.kind === "liquidation") outcomes = r.outcomes;
+    else missing(t.index);
+  }
+  return joinPortfolio(input.portfolios[p]!.name, input.models, input.options, parts, outcomes ?? missing(-1));
 }
 
 function missing(i: number): never {
@@ -119,6 +133,7 @@ function runOnWorkers(
   nWorkers: number,
   results: Array<CompareTaskResult | undefined>,
   seconds: number[],
+  done: (index: number) => void,
 ): Promise<void> {
   const queue = longestFirst(
     tasks,
@@ -167,12 +182,17 @@ function runOnWorkers(
         seconds[r.index] = r.seconds;
         finished++;
         input.progress?.(`backtest-compare on ${nWorkers} workers`, finished, tasks.length);
-        if (finished === tasks.length) {
-          for (const x of pool) void x.terminate();
-          resolve();
-        } else {
-          next(w);
+        const last = finished === tasks.length;
+        if (last) for (const x of pool) void x.terminate();
+        // the worker has its next task before the portfolio is joined (and its chart started) here
+        else next(w);
+        try {
+          done(r.index);
+        } catch (err) {
+          fail(err instanceof Error ? err : new Error(String(err)));
+          return;
         }
+        if (last) resolve();
       });
       w.on("error", (err) => fail(err));
       w.on("exit", (code) => {

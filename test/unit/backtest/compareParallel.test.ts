@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   backtestNamedModel,
   compareModels,
+  type ModelBacktest,
   methodNotes,
   portfolioTimeline,
   renderComparisonMarkdown,
@@ -77,6 +78,7 @@ describe.skipIf(!hasData)("backtest-compare on worker threads", () => {
 
   it("gives a report byte-identical to the one-thread comparison on whole timelines, cut into parts", async () => {
     const sequential = compareModels(history, portfolios, options, models);
+    const early: { p: number; backtests: ModelBacktest[] }[] = [];
     const parallel = await runCompareTasks({
       history,
       portfolios,
@@ -86,8 +88,13 @@ describe.skipIf(!hasData)("backtest-compare on worker threads", () => {
       workerUrl: WORKER,
       // ~5 days per part: 22 March days in 4-5 parts per book, so parts start mid-run on both threads.
       partCost: 20,
+      onPortfolio: (p, backtests) => early.push({ p, backtests }),
     });
     expect(parallel.workers).toBe(2);
+    // each portfolio handed over once, as soon as its tasks were in, with its share of the results
+    expect(early.map((e) => e.p).sort()).toEqual([0, 1]);
+    for (const { p, backtests } of early)
+      expect(backtests).toEqual(parallel.results.filter((r) => r.portfolio === portfolios[p]!.name));
     expect(parallel.seconds.every((s) => s > 0)).toBe(true);
     const notes = methodNotes(options);
     const a = renderComparisonMarkdown(sequential, notes);
