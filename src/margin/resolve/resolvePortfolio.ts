@@ -22,14 +22,25 @@ import type { ResolvedItem, ResolvedPortfolio } from "./resolvedPortfolio.js";
 import { tokenPriceUsd } from "./tokenPrice.js";
 import { underlyingStateOf } from "./underlyingFacts.js";
 
-const EMPTY: Omit<PricedPosition, "kind" | "size"> = {
-  priceRatio: 1,
-  entryPriceUsd: 0,
-  strikeUsd: 0,
-  expiryYears: 0,
-  isCall: false,
-  fundingAccruedUsd: 0,
-};
+/** The fields of a PricedPosition its kind does not set. */
+type PricedFields = Omit<PricedPosition, "kind" | "size">;
+
+/**
+ * A PricedPosition as one literal, in the field order of spreading the defaults below and then `fields` (spreading per
+ * item was most of the resolution's own time): priceRatio 1, every other number 0, isCall false.
+ */
+function pricedPosition(kind: PricedPosition["kind"], size: number, fields: Partial<PricedFields>): PricedPosition {
+  return {
+    priceRatio: fields.priceRatio ?? 1,
+    entryPriceUsd: fields.entryPriceUsd ?? 0,
+    strikeUsd: fields.strikeUsd ?? 0,
+    expiryYears: fields.expiryYears ?? 0,
+    isCall: fields.isCall ?? false,
+    fundingAccruedUsd: fields.fundingAccruedUsd ?? 0,
+    kind,
+    size,
+  };
+}
 
 /** A holding token's USD price and its underlying's state; undefined when either is missing (see `unpricedHolding`). */
 export function holdingPrice(
@@ -88,7 +99,7 @@ function priceHolding(s: HoldingStructure, market: ResolvedMarket, flags: Flag[]
     return undefined;
   }
   const u = price.underlying;
-  const priced: PricedPosition = { ...EMPTY, kind: "spot", size: amount, priceRatio: price.priceUsd / u.spotUsd };
+  const priced: PricedPosition = pricedPosition("spot", amount, { priceRatio: price.priceUsd / u.spotUsd });
   return {
     id: s.id,
     path,
@@ -131,7 +142,7 @@ function settledOption(
     message: `${id} has expired: settled at ${settlementUsd.toFixed(2)} USD (intrinsic at ${u.symbol} ${fixingUsd}, the snapshot's price standing in for the expiry fixing)`,
     path,
   });
-  const priced: PricedPosition = { ...EMPTY, kind: "spot", size: settlementUsd, priceRatio: 1 };
+  const priced: PricedPosition = pricedPosition("spot", settlementUsd, {});
   return {
     id,
     path,
@@ -208,26 +219,23 @@ function pricePosition(s: PositionStructure, market: ResolvedMarket, flags: Flag
   switch (p.kind) {
     case "perp": {
       const entry = perpEntryUsd(s.entryUsd, u);
-      priced = { ...EMPTY, kind: "perp", size, entryPriceUsd: entry, fundingAccruedUsd: s.fundingUsd };
+      priced = pricedPosition("perp", size, { entryPriceUsd: entry, fundingAccruedUsd: s.fundingUsd });
       break;
     }
     case "future": {
       const years = yearsToExpiry(market, s.expirySec);
       const entry = futureEntryUsd(s.entryUsd, u, years);
-      priced = { ...EMPTY, kind: "future", size, entryPriceUsd: entry, expiryYears: years };
+      priced = pricedPosition("future", size, { entryPriceUsd: entry, expiryYears: years });
       break;
     }
     case "option": {
       const years = yearsToExpiry(market, s.expirySec);
       const strike = s.strikeUsd;
-      priced = {
-        ...EMPTY,
-        kind: "option",
-        size,
+      priced = pricedPosition("option", size, {
         strikeUsd: strike,
         expiryYears: years,
         isCall: p.optionType === "call",
-      };
+      });
       if (years > 0) volAnnual = optionVolAnnual(market, p.underlying, years, strike, path);
       if (years <= 0) return settledOption(p, id, path, s.label, priced, u, flags);
       break;
