@@ -32,6 +32,45 @@ function roundUp(days: number, config: XchainConfig): number {
   return step > 0 ? Math.ceil(days / step - 1e-9) * step : days;
 }
 
+/** One contract's net size on its chain and its underlying's spot. */
+interface ContractSum {
+  chain: string;
+  size: number;
+  spotUsd: number;
+}
+
+/**
+ * Net sizes per contract (chain, venue, underlying, kind, expiry, strike, call/put), in order of first appearance.
+ * Looked up by its text fields, then by its expiry and strike as numbers (a Map's key equality on numbers is the
+ * same as on their text, without formatting them per item).
+ */
+class ContractSums {
+  readonly list: ContractSum[] = [];
+  private readonly byKey = new Map<string, Map<number, Map<number, ContractSum>>>();
+
+  add(item: ResolvedItem, market: ResolvedMarket): void {
+    const p = item.priced;
+    const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.isCall}`;
+    let byExpiry = this.byKey.get(key);
+    if (!byExpiry) {
+      byExpiry = new Map();
+      this.byKey.set(key, byExpiry);
+    }
+    let byStrike = byExpiry.get(p.expiryYears);
+    if (!byStrike) {
+      byStrike = new Map();
+      byExpiry.set(p.expiryYears, byStrike);
+    }
+    let c = byStrike.get(p.strikeUsd);
+    if (!c) {
+      c = { chain: item.chain, size: 0, spotUsd: spotUsdOf(market, item.underlying, item.path) };
+      byStrike.set(p.strikeUsd, c);
+      this.list.push(c);
+    }
+    c.size += p.size;
+  }
+}
+
 /**
  * The chain where an account's derivative risk sits: the chain with the largest net notional per contract (a flat
  * +100/-100 pair on one chain is no risk there); an account without derivatives takes the chain of its largest
@@ -39,23 +78,15 @@ function roundUp(days: number, config: XchainConfig): number {
  * same function, so an account is liquidated where the model says its risk is.
  */
 export function riskChainOf(items: readonly ResolvedItem[], market: ResolvedMarket): string | undefined {
-  const contracts = new Map<string, { chain: string; size: number; spotUsd: number }>();
+  const contracts = new ContractSums();
   for (const item of items) {
     // Settled (expired) options are USD amounts: no contract risk.
     if (item.source !== "position" || item.underlying === "USD") continue;
-    const p = item.priced;
-    const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.expiryYears}|${p.strikeUsd}|${p.isCall}`;
-    const c = contracts.get(key) ?? {
-      chain: item.chain,
-      size: 0,
-      spotUsd: spotUsdOf(market, item.underlying, item.path),
-    };
-    c.size += p.size;
-    contracts.set(key, c);
+    contracts.add(item, market);
   }
   const byChain = new Map<string, number>();
   const add = (chain: string, usd: number) => byChain.set(chain, (byChain.get(chain) ?? 0) + usd);
-  for (const c of contracts.values()) if (c.size !== 0) add(c.chain, netNotionalUsd(c.size, c.spotUsd));
+  for (const c of contracts.list) if (c.size !== 0) add(c.chain, netNotionalUsd(c.size, c.spotUsd));
   if (byChain.size === 0) for (const item of items) if (item.valueUsd < 0) add(item.chain, -item.valueUsd);
   let riskChain: string | undefined;
   let best = -1;
