@@ -265,10 +265,11 @@ export function oracleAddOn(
         item.priced.size,
         state?.spotUsd ?? Number.NaN,
       );
+      // A token priced by its own feed moves alone; a derivative or an underlying-priced holding moves its spot.
+      const movesSpot = state !== undefined && !ownFeedPriced(item.token, market);
       for (let c = 0; c < nPoints; c++) {
         const mult = bandMultiplier(c, rel);
-        // A token priced by its own feed moves alone; a derivative or an underlying-priced holding moves its spot.
-        const moved = state && !ownFeedPriced(item.token, market) ? { ...state, spotUsd: state.spotUsd * mult } : state;
+        const moved = movesSpot ? { ...state, spotUsd: state.spotUsd * mult } : state;
         const at = figuresAt(item, moved, itemValueAt(item, state, mult), i);
         loss[i * ADD_ON_COLUMNS + c] = base.collateralUsd - base.initialUsd - (at.collateralUsd - at.initialUsd);
         loss[i * ADD_ON_COLUMNS + nPoints + c] = at.initialUsd - base.initialUsd;
