@@ -3,7 +3,7 @@
  * across ticks): `node dist/bench/profileAccountSteps.js [accounts]` resolves the generated venue accounts on the
  * example market, then times each step over all of them, 9 passes, and prints min and median CPU us per account:
  * resolution from the document and from the kept structure, the grid floor's parts, the factor model, the horizons,
- * the risk chain and the oracle add-on.
+ * the risk chain, the oracle and the jump add-ons.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { resolvePortfolio, resolveStructure } from "../src/margin/resolve/resolv
 import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
 import type { XchainConfig } from "../src/margin/xchain/config.js";
 import { liquidationHorizons, riskChainOf } from "../src/margin/xchain/horizons.js";
+import { jumpAddOn } from "../src/margin/xchain/jumpAddOn.js";
 import { buildFactorModel } from "../src/margin/xchain/riskFactorModel.js";
 import { tickGridFloorParts } from "../src/margin/xchain/tickGridFloor.js";
 import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
@@ -46,3 +47,5 @@ time("buildFactorModel", (i) => buildFactorModel(resolved[i]!.items, market, con
 time("liquidationHorizons", (i) => liquidationHorizons(resolved[i]!.items, market, config));
 time("riskChainOf", (i) => riskChainOf(resolved[i]!.items, market));
 time("oracleAddOn", (i) => oracleAddOn(resolved[i]!.items, market, config.oracle.staleAddOnRel));
+const itemDays = resolved.map((p) => liquidationHorizons(p.items, market, config).itemDays);
+time("jumpAddOn", (i) => jumpAddOn(resolved[i]!.items, itemDays[i]!, config));
