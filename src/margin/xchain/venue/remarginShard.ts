@@ -1,5 +1,4 @@
 import { XmarginError } from "../../../core/errors.js";
-import type { LevelHint } from "../../../risk/tailExpectation.js";
 import type { Portfolio } from "../../../schema/portfolio.js";
 import type { BatchAccountResult } from "../../batch/batchGridEngine.js";
 import type { MarginReport } from "../../report.js";
@@ -8,6 +7,7 @@ import { resolvePortfolio } from "../../resolve/resolvePortfolio.js";
 import { computeXchain } from "../computeXchain.js";
 import type { XchainConfig } from "../config.js";
 import { abandonVectors } from "../sharedScenarios.js";
+import type { XchainTailHints } from "../tailHints.js";
 
 /** What a venue needs of one account's report after a tick; `report` holds the whole report when asked for. */
 export interface XchainAccountResult extends BatchAccountResult {
@@ -20,15 +20,15 @@ export interface XchainAccountResult extends BatchAccountResult {
  * Re-margins validated accounts against one tick's resolved market with the xchain model, in order. Every report on
  * the tick reads the same shared scenario set (computed by the first one), so after it an account costs its own P&L
  * vectors and tail only. An account that fails to resolve or compute gets `error` and NaN figures instead of a silent
- * number, and the others go on. `hints`, when given, holds each account's joint-tail level from its previous tick (kept
- * and updated here: the tail's screening saved, the figures unchanged).
+ * number, and the others go on. `hints`, when given, holds each account's tail levels from its previous tick (kept
+ * and updated here: the tails' screening saved, the figures unchanged).
  */
 export function remarginShard(
   portfolios: readonly Portfolio[],
   market: ResolvedMarket,
   config: XchainConfig,
   fullReports: boolean,
-  hints?: readonly LevelHint[],
+  hints?: readonly XchainTailHints[],
 ): XchainAccountResult[] {
   // A venue's listed options are held by many accounts: one kept vector per instrument serves them all, and without
   // summed option grids one worker and two give the same bits (docs/models/xchain.md, "summed option grids").

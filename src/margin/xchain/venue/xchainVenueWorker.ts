@@ -5,13 +5,13 @@
  */
 import { parentPort } from "node:worker_threads";
 import { XmarginError } from "../../../core/errors.js";
-import type { LevelHint } from "../../../risk/tailExpectation.js";
 import { marketSnapshotSchema } from "../../../schema/marketSnapshot.js";
 import { type Portfolio, portfolioSchema } from "../../../schema/portfolio.js";
 import { parseDocument } from "../../../schema/validate.js";
 import { resolveMarket } from "../../resolve/resolveMarket.js";
 import type { XchainConfig } from "../config.js";
 import { setVectorPeer, sharedScenarioStats } from "../sharedScenarios.js";
+import { newTailHints, type XchainTailHints } from "../tailHints.js";
 import { remarginShard } from "./remarginShard.js";
 import { VectorExchange } from "./vectorExchange.js";
 import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } from "./venueProtocol.js";
@@ -19,8 +19,8 @@ import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } fr
 if (!parentPort) throw new XmarginError("xchainVenueWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
 const port = parentPort;
 let accounts: Portfolio[] = [];
-/** Each account's joint-tail level from its previous tick (computeXchain's hint). */
-let hints: LevelHint[] = [];
+/** Each account's tail levels from its previous tick (computeXchain's hints). */
+let hints: XchainTailHints[] = [];
 let config: XchainConfig | undefined;
 let exchange: VectorExchange | undefined;
 
@@ -36,7 +36,7 @@ port.on("message", (msg: VenueRequest) => {
           throw new XmarginError(e.shortMessage, { code: e.code, path, cause: e });
         }
       });
-      hints = accounts.map(() => ({ level: Number.NaN }));
+      hints = accounts.map(() => newTailHints());
       config = msg.config as XchainConfig;
       if (msg.exchange) {
         const { memory, self, ports } = msg.exchange;
