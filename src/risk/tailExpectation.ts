@@ -162,7 +162,8 @@ function screenLevel(losses: Float64Array, k: number, scratch?: Float64Array, hi
     let c = 0;
     for (let j = 0; j < m; j++) {
       const l = losses[j * SCREEN_STRIDE]!;
-      if (l >= above) work[c++] = l;
+      work[c] = l; // kept when at or above the level (branch-free, as `gatherCandidates`)
+      c += Number(l >= above);
     }
     if (c >= r) return selectKth(work.subarray(0, c), c - r);
     countFallback(hint);
