@@ -78,14 +78,7 @@ export function tailExpectation(
   const count = Math.min(n, full + (fraction > 0 ? 1 : 0));
   const threshold = count > 0 ? lossQuantileAt(losses, n - count, scratch) : Number.NEGATIVE_INFINITY;
   const idx = candidatePool(n);
-  let m = 0;
-  let probe = 0;
-  for (let s = 0; s < n; s++) {
-    const l = losses[s]!;
-    probe += l;
-    if (l >= threshold) idx[m++] = s;
-  }
-  if (Number.isNaN(probe)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
+  const m = gatherCandidates(losses, threshold, idx);
   sortIndicesWorstFirst(idx, m, losses, candidateValues(n));
   const indices = Uint32Array.from(idx.subarray(0, count));
   const weights = new Float64Array(count);
