@@ -307,6 +307,8 @@ function gatherCandidates(losses: Float64Array, level: number, idx: Int32Array):
  * another order) for a caller that needs no worst-first order and no per-path weights, e.g. the control variate's
  * tail. The worst paths holding the mass are found by selection and only the boundary path (the least of them) is
  * sought, in one pass; when the screened candidates do not hold the mass, the ordered walk answers.
+ * @param hint a level below the screened one kept from the previous call on a similar sample, updated: it narrows the
+ *   screening and never changes a figure, its candidates (and so its sums' order) being the screened ones (`LevelHint`)
  */
 export function weightedTailLevel(
   losses: Float64Array,
