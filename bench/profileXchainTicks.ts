@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
+import { portfolioStructure } from "../src/margin/resolve/portfolioStructure.js";
 import { resolveMarket } from "../src/margin/resolve/resolveMarket.js";
 import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
 import type { XchainConfig } from "../src/margin/xchain/config.js";
@@ -25,7 +26,8 @@ const n = Number(process.argv[2] ?? 2_000);
 const ticks = Number(process.argv[3] ?? 4);
 const file = join(import.meta.dirname, "../../examples/market-2023-06-30.json");
 const snapshot = JSON.parse(readFileSync(file, "utf8"));
-const docs = generateXchainVenue(n, 17).map((d) => portfolioSchema.parse(d));
+// kept across ticks, as a venue worker keeps them
+const docs = generateXchainVenue(n, 17).map((d) => portfolioStructure(portfolioSchema.parse(d)));
 const config = resolveMarginConfig({ model: "xchain" }) as XchainConfig;
 const out = process.argv[4];
 const hints = docs.map(() => newTailHints(true));

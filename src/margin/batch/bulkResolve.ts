@@ -20,18 +20,16 @@ import { tokenKindOf } from "../common/collateralWeights.js";
 import { oracleFeedSymbol } from "../common/oracleAddOn.js";
 import type { GridPmConfig } from "../gridPm/config.js";
 import { gridHaircut } from "../gridPm/gridHaircut.js";
+import { documentEntryUsd, holdingAmount, holdingToken, perpFundingUsd } from "../resolve/portfolioStructure.js";
 import type { ResolvedMarket, ResolvedUnderlying } from "../resolve/resolvedMarket.js";
 import {
   duplicateIdError,
   expiryYearsOf,
   futureEntryUsd,
-  holdingAmount,
   holdingPrice,
-  holdingToken,
   optionSettlementUsd,
   optionVolAnnual,
   perpEntryUsd,
-  perpFundingUsd,
   positionUnderlying,
   unpricedHolding,
 } from "../resolve/resolvePortfolio.js";
@@ -167,7 +165,7 @@ export class BulkResolver {
     const size = parseDecimal(p.size, `${path}.size`);
     switch (p.kind) {
       case "perp": {
-        const entry = perpEntryUsd(p.entryPrice, u, path);
+        const entry = perpEntryUsd(documentEntryUsd(p.entryPrice, path), u);
         const funding = perpFundingUsd(p.fundingAccruedUsd, path);
         const i = this.row(p, KIND_CODE.perp, size, out);
         out.entryPriceUsd[i] = entry;
@@ -176,7 +174,7 @@ export class BulkResolver {
       }
       case "future": {
         const years = this.yearsTo(p.expiry, path);
-        const entry = futureEntryUsd(p.entryPrice, u, years, path);
+        const entry = futureEntryUsd(documentEntryUsd(p.entryPrice, path), u, years);
         const i = this.row(p, KIND_CODE.future, size, out);
         out.entryPriceUsd[i] = entry;
         out.expiryYears[i] = years;

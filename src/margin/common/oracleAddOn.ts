@@ -225,6 +225,44 @@ export function itemValueAt(item: ResolvedItem, state: UnderlyingState | undefin
   );
 }
 
+/** `oracleAddOn`'s working columns (losses, exposures, bucket rates and members), grown to the largest account seen. */
+interface AddOnWork {
+  loss: Float64Array;
+  exposure: Float64Array;
+  rel: Float64Array;
+  memberStart: Int32Array;
+  members: Int32Array;
+}
+
+let addOnColumns: AddOnWork = {
+  loss: new Float64Array(0),
+  exposure: new Float64Array(0),
+  rel: new Float64Array(0),
+  memberStart: new Int32Array(1),
+  members: new Int32Array(0),
+};
+
+/**
+ * The working columns for `nItems` items in `nBuckets` buckets, reused from one call to the next (the add-on runs once
+ * per report, synchronously, and its columns never leave it): allocating five small typed arrays per report had been
+ * most of its own time. Only members' entries are read, and each call writes every member's.
+ */
+function addOnWork(nItems: number, nBuckets: number): AddOnWork {
+  const w = addOnColumns;
+  if (w.exposure.length < nItems || w.rel.length < nBuckets) {
+    const items = Math.max(nItems, w.exposure.length);
+    const buckets = Math.max(nBuckets, w.rel.length);
+    addOnColumns = {
+      loss: new Float64Array(items * ADD_ON_COLUMNS),
+      exposure: new Float64Array(items),
+      rel: new Float64Array(buckets),
+      memberStart: new Int32Array(buckets + 1),
+      members: new Int32Array(items),
+    };
+  }
+  return addOnColumns;
+}
+
 /**
  * Oracle uncertainty: each (chain, feed) bucket of the account is revalued with its price moved across its band
  * (`BAND_POINTS` of the relative uncertainty: confidence, divergence between sources and chains, staleness), and the
@@ -245,12 +283,13 @@ export function oracleAddOn(
 ): OracleAddOn {
   const buckets = oracleBuckets(items, market, staleAddOnRel);
   const nPoints = BAND_POINTS.length;
-  const loss = new Float64Array(items.length * ADD_ON_COLUMNS);
-  const exposure = new Float64Array(items.length);
-  const memberStart = [0];
-  const members: number[] = [];
+  const nBuckets = buckets.rel.length;
+  const w = addOnWork(items.length, nBuckets);
+  const { loss, exposure, rel, memberStart, members } = w;
+  let nMembers = 0;
+  memberStart[0] = 0;
   buckets.members.forEach((list, k) => {
-    const rel = buckets.rel[k]!;
+    rel[k] = buckets.rel[k]!;
     for (const i of list) {
       const item = items[i]!;
       // A derivative needs its underlying's state (MISSING_DATA otherwise); a holding's value is its own.
@@ -265,31 +304,21 @@ export function oracleAddOn(
         item.priced.size,
         state?.spotUsd ?? Number.NaN,
       );
+      // A token priced by its own feed moves alone; a derivative or an underlying-priced holding moves its spot.
+      const movesSpot = state !== undefined && !ownFeedPriced(item.token, market);
       for (let c = 0; c < nPoints; c++) {
-        const mult = bandMultiplier(c, rel);
-        // A token priced by its own feed moves alone; a derivative or an underlying-priced holding moves its spot.
-        const moved = state && !ownFeedPriced(item.token, market) ? { ...state, spotUsd: state.spotUsd * mult } : state;
+        const mult = bandMultiplier(c, rel[k]!);
+        const moved = movesSpot ? { ...state, spotUsd: state.spotUsd * mult } : state;
         const at = figuresAt(item, moved, itemValueAt(item, state, mult), i);
         loss[i * ADD_ON_COLUMNS + c] = base.collateralUsd - base.initialUsd - (at.collateralUsd - at.initialUsd);
         loss[i * ADD_ON_COLUMNS + nPoints + c] = at.initialUsd - base.initialUsd;
       }
-      members.push(i);
+      members[nMembers++] = i;
     }
-    memberStart.push(members.length);
+    memberStart[k + 1] = nMembers;
   });
   const itemUsd = new Float64Array(items.length);
-  // Typed columns, as the batch grid engine passes them, so the shared loop sees one array shape.
-  const addOnUsd = oracleCharge(
-    Float64Array.from(buckets.rel),
-    Int32Array.from(memberStart),
-    Int32Array.from(members),
-    exposure,
-    loss,
-    ADD_ON_COLUMNS,
-    0,
-    buckets.rel.length,
-    itemUsd,
-  );
+  const addOnUsd = oracleCharge(rel, memberStart, members, exposure, loss, ADD_ON_COLUMNS, 0, nBuckets, itemUsd);
   return { addOnUsd, itemUsd };
 }
 

@@ -1,8 +1,7 @@
-import { DECIMAL_PATTERN, formatUnits, parseDecimal, parseUnits } from "../../core/decimal.js";
 import { invalidInput, missingData, type XmarginError } from "../../core/errors.js";
 import type { Flag } from "../../core/flags.js";
 import { parseIsoToSec, yearsBetween } from "../../core/time.js";
-import { getToken, type TokenRepresentation } from "../../market/tokenRegistry.js";
+import type { TokenRepresentation } from "../../market/tokenRegistry.js";
 import { getUnderlying } from "../../market/underlyings.js";
 import type { PricedPosition } from "../../pricing/types.js";
 import { valuePosition } from "../../pricing/valuePosition.js";
@@ -10,49 +9,37 @@ import { impliedVol } from "../../pricing/volSurface.js";
 import type { Holding, Portfolio, Position } from "../../schema/portfolio.js";
 import { chainProfileOf } from "./chainFacts.js";
 import { fairForwardUsd } from "./fairForward.js";
+import {
+  type HoldingStructure,
+  holdingStructure,
+  type PortfolioStructure,
+  type PositionStructure,
+  portfolioStructure,
+  positionStructure,
+} from "./portfolioStructure.js";
 import type { ResolvedMarket, ResolvedUnderlying } from "./resolvedMarket.js";
 import type { ResolvedItem, ResolvedPortfolio } from "./resolvedPortfolio.js";
 import { tokenPriceUsd } from "./tokenPrice.js";
 import { underlyingStateOf } from "./underlyingFacts.js";
 
-const EMPTY: Omit<PricedPosition, "kind" | "size"> = {
-  priceRatio: 1,
-  entryPriceUsd: 0,
-  strikeUsd: 0,
-  expiryYears: 0,
-  isCall: false,
-  fundingAccruedUsd: 0,
-};
-
-/** A holding's token representation; an unknown chain or token is MISSING_DATA at the field. */
-export function holdingToken(h: Holding, path: string): Readonly<TokenRepresentation> {
-  return getToken(h.chain, h.token, `${path}.token`);
-}
+/** The fields of a PricedPosition its kind does not set. */
+type PricedFields = Omit<PricedPosition, "kind" | "size">;
 
 /**
- * A holding's amount in token units. Both forms go through base units, so an amount finer than the token's decimals
- * is an error, not a rounding.
+ * A PricedPosition as one literal, in the field order of spreading the defaults below and then `fields` (spreading per
+ * item was most of the resolution's own time): priceRatio 1, every other number 0, isCall false.
  */
-export function holdingAmount(h: Holding, token: Readonly<TokenRepresentation>, path: string): number {
-  if (h.amountRaw === undefined && h.amount !== undefined && fitsDecimals(h.amount, token.decimals)) {
-    // Within the token's decimals the base-unit round trip gives back the same decimal value, so the same double
-    // (Number() rounds correctly); only the sign of a zero differs ("-0" has no base units).
-    const amount = Number(h.amount);
-    if (Number.isFinite(amount)) return amount === 0 ? 0 : amount;
-  }
-  const amountRaw =
-    h.amountRaw !== undefined ? BigInt(h.amountRaw) : parseUnits(h.amount ?? "0", token.decimals, `${path}.amount`);
-  return parseDecimal(
-    formatUnits(amountRaw, token.decimals),
-    `${path}.${h.amountRaw !== undefined ? "amountRaw" : "amount"}`,
-  );
-}
-
-/** A decimal string with at most `decimals` fractional digits. */
-function fitsDecimals(value: string, decimals: number): boolean {
-  if (!DECIMAL_PATTERN.test(value)) return false;
-  const dot = value.indexOf(".");
-  return dot < 0 || value.length - dot - 1 <= decimals;
+function pricedPosition(kind: PricedPosition["kind"], size: number, fields: Partial<PricedFields>): PricedPosition {
+  return {
+    priceRatio: fields.priceRatio ?? 1,
+    entryPriceUsd: fields.entryPriceUsd ?? 0,
+    strikeUsd: fields.strikeUsd ?? 0,
+    expiryYears: fields.expiryYears ?? 0,
+    isCall: fields.isCall ?? false,
+    fundingAccruedUsd: fields.fundingAccruedUsd ?? 0,
+    kind,
+    size,
+  };
 }
 
 /** A holding token's USD price and its underlying's state; undefined when either is missing (see `unpricedHolding`). */
@@ -92,29 +79,34 @@ export function unpricedHolding(
   });
 }
 
+/** Resolves one holding of a document (see `resolveStructure`). */
 export function resolveHolding(
   h: Holding,
   index: number,
   market: ResolvedMarket,
   flags: Flag[],
 ): ResolvedItem | undefined {
-  const path = `$.holdings[${index}]`;
-  const token = holdingToken(h, path);
-  const amount = holdingAmount(h, token, path);
-  const price = holdingPrice(token, market, path, flags);
+  return priceHolding(holdingStructure(h, index), market, flags);
+}
+
+/** Prices a holding's structure in a market; undefined when it has no price (it then counts for nothing). */
+function priceHolding(s: HoldingStructure, market: ResolvedMarket, flags: Flag[]): ResolvedItem | undefined {
+  if (s.error !== undefined) throw s.error;
+  const { holding: h, token, amount, path } = s;
+  const price = holdingPrice(token!, market, path, flags);
   if (!price) {
-    unpricedHolding(h, token, amount, market, path, flags);
+    unpricedHolding(h, token!, amount, market, path, flags);
     return undefined;
   }
   const u = price.underlying;
-  const priced: PricedPosition = { ...EMPTY, kind: "spot", size: amount, priceRatio: price.priceUsd / u.spotUsd };
+  const priced: PricedPosition = pricedPosition("spot", amount, { priceRatio: price.priceUsd / u.spotUsd });
   return {
-    id: `h${index}`,
+    id: s.id,
     path,
     source: "holding",
-    label: `${h.token} on ${h.chain}`,
+    label: s.label,
     chain: h.chain,
-    underlying: token.underlying,
+    underlying: token!.underlying,
     token,
     priced,
     volAnnual: 0,
@@ -150,7 +142,7 @@ function settledOption(
     message: `${id} has expired: settled at ${settlementUsd.toFixed(2)} USD (intrinsic at ${u.symbol} ${fixingUsd}, the snapshot's price standing in for the expiry fixing)`,
     path,
   });
-  const priced: PricedPosition = { ...EMPTY, kind: "spot", size: settlementUsd, priceRatio: 1 };
+  const priced: PricedPosition = pricedPosition("spot", settlementUsd, {});
   return {
     id,
     path,
@@ -177,29 +169,24 @@ export function positionUnderlying(p: Position, market: ResolvedMarket, path: st
   return u;
 }
 
+/** Years from the snapshot's time to an expiry at `expirySec` (negative once expired). */
+export function yearsToExpiry(market: ResolvedMarket, expirySec: number): number {
+  return yearsBetween(market.asOfSec, expirySec);
+}
+
 /** Years from the snapshot's time to an ISO expiry (negative once expired). */
 export function expiryYearsOf(market: ResolvedMarket, expiry: string, path: string): number {
-  return yearsBetween(market.asOfSec, parseIsoToSec(expiry, path));
+  return yearsToExpiry(market, parseIsoToSec(expiry, path));
 }
 
-/** A perp's entry price, USD: the document's, else the spot (no unrealised P&L). */
-export function perpEntryUsd(entryPrice: string | undefined, u: ResolvedUnderlying, path: string): number {
-  return entryPrice === undefined ? u.spotUsd : parseDecimal(entryPrice, `${path}.entryPrice`);
+/** A perp's entry price, USD: the document's (`documentEntryUsd`), else the spot (no unrealised P&L). */
+export function perpEntryUsd(entryUsd: number | undefined, u: ResolvedUnderlying): number {
+  return entryUsd ?? u.spotUsd;
 }
 
-/** A perp's accrued funding, USD (0 when the document gives none: nothing accrued). */
-export function perpFundingUsd(fundingAccruedUsd: string | undefined, path: string): number {
-  return fundingAccruedUsd === undefined ? 0 : parseDecimal(fundingAccruedUsd, `${path}.fundingAccruedUsd`);
-}
-
-/** A future's entry price, USD: the document's, else the fair forward (no unrealised P&L). */
-export function futureEntryUsd(
-  entryPrice: string | undefined,
-  u: ResolvedUnderlying,
-  years: number,
-  path: string,
-): number {
-  return entryPrice === undefined ? fairForwardUsd(u, years) : parseDecimal(entryPrice, `${path}.entryPrice`);
+/** A future's entry price, USD: the document's (`documentEntryUsd`), else the fair forward (no unrealised P&L). */
+export function futureEntryUsd(entryUsd: number | undefined, u: ResolvedUnderlying, years: number): number {
+  return entryUsd ?? fairForwardUsd(u, years);
 }
 
 /** An unexpired option's implied vol, read from its underlying's surface at its expiry and strike. */
@@ -217,43 +204,40 @@ export function optionVolAnnual(
   return impliedVol(surface, years, strikeUsd);
 }
 
+/** Resolves one position of a document (see `resolveStructure`). */
 export function resolvePosition(p: Position, index: number, market: ResolvedMarket, flags: Flag[]): ResolvedItem {
-  const path = `$.positions[${index}]`;
+  return pricePosition(positionStructure(p, index), market, flags);
+}
+
+/** Prices a position's structure in a market: its underlying and chain checked first, then its parse errors. */
+function pricePosition(s: PositionStructure, market: ResolvedMarket, flags: Flag[]): ResolvedItem {
+  const { position: p, path, id, size } = s;
   const u = positionUnderlying(p, market, path);
-  const size = parseDecimal(p.size, `${path}.size`);
-  const id = p.id ?? `p${index}`;
+  if (s.error !== undefined) throw s.error;
   let priced: PricedPosition;
   let volAnnual = 0;
-  let label: string;
   switch (p.kind) {
     case "perp": {
-      const entry = perpEntryUsd(p.entryPrice, u, path);
-      const funding = perpFundingUsd(p.fundingAccruedUsd, path);
-      priced = { ...EMPTY, kind: "perp", size, entryPriceUsd: entry, fundingAccruedUsd: funding };
-      label = `${p.underlying}-PERP ${size > 0 ? "long" : "short"} ${Math.abs(size)} on ${p.chain}/${p.venue}`;
+      const entry = perpEntryUsd(s.entryUsd, u);
+      priced = pricedPosition("perp", size, { entryPriceUsd: entry, fundingAccruedUsd: s.fundingUsd });
       break;
     }
     case "future": {
-      const years = expiryYearsOf(market, p.expiry, `${path}.expiry`);
-      const entry = futureEntryUsd(p.entryPrice, u, years, path);
-      priced = { ...EMPTY, kind: "future", size, entryPriceUsd: entry, expiryYears: years };
-      label = `${p.underlying} future ${p.expiry.slice(0, 10)} ${size > 0 ? "long" : "short"} ${Math.abs(size)} on ${p.chain}/${p.venue}`;
+      const years = yearsToExpiry(market, s.expirySec);
+      const entry = futureEntryUsd(s.entryUsd, u, years);
+      priced = pricedPosition("future", size, { entryPriceUsd: entry, expiryYears: years });
       break;
     }
     case "option": {
-      const years = expiryYearsOf(market, p.expiry, `${path}.expiry`);
-      const strike = parseDecimal(p.strike, `${path}.strike`);
-      priced = {
-        ...EMPTY,
-        kind: "option",
-        size,
+      const years = yearsToExpiry(market, s.expirySec);
+      const strike = s.strikeUsd;
+      priced = pricedPosition("option", size, {
         strikeUsd: strike,
         expiryYears: years,
         isCall: p.optionType === "call",
-      };
+      });
       if (years > 0) volAnnual = optionVolAnnual(market, p.underlying, years, strike, path);
-      label = `${p.underlying} ${p.expiry.slice(0, 10)} ${strike} ${p.optionType} ${size > 0 ? "long" : "short"} ${Math.abs(size)} on ${p.chain}/${p.venue}`;
-      if (years <= 0) return settledOption(p, id, path, label, priced, u, flags);
+      if (years <= 0) return settledOption(p, id, path, s.label, priced, u, flags);
       break;
     }
   }
@@ -261,7 +245,7 @@ export function resolvePosition(p: Position, index: number, market: ResolvedMark
     id,
     path,
     source: "position",
-    label,
+    label: s.label,
     chain: p.chain,
     underlying: p.underlying,
     venue: p.venue,
@@ -280,23 +264,34 @@ export function duplicateIdError(id: string, path: string): XmarginError {
   );
 }
 
-/** Resolves every holding and position of a validated portfolio against a resolved market. */
+/**
+ * Resolves every holding and position of a validated portfolio against a resolved market: its structure (what reads
+ * no market), then its prices.
+ */
 export function resolvePortfolio(portfolio: Portfolio, market: ResolvedMarket): ResolvedPortfolio {
+  return resolveStructure(portfolioStructure(portfolio), market);
+}
+
+/**
+ * Prices a portfolio's structure in a market: every market read, flag and error of `resolvePortfolio`, in its order
+ * (a venue keeps the structure across ticks and calls this on each).
+ */
+export function resolveStructure(structure: PortfolioStructure, market: ResolvedMarket): ResolvedPortfolio {
   const flags: Flag[] = [];
   const items: ResolvedItem[] = [];
-  portfolio.holdings.forEach((h, i) => {
-    const item = resolveHolding(h, i, market, flags);
+  for (const h of structure.holdings) {
+    const item = priceHolding(h, market, flags);
     if (item) items.push(item);
-  });
-  portfolio.positions.forEach((p, i) => {
-    items.push(resolvePosition(p, i, market, flags));
-  });
-  const ids = new Set<string>();
-  for (const item of items) {
-    if (ids.has(item.id)) {
-      throw duplicateIdError(item.id, item.source === "position" ? `${item.path}.id` : item.path);
-    }
-    ids.add(item.id);
   }
-  return { accountId: portfolio.accountId, items, flags };
+  for (const p of structure.positions) items.push(pricePosition(p, market, flags));
+  if (structure.mayRepeatIds) {
+    const ids = new Set<string>();
+    for (const item of items) {
+      if (ids.has(item.id)) {
+        throw duplicateIdError(item.id, item.source === "position" ? `${item.path}.id` : item.path);
+      }
+      ids.add(item.id);
+    }
+  }
+  return { accountId: structure.accountId, items, flags };
 }

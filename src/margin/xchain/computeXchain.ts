@@ -28,7 +28,7 @@ import { scratchBuffer } from "./scratchBuffers.js";
 import { sharedScenarios } from "./sharedScenarios.js";
 import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
 import type { XchainTailHints } from "./tailHints.js";
-import { tickGridReport } from "./tickGridFloor.js";
+import { tickGridFloorParts } from "./tickGridFloor.js";
 
 const usd = (x: number) => x.toFixed(2);
 
@@ -254,7 +254,7 @@ export function computeXchain(
   }
 
   // Floor against model risk, with offsets between underlyings up to the maximum credit.
-  const grid = tickGridReport(portfolio, market, config.gridFloor.grid);
+  const grid = tickGridFloorParts(portfolio, market, config.gridFloor.grid);
   const floor = offsetFloor(grid, market, config.gridFloor.fraction, config.gridFloor.maxCreditRel);
   const floorUsd = floor.floorUsd;
   const simulatedUsd = esUsd + unmodelledUsd;
@@ -263,9 +263,9 @@ export function computeXchain(
   const flags = [...factors.flags, ...horizons.flags];
   if (floorBinds) {
     // the grid's attribution, scaled to add up to the floor
-    const gridRisk = grid.byPosition.reduce((a, row) => a + row.initialMarginUsd, 0);
-    grid.byPosition.forEach((row, i) => {
-      itemRisk[i] = gridRisk > 0 ? (row.initialMarginUsd * floorUsd) / gridRisk : floorUsd / n;
+    const gridRisk = grid.itemInitialUsd.reduce((a, im) => a + im, 0);
+    grid.itemInitialUsd.forEach((im, i) => {
+      itemRisk[i] = gridRisk > 0 ? (im * floorUsd) / gridRisk : floorUsd / n;
     });
     flags.push({
       code: "GRID_FLOOR_BINDING",

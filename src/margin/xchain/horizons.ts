@@ -32,6 +32,45 @@ function roundUp(days: number, config: XchainConfig): number {
   return step > 0 ? Math.ceil(days / step - 1e-9) * step : days;
 }
 
+/** One contract's net size on its chain and its underlying's spot. */
+interface ContractSum {
+  chain: string;
+  size: number;
+  spotUsd: number;
+}
+
+/**
+ * Net sizes per contract (chain, venue, underlying, kind, expiry, strike, call/put), in order of first appearance.
+ * Looked up by its text fields, then by its expiry and strike as numbers (a Map's key equality on numbers is the
+ * same as on their text, without formatting them per item).
+ */
+class ContractSums {
+  readonly list: ContractSum[] = [];
+  private readonly byKey = new Map<string, Map<number, Map<number, ContractSum>>>();
+
+  add(item: ResolvedItem, market: ResolvedMarket): void {
+    const p = item.priced;
+    const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.isCall}`;
+    let byExpiry = this.byKey.get(key);
+    if (!byExpiry) {
+      byExpiry = new Map();
+      this.byKey.set(key, byExpiry);
+    }
+    let byStrike = byExpiry.get(p.expiryYears);
+    if (!byStrike) {
+      byStrike = new Map();
+      byExpiry.set(p.expiryYears, byStrike);
+    }
+    let c = byStrike.get(p.strikeUsd);
+    if (!c) {
+      c = { chain: item.chain, size: 0, spotUsd: spotUsdOf(market, item.underlying, item.path) };
+      byStrike.set(p.strikeUsd, c);
+      this.list.push(c);
+    }
+    c.size += p.size;
+  }
+}
+
 /**
  * The chain where an account's derivative risk sits: the chain with the largest net notional per contract (a flat
  * +100/-100 pair on one chain is no risk there); an account without derivatives takes the chain of its largest
@@ -39,23 +78,15 @@ function roundUp(days: number, config: XchainConfig): number {
  * same function, so an account is liquidated where the model says its risk is.
  */
 export function riskChainOf(items: readonly ResolvedItem[], market: ResolvedMarket): string | undefined {
-  const contracts = new Map<string, { chain: string; size: number; spotUsd: number }>();
+  const contracts = new ContractSums();
   for (const item of items) {
     // Settled (expired) options are USD amounts: no contract risk.
     if (item.source !== "position" || item.underlying === "USD") continue;
-    const p = item.priced;
-    const key = `${item.chain}|${item.venue}|${item.underlying}|${p.kind}|${p.expiryYears}|${p.strikeUsd}|${p.isCall}`;
-    const c = contracts.get(key) ?? {
-      chain: item.chain,
-      size: 0,
-      spotUsd: spotUsdOf(market, item.underlying, item.path),
-    };
-    c.size += p.size;
-    contracts.set(key, c);
+    contracts.add(item, market);
   }
   const byChain = new Map<string, number>();
   const add = (chain: string, usd: number) => byChain.set(chain, (byChain.get(chain) ?? 0) + usd);
-  for (const c of contracts.values()) if (c.size !== 0) add(c.chain, netNotionalUsd(c.size, c.spotUsd));
+  for (const c of contracts.list) if (c.size !== 0) add(c.chain, netNotionalUsd(c.size, c.spotUsd));
   if (byChain.size === 0) for (const item of items) if (item.valueUsd < 0) add(item.chain, -item.valueUsd);
   let riskChain: string | undefined;
   let best = -1;
@@ -93,6 +124,39 @@ export function seizureRoute(
   return { latencySec: horizon.missingBridgeLatencySec, costBps: horizon.missingBridgeCostBps, missing: true };
 }
 
+/** A liquidation horizon, days: base period + `waitSec` (finality, plus a bridge when collateral must move), rounded up. */
+function horizonDays(waitSec: number, config: XchainConfig): number {
+  return roundUp(config.horizon.baseDays + waitSec / SECONDS_PER_DAY, config);
+}
+
+/** A horizon as a time point's key: days to 1e-9, so horizons equal but for rounding share one point. */
+const timeKey = (d: number) => Math.round(d * 1e9) / 1e9;
+
+/** Every chain's own horizon (no bridge) in one market and config, and their time-point keys in the chains' order. */
+interface ChainHorizons {
+  days: Map<string, number>;
+  keys: number[];
+}
+
+/** Per market object (a tick) and config: the chains' own horizons, the same for every account on the tick. */
+const chainHorizonsByMarket = new WeakMap<ResolvedMarket, WeakMap<XchainConfig, ChainHorizons>>();
+
+function chainHorizons(market: ResolvedMarket, config: XchainConfig): ChainHorizons {
+  let byConfig = chainHorizonsByMarket.get(market);
+  if (!byConfig) {
+    byConfig = new WeakMap();
+    chainHorizonsByMarket.set(market, byConfig);
+  }
+  let out = byConfig.get(config);
+  if (!out) {
+    const days = new Map<string, number>();
+    for (const [chain, c] of market.chains) days.set(chain, horizonDays(c.finalitySec, config));
+    out = { days, keys: Array.from(days.values(), timeKey) };
+    byConfig.set(config, out);
+  }
+  return out;
+}
+
 /**
  * Liquidation horizon of each holding and position: base margin period + its chain's finality; a deposit on a chain
  * other than the risk chain also waits for the bridge route to it (the fastest known route; a missing route takes
@@ -109,16 +173,19 @@ export function liquidationHorizons(
   const itemDays = new Float64Array(n);
   const itemBridgeCostBps = new Float64Array(n);
   const missingRoutes = new Set<string>();
+  const chains = chainHorizons(market, config);
   items.forEach((item, i) => {
-    const finalitySec = chainFinalitySec(market, item.chain, `${item.path}.chain`);
-    let bridgeSec = 0;
     if (riskChain && item.source === "holding" && item.valueUsd > 0 && item.chain !== riskChain) {
+      const finalitySec = chainFinalitySec(market, item.chain, `${item.path}.chain`);
       const route = seizureRoute(market, item.chain, riskChain, config.horizon);
-      bridgeSec = route.latencySec;
       itemBridgeCostBps[i] = route.costBps;
       if (route.missing) missingRoutes.add(`${item.chain}->${riskChain}`);
+      itemDays[i] = horizonDays(finalitySec + route.latencySec, config);
+    } else {
+      // an unknown chain is the error chainFinalitySec raises
+      itemDays[i] =
+        chains.days.get(item.chain) ?? horizonDays(chainFinalitySec(market, item.chain, `${item.path}.chain`), config);
     }
-    itemDays[i] = roundUp(config.horizon.baseDays + (finalitySec + bridgeSec) / SECONDS_PER_DAY, config);
   });
   for (const route of missingRoutes) {
     flags.push({
@@ -129,12 +196,8 @@ export function liquidationHorizons(
   }
   // Every chain's own horizon is a time point whether or not the portfolio uses it, so that adding a position on
   // another chain does not add a point and re-assign the Monte Carlo draws; only bridged collateral adds points.
-  const chainDays = [...market.chains.values()].map((c) =>
-    roundUp(config.horizon.baseDays + c.finalitySec / SECONDS_PER_DAY, config),
-  );
-  const key = (d: number) => Math.round(d * 1e9) / 1e9;
-  const distinct = [...new Set([...chainDays, ...itemDays].map(key))].sort((a, b) => a - b);
+  const distinct = [...new Set([...chains.keys, ...Array.from(itemDays, timeKey)])].sort((a, b) => a - b);
   const timesDays = Float64Array.from(distinct.length > 0 ? distinct : [config.horizon.baseDays]);
-  const itemTime = Int32Array.from(itemDays, (d) => distinct.indexOf(key(d)));
+  const itemTime = Int32Array.from(itemDays, (d) => distinct.indexOf(timeKey(d)));
   return { riskChain, itemDays, timesDays, itemTime, itemBridgeCostBps, flags };
 }

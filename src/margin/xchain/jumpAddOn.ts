@@ -28,8 +28,28 @@ export interface JumpAddOn {
   cover2Usd: number;
 }
 
+/** A token's events under one config: by token (a registry entry, one object per chain and symbol), with its chain. */
+const eventsByConfig = new WeakMap<XchainConfig, WeakMap<object, { chain: string; events: ItemEvents }>>();
+
+type ItemEvents = ReadonlyArray<{ event: TokenEvent; sizeRel: number }>;
+
+/** `eventsOfToken`, kept per config and token: every account holding a token reads the same events (read-only). */
+function eventsOfItem(item: ResolvedItem, config: XchainConfig): ItemEvents {
+  const token = item.token!;
+  let byToken = eventsByConfig.get(config);
+  if (!byToken) {
+    byToken = new WeakMap();
+    eventsByConfig.set(config, byToken);
+  }
+  const kept = byToken.get(token);
+  if (kept && kept.chain === item.chain) return kept.events;
+  const events = eventsOfToken(item, config);
+  byToken.set(token, { chain: item.chain, events });
+  return events;
+}
+
 /** One token's events after the config's overrides (docs/models/xchain.md section 5). */
-function eventsOfItem(item: ResolvedItem, config: XchainConfig): Array<{ event: TokenEvent; sizeRel: number }> {
+function eventsOfToken(item: ResolvedItem, config: XchainConfig): ItemEvents {
   const token = item.token!;
   const key = `${item.chain}:${token.symbol}`;
   const override = config.jumps.byToken[key];

@@ -1,6 +1,29 @@
 import type { MarginReport } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 
+/** What the floor reads of a portfolio's grid margin. */
+export interface GridFloorParts {
+  /** Per underlying with grid risk, in the grid's order: its worst loss and its worst scenario's spot shock. */
+  tables: Array<{ underlying: string; worstLossUsd: number; worstSpotShockRel: number }>;
+  /** The grid's option contingency, USD. */
+  contingencyUsd: number;
+  /** Per item, the grid's initial margin (its report's `byPosition[i].initialMarginUsd`), USD. */
+  itemInitialUsd: Float64Array;
+}
+
+/** The floor's parts of a whole grid report (`computeGridPm`'s). */
+export function gridFloorParts(grid: MarginReport): GridFloorParts {
+  return {
+    tables: (grid.scenarios ?? []).map((t) => ({
+      underlying: t.underlying,
+      worstLossUsd: t.worstLossUsd,
+      worstSpotShockRel: t.scenarios.find((s) => s.id === t.worstScenarioId)?.spotShockRel ?? Number.NaN,
+    })),
+    contingencyUsd: grid.components.find((c) => c.id === "option-contingency")?.initialMarginUsd ?? 0,
+    itemInitialUsd: Float64Array.from(grid.byPosition, (row) => row.initialMarginUsd),
+  };
+}
+
 export interface OffsetFloor {
   /** The floor, USD. */
   floorUsd: number;
@@ -21,16 +44,16 @@ export interface OffsetFloor {
  * sqrt(g^T R g) is a norm (R is a valid correlation matrix), so by the triangle inequality a position adds at most
  * its own grid loss to the floor: a hedge across underlyings can lower it and never raises it by more than its own
  * standalone floor. An underlying without a correlation (a guess) gets no credit.
- * @param grid the grid report of the same portfolio (its scenario tables and option contingency).
+ * @param grid the grid margin of the same portfolio (its worst loss per underlying and option contingency).
  */
 export function offsetFloor(
-  grid: MarginReport,
+  grid: GridFloorParts,
   market: ResolvedMarket,
   fraction: number,
   maxCredit: number,
 ): OffsetFloor {
-  const tables = grid.scenarios ?? [];
-  const contingency = grid.components.find((c) => c.id === "option-contingency")?.initialMarginUsd ?? 0;
+  const tables = grid.tables;
+  const contingency = grid.contingencyUsd;
   const rf = market.riskFactors;
   const index = new Map(rf?.names.map((n, i) => [n, i]) ?? []);
   const modelled: Array<{ k: number; g: number }> = [];
@@ -44,8 +67,7 @@ export function offsetFloor(
       unmodelled += loss;
       continue;
     }
-    const worst = t.scenarios.find((s) => s.id === t.worstScenarioId);
-    modelled.push({ k, g: (worst && worst.spotShockRel > 0 ? -1 : 1) * loss });
+    modelled.push({ k, g: (t.worstSpotShockRel > 0 ? -1 : 1) * loss });
   }
   let q = 0;
   const m = rf?.names.length ?? 0;

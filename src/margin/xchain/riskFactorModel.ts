@@ -54,6 +54,107 @@ function repairedCorrelation(corr: Float64Array, m: number): ReturnType<typeof n
   return result;
 }
 
+/** The numbers of a factor set: a function of its names, the market and the config only. Read-only once made. */
+interface FactorNumbers {
+  covarianceDaily: Float64Array;
+  volsDaily: Float64Array;
+  backtestVolsDaily: Float64Array;
+  residualQuantiles: (Float64Array | undefined)[];
+  moveResponse: Float64Array;
+  /** True when the correlations were repaired to the nearest valid matrix. */
+  correlationRepaired: boolean;
+}
+
+/**
+ * Factor numbers per market object (a tick) and config, by factor names: every account on a tick whose underlyings are
+ * all in the snapshot has the same names (the snapshot's factors, then one vol factor per surface), so its vols and
+ * covariance are built once for all of them instead of once per report.
+ */
+const numbersByMarket = new WeakMap<ResolvedMarket, WeakMap<XchainConfig, Map<string, FactorNumbers>>>();
+
+function factorNumbers(
+  names: readonly string[],
+  index: ReadonlyMap<string, number>,
+  market: ResolvedMarket,
+  config: XchainConfig,
+): FactorNumbers {
+  let byConfig = numbersByMarket.get(market);
+  if (!byConfig) {
+    byConfig = new WeakMap();
+    numbersByMarket.set(market, byConfig);
+  }
+  let byNames = byConfig.get(config);
+  if (!byNames) {
+    byNames = new Map();
+    byConfig.set(config, byNames);
+  }
+  const key = names.join("\n");
+  let numbers = byNames.get(key);
+  if (!numbers) {
+    numbers = computeFactorNumbers(names, index, market, config);
+    byNames.set(key, numbers);
+  }
+  return numbers;
+}
+
+function computeFactorNumbers(
+  names: readonly string[],
+  index: ReadonlyMap<string, number>,
+  market: ResolvedMarket,
+  config: XchainConfig,
+): FactorNumbers {
+  const snapshot = market.riskFactors;
+  const snapIndex = new Map<string, number>(snapshot?.names.map((n, i) => [n, i]) ?? []);
+  const m = names.length;
+  const vols = new Float64Array(m);
+  const backtestVols = new Float64Array(m);
+  const corr = new Float64Array(m * m);
+  const residualQuantiles: (Float64Array | undefined)[] = new Array(m).fill(undefined);
+  const moveResponse = Float64Array.from(names, (name) =>
+    name.startsWith("vol:") ? config.impliedVol.moveResponse : 0,
+  );
+  names.forEach((name, a) => {
+    corr[a * m + a] = 1;
+    const s = snapIndex.get(name);
+    if (s !== undefined && snapshot) {
+      vols[a] = snapshot.volsDaily[s] ?? 0;
+      backtestVols[a] = snapshot.backtestVolsDaily[s] ?? vols[a]!;
+      residualQuantiles[a] = snapshot.residualQuantiles[s];
+      if (Number.isFinite(snapshot.moveResponse[s]!)) moveResponse[a] = snapshot.moveResponse[s]!;
+      names.forEach((other, b) => {
+        const t = snapIndex.get(other);
+        if (t !== undefined && a !== b) corr[a * m + b] = snapshot.correlation[s * snapshot.names.length + t] ?? 0;
+      });
+    } else if (name.startsWith("vol:")) {
+      vols[a] = config.impliedVol.volOfVolDaily;
+      const own = index.get(name.slice(4));
+      if (own !== undefined) {
+        corr[a * m + own] = config.impliedVol.spotCorrelation;
+        corr[own * m + a] = config.impliedVol.spotCorrelation;
+      }
+    } else {
+      const surface = market.volSurfaces.get(name);
+      const spot = market.underlyings.get(name)?.spotUsd;
+      const atm = surface && spot !== undefined && spot > 0 ? impliedVol(surface, 30 / 365, spot) : 0;
+      vols[a] = Math.max(config.fallbackVolAnnual, atm) / SQRT_DAYS_PER_YEAR;
+    }
+  });
+  for (let a = 0; a < m; a++) if (snapIndex.get(names[a]!) === undefined) backtestVols[a] = vols[a]!;
+  const repaired = m > 0 ? repairedCorrelation(corr, m) : { matrix: corr, unchanged: true };
+  const cov = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b < m; b++) cov[a * m + b] = (repaired.matrix[a * m + b] ?? 0) * vols[a]! * vols[b]!;
+  }
+  return {
+    covarianceDaily: cov,
+    volsDaily: vols,
+    backtestVolsDaily: backtestVols,
+    residualQuantiles,
+    moveResponse,
+    correlationRepaired: !repaired.unchanged,
+  };
+}
+
 /**
  * Builds the factor set of a portfolio: one price factor per underlying, one basis factor per token with a basis
  * history, one implied-vol factor per underlying with options. Vols and correlations come from the snapshot's
@@ -116,40 +217,8 @@ export function buildFactorModel(
     if (item.priced.kind === "option") volFactor[i] = add(`vol:${item.underlying}`);
   });
 
-  const m = names.length;
-  const vols = new Float64Array(m);
-  const backtestVols = new Float64Array(m);
-  const corr = new Float64Array(m * m);
-  const residualQuantiles: (Float64Array | undefined)[] = new Array(m).fill(undefined);
-  const moveResponse = Float64Array.from(names, (name) =>
-    name.startsWith("vol:") ? config.impliedVol.moveResponse : 0,
-  );
-  names.forEach((name, a) => {
-    corr[a * m + a] = 1;
-    const s = snapIndex.get(name);
-    if (s !== undefined && snapshot) {
-      vols[a] = snapshot.volsDaily[s] ?? 0;
-      backtestVols[a] = snapshot.backtestVolsDaily[s] ?? vols[a]!;
-      residualQuantiles[a] = snapshot.residualQuantiles[s];
-      if (Number.isFinite(snapshot.moveResponse[s]!)) moveResponse[a] = snapshot.moveResponse[s]!;
-      names.forEach((other, b) => {
-        const t = snapIndex.get(other);
-        if (t !== undefined && a !== b) corr[a * m + b] = snapshot.correlation[s * snapshot.names.length + t] ?? 0;
-      });
-    } else if (name.startsWith("vol:")) {
-      vols[a] = config.impliedVol.volOfVolDaily;
-      const own = index.get(name.slice(4));
-      if (own !== undefined) {
-        corr[a * m + own] = config.impliedVol.spotCorrelation;
-        corr[own * m + a] = config.impliedVol.spotCorrelation;
-      }
-    } else {
-      const surface = market.volSurfaces.get(name);
-      const spot = market.underlyings.get(name)?.spotUsd;
-      const atm = surface && spot !== undefined && spot > 0 ? impliedVol(surface, 30 / 365, spot) : 0;
-      vols[a] = Math.max(config.fallbackVolAnnual, atm) / SQRT_DAYS_PER_YEAR;
-    }
-  });
+  const numbers = factorNumbers(names, index, market, config);
+  const vols = numbers.volsDaily;
   for (const u of unmodelled) {
     flags.push({
       code: "RISK_FACTOR_MISSING",
@@ -172,28 +241,22 @@ export function buildFactorModel(
     });
   }
 
-  for (let a = 0; a < m; a++) if (snapIndex.get(names[a]!) === undefined) backtestVols[a] = vols[a]!;
-  const used = new Uint8Array(m);
+  const used = new Uint8Array(names.length);
   for (const f of [...priceFactor, ...basisFactor, ...volFactor]) if (f >= 0) used[f] = 1;
-  const repaired = m > 0 ? repairedCorrelation(corr, m) : { matrix: corr, unchanged: true };
-  if (!repaired.unchanged) {
+  if (numbers.correlationRepaired) {
     flags.push({
       code: "CORRELATION_REPAIRED",
       severity: "info",
       message: "factor correlations repaired to the nearest valid matrix",
     });
   }
-  const cov = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) {
-    for (let b = 0; b < m; b++) cov[a * m + b] = (repaired.matrix[a * m + b] ?? 0) * vols[a]! * vols[b]!;
-  }
   return {
     names,
-    covarianceDaily: cov,
+    covarianceDaily: numbers.covarianceDaily,
     volsDaily: vols,
-    backtestVolsDaily: backtestVols,
-    residualQuantiles,
-    moveResponse,
+    backtestVolsDaily: numbers.backtestVolsDaily,
+    residualQuantiles: numbers.residualQuantiles,
+    moveResponse: numbers.moveResponse,
     priceFactor,
     basisFactor,
     volFactor,

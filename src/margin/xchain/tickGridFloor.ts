@@ -4,6 +4,7 @@ import type { GridPmConfig } from "../gridPm/config.js";
 import type { MarginReport } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
+import { type GridFloorParts, gridFloorParts } from "./offsetFloor.js";
 
 /** Per market object (a tick) and grid config: one batch engine holding every account margined on it. */
 const engines = new WeakMap<ResolvedMarket, Map<GridPmConfig, { engine: BatchGridEngine; layouts: number }>>();
@@ -14,16 +15,15 @@ const engines = new WeakMap<ResolvedMarket, Map<GridPmConfig, { engine: BatchGri
 const MAX_LAYOUTS = 50_000;
 
 /**
- * The grid report under the xchain floor, `computeGridPm`'s, with the account added to (or replaced in) the tick's
- * engine instead of a one-account engine built per report: the grid scenarios, the books and the instruments other
- * accounts hold are set up once per tick. An account the engine refuses gets the one-account path (its error or
- * report exactly as before), and the engine, possibly half-changed, is dropped.
+ * The account added to (or replaced in) the tick's engine for `market` and `config`: the grid scenarios, the books and
+ * the instruments other accounts hold are set up once per tick. Undefined when the engine refuses the account (the
+ * engine, possibly half-changed, is then dropped).
  */
-export function tickGridReport(
+function onTickEngine(
   portfolio: ResolvedPortfolio,
   market: ResolvedMarket,
   config: GridPmConfig,
-): MarginReport {
+): { engine: BatchGridEngine; a: number } | undefined {
   let byConfig = engines.get(market);
   if (!byConfig) {
     byConfig = new Map();
@@ -36,15 +36,53 @@ export function tickGridReport(
   }
   const engine = entry.engine;
   entry.layouts++;
-  let a: number;
   try {
-    a =
+    const a =
       engine.accountIndex(portfolio.accountId) === undefined
         ? engine.addAccount(portfolio)
         : engine.replaceAccount(portfolio);
+    return { engine, a };
   } catch {
     byConfig.delete(config);
-    return computeGridPm(portfolio, market, config);
+    return undefined;
   }
-  return gridReportOf(engine, a, portfolio, market, config);
+}
+
+/**
+ * The grid report under the xchain floor, `computeGridPm`'s, from the tick's engine (`onTickEngine`) instead of a
+ * one-account engine built per report. An account the engine refuses gets the one-account path (its error or report
+ * exactly as before).
+ */
+export function tickGridReport(
+  portfolio: ResolvedPortfolio,
+  market: ResolvedMarket,
+  config: GridPmConfig,
+): MarginReport {
+  const on = onTickEngine(portfolio, market, config);
+  if (!on) return computeGridPm(portfolio, market, config);
+  return gridReportOf(on.engine, on.a, portfolio, market, config);
+}
+
+/**
+ * What the xchain floor reads of `tickGridReport` (`gridFloorParts` of it), read straight off the tick's engine: the
+ * whole report (every scenario of every underlying as an object, the breakdowns) is not built per account.
+ */
+export function tickGridFloorParts(
+  portfolio: ResolvedPortfolio,
+  market: ResolvedMarket,
+  config: GridPmConfig,
+): GridFloorParts {
+  const on = onTickEngine(portfolio, market, config);
+  if (!on) return gridFloorParts(computeGridPm(portfolio, market, config));
+  const { engine, a } = on;
+  const detail = engine.explain(a);
+  return {
+    tables: detail.groups.map((g) => ({
+      underlying: g.underlying,
+      worstLossUsd: g.lossUsd,
+      worstSpotShockRel: engine.grid.spotShockRel[g.worstScenario]!,
+    })),
+    contingencyUsd: detail.contingencyUsd,
+    itemInitialUsd: detail.itemInitialUsd,
+  };
 }

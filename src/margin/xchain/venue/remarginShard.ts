@@ -2,8 +2,9 @@ import { XmarginError } from "../../../core/errors.js";
 import type { Portfolio } from "../../../schema/portfolio.js";
 import type { BatchAccountResult } from "../../batch/batchGridEngine.js";
 import type { MarginReport } from "../../report.js";
+import { type PortfolioStructure, portfolioStructure } from "../../resolve/portfolioStructure.js";
 import type { ResolvedMarket } from "../../resolve/resolvedMarket.js";
-import { resolvePortfolio } from "../../resolve/resolvePortfolio.js";
+import { resolveStructure } from "../../resolve/resolvePortfolio.js";
 import { computeXchain } from "../computeXchain.js";
 import type { XchainConfig } from "../config.js";
 import { abandonVectors } from "../sharedScenarios.js";
@@ -20,11 +21,13 @@ export interface XchainAccountResult extends BatchAccountResult {
  * Re-margins validated accounts against one tick's resolved market with the xchain model, in order. Every report on
  * the tick reads the same shared scenario set (computed by the first one), so after it an account costs its own P&L
  * vectors and tail only. An account that fails to resolve or compute gets `error` and NaN figures instead of a silent
- * number, and the others go on. `hints`, when given, holds each account's tail levels from its previous tick (kept
- * and updated here: the tails' screening saved, the figures unchanged).
+ * number, and the others go on. An account comes as its document or as its kept structure (`portfolioStructure`, made
+ * once at a venue's load: then only its prices are resolved on the tick, with the same items, flags and errors as
+ * `resolvePortfolio`). `hints`, when given, holds each account's tail levels from its previous tick (kept and updated
+ * here: the tails' screening saved, the figures unchanged).
  */
 export function remarginShard(
-  portfolios: readonly Portfolio[],
+  accounts: readonly (Portfolio | PortfolioStructure)[],
   market: ResolvedMarket,
   config: XchainConfig,
   fullReports: boolean,
@@ -33,9 +36,9 @@ export function remarginShard(
   // A venue's listed options are held by many accounts: one kept vector per instrument serves them all, and without
   // summed option grids one worker and two give the same bits (docs/models/xchain.md, "summed option grids").
   const venueConfig: XchainConfig = { ...config, simulation: { ...config.simulation, optionGrids: "perInstrument" } };
-  return portfolios.map((doc, i) => {
+  return accounts.map((account, i) => {
     try {
-      const r = computeXchain(resolvePortfolio(doc, market), market, venueConfig, hints?.[i]);
+      const r = computeXchain(resolveStructure(structureOf(account), market), market, venueConfig, hints?.[i]);
       return {
         accountId: r.accountId,
         initialMarginUsd: r.initialMarginUsd,
@@ -49,7 +52,7 @@ export function remarginShard(
       abandonVectors();
       const err = e instanceof XmarginError ? e : new XmarginError(String(e), { code: "INTERNAL" });
       return {
-        accountId: doc.accountId,
+        accountId: account.accountId,
         initialMarginUsd: Number.NaN,
         maintenanceMarginUsd: Number.NaN,
         collateralValueUsd: Number.NaN,
@@ -59,4 +62,8 @@ export function remarginShard(
       };
     }
   });
+}
+
+function structureOf(account: Portfolio | PortfolioStructure): PortfolioStructure {
+  return "mayRepeatIds" in account ? account : portfolioStructure(account);
 }

@@ -6,8 +6,9 @@
 import { parentPort } from "node:worker_threads";
 import { XmarginError } from "../../../core/errors.js";
 import { marketSnapshotSchema } from "../../../schema/marketSnapshot.js";
-import { type Portfolio, portfolioSchema } from "../../../schema/portfolio.js";
+import { portfolioSchema } from "../../../schema/portfolio.js";
 import { parseDocument } from "../../../schema/validate.js";
+import { type PortfolioStructure, portfolioStructure } from "../../resolve/portfolioStructure.js";
 import { resolveMarket } from "../../resolve/resolveMarket.js";
 import type { XchainConfig } from "../config.js";
 import { setVectorPeer, sharedScenarioStats } from "../sharedScenarios.js";
@@ -18,7 +19,8 @@ import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } fr
 
 if (!parentPort) throw new XmarginError("xchainVenueWorker.js must run in a worker thread", { code: "UNSUPPORTED" });
 const port = parentPort;
-let accounts: Portfolio[] = [];
+/** Each account's structure, kept across ticks (only prices are resolved on a tick). */
+let accounts: PortfolioStructure[] = [];
 /** Each account's tail levels from its previous tick (computeXchain's hints). */
 let hints: XchainTailHints[] = [];
 let config: XchainConfig | undefined;
@@ -29,7 +31,7 @@ port.on("message", (msg: VenueRequest) => {
     if (msg.op === "load") {
       accounts = msg.documents.map((d, i) => {
         try {
-          return parseDocument(portfolioSchema, d, "Portfolio");
+          return portfolioStructure(parseDocument(portfolioSchema, d, "Portfolio"));
         } catch (e) {
           if (!(e instanceof XmarginError)) throw e;
           const path = `$[${msg.firstIndex + i}]${(e.path ?? "$").slice(1)}`;

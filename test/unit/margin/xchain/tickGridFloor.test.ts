@@ -4,7 +4,8 @@ import { computeGridPm } from "../../../../src/margin/gridPm/computeGridPm.js";
 import { resolvePortfolio } from "../../../../src/margin/resolve/resolvePortfolio.js";
 import { resolveMarginConfig } from "../../../../src/margin/resolveConfig.js";
 import type { XchainConfig } from "../../../../src/margin/xchain/config.js";
-import { tickGridReport } from "../../../../src/margin/xchain/tickGridFloor.js";
+import { gridFloorParts } from "../../../../src/margin/xchain/offsetFloor.js";
+import { tickGridFloorParts, tickGridReport } from "../../../../src/margin/xchain/tickGridFloor.js";
 import { portfolioSchema } from "../../../../src/schema/portfolio.js";
 import { exampleMarket } from "../../../support/exampleMarket.js";
 
@@ -28,5 +29,18 @@ describe("tickGridReport", () => {
     expect(JSON.stringify(tickGridReport(accounts[5]!, market, grid))).toBe(
       JSON.stringify(computeGridPm(accounts[5]!, market, grid)),
     );
+  });
+
+  it("gives the floor the parts of the one-account grid report, to the bit, without building the report", () => {
+    let withOptions = 0;
+    for (const p of accounts) {
+      const parts = tickGridFloorParts(p, market, grid);
+      const report = computeGridPm(p, market, grid);
+      // the report's worst scenario found by its id there, by its index here
+      expect(parts).toStrictEqual(gridFloorParts(report));
+      expect(parts.itemInitialUsd).toHaveLength(p.items.length);
+      if (parts.contingencyUsd > 0) withOptions++;
+    }
+    expect(withOptions).toBeGreaterThan(0);
   });
 });
