@@ -1,8 +1,10 @@
 /**
  * Steady ticks of one venue worker on this thread (BENCHMARKS.md, xchain venue tick phases):
  * `node dist/bench/profileXchainTicks.js [accounts] [ticks] [out.cpuprofile]` re-margins the generated accounts once on the base market,
- * then on ticks of ETH +0.1%, -0.2%, +0.3%... (every tick new prices) (as bench/xchainVenue.bench.ts), and prints per tick the time of each phase: snapshot
- * parse and resolve, per-account compute, and the scenario-set builds and shared-vector misses seen on the way. With
+ * then on ticks of ETH +0.1%, -0.2%, +0.3%... (every tick new prices) (as bench/xchainVenue.bench.ts), each account
+ * keeping its tails' levels from tick to tick (as a venue worker does), and prints per tick the time of each phase:
+ * snapshot parse and resolve, per-account compute, the scenario-set builds and shared-vector misses seen on the way,
+ * and the kept tail levels that fell back to a screening. With
  * a file name, ticks 1 and later (steady: moved prices, options recomputed) are CPU-profiled into it.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,6 +15,7 @@ import { resolveMarket } from "../src/margin/resolve/resolveMarket.js";
 import { resolveMarginConfig } from "../src/margin/resolveConfig.js";
 import type { XchainConfig } from "../src/margin/xchain/config.js";
 import { sharedScenarioStats } from "../src/margin/xchain/sharedScenarios.js";
+import { newTailHints } from "../src/margin/xchain/tailHints.js";
 import { remarginShard } from "../src/margin/xchain/venue/remarginShard.js";
 import { marketSnapshotSchema } from "../src/schema/marketSnapshot.js";
 import { portfolioSchema } from "../src/schema/portfolio.js";
@@ -27,6 +30,8 @@ const snapshot = JSON.parse(readFileSync(file, "utf8"));
 const docs = generateXchainVenue(n, 17).map((d) => portfolioStructure(portfolioSchema.parse(d)));
 const config = resolveMarginConfig({ model: "xchain" }) as XchainConfig;
 const out = process.argv[4];
+const hints = docs.map(() => newTailHints(true));
+const fallbacks = () => hints.reduce((a, h) => a + h.joint.fallbacks! + h.control.fallbacks!, 0);
 const session = new Session();
 session.connect();
 for (let k = -1; k < ticks; k++) {
@@ -36,11 +41,12 @@ for (let k = -1; k < ticks; k++) {
   }
   const doc = k < 0 ? snapshot : movedSnapshot(snapshot, "ETH/USD", (k % 2 === 0 ? 0.001 : -0.001) * (k + 1));
   const before = sharedScenarioStats();
+  const fellBack = fallbacks();
   const t0 = performance.now();
   const market = resolveMarket(parseDocument(marketSnapshotSchema, doc, "MarketSnapshot"));
   const t1 = performance.now();
   const cpu = process.cpuUsage();
-  const results = remarginShard(docs, market, config, false);
+  const results = remarginShard(docs, market, config, false, hints);
   const t2 = performance.now();
   const cpuUs = process.cpuUsage(cpu).user;
   const after = sharedScenarioStats();
@@ -49,7 +55,8 @@ for (let k = -1; k < ticks; k++) {
       `(${((1000 * (t2 - t1)) / n).toFixed(0)} us wall, ${(cpuUs / n).toFixed(0)} us CPU per account), ` +
       `set builds ${after.builds - before.builds} (${(after.buildMs - before.buildMs).toFixed(0)} ms), ` +
       `vectors computed ${after.vectorsComputed - before.vectorsComputed} ` +
-      `(not kept ${after.vectorsUnshared - before.vectorsUnshared}), failed ${results.filter((r) => r.error).length}`,
+      `(not kept ${after.vectorsUnshared - before.vectorsUnshared}), failed ${results.filter((r) => r.error).length}, ` +
+      `kept tail levels fallen back ${fallbacks() - fellBack} of ${2 * n}`,
   );
 }
 if (out && ticks > 1) {

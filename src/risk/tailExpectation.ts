@@ -1,6 +1,12 @@
 import { invalidInput } from "../core/errors.js";
 import { selectKth } from "./selectKth.js";
-import { moveLeastToEnd, selectLargestByMass, sortWorstFirst } from "./worstFirst.js";
+import {
+  moveLeastToEnd,
+  selectClosedUpwards,
+  selectLargestByMass,
+  sortIndicesWorstFirst,
+  sortWorstFirst,
+} from "./worstFirst.js";
 
 /** ES and VaR of a loss sample with the scenarios of its tail, in no particular order. */
 export interface TailLevel {
@@ -25,13 +31,18 @@ export interface TailExpectation extends TailLevel {
 }
 
 /**
- * A weighted tail's candidate level kept by a caller from one call to the next on a similar sample (the same account
- * on its previous tick): the next call gathers the losses at or above it instead of screening a sample first. Any level
- * gives the same tail (the candidates only need to hold it); a level that gathers too few or far too many falls back
- * to the screening, whose level is then kept. NaN: none yet.
+ * A tail's level kept by a caller from one call to the next on a similar sample (the same account on its previous
+ * tick), updated by each call; NaN: none yet. For `tailExpectation` (weighted), the candidate level: the next call
+ * gathers the losses at or above it instead of screening a sample first, and sorts them all when they are few. Any
+ * level gives the same tail (the candidates only need to hold it); one that gathers too few or far too many falls back
+ * to the screening. Each call keeps a level a little below its tail's VaR (`keptLevel`), so the next one gathers about
+ * the tail. For `weightedTailLevel`, a level below the screening's: the screening then selects among the sample's
+ * losses at or above it (the same screened level, so the same figures to the bit), or screens them all when too few.
  */
 export interface LevelHint {
   level: number;
+  /** Calls whose kept level had to be replaced by a screening (counted when present: a statistic for benchmarks). */
+  fallbacks?: number;
 }
 
 /**
@@ -67,15 +78,8 @@ export function tailExpectation(
   const count = Math.min(n, full + (fraction > 0 ? 1 : 0));
   const threshold = count > 0 ? lossQuantileAt(losses, n - count, scratch) : Number.NEGATIVE_INFINITY;
   const idx = candidatePool(n);
-  let m = 0;
-  let probe = 0;
-  for (let s = 0; s < n; s++) {
-    const l = losses[s]!;
-    probe += l;
-    if (l >= threshold) idx[m++] = s;
-  }
-  if (Number.isNaN(probe)) throw notANumber(losses.findIndex((l) => !Number.isFinite(l)));
-  sortWorstFirst(idx, m, losses);
+  const m = gatherCandidates(losses, threshold, idx);
+  sortIndicesWorstFirst(idx, m, losses, candidateValues(n));
   const indices = Uint32Array.from(idx.subarray(0, count));
   const weights = new Float64Array(count);
   let sum = 0;
@@ -110,46 +114,25 @@ function candidatePool(n: number): Int32Array {
 let levelLosses = new Float64Array(0);
 let levelWeights = new Float64Array(0);
 
-/** Copies the m candidates' losses and weights side by side, so that a selection compares them without indirection. */
-function copyCandidates(losses: Float64Array, pathWeights: Float64Array, idx: Int32Array, m: number): void {
-  if (levelLosses.length < m) {
-    levelLosses = new Float64Array(losses.length);
-    levelWeights = new Float64Array(losses.length);
+/** `levelLosses` with room for n values. */
+function candidateValues(n: number): Float64Array {
+  if (levelLosses.length < n) {
+    levelLosses = new Float64Array(n);
+    levelWeights = new Float64Array(n);
   }
+  return levelLosses;
+}
+
+/**
+ * Copies the m candidates' losses and weights side by side, so that a selection or a sort compares them without
+ * indirection.
+ */
+function copyCandidates(losses: Float64Array, pathWeights: Float64Array, idx: Int32Array, m: number): void {
+  candidateValues(losses.length);
   for (let j = 0; j < m; j++) {
     levelLosses[j] = losses[idx[j]!]!;
     levelWeights[j] = pathWeights[idx[j]!]!;
   }
-}
-
-/**
- * Moves to the front of the m candidates the worst ones holding `mass` and every candidate tied with the least of
- * them, and returns their number (m when all of them do not hold it). The set is closed upwards, so sorting it worst
- * first gives the same prefix as sorting every candidate, ties by path included.
- */
-function selectClosedUpwards(
-  losses: Float64Array,
-  pathWeights: Float64Array,
-  idx: Int32Array,
-  m: number,
-  mass: number,
-): number {
-  copyCandidates(losses, pathWeights, idx, m);
-  const cl = levelLosses;
-  const p = selectLargestByMass(cl, levelWeights, idx, m, mass);
-  if (p >= m) return m;
-  let least = Number.POSITIVE_INFINITY;
-  for (let j = 0; j < p; j++) if (cl[j]! < least) least = cl[j]!;
-  let q = p;
-  for (let j = p; j < m; j++) {
-    if (cl[j]! < least) continue;
-    const t = idx[q]!;
-    idx[q] = idx[j]!;
-    idx[j] = t;
-    cl[j] = cl[q]!;
-    q++;
-  }
-  return q;
 }
 
 /** Paths screened: every SCREEN_STRIDE-th loss (odd, so that it samples every part of a Sobol sequence). */
@@ -157,24 +140,56 @@ const SCREEN_STRIDE = 7;
 
 /**
  * A loss level with, most likely, at least `k` of the losses at or above it: the matching rank of a 1-in-7 sample,
- * with 25% to spare. Only a guess that saves selecting over every path; the caller checks that it sufficed.
+ * with 25% to spare. Only a guess that saves selecting over every path; the caller checks that it sufficed. With a
+ * `hint` below it (`LevelHint`), only the sample's losses at or above the hint are selected among: the same value
+ * (the r-th largest of the sample lies among them when they number r or more), found in a fraction of the time.
  */
-function screenLevel(losses: Float64Array, k: number, scratch?: Float64Array): number {
+function screenLevel(losses: Float64Array, k: number, scratch?: Float64Array, hint?: LevelHint): number {
   const n = losses.length;
   const m = Math.floor((n - 1) / SCREEN_STRIDE) + 1;
   const r = Math.ceil((1.25 * k * m) / n) + 2;
   if (m < 64 || r >= m) return Number.NEGATIVE_INFINITY;
   const work = scratch && scratch.length >= m ? scratch.subarray(0, m) : new Float64Array(m);
+  if (hint && Number.isFinite(hint.level)) {
+    const above = hint.level;
+    let c = 0;
+    for (let j = 0; j < m; j++) {
+      const l = losses[j * SCREEN_STRIDE]!;
+      work[c] = l; // kept when at or above the level (branch-free, as `gatherCandidates`)
+      c += Number(l >= above);
+    }
+    if (c >= r) return selectKth(work.subarray(0, c), c - r);
+    countFallback(hint);
+  }
   for (let j = 0; j < m; j++) work[j] = losses[j * SCREEN_STRIDE]!;
   return selectKth(work, m - r);
 }
 
+function countFallback(hint: LevelHint): void {
+  if (hint.fallbacks !== undefined) hint.fallbacks++;
+}
+
+/**
+ * How far below a tail's VaR the level kept for the next call lies, in units of the distance from the VaR up to the
+ * loss of the tail's middle path (a measure of the paths' density near the VaR that a heavy far tail does not
+ * inflate, as it does ES - VaR): room for the next tick's losses to move. On the venue bench's moved ticks (ETH up
+ * to 0.6% a tick) 0.25 gathers ~20% more paths than the tail holds, and no kept level fell short of a tail.
+ */
+const KEPT_BELOW = 0.25;
+
+/** `KEPT_BELOW` of the distance from `level` up to `top` below `level` (NaN when not finite: screen next time). */
+function keptLevel(level: number, top: number): number {
+  const kept = level - KEPT_BELOW * (top - level);
+  return Number.isFinite(kept) ? kept : Number.NaN;
+}
+
 /**
  * The weighted tail: the worst paths, worst first, until they hold (1 - confidence) of the weight. Candidates are the
- * losses at or above a screened level (importance-sampled tails hold up to about four times the unweighted count of
- * paths, the extreme ones weighing less), sorted; when they do not hold the mass, a selection over every path sets a
- * lower level (twice the count each time). Any candidate set closed upwards gives the same worst-first prefix, so the
- * result does not depend on the level.
+ * losses at or above a level, screened or kept (`LevelHint`; importance-sampled tails hold up to about four times the
+ * unweighted count of paths, the extreme ones weighing less); the ones holding the mass are selected and sorted (all
+ * of them when a kept level gathered few); when they do not hold the mass, a selection over every path sets a lower
+ * level (twice the count each time). Any candidate set closed upwards gives the same worst-first prefix, so the result
+ * does not depend on the level.
  */
 function weightedTail(
   losses: Float64Array,
@@ -186,39 +201,44 @@ function weightedTail(
 ): TailExpectation {
   const n = losses.length;
   let k = Math.min(n, Math.ceil(4.5 * (1 - confidence) * n) + 1);
-  // A kept level stands in for the screening; it is dropped for the screened one when it gathers more than twice the
-  // screening's target (costly, not wrong) or when its candidates do not hold the tail (below).
+  const tailMass = (1 - confidence) * total;
+  const enough = tailMass * (1 - 1e-12);
+  // A kept level stands in for the screening; it is dropped for the screened one when it gathers more than 2.5 times
+  // the screening's target (costly, not wrong) or when its candidates do not hold the tail (below).
   let hinted = hint !== undefined && Number.isFinite(hint.level);
-  let level = hinted ? hint!.level : screened(losses, k, scratch, hint);
+  let level = hinted ? hint!.level : screenLevel(losses, k, scratch);
   const idx = candidatePool(n);
   for (;;) {
     const m = gatherCandidates(losses, level, idx);
     if (hinted && m > 2.5 * k) {
       hinted = false;
-      level = screened(losses, k, scratch, hint);
+      countFallback(hint!);
+      level = screenLevel(losses, k, scratch);
       continue;
     }
-    const tailMass = (1 - confidence) * total;
-    // Sort only the candidates holding the mass (with a margin for rounding), then walk them worst first; should the
-    // walk fall short of the mass after all, every candidate is sorted.
-    let sorted = selectClosedUpwards(losses, pathWeights, idx, m, tailMass * (1 + 1e-9));
-    sortWorstFirst(idx, sorted, losses);
+    copyCandidates(losses, pathWeights, idx, m);
+    const cl = levelLosses;
+    // A kept level gathers little more than the tail: every candidate is sorted. Else only those holding the mass
+    // (with a margin for rounding), and every candidate should the walk fall short of the mass after all.
+    let sorted = hinted && m <= k ? m : selectClosedUpwards(cl, levelWeights, idx, m, tailMass * (1 + 1e-9));
+    sortWorstFirst(cl, idx, sorted);
     let mass = 0;
     let count = 0;
-    while (count < sorted && mass < tailMass * (1 - 1e-12)) mass += pathWeights[idx[count++]!]!;
-    if (mass < tailMass * (1 - 1e-12) && sorted < m) {
+    while (count < sorted && mass < enough) mass += pathWeights[idx[count++]!]!;
+    if (mass < enough && sorted < m) {
       sorted = m;
-      sortWorstFirst(idx, m, losses);
+      sortWorstFirst(cl, idx, m);
       mass = 0;
       count = 0;
-      while (count < m && mass < tailMass * (1 - 1e-12)) mass += pathWeights[idx[count++]!]!;
+      while (count < m && mass < enough) mass += pathWeights[idx[count++]!]!;
     }
-    if (hinted && !(mass >= tailMass * (1 - 1e-12))) {
+    if (hinted && !(mass >= enough)) {
       hinted = false;
-      level = screened(losses, k, scratch, hint);
+      countFallback(hint!);
+      level = screenLevel(losses, k, scratch);
       continue;
     }
-    if (mass >= tailMass * (1 - 1e-12) || m === n || level === Number.NEGATIVE_INFINITY || k === n) {
+    if (mass >= enough || m === n || level === Number.NEGATIVE_INFINITY || k === n) {
       const indices = Uint32Array.from(idx.subarray(0, count));
       const weights = new Float64Array(count);
       let left = tailMass;
@@ -227,21 +247,20 @@ function weightedTail(
         const w = Math.min(pathWeights[indices[j]!]!, left);
         left -= w;
         weights[j] = w;
-        sum += w * losses[indices[j]!]!;
+        sum += w * cl[j]!;
       }
-      const last = count > 0 ? losses[indices[count - 1]!]! : Number.NEGATIVE_INFINITY;
-      return { expectedShortfall: sum / tailMass, valueAtRisk: last, indices, weights, tailMass, totalWeight: total };
+      const last = count > 0 ? cl[count - 1]! : Number.NEGATIVE_INFINITY;
+      const expectedShortfall = sum / tailMass;
+      if (hint) {
+        // Never below a screened level: no more candidates next time than the screening gathers.
+        const kept = keptLevel(last, count > 0 ? cl[count >> 1]! : last);
+        hint.level = hinted ? kept : Math.max(kept, level);
+      }
+      return { expectedShortfall, valueAtRisk: last, indices, weights, tailMass, totalWeight: total };
     }
     k = Math.min(n, Math.max(2 * k, 2 * m));
     level = lossQuantileAt(losses, n - k, scratch);
   }
-}
-
-/** `screenLevel`, kept in `hint` for the next call when it is a level (not minus infinity: too few paths to screen). */
-function screened(losses: Float64Array, k: number, scratch: Float64Array | undefined, hint?: LevelHint): number {
-  const level = screenLevel(losses, k, scratch);
-  if (hint) hint.level = Number.isFinite(level) ? level : Number.NaN;
-  return level;
 }
 
 /**
@@ -268,8 +287,11 @@ function gatherCandidates(losses: Float64Array, level: number, idx: Int32Array):
     const b = losses[s + 1]!;
     even += a;
     odd += b;
-    if (a >= level) idx[m++] = s;
-    if (b >= level) idx[m++] = s + 1;
+    // Written always, kept when at or above the level (m <= s: in bounds): no branch to mispredict, 3x faster.
+    idx[m] = s;
+    m += Number(a >= level);
+    idx[m] = s + 1;
+    m += Number(b >= level);
   }
   if (s < n) {
     const a = losses[s]!;
@@ -285,6 +307,8 @@ function gatherCandidates(losses: Float64Array, level: number, idx: Int32Array):
  * another order) for a caller that needs no worst-first order and no per-path weights, e.g. the control variate's
  * tail. The worst paths holding the mass are found by selection and only the boundary path (the least of them) is
  * sought, in one pass; when the screened candidates do not hold the mass, the ordered walk answers.
+ * @param hint a level below the screened one kept from the previous call on a similar sample, updated: it narrows the
+ *   screening and never changes a figure, its candidates (and so its sums' order) being the screened ones (`LevelHint`)
  */
 export function weightedTailLevel(
   losses: Float64Array,
@@ -292,11 +316,12 @@ export function weightedTailLevel(
   pathWeights: Float64Array,
   scratch?: Float64Array,
   weightTotal?: number,
+  hint?: LevelHint,
 ): TailLevel {
   if (!(confidence > 0 && confidence < 1)) throw invalidInput("$.confidence", "must be in (0,1)", `got ${confidence}`);
   const n = losses.length;
   if (n === 0) throw invalidInput("$.losses", "must not be empty");
-  const level = screenLevel(losses, Math.min(n, Math.ceil(4.5 * (1 - confidence) * n) + 1), scratch);
+  const level = screenLevel(losses, Math.min(n, Math.ceil(4.5 * (1 - confidence) * n) + 1), scratch, hint);
   const idx = candidatePool(n);
   const m = gatherCandidates(losses, level, idx);
   const total = weightTotal ?? pathWeightTotal(pathWeights);
@@ -326,8 +351,12 @@ export function weightedTailLevel(
   }
   const boundary = cl[p - 1]!;
   sum += Math.min(cw[p - 1]!, tailMass - inner) * boundary;
+  const expectedShortfall = sum / tailMass;
+  // Kept: the screened level less some of the tail's spread ES - VaR (the next sample's screened level may lie below
+  // this one; a control loss is elliptical, its tail not heavy enough to inflate the spread).
+  if (hint) hint.level = keptLevel(level, level + (expectedShortfall - boundary));
   return {
-    expectedShortfall: sum / tailMass,
+    expectedShortfall,
     valueAtRisk: boundary,
     indices: Uint32Array.from(idx.subarray(0, p)),
     tailMass,

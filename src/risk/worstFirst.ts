@@ -1,56 +1,78 @@
 /**
- * Sorts `idx[0..count)` worst first: larger `losses[idx]` first, ties by lower index (a total order, so the result does
- * not depend on the algorithm). In place on typed arrays, with no comparator closure: quicksort with a median-of-three
+ * Sorts the pairs `(values[k], idx[k])`, k < count, worst first: larger value first, ties by lower index (a total
+ * order, so the result does not depend on the algorithm); `values[k]` is the loss of path `idx[k]`, copied out by the
+ * caller. In place on typed arrays, with no comparator closure and no indirection: quicksort with a median-of-three
  * pivot, insertion sort on short runs. The tail of an ES holds a few hundred to a few thousand paths, sorted on every
- * report, where `Array.prototype.sort` with a callback cost more than the selection that found them.
+ * report, where `Array.prototype.sort` with a callback cost more than the selection that found them, and comparing
+ * `losses[idx[k]]` (a load from the whole loss vector per comparison) a third more than these contiguous copies.
  */
-export function sortWorstFirst(idx: Int32Array, count: number, losses: Float64Array): void {
-  quick(idx, 0, count - 1, losses);
+export function sortWorstFirst(values: Float64Array, idx: Int32Array, count: number): void {
+  quick(values, idx, 0, count - 1);
 }
 
-/** `a` strictly before `b`. */
-function before(a: number, b: number, losses: Float64Array): boolean {
-  const la = losses[a]!;
-  const lb = losses[b]!;
-  return la > lb || (la === lb && a < b);
+/** Sorts `idx[0..count)` worst first by `losses[idx]`, through `values` (overwritten: `values[k]` = loss of `idx[k]`). */
+export function sortIndicesWorstFirst(
+  idx: Int32Array,
+  count: number,
+  losses: Float64Array,
+  values: Float64Array,
+): void {
+  for (let k = 0; k < count; k++) values[k] = losses[idx[k]!]!;
+  quick(values, idx, 0, count - 1);
 }
 
-function quick(idx: Int32Array, lo: number, hi: number, losses: Float64Array): void {
+function quick(v: Float64Array, idx: Int32Array, lo: number, hi: number): void {
   while (hi - lo > 16) {
     const mid = (lo + hi) >>> 1;
-    if (before(idx[mid]!, idx[lo]!, losses)) swap(idx, mid, lo);
-    if (before(idx[hi]!, idx[lo]!, losses)) swap(idx, hi, lo);
-    if (before(idx[hi]!, idx[mid]!, losses)) swap(idx, hi, mid);
-    const pivot = idx[mid]!;
+    if (before(v, idx, mid, lo)) swap2(v, idx, mid, lo);
+    if (before(v, idx, hi, lo)) swap2(v, idx, hi, lo);
+    if (before(v, idx, hi, mid)) swap2(v, idx, hi, mid);
+    const pv = v[mid]!;
+    const pi = idx[mid]!;
     let i = lo;
     let j = hi;
     while (i <= j) {
-      while (before(idx[i]!, pivot, losses)) i++;
-      while (before(pivot, idx[j]!, losses)) j--;
+      while (v[i]! > pv || (v[i] === pv && idx[i]! < pi)) i++;
+      while (pv > v[j]! || (pv === v[j] && pi < idx[j]!)) j--;
       if (i <= j) {
-        swap(idx, i, j);
+        swap2(v, idx, i, j);
         i++;
         j--;
       }
     }
     // Recurse into the smaller side, loop on the larger: stack depth O(log n).
     if (j - lo < hi - i) {
-      quick(idx, lo, j, losses);
+      quick(v, idx, lo, j);
       lo = i;
     } else {
-      quick(idx, i, hi, losses);
+      quick(v, idx, i, hi);
       hi = j;
     }
   }
   for (let k = lo + 1; k <= hi; k++) {
-    const v = idx[k]!;
+    const x = v[k]!;
+    const s = idx[k]!;
     let m = k - 1;
-    while (m >= lo && before(v, idx[m]!, losses)) {
+    while (m >= lo && (x > v[m]! || (x === v[m] && s < idx[m]!))) {
+      v[m + 1] = v[m]!;
       idx[m + 1] = idx[m]!;
       m--;
     }
-    idx[m + 1] = v;
+    v[m + 1] = x;
+    idx[m + 1] = s;
   }
+}
+
+/** Pair a strictly before pair b. */
+function before(v: Float64Array, idx: Int32Array, a: number, b: number): boolean {
+  return v[a]! > v[b]! || (v[a] === v[b] && idx[a]! < idx[b]!);
+}
+
+function swap2(v: Float64Array, idx: Int32Array, i: number, j: number): void {
+  const t = v[i]!;
+  v[i] = v[j]!;
+  v[j] = t;
+  swap(idx, i, j);
 }
 
 function swap(a: Int32Array, i: number, j: number): void {
@@ -104,6 +126,32 @@ export function selectLargestByMass(
     lo = i;
   }
   return Math.min(count, lo + 1);
+}
+
+/**
+ * Moves to the front of the copied candidates (`values[k]`, `weights[k]` of path `idx[k]`, reordered together) the
+ * largest ones holding `mass` and every candidate tied with the least of them, and returns their number (count when
+ * all of them do not hold it). The set is closed upwards, so sorting it worst first gives the same prefix as sorting
+ * every candidate, ties by path included.
+ */
+export function selectClosedUpwards(
+  values: Float64Array,
+  weights: Float64Array,
+  idx: Int32Array,
+  count: number,
+  mass: number,
+): number {
+  const p = selectLargestByMass(values, weights, idx, count, mass);
+  if (p >= count) return count;
+  let least = Number.POSITIVE_INFINITY;
+  for (let j = 0; j < p; j++) if (values[j]! < least) least = values[j]!;
+  let q = p;
+  for (let j = p; j < count; j++) {
+    if (values[j]! < least) continue;
+    swap3(values, weights, idx, q, j);
+    q++;
+  }
+  return q;
 }
 
 /** Moves the least of `values[0..count)` (with its weight and path) to position count - 1. */

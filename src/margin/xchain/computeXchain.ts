@@ -4,7 +4,6 @@ import { unitEllipticalEs } from "../../risk/qmc/ellipticalEs.js";
 import type { QmcScenarioSet } from "../../risk/qmc/qmcScenarios.js";
 import { type ScenarioSet, scenarioIndex } from "../../risk/scenarios/scenarioSet.js";
 import {
-  type LevelHint,
   lossQuantileAt,
   type TailExpectation,
   tailExpectation,
@@ -28,6 +27,7 @@ import { buildFactorModel } from "./riskFactorModel.js";
 import { scratchBuffer } from "./scratchBuffers.js";
 import { sharedScenarios } from "./sharedScenarios.js";
 import { type PnlVectors, simulatePnlVectors } from "./simulatePnlVectors.js";
+import type { XchainTailHints } from "./tailHints.js";
 import { tickGridFloorParts } from "./tickGridFloor.js";
 
 const usd = (x: number) => x.toFixed(2);
@@ -139,14 +139,14 @@ function controlLoss(set: QmcScenarioSet, exposures: Float64Array, out: Float64A
  * cross-chain offset rate. IM = max(ES of the joint loss (+ standalone ES of unmodelled underlyings), grid floor)
  * + token events + oracle uncertainty + liquidity and bridge cost, all over the liquidation horizon, is the MM;
  * IM = MM / maintenanceRatio (a documented buffer).
- * @param jointHint the joint tail's candidate level kept for this account from its previous report (a venue's tick),
- *   updated; it saves the tail's screening and never changes a figure (`LevelHint`)
+ * @param hints the levels of the joint and the control variate's tails kept for this account from its previous report
+ *   (a venue's tick), updated; they save screening and selecting and never change a figure (`LevelHint`)
  */
 export function computeXchain(
   portfolio: ResolvedPortfolio,
   market: ResolvedMarket,
   config: XchainConfig,
-  jointHint?: LevelHint,
+  hints?: XchainTailHints,
 ): MarginReport {
   const items = portfolio.items;
   const n = items.length;
@@ -186,7 +186,7 @@ export function computeXchain(
     // Importance-sampling weights of the paths (Student-t mixing tail), when the sampler has them.
     const pathWeights = scenarios.weights;
     const weightTotal = shared.weightTotal;
-    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights, weightTotal, jointHint);
+    const tail = tailExpectation(losses, config.esConfidence, work, pathWeights, weightTotal, hints?.joint);
     let es = tail.expectedShortfall;
     // VaR: read off the tail (worst first) when it lies inside it, else by its own selection.
     const varRank = nPaths - Math.ceil(nPaths * config.varConfidence - 1e-9);
@@ -206,7 +206,7 @@ export function computeXchain(
         controlLoss(scenarios, exposures, control);
         // Only its level and ES are needed, so a weighted control tail is not put in order.
         const ct = pathWeights
-          ? weightedTailLevel(control, config.esConfidence, pathWeights, work, weightTotal)
+          ? weightedTailLevel(control, config.esConfidence, pathWeights, work, weightTotal, hints?.control)
           : tailExpectation(control, config.esConfidence, work);
         const knownEs = sd * unitEllipticalEs(config.esConfidence, config.simulation.innovations);
         es = controlVariateEs(losses, control, tail, ct, knownEs, pathWeights).expectedShortfall;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Prng } from "../../../src/risk/prng.js";
 import { tailExpectation, weightedTailLevel } from "../../../src/risk/tailExpectation.js";
-import { selectLargestByMass, sortWorstFirst } from "../../../src/risk/worstFirst.js";
+import { selectLargestByMass, sortIndicesWorstFirst, sortWorstFirst } from "../../../src/risk/worstFirst.js";
 
 /** Losses with many exact ties (rounded to a coarse step) and weights like an importance sampler's. */
 function sample(n: number, seed: number): { losses: Float64Array; weights: Float64Array } {
@@ -19,9 +19,27 @@ describe("sortWorstFirst", () => {
     for (const n of [0, 1, 2, 17, 18, 100, 3000]) {
       const { losses } = sample(n, n + 1);
       const idx = Int32Array.from({ length: n }, (_, k) => (k * 7919) % n);
-      sortWorstFirst(idx, n, losses);
+      const values = new Float64Array(n + 3);
+      sortIndicesWorstFirst(idx, n, losses, values);
       expect(Array.from(idx)).toEqual(reference(losses, [...Array(n).keys()]));
+      // the copied losses moved with their paths
+      expect(Array.from(values.subarray(0, n))).toEqual(Array.from(idx, (s) => losses[s]!));
     }
+  });
+
+  it("sorts (loss, path) pairs in place, leaving the pairs past `count` alone", () => {
+    const { losses } = sample(500, 9);
+    const idx = Int32Array.from({ length: 500 }, (_, k) => 499 - k);
+    const values = Float64Array.from(idx, (s) => losses[s]!);
+    sortWorstFirst(values, idx, 400);
+    expect(Array.from(idx.subarray(0, 400))).toEqual(
+      reference(
+        losses,
+        [...Array(400).keys()].map((k) => 499 - k),
+      ),
+    );
+    expect(Array.from(values.subarray(0, 400))).toEqual(Array.from(idx.subarray(0, 400), (s) => losses[s]!));
+    expect(Array.from(idx.subarray(400))).toEqual([...Array(100).keys()].map((k) => 99 - k));
   });
 });
 

@@ -1,5 +1,4 @@
 import { XmarginError } from "../../../core/errors.js";
-import type { LevelHint } from "../../../risk/tailExpectation.js";
 import type { Portfolio } from "../../../schema/portfolio.js";
 import type { BatchAccountResult } from "../../batch/batchGridEngine.js";
 import type { MarginReport } from "../../report.js";
@@ -9,6 +8,7 @@ import { resolveStructure } from "../../resolve/resolvePortfolio.js";
 import { computeXchain } from "../computeXchain.js";
 import type { XchainConfig } from "../config.js";
 import { abandonVectors } from "../sharedScenarios.js";
+import type { XchainTailHints } from "../tailHints.js";
 
 /** What a venue needs of one account's report after a tick; `report` holds the whole report when asked for. */
 export interface XchainAccountResult extends BatchAccountResult {
@@ -23,15 +23,15 @@ export interface XchainAccountResult extends BatchAccountResult {
  * vectors and tail only. An account that fails to resolve or compute gets `error` and NaN figures instead of a silent
  * number, and the others go on. An account comes as its document or as its kept structure (`portfolioStructure`, made
  * once at a venue's load: then only its prices are resolved on the tick, with the same items, flags and errors as
- * `resolvePortfolio`). `hints`, when given, holds each account's joint-tail level from its previous tick (kept
- * and updated here: the tail's screening saved, the figures unchanged).
+ * `resolvePortfolio`). `hints`, when given, holds each account's tail levels from its previous tick (kept and updated
+ * here: the tails' screening saved, the figures unchanged).
  */
 export function remarginShard(
   accounts: readonly (Portfolio | PortfolioStructure)[],
   market: ResolvedMarket,
   config: XchainConfig,
   fullReports: boolean,
-  hints?: readonly LevelHint[],
+  hints?: readonly XchainTailHints[],
 ): XchainAccountResult[] {
   // A venue's listed options are held by many accounts: one kept vector per instrument serves them all, and without
   // summed option grids one worker and two give the same bits (docs/models/xchain.md, "summed option grids").

@@ -5,7 +5,6 @@
  */
 import { parentPort } from "node:worker_threads";
 import { XmarginError } from "../../../core/errors.js";
-import type { LevelHint } from "../../../risk/tailExpectation.js";
 import { marketSnapshotSchema } from "../../../schema/marketSnapshot.js";
 import { portfolioSchema } from "../../../schema/portfolio.js";
 import { parseDocument } from "../../../schema/validate.js";
@@ -13,6 +12,7 @@ import { type PortfolioStructure, portfolioStructure } from "../../resolve/portf
 import { resolveMarket } from "../../resolve/resolveMarket.js";
 import type { XchainConfig } from "../config.js";
 import { setVectorPeer, sharedScenarioStats } from "../sharedScenarios.js";
+import { newTailHints, type XchainTailHints } from "../tailHints.js";
 import { remarginShard } from "./remarginShard.js";
 import { VectorExchange } from "./vectorExchange.js";
 import { epochMs, type VenueReply, type VenueRequest, type WorkerTickPhases } from "./venueProtocol.js";
@@ -21,8 +21,8 @@ if (!parentPort) throw new XmarginError("xchainVenueWorker.js must run in a work
 const port = parentPort;
 /** Each account's structure, kept across ticks (only prices are resolved on a tick). */
 let accounts: PortfolioStructure[] = [];
-/** Each account's joint-tail level from its previous tick (computeXchain's hint). */
-let hints: LevelHint[] = [];
+/** Each account's tail levels from its previous tick (computeXchain's hints). */
+let hints: XchainTailHints[] = [];
 let config: XchainConfig | undefined;
 let exchange: VectorExchange | undefined;
 
@@ -38,7 +38,7 @@ port.on("message", (msg: VenueRequest) => {
           throw new XmarginError(e.shortMessage, { code: e.code, path, cause: e });
         }
       });
-      hints = accounts.map(() => ({ level: Number.NaN }));
+      hints = accounts.map(() => newTailHints());
       config = msg.config as XchainConfig;
       if (msg.exchange) {
         const { memory, self, ports } = msg.exchange;
