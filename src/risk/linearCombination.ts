@@ -8,26 +8,10 @@ export function linearCombination(
   columns: readonly Float64Array[],
   scales: readonly number[],
 ): void {
-  combine(out, columns, scales, true);
-}
-
-/**
- * out[s] += sum_k scales[k] x columns[k][s], added term by term in column order onto what `out` holds (so bit-identical
- * to one pass per term), four terms per pass: the scenario samplers' Cholesky product.
- */
-export function addLinearCombination(
-  out: Float64Array,
-  columns: readonly Float64Array[],
-  scales: readonly number[],
-): void {
-  combine(out, columns, scales, false);
-}
-
-function combine(out: Float64Array, columns: readonly Float64Array[], scales: readonly number[], fresh: boolean): void {
   const n = out.length;
   const k = columns.length;
   if (k === 0) {
-    if (fresh) out.fill(0);
+    out.fill(0);
     return;
   }
   let c = 0;
@@ -40,7 +24,7 @@ function combine(out: Float64Array, columns: readonly Float64Array[], scales: re
     const v1 = columns[c + 1]!;
     const v2 = columns[c + 2]!;
     const v3 = columns[c + 3]!;
-    if (fresh && c === 0) for (let s = 0; s < n; s++) out[s] = a0 * v0[s]! + a1 * v1[s]! + a2 * v2[s]! + a3 * v3[s]!;
+    if (c === 0) for (let s = 0; s < n; s++) out[s] = a0 * v0[s]! + a1 * v1[s]! + a2 * v2[s]! + a3 * v3[s]!;
     else for (let s = 0; s < n; s++) out[s] = out[s]! + a0 * v0[s]! + a1 * v1[s]! + a2 * v2[s]! + a3 * v3[s]!;
   }
   const left = k - c;
@@ -51,7 +35,7 @@ function combine(out: Float64Array, columns: readonly Float64Array[], scales: re
   const v1 = left > 1 ? columns[c + 1]! : v0;
   const a2 = left > 2 ? scales[c + 2]! : 0;
   const v2 = left > 2 ? columns[c + 2]! : v0;
-  if (fresh && c === 0) {
+  if (c === 0) {
     if (left === 1) for (let s = 0; s < n; s++) out[s] = a0 * v0[s]!;
     else if (left === 2) for (let s = 0; s < n; s++) out[s] = a0 * v0[s]! + a1 * v1[s]!;
     else for (let s = 0; s < n; s++) out[s] = a0 * v0[s]! + a1 * v1[s]! + a2 * v2[s]!;
