@@ -16,5 +16,4 @@ describe("linearCombination", () => {
       expect(out).toEqual(expected);
     }
   });
-
 });
