@@ -334,6 +334,7 @@ export function buildMarketTimeline(
   };
 
   const out: MarketDay[] = [];
+  let checkedShape: string | undefined;
   days.forEach((date, k) => {
     const liquidity: MarketSnapshot["liquidity"] = [];
     for (const m of depth) {
@@ -357,9 +358,14 @@ export function buildMarketTimeline(
       liquidity,
       ...(estimate ? { riskFactors: riskFactorsDoc(estimate) } : {}),
     });
-    // The first day's document goes through the schema check; later days' documents differ only in numbers, which
-    // resolveMarket parses one by one with their paths (the check was a quarter of a timeline's cost).
-    const built = (k === 0 ? buildDaySnapshot : dayDocument)(history, date, plan, inputs());
+    // A day's document goes through the schema check when its shape differs from the last checked one (the first
+    // day, and any day on which a feed, vol surface, liquidity row or risk-factor field appears or goes): the same
+    // code writes every entry of a kind, so a day of the same shape differs only in numbers, which resolveMarket
+    // parses one by one with their paths (the check on every day was a quarter of a timeline's cost).
+    const unchecked = dayDocument(history, date, plan, inputs());
+    const shape = documentShape(unchecked.snapshot);
+    const built = shape === checkedShape ? unchecked : buildDaySnapshot(history, date, plan, inputs());
+    checkedShape = shape;
     for (const u of needs.optionUnderlyings) {
       if (!built.volProxyAnnual.has(u)) {
         throw missingData("$.warmupDays", `fewer than 20 ${u} returns up to ${date} for its vol proxy`);
@@ -400,4 +406,10 @@ export function buildMarketTimeline(
     carryAnnual: carry,
     indexOfDay: new Map(out.map((d, i) => [d.dayNumber, i])),
   };
+}
+
+/** The counts of a day document's entries and of each risk factor's fields: equal shapes differ only in values. */
+function documentShape(doc: MarketSnapshot): string {
+  const factors = doc.riskFactors?.factors.map((f) => Object.keys(f).length).join(",") ?? "none";
+  return `${doc.quotes.length}|${doc.volSurfaces.length}|${doc.liquidity.length}|${factors}`;
 }
