@@ -1,7 +1,6 @@
 import { BatchGridEngine } from "../batch/batchGridEngine.js";
-import { computeGridPm, gridReportOf } from "../gridPm/computeGridPm.js";
+import { computeGridPm } from "../gridPm/computeGridPm.js";
 import type { GridPmConfig } from "../gridPm/config.js";
-import type { MarginReport } from "../report.js";
 import type { ResolvedMarket } from "../resolve/resolvedMarket.js";
 import type { ResolvedPortfolio } from "../resolve/resolvedPortfolio.js";
 import { type GridFloorParts, gridFloorParts } from "./offsetFloor.js";
@@ -49,23 +48,8 @@ function onTickEngine(
 }
 
 /**
- * The grid report under the xchain floor, `computeGridPm`'s, from the tick's engine (`onTickEngine`) instead of a
- * one-account engine built per report. An account the engine refuses gets the one-account path (its error or report
- * exactly as before).
- */
-export function tickGridReport(
-  portfolio: ResolvedPortfolio,
-  market: ResolvedMarket,
-  config: GridPmConfig,
-): MarginReport {
-  const on = onTickEngine(portfolio, market, config);
-  if (!on) return computeGridPm(portfolio, market, config);
-  return gridReportOf(on.engine, on.a, portfolio, market, config);
-}
-
-/**
- * What the xchain floor reads of `tickGridReport` (`gridFloorParts` of it), read straight off the tick's engine: the
- * whole report (every scenario of every underlying as an object, the breakdowns) is not built per account.
+ * What the xchain floor reads of the account's grid report (`gridFloorParts` of `computeGridPm`'s), read straight off
+ * the tick's engine (`onTickEngine`): the whole report (every scenario of every underlying as an object, the breakdowns) is not built per account.
  */
 export function tickGridFloorParts(
   portfolio: ResolvedPortfolio,

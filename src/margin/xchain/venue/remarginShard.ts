@@ -33,9 +33,7 @@ export function remarginShard(
   fullReports: boolean,
   hints?: readonly XchainTailHints[],
 ): XchainAccountResult[] {
-  // A venue's listed options are held by many accounts: one kept vector per instrument serves them all, and without
-  // summed option grids one worker and two give the same bits (docs/models/xchain.md, "summed option grids").
-  const venueConfig: XchainConfig = { ...config, simulation: { ...config.simulation, optionGrids: "perInstrument" } };
+  const venueConfig = venueConfigOf(config);
   return accounts.map((account, i) => {
     try {
       const r = computeXchain(resolveStructure(structureOf(account), market), market, venueConfig, hints?.[i]);
@@ -66,4 +64,20 @@ export function remarginShard(
 
 function structureOf(account: Portfolio | PortfolioStructure): PortfolioStructure {
   return "mayRepeatIds" in account ? account : portfolioStructure(account);
+}
+
+/** Each config's venue form, one object per config so that the caches keyed by config hold across ticks. */
+const venueConfigs = new WeakMap<XchainConfig, XchainConfig>();
+
+/**
+ * A venue's listed options are held by many accounts: one kept vector per instrument serves them all, and without
+ * summed option grids one worker and two give the same bits (docs/models/xchain.md, "summed option grids").
+ */
+function venueConfigOf(config: XchainConfig): XchainConfig {
+  let v = venueConfigs.get(config);
+  if (!v) {
+    v = { ...config, simulation: { ...config.simulation, optionGrids: "perInstrument" } };
+    venueConfigs.set(config, v);
+  }
+  return v;
 }
